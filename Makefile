@@ -1,0 +1,118 @@
+# phalanx -- multi-account execution console.
+#
+#   make            build ./phalanx (gcc, -Werror)
+#   make CC=clang   the same with clang
+#   make check      install deps if missing, build with ASan+UBSan, run all tests
+#   make bench      run the benchmarks and print their figures
+#   make deps       install the Debian packages phalanx needs (as root)
+#   make fuzz       build the libFuzzer targets (clang)
+
+BUILD	?= release
+O	:= build/$(BUILD)
+CC	?= cc
+PKGS	:= ncursesw libpq libcurl jansson libevent readline libsodium cairo
+PREFIX	?= /usr/local
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN	:= -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
+CSTD	:= -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
+INCS	:= -Isrc -I. $(PKG_CFLAGS)
+ifeq ($(BUILD),asan)
+OPT	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+OPT	:= -O2 -g
+endif
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(INCS) $(CFLAGS) -MMD -MP \
+	-DPX_SRCDIR='"$(CURDIR)"'
+LDFLAGS_ALL = $(OPT) $(LDFLAGS)
+
+ENGINE_SRCS := $(sort $(filter-out src/main.c, \
+	$(shell find src db -name '*.c' 2>/dev/null)))
+FRONT_SRCS  := $(sort $(wildcard ui/*.c widgets/*.c))
+UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRCS  := $(sort $(wildcard tests/bench/bench_*.c))
+
+# db/migrations/*.sql are compiled into the binary (scripts/embed-migrations.sh).
+MIGRATIONS  := $(sort $(wildcard db/migrations/*.sql))
+ENGINE_OBJS := $(ENGINE_SRCS:%.c=$(O)/%.o) $(O)/gen/migrations.o
+FRONT_OBJS  := $(FRONT_SRCS:%.c=$(O)/%.o)
+UNIT_BINS   := $(UNIT_SRCS:%.c=$(O)/%)
+BENCH_BINS  := $(BENCH_SRCS:%.c=$(O)/%)
+LIBPX       := $(O)/libphalanx.a
+
+ifeq ($(BUILD),release)
+BIN	:= phalanx
+else
+BIN	:= $(O)/phalanx
+endif
+
+.PHONY: all check unit integ tui bench deps fuzz clean install man-check
+all: $(BIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(O)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(O)/gen/%.o: $(O)/gen/%.c
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(LIBPX): $(ENGINE_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(O)/src/main.o $(FRONT_OBJS) $(LIBPX)
+	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/src/main.o $(FRONT_OBJS) $(LIBPX) $(PKG_LIBS) -lm
+
+# A unit test may name functions to mock in tests/unit/NAME.wrap (one per line).
+$(O)/tests/unit/%: tests/unit/%.c $(LIBPX) $(FRONT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(FRONT_OBJS) $(LIBPX) \
+		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
+		$(CMOCKA_LIBS) $(PKG_LIBS) -lm
+
+$(O)/tests/bench/%: tests/bench/%.c $(LIBPX)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBPX) $(PKG_LIBS) -lm
+
+deps:
+	sh scripts/deps.sh
+
+# The test suite runs on the sanitizer build.
+check: deps
+	$(MAKE) BUILD=release all
+	$(MAKE) BUILD=asan unit-bins
+	sh tests/run.sh build/asan
+
+unit-bins: $(BIN) $(UNIT_BINS)
+
+bench: deps
+	$(MAKE) BUILD=release all bench-bins
+	sh tests/bench/run.sh build/release
+
+bench-bins: $(BENCH_BINS)
+
+fuzz:
+	sh tests/fuzz/build.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
+		$(DESTDIR)$(PREFIX)/share/phalanx/migrations
+	install -m 755 phalanx $(DESTDIR)$(PREFIX)/bin/phalanx
+	install -m 644 man/phalanx.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/phalanx.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/phalanx-commands.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 db/migrations/*.sql $(DESTDIR)$(PREFIX)/share/phalanx/migrations/
+
+clean:
+	rm -rf build phalanx
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,110 @@
+/*
+ * cmd: the phalanx command language (../shared/COMMANDS.md) -- lexer and
+ * parser into struct cmd, shared by the console's command bar, batch mode
+ * and -c.  Parsing validates syntax and value types only; whether an
+ * account or broker exists is the executor's business.
+ */
+#ifndef PX_CMD_H
+#define PX_CMD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+enum cmd_kind {
+	CMD_BROKER_ADD, CMD_BROKER_LIST, CMD_BROKER_RM,
+	CMD_ACCOUNT_ADD, CMD_ACCOUNT_SET, CMD_ACCOUNT_TAG,
+	CMD_ACCOUNT_ENABLE, CMD_ACCOUNT_DISABLE, CMD_ACCOUNT_RM,
+	CMD_ACCOUNT_LIST,
+	CMD_INSTRUMENTS_LOAD,
+	CMD_BUY, CMD_SELL, CMD_SQUAREOFF, CMD_CANCEL, CMD_CANCEL_ORDER,
+	CMD_KILL, CMD_UNKILL, CMD_POSITIONS, CMD_ORDERS, CMD_FANOUTS,
+	CMD_FANOUT_SHOW,
+	CMD_RMS_TEMPLATE_LIST, CMD_RMS_TEMPLATE_SHOW, CMD_RMS_APPLY,
+	CMD_RMS_STATE, CMD_RMS_OVERRIDE, CMD_RMS_APPROVE,
+	CMD_INCIDENT_LIST, CMD_INCIDENT_SHOW, CMD_INCIDENT_SIGNOFF,
+	CMD_CONNECTOR_ADD, CMD_CONNECTOR_LIST, CMD_WEBHOOK_REPLAY,
+	CMD_SCHEDULE_ADD, CMD_SCHEDULE_RUN, CMD_SCHEDULE_LIST,
+	CMD_RUN_LIST, CMD_RUN_SHOW, CMD_RUN_LOGS,
+	CMD_EXPORT,
+	CMD_HELP,
+	CMD__COUNT
+};
+
+/*
+ * Target syntax: all | group:TAG | TAG | acct:NAME[,acct:NAME...]
+ * A bare word that is not "all" is a tag (group).
+ */
+enum target_kind { TARGET_ALL, TARGET_GROUP, TARGET_ACCOUNTS };
+
+struct cmd_target {
+	enum target_kind   kind;
+	char		 **names;	/* group: 1 tag; accounts: n names */
+	size_t		   n;
+};
+
+/*
+ * One option or positional argument, in the order given.  Keys are
+ * canonical: positional arguments are named ("name", "symbol", "qty",
+ * "target", "id", "tag", ...); options keep their keyword ("lots",
+ * "max-lots", "api-key", ...); flags have value "1" ("dry-run", "json").
+ * Values are validated strings: integers match -?[0-9]+, decimals
+ * [0-9]+(\.[0-9]+)?, enums are lower-cased.  Repeated keys are allowed
+ * where the grammar allows them (account tag: "+tag"/"-tag").
+ */
+struct cmd_arg {
+	char	*key;
+	char	*val;
+	int	 col;		/* 1-based column where the value starts */
+};
+
+struct cmd {
+	enum cmd_kind		 kind;
+	const char		*name;	/* canonical, "account add" */
+	int			 line;	/* 1-based in its source */
+	char			*text;	/* the source line(s), joined */
+	struct cmd_arg		*args;
+	size_t			 nargs;
+	struct cmd_target	*target;	/* when the command has one */
+	int			 json;		/* --json given */
+};
+
+struct cmd_list {
+	struct cmd	*v;
+	size_t		 n;
+};
+
+/*
+ * Parse error: err->code "parse", err->msg
+ * "line 3, column 14: expected a number for lots, got \"x\"".
+ * These also set *line/*col where not NULL.
+ */
+struct cmd_pos {
+	int	line;
+	int	col;
+};
+
+/* Parse one command (no newlines).  0 on success; -1 with err and pos. */
+int cmd_parse_line(const char *text, int line, struct cmd *out,
+    struct cmd_pos *pos, struct err *err);
+/*
+ * Parse a whole script: comments, blank lines, "\" continuations.  All or
+ * nothing: on error, out is left empty and the first error is reported.
+ */
+int cmd_parse_script(const char *text, struct cmd_list *out,
+    struct cmd_pos *pos, struct err *err);
+
+void cmd_free(struct cmd *);
+void cmd_list_free(struct cmd_list *);
+
+/* Argument access; NULL / default when absent. */
+const char *cmd_get(const struct cmd *, const char *key);
+int cmd_has(const struct cmd *, const char *key);
+int64_t cmd_get_int(const struct cmd *, const char *key, int64_t def);
+
+/* For completion and help: the command words and their keywords. */
+const char *const *cmd_words(void);		/* NULL-terminated */
+const char *cmd_usage(enum cmd_kind);	/* one-line synopsis */
+
+#endif

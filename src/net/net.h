@@ -1,0 +1,129 @@
+/*
+ * net: the event loop and everything that plugs into it -- async libpq
+ * connections, libcurl multi, evhttp servers.  Single-threaded; every
+ * completion arrives as a callback on the loop.  Nothing here blocks.
+ */
+#ifndef PX_NET_H
+#define PX_NET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+#include <libpq-fe.h>
+
+#include "util/util.h"
+
+/* loop.c ------------------------------------------------------------- */
+
+/* The process's one event base; created on first use. */
+struct event_base *loop_base(void);
+/* Run until loop_exit() or until nothing is pending. Returns 0 or -1. */
+int loop_run(void);
+void loop_exit(void);
+void loop_free(void);
+/* One-shot timer; returns the event (owned by the loop, freed after firing). */
+void loop_later(int64_t delay_us, void (*cb)(void *), void *arg);
+
+/* pg.c: one async libpq connection with a FIFO of queries ------------- */
+
+struct pg_conn;
+
+enum pg_state {
+	PG_DISCONNECTED,	/* not connected; will retry with backoff */
+	PG_CONNECTING,
+	PG_READY,
+	PG_FAILED		/* gave up: the store is unreachable */
+};
+
+/*
+ * Completion of one query.  res is valid only during the callback and is
+ * NULL when err is set (connection failure, SQL error: err->code is
+ * "store-unreachable" or "sql:<SQLSTATE>", err->msg the server's message).
+ */
+typedef void (*pg_query_cb)(PGresult *res, const struct err *err, void *arg);
+typedef void (*pg_notify_cb)(const char *channel, const char *payload,
+    void *arg);
+typedef void (*pg_state_cb)(enum pg_state, const char *why, void *arg);
+
+struct pg_opts {
+	int	connect_timeout_ms;	/* per attempt; default 5000 */
+	int	max_attempts;		/* before PG_FAILED; 0 = retry forever */
+	int	backoff_min_ms;		/* default 100 */
+	int	backoff_max_ms;		/* default 5000 */
+};
+
+struct pg_conn *pg_conn_new(struct event_base *, const char *conninfo,
+    const struct pg_opts *);	/* opts may be NULL; connects at once */
+void pg_conn_free(struct pg_conn *);	/* pending queries get err "cancelled" */
+enum pg_state pg_conn_state(const struct pg_conn *);
+void pg_conn_on_state(struct pg_conn *, pg_state_cb, void *);
+
+/*
+ * Queue a parameterized query (text params; NULL entry = SQL NULL).  sql and
+ * params are copied.  Queries run in the order queued; while disconnected
+ * they wait, and if the connection is PG_FAILED they complete with
+ * err "store-unreachable" (from the loop, never re-entrantly).
+ */
+void pg_query(struct pg_conn *, const char *sql, int nparams,
+    const char *const *params, pg_query_cb, void *arg);
+/* Number of queries queued or in flight. */
+size_t pg_pending(const struct pg_conn *);
+
+/* LISTEN on a channel; re-issued after every reconnect. */
+void pg_listen(struct pg_conn *, const char *channel, pg_notify_cb, void *);
+
+/* http_client.c: libcurl multi driven by the loop -------------------- */
+
+struct http_client;
+struct http_request;
+
+struct http_response {
+	long		 status;	/* HTTP status, 0 if none arrived */
+	const char	*body;		/* NUL-terminated */
+	size_t		 body_len;
+	const char	*content_type;	/* may be NULL */
+	int64_t		 elapsed_us;
+	int		 timed_out;	/* no complete answer in time */
+	const char	*error;		/* transport error text or NULL */
+};
+
+typedef void (*http_done_cb)(const struct http_response *, void *arg);
+
+struct http_client *http_client_new(struct event_base *);
+void http_client_free(struct http_client *);	/* in-flight requests: error */
+/*
+ * Start a request.  method "GET", "POST", "PUT", "DELETE"; headers is a
+ * NULL-terminated array of "Name: value" or NULL; body may be NULL.
+ * Connections are reused (keep-alive).  cb is always called exactly once,
+ * from the loop.
+ */
+struct http_request *http_request(struct http_client *, const char *method,
+    const char *url, const char *const *headers, const char *body,
+    size_t body_len, int timeout_ms, http_done_cb cb, void *arg);
+void http_request_cancel(struct http_request *);	/* cb not called */
+size_t http_client_inflight(const struct http_client *);
+
+/* http_server.c: evhttp helper ---------------------------------------- */
+
+struct http_server;
+struct evhttp_request;
+
+typedef void (*http_handler_cb)(struct evhttp_request *, void *arg);
+
+/* Bind "HOST:PORT" (port 0 = any free port).  NULL and err on failure. */
+struct http_server *http_server_new(struct event_base *, const char *listen,
+    size_t max_body, struct err *);
+void http_server_free(struct http_server *);
+int http_server_port(const struct http_server *);
+/* Route a path prefix ("/hook/") or exact path ("/metrics"). */
+void http_server_route(struct http_server *, const char *path, int prefix,
+    http_handler_cb, void *arg);
+/* Reply helpers: JSON body with Content-Type application/json. */
+void http_reply_json(struct evhttp_request *, int status, const char *json);
+void http_reply_text(struct evhttp_request *, int status, const char *ctype,
+    const char *body);
+/* Request body as a NUL-terminated copy (caller frees); NULL if too big. */
+char *http_request_body(struct evhttp_request *, size_t max, size_t *lenp);
+
+#endif
