@@ -52,21 +52,29 @@ endif
 .PHONY: all check unit integ tui bench deps fuzz clean install man-check
 all: $(BIN)
 
+# V=1 shows the full compiler lines.
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(O)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
 $(O)/gen/%.o: $(O)/gen/%.c
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(LIBPX): $(ENGINE_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	ar rcs $@ $^
+	$(Q)rm -f $@
+	$(Q)ar rcs $@ $^
 
 $(BIN): $(O)/src/main.o $(FRONT_OBJS) $(LIBPX)
 	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/src/main.o $(FRONT_OBJS) $(LIBPX) $(PKG_LIBS) -lm

@@ -1,8 +1,270 @@
+/*
+ * phalanx: one binary, one engine, several fronts.  main() only reads the
+ * global options and the configuration, then hands over to the front the
+ * subcommand names.
+ */
+#include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/batch.h"
+#include "db/db.h"
+#include "sim/sim.h"
+#include "ui/ui.h"
+#include "util/config.h"
 #include "util/util.h"
-int
-main(void)
+
+static const char usage_text[] =
+"usage: phalanx [options] [command [args...]]\n"
+"\n"
+"commands:\n"
+"  tui, shell             the console (the default when stdin is a terminal)\n"
+"  batch [FILE|-]         run commands from FILE or standard input\n"
+"  db init|start|stop|status|migrate|psql\n"
+"                         manage the store (private PostgreSQL cluster)\n"
+"  sim [options]          Kite Connect v3 broker and market simulator\n"
+"  config                 list every setting, its value and where it came from\n"
+"  help [TOPIC]           this text, or help on a command of the language\n"
+"\n"
+"options:\n"
+"  -c COMMAND             run one command line (as batch), then exit\n"
+"  --json                 one JSON object per command on stdout\n"
+"  --stop-on-error        stop a batch at the first failed command\n"
+"  --config FILE          read FILE instead of ~/.config/phalanx/phalanx.conf\n"
+"  -o KEY=VALUE           set a configuration key (highest precedence)\n"
+"  --dsn CONNINFO         use this PostgreSQL server (same as -o store.dsn=...)\n"
+"  -h, --help             show this help\n"
+"  -V, --version          show the version\n"
+"\n"
+"exit status: 0 all commands succeeded, 1 a command failed, 2 usage or\n"
+"parse error (nothing ran), 3 the store or a broker was unreachable.\n"
+"See phalanx(1), phalanx-commands(7), phalanx.conf(5).\n";
+
+static const char batch_usage[] =
+"usage: phalanx [--json] [--stop-on-error] batch [FILE|-]\n"
+"       phalanx [--json] -c 'COMMAND'\n"
+"\n"
+"Runs commands of the phalanx command language (phalanx-commands(7)), one\n"
+"per line, from FILE or standard input.  The whole script is parsed before\n"
+"anything runs: a parse error anywhere means nothing is executed (exit 2).\n"
+"  --json            print one JSON object per command:\n"
+"                    {\"cmd\":..., \"ok\":..., \"data\":..., \"error\":...}\n"
+"  --stop-on-error   stop at the first command that fails\n";
+
+struct main_opts {
+	const char	*config_file;
+	const char	*command;
+	int		 json;
+	int		 stop_on_error;
+};
+
+static int
+main_usage(FILE *f, int status)
 {
-	printf("phalanx %s\n", PX_VERSION);
+	fputs(usage_text, f);
+	return status;
+}
+
+/* Global options may also follow "batch" (phalanx batch --json FILE). */
+static int
+main_flag(const char *a, struct main_opts *mo)
+{
+	if (strcmp(a, "--json") == 0)
+		mo->json = 1;
+	else if (strcmp(a, "--stop-on-error") == 0)
+		mo->stop_on_error = 1;
+	else
+		return 0;
+	return 1;
+}
+
+static int
+main_batch(int argc, char **argv, struct main_opts *mo, struct config *cfg)
+{
+	struct batch_opts	bo;
+	int			i;
+
+	memset(&bo, 0, sizeof bo);
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0) {
+			fputs(batch_usage, stdout);
+			return 0;
+		}
+		if (main_flag(argv[i], mo))
+			continue;
+		if (argv[i][0] == '-' && argv[i][1] != '\0') {
+			fprintf(stderr, "phalanx batch: unknown option %s\n%s",
+			    argv[i], batch_usage);
+			return 2;
+		}
+		if (bo.file != NULL) {
+			fprintf(stderr, "phalanx batch: one file at a time "
+			    "(got %s and %s)\n", bo.file, argv[i]);
+			return 2;
+		}
+		bo.file = argv[i];
+	}
+	bo.json = mo->json;
+	bo.stop_on_error = mo->stop_on_error;
+	bo.command = mo->command;
+	return batch_main(&bo, cfg);
+}
+
+static int
+main_config(int argc, char **argv, struct config *cfg)
+{
+	struct strbuf	b;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: phalanx config\n\nLists every configuration key"
+		    " with its value and where the value came from\n(default,"
+		    " FILE:LINE, environment, -o).  See phalanx.conf(5).\n");
+		return 0;
+	}
+	strbuf_init(&b);
+	config_dump(cfg, &b);
+	if (b.s != NULL)
+		fputs(b.s, stdout);
+	strbuf_free(&b);
 	return 0;
+}
+
+/*
+ * The db subcommands read the store's location from the environment; hand
+ * them the merged configuration (file, env and -o) that way.
+ */
+static int
+main_db(int argc, char **argv, struct config *cfg)
+{
+	const char	*dsn = config_str(cfg, "store.dsn");
+
+	if (dsn != NULL && *dsn != '\0')
+		setenv("PHALANX_DSN", dsn, 1);
+	setenv("PHALANX_HOME", config_str(cfg, "store.home"), 1);
+	return db_cli_main(argc, argv);
+}
+
+static int
+main_load_config(struct config *cfg, const struct main_opts *mo,
+    char **sets, int nsets)
+{
+	struct err	err;
+	int		i;
+
+	err_clear(&err);
+	if (config_load(cfg, mo->config_file, NULL, &err) != 0)
+		goto fail;
+	for (i = 0; i < nsets; i++) {
+		if (config_set_flag(cfg, sets[i], &err) != 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "phalanx: %s\n", err.msg);
+	return -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct main_opts	  mo;
+	struct config		 *cfg;
+	char			**sets, *dsn_set = NULL;
+	int			  i, nsets = 0, status;
+	const char		 *sub;
+
+	setlocale(LC_ALL, "");
+	memset(&mo, 0, sizeof mo);
+	sets = xcalloc((size_t)argc + 1, sizeof *sets);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (main_flag(a, &mo))
+			continue;
+		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			free(sets);
+			return main_usage(stdout, 0);
+		}
+		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
+			printf("phalanx %s\n", PX_VERSION);
+			free(sets);
+			return 0;
+		}
+		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
+		    strcmp(a, "-o") == 0 || strcmp(a, "--dsn") == 0) {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "phalanx: %s needs a value\n", a);
+				free(sets);
+				return 2;
+			}
+			if (strcmp(a, "-c") == 0)
+				mo.command = argv[++i];
+			else if (strcmp(a, "--config") == 0)
+				mo.config_file = argv[++i];
+			else if (strcmp(a, "-o") == 0)
+				sets[nsets++] = argv[++i];
+			else {
+				dsn_set = xasprintf("store.dsn=%s", argv[++i]);
+				sets[nsets++] = dsn_set;
+			}
+			continue;
+		}
+		if (a[0] == '-') {
+			fprintf(stderr, "phalanx: unknown option %s\n", a);
+			free(sets);
+			return main_usage(stderr, 2);
+		}
+		break;
+	}
+	sub = i < argc ? argv[i] : NULL;
+
+	/* The simulator is its own world: it reads no phalanx config. */
+	if (sub != NULL && strcmp(sub, "sim") == 0) {
+		free(sets);
+		return sim_main(argc - i, argv + i);
+	}
+	if (sub != NULL && strcmp(sub, "help") == 0 && i + 1 >= argc) {
+		free(sets);
+		return main_usage(stdout, 0);
+	}
+
+	cfg = config_new();
+	if (main_load_config(cfg, &mo, sets, nsets) != 0) {
+		status = 2;
+		goto out;
+	}
+	if (mo.command != NULL)
+		status = main_batch(1, argv, &mo, cfg);
+	else if ((sub == NULL && isatty(STDIN_FILENO)) ||
+	    (sub != NULL && (strcmp(sub, "shell") == 0 ||
+	    strcmp(sub, "tui") == 0)))
+		status = shell_main(cfg, mo.json);
+	else if (sub == NULL || strcmp(sub, "batch") == 0)
+		status = main_batch(sub == NULL ? 1 : argc - i,
+		    sub == NULL ? argv : argv + i, &mo, cfg);
+	else if (strcmp(sub, "db") == 0)
+		status = main_db(argc - i, argv + i, cfg);
+	else if (strcmp(sub, "config") == 0)
+		status = main_config(argc - i, argv + i, cfg);
+	else if (strcmp(sub, "help") == 0) {
+		struct main_opts	ho = mo;
+		char			*line;
+
+		line = xasprintf("help %s", argv[i + 1]);
+		ho.command = line;
+		status = main_batch(1, argv, &ho, cfg);
+		free(line);
+	} else {
+		fprintf(stderr, "phalanx: unknown command \"%s\"\n", sub);
+		status = main_usage(stderr, 2);
+	}
+out:
+	config_free(cfg);
+	free(dsn_set);
+	free(sets);
+	return status;
 }

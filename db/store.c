@@ -1,0 +1,146 @@
+/*
+ * The store's connection and the one conversion every query shares:
+ * PGresult rows into JSON objects.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store.h"
+
+#define OID_BOOL	16
+#define OID_INT8	20
+#define OID_INT2	21
+#define OID_INT4	23
+#define OID_JSON	114
+#define OID_JSONB	3802
+
+struct store {
+	struct pg_conn	*pg;
+};
+
+struct store_call {
+	store_rows_cb	 cb;
+	void		*arg;
+};
+
+struct store *
+store_open(struct event_base *base, const char *conninfo,
+    const struct pg_opts *opts)
+{
+	struct store	*st;
+
+	st = xcalloc(1, sizeof *st);
+	st->pg = pg_conn_new(base, conninfo, opts);
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	pg_conn_free(st->pg);
+	free(st);
+}
+
+struct pg_conn *
+store_conn(struct store *st)
+{
+	return st->pg;
+}
+
+static json_t *
+store_value(const PGresult *res, int row, int col)
+{
+	const char	*v;
+	json_t		*j;
+
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	v = PQgetvalue(res, row, col);
+	switch (PQftype(res, col)) {
+	case OID_BOOL:
+		return json_boolean(v[0] == 't');
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+		return json_integer(strtoll(v, NULL, 10));
+	case OID_JSON:
+	case OID_JSONB:
+		if ((j = json_loads(v, JSON_DECODE_ANY, NULL)) != NULL)
+			return j;
+		return json_string(v);
+	default:
+		return json_string(v);
+	}
+}
+
+/* Rows as [{col: value, ...}, ...]; the caller owns the array. */
+json_t *
+store_rows_json(const PGresult *res)
+{
+	json_t	*rows, *obj;
+	int	 r, c, nr, nc;
+
+	rows = json_array();
+	nr = PQntuples(res);
+	nc = PQnfields(res);
+	for (r = 0; r < nr; r++) {
+		obj = json_object();
+		for (c = 0; c < nc; c++)
+			json_object_set_new(obj, PQfname(res, c),
+			    store_value(res, r, c));
+		json_array_append_new(rows, obj);
+	}
+	return rows;
+}
+
+static void
+store_call_done(PGresult *res, const struct err *err, void *arg)
+{
+	struct store_call	*call = arg;
+	json_t			*rows;
+
+	if (err != NULL && err_isset(err)) {
+		call->cb(NULL, err, call->arg);
+	} else {
+		rows = store_rows_json(res);
+		call->cb(rows, NULL, call->arg);
+		json_decref(rows);
+	}
+	free(call);
+}
+
+/* Run one statement; rows reach cb as JSON. */
+void
+store_run(struct store *st, const char *sql, int n, const char *const *params,
+    store_rows_cb cb, void *arg)
+{
+	struct store_call	*call;
+
+	call = xmalloc(sizeof *call);
+	call->cb = cb;
+	call->arg = arg;
+	pg_query(st->pg, sql, n, params, store_call_done, call);
+}
+
+/*
+ * SQLSTATEs a user can cause and fix: say what, in their words.  Anything
+ * else keeps the server's message.
+ */
+void
+store_explain(const struct err *in, const char *what, const char *name,
+    struct err *out)
+{
+	const char	*state = "";
+
+	if (strncmp(in->code, "sql:", 4) == 0)
+		state = in->code + 4;
+	if (strcmp(state, "23505") == 0)
+		err_set(out, "duplicate", "%s \"%s\" already exists", what, name);
+	else if (strcmp(state, "23514") == 0 || strcmp(state, "22P02") == 0 ||
+	    strcmp(state, "22003") == 0)
+		err_set(out, "bad-value", "%s \"%s\": %s", what, name, in->msg);
+	else
+		*out = *in;
+}

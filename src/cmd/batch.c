@@ -1,0 +1,218 @@
+/*
+ * Batch mode: `phalanx batch FILE`, stdin, or `phalanx -c CMD`.  The
+ * script is parsed whole before anything runs; then the commands run one
+ * after another on the event loop, exactly as the console would run them.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/batch.h"
+#include "cmd/exec.h"
+#include "db/db.h"
+#include "net/net.h"
+
+struct batch {
+	const struct batch_opts	*opts;
+	struct exec_env		 env;
+	struct cmd_list		 cmds;
+	size_t			 next;
+	int			 worst;	/* highest exit class seen */
+	int			 failed;
+};
+
+static char *
+batch_read(FILE *f, struct err *err, const char *what)
+{
+	struct strbuf	b;
+	char		buf[8192];
+	size_t		n;
+
+	strbuf_init(&b);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		strbuf_add(&b, buf, n);
+	if (ferror(f)) {
+		err_set(err, "usage", "cannot read %s: %s", what,
+		    strerror(errno));
+		strbuf_free(&b);
+		return NULL;
+	}
+	return strbuf_steal(&b);
+}
+
+static char *
+batch_source(const struct batch_opts *o, struct err *err)
+{
+	FILE	*f;
+	char	*text;
+
+	if (o->command != NULL)
+		return xstrdup(o->command);
+	if (o->file == NULL || strcmp(o->file, "-") == 0)
+		return batch_read(stdin, err, "standard input");
+	if ((f = fopen(o->file, "r")) == NULL) {
+		err_set(err, "usage", "cannot open %s: %s", o->file,
+		    strerror(errno));
+		return NULL;
+	}
+	text = batch_read(f, err, o->file);
+	fclose(f);
+	return text;
+}
+
+/* Commands that run without the store (help) need no cluster started. */
+static int
+batch_needs_store(const struct cmd_list *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].kind != CMD_HELP)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+batch_report_error(const struct batch *b, const struct cmd *cmd,
+    const struct exec_result *r)
+{
+	if (cmd != NULL && b->cmds.n > 1)
+		fprintf(stderr, "phalanx: line %d: %s: %s\n", cmd->line,
+		    cmd->name, r->err.msg);
+	else
+		fprintf(stderr, "phalanx: %s\n", r->err.msg);
+}
+
+static void batch_next(struct batch *);
+
+static void
+batch_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+{
+	struct batch	*b = arg;
+	char		*s;
+
+	if (b->opts->json || cmd->json) {
+		s = exec_render_json(cmd, r);
+		printf("%s\n", s);
+		free(s);
+	} else if (r->status == EXEC_OK) {
+		s = exec_render_text(r);
+		fputs(s, stdout);
+		free(s);
+	}
+	if (r->status != EXEC_OK) {
+		if (!b->opts->json && !cmd->json)
+			batch_report_error(b, cmd, r);
+		b->failed = 1;
+		if ((int)r->status > b->worst)
+			b->worst = (int)r->status;
+	}
+	fflush(stdout);
+	if (r->status != EXEC_OK && b->opts->stop_on_error)
+		b->next = b->cmds.n;
+	/* Continue from the loop, not from inside the callback's stack. */
+	loop_later(0, (void (*)(void *))batch_next, b);
+}
+
+static void
+batch_next(struct batch *b)
+{
+	if (b->next >= b->cmds.n) {
+		loop_exit();
+		return;
+	}
+	exec_cmd(&b->env, &b->cmds.v[b->next++], batch_done, b);
+}
+
+static int
+batch_fail_early(const struct batch_opts *o, const struct err *err, int code)
+{
+	struct exec_result	r;
+	char			*s;
+
+	if (o->json) {
+		memset(&r, 0, sizeof r);
+		r.status = (enum exec_status)code;
+		r.err = *err;
+		s = exec_render_json(NULL, &r);
+		printf("%s\n", s);
+		free(s);
+	}
+	fprintf(stderr, "phalanx: %s\n", err->msg);
+	return code;
+}
+
+/* Open the store for a front; -1 with err (exit class 3) when it cannot. */
+int
+batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
+    int need_store, struct err *err)
+{
+	char	*conninfo = NULL;
+
+	memset(env, 0, sizeof *env);
+	env->cfg = cfg;
+	env->front = front;
+	env->home = xstrdup(config_str(cfg, "store.home"));
+	if (!need_store)
+		return 0;
+	if (db_store_open_info(cfg, &conninfo, err) != 0) {
+		free(env->home);
+		env->home = NULL;
+		return -1;
+	}
+	env->store = store_open(loop_base(), conninfo, NULL);
+	free(conninfo);
+	return 0;
+}
+
+void
+batch_env_close(struct exec_env *env)
+{
+	store_close(env->store);
+	free(env->home);
+	memset(env, 0, sizeof *env);
+}
+
+int
+batch_main(const struct batch_opts *o, struct config *cfg)
+{
+	struct batch	 b;
+	struct cmd_pos	 pos;
+	struct err	 err;
+	char		*text;
+	const char	*where;
+
+	memset(&b, 0, sizeof b);
+	b.opts = o;
+	err_clear(&err);
+	if ((text = batch_source(o, &err)) == NULL)
+		return batch_fail_early(o, &err, EXEC_USAGE);
+	if (cmd_parse_script(text, &b.cmds, &pos, &err) != 0) {
+		free(text);
+		where = o->command != NULL ? "-c" : (o->file != NULL &&
+		    strcmp(o->file, "-") != 0 ? o->file : "stdin");
+		{
+			struct err	e2;
+
+			err_set(&e2, err.code, "%s: %s (nothing was run)",
+			    where, err.msg);
+			return batch_fail_early(o, &e2, EXEC_USAGE);
+		}
+	}
+	free(text);
+
+	if (batch_env_open(&b.env, cfg, o->front != NULL ? o->front : "batch",
+	    batch_needs_store(&b.cmds), &err) != 0) {
+		cmd_list_free(&b.cmds);
+		return batch_fail_early(o, &err, EXEC_UNREACHABLE);
+	}
+	batch_next(&b);
+	loop_run();
+
+	batch_env_close(&b.env);
+	cmd_list_free(&b.cmds);
+	loop_free();
+	return b.failed ? (b.worst ? b.worst : EXEC_FAILED) : EXEC_OK;
+}

@@ -1,0 +1,24 @@
+/* batch: the scripted front (`phalanx batch`, `phalanx -c`). */
+#ifndef PX_BATCH_H
+#define PX_BATCH_H
+
+#include "util/config.h"
+
+struct batch_opts {
+	const char	*file;		/* NULL or "-": stdin */
+	const char	*command;	/* -c text, or NULL */
+	int		 json;
+	int		 stop_on_error;
+	const char	*front;		/* for audit_log; default "batch" */
+};
+
+struct exec_env;
+struct err;
+int batch_env_open(struct exec_env *, struct config *, const char *front,
+    int need_store, struct err *);
+void batch_env_close(struct exec_env *);
+
+/* Returns the process exit status (COMMANDS.md). */
+int batch_main(const struct batch_opts *, struct config *);
+
+#endif

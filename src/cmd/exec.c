@@ -1,0 +1,109 @@
+/*
+ * The executor's dispatch: one handler per command kind.  A handler starts
+ * whatever asynchronous work the command needs and finishes the job with
+ * exec_done() or exec_fail() from a callback, never by blocking.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/exec_int.h"
+
+static const exec_handler exec_handlers[CMD__COUNT] = {
+	[CMD_BROKER_ADD] = exec_broker_add,
+	[CMD_BROKER_LIST] = exec_broker_list,
+	[CMD_BROKER_RM] = exec_broker_rm,
+	[CMD_ACCOUNT_ADD] = exec_account_add,
+	[CMD_ACCOUNT_SET] = exec_account_set,
+	[CMD_ACCOUNT_TAG] = exec_account_tag,
+	[CMD_ACCOUNT_ENABLE] = exec_account_enable,
+	[CMD_ACCOUNT_DISABLE] = exec_account_disable,
+	[CMD_ACCOUNT_RM] = exec_account_rm,
+	[CMD_ACCOUNT_LIST] = exec_account_list,
+	[CMD_HELP] = exec_help,
+};
+
+/* Error codes that mean "could not reach", not "was refused". */
+static const char *exec_unreachable_codes[] = {
+	"store-unreachable", "broker-unreachable"
+};
+
+enum exec_status
+exec_status_of(const char *code)
+{
+	size_t	i;
+
+	if (strcmp(code, "parse") == 0 || strcmp(code, "usage") == 0)
+		return EXEC_USAGE;
+	for (i = 0; i < nitems(exec_unreachable_codes); i++) {
+		if (strcmp(code, exec_unreachable_codes[i]) == 0)
+			return EXEC_UNREACHABLE;
+	}
+	return EXEC_FAILED;
+}
+
+void
+exec_result_clear(struct exec_result *r)
+{
+	json_decref(r->data);
+	free(r->text);
+	memset(r, 0, sizeof *r);
+}
+
+void
+exec_done(struct exec_job *job)
+{
+	job->cb(job->cmd, &job->res, job->arg);
+	exec_result_clear(&job->res);
+	free(job);
+}
+
+void
+exec_fail(struct exec_job *job, const struct err *err)
+{
+	job->res.err = *err;
+	job->res.status = exec_status_of(err->code);
+	exec_done(job);
+}
+
+void
+exec_failf(struct exec_job *job, const char *code, const char *fmt, ...)
+{
+	va_list	ap;
+
+	snprintf(job->res.err.code, sizeof job->res.err.code, "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(job->res.err.msg, sizeof job->res.err.msg, fmt, ap);
+	va_end(ap);
+	job->res.status = exec_status_of(code);
+	exec_done(job);
+}
+
+struct store_actor
+exec_actor(const struct exec_job *job)
+{
+	struct store_actor	a;
+
+	a.os_user = path_os_user();
+	a.front = job->env->front;
+	return a;
+}
+
+void
+exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
+    void *arg)
+{
+	struct exec_job	*job;
+
+	job = xcalloc(1, sizeof *job);
+	job->env = env;
+	job->cmd = cmd;
+	job->cb = cb;
+	job->arg = arg;
+	if (exec_handlers[cmd->kind] == NULL) {
+		exec_failf(job, "not-available",
+		    "\"%s\" is not available in this version of phalanx",
+		    cmd->name);
+		return;
+	}
+	exec_handlers[cmd->kind](job);
+}

@@ -1,0 +1,248 @@
+/* account add | set | tag | enable | disable | rm | list */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/exec_int.h"
+
+static const char *const account_columns[] = {
+	"name", "broker", "user_id", "enabled", "state", "priority", "lots",
+	"multiplier", "capital", "weight", "max_lots", "tags", NULL
+};
+
+/* Command-language keys and the account columns they set. */
+static const struct {
+	const char	*arg;
+	const char	*column;
+} account_fields[] = {
+	{ "broker", "broker" },
+	{ "user-id", "user_id" },
+	{ "lots", "lots" },
+	{ "multiplier", "multiplier" },
+	{ "capital", "capital" },
+	{ "weight", "weight" },
+	{ "priority", "priority" },
+	{ "max-lots", "max_lots" },
+};
+
+static json_t *
+account_tag_list(const char *csv)
+{
+	json_t	*a = json_array();
+	char	*copy, *tok, *save;
+
+	copy = xstrdup(csv);
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (*tok != '\0')
+			json_array_append_new(a, json_string(tok));
+	}
+	free(copy);
+	return a;
+}
+
+static json_t *
+account_fields_of(const struct cmd *cmd)
+{
+	json_t		*f = json_object();
+	const char	*v;
+	size_t		 i;
+
+	for (i = 0; i < nitems(account_fields); i++) {
+		if ((v = cmd_get(cmd, account_fields[i].arg)) != NULL)
+			json_object_set_new(f, account_fields[i].column,
+			    json_string(v));
+	}
+	return f;
+}
+
+static const char *
+account_verb(enum cmd_kind kind)
+{
+	switch (kind) {
+	case CMD_ACCOUNT_ADD:
+		return "added";
+	case CMD_ACCOUNT_TAG:
+		return "tagged";
+	case CMD_ACCOUNT_ENABLE:
+		return "enabled";
+	case CMD_ACCOUNT_DISABLE:
+		return "disabled";
+	case CMD_ACCOUNT_RM:
+		return "removed";
+	default:
+		return "updated";
+	}
+}
+
+/* Shared completion of every statement that changes one account. */
+static void
+account_changed(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+	const char	*name = cmd_get(job->cmd, "name");
+	struct err	 e;
+
+	if (err != NULL) {
+		if (strcmp(err->code, "sql:23503") == 0 &&
+		    job->cmd->kind == CMD_ACCOUNT_RM)
+			exec_failf(job, "in-use", "account \"%s\" has orders "
+			    "on record; disable it instead", name);
+		else if (strcmp(err->code, "sql:23503") == 0 ||
+		    strcmp(err->code, "sql:23502") == 0)
+			/* broker_id came out NULL: no broker by that name */
+			exec_failf(job, "unknown-broker", "unknown broker "
+			    "\"%s\" (see broker list)", cmd_get(job->cmd,
+			    "broker"));
+		else {
+			store_explain(err, "account", name, &e);
+			exec_fail(job, &e);
+		}
+		return;
+	}
+	if (json_array_size(rows) == 0) {
+		exec_failf(job, "unknown-account", "unknown account \"%s\"",
+		    name);
+		return;
+	}
+	job->res.data = json_deep_copy(json_array_get(rows, 0));
+	job->res.text = xasprintf("account %s %s\n", name,
+	    account_verb(job->cmd->kind));
+	exec_done(job);
+}
+
+void
+exec_account_add(struct exec_job *job)
+{
+	struct store_actor	 a = exec_actor(job);
+	json_t			*fields, *tags;
+	const char		*t;
+
+	fields = account_fields_of(job->cmd);
+	tags = (t = cmd_get(job->cmd, "tags")) != NULL ?
+	    account_tag_list(t) : json_array();
+	store_account_add(job->env->store, cmd_get(job->cmd, "name"), fields,
+	    tags, &a, account_changed, job);
+	json_decref(fields);
+	json_decref(tags);
+}
+
+void
+exec_account_set(struct exec_job *job)
+{
+	struct store_actor	 a = exec_actor(job);
+	json_t			*fields;
+	const char		*t;
+
+	fields = account_fields_of(job->cmd);
+	if ((t = cmd_get(job->cmd, "tags")) != NULL)
+		json_object_set_new(fields, "tags", account_tag_list(t));
+	store_account_set(job->env->store, cmd_get(job->cmd, "name"), fields,
+	    &a, account_changed, job);
+	json_decref(fields);
+}
+
+void
+exec_account_tag(struct exec_job *job)
+{
+	struct store_actor	 a = exec_actor(job);
+	json_t			*add, *rm;
+	size_t			 i;
+
+	add = json_array();
+	rm = json_array();
+	for (i = 0; i < job->cmd->nargs; i++) {
+		const struct cmd_arg *arg = &job->cmd->args[i];
+
+		if (strcmp(arg->key, "+tag") == 0)
+			json_array_append_new(add, json_string(arg->val));
+		else if (strcmp(arg->key, "-tag") == 0)
+			json_array_append_new(rm, json_string(arg->val));
+	}
+	store_account_tags(job->env->store, cmd_get(job->cmd, "name"), add, rm,
+	    &a, account_changed, job);
+	json_decref(add);
+	json_decref(rm);
+}
+
+static void
+account_set_enabled(struct exec_job *job, int on)
+{
+	struct store_actor	 a = exec_actor(job);
+	json_t			*fields;
+
+	fields = json_pack("{s:s}", "enabled", on ? "true" : "false");
+	store_account_set(job->env->store, cmd_get(job->cmd, "name"), fields,
+	    &a, account_changed, job);
+	json_decref(fields);
+}
+
+void
+exec_account_enable(struct exec_job *job)
+{
+	account_set_enabled(job, 1);
+}
+
+void
+exec_account_disable(struct exec_job *job)
+{
+	account_set_enabled(job, 0);
+}
+
+void
+exec_account_rm(struct exec_job *job)
+{
+	struct store_actor	a = exec_actor(job);
+
+	store_account_rm(job->env->store, cmd_get(job->cmd, "name"), &a,
+	    account_changed, job);
+}
+
+/*
+ * The list goes through target_resolve like every other consumer of a
+ * target, so "account list group:x" shows exactly whom "buy ... to group:x"
+ * would reach, in the same order.
+ */
+static void
+account_listed(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job		*job = arg;
+	struct account_set	 set = { NULL, 0 };
+	struct cmd_target	 all = { TARGET_ALL, NULL, 0 };
+	struct target_match	 m;
+	struct err		 e;
+	json_t			*out, *row;
+	size_t			 i, j;
+
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	if (store_accounts_from_rows(rows, &set, &e) != 0 ||
+	    target_resolve(job->cmd->target != NULL ? job->cmd->target : &all,
+	    &set, &m, &e) != 0) {
+		account_set_free(&set);
+		exec_fail(job, &e);
+		return;
+	}
+	out = json_array();
+	for (i = 0; i < m.n; i++) {
+		json_array_foreach(rows, j, row) {
+			if (json_integer_value(json_object_get(row, "id")) ==
+			    m.v[i]->id) {
+				json_array_append(out, row);
+				break;
+			}
+		}
+	}
+	target_match_free(&m);
+	account_set_free(&set);
+	job->res.data = out;
+	job->res.columns = account_columns;
+	exec_done(job);
+}
+
+void
+exec_account_list(struct exec_job *job)
+{
+	store_account_list(job->env->store, account_listed, job);
+}

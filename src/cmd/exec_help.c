@@ -1,0 +1,32 @@
+/* help [COMMAND]: the language's synopsis, from the parser's own table. */
+#include <string.h>
+
+#include "cmd/exec_int.h"
+
+void
+exec_help(struct exec_job *job)
+{
+	struct strbuf	 b;
+	const char	*topic = cmd_get(job->cmd, "command");
+	const char	*u;
+	int		 k, found = 0;
+
+	strbuf_init(&b);
+	for (k = 0; k < CMD__COUNT; k++) {
+		if (k == CMD_HELP || (u = cmd_usage((enum cmd_kind)k)) == NULL)
+			continue;
+		if (topic != NULL && strncmp(u, topic, strlen(topic)) != 0)
+			continue;
+		strbuf_printf(&b, "%s\n", u);
+		found++;
+	}
+	if (found == 0) {
+		strbuf_free(&b);
+		exec_failf(job, "unknown-command", "no command \"%s\" (try "
+		    "\"help\")", topic);
+		return;
+	}
+	job->res.text = strbuf_steal(&b);
+	job->res.data = json_string(job->res.text);
+	exec_done(job);
+}

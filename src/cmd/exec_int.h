@@ -1,0 +1,38 @@
+/* Shared by the executor's files (exec*.c) only. */
+#ifndef PX_EXEC_INT_H
+#define PX_EXEC_INT_H
+
+#include "cmd/exec.h"
+
+struct exec_job {
+	struct exec_env		*env;
+	const struct cmd	*cmd;
+	struct exec_result	 res;
+	exec_done_cb		 cb;
+	void			*arg;
+	void			*state;		/* the handler's own */
+};
+
+typedef void (*exec_handler)(struct exec_job *);
+
+/* Finish a job: hands the result to the front and frees the job. */
+void exec_done(struct exec_job *);
+/* Finish with an error; code decides the exit class. */
+void exec_fail(struct exec_job *, const struct err *);
+void exec_failf(struct exec_job *, const char *code, const char *fmt, ...)
+    PX_PRINTF(3, 4);
+struct store_actor exec_actor(const struct exec_job *);
+
+void exec_broker_add(struct exec_job *);
+void exec_broker_list(struct exec_job *);
+void exec_broker_rm(struct exec_job *);
+void exec_account_add(struct exec_job *);
+void exec_account_set(struct exec_job *);
+void exec_account_tag(struct exec_job *);
+void exec_account_enable(struct exec_job *);
+void exec_account_disable(struct exec_job *);
+void exec_account_rm(struct exec_job *);
+void exec_account_list(struct exec_job *);
+void exec_help(struct exec_job *);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * core: the trading nouns -- accounts and how a target picks them.
+ * Money is int64 paise; ratios (multiplier, weight) are fixed-point with
+ * four decimals (10000 = 1.0) so allocation never touches binary floats.
+ */
+#ifndef PX_CORE_H
+#define PX_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmd/cmd.h"
+#include "util/util.h"
+
+#define CORE_RATIO_ONE 10000	/* fixed-point scale of multiplier/weight */
+
+enum trading_state { TRADING_ACTIVE, TRADING_REDUCING, TRADING_HALTED };
+
+struct account {
+	int64_t			 id;
+	char			*name;
+	char			*broker;
+	char			*user_id;
+	int			 enabled;
+	int			 priority;	/* lower runs first */
+	int			 lots;		/* per-signal lots (policy fixed) */
+	int64_t			 multiplier;	/* CORE_RATIO_ONE = 1x */
+	int64_t			 capital;	/* paise */
+	int64_t			 weight;	/* CORE_RATIO_ONE = 1 */
+	int			 max_lots;	/* 0 = no cap */
+	enum trading_state	 state;
+	char			**tags;
+	size_t			 ntags;
+};
+
+struct account_set {
+	struct account	*v;
+	size_t		 n;
+};
+
+void account_set_free(struct account_set *);
+int account_has_tag(const struct account *, const char *tag);
+/* Sort by priority, then name: the order every fan-out walks. */
+void account_set_sort(struct account_set *);
+const char *trading_state_name(enum trading_state);
+int trading_state_parse(const char *, enum trading_state *);
+
+/*
+ * Resolve a target against the registry (which need not be sorted).
+ * out gets pointers into all, in priority order, each account once.
+ * Unknown acct: names, and a tag no account carries, are errors that name
+ * them; disabled accounts are included (the router says why it skips them).
+ */
+struct target_match {
+	const struct account	**v;
+	size_t			  n;
+};
+
+int target_resolve(const struct cmd_target *, const struct account_set *all,
+    struct target_match *out, struct err *);
+void target_match_free(struct target_match *);
+/* "all", "group:TAG", "acct:a,acct:b" -- for storage and display. */
+char *target_format(const struct cmd_target *);
+
+/* Fixed-point decimal text <-> int64 ("12.5" scale 2 -> 1250). */
+int decimal_parse(const char *, int scale, int64_t *out);
+char *decimal_format(int64_t v, int scale);
+
+#endif

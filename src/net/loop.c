@@ -1,0 +1,109 @@
+/*
+ * The process's one event loop.  Every module plugs its sockets and timers
+ * into this base; nothing else in phalanx waits.
+ */
+#include <stdlib.h>
+
+#include "net/net.h"
+
+/* A pending loop_later(): kept on a list so loop_free() can reclaim it. */
+struct loop_timer {
+	struct event		*ev;
+	void			(*cb)(void *);
+	void			*arg;
+	struct loop_timer	*prev;
+	struct loop_timer	*next;
+};
+
+static struct event_base	*loop_evbase;
+static struct loop_timer	*loop_timers;
+
+/* Created lazily so that modules and tests need no setup call. */
+struct event_base *
+loop_base(void)
+{
+	if (loop_evbase == NULL) {
+		loop_evbase = event_base_new();
+		if (loop_evbase == NULL)
+			fatal("event_base_new failed");
+	}
+	return loop_evbase;
+}
+
+int
+loop_run(void)
+{
+	if (event_base_dispatch(loop_base()) == -1)
+		return -1;
+	return 0;
+}
+
+/* Stop after the callback now running; the next loop_run() starts afresh. */
+void
+loop_exit(void)
+{
+	if (loop_evbase != NULL)
+		event_base_loopbreak(loop_evbase);
+}
+
+static void
+loop_timer_unlink(struct loop_timer *t)
+{
+	if (t->prev != NULL)
+		t->prev->next = t->next;
+	else
+		loop_timers = t->next;
+	if (t->next != NULL)
+		t->next->prev = t->prev;
+	event_free(t->ev);
+}
+
+static void
+loop_timer_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct loop_timer	*t = arg;
+	void			(*cb)(void *) = t->cb;
+	void			*cbarg = t->arg;
+
+	loop_timer_unlink(t);
+	free(t);
+	cb(cbarg);
+}
+
+void
+loop_free(void)
+{
+	struct loop_timer	*t;
+
+	while ((t = loop_timers) != NULL) {
+		loop_timer_unlink(t);
+		free(t);
+	}
+	if (loop_evbase != NULL)
+		event_base_free(loop_evbase);
+	loop_evbase = NULL;
+}
+
+/* The timer is unlinked before cb runs, so cb may call loop_free(). */
+void
+loop_later(int64_t delay_us, void (*cb)(void *), void *arg)
+{
+	struct loop_timer	*t;
+	struct timeval		 tv;
+
+	if (delay_us < 0)
+		delay_us = 0;
+	t = xcalloc(1, sizeof *t);
+	t->cb = cb;
+	t->arg = arg;
+	t->ev = evtimer_new(loop_base(), loop_timer_fire, t);
+	if (t->ev == NULL)
+		fatal("evtimer_new failed");
+	t->next = loop_timers;
+	if (loop_timers != NULL)
+		loop_timers->prev = t;
+	loop_timers = t;
+	tv.tv_sec = delay_us / 1000000;
+	tv.tv_usec = delay_us % 1000000;
+	evtimer_add(t->ev, &tv);
+}

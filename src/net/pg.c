@@ -1,0 +1,870 @@
+/*
+ * One asynchronous PostgreSQL connection driven by the loop.
+ *
+ * Connecting is PQconnectStart plus one PQconnectPoll per socket event; the
+ * socket may change between steps (libpq tries the next host or address), so
+ * each step watches with a fresh one-shot event.  Once ready, queries go out
+ * one at a time from a FIFO with PQsendQueryParams; a persistent read event
+ * feeds PQconsumeInput, and results are collected while PQisBusy says they
+ * are complete.  A lost connection fails the query in flight (it may have
+ * run: resending could place an order twice) and reconnects with
+ * exponential backoff; queued queries simply wait.  After max_attempts
+ * failed attempts in a row the connection gives up (PG_FAILED) and every
+ * query completes with "store-unreachable".
+ *
+ * Any user callback may free the connection; c->alivep lets the code that
+ * called it notice and stop touching c.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+
+struct pg_query {
+	char		 *sql;
+	int		  nparams;
+	char		**params;
+	pg_query_cb	  cb;
+	void		 *arg;
+	int		  internal;	/* a LISTEN issued by us */
+	struct pg_query	 *next;
+};
+
+struct pg_listener {
+	char			*channel;
+	pg_notify_cb		 cb;
+	void			*arg;
+	struct pg_listener	*next;
+};
+
+struct pg_conn {
+	struct event_base	*base;
+	char			*conninfo;
+	struct pg_opts		 opts;
+	PGconn			*pq;
+	enum pg_state		 state;
+	int			 attempts;	/* failed in a row */
+	int			 backoff_ms;	/* next retry delay */
+	char			 why[256];	/* last connection error */
+
+	struct event		*ev_rd;		/* connect step, or reads */
+	struct event		*ev_wr;		/* PQflush wants more room */
+	struct event		*ev_timeout;	/* connect attempt deadline */
+	struct event		*ev_retry;	/* start the next attempt */
+	struct event		*ev_kick;	/* send or fail from the loop */
+
+	struct pg_query		*head;
+	struct pg_query		*tail;
+	struct pg_query		*inflight;
+	PGresult		*res;		/* result kept for inflight */
+	size_t			 npending;	/* user queries, incl. inflight */
+
+	struct pg_listener	*listeners;
+
+	pg_state_cb		 state_cb;
+	void			*state_arg;
+
+	int			*alivep;
+	int			 freeing;
+};
+
+static void	pg_connect_failed(struct pg_conn *, const char *);
+static void	pg_lost(struct pg_conn *, const char *);
+static int	pg_send_next(struct pg_conn *);
+static void	pg_connect_cb(evutil_socket_t, short, void *);
+static void	pg_read_cb(evutil_socket_t, short, void *);
+static void	pg_write_cb(evutil_socket_t, short, void *);
+static struct pg_query *pg_listen_query(const char *);
+
+static void
+pg_query_free(struct pg_query *q)
+{
+	int	i;
+
+	for (i = 0; i < q->nparams; i++)
+		free(q->params[i]);
+	free(q->params);
+	free(q->sql);
+	free(q);
+}
+
+static struct pg_query *
+pg_query_new(const char *sql, int nparams, const char *const *params,
+    pg_query_cb cb, void *arg)
+{
+	struct pg_query	*q;
+	int		 i;
+
+	q = xcalloc(1, sizeof *q);
+	q->sql = xstrdup(sql);
+	if (nparams < 0)
+		nparams = 0;
+	q->nparams = nparams;
+	if (nparams > 0) {
+		q->params = xcalloc(nparams, sizeof *q->params);
+		for (i = 0; i < nparams; i++) {
+			if (params[i] != NULL)
+				q->params[i] = xstrdup(params[i]);
+		}
+	}
+	q->cb = cb;
+	q->arg = arg;
+	return q;
+}
+
+static void
+pg_enqueue(struct pg_conn *c, struct pg_query *q)
+{
+	q->next = NULL;
+	if (c->tail != NULL)
+		c->tail->next = q;
+	else
+		c->head = q;
+	c->tail = q;
+}
+
+static void
+pg_push_front(struct pg_conn *c, struct pg_query *q)
+{
+	q->next = c->head;
+	c->head = q;
+	if (c->tail == NULL)
+		c->tail = q;
+}
+
+static struct pg_query *
+pg_dequeue(struct pg_conn *c)
+{
+	struct pg_query	*q;
+
+	if ((q = c->head) == NULL)
+		return NULL;
+	c->head = q->next;
+	if (c->head == NULL)
+		c->tail = NULL;
+	q->next = NULL;
+	return q;
+}
+
+/* Queued LISTENs are re-issued on every connect, so a lost one is dropped. */
+static void
+pg_drop_internal(struct pg_conn *c)
+{
+	struct pg_query	*q, *keep = NULL, *last = NULL;
+
+	while ((q = pg_dequeue(c)) != NULL) {
+		if (q->internal) {
+			pg_query_free(q);
+			continue;
+		}
+		if (last != NULL)
+			last->next = q;
+		else
+			keep = q;
+		last = q;
+	}
+	c->head = keep;
+	c->tail = last;
+}
+
+/* Completes q (already unlinked) and frees it; -1 if the callback freed c. */
+static int
+pg_complete(struct pg_conn *c, struct pg_query *q, PGresult *res,
+    const struct err *e)
+{
+	int	alive = 1, *outer = c->alivep;
+
+	if (!q->internal)
+		c->npending--;
+	c->alivep = &alive;
+	q->cb(res, e, q->arg);
+	pg_query_free(q);
+	if (!alive) {
+		if (outer != NULL)
+			*outer = 0;
+		return -1;
+	}
+	c->alivep = outer;
+	return 0;
+}
+
+/* -1 if the state callback freed c. */
+static int
+pg_set_state(struct pg_conn *c, enum pg_state st, const char *why)
+{
+	int	alive = 1, *outer = c->alivep;
+
+	if (c->state == st)
+		return 0;
+	c->state = st;
+	if (c->state_cb == NULL)
+		return 0;
+	c->alivep = &alive;
+	c->state_cb(st, why, c->state_arg);
+	if (!alive) {
+		if (outer != NULL)
+			*outer = 0;
+		return -1;
+	}
+	c->alivep = outer;
+	return 0;
+}
+
+/* libpq messages end in a newline; ours go into one-line logs and errors. */
+static void
+pg_set_why(struct pg_conn *c, const char *msg)
+{
+	size_t	len;
+
+	if (msg == NULL || *msg == '\0')
+		msg = "unknown error";
+	snprintf(c->why, sizeof c->why, "%s", msg);
+	len = strlen(c->why);
+	while (len > 0 && (c->why[len - 1] == '\n' || c->why[len - 1] == ' '))
+		c->why[--len] = '\0';
+}
+
+static void
+pg_err_unreachable(struct pg_conn *c, struct err *e)
+{
+	err_set(e, "store-unreachable", "store unreachable: %s", c->why);
+}
+
+/* NOTICEs would otherwise be printed to stderr by libpq. */
+static void
+pg_notice(void *arg, const char *msg)
+{
+	size_t	len = strlen(msg);
+
+	while (len > 0 && msg[len - 1] == '\n')
+		len--;
+	log_debug("pg", "notice: %.*s", (int)len, msg);
+}
+
+static void
+pg_unwatch(struct pg_conn *c)
+{
+	if (c->ev_rd != NULL)
+		event_free(c->ev_rd);
+	c->ev_rd = NULL;
+	if (c->ev_wr != NULL)
+		event_free(c->ev_wr);
+	c->ev_wr = NULL;
+}
+
+/* Events go before PQfinish: the fd must still be open when unregistered. */
+static void
+pg_teardown(struct pg_conn *c)
+{
+	pg_unwatch(c);
+	evtimer_del(c->ev_timeout);
+	if (c->res != NULL)
+		PQclear(c->res);
+	c->res = NULL;
+	if (c->pq != NULL)
+		PQfinish(c->pq);
+	c->pq = NULL;
+}
+
+static void
+pg_schedule_retry(struct pg_conn *c)
+{
+	struct timeval	tv;
+
+	tv.tv_sec = c->backoff_ms / 1000;
+	tv.tv_usec = (c->backoff_ms % 1000) * 1000;
+	evtimer_add(c->ev_retry, &tv);
+	if (c->backoff_ms > c->opts.backoff_max_ms / 2)
+		c->backoff_ms = c->opts.backoff_max_ms;
+	else
+		c->backoff_ms *= 2;
+}
+
+/* Only ever called from a loop callback, so completing here is safe. */
+static void
+pg_fail_queued(struct pg_conn *c)
+{
+	struct pg_query	*q;
+	struct err	 e;
+
+	while ((q = pg_dequeue(c)) != NULL) {
+		pg_err_unreachable(c, &e);
+		if (pg_complete(c, q, NULL, &e) == -1)
+			return;
+	}
+}
+
+/* Each step gets a new one-shot event: the socket may differ every time. */
+static void
+pg_connect_watch(struct pg_conn *c, short what)
+{
+	evutil_socket_t	fd;
+
+	if (c->ev_rd != NULL)
+		event_free(c->ev_rd);
+	c->ev_rd = NULL;
+	if ((fd = PQsocket(c->pq)) < 0) {
+		pg_connect_failed(c, "no socket");
+		return;
+	}
+	c->ev_rd = event_new(c->base, fd, what, pg_connect_cb, c);
+	if (c->ev_rd == NULL)
+		fatal("event_new failed");
+	event_add(c->ev_rd, NULL);
+}
+
+/* LISTENs go to the front so notifications flow before user queries run. */
+static void
+pg_connected(struct pg_conn *c)
+{
+	struct pg_listener	*l;
+	struct pg_query		*first = NULL, *last = NULL, *q;
+	evutil_socket_t		 fd;
+
+	evtimer_del(c->ev_timeout);
+	if (PQsetnonblocking(c->pq, 1) != 0) {
+		pg_connect_failed(c, PQerrorMessage(c->pq));
+		return;
+	}
+	c->attempts = 0;
+	c->backoff_ms = c->opts.backoff_min_ms;
+	c->why[0] = '\0';
+
+	pg_unwatch(c);
+	fd = PQsocket(c->pq);
+	c->ev_rd = event_new(c->base, fd, EV_READ|EV_PERSIST, pg_read_cb, c);
+	c->ev_wr = event_new(c->base, fd, EV_WRITE, pg_write_cb, c);
+	if (c->ev_rd == NULL || c->ev_wr == NULL)
+		fatal("event_new failed");
+	event_add(c->ev_rd, NULL);
+
+	for (l = c->listeners; l != NULL; l = l->next) {
+		q = pg_listen_query(l->channel);
+		if (last != NULL)
+			last->next = q;
+		else
+			first = q;
+		last = q;
+	}
+	if (first != NULL) {
+		last->next = c->head;
+		c->head = first;
+		if (c->tail == NULL)
+			c->tail = last;
+	}
+
+	if (pg_set_state(c, PG_READY, "connected") == -1)
+		return;
+	pg_send_next(c);
+}
+
+static void
+pg_connect_step(struct pg_conn *c)
+{
+	switch (PQconnectPoll(c->pq)) {
+	case PGRES_POLLING_READING:
+		pg_connect_watch(c, EV_READ);
+		break;
+	case PGRES_POLLING_WRITING:
+		pg_connect_watch(c, EV_WRITE);
+		break;
+	case PGRES_POLLING_OK:
+		pg_connected(c);
+		break;
+	default:
+		pg_connect_failed(c, PQerrorMessage(c->pq));
+		break;
+	}
+}
+
+static void
+pg_connect_cb(evutil_socket_t fd, short what, void *arg)
+{
+	pg_connect_step(arg);
+}
+
+static void
+pg_start(struct pg_conn *c)
+{
+	struct timeval	tv;
+
+	c->attempts++;
+	if (pg_set_state(c, PG_CONNECTING, "connecting") == -1)
+		return;
+	c->pq = PQconnectStart(c->conninfo);
+	if (c->pq == NULL) {
+		pg_connect_failed(c, "out of memory");
+		return;
+	}
+	if (PQstatus(c->pq) == CONNECTION_BAD) {
+		pg_connect_failed(c, PQerrorMessage(c->pq));
+		return;
+	}
+	PQsetNoticeProcessor(c->pq, pg_notice, c);
+	tv.tv_sec = c->opts.connect_timeout_ms / 1000;
+	tv.tv_usec = (c->opts.connect_timeout_ms % 1000) * 1000;
+	evtimer_add(c->ev_timeout, &tv);
+	/* Before the first PQconnectPoll, libpq says: wait for writable. */
+	pg_connect_watch(c, EV_WRITE);
+}
+
+/* msg may live inside c->pq: it is copied before the teardown. */
+static void
+pg_connect_failed(struct pg_conn *c, const char *msg)
+{
+	pg_set_why(c, msg);
+	pg_teardown(c);
+	log_debug("pg", "connect attempt %d failed: %s", c->attempts, c->why);
+	if (c->opts.max_attempts > 0 && c->attempts >= c->opts.max_attempts) {
+		log_warn("pg", "giving up after %d attempts: %s", c->attempts,
+		    c->why);
+		if (pg_set_state(c, PG_FAILED, c->why) == -1)
+			return;
+		pg_fail_queued(c);
+		return;
+	}
+	pg_schedule_retry(c);
+	pg_set_state(c, PG_DISCONNECTED, c->why);
+}
+
+/*
+ * The connection dropped while ready.  The query in flight may or may not
+ * have run, so it fails rather than being sent again; queued ones wait.
+ */
+static void
+pg_lost(struct pg_conn *c, const char *msg)
+{
+	struct pg_query	*q;
+	struct err	 e;
+
+	pg_set_why(c, msg);
+	log_warn("pg", "connection lost: %s", c->why);
+	pg_teardown(c);
+	pg_drop_internal(c);
+	pg_schedule_retry(c);
+	/* inflight stays attached so pg_conn_free() in the callback sees it. */
+	if (pg_set_state(c, PG_DISCONNECTED, c->why) == -1)
+		return;
+	if ((q = c->inflight) != NULL) {
+		c->inflight = NULL;
+		pg_err_unreachable(c, &e);
+		pg_complete(c, q, NULL, &e);
+	}
+}
+
+/* 0 when done or waiting for room, -1 when the connection was lost. */
+static int
+pg_flush(struct pg_conn *c)
+{
+	switch (PQflush(c->pq)) {
+	case 0:
+		return 0;
+	case 1:
+		event_add(c->ev_wr, NULL);
+		return 0;
+	default:
+		pg_lost(c, PQerrorMessage(c->pq));
+		return -1;
+	}
+}
+
+/* -1 if c may be gone or the connection was lost. */
+static int
+pg_send_next(struct pg_conn *c)
+{
+	struct pg_query	*q;
+	struct err	 e;
+
+	while (c->state == PG_READY && c->inflight == NULL &&
+	    (q = pg_dequeue(c)) != NULL) {
+		if (!PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
+		    (const char *const *)q->params, NULL, NULL, 0)) {
+			if (PQstatus(c->pq) == CONNECTION_BAD) {
+				/* Never reached the server: safe to send later. */
+				pg_push_front(c, q);
+				pg_lost(c, PQerrorMessage(c->pq));
+				return -1;
+			}
+			pg_set_why(c, PQerrorMessage(c->pq));
+			err_set(&e, "store-error", "%s", c->why);
+			if (pg_complete(c, q, NULL, &e) == -1)
+				return -1;
+			continue;
+		}
+		c->inflight = q;
+		if (pg_flush(c) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* SQL errors become "sql:<SQLSTATE>" with the server's primary message. */
+static int
+pg_result_err(PGresult *r, struct err *e)
+{
+	const char	*state, *msg;
+	char		 code[sizeof e->code];
+	size_t		 len;
+
+	if (r == NULL) {
+		err_set(e, "sql:XX000", "no result from server");
+		return 1;
+	}
+	switch (PQresultStatus(r)) {
+	case PGRES_FATAL_ERROR:
+	case PGRES_NONFATAL_ERROR:
+	case PGRES_BAD_RESPONSE:
+		break;
+	default:
+		return 0;
+	}
+	state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+	if (msg == NULL)
+		msg = PQresultErrorMessage(r);
+	snprintf(code, sizeof code, "sql:%s", state != NULL ? state : "XX000");
+	len = strlen(msg);
+	while (len > 0 && msg[len - 1] == '\n')
+		len--;
+	err_set(e, code, "%.*s", (int)len, msg);
+	return 1;
+}
+
+static int
+pg_is_error(PGresult *r)
+{
+	ExecStatusType	st = PQresultStatus(r);
+
+	return st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE;
+}
+
+/* Keep the first error, else the last result, for the query's callback. */
+static void
+pg_keep_result(struct pg_conn *c, PGresult *r)
+{
+	if (c->res == NULL)
+		c->res = r;
+	else if (pg_is_error(c->res))
+		PQclear(r);
+	else {
+		PQclear(c->res);
+		c->res = r;
+	}
+}
+
+static int
+pg_finish_inflight(struct pg_conn *c)
+{
+	struct pg_query	*q = c->inflight;
+	PGresult	*res = c->res;
+	struct err	 e;
+	int		 rc;
+
+	c->inflight = NULL;
+	c->res = NULL;
+	err_clear(&e);
+	if (pg_result_err(res, &e))
+		rc = pg_complete(c, q, NULL, &e);
+	else
+		rc = pg_complete(c, q, res, NULL);
+	if (res != NULL)
+		PQclear(res);
+	return rc;
+}
+
+/*
+ * A server that is shutting down or killed our backend (57P01..57P03) ends
+ * the query with a FATAL error and then closes the socket; whichever of the
+ * two libpq saw first, the caller is told the store went away.
+ */
+static int
+pg_link_dead(struct pg_conn *c)
+{
+	const char	*state;
+
+	if (PQstatus(c->pq) == CONNECTION_BAD)
+		return 1;
+	if (c->res == NULL || !pg_is_error(c->res))
+		return 0;
+	state = PQresultErrorField(c->res, PG_DIAG_SQLSTATE);
+	return state != NULL && strncmp(state, "57P0", 4) == 0;
+}
+
+/* Collect complete results; -1 if c may be gone or the link was lost. */
+static int
+pg_drain(struct pg_conn *c)
+{
+	PGresult	*r;
+	char		 why[256];
+
+	while (c->inflight != NULL && !PQisBusy(c->pq)) {
+		if ((r = PQgetResult(c->pq)) == NULL) {
+			if (pg_link_dead(c)) {
+				snprintf(why, sizeof why, "%s", c->res != NULL ?
+				    PQresultErrorMessage(c->res) :
+				    PQerrorMessage(c->pq));
+				pg_lost(c, why);
+				return -1;
+			}
+			if (pg_finish_inflight(c) == -1)
+				return -1;
+			continue;
+		}
+		switch (PQresultStatus(r)) {
+		case PGRES_COPY_IN:
+			PQclear(r);
+			PQputCopyEnd(c->pq, "COPY FROM STDIN is not supported");
+			if (pg_flush(c) == -1)
+				return -1;
+			break;
+		case PGRES_COPY_OUT:
+		case PGRES_COPY_BOTH:
+			PQclear(r);
+			pg_lost(c, "COPY TO STDOUT is not supported");
+			return -1;
+		default:
+			pg_keep_result(c, r);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* -1 if a callback freed c. */
+static int
+pg_notifies(struct pg_conn *c)
+{
+	PGnotify		*n;
+	struct pg_listener	*l;
+	int			 alive = 1, *outer;
+
+	while (c->pq != NULL && (n = PQnotifies(c->pq)) != NULL) {
+		for (l = c->listeners; l != NULL; l = l->next) {
+			if (strcmp(l->channel, n->relname) != 0)
+				continue;
+			outer = c->alivep;
+			c->alivep = &alive;
+			l->cb(n->relname, n->extra, l->arg);
+			if (!alive) {
+				if (outer != NULL)
+					*outer = 0;
+				PQfreemem(n);
+				return -1;
+			}
+			c->alivep = outer;
+		}
+		PQfreemem(n);
+	}
+	return 0;
+}
+
+static void
+pg_read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pg_conn	*c = arg;
+
+	if (!PQconsumeInput(c->pq) || PQstatus(c->pq) == CONNECTION_BAD) {
+		pg_lost(c, PQerrorMessage(c->pq));
+		return;
+	}
+	if (pg_drain(c) == -1)
+		return;
+	if (pg_notifies(c) == -1)
+		return;
+	pg_send_next(c);
+}
+
+static void
+pg_write_cb(evutil_socket_t fd, short what, void *arg)
+{
+	pg_flush(arg);
+}
+
+static void
+pg_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pg_conn	*c = arg;
+	char		 msg[64];
+
+	snprintf(msg, sizeof msg, "connect timed out after %d ms",
+	    c->opts.connect_timeout_ms);
+	pg_connect_failed(c, msg);
+}
+
+static void
+pg_retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	pg_start(arg);
+}
+
+static void
+pg_kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pg_conn	*c = arg;
+
+	if (c->state == PG_READY)
+		pg_send_next(c);
+	else if (c->state == PG_FAILED)
+		pg_fail_queued(c);
+}
+
+static void
+pg_listen_done(PGresult *res, const struct err *e, void *arg)
+{
+	if (e != NULL)
+		log_warn("pg", "LISTEN failed: %s", e->msg);
+}
+
+/* Channel names are identifiers: quote them, doubling embedded quotes. */
+static struct pg_query *
+pg_listen_query(const char *channel)
+{
+	struct strbuf	 sb;
+	struct pg_query	*q;
+	const char	*p;
+
+	strbuf_init(&sb);
+	strbuf_puts(&sb, "LISTEN \"");
+	for (p = channel; *p != '\0'; p++) {
+		if (*p == '"')
+			strbuf_putc(&sb, '"');
+		strbuf_putc(&sb, *p);
+	}
+	strbuf_putc(&sb, '"');
+	q = pg_query_new(sb.s, 0, NULL, pg_listen_done, NULL);
+	q->internal = 1;
+	strbuf_free(&sb);
+	return q;
+}
+
+struct pg_conn *
+pg_conn_new(struct event_base *base, const char *conninfo,
+    const struct pg_opts *opts)
+{
+	struct pg_conn	*c;
+
+	c = xcalloc(1, sizeof *c);
+	c->base = base;
+	c->conninfo = xstrdup(conninfo != NULL ? conninfo : "");
+	if (opts != NULL)
+		c->opts = *opts;
+	if (c->opts.connect_timeout_ms <= 0)
+		c->opts.connect_timeout_ms = 5000;
+	if (c->opts.max_attempts < 0)
+		c->opts.max_attempts = 0;
+	if (c->opts.backoff_min_ms <= 0)
+		c->opts.backoff_min_ms = 100;
+	if (c->opts.backoff_max_ms <= 0)
+		c->opts.backoff_max_ms = 5000;
+	if (c->opts.backoff_max_ms < c->opts.backoff_min_ms)
+		c->opts.backoff_max_ms = c->opts.backoff_min_ms;
+	c->backoff_ms = c->opts.backoff_min_ms;
+
+	c->ev_timeout = evtimer_new(base, pg_timeout_cb, c);
+	c->ev_retry = evtimer_new(base, pg_retry_cb, c);
+	c->ev_kick = event_new(base, -1, 0, pg_kick_cb, c);
+	if (c->ev_timeout == NULL || c->ev_retry == NULL || c->ev_kick == NULL)
+		fatal("event_new failed");
+
+	/* The first attempt starts from the loop, so no callback runs here. */
+	c->state = PG_CONNECTING;
+	event_active(c->ev_retry, EV_TIMEOUT, 0);
+	return c;
+}
+
+static void
+pg_cancel(struct pg_conn *c, struct pg_query *q)
+{
+	struct err	e;
+
+	if (q->internal) {
+		pg_query_free(q);
+		return;
+	}
+	err_set(&e, "cancelled", "connection closed");
+	pg_complete(c, q, NULL, &e);
+}
+
+void
+pg_conn_free(struct pg_conn *c)
+{
+	struct pg_listener	*l;
+	struct pg_query		*q;
+
+	if (c == NULL || c->freeing)
+		return;
+	c->freeing = 1;
+	if (c->alivep != NULL)
+		*c->alivep = 0;
+	c->alivep = NULL;
+
+	pg_teardown(c);
+	event_free(c->ev_timeout);
+	event_free(c->ev_retry);
+	event_free(c->ev_kick);
+
+	if ((q = c->inflight) != NULL) {
+		c->inflight = NULL;
+		pg_cancel(c, q);
+	}
+	while ((q = pg_dequeue(c)) != NULL)
+		pg_cancel(c, q);
+
+	while ((l = c->listeners) != NULL) {
+		c->listeners = l->next;
+		free(l->channel);
+		free(l);
+	}
+	free(c->conninfo);
+	free(c);
+}
+
+enum pg_state
+pg_conn_state(const struct pg_conn *c)
+{
+	return c->state;
+}
+
+void
+pg_conn_on_state(struct pg_conn *c, pg_state_cb cb, void *arg)
+{
+	c->state_cb = cb;
+	c->state_arg = arg;
+}
+
+void
+pg_query(struct pg_conn *c, const char *sql, int nparams,
+    const char *const *params, pg_query_cb cb, void *arg)
+{
+	pg_enqueue(c, pg_query_new(sql, nparams, params, cb, arg));
+	c->npending++;
+	if (c->freeing)
+		return;
+	if (c->state == PG_READY || c->state == PG_FAILED)
+		event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
+
+size_t
+pg_pending(const struct pg_conn *c)
+{
+	return c->npending;
+}
+
+void
+pg_listen(struct pg_conn *c, const char *channel, pg_notify_cb cb, void *arg)
+{
+	struct pg_listener	*l, **lp;
+
+	l = xcalloc(1, sizeof *l);
+	l->channel = xstrdup(channel);
+	l->cb = cb;
+	l->arg = arg;
+	for (lp = &c->listeners; *lp != NULL; lp = &(*lp)->next)
+		;
+	*lp = l;
+	if (c->freeing || c->state != PG_READY)
+		return;
+	pg_enqueue(c, pg_listen_query(channel));
+	event_active(c->ev_kick, EV_TIMEOUT, 0);
+}

@@ -1,0 +1,312 @@
+/*
+ * src/net/pg.c against a real server: PHALANX_TEST_DSN names a throwaway
+ * cluster (tests/run.sh starts one).  Without it every test is skipped.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "net/net.h"
+
+#define MAXDONE 64
+
+struct done {
+	int	order;
+	char	code[40];
+	char	msg[512];
+	char	v0[64];		/* first column of the first row */
+	char	v1[64];		/* second column, "(null)" for SQL NULL */
+	int	ntuples;
+};
+
+static const char	*dsn;
+static struct done	 dones[MAXDONE];
+static int		 ndone;
+
+static void
+query_cb(PGresult *res, const struct err *e, void *arg)
+{
+	struct done	*d = &dones[ndone];
+
+	assert_true(ndone < MAXDONE);
+	memset(d, 0, sizeof *d);
+	d->order = (int)(intptr_t)arg;
+	if (e != NULL) {
+		snprintf(d->code, sizeof d->code, "%s", e->code);
+		snprintf(d->msg, sizeof d->msg, "%s", e->msg);
+	} else if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+		d->ntuples = PQntuples(res);
+		if (d->ntuples > 0 && PQnfields(res) > 0)
+			snprintf(d->v0, sizeof d->v0, "%s",
+			    PQgetisnull(res, 0, 0) ? "(null)" :
+			    PQgetvalue(res, 0, 0));
+		if (d->ntuples > 0 && PQnfields(res) > 1)
+			snprintf(d->v1, sizeof d->v1, "%s",
+			    PQgetisnull(res, 0, 1) ? "(null)" :
+			    PQgetvalue(res, 0, 1));
+	}
+	ndone++;
+}
+
+/* Two connections complete in no fixed order relative to each other. */
+static struct done *
+find_done(int order)
+{
+	int	i;
+
+	for (i = 0; i < ndone; i++) {
+		if (dones[i].order == order)
+			return &dones[i];
+	}
+	fail_msg("no completion for query %d", order);
+	return NULL;
+}
+
+static int		*wait_counter;
+static int		 wait_target;
+static int64_t		 wait_deadline;
+static int		 wait_expired;
+
+static void
+wait_tick(evutil_socket_t fd, short what, void *arg)
+{
+	if (*wait_counter >= wait_target)
+		loop_exit();
+	else if (time_mono_us() > wait_deadline) {
+		wait_expired = 1;
+		loop_exit();
+	}
+}
+
+static void
+run_until(int *counter, int target, int ms)
+{
+	struct event	*ev;
+	struct timeval	 tv = { 0, 1000 };
+
+	wait_counter = counter;
+	wait_target = target;
+	wait_deadline = time_mono_us() + (int64_t)ms * 1000;
+	wait_expired = 0;
+	ev = event_new(loop_base(), -1, EV_PERSIST, wait_tick, NULL);
+	event_add(ev, &tv);
+	loop_run();
+	event_free(ev);
+	if (wait_expired)
+		fail_msg("timed out waiting (%d of %d)", *counter, target);
+}
+
+static int
+setup(void **state)
+{
+	ndone = 0;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	loop_free();
+	return 0;
+}
+
+static void
+need_dsn(void)
+{
+	if (dsn == NULL || *dsn == '\0') {
+		print_message("PHALANX_TEST_DSN not set: skipped\n");
+		skip();
+	}
+}
+
+static void
+q(struct pg_conn *c, const char *sql, int n, const char *const *p, int order)
+{
+	pg_query(c, sql, n, p, query_cb, (void *)(intptr_t)order);
+}
+
+/* Queries complete in the order queued, NULL params arrive as SQL NULL. */
+static void
+test_order_and_params(void **state)
+{
+	struct pg_conn	*c;
+	const char	*p[2];
+	char		 buf[16], *big;
+	int		 i;
+
+	need_dsn();
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	q(c, "CREATE TEMP TABLE t (a int, b text)", 0, NULL, 0);
+	for (i = 1; i <= 20; i++) {
+		snprintf(buf, sizeof buf, "%d", i);
+		p[0] = buf;
+		p[1] = i % 2 ? NULL : "even";
+		q(c, "INSERT INTO t VALUES ($1, $2) RETURNING a, b", 2, p, i);
+	}
+	p[0] = NULL;
+	p[1] = "x";
+	q(c, "SELECT $1::text IS NULL, $2::text", 2, p, 21);
+	q(c, "SELECT count(*), count(b) FROM t", 0, NULL, 22);
+	/* 8 MiB will not fit the socket at once: PQflush has to be resumed */
+	big = xmalloc(8 << 20);
+	memset(big, 'p', 8 << 20);
+	big[(8 << 20) - 1] = '\0';
+	p[0] = big;
+	q(c, "SELECT length($1)", 1, p, 23);
+	free(big);
+	assert_int_equal(pg_pending(c), 24);
+	run_until(&ndone, 24, 10000);
+	assert_string_equal(dones[23].v0, "8388607");
+	for (i = 0; i < 24; i++) {
+		assert_int_equal(dones[i].order, i);
+		assert_string_equal(dones[i].code, "");
+	}
+	assert_string_equal(dones[3].v0, "3");
+	assert_string_equal(dones[3].v1, "(null)");
+	assert_string_equal(dones[4].v1, "even");
+	assert_string_equal(dones[21].v0, "t");
+	assert_string_equal(dones[21].v1, "x");
+	assert_string_equal(dones[22].v0, "20");
+	assert_string_equal(dones[22].v1, "10");
+	assert_int_equal(pg_pending(c), 0);
+	assert_int_equal(pg_conn_state(c), PG_READY);
+	pg_conn_free(c);
+}
+
+/* An SQL error carries its SQLSTATE; the connection carries on. */
+static void
+test_sql_error(void **state)
+{
+	struct pg_conn	*c;
+
+	need_dsn();
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	q(c, "SELECT * FROM no_such_table", 0, NULL, 1);
+	q(c, "SELECT 1/0", 0, NULL, 2);
+	q(c, "SELECT 'still here'", 0, NULL, 3);
+	run_until(&ndone, 3, 5000);
+	assert_string_equal(dones[0].code, "sql:42P01");
+	assert_non_null(strstr(dones[0].msg, "no_such_table"));
+	assert_null(strchr(dones[0].msg, '\n'));
+	assert_string_equal(dones[1].code, "sql:22012");
+	assert_string_equal(dones[2].code, "");
+	assert_string_equal(dones[2].v0, "still here");
+	pg_conn_free(c);
+}
+
+static int	nnotify;
+static char	payloads[8][64];
+static char	chan[64];	/* per process: suites may share a database */
+
+static void
+notify_cb(const char *channel, const char *payload, void *arg)
+{
+	assert_string_equal(channel, chan);
+	if (nnotify < 8)
+		snprintf(payloads[nnotify], sizeof payloads[0], "%s", payload);
+	nnotify++;
+}
+
+/*
+ * NOTIFY from one connection reaches the other's listener; after the
+ * listener's backend is killed mid-query, that query fails with
+ * store-unreachable, the connection comes back and LISTEN is re-issued.
+ */
+static void
+test_listen_notify_reconnect(void **state)
+{
+	struct pg_opts	 o = { 5000, 0, 10, 100 };
+	struct pg_conn	*a, *b;
+	const char	*p[2];
+
+	need_dsn();
+	nnotify = 0;
+	snprintf(chan, sizeof chan, "px test %ld", (long)getpid());
+	a = pg_conn_new(loop_base(), dsn, &o);
+	b = pg_conn_new(loop_base(), dsn, NULL);
+	pg_listen(a, chan, notify_cb, NULL);
+	q(a, "SELECT pg_backend_pid()", 0, NULL, 1);
+	run_until(&ndone, 1, 5000);	/* LISTEN went first */
+	p[0] = chan;
+	p[1] = "hello";
+	q(b, "SELECT pg_notify($1, $2)", 2, p, 2);
+	run_until(&nnotify, 1, 5000);
+	assert_string_equal(payloads[0], "hello");
+
+	p[0] = dones[0].v0;
+	q(a, "SELECT pg_sleep(30)", 0, NULL, 3);
+	q(b, "SELECT pg_terminate_backend($1::int) FROM pg_sleep(0.2)", 1, p,
+	    4);
+	run_until(&ndone, 4, 10000);
+	assert_string_equal(find_done(4)->v0, "t");
+	assert_string_equal(find_done(3)->code, "store-unreachable");
+
+	q(a, "SELECT 'back'", 0, NULL, 5);
+	run_until(&ndone, 5, 5000);
+	assert_string_equal(dones[4].v0, "back");
+	p[0] = chan;
+	p[1] = "again";
+	q(b, "SELECT pg_notify($1, $2)", 2, p, 6);
+	run_until(&nnotify, 2, 5000);
+	assert_string_equal(payloads[1], "again");
+	pg_conn_free(a);
+	pg_conn_free(b);
+}
+
+static enum pg_state	last_state;
+static int		nfailed;
+
+static void
+state_cb(enum pg_state st, const char *why, void *arg)
+{
+	last_state = st;
+	if (st == PG_FAILED)
+		nfailed++;
+}
+
+/* A socket path with no server behind it: PG_FAILED, store-unreachable. */
+static void
+test_dead_socket(void **state)
+{
+	struct pg_opts	 o = { 1000, 2, 10, 20 };
+	struct pg_conn	*c;
+
+	need_dsn();
+	nfailed = 0;
+	c = pg_conn_new(loop_base(),
+	    "host=/nonexistent/phalanx-test user=phalanx dbname=postgres", &o);
+	pg_conn_on_state(c, state_cb, NULL);
+	q(c, "SELECT 1", 0, NULL, 1);
+	run_until(&ndone, 1, 5000);
+	assert_int_equal(nfailed, 1);
+	assert_int_equal(last_state, PG_FAILED);
+	assert_int_equal(pg_conn_state(c), PG_FAILED);
+	assert_string_equal(dones[0].code, "store-unreachable");
+	assert_non_null(strstr(dones[0].msg, "/nonexistent/phalanx-test"));
+	pg_conn_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_order_and_params,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sql_error,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_listen_notify_reconnect,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dead_socket,
+		    setup, teardown),
+	};
+
+	dsn = getenv("PHALANX_TEST_DSN");
+	log_open(NULL, LOG_ERROR);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,105 @@
+/*
+ * The line console: a readline prompt running the command language, one
+ * command at a time on the engine's loop.  It is what `phalanx` opens on a
+ * terminal until the full-screen console takes its place, and stays as
+ * `phalanx shell` for dumb terminals and screen readers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "cmd/batch.h"
+#include "cmd/exec.h"
+#include "net/net.h"
+#include "ui/ui.h"
+
+struct shell {
+	struct exec_env	env;
+	int		json;
+	int		worst;
+};
+
+static void
+shell_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+{
+	struct shell	*sh = arg;
+	char		*s;
+
+	if (sh->json || cmd->json) {
+		s = exec_render_json(cmd, r);
+		printf("%s\n", s);
+	} else if (r->status == EXEC_OK) {
+		s = exec_render_text(r);
+		fputs(s, stdout);
+	} else {
+		s = NULL;
+		printf("error: %s\n", r->err.msg);
+	}
+	free(s);
+	if ((int)r->status > sh->worst)
+		sh->worst = (int)r->status;
+	fflush(stdout);
+	loop_exit();
+}
+
+static void
+shell_line(struct shell *sh, const char *line)
+{
+	struct cmd_list	cmds;
+	struct cmd_pos	pos;
+	struct err	err;
+	size_t		i;
+
+	err_clear(&err);
+	if (cmd_parse_script(line, &cmds, &pos, &err) != 0) {
+		printf("error: %s\n", err.msg);
+		return;
+	}
+	for (i = 0; i < cmds.n; i++) {
+		exec_cmd(&sh->env, &cmds.v[i], shell_done, sh);
+		loop_run();
+	}
+	cmd_list_free(&cmds);
+}
+
+static char *
+shell_history_path(const struct shell *sh)
+{
+	return xasprintf("%s/history", sh->env.home);
+}
+
+int
+shell_main(struct config *cfg, int json)
+{
+	struct shell	 sh;
+	struct err	 err;
+	char		*line, *hist;
+
+	memset(&sh, 0, sizeof sh);
+	sh.json = json;
+	err_clear(&err);
+	if (batch_env_open(&sh.env, cfg, "console", 1, &err) != 0) {
+		fprintf(stderr, "phalanx: %s\n", err.msg);
+		return EXEC_UNREACHABLE;
+	}
+	hist = shell_history_path(&sh);
+	read_history(hist);
+	printf("phalanx %s -- type \"help\" for commands, Ctrl-D to quit\n",
+	    PX_VERSION);
+	while ((line = readline("phalanx> ")) != NULL) {
+		if (*line != '\0') {
+			add_history(line);
+			shell_line(&sh, line);
+		}
+		free(line);
+	}
+	putchar('\n');
+	write_history(hist);
+	free(hist);
+	batch_env_close(&sh.env);
+	loop_free();
+	return 0;
+}
