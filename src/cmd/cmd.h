@@ -78,7 +78,7 @@ struct cmd_list {
 /*
  * Parse error: err->code "parse", err->msg
  * "line 3, column 14: expected a number for lots, got \"x\"".
- * These also set *line/*col where not NULL.
+ * pos (when not NULL) gets the line and column too.
  */
 struct cmd_pos {
 	int	line;
@@ -106,5 +106,13 @@ int64_t cmd_get_int(const struct cmd *, const char *key, int64_t def);
 /* For completion and help: the command words and their keywords. */
 const char *const *cmd_words(void);		/* NULL-terminated */
 const char *cmd_usage(enum cmd_kind);	/* one-line synopsis */
+/* Canonical name ("account add") for --json "cmd"; NULL if unknown. */
+const char *cmd_name(enum cmd_kind);
+/*
+ * cmd->text with secret values (api-key, api-secret, access-token) shown as
+ * "***": use it wherever the text is logged, shown or put in --json output.
+ * Owned by the caller.
+ */
+char *cmd_text_redacted(const struct cmd *);
 
 #endif

@@ -151,11 +151,13 @@ char *
 exec_render_json(const struct cmd *cmd, const struct exec_result *r)
 {
 	json_t	*o, *e;
-	char	*s;
+	char	*s, *text;
 
+	/* The echoed command must not carry the secrets it was given. */
+	text = cmd != NULL ? cmd_text_redacted(cmd) : xstrdup("");
 	o = json_object();
-	json_object_set_new(o, "cmd", json_string(cmd != NULL && cmd->text ?
-	    cmd->text : ""));
+	json_object_set_new(o, "cmd", json_string(text));
+	free(text);
 	json_object_set_new(o, "ok", json_boolean(r->status == EXEC_OK));
 	json_object_set(o, "data", r->data != NULL ? r->data : json_null());
 	if (r->status != EXEC_OK) {

@@ -17,7 +17,7 @@ mkdir -p "$PHALANX_HOME" "$XDG_CONFIG_HOME"
 fresh_db() {
 	db="t_$(basename "$0" .sh)_$$"
 	db=$(echo "$db" | tr -c 'a-z0-9_\n' '_')
-	psql "$PHALANX_TEST_DSN" -qAtc "drop database if exists $db" >/dev/null
+	psql "$PHALANX_TEST_DSN" -qAtc "drop database if exists $db" >/dev/null 2>&1
 	psql "$PHALANX_TEST_DSN" -qAtc "create database $db" >/dev/null
 	PHALANX_DSN=$(echo "$PHALANX_TEST_DSN" | sed "s/dbname=[^ ]*/dbname=$db/")
 	export PHALANX_DSN

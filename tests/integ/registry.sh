@@ -36,6 +36,12 @@ run 0 "broker list --json" "$PHALANX" --json -c "broker list"
 hasnt "$SECRET" "api secret never in --json"
 has '"api_secret":"****"' "secret masked in --json"
 same "$(sql "select count(*) from audit_log where detail::text like '%$SECRET%'")" 0 "no secret in the audit log"
+run 0 "broker add --json" "$PHALANX" --json -c "broker add z2 kind kite url http://127.0.0.1:9 api-key k2 api-secret $SECRET access-token $TOKEN"
+hasnt "$SECRET" "the echoed command hides the api secret"
+hasnt "$TOKEN" "the echoed command hides the access token"
+run 1 "broker add duplicate with secret" "$PHALANX" -c "broker add z2 kind kite url http://127.0.0.1:9 api-key k2 api-secret $SECRET"
+hasnt "$SECRET" "errors never echo the secret"
+run 0 "broker rm" "$PHALANX" -c "broker rm z2"
 
 # Targets resolve in priority order.
 run 0 "account list group:scalpers" "$PHALANX" -c "account list group:scalpers"

@@ -1,0 +1,143 @@
+/*
+ * cmd internals shared by lexer.c, grammar.c and parser.c: tokens, the
+ * grammar table's shape and the parse state the per-command hooks see.
+ */
+#ifndef PX_CMD_INT_H
+#define PX_CMD_INT_H
+
+#include "cmd/cmd.h"
+
+/* Longest value we accept for any one token (free text, URLs, paths). */
+#define CMD_MAX_VALUE	4096
+
+/* A token of one logical line; columns are 1-based byte offsets. */
+struct cmd_tok {
+	char	*s;		/* value, quotes and escapes removed */
+	int	 col;		/* first byte (the quote when quoted) */
+	int	 end;		/* one past the last byte */
+	int	 quoted;
+};
+
+struct cmd_toks {
+	struct cmd_tok	*v;
+	size_t		 n;
+	size_t		 cap;
+	int		 textend;	/* one past the last token */
+};
+
+/* A parse error before it is given its "line L, column C: " prefix. */
+struct cmd_perr {
+	int	col;
+	char	msg[448];
+};
+
+/* lexer.c */
+int	cmd_lex(const char *, struct cmd_toks *, struct cmd_perr *);
+void	cmd_toks_free(struct cmd_toks *);
+void	cmd_tok_show(const char *, char *, size_t);
+int	cmd_perr_set(struct cmd_perr *, int, const char *, ...)
+	    PX_PRINTF(3, 4);
+int	cmd_script_next(const char **, int *, int *, struct strbuf *);
+
+/* How a value is checked and made canonical. */
+enum cmd_vtype {
+	V_NONE,		/* a bare keyword: market, lots, units */
+	V_NAME,		/* [A-Za-z0-9_.-]{1,64} */
+	V_TAG,		/* [A-Za-z0-9_-]{1,32} */
+	V_TAGS,		/* tag,tag,... or "" for none */
+	V_TEXT,		/* free text: one word or a quoted string */
+	V_ORDER_TAG,	/* Kite order tag, at most 20 characters */
+	V_SECRET,	/* API key or token: printable, no spaces */
+	V_URL,
+	V_PATH,
+	V_INT,		/* whole number >= 0 */
+	V_ID,		/* whole number >= 0, 64-bit */
+	V_QTY,		/* whole number > 0 */
+	V_DEC2,		/* >= 0, at most 2 decimals (rupees.paise) */
+	V_DEC4,		/* >= 0, at most 4 decimals */
+	V_PRICE,	/* > 0, at most 2 decimals */
+	V_ENUM,		/* one of enums, stored lower case */
+	V_ENUM_UPPER,	/* one of enums, stored upper case */
+	V_SYMBOL,	/* [EXCH:]SYMBOL; also stores "exchange" */
+	V_TARGET,	/* also fills cmd->target */
+	V_DATE,		/* YYYY-MM-DD */
+	V_TIME,		/* HH:MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM */
+	V_CRON,		/* "M H DOM MON DOW" */
+	V_LIMIT_VALUE,	/* a decimal or a word */
+	V_COMMAND,	/* the rest of the line: a command to run later */
+	V_HELP		/* the rest of the line: command words */
+};
+
+#define OPT_REQUIRED	0x1
+
+/* A keyword option: "word VALUE", "word V1 V2" or a bare "word". */
+struct cmd_opt {
+	const char		*word;
+	const char		*key;	/* stored key; NULL means word */
+	enum cmd_vtype		 type;
+	const char *const	*enums;
+	const char		*what;	/* "a whole number of lots" */
+	const char		*group;	/* one-of group, stored group=word */
+	enum cmd_vtype		 type2;	/* a second value (sl TRIGGER PRICE) */
+	const char		*key2;
+	const char		*what2;
+	int			 flags;
+};
+
+struct cmd_posarg {
+	const char		*key;
+	enum cmd_vtype		 type;
+	const char *const	*enums;
+	const char		*what;
+	int			 optional;
+};
+
+struct cmd_pstate;
+
+struct cmd_def {
+	enum cmd_kind		 kind;
+	const char		*name;		/* "account add" */
+	const char		*usage;
+	struct cmd_posarg	 pos[3];
+	const struct cmd_opt	*opts;		/* ends with word NULL */
+	const char *const	*flags;		/* beyond --json */
+	int			 min_opts;	/* account set */
+	int			 target_all;	/* no target given means all */
+	/* A token that is no option: 1 taken, 0 not ours, -1 error. */
+	int			(*extra)(struct cmd_pstate *,
+				    const struct cmd_tok *);
+	/* Checks across arguments once the line is read. */
+	int			(*check)(struct cmd_pstate *);
+};
+
+/* What a hook sees while one command is parsed. */
+struct cmd_pstate {
+	const struct cmd_def	*def;
+	struct cmd		*cmd;
+	const struct cmd_toks	*toks;
+	const char		*text;
+	struct cmd_perr		*err;
+	int			 depth;		/* 1 inside "run COMMAND" */
+	int			 nopts;		/* options given so far */
+};
+
+/* grammar.c */
+extern const struct cmd_def	cmd_defs[];
+extern const size_t		cmd_ndefs;
+extern const char *const	cmd_exchanges[];
+const struct cmd_def	*cmd_def_of(enum cmd_kind);
+
+/* parser.c, for the hooks in grammar.c */
+void	cmd_add_arg(struct cmd *, const char *, const char *, int);
+void	cmd_enum_list(const char *const *, char *, size_t, const char *);
+
+/* lexer.c: values; cmd_check_value returns the canonical form in *out. */
+int	cmd_chars_ok(const char *, const char *, size_t);
+char	*cmd_check_symbol(const char *, char **);
+const char *cmd_type_what(enum cmd_vtype, const char *const *, char *,
+	    size_t);
+int	cmd_check_value(struct cmd_pstate *, enum cmd_vtype,
+	    const char *const *, const char *, const char *,
+	    const struct cmd_tok *, char **);
+
+#endif

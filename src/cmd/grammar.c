@@ -1,0 +1,497 @@
+/*
+ * The grammar of the command language as data: one row per command with
+ * its positional arguments, keyword options and flags.  parser.c walks
+ * these rows; the few rules a row cannot say live in the hooks below.
+ * ../shared/COMMANDS.md is the contract this table implements.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cmd/cmd_int.h"
+
+static const char *const broker_kinds[] = { "kite", "paper", NULL };
+static const char *const products[] = { "mis", "nrml", "cnc", NULL };
+static const char *const policies[] = { "fixed", "multiplier", "equal",
+	"capital", "ratio", NULL };
+static const char *const modes[] = { "async", "sync", NULL };
+static const char *const on_fail[] = { "best-effort", "retry",
+	"all-or-none", NULL };
+static const char *const statuses[] = { "open", "done", "all", NULL };
+const char *const cmd_exchanges[] = { "NSE", "BSE", "NFO", "BFO", "MCX",
+	"CDS", NULL };
+static const char *const formats[] = { "csv", "pdf", NULL };
+static const char *const dialects[] = { "tradingview", "amibroker", "mt",
+	"excel", "custom", NULL };
+static const char *const reports[] = { "trades", "pnl", "orders",
+	"incidents", NULL };
+static const char *const concurrency[] = { "skip", "queue", "parallel",
+	NULL };
+
+static const char *const order_flags[] = { "dry-run", NULL };
+
+#define END_OPTS	{ .word = NULL }
+
+static const struct cmd_opt broker_opts[] = {
+	{ .word = "kind", .type = V_ENUM, .enums = broker_kinds,
+	  .flags = OPT_REQUIRED },
+	{ .word = "url", .type = V_URL },
+	{ .word = "api-key", .type = V_SECRET, .what = "an API key" },
+	{ .word = "api-secret", .type = V_SECRET, .what = "an API secret" },
+	{ .word = "access-token", .type = V_SECRET,
+	  .what = "an access token" },
+	END_OPTS
+};
+
+/* account add and account set share these: the account's fields. */
+#define ACCOUNT_FIELDS(req)						\
+	{ .word = "broker", .type = V_NAME, .what = "a broker name",	\
+	  .flags = (req) },						\
+	{ .word = "user-id", .type = V_NAME,				\
+	  .what = "a broker user id ([A-Za-z0-9_.-])" },		\
+	{ .word = "lots", .type = V_INT,				\
+	  .what = "a whole number of lots" },				\
+	{ .word = "multiplier", .type = V_DEC4,				\
+	  .what = "a multiplier with at most 4 decimals" },		\
+	{ .word = "capital", .type = V_DEC2,				\
+	  .what = "an amount in rupees with at most 2 decimals" },	\
+	{ .word = "weight", .type = V_DEC4,				\
+	  .what = "a weight with at most 4 decimals" },		\
+	{ .word = "priority", .type = V_INT,				\
+	  .what = "a whole-number priority" },				\
+	{ .word = "max-lots", .type = V_INT,				\
+	  .what = "a whole number of lots" },				\
+	{ .word = "tags", .type = V_TAGS },				\
+	END_OPTS
+
+static const struct cmd_opt account_add_opts[] = {
+	ACCOUNT_FIELDS(OPT_REQUIRED)
+};
+static const struct cmd_opt account_set_opts[] = {
+	ACCOUNT_FIELDS(0)
+};
+
+static const struct cmd_opt instruments_opts[] = {
+	{ .word = "exchange", .type = V_ENUM_UPPER, .enums = cmd_exchanges },
+	END_OPTS
+};
+
+#define PRICE_WHAT	"a price above 0 with at most 2 decimals"
+#define TRIGGER_WHAT	"a trigger price above 0 with at most 2 decimals"
+
+static const struct cmd_opt order_opts[] = {
+	{ .word = "lots", .type = V_NONE, .group = "unit" },
+	{ .word = "units", .type = V_NONE, .group = "unit" },
+	{ .word = "market", .type = V_NONE, .group = "order-type" },
+	{ .word = "limit", .key = "price", .type = V_PRICE,
+	  .what = PRICE_WHAT, .group = "order-type" },
+	{ .word = "sl", .key = "trigger", .type = V_PRICE,
+	  .what = TRIGGER_WHAT, .group = "order-type",
+	  .type2 = V_PRICE, .key2 = "price", .what2 = PRICE_WHAT },
+	{ .word = "slm", .key = "trigger", .type = V_PRICE,
+	  .what = TRIGGER_WHAT, .group = "order-type" },
+	{ .word = "product", .type = V_ENUM, .enums = products },
+	{ .word = "to", .key = "target", .type = V_TARGET },
+	{ .word = "policy", .type = V_ENUM, .enums = policies },
+	{ .word = "mode", .type = V_ENUM, .enums = modes },
+	{ .word = "on-fail", .type = V_ENUM, .enums = on_fail },
+	{ .word = "tag", .type = V_ORDER_TAG },
+	END_OPTS
+};
+
+static const struct cmd_opt symbol_opts[] = {
+	{ .word = "symbol", .type = V_SYMBOL },
+	END_OPTS
+};
+
+static const struct cmd_opt kill_opts[] = {
+	{ .word = "reason", .type = V_TEXT },
+	END_OPTS
+};
+
+static const struct cmd_opt unkill_opts[] = {
+	{ .word = "reason", .type = V_TEXT, .flags = OPT_REQUIRED },
+	END_OPTS
+};
+
+static const struct cmd_opt orders_opts[] = {
+	{ .word = "status", .type = V_ENUM, .enums = statuses },
+	END_OPTS
+};
+
+static const struct cmd_opt fanouts_opts[] = {
+	{ .word = "last", .type = V_INT, .what = "a whole number of fan-outs" },
+	END_OPTS
+};
+
+static const struct cmd_opt rms_apply_opts[] = {
+	{ .word = "to", .key = "target", .type = V_TARGET,
+	  .flags = OPT_REQUIRED },
+	END_OPTS
+};
+
+static const struct cmd_opt rms_override_opts[] = {
+	{ .word = "until", .type = V_TIME, .flags = OPT_REQUIRED },
+	{ .word = "reason", .type = V_TEXT, .flags = OPT_REQUIRED },
+	END_OPTS
+};
+
+static const struct cmd_opt signoff_opts[] = {
+	{ .word = "note", .type = V_TEXT, .flags = OPT_REQUIRED },
+	END_OPTS
+};
+
+static const struct cmd_opt connector_opts[] = {
+	{ .word = "dialect", .type = V_ENUM, .enums = dialects,
+	  .flags = OPT_REQUIRED },
+	{ .word = "strategy", .type = V_NAME, .what = "a strategy name",
+	  .flags = OPT_REQUIRED },
+	{ .word = "to", .key = "target", .type = V_TARGET },
+	{ .word = "product", .type = V_ENUM, .enums = products },
+	{ .word = "policy", .type = V_ENUM, .enums = policies },
+	{ .word = "mode", .type = V_ENUM, .enums = modes },
+	{ .word = "on-fail", .type = V_ENUM, .enums = on_fail },
+	{ .word = "mapping", .type = V_TEXT,
+	  .what = "a field mapping (one word or a quoted string)" },
+	END_OPTS
+};
+
+static const struct cmd_opt schedule_opts[] = {
+	{ .word = "cron", .type = V_CRON, .flags = OPT_REQUIRED },
+	{ .word = "concurrency", .type = V_ENUM, .enums = concurrency },
+	{ .word = "run", .key = "command", .type = V_COMMAND,
+	  .flags = OPT_REQUIRED },
+	END_OPTS
+};
+
+/* The first "to" is the end date, a second one the output path. */
+static const struct cmd_opt export_opts[] = {
+	{ .word = "from", .type = V_DATE, .flags = OPT_REQUIRED },
+	{ .word = "to", .type = V_DATE, .flags = OPT_REQUIRED },
+	{ .word = "format", .type = V_ENUM, .enums = formats,
+	  .flags = OPT_REQUIRED },
+	{ .word = "to", .key = "path", .type = V_PATH },
+	END_OPTS
+};
+
+/* A kite broker is useless without its endpoint and key. */
+static int
+broker_add_check(struct cmd_pstate *ps)
+{
+	const char	*kind = cmd_get(ps->cmd, "kind");
+	int		 end = ps->toks->textend;
+
+	if (kind == NULL || strcmp(kind, "kite") != 0)
+		return 0;
+	if (!cmd_has(ps->cmd, "url"))
+		return cmd_perr_set(ps->err, end, "broker add with kind kite "
+		    "needs \"url URL\"");
+	if (!cmd_has(ps->cmd, "api-key"))
+		return cmd_perr_set(ps->err, end, "broker add with kind kite "
+		    "needs \"api-key KEY\"");
+	return 0;
+}
+
+/* buy/sell: QTY counts lots and the order is MARKET unless told. */
+static int
+order_check(struct cmd_pstate *ps)
+{
+	if (!cmd_has(ps->cmd, "unit"))
+		cmd_add_arg(ps->cmd, "unit", "lots", 0);
+	if (!cmd_has(ps->cmd, "order-type"))
+		cmd_add_arg(ps->cmd, "order-type", "market", 0);
+	return 0;
+}
+
+/* account tag NAME +TAG -TAG ...: each word adds or removes one tag. */
+static int
+account_tag_extra(struct cmd_pstate *ps, const struct cmd_tok *t)
+{
+	struct cmd_tok	 rest;
+	char		*v, shown[256];
+
+	if (t->quoted || (t->s[0] != '+' && t->s[0] != '-')) {
+		cmd_tok_show(t->s, shown, sizeof shown);
+		return cmd_perr_set(ps->err, t->col, "expected +TAG or -TAG, "
+		    "got \"%s\"", shown);
+	}
+	rest = *t;
+	rest.s = t->s + 1;
+	rest.col = t->col + 1;
+	if (cmd_check_value(ps, V_TAG, NULL, NULL, NULL, &rest, &v) != 0)
+		return -1;
+	cmd_add_arg(ps->cmd, t->s[0] == '+' ? "+tag" : "-tag", v, t->col);
+	free(v);
+	ps->nopts++;
+	return 1;
+}
+
+static int
+account_tag_check(struct cmd_pstate *ps)
+{
+	if (ps->nopts == 0)
+		return cmd_perr_set(ps->err, ps->toks->textend, "account tag "
+		    "needs at least one +TAG or -TAG");
+	return 0;
+}
+
+/* An export period must not end before it starts. */
+static int
+export_check(struct cmd_pstate *ps)
+{
+	const char	*from = cmd_get(ps->cmd, "from");
+	const char	*to = cmd_get(ps->cmd, "to");
+	size_t		 i;
+
+	if (from == NULL || to == NULL || strcmp(from, to) <= 0)
+		return 0;
+	for (i = 0; i < ps->cmd->nargs; i++) {
+		if (strcmp(ps->cmd->args[i].key, "to") == 0)
+			break;
+	}
+	return cmd_perr_set(ps->err, i < ps->cmd->nargs ?
+	    ps->cmd->args[i].col : ps->toks->textend,
+	    "expected an end date on or after %s, got \"%s\"", from, to);
+}
+
+#define P_NAME(w)	{ .key = "name", .type = V_NAME, .what = (w) }
+#define P_ID(w)		{ .key = "id", .type = V_ID, .what = (w) }
+#define P_TARGET	{ .key = "target", .type = V_TARGET }
+#define P_OPT_TARGET	{ .key = "target", .type = V_TARGET, .optional = 1 }
+
+const struct cmd_def cmd_defs[] = {
+	{ CMD_BROKER_ADD, "broker add",
+	  "broker add NAME kind kite|paper url URL api-key KEY "
+	  "[api-secret S] [access-token T]",
+	  .pos = { P_NAME("a broker name") }, .opts = broker_opts,
+	  .check = broker_add_check },
+	{ CMD_BROKER_LIST, "broker list", "broker list",
+	  .opts = NULL },
+	{ CMD_BROKER_RM, "broker rm", "broker rm NAME",
+	  .pos = { P_NAME("a broker name") } },
+	{ CMD_ACCOUNT_ADD, "account add",
+	  "account add NAME broker BROKER [user-id ID] [lots N] "
+	  "[multiplier X] [capital RUPEES] [weight W] [priority N] "
+	  "[max-lots N] [tags a,b,c]",
+	  .pos = { P_NAME("an account name") }, .opts = account_add_opts },
+	{ CMD_ACCOUNT_SET, "account set",
+	  "account set NAME key value [key value ...]  (keys: broker user-id "
+	  "lots multiplier capital weight priority max-lots tags)",
+	  .pos = { P_NAME("an account name") }, .opts = account_set_opts,
+	  .min_opts = 1 },
+	{ CMD_ACCOUNT_TAG, "account tag", "account tag NAME +TAG|-TAG ...",
+	  .pos = { P_NAME("an account name") }, .extra = account_tag_extra,
+	  .check = account_tag_check },
+	{ CMD_ACCOUNT_ENABLE, "account enable", "account enable NAME",
+	  .pos = { P_NAME("an account name") } },
+	{ CMD_ACCOUNT_DISABLE, "account disable", "account disable NAME",
+	  .pos = { P_NAME("an account name") } },
+	{ CMD_ACCOUNT_RM, "account rm", "account rm NAME",
+	  .pos = { P_NAME("an account name") } },
+	{ CMD_ACCOUNT_LIST, "account list", "account list [TARGET] [--json]",
+	  .pos = { P_OPT_TARGET }, .target_all = 1 },
+	{ CMD_INSTRUMENTS_LOAD, "instruments load",
+	  "instruments load [exchange NSE|BSE|NFO|BFO|MCX|CDS]",
+	  .opts = instruments_opts },
+	{ CMD_BUY, "buy",
+	  "buy SYMBOL QTY [lots|units] [market | limit PRICE | "
+	  "sl TRIGGER PRICE | slm TRIGGER] [product mis|nrml|cnc] "
+	  "[to TARGET] [policy fixed|multiplier|equal|capital|ratio] "
+	  "[mode async|sync] [on-fail best-effort|retry|all-or-none] "
+	  "[tag TEXT] [--dry-run]",
+	  .pos = { { .key = "symbol", .type = V_SYMBOL },
+		   { .key = "qty", .type = V_QTY } },
+	  .opts = order_opts, .flags = order_flags, .target_all = 1,
+	  .check = order_check },
+	{ CMD_SELL, "sell",
+	  "sell SYMBOL QTY [lots|units] [market | limit PRICE | "
+	  "sl TRIGGER PRICE | slm TRIGGER] [product mis|nrml|cnc] "
+	  "[to TARGET] [policy fixed|multiplier|equal|capital|ratio] "
+	  "[mode async|sync] [on-fail best-effort|retry|all-or-none] "
+	  "[tag TEXT] [--dry-run]",
+	  .pos = { { .key = "symbol", .type = V_SYMBOL },
+		   { .key = "qty", .type = V_QTY } },
+	  .opts = order_opts, .flags = order_flags, .target_all = 1,
+	  .check = order_check },
+	{ CMD_SQUAREOFF, "squareoff", "squareoff TARGET [symbol SYMBOL]",
+	  .pos = { P_TARGET }, .opts = symbol_opts },
+	{ CMD_CANCEL, "cancel", "cancel TARGET [symbol SYMBOL]",
+	  .pos = { P_TARGET }, .opts = symbol_opts },
+	{ CMD_CANCEL_ORDER, "cancel order", "cancel order ID",
+	  .pos = { P_ID("an order id") } },
+	{ CMD_KILL, "kill", "kill TARGET [reason TEXT]",
+	  .pos = { P_TARGET }, .opts = kill_opts },
+	{ CMD_UNKILL, "unkill", "unkill TARGET reason TEXT",
+	  .pos = { P_TARGET }, .opts = unkill_opts },
+	{ CMD_POSITIONS, "positions", "positions [TARGET] [--json]",
+	  .pos = { P_OPT_TARGET }, .target_all = 1 },
+	{ CMD_ORDERS, "orders",
+	  "orders [TARGET] [status open|done|all] [--json]",
+	  .pos = { P_OPT_TARGET }, .opts = orders_opts, .target_all = 1 },
+	{ CMD_FANOUTS, "fanouts", "fanouts [last N] [--json]",
+	  .opts = fanouts_opts },
+	{ CMD_FANOUT_SHOW, "fanout show", "fanout show ID [--json]",
+	  .pos = { P_ID("a fan-out id") } },
+	{ CMD_RMS_TEMPLATE_LIST, "rms template list", "rms template list",
+	  .opts = NULL },
+	{ CMD_RMS_TEMPLATE_SHOW, "rms template show",
+	  "rms template show NAME",
+	  .pos = { P_NAME("a template name") } },
+	{ CMD_RMS_APPLY, "rms apply", "rms apply TEMPLATE to TARGET",
+	  .pos = { { .key = "template", .type = V_NAME,
+		     .what = "a template name" } },
+	  .opts = rms_apply_opts },
+	{ CMD_RMS_STATE, "rms state", "rms state TARGET",
+	  .pos = { P_TARGET } },
+	{ CMD_RMS_OVERRIDE, "rms override",
+	  "rms override TARGET LIMIT VALUE until TIME reason TEXT",
+	  .pos = { P_TARGET,
+		   { .key = "limit", .type = V_NAME, .what = "a limit name" },
+		   { .key = "value", .type = V_LIMIT_VALUE } },
+	  .opts = rms_override_opts },
+	{ CMD_RMS_APPROVE, "rms approve", "rms approve ID",
+	  .pos = { P_ID("an override id") } },
+	{ CMD_INCIDENT_LIST, "incident list", "incident list",
+	  .opts = NULL },
+	{ CMD_INCIDENT_SHOW, "incident show", "incident show ID",
+	  .pos = { P_ID("an incident id") } },
+	{ CMD_INCIDENT_SIGNOFF, "incident signoff",
+	  "incident signoff ID note TEXT",
+	  .pos = { P_ID("an incident id") }, .opts = signoff_opts },
+	{ CMD_CONNECTOR_ADD, "connector add",
+	  "connector add NAME dialect tradingview|amibroker|mt|excel|custom "
+	  "strategy S [to TARGET] [product P] [policy P] [mode M] "
+	  "[on-fail F] [mapping TEXT]",
+	  .pos = { P_NAME("a connector name") }, .opts = connector_opts },
+	{ CMD_CONNECTOR_LIST, "connector list", "connector list",
+	  .opts = NULL },
+	{ CMD_WEBHOOK_REPLAY, "webhook replay", "webhook replay ID",
+	  .pos = { P_ID("a webhook payload id") } },
+	{ CMD_SCHEDULE_ADD, "schedule add",
+	  "schedule add NAME cron \"M H DOM MON DOW\" "
+	  "[concurrency skip|queue|parallel] run COMMAND ...",
+	  .pos = { P_NAME("a schedule name") }, .opts = schedule_opts },
+	{ CMD_SCHEDULE_RUN, "schedule run", "schedule run NAME",
+	  .pos = { P_NAME("a schedule name") } },
+	{ CMD_SCHEDULE_LIST, "schedule list", "schedule list",
+	  .opts = NULL },
+	{ CMD_RUN_LIST, "run list", "run list",
+	  .opts = NULL },
+	{ CMD_RUN_SHOW, "run show", "run show ID",
+	  .pos = { P_ID("a run id") } },
+	{ CMD_RUN_LOGS, "run logs", "run logs ID",
+	  .pos = { P_ID("a run id") } },
+	{ CMD_EXPORT, "export",
+	  "export trades|pnl|orders|incidents from DATE to DATE "
+	  "format csv|pdf [to PATH]",
+	  .pos = { { .key = "report", .type = V_ENUM, .enums = reports } },
+	  .opts = export_opts, .check = export_check },
+	{ CMD_HELP, "help", "help [COMMAND]",
+	  .pos = { { .key = "command", .type = V_HELP, .optional = 1 } } },
+};
+
+const size_t cmd_ndefs = nitems(cmd_defs);
+
+const struct cmd_def *
+cmd_def_of(enum cmd_kind kind)
+{
+	size_t	i;
+
+	for (i = 0; i < cmd_ndefs; i++) {
+		if (cmd_defs[i].kind == kind)
+			return &cmd_defs[i];
+	}
+	return NULL;
+}
+
+const char *
+cmd_usage(enum cmd_kind kind)
+{
+	const struct cmd_def	*d = cmd_def_of(kind);
+
+	return d != NULL ? d->usage : NULL;
+}
+
+const char *
+cmd_name(enum cmd_kind kind)
+{
+	const struct cmd_def	*d = cmd_def_of(kind);
+
+	return d != NULL ? d->name : NULL;
+}
+
+static void
+words_add(const char **v, size_t *n, size_t max, const char *w)
+{
+	size_t	i;
+
+	for (i = 0; i < *n; i++) {
+		if (strcmp(v[i], w) == 0)
+			return;
+	}
+	if (*n + 1 < max)
+		v[(*n)++] = w;
+}
+
+static void
+words_add_enums(const char **v, size_t *n, size_t max,
+    const char *const *e)
+{
+	for (; e != NULL && *e != NULL; e++)
+		words_add(v, n, max, *e);
+}
+
+static int
+words_cmp(const void *a, const void *b)
+{
+	return strcasecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * Every word completion may offer: command words, option keywords, flags
+ * and enum values, sorted.  The words of a command name are split into
+ * a static pool once; the table never changes after that.
+ */
+const char *const *
+cmd_words(void)
+{
+	static const char	*v[512];
+	static char		 pool[1024];
+	static size_t		 n;
+	size_t			 i, j, used = 0, len;
+	const char		*p, *sp;
+	const struct cmd_def	*d;
+
+	if (n != 0)
+		return v;
+	for (i = 0; i < cmd_ndefs; i++) {
+		d = &cmd_defs[i];
+		for (p = d->name; *p != '\0'; p = *sp ? sp + 1 : sp) {
+			sp = strchr(p, ' ');
+			if (sp == NULL)
+				sp = p + strlen(p);
+			len = (size_t)(sp - p);
+			if (used + len + 1 > sizeof pool)
+				break;
+			memcpy(pool + used, p, len);
+			pool[used + len] = '\0';
+			words_add(v, &n, nitems(v), pool + used);
+			if (v[n - 1] == pool + used)
+				used += len + 1;
+		}
+		for (j = 0; d->opts != NULL && d->opts[j].word != NULL; j++) {
+			words_add(v, &n, nitems(v), d->opts[j].word);
+			words_add_enums(v, &n, nitems(v), d->opts[j].enums);
+		}
+		for (j = 0; j < nitems(d->pos); j++)
+			words_add_enums(v, &n, nitems(v), d->pos[j].enums);
+	}
+	words_add(v, &n, nitems(v), "all");
+	words_add(v, &n, nitems(v), "group:");
+	words_add(v, &n, nitems(v), "acct:");
+	words_add(v, &n, nitems(v), "--json");
+	words_add(v, &n, nitems(v), "--dry-run");
+	qsort(v, n, sizeof v[0], words_cmp);
+	v[n] = NULL;
+	return v;
+}

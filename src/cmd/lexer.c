@@ -1,0 +1,767 @@
+/*
+ * The command language's lexer: a script becomes logical lines ("\" at the
+ * end of a line joins it to the next), a logical line becomes tokens (bare
+ * words and "quoted strings"), "#" outside quotes ends the line.  Each
+ * value's lexical form (numbers, names, dates, cron specs) is checked here
+ * too; what a value means in its command is parser.c's business.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+
+#include "cmd/cmd_int.h"
+
+static int
+lex_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* Errors are built without their position prefix; the caller adds it. */
+int
+cmd_perr_set(struct cmd_perr *e, int col, const char *fmt, ...)
+{
+	va_list	ap;
+
+	e->col = col;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/*
+ * A token as it goes into an error message: quotes and backslashes escaped,
+ * anything that is not printable ASCII shown as "?", long values cut, so a
+ * message stays one readable line and valid UTF-8 in --json output.
+ */
+void
+cmd_tok_show(const char *s, char *buf, size_t len)
+{
+	size_t	o = 0, i;
+
+	if (len == 0)
+		return;
+	for (i = 0; s[i] != '\0' && o + 5 < len; i++) {
+		if (i == 40) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (s[i] == '"' || s[i] == '\\') {
+			buf[o++] = '\\';
+			buf[o++] = s[i];
+		} else if ((unsigned char)s[i] < 0x20 ||
+		    (unsigned char)s[i] > 0x7e)
+			buf[o++] = '?';
+		else
+			buf[o++] = s[i];
+	}
+	buf[o] = '\0';
+}
+
+static void
+toks_push(struct cmd_toks *t, char *s, int col, int end, int quoted)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 8;
+		t->v = xreallocarray(t->v, t->cap, sizeof *t->v);
+	}
+	t->v[t->n].s = s;
+	t->v[t->n].col = col;
+	t->v[t->n].end = end;
+	t->v[t->n].quoted = quoted;
+	t->n++;
+}
+
+void
+cmd_toks_free(struct cmd_toks *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->v[i].s);
+	free(t->v);
+	memset(t, 0, sizeof *t);
+}
+
+/* A "..." string starting at s[*ip]; \" and \\ are the only escapes. */
+static int
+lex_quoted(const char *s, size_t *ip, struct strbuf *b, struct cmd_perr *e)
+{
+	size_t	i = *ip + 1;
+
+	for (;;) {
+		if (s[i] == '\0' || s[i] == '\n')
+			return cmd_perr_set(e, (int)*ip + 1, "expected a "
+			    "closing '\"' for the string that starts here, "
+			    "got end of line");
+		if (s[i] == '"')
+			break;
+		if (s[i] == '\\' && (s[i + 1] == '"' || s[i + 1] == '\\'))
+			i++;
+		strbuf_putc(b, s[i]);
+		i++;
+	}
+	i++;
+	if (s[i] != '\0' && s[i] != '#' && s[i] != '\n' && !lex_space(s[i]))
+		return cmd_perr_set(e, (int)i + 1, "expected a space after "
+		    "the closing '\"', got \"%c\"",
+		    s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?');
+	*ip = i;
+	return 0;
+}
+
+static int
+lex_word(const char *s, size_t *ip, struct strbuf *b, struct cmd_perr *e)
+{
+	size_t	i = *ip;
+
+	while (s[i] != '\0' && s[i] != '\n' && s[i] != '#' &&
+	    !lex_space(s[i])) {
+		if (s[i] == '"')
+			return cmd_perr_set(e, (int)i + 1, "expected a space "
+			    "before '\"' (quote the whole value), got a quote "
+			    "inside a word");
+		strbuf_putc(b, s[i]);
+		i++;
+	}
+	*ip = i;
+	return 0;
+}
+
+/*
+ * Split one logical line into tokens.  Columns are byte offsets, so they
+ * match what an editor shows for ASCII input, which commands are.
+ */
+int
+cmd_lex(const char *s, struct cmd_toks *t, struct cmd_perr *e)
+{
+	struct strbuf	 b;
+	size_t		 i = 0, start;
+	int		 quoted;
+
+	memset(t, 0, sizeof *t);
+	t->textend = 1;
+	strbuf_init(&b);
+	for (;;) {
+		while (lex_space(s[i]))
+			i++;
+		if (s[i] == '\0' || s[i] == '#')
+			break;
+		if (s[i] == '\n') {
+			cmd_perr_set(e, (int)i + 1, "expected one command on "
+			    "one line, got a line break");
+			goto fail;
+		}
+		if (i >= (size_t)1 << 30) {
+			cmd_perr_set(e, (int)i + 1, "expected a shorter line");
+			goto fail;
+		}
+		start = i;
+		strbuf_reset(&b);
+		quoted = s[i] == '"';
+		if ((quoted ? lex_quoted(s, &i, &b, e) :
+		    lex_word(s, &i, &b, e)) != 0)
+			goto fail;
+		if (b.len > CMD_MAX_VALUE) {
+			cmd_perr_set(e, (int)start + 1, "expected a value of "
+			    "at most %d bytes, got %zu", CMD_MAX_VALUE, b.len);
+			goto fail;
+		}
+		toks_push(t, b.s != NULL ? xstrndup(b.s, b.len) : xstrdup(""),
+		    (int)start + 1, (int)i + 1, quoted);
+		t->textend = (int)i + 1;
+	}
+	strbuf_free(&b);
+	return 0;
+fail:
+	strbuf_free(&b);
+	cmd_toks_free(t);
+	return -1;
+}
+
+/*
+ * The lexical form of values: what a name, a tag, a price, a date or a
+ * cron spec may look like, and the canonical string each is stored as.
+ */
+int
+cmd_chars_ok(const char *s, const char *extra, size_t max)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (!isalnum((unsigned char)s[n]) &&
+		    strchr(extra, s[n]) == NULL)
+			return 0;
+	}
+	return n >= 1 && n <= max;
+}
+
+static int
+text_ok(const char *s, int spaces, size_t max)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f ||
+		    (!spaces && s[n] == ' '))
+			return 0;
+	}
+	return n >= 1 && n <= max;
+}
+
+/* A whole number in [min, max]; leading zeros dropped. */
+static char *
+check_int(const char *s, int64_t min, int64_t max)
+{
+	int64_t	v = 0;
+	size_t	i;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return NULL;
+		if (v > (max - (s[i] - '0')) / 10)
+			return NULL;
+		v = v * 10 + (s[i] - '0');
+	}
+	if (i == 0 || v < min)
+		return NULL;
+	return xasprintf("%lld", (long long)v);
+}
+
+/*
+ * [0-9]+(\.[0-9]+)? with at most places decimals (trailing zeros do not
+ * count) and 12 integer digits, so paise fit int64 with room to spare.
+ * Canonical form drops leading zeros and trailing fractional zeros.
+ */
+static char *
+check_decimal(const char *s, int places, int positive)
+{
+	size_t		 ni = 0, nf = 0, lead = 0;
+	const char	*frac = "";
+	int		 nonzero = 0;
+
+	while (isdigit((unsigned char)s[ni]))
+		nonzero |= s[ni++] != '0';
+	if (ni == 0)
+		return NULL;
+	if (s[ni] == '.') {
+		frac = s + ni + 1;
+		while (isdigit((unsigned char)frac[nf]))
+			nonzero |= frac[nf++] != '0';
+		if (nf == 0 || frac[nf] != '\0')
+			return NULL;
+	} else if (s[ni] != '\0')
+		return NULL;
+	while (lead + 1 < ni && s[lead] == '0')
+		lead++;
+	while (nf > 0 && frac[nf - 1] == '0')
+		nf--;
+	if (ni - lead > 12 || nf > (size_t)places || (positive && !nonzero))
+		return NULL;
+	if (nf == 0)
+		return xstrndup(s + lead, ni - lead);
+	return xasprintf("%.*s.%.*s", (int)(ni - lead), s + lead, (int)nf,
+	    frac);
+}
+
+static int
+leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int
+digits(const char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+date_ok(const char *s)
+{
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+	int	y, m, d;
+
+	if (strlen(s) < 10 || !digits(s, 4) || s[4] != '-' ||
+	    !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2))
+		return 0;
+	y = atoi(s);
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return 0;
+	return m != 2 || d != 29 || leap(y);
+}
+
+/* HH:MM or HH:MM:SS. */
+static int
+clock_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if ((n != 5 && n != 8) || !digits(s, 2) || s[2] != ':' ||
+	    !digits(s + 3, 2) || atoi(s) > 23 || atoi(s + 3) > 59)
+		return 0;
+	return n == 5 || (s[5] == ':' && digits(s + 6, 2) &&
+	    atoi(s + 6) <= 59);
+}
+
+/* until TIME: HH:MM[:SS] today, YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS]. */
+static char *
+check_time(const char *s)
+{
+	char	*v;
+
+	if (clock_ok(s))
+		return xstrdup(s);
+	if (!date_ok(s))
+		return NULL;
+	if (s[10] == '\0')
+		return xstrdup(s);
+	if ((s[10] != 'T' && s[10] != 't') || !clock_ok(s + 11))
+		return NULL;
+	v = xstrdup(s);
+	v[10] = 'T';
+	return v;
+}
+
+static const char *const months[] = { "jan", "feb", "mar", "apr", "may",
+	"jun", "jul", "aug", "sep", "oct", "nov", "dec", NULL };
+static const char *const days[] = { "sun", "mon", "tue", "wed", "thu",
+	"fri", "sat", NULL };
+
+/* One value of cron field f: a number in range or a month/day name. */
+static int
+cron_atom(const char *s, size_t n, int f)
+{
+	static const int lo[] = { 0, 0, 1, 1, 0 }, hi[] = { 59, 23, 31, 12, 7 };
+	const char *const *names = f == 3 ? months : f == 4 ? days : NULL;
+	int	v = 0;
+	size_t	i;
+
+	if (n == 0 || n > 3)
+		return 0;
+	if (digits(s, n)) {
+		for (i = 0; i < n; i++)
+			v = v * 10 + (s[i] - '0');
+		return v >= lo[f] && v <= hi[f];
+	}
+	for (; names != NULL && *names != NULL; names++) {
+		if (n == 3 && strncasecmp(s, *names, 3) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* One comma item of a cron field: *, *\/N, A, A-B, A/N, A-B/N. */
+static int
+cron_item(const char *s, size_t n, int f)
+{
+	const char	*slash = memchr(s, '/', n), *dash;
+	size_t		 base = slash != NULL ? (size_t)(slash - s) : n;
+
+	if (slash != NULL && (n - base - 1 == 0 || n - base - 1 > 2 ||
+	    !digits(slash + 1, n - base - 1) || atoi(slash + 1) == 0))
+		return 0;
+	if (base == 1 && s[0] == '*')
+		return 1;
+	dash = memchr(s, '-', base);
+	if (dash == NULL)
+		return cron_atom(s, base, f);
+	return cron_atom(s, (size_t)(dash - s), f) &&
+	    cron_atom(dash + 1, base - (size_t)(dash - s) - 1, f);
+}
+
+/* Five fields, each a comma list; canonical form single-spaced. */
+static char *
+check_cron(const char *s)
+{
+	struct strbuf	 b;
+	const char	*p = s, *fe, *ie;
+	int		 f;
+
+	strbuf_init(&b);
+	for (f = 0; f < 5; f++) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		fe = p + strcspn(p, " \t");
+		if (fe == p)
+			goto bad;
+		if (f > 0)
+			strbuf_putc(&b, ' ');
+		strbuf_add(&b, p, (size_t)(fe - p));
+		for (; p <= fe; p = ie + 1) {
+			ie = memchr(p, ',', (size_t)(fe - p));
+			if (ie == NULL)
+				ie = fe;
+			if (!cron_item(p, (size_t)(ie - p), f))
+				goto bad;
+		}
+		p = fe;
+	}
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != '\0')
+		goto bad;
+	return strbuf_steal(&b);
+bad:
+	strbuf_free(&b);
+	return NULL;
+}
+
+/* A comma list of tags; "" (quoted) means no tags. */
+static char *
+check_tags(const char *s)
+{
+	const char	*p = s, *c;
+	char		 one[64];
+
+	if (*s == '\0')
+		return xstrdup("");
+	for (;;) {
+		c = strchr(p, ',');
+		if ((c != NULL ? (size_t)(c - p) : strlen(p)) >= sizeof one)
+			return NULL;
+		snprintf(one, sizeof one, "%.*s", (int)(c != NULL ?
+		    (size_t)(c - p) : strlen(p)), p);
+		if (!cmd_chars_ok(one, "_-", 32))
+			return NULL;
+		if (c == NULL)
+			return xstrdup(s);
+		p = c + 1;
+	}
+}
+
+static char *
+check_enum(const char *s, const char *const *e)
+{
+	for (; e != NULL && *e != NULL; e++) {
+		if (strcasecmp(s, *e) == 0)
+			return xstrdup(*e);
+	}
+	return NULL;
+}
+
+/* A value for an RMS limit: a decimal, or a word like "on" or "mis,nrml". */
+static char *
+check_limit_value(const char *s)
+{
+	if (isdigit((unsigned char)s[0]))
+		return check_decimal(s, 4, 0);
+	if (!isalpha((unsigned char)s[0]) ||
+	    !cmd_chars_ok(s, "_.,:-", 64))
+		return NULL;
+	return xstrdup(s);
+}
+
+static char *
+check_url(const char *s)
+{
+	if (strncasecmp(s, "http://", 7) != 0 &&
+	    strncasecmp(s, "https://", 8) != 0)
+		return NULL;
+	if (s[strncasecmp(s, "http://", 7) == 0 ? 7 : 8] == '\0' ||
+	    !text_ok(s, 0, 2048))
+		return NULL;
+	return xstrdup(s);
+}
+
+/* [EXCH:]SYMBOL; the symbol keeps its case, the exchange goes upper. */
+char *
+cmd_check_symbol(const char *s, char **exch)
+{
+	const char	*colon = strchr(s, ':');
+	char		 ex[8];
+
+	*exch = NULL;
+	if (colon != NULL) {
+		if ((size_t)(colon - s) >= sizeof ex)
+			return NULL;
+		snprintf(ex, sizeof ex, "%.*s", (int)(colon - s), s);
+		if ((*exch = check_enum(ex, cmd_exchanges)) == NULL)
+			return NULL;
+		s = colon + 1;
+	}
+	if (!cmd_chars_ok(s, "&_.-", 64)) {
+		free(*exch);
+		*exch = NULL;
+		return NULL;
+	}
+	return xstrdup(s);
+}
+
+/* Keys and tokens: printable ASCII without spaces, at most 1 KiB. */
+static int
+secret_ok(const char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (s[n] <= 0x20 || s[n] >= 0x7f)
+			return 0;
+	}
+	return n >= 1 && n <= 1024;
+}
+
+const char *
+cmd_type_what(enum cmd_vtype type, const char *const *enums, char *buf,
+    size_t len)
+{
+	char	list[256];
+
+	switch (type) {
+	case V_NAME:
+		return "a name ([A-Za-z0-9_.-], up to 64 characters)";
+	case V_TAG:
+		return "a tag ([A-Za-z0-9_-], up to 32 characters)";
+	case V_TAGS:
+		return "a comma list of tags ([A-Za-z0-9_-], up to 32 "
+		    "characters each)";
+	case V_TEXT:
+		return "some text (one word or a quoted string)";
+	case V_ORDER_TAG:
+		return "an order tag ([A-Za-z0-9 _.:/-], at most 20 "
+		    "characters)";
+	case V_SECRET:
+		return "a key (printable, no spaces)";
+	case V_URL:
+		return "a URL starting with http:// or https://";
+	case V_PATH:
+		return "a file path";
+	case V_INT:
+		return "a whole number";
+	case V_ID:
+		return "a numeric id";
+	case V_QTY:
+		return "a quantity (a whole number above 0)";
+	case V_DEC2:
+		return "a number with at most 2 decimals";
+	case V_DEC4:
+		return "a number with at most 4 decimals";
+	case V_PRICE:
+		return "a price above 0 with at most 2 decimals";
+	case V_ENUM:
+	case V_ENUM_UPPER:
+		cmd_enum_list(enums, list, sizeof list, "|");
+		snprintf(buf, len, "one of %s", list);
+		return buf;
+	case V_SYMBOL:
+		return "a symbol like NIFTY25DECFUT or NFO:NIFTY25DECFUT";
+	case V_TARGET:
+		return "a target (all, group:TAG, acct:NAME[,acct:NAME...] or "
+		    "TAG)";
+	case V_DATE:
+		return "a date YYYY-MM-DD";
+	case V_TIME:
+		return "a time HH:MM, a date YYYY-MM-DD or YYYY-MM-DDTHH:MM";
+	case V_CRON:
+		return "a 5-field cron spec \"M H DOM MON DOW\"";
+	case V_LIMIT_VALUE:
+		return "a limit value (a number or a word)";
+	case V_COMMAND:
+		return "a command";
+	case V_HELP:
+		return "a command name";
+	case V_NONE:
+		break;
+	}
+	return "a value";
+}
+
+static int
+bad_value(struct cmd_pstate *ps, enum cmd_vtype type,
+    const char *const *enums, const char *what, const char *label,
+    const struct cmd_tok *t)
+{
+	char	buf[320], shown[256];
+
+	if (what == NULL)
+		what = cmd_type_what(type, enums, buf, sizeof buf);
+	if (type == V_SECRET)
+		return cmd_perr_set(ps->err, t->col, "expected %s (printable "
+		    "ASCII, no spaces, at most 1024 bytes) for \"%s\", got "
+		    "something else (not shown)", what, label);
+	cmd_tok_show(t->s, shown, sizeof shown);
+	if (label != NULL)
+		return cmd_perr_set(ps->err, t->col, "expected %s for \"%s\", "
+		    "got \"%s\"", what, label, shown);
+	return cmd_perr_set(ps->err, t->col, "expected %s, got \"%s\"", what,
+	    shown);
+}
+
+/*
+ * Check one value against its type and return its canonical form in *out
+ * (owned).  label names the option in the message; NULL for positionals.
+ */
+int
+cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
+    const char *const *enums, const char *what, const char *label,
+    const struct cmd_tok *t, char **out)
+{
+	const char	*s = t->s;
+	char		*v = NULL, *exch = NULL, shown[256];
+
+	switch (type) {
+	case V_NAME:
+		v = cmd_chars_ok(s, "_.-", 64) ? xstrdup(s) : NULL;
+		break;
+	case V_TAG:
+		v = cmd_chars_ok(s, "_-", 32) ? xstrdup(s) : NULL;
+		break;
+	case V_TAGS:
+		v = check_tags(s);
+		break;
+	case V_TEXT:
+	case V_PATH:
+		v = text_ok(s, 1, CMD_MAX_VALUE) ? xstrdup(s) : NULL;
+		break;
+	case V_ORDER_TAG:
+		if (strlen(s) > 20) {
+			cmd_tok_show(s, shown, sizeof shown);
+			return cmd_perr_set(ps->err, t->col, "expected an "
+			    "order tag of at most 20 characters (Kite's "
+			    "limit) for \"%s\", got \"%s\" (%zu characters)",
+			    label != NULL ? label : "tag", shown, strlen(s));
+		}
+		v = cmd_chars_ok(s, " _.:/-", 20) ? xstrdup(s) : NULL;
+		break;
+	case V_SECRET:
+		v = secret_ok(s) ? xstrdup(s) : NULL;
+		break;
+	case V_URL:
+		v = check_url(s);
+		break;
+	case V_INT:
+	case V_QTY:
+		v = check_int(s, type == V_QTY, INT32_MAX);
+		break;
+	case V_ID:
+		v = check_int(s, 0, INT64_MAX);
+		break;
+	case V_DEC2:
+	case V_DEC4:
+	case V_PRICE:
+		v = check_decimal(s, type == V_DEC4 ? 4 : 2, type == V_PRICE);
+		break;
+	case V_ENUM:
+	case V_ENUM_UPPER:
+		v = check_enum(s, enums);
+		break;
+	case V_SYMBOL:
+		v = cmd_check_symbol(s, &exch);
+		free(exch);
+		break;
+	case V_DATE:
+		v = date_ok(s) && s[10] == '\0' ? xstrdup(s) : NULL;
+		break;
+	case V_TIME:
+		v = check_time(s);
+		break;
+	case V_CRON:
+		v = check_cron(s);
+		break;
+	case V_LIMIT_VALUE:
+		v = check_limit_value(s);
+		break;
+	case V_TARGET:
+	case V_COMMAND:
+	case V_HELP:
+	case V_NONE:
+		v = xstrdup(s);
+		break;
+	}
+	if (v == NULL)
+		return bad_value(ps, type, enums, what, label, t);
+	*out = v;
+	return 0;
+}
+
+static int
+rest_blank(const char *s, size_t from, size_t n)
+{
+	while (from < n && (s[from] == ' ' || s[from] == '\t'))
+		from++;
+	return from == n;
+}
+
+/*
+ * Where a physical line continues: the offset of a "\" followed only by
+ * blanks, outside a comment, or -1.  *inq carries an open quote across
+ * joined lines so that a "#" inside a string is not taken for a comment.
+ */
+static ssize_t
+find_continuation(const char *s, size_t n, int *inq)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && rest_blank(s, i + 1, n))
+			return (ssize_t)i;
+		if (*inq) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				*inq = 0;
+			continue;
+		}
+		if (s[i] == '#')
+			return -1;
+		if (s[i] == '"')
+			*inq = 1;
+	}
+	return -1;
+}
+
+/*
+ * The next logical line of a script into out, physical lines joined with
+ * one space where they ended in "\".  *lineno counts physical lines read;
+ * *first gets the number of the logical line's first one.  Returns 0 at
+ * the end of the script.
+ */
+int
+cmd_script_next(const char **pp, int *lineno, int *first,
+    struct strbuf *out)
+{
+	const char	*p = *pp, *nl;
+	size_t		 n;
+	ssize_t		 cont;
+	int		 inq = 0;
+
+	if (*p == '\0')
+		return 0;
+	strbuf_reset(out);
+	strbuf_add(out, "", 0);
+	*first = *lineno + 1;
+	for (;;) {
+		nl = strchr(p, '\n');
+		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		(*lineno)++;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		cont = find_continuation(p, n, &inq);
+		if (cont < 0) {
+			strbuf_add(out, p, n);
+			p = nl != NULL ? nl + 1 : p + strlen(p);
+			break;
+		}
+		strbuf_add(out, p, (size_t)cont);
+		strbuf_putc(out, ' ');
+		p = nl != NULL ? nl + 1 : p + strlen(p);
+		if (nl == NULL || *p == '\0')
+			break;
+	}
+	*pp = p;
+	return 1;
+}

@@ -1,0 +1,242 @@
+#!/bin/sh
+# phalanx sim over real HTTP: the Kite routes, validation, faults.
+# Needs no database, so it does not source lib.sh (which wants one).
+set -u
+: "${PHALANX:?PHALANX must point at the binary under test}"
+: "${TMPDIR:=/tmp}"
+
+checks=0
+failures=0
+work="$TMPDIR/sim_api.$$"
+mkdir -p "$work"
+
+ok() {
+	checks=$((checks + 1))
+	echo "ok - $1"
+}
+
+fail() {
+	checks=$((checks + 1))
+	failures=$((failures + 1))
+	echo "not ok - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    # /'
+	return 0
+}
+
+# has TEXT DESCRIPTION: $out contains TEXT.
+has() {
+	case "$out" in
+	*"$1"*) ok "$2" ;;
+	*) fail "$2: no \"$1\" in output" "$out" ;;
+	esac
+}
+
+same() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		fail "$3: got \"$1\", wanted \"$2\""
+	fi
+}
+
+# Created first: the background shell may open it after we look.
+: >"$work/sim.out"
+"$PHALANX" sim --listen 127.0.0.1:0 --users 3 --seed 7 \
+	>"$work/sim.out" 2>"$work/sim.err" &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+port=
+i=0
+while [ $i -lt 100 ]; do
+	port=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9][0-9]*\)"}$/\1/p' \
+		"$work/sim.out")
+	[ -n "$port" ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ -z "$port" ]; then
+	fail "sim prints its listening address" "$(cat "$work/sim.err")"
+	echo "$checks checks, $failures failed"
+	exit 1
+fi
+ok "sim listens on port $port"
+base="http://127.0.0.1:$port"
+same "$(grep -c '"user_id":"SIM00[123]"' "$work/sim.out")" 3 \
+	"one JSON line per user"
+
+# field N of the user line: api_key:access_token
+cred() {
+	line=$(sed -n "${1}p" "$work/sim.out")
+	key=$(printf '%s' "$line" | sed 's/.*"api_key":"\([^"]*\)".*/\1/')
+	tok=$(printf '%s' "$line" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+	echo "$key:$tok"
+}
+auth1=$(cred 1)
+auth2=$(cred 2)
+
+# kite AUTH METHOD PATH [curl args...]: body in $out, status in $code.
+kite() {
+	a=$1
+	m=$2
+	p=$3
+	shift 3
+	out=$(curl -s -w '\n%{http_code}' -X "$m" -H 'X-Kite-Version: 3' \
+		-H "Authorization: token $a" "$@" "$base$p")
+	code=$(printf '%s\n' "$out" | tail -n 1)
+	out=$(printf '%s\n' "$out" | sed '$d')
+}
+
+order_id() {
+	printf '%s' "$out" | sed -n 's/.*"order_id":"\([0-9]*\)".*/\1/p'
+}
+
+# Same seed, same users.
+"$PHALANX" sim --listen 127.0.0.1:0 --users 3 --seed 7 --help \
+	>"$work/help.out" 2>&1
+case "$(cat "$work/help.out")" in
+*--rate-limit*) ok "--help prints the synopsis" ;;
+*) fail "--help prints the synopsis" "$(cat "$work/help.out")" ;;
+esac
+
+# Instruments dump.
+curl -s "$base/instruments" >"$work/instr.csv"
+same "$(head -n 1 "$work/instr.csv")" \
+	"instrument_token,exchange_token,tradingsymbol,name,last_price,expiry,strike,tick_size,lot_size,instrument_type,segment,exchange" \
+	"instruments CSV header"
+fut=$(grep ',NIFTY,.*,65,FUT,NFO-FUT,NFO$' "$work/instr.csv" | head -n 1 |
+	cut -d, -f3)
+ce=$(grep ',NIFTY,.*,65,CE,NFO-OPT,NFO$' "$work/instr.csv" | head -n 1 |
+	cut -d, -f3)
+case "$fut" in
+NIFTY[0-9][0-9][A-Z][A-Z][A-Z]FUT) ok "NIFTY future $fut in Kite's format" ;;
+*) fail "NIFTY future in Kite's format: '$fut'" ;;
+esac
+same "$(curl -s "$base/instruments/NSE" | grep -c ',NFO$')" 0 \
+	"instruments/NSE has no NFO rows"
+
+# Auth.
+kite bad:token GET /orders
+same "$code" 403 "bad token is HTTP 403"
+has '"error_type":"TokenException"' "bad token is a TokenException"
+has 'Incorrect `api_key` or `access_token`.' "Kite's token message"
+
+# Quote with OI and depth.
+kite "$auth1" GET "/quote?i=NFO:$fut"
+same "$code" 200 "quote answers"
+has '"oi":' "quote carries OI"
+has '"depth":{"buy":[{"price":' "quote carries depth"
+
+# A MARKET order fills at once.
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d quantity=65 \
+	-d product=NRML -d tag=itest1
+same "$code" 200 "MARKET order accepted"
+mkt=$(order_id)
+kite "$auth1" GET "/orders/$mkt"
+has '"status":"PUT ORDER REQ RECEIVED"' "history starts at PUT ORDER REQ RECEIVED"
+has '"status":"COMPLETE"' "MARKET order COMPLETE"
+kite "$auth1" GET /orders
+has "\"order_id\":\"$mkt\"" "order book lists the order"
+has '"tag":"itest1"' "order book keeps the tag"
+kite "$auth1" GET /portfolio/positions
+has "\"tradingsymbol\":\"$fut\"" "positions show the symbol"
+has '"quantity":65' "positions show the quantity"
+kite "$auth1" GET "/orders/$mkt/trades"
+has '"quantity":65' "the order's trade"
+kite "$auth1" GET /user/margins
+has '"equity":{"enabled":true' "margins answer"
+
+# A LIMIT far below the market rests, then cancels.
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=LIMIT -d price=1000 \
+	-d quantity=65 -d product=NRML
+same "$code" 200 "LIMIT order accepted"
+lim=$(order_id)
+sleep 0.6
+kite "$auth1" GET /orders
+same "$(printf '%s' "$out" | tr '{' '\n' | grep "\"order_id\":\"$lim\"" |
+	sed -n 's/.*"status":"\([A-Z ]*\)".*/\1/p')" OPEN "LIMIT order stays OPEN"
+kite "$auth1" DELETE "/orders/regular/$lim"
+same "$code" 200 "cancel accepted"
+kite "$auth1" GET "/orders/$lim"
+has '"status":"CANCELLED"' "LIMIT order CANCELLED"
+has '"cancelled_quantity":65' "cancelled quantity"
+
+# Partial fills: more than --fill-lots (20) lots fills over two passes.
+kite "$auth1" POST /sim/price -H 'Content-Type: application/json' \
+	-d "{\"instrument\":\"NFO:$ce\",\"price\":\"5\"}"
+same "$code" 200 "price forced"
+kite "$auth1" POST /orders/regular -d tradingsymbol="$ce" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d quantity=1755 \
+	-d product=NRML -d market_protection=-1
+part=$(order_id)
+kite "$auth1" GET "/orders/$part"
+has '"status":"OPEN","status_message":null' "partial fill leaves it OPEN"
+has '"filled_quantity":1300,"pending_quantity":455' "20 lots filled first"
+
+# Validation.
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d quantity=60 \
+	-d product=NRML
+same "$code" 400 "odd lot is HTTP 400"
+has 'Quantity should be in multiples of lot size' "lot-multiple message"
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d quantity=65 \
+	-d product=NRML -d tag=abcdefghijklmnopqrstu
+same "$code" 400 "21-character tag is HTTP 400"
+has '"error_type":"InputException"' "21-character tag is an InputException"
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d quantity=1950 \
+	-d product=NRML
+has 'Quantity exceeds freeze limit' "freeze limit"
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=LIMIT -d price=1000.03 \
+	-d quantity=65 -d product=NRML
+has 'tick size' "tick size"
+kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d product=NRML
+has 'Missing or empty field `quantity`' "missing field named"
+
+# Rate limit: the 11th order within a second is refused.
+args=
+n=0
+while [ $n -lt 11 ]; do
+	[ $n -gt 0 ] && args="$args --next"
+	args="$args -s -o /dev/null -w %{http_code}, -X POST -H X-Kite-Version:3"
+	args="$args -H Authorization:token\\ $auth2"
+	args="$args -d tradingsymbol=$fut -d exchange=NFO -d transaction_type=BUY"
+	args="$args -d order_type=LIMIT -d price=1000 -d quantity=65 -d product=NRML"
+	args="$args $base/orders/regular"
+	n=$((n + 1))
+done
+eval "curl $args" | tr ',' '\n' >"$work/rate.out"
+same "$(head -n 10 "$work/rate.out" | grep -c '^200$')" 10 \
+	"10 quick orders accepted"
+same "$(tail -n 1 "$work/rate.out")" 429 "11th quick order is HTTP 429"
+kite "$auth2" GET /orders
+same "$(printf '%s' "$out" | grep -o '"order_id"' | wc -l | tr -d ' ')" 10 \
+	"the refused order was not placed"
+
+# Clean stop.
+kill -TERM $pid
+i=0
+while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if kill -0 $pid 2>/dev/null; then
+	fail "sim stops on SIGTERM"
+else
+	wait $pid
+	same "$?" 0 "sim exits 0 on SIGTERM"
+fi
+if [ -s "$work/sim.err" ]; then
+	fail "sim wrote nothing to stderr" "$(cat "$work/sim.err")"
+else
+	ok "sim wrote nothing to stderr"
+fi
+
+echo "$checks checks, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,678 @@
+/*
+ * Tests for src/cmd/{lexer,parser,grammar}.c: every command form of
+ * COMMANDS.md, the canonical arguments it produces, and malformed input
+ * with the exact position of the error.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cmd/cmd.h"
+
+/* Parse one line that must be valid; the caller frees. */
+static struct cmd
+ok(const char *text)
+{
+	struct cmd	c;
+	struct cmd_pos	pos;
+	struct err	e;
+
+	err_clear(&e);
+	if (cmd_parse_line(text, 1, &c, &pos, &e) != 0)
+		fail_msg("\"%s\" did not parse: %s", text, e.msg);
+	return c;
+}
+
+/* A line that must fail at line/col with a message containing want. */
+static void
+bad(const char *text, int col, const char *want)
+{
+	struct cmd	c;
+	struct cmd_pos	pos = { 0, 0 };
+	struct err	e;
+	char		prefix[64];
+
+	err_clear(&e);
+	if (cmd_parse_line(text, 1, &c, &pos, &e) == 0) {
+		cmd_free(&c);
+		fail_msg("\"%s\" parsed but should not", text);
+	}
+	assert_string_equal(e.code, "parse");
+	snprintf(prefix, sizeof prefix, "line 1, column %d: ", col);
+	if (strncmp(e.msg, prefix, strlen(prefix)) != 0 ||
+	    strstr(e.msg, want) == NULL)
+		fail_msg("\"%s\": got \"%s\", want \"%s...%s\"", text, e.msg,
+		    prefix, want);
+	assert_int_equal(pos.line, 1);
+	assert_int_equal(pos.col, col);
+	assert_null(c.args);
+	assert_null(c.text);
+}
+
+static void
+arg_is(const struct cmd *c, const char *key, const char *want)
+{
+	const char	*v = cmd_get(c, key);
+
+	if (v == NULL)
+		fail_msg("%s: no \"%s\"", c->text, key);
+	if (strcmp(v, want) != 0)
+		fail_msg("%s: %s=\"%s\", want \"%s\"", c->text, key, v, want);
+}
+
+static size_t
+count_key(const struct cmd *c, const char *key)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < c->nargs; i++)
+		n += strcmp(c->args[i].key, key) == 0;
+	return n;
+}
+
+static const struct {
+	const char	*text;
+	enum cmd_kind	 kind;
+	const char	*name;
+} forms[] = {
+	{ "broker add z kind kite url https://api.kite.trade api-key k "
+	  "api-secret s access-token t", CMD_BROKER_ADD, "broker add" },
+	{ "broker add p kind paper", CMD_BROKER_ADD, "broker add" },
+	{ "broker list", CMD_BROKER_LIST, "broker list" },
+	{ "broker rm z", CMD_BROKER_RM, "broker rm" },
+	{ "account add a1 broker z user-id AB12 lots 2 multiplier 1.5 "
+	  "capital 500000 weight 2 priority 1 max-lots 9 tags a,b,c",
+	  CMD_ACCOUNT_ADD, "account add" },
+	{ "account set a1 lots 3", CMD_ACCOUNT_SET, "account set" },
+	{ "account tag a1 +vip -old", CMD_ACCOUNT_TAG, "account tag" },
+	{ "account enable a1", CMD_ACCOUNT_ENABLE, "account enable" },
+	{ "account disable a1", CMD_ACCOUNT_DISABLE, "account disable" },
+	{ "account rm a1", CMD_ACCOUNT_RM, "account rm" },
+	{ "account list", CMD_ACCOUNT_LIST, "account list" },
+	{ "account list vip --json", CMD_ACCOUNT_LIST, "account list" },
+	{ "instruments load", CMD_INSTRUMENTS_LOAD, "instruments load" },
+	{ "instruments load exchange NFO", CMD_INSTRUMENTS_LOAD,
+	  "instruments load" },
+	{ "buy NIFTY25DECFUT 1", CMD_BUY, "buy" },
+	{ "sell NIFTY25DECFUT 1 units slm 99 to all", CMD_SELL, "sell" },
+	{ "squareoff all", CMD_SQUAREOFF, "squareoff" },
+	{ "squareoff vip symbol NIFTY25DECFUT", CMD_SQUAREOFF, "squareoff" },
+	{ "cancel all", CMD_CANCEL, "cancel" },
+	{ "cancel group:vip symbol NIFTY25DECFUT", CMD_CANCEL, "cancel" },
+	{ "cancel order 220101000000001", CMD_CANCEL_ORDER, "cancel order" },
+	{ "kill all", CMD_KILL, "kill" },
+	{ "kill acct:a1 reason \"fat finger\"", CMD_KILL, "kill" },
+	{ "unkill acct:a1 reason fixed", CMD_UNKILL, "unkill" },
+	{ "positions", CMD_POSITIONS, "positions" },
+	{ "positions vip --json", CMD_POSITIONS, "positions" },
+	{ "orders", CMD_ORDERS, "orders" },
+	{ "orders all status all --json", CMD_ORDERS, "orders" },
+	{ "fanouts", CMD_FANOUTS, "fanouts" },
+	{ "fanouts last 20 --json", CMD_FANOUTS, "fanouts" },
+	{ "fanout show 12 --json", CMD_FANOUT_SHOW, "fanout show" },
+	{ "rms template list", CMD_RMS_TEMPLATE_LIST, "rms template list" },
+	{ "rms template show expiry-day", CMD_RMS_TEMPLATE_SHOW,
+	  "rms template show" },
+	{ "rms apply intraday-scalper to group:scalp", CMD_RMS_APPLY,
+	  "rms apply" },
+	{ "rms state all", CMD_RMS_STATE, "rms state" },
+	{ "rms override acct:a1 mtm-loss 25000.50 until 2026-11-25T15:30 "
+	  "reason \"expiry\"", CMD_RMS_OVERRIDE, "rms override" },
+	{ "rms approve 5", CMD_RMS_APPROVE, "rms approve" },
+	{ "incident list", CMD_INCIDENT_LIST, "incident list" },
+	{ "incident show 5", CMD_INCIDENT_SHOW, "incident show" },
+	{ "incident signoff 5 note \"ok by compliance\"",
+	  CMD_INCIDENT_SIGNOFF, "incident signoff" },
+	{ "connector add tv dialect tradingview strategy momo",
+	  CMD_CONNECTOR_ADD, "connector add" },
+	{ "connector list", CMD_CONNECTOR_LIST, "connector list" },
+	{ "webhook replay 77", CMD_WEBHOOK_REPLAY, "webhook replay" },
+	{ "schedule add open cron \"15 9 * * 1-5\" run squareoff all",
+	  CMD_SCHEDULE_ADD, "schedule add" },
+	{ "schedule run open", CMD_SCHEDULE_RUN, "schedule run" },
+	{ "schedule list", CMD_SCHEDULE_LIST, "schedule list" },
+	{ "run list", CMD_RUN_LIST, "run list" },
+	{ "run show 3", CMD_RUN_SHOW, "run show" },
+	{ "run logs 3", CMD_RUN_LOGS, "run logs" },
+	{ "export pnl from 2026-04-01 to 2026-04-30 format pdf", CMD_EXPORT,
+	  "export" },
+	{ "help", CMD_HELP, "help" },
+	{ "help rms override", CMD_HELP, "help" },
+};
+
+static void
+test_every_form(void **state)
+{
+	struct cmd	c;
+	size_t		i;
+	int		seen[CMD__COUNT] = { 0 };
+
+	for (i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		c = ok(forms[i].text);
+		if (c.kind != forms[i].kind)
+			fail_msg("\"%s\": kind %d, want %d", forms[i].text,
+			    c.kind, forms[i].kind);
+		assert_string_equal(c.name, forms[i].name);
+		assert_string_equal(c.text, forms[i].text);
+		assert_int_equal(c.line, 1);
+		seen[c.kind] = 1;
+		cmd_free(&c);
+	}
+	for (i = 0; i < CMD__COUNT; i++) {
+		if (!seen[i])
+			fail_msg("command kind %zu has no test", i);
+		assert_non_null(cmd_usage((enum cmd_kind)i));
+		assert_non_null(cmd_name((enum cmd_kind)i));
+	}
+}
+
+static void
+test_broker_account(void **state)
+{
+	struct cmd	c;
+
+	c = ok("broker add z kind KITE url https://api.kite.trade api-key k "
+	    "api-secret \"s#1\" --json");
+	arg_is(&c, "name", "z");
+	arg_is(&c, "kind", "kite");
+	arg_is(&c, "url", "https://api.kite.trade");
+	arg_is(&c, "api-key", "k");
+	arg_is(&c, "api-secret", "s#1");
+	arg_is(&c, "json", "1");
+	assert_true(c.json);
+	assert_null(c.target);
+	cmd_free(&c);
+
+	c = ok("account add A1 broker Z user-id AB12 lots 02 multiplier 1.50 "
+	    "capital 100000.10 weight 0.2500 priority 3 max-lots 10 "
+	    "tags vip,Nifty_w");
+	arg_is(&c, "name", "A1");
+	arg_is(&c, "broker", "Z");
+	arg_is(&c, "user-id", "AB12");
+	arg_is(&c, "lots", "2");
+	arg_is(&c, "multiplier", "1.5");
+	arg_is(&c, "capital", "100000.1");
+	arg_is(&c, "weight", "0.25");
+	arg_is(&c, "priority", "3");
+	arg_is(&c, "max-lots", "10");
+	arg_is(&c, "tags", "vip,Nifty_w");
+	assert_int_equal(cmd_get_int(&c, "lots", -1), 2);
+	assert_int_equal(cmd_get_int(&c, "absent", -1), -1);
+	assert_int_equal(cmd_get_int(&c, "tags", -7), -7);
+	assert_false(cmd_has(&c, "absent"));
+	assert_null(cmd_get(&c, "absent"));
+	cmd_free(&c);
+
+	c = ok("account set a1 capital 250000 broker z2 tags \"\"");
+	arg_is(&c, "capital", "250000");
+	arg_is(&c, "broker", "z2");
+	arg_is(&c, "tags", "");
+	cmd_free(&c);
+
+	c = ok("account tag a1 +vip -old +x_y");
+	assert_int_equal(count_key(&c, "+tag"), 2);
+	assert_int_equal(count_key(&c, "-tag"), 1);
+	assert_string_equal(c.args[1].key, "+tag");
+	assert_string_equal(c.args[1].val, "vip");
+	assert_string_equal(c.args[2].key, "-tag");
+	assert_string_equal(c.args[2].val, "old");
+	cmd_free(&c);
+
+	c = ok("instruments load exchange nfo");
+	arg_is(&c, "exchange", "NFO");
+	cmd_free(&c);
+}
+
+static void
+test_orders(void **state)
+{
+	struct cmd	c;
+
+	c = ok("buy NIFTY25DECFUT 2");
+	assert_int_equal(c.kind, CMD_BUY);
+	arg_is(&c, "symbol", "NIFTY25DECFUT");
+	arg_is(&c, "qty", "2");
+	arg_is(&c, "unit", "lots");
+	arg_is(&c, "order-type", "market");
+	assert_false(cmd_has(&c, "product"));
+	assert_false(cmd_has(&c, "target"));
+	assert_false(cmd_has(&c, "exchange"));
+	assert_non_null(c.target);
+	assert_int_equal(c.target->kind, TARGET_ALL);
+	cmd_free(&c);
+
+	c = ok("sell NFO:BankNifty25DecFut 30 units limit 101.50 product NRML "
+	    "to acct:a1,acct:b-2 policy Capital mode SYNC on-fail all-or-none "
+	    "tag \"hedge 1\" --dry-run");
+	assert_int_equal(c.kind, CMD_SELL);
+	arg_is(&c, "symbol", "BankNifty25DecFut");
+	arg_is(&c, "exchange", "NFO");
+	arg_is(&c, "qty", "30");
+	arg_is(&c, "unit", "units");
+	arg_is(&c, "order-type", "limit");
+	arg_is(&c, "price", "101.5");
+	arg_is(&c, "product", "nrml");
+	arg_is(&c, "target", "acct:a1,acct:b-2");
+	arg_is(&c, "policy", "capital");
+	arg_is(&c, "mode", "sync");
+	arg_is(&c, "on-fail", "all-or-none");
+	arg_is(&c, "tag", "hedge 1");
+	arg_is(&c, "dry-run", "1");
+	assert_false(c.json);
+	assert_int_equal(c.target->kind, TARGET_ACCOUNTS);
+	assert_int_equal(c.target->n, 2);
+	assert_string_equal(c.target->names[0], "a1");
+	assert_string_equal(c.target->names[1], "b-2");
+	cmd_free(&c);
+
+	c = ok("buy X 1 sl 100.05 99.9 to vip");
+	arg_is(&c, "order-type", "sl");
+	arg_is(&c, "trigger", "100.05");
+	arg_is(&c, "price", "99.9");
+	assert_int_equal(c.target->kind, TARGET_GROUP);
+	assert_string_equal(c.target->names[0], "vip");
+	cmd_free(&c);
+}
+
+static void
+test_orders_conflicts(void **state)
+{
+	bad("buy X 1 slm 100 market", 17, "expected one order type "
+	    "(\"slm\" at column 9), got \"market\"");
+	bad("buy X 1 lots units", 14, "expected one unit");
+	bad("buy X 1 sl 100", 15, "missing second value for \"sl\"");
+	bad("buy X 1 limit", 14, "missing value for \"limit\"");
+	bad("buy X 1 limit 0", 15, "expected a price above 0");
+	bad("buy X 1 limit 1.005", 15, "at most 2 decimals");
+	bad("buy X 0", 7, "expected a quantity");
+	bad("buy X -1", 7, "expected a quantity");
+	bad("buy X 99999999999", 7, "expected a quantity");
+	bad("buy", 4, "expected a symbol");
+	bad("buy X", 6, "expected a quantity");
+	bad("buy BSEX:INFY 1", 5, "expected a symbol like");
+	bad("buy X 1 --json --dry-run --dry-run", 26, "duplicate flag");
+	bad("buy X 1 --stop-on-error", 9, "batch flag");
+	bad("buy X 1 --fast", 9, "unknown flag \"--fast\" for buy; valid: "
+	    "--json, --dry-run");
+	bad("positions --dry-run", 11, "unknown flag");
+}
+
+static void
+test_case_insensitive(void **state)
+{
+	struct cmd	c;
+
+	c = ok("ACCOUNT Add Acme BROKER Zerodha LOTS 1 Tags VIP");
+	assert_int_equal(c.kind, CMD_ACCOUNT_ADD);
+	arg_is(&c, "name", "Acme");
+	arg_is(&c, "broker", "Zerodha");
+	arg_is(&c, "tags", "VIP");
+	cmd_free(&c);
+
+	c = ok("Orders GROUP:Vip STATUS Open --JSON");
+	assert_int_equal(c.kind, CMD_ORDERS);
+	arg_is(&c, "status", "open");
+	assert_true(c.json);
+	assert_int_equal(c.target->kind, TARGET_GROUP);
+	assert_string_equal(c.target->names[0], "Vip");
+	cmd_free(&c);
+
+	c = ok("KILL ALL Reason Panic");
+	assert_int_equal(c.target->kind, TARGET_ALL);
+	arg_is(&c, "reason", "Panic");
+	cmd_free(&c);
+
+	c = ok("CANCEL ORDER 9");
+	assert_int_equal(c.kind, CMD_CANCEL_ORDER);
+	arg_is(&c, "id", "9");
+	cmd_free(&c);
+}
+
+static void
+test_targets(void **state)
+{
+	struct cmd	c;
+
+	c = ok("positions");
+	assert_int_equal(c.target->kind, TARGET_ALL);
+	cmd_free(&c);
+
+	c = ok("orders status done");
+	assert_int_equal(c.target->kind, TARGET_ALL);
+	assert_false(cmd_has(&c, "target"));
+	cmd_free(&c);
+
+	c = ok("squareoff acct:ONE");
+	assert_int_equal(c.target->kind, TARGET_ACCOUNTS);
+	assert_int_equal(c.target->n, 1);
+	assert_string_equal(c.target->names[0], "ONE");
+	cmd_free(&c);
+
+	c = ok("kill group:lots");
+	assert_string_equal(c.target->names[0], "lots");
+	cmd_free(&c);
+
+	c = ok("broker list");
+	assert_null(c.target);
+	cmd_free(&c);
+
+	bad("kill group:", 6, "expected a tag after \"group:\"");
+	bad("kill acct:", 11, "expected an account name after \"acct:\"");
+	bad("kill acct:a,,acct:b", 13, "expected acct:NAME after \",\"");
+	bad("kill acct:a,", 13, "expected acct:NAME after \",\"");
+	bad("kill acct:a,group:b", 13, "cannot be mixed");
+	bad("kill acct:a,b", 13, "cannot be mixed");
+	bad("kill group:a,acct:b", 6, "cannot be mixed");
+	bad("kill all,acct:b", 6, "cannot be mixed");
+	bad("kill acct:a,acct:a", 13, "listed twice");
+	bad("kill", 5, "expected a target");
+	bad("kill v!p", 6, "expected a tag");
+	bad("buy X 1 to policy", 12, "not the keyword \"policy\"");
+	bad("buy X 1 to all to vip", 16,
+	    "duplicate option \"to\" (first at column 12)");
+}
+
+static void
+test_lexing(void **state)
+{
+	struct cmd_list	l;
+	struct cmd_pos	pos;
+	struct err	e;
+	const char	*script =
+	    "# morning routine\n"
+	    "\n"
+	    "   \t\n"
+	    "buy NIFTY25DECFUT 2 \\\n"
+	    "    to vip   # the scalpers\r\n"
+	    "kill \"group:a\" reason "
+	    "\"said \\\"stop\\\" \\\\ # not a comment\"\n"
+	    "positions # trailing \\\n"
+	    "orders\n"
+	    "unkill all reason \"one \\\n"
+	    "two\"";
+
+	assert_int_equal(cmd_parse_script(script, &l, &pos, &e), 0);
+	assert_int_equal(l.n, 5);
+	assert_int_equal(l.v[0].kind, CMD_BUY);
+	assert_int_equal(l.v[0].line, 4);
+	arg_is(&l.v[0], "target", "vip");
+	assert_string_equal(l.v[0].text, "buy NIFTY25DECFUT 2      to vip");
+	assert_int_equal(l.v[0].args[2].col, 29);
+	assert_int_equal(l.v[1].line, 6);
+	arg_is(&l.v[1], "reason", "said \"stop\" \\ # not a comment");
+	assert_string_equal(l.v[1].target->names[0], "a");
+	assert_int_equal(l.v[2].kind, CMD_POSITIONS);
+	assert_int_equal(l.v[2].line, 7);
+	assert_int_equal(l.v[3].kind, CMD_ORDERS);
+	assert_int_equal(l.v[3].line, 8);
+	assert_int_equal(l.v[4].line, 9);
+	arg_is(&l.v[4], "reason", "one  two");
+	cmd_list_free(&l);
+	assert_null(l.v);
+	assert_int_equal(l.n, 0);
+
+	assert_int_equal(cmd_parse_script("", &l, &pos, &e), 0);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(cmd_parse_script("# only\n\n", &l, &pos, &e), 0);
+	assert_int_equal(l.n, 0);
+	cmd_list_free(&l);
+
+	bad("kill all reason \"fat finger", 17, "expected a closing '\"'");
+	bad("kill all reason fat\"finger\"", 20, "quote inside a word");
+	bad("kill all reason \"fat\"finger", 22, "expected a space after");
+	bad("", 1, "expected a command");
+	bad("   # nothing", 1, "expected a command");
+	bad("positions\nkill all", 10, "line break");
+	bad("\"buy\" X 1", 1, "expected an unquoted command word");
+}
+
+static void
+test_free_text(void **state)
+{
+	struct cmd	c;
+
+	c = ok("schedule add open cron \"15  9 * *   mon-fri\" "
+	    "concurrency skip run buy NIFTY25DECFUT 1 to vip --json");
+	arg_is(&c, "cron", "15 9 * * mon-fri");
+	arg_is(&c, "concurrency", "skip");
+	arg_is(&c, "command", "buy NIFTY25DECFUT 1 to vip --json");
+	assert_false(c.json);
+	cmd_free(&c);
+
+	c = ok("schedule add eod cron \"*/5 9-15 1,15 * *\" run "
+	    "\"squareoff all symbol X\"");
+	arg_is(&c, "command", "squareoff all symbol X");
+	cmd_free(&c);
+
+	c = ok("incident signoff 4 note \"checked; fine\"");
+	arg_is(&c, "note", "checked; fine");
+	cmd_free(&c);
+
+	c = ok("rms override vip max-lots 5 until 15:30 reason fomc");
+	arg_is(&c, "limit", "max-lots");
+	arg_is(&c, "value", "5");
+	arg_is(&c, "until", "15:30");
+	cmd_free(&c);
+
+	c = ok("export orders from 2026-01-01 to 2026-01-01 format CSV "
+	    "to \"/tmp/out dir/o.csv\"");
+	arg_is(&c, "report", "orders");
+	arg_is(&c, "from", "2026-01-01");
+	arg_is(&c, "to", "2026-01-01");
+	arg_is(&c, "format", "csv");
+	arg_is(&c, "path", "/tmp/out dir/o.csv");
+	cmd_free(&c);
+
+	c = ok("help ACCOUNT add");
+	arg_is(&c, "command", "account add");
+	cmd_free(&c);
+
+	bad("schedule add s cron \"* * * *\" run positions", 21,
+	    "expected a 5-field cron spec");
+	bad("schedule add s cron \"61 * * * *\" run positions", 21,
+	    "5-field cron");
+	bad("schedule add s cron \"* * * * *\" run biy", 37,
+	    "in \"run\": unknown command \"biy\" (did you mean \"buy\"?)");
+	bad("schedule add s cron \"* * * * *\" run \"kill all reason\"", 53,
+	    "in \"run\": missing value for \"reason\"");
+	bad("schedule add s cron \"* * * * *\" run schedule add t cron "
+	    "\"* * * * *\" run positions", 37, "cannot add schedules");
+	bad("schedule add s run positions", 29,
+	    "schedule add needs \"cron \"M H DOM MON DOW\"\"");
+	bad("export pnl from 2026-02-30 to 2026-03-01 format csv", 17,
+	    "expected a date YYYY-MM-DD for \"from\"");
+	bad("export pnl from 2026-03-02 to 2026-03-01 format csv", 31,
+	    "on or after 2026-03-02");
+	bad("export pnl from 2026-03-01 to 2026-03-02", 41,
+	    "export needs \"format csv|pdf\"");
+	bad("rms override vip mtm-loss 5 until 25:00 reason x", 35,
+	    "expected a time");
+	bad("unkill all reason \"\"", 19, "expected some text");
+	bad("help biy", 6, "unknown command \"biy\" (did you mean \"buy\"?)");
+	bad("help account frob", 14, "expected one of add, set, tag");
+	bad("help account ad", 14, "unknown account command \"ad\"");
+	bad("help buy now", 10, "expected end of line after \"buy\", got "
+	    "\"now\"");
+}
+
+static void
+test_errors(void **state)
+{
+	bad("biy NIFTY 1", 1, "unknown command \"biy\" (did you mean "
+	    "\"buy\"?)");
+	bad("frobnicate", 1, "unknown command \"frobnicate\"; commands are");
+	bad("account ad x", 9, "unknown account command \"ad\" (did you "
+	    "mean \"add\"?)");
+	bad("account", 8, "expected one of add, set, tag");
+	bad("rms template", 13, "expected one of list, show after "
+	    "\"rms template\", got end of line");
+	bad("account add acme", 17, "account add needs \"broker BROKER\"");
+	bad("account add acme broker", 24, "missing value for \"broker\"");
+	bad("account add acme broker --json", 24,
+	    "missing value for \"broker\"");
+	bad("account add acme broker z lots x", 32, "expected a whole number "
+	    "of lots for \"lots\", got \"x\"");
+	bad("account add acme broker z lots 1.5", 32, "whole number of lots");
+	bad("account add acme broker z capital 1.234", 35,
+	    "at most 2 decimals");
+	bad("account add acme broker z multiplier 1.23456", 38,
+	    "at most 4 decimals");
+	bad("account add acme broker z tags a,,b", 32, "comma list of tags");
+	bad("account add broker z", 13, "expected an account name, got "
+	    "\"broker\"");
+	bad("account add a/b broker z", 13, "expected an account name");
+	bad("account add acme broker z lots 1 lots 2", 34,
+	    "duplicate option \"lots\" (first at column 32)");
+	bad("account add acme broker z colour red", 27, "unknown option "
+	    "\"colour\" for account add; valid: broker, user-id, lots");
+	bad("account add acme broker z prority 1", 27, "(did you mean "
+	    "\"priority\"?)");
+	bad("account set a1", 15, "account set needs at least one");
+	bad("account set a1 lots", 20, "missing value for \"lots\"");
+	bad("account tag a1", 15, "needs at least one +TAG or -TAG");
+	bad("account tag a1 vip", 16, "expected +TAG or -TAG");
+	bad("account tag a1 +v!p", 17, "expected a tag");
+	bad("broker add z kind kite", 23, "needs \"url URL\"");
+	bad("broker add z kind kite url https://x", 37,
+	    "needs \"api-key KEY\"");
+	bad("broker add z kind zerodha", 19, "expected one of kite|paper for "
+	    "\"kind\", got \"zerodha\"");
+	bad("broker add z kind paper url ftp://x", 29, "expected a URL");
+	bad("broker add z kind paper api-key \"hush hush\"", 33,
+	    "got something else (not shown)");
+	bad("broker list now", 13, "expected end of line after "
+	    "\"broker list\", got \"now\"");
+	bad("orders status closed", 15, "one of open|done|all");
+	bad("instruments load exchange NYSE", 27, "NSE|BSE|NFO|BFO|MCX|CDS");
+	bad("fanouts last -1", 14, "expected a whole number of fan-outs");
+	bad("fanout show abc", 13, "expected a fan-out id");
+	bad("cancel order", 13, "expected an order id");
+	bad("unkill all", 11, "unkill needs \"reason TEXT\"");
+	bad("connector add c dialect ninja strategy s", 25,
+	    "tradingview|amibroker|mt|excel|custom");
+	bad("rms apply t", 12, "rms apply needs \"to TARGET\"");
+}
+
+static void
+test_order_tag(void **state)
+{
+	struct cmd	c;
+
+	c = ok("buy X 1 tag abcdefghij0123456789");
+	arg_is(&c, "tag", "abcdefghij0123456789");
+	cmd_free(&c);
+	bad("buy X 1 tag abcdefghij0123456789x", 13, "at most 20 characters "
+	    "(Kite's limit) for \"tag\", got \"abcdefghij0123456789x\" "
+	    "(21 characters)");
+	bad("buy X 1 tag \"a very long tag with spaces\"", 13,
+	    "at most 20 characters");
+}
+
+/* A typo on line 40 must not leave lines 1-39 parsed. */
+static void
+test_script_all_or_nothing(void **state)
+{
+	struct strbuf	 b;
+	struct cmd_list	 l = { NULL, 0 };
+	struct cmd_pos	 pos;
+	struct err	 e;
+	int		 i;
+
+	strbuf_init(&b);
+	for (i = 1; i < 40; i++)
+		strbuf_printf(&b, "buy NIFTY25DECFUT %d to vip\n", i);
+	strbuf_puts(&b, "buy NIFTY25DECFUT x to vip\nsell X 1\n");
+	err_clear(&e);
+	assert_int_equal(cmd_parse_script(b.s, &l, &pos, &e), -1);
+	assert_null(l.v);
+	assert_int_equal(l.n, 0);
+	assert_string_equal(e.code, "parse");
+	assert_string_equal(e.msg, "line 40, column 19: expected a quantity "
+	    "(a whole number above 0), got \"x\"");
+	assert_int_equal(pos.line, 40);
+	assert_int_equal(pos.col, 19);
+	strbuf_free(&b);
+}
+
+static void
+test_redacted(void **state)
+{
+	struct cmd	 c;
+	char		*r;
+
+	c = ok("broker add z kind kite url https://x API-KEY k1 "
+	    "api-secret \"s#2\"  access-token t3 --json  # keys");
+	r = cmd_text_redacted(&c);
+	assert_string_equal(r, "broker add z kind kite url https://x API-KEY "
+	    "*** api-secret ***  access-token *** --json");
+	assert_null(strstr(r, "k1"));
+	free(r);
+	cmd_free(&c);
+
+	c = ok("schedule add s cron \"* * * * *\" run \"broker add p kind "
+	    "paper api-key \\\"q1\\\"\"");
+	r = cmd_text_redacted(&c);
+	assert_string_equal(r, "schedule add s cron \"* * * * *\" run "
+	    "\"broker add p kind paper api-key ***\"");
+	free(r);
+	cmd_free(&c);
+
+	c = ok("positions  vip");
+	r = cmd_text_redacted(&c);
+	assert_string_equal(r, "positions  vip");
+	free(r);
+	cmd_free(&c);
+}
+
+static void
+test_words_usage(void **state)
+{
+	const char *const	*w = cmd_words();
+	size_t			 i;
+	int			 buy = 0, max_lots = 0, json = 0, ask = 0;
+
+	assert_non_null(w);
+	for (i = 0; w[i] != NULL; i++) {
+		buy |= strcmp(w[i], "buy") == 0;
+		max_lots |= strcmp(w[i], "max-lots") == 0;
+		json |= strcmp(w[i], "--json") == 0;
+		ask |= strcmp(w[i], "ask") == 0;
+	}
+	assert_true(buy && max_lots && json);
+	assert_false(ask);
+	assert_true(cmd_words() == w);
+	assert_non_null(strstr(cmd_usage(CMD_BUY), "buy SYMBOL QTY"));
+	assert_non_null(strstr(cmd_usage(CMD_UNKILL), "reason TEXT"));
+	assert_null(strchr(cmd_usage(CMD_ACCOUNT_ADD), '\n'));
+	assert_null(cmd_usage(CMD__COUNT));
+	assert_string_equal(cmd_name(CMD_RMS_TEMPLATE_SHOW),
+	    "rms template show");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_form),
+		cmocka_unit_test(test_broker_account),
+		cmocka_unit_test(test_orders),
+		cmocka_unit_test(test_orders_conflicts),
+		cmocka_unit_test(test_case_insensitive),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_lexing),
+		cmocka_unit_test(test_free_text),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_order_tag),
+		cmocka_unit_test(test_script_all_or_nothing),
+		cmocka_unit_test(test_redacted),
+		cmocka_unit_test(test_words_usage),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
