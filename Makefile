@@ -77,18 +77,21 @@ $(LIBPX): $(ENGINE_OBJS)
 	$(Q)ar rcs $@ $^
 
 $(BIN): $(O)/src/main.o $(FRONT_OBJS) $(LIBPX)
-	$(CC) $(LDFLAGS_ALL) -o $@ $(O)/src/main.o $(FRONT_OBJS) $(LIBPX) $(PKG_LIBS) -lm
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS_ALL) -o $@ $(O)/src/main.o $(FRONT_OBJS) $(LIBPX) $(PKG_LIBS) -lm
 
 # A unit test may name functions to mock in tests/unit/NAME.wrap (one per line).
 $(O)/tests/unit/%: tests/unit/%.c $(LIBPX) $(FRONT_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(FRONT_OBJS) $(LIBPX) \
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(FRONT_OBJS) $(LIBPX) \
 		$(foreach f,$(shell cat tests/unit/$*.wrap 2>/dev/null),-Wl,--wrap=$(f)) \
 		$(CMOCKA_LIBS) $(PKG_LIBS) -lm
 
 $(O)/tests/bench/%: tests/bench/%.c $(LIBPX)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBPX) $(PKG_LIBS) -lm
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBPX) $(PKG_LIBS) -lm
 
 deps:
 	sh scripts/deps.sh

@@ -57,6 +57,7 @@ for bin in "$build"/tests/unit/test_*; do
 done
 for script in "$top"/tests/integ/*.sh "$top"/tests/tui/*.sh; do
 	[ -f "$script" ] || continue
+	[ "$(basename "$script")" = lib.sh ] && continue
 	run_one "$(basename "$(dirname "$script")")/$(basename "$script")" sh "$script"
 done
 
