@@ -1,0 +1,129 @@
+/*
+ * broker_lib: the network half of the broker layer -- the kite adapter
+ * over the loop's HTTP client, the in-process paper adapter, building an
+ * adapter for a registered account, and the postback receiver.
+ *
+ * Every adapter made here follows broker.h: operations return at once and
+ * complete exactly once, later, from the event loop.
+ */
+#ifndef PX_BROKER_LIB_H
+#define PX_BROKER_LIB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "broker/broker.h"
+
+struct config;
+struct http_client;
+struct http_server;
+struct store;
+
+/* kite_adapter.c ------------------------------------------------------ */
+
+/*
+ * Secrets (access_token, api_secret) are copied, kept only in memory,
+ * wiped on free and never logged.  http NULL: the adapter makes its own
+ * client; sharing one client between adapters shares its connections.
+ */
+struct kite_opts {
+	const char		*name;		/* configured broker name */
+	const char		*base_url;	/* "https://api.kite.trade" */
+	const char		*api_key;
+	const char		*access_token;
+	const char		*api_secret;	/* NULL: none */
+	int			 timeout_ms;	/* per request; 0 = 5000 */
+	int			 market_protection; /* -1 auto, 1..100; 0 = -1 */
+	const char		*algo_id;	/* NULL or "": none */
+	struct http_client	*http;
+};
+
+/* Kite's documented order rate per api key (SEBI's 10 orders/s). */
+#define KITE_ORDERS_PER_SEC	10
+
+struct broker *kite_new(const struct kite_opts *);
+
+/*
+ * What the broker itself allows: order requests per second (0 = no
+ * limit).  A 429 arrives as a RETRYABLE "rate-limit" error; the router
+ * paces against this figure.
+ */
+int broker_orders_per_sec(const struct broker *);
+/* The adapter's free(), tolerating NULL. */
+void broker_free(struct broker *);
+
+/* paper.c -------------------------------------------------------------- */
+
+/*
+ * Where a price comes from when the settable table has none (the
+ * instruments table's last_price).  The lookup must answer from the loop;
+ * paise 0 means "no price".
+ */
+typedef void (*paper_price_cb)(int64_t paise, void *cbarg);
+typedef void (*paper_lookup_fn)(const char *exchange, const char *symbol,
+    paper_price_cb, void *cbarg, void *arg);
+
+/*
+ * A paper account's book (orders, positions, cash) lives as long as the
+ * process and is shared by every adapter opened with the same name, so
+ * one command's fills are the next command's positions.
+ */
+struct paper_opts {
+	const char		*name;		/* account name */
+	int64_t			 cash;		/* opening funds, paise; 0 = 10 lakh */
+	paper_lookup_fn		 lookup;	/* may be NULL */
+	void			*lookup_arg;
+};
+
+struct broker *paper_new(const struct paper_opts *);
+/* The process-wide last price; resting paper orders that cross it fill. */
+void paper_price_set(const char *exchange, const char *symbol,
+    int64_t paise);
+int paper_price_get(const char *exchange, const char *symbol,
+    int64_t *paise);
+/* Forget every paper book and price (tests). */
+void paper_reset(void);
+
+/* registry.c ----------------------------------------------------------- */
+
+/*
+ * An adapter for one row of store_broker_creds(): kind, url and api_key
+ * (the account's own key over the broker's), the access token and api
+ * secret decrypted with secret_decrypt (the account's over the broker's).
+ * Settings come from cfg: broker.timeout_ms, broker.market_protection,
+ * broker.algo_id (else firm.algo_id).  store may be NULL (paper then
+ * knows only prices set with paper_price_set).
+ */
+struct broker_env {
+	struct config		*cfg;
+	const char		*home;		/* for the master key */
+	struct store		*store;
+	struct http_client	*http;		/* shared by kite adapters */
+};
+
+struct broker *broker_from_row(const struct broker_env *, json_t *row,
+    struct err *);
+
+/* postback.c ----------------------------------------------------------- */
+
+/*
+ * POST /postback/kite: Kite's order updates.  Each body is verified with
+ * the api secret of the account whose user_id it names (400 malformed,
+ * 403 forged or unknown user), duplicates are answered 200 and dropped,
+ * and a good one is recorded as an order event (store) and handed to the
+ * hook, when there is one.
+ */
+struct postback;
+typedef void (*postback_order_fn)(const struct broker_order *,
+    const char *account, void *arg);
+
+struct postback *postback_new(struct http_server *, struct store *,
+    const char *home, postback_order_fn, void *arg);
+void postback_free(struct postback *);
+/* Postbacks accepted, duplicates dropped, refused (for /metrics). */
+void postback_counts(const struct postback *, uint64_t *accepted,
+    uint64_t *duplicates, uint64_t *refused);
+
+#endif

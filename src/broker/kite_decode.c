@@ -1,0 +1,531 @@
+/*
+ * Kite Connect v3 response bodies into the broker model: order ids,
+ * order books and histories, trades, positions, margins, quotes and
+ * autoslice results.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/kite_json.h"
+
+/* Envelope only, for calls whose data phalanx does not need. */
+int
+kite_decode_status(enum broker_op op, long http, const char *body,
+    size_t len, struct broker_err *be)
+{
+	json_t	*root;
+
+	if (kite_json_envelope(op, http, body, len, &root, be) == NULL)
+		return -1;
+	json_decref(root);
+	return 0;
+}
+
+int
+kite_decode_order_id(enum broker_op op, long http, const char *body,
+    size_t len, char order_id[32], struct broker_err *be)
+{
+	struct kite_ctx	 c = { op, http, be, "data" };
+	json_t		*root, *data;
+	int		 rc = -1;
+
+	order_id[0] = '\0';
+	if ((data = kite_json_envelope(op, http, body, len, &root, be)) == NULL)
+		return -1;
+	if (!json_is_object(data))
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(data));
+	else
+		rc = kite_json_id(&c, data, "order_id", order_id, 32,
+		    KITE_J_REQ);
+	if (rc != 0)
+		order_id[0] = '\0';
+	json_decref(root);
+	return rc;
+}
+
+/*
+ * The list shape shared by orders, history and trades: data is an array
+ * of objects, each read by one row function into an element of size sz.
+ */
+typedef int (*row_fn)(struct kite_ctx *, json_t *, void *);
+
+static int
+decode_list(struct kite_ctx *c, json_t *arr, const char *name, row_fn row,
+    size_t sz, void **outp, size_t *np)
+{
+	json_t	*o;
+	char	*v = NULL;
+	size_t	 i, n;
+
+	*outp = NULL;
+	*np = 0;
+	if (!json_is_array(arr))
+		return kite_json_fail(c, "%s should be an array, not %s", name,
+		    kite_json_typename(arr));
+	n = json_array_size(arr);
+	if (n > 0)
+		v = xcalloc(n, sz);
+	for (i = 0; i < n; i++) {
+		snprintf(c->path, sizeof c->path, "%s[%zu]", name, i);
+		o = json_array_get(arr, i);
+		if (!json_is_object(o)) {
+			kite_json_fail(c, "should be an object, not %s",
+			    kite_json_typename(o));
+			free(v);
+			return -1;
+		}
+		if (row(c, o, v + i * sz) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	*outp = v;
+	*np = n;
+	return 0;
+}
+
+static int
+order_row(struct kite_ctx *c, json_t *o, void *out)
+{
+	return kite_json_order(c, o, out);
+}
+
+int
+kite_decode_orders(enum broker_op op, long http, const char *body,
+    size_t len, struct broker_order **out, size_t *n, struct broker_err *be)
+{
+	struct kite_ctx	 c = { op, http, be, "" };
+	json_t		*root, *data;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((data = kite_json_envelope(op, http, body, len, &root, be)) == NULL)
+		return -1;
+	rc = decode_list(&c, data, "data", order_row, sizeof **out,
+	    (void **)out, n);
+	json_decref(root);
+	return rc;
+}
+
+static int
+trade_row(struct kite_ctx *c, json_t *o, void *p)
+{
+	struct broker_trade	*t = p;
+	char			 side[8], product[8];
+
+	if (kite_json_id(c, o, "trade_id", t->trade_id, sizeof t->trade_id,
+	    KITE_J_REQ) ||
+	    kite_json_id(c, o, "order_id", t->order_id, sizeof t->order_id,
+	    KITE_J_REQ) ||
+	    kite_json_id(c, o, "exchange_order_id", t->exchange_order_id,
+	    sizeof t->exchange_order_id, 0) ||
+	    kite_json_str(c, o, "exchange", t->exchange, sizeof t->exchange,
+	    KITE_J_REQ) ||
+	    kite_json_str(c, o, "tradingsymbol", t->tradingsymbol,
+	    sizeof t->tradingsymbol, KITE_J_REQ) ||
+	    kite_json_int(c, o, "instrument_token", &t->instrument_token, 0) ||
+	    kite_json_str(c, o, "product", product, sizeof product,
+	    KITE_J_TRUNC) ||
+	    kite_json_str(c, o, "transaction_type", side, sizeof side,
+	    KITE_J_REQ | KITE_J_TRUNC) ||
+	    kite_json_int(c, o, "quantity", &t->qty, KITE_J_REQ) ||
+	    kite_json_paise(c, o, "average_price", &t->price, KITE_J_REQ) ||
+	    kite_json_ts(c, o, "fill_timestamp", &t->fill_ts, 0) ||
+	    kite_json_ts(c, o, "exchange_timestamp", &t->exchange_ts, 0))
+		return -1;
+	if (strcmp(side, "BUY") == 0)
+		t->side = BROKER_BUY;
+	else if (strcmp(side, "SELL") == 0)
+		t->side = BROKER_SELL;
+	else
+		return kite_json_fail(c, "transaction_type \"%s\" is not BUY "
+		    "or SELL", side);
+	for (t->product = BROKER_MIS; t->product <= BROKER_CO; t->product++) {
+		if (strcmp(product, broker_product_name(t->product)) == 0)
+			break;
+	}
+	if (t->product > BROKER_CO)
+		t->product = BROKER_PRODUCT_UNKNOWN;
+	return 0;
+}
+
+/* /trades and /orders/:id/trades. */
+int
+kite_decode_trades(long http, const char *body, size_t len,
+    struct broker_trade **out, size_t *n, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_TRADES, http, be, "" };
+	json_t		*root, *data;
+	int		 rc;
+
+	*out = NULL;
+	*n = 0;
+	data = kite_json_envelope(BROKER_OP_TRADES, http, body, len, &root, be);
+	if (data == NULL)
+		return -1;
+	rc = decode_list(&c, data, "data", trade_row, sizeof **out,
+	    (void **)out, n);
+	json_decref(root);
+	return rc;
+}
+
+static int
+position_row(struct kite_ctx *c, json_t *o, void *out)
+{
+	struct broker_position	*p = out;
+	char			 product[8];
+
+	if (kite_json_str(c, o, "tradingsymbol", p->tradingsymbol,
+	    sizeof p->tradingsymbol, KITE_J_REQ) ||
+	    kite_json_str(c, o, "exchange", p->exchange, sizeof p->exchange,
+	    KITE_J_REQ) ||
+	    kite_json_int(c, o, "instrument_token", &p->instrument_token, 0) ||
+	    kite_json_str(c, o, "product", product, sizeof product,
+	    KITE_J_TRUNC) ||
+	    kite_json_int(c, o, "quantity", &p->qty, KITE_J_REQ) ||
+	    kite_json_int(c, o, "overnight_quantity", &p->overnight_qty, 0) ||
+	    kite_json_int(c, o, "multiplier", &p->multiplier, 0) ||
+	    kite_json_paise(c, o, "average_price", &p->avg_price, 0) ||
+	    kite_json_paise(c, o, "last_price", &p->last_price, 0) ||
+	    kite_json_paise(c, o, "close_price", &p->close_price, 0) ||
+	    kite_json_paise(c, o, "value", &p->value, 0) ||
+	    kite_json_paise(c, o, "pnl", &p->pnl, 0) ||
+	    kite_json_paise(c, o, "m2m", &p->m2m, 0) ||
+	    kite_json_paise(c, o, "unrealised", &p->unrealised, 0) ||
+	    kite_json_paise(c, o, "realised", &p->realised, 0) ||
+	    kite_json_int(c, o, "buy_quantity", &p->buy_qty, 0) ||
+	    kite_json_paise(c, o, "buy_price", &p->buy_price, 0) ||
+	    kite_json_paise(c, o, "buy_value", &p->buy_value, 0) ||
+	    kite_json_int(c, o, "sell_quantity", &p->sell_qty, 0) ||
+	    kite_json_paise(c, o, "sell_price", &p->sell_price, 0) ||
+	    kite_json_paise(c, o, "sell_value", &p->sell_value, 0) ||
+	    kite_json_int(c, o, "day_buy_quantity", &p->day_buy_qty, 0) ||
+	    kite_json_int(c, o, "day_sell_quantity", &p->day_sell_qty, 0))
+		return -1;
+	for (p->product = BROKER_MIS; p->product <= BROKER_CO; p->product++) {
+		if (strcmp(product, broker_product_name(p->product)) == 0)
+			break;
+	}
+	if (p->product > BROKER_CO)
+		p->product = BROKER_PRODUCT_UNKNOWN;
+	return 0;
+}
+
+int
+kite_decode_positions(long http, const char *body, size_t len,
+    struct broker_positions *out, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_POSITIONS, http, be, "data" };
+	json_t		*root, *data, *net, *day;
+	int		 rc = -1;
+
+	memset(out, 0, sizeof *out);
+	data = kite_json_envelope(BROKER_OP_POSITIONS, http, body, len, &root,
+	    be);
+	if (data == NULL)
+		return -1;
+	if (!json_is_object(data)) {
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(data));
+		goto out;
+	}
+	if ((net = kite_json_member(&c, data, "net", JSON_ARRAY,
+	    KITE_J_REQ)) == NULL ||
+	    (day = kite_json_member(&c, data, "day", JSON_ARRAY,
+	    KITE_J_REQ)) == NULL)
+		goto out;
+	if (decode_list(&c, net, "data.net", position_row,
+	    sizeof *out->net, (void **)&out->net, &out->nnet) != 0)
+		goto out;
+	if (decode_list(&c, day, "data.day", position_row,
+	    sizeof *out->day, (void **)&out->day, &out->nday) != 0) {
+		free(out->net);
+		memset(out, 0, sizeof *out);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+static int
+segment(struct kite_ctx *c, json_t *o, struct broker_margin_segment *s)
+{
+	json_t	*av, *ut;
+
+	memset(s, 0, sizeof *s);
+	if (kite_json_bool(c, o, "enabled", &s->enabled, 0) ||
+	    kite_json_paise(c, o, "net", &s->net, KITE_J_REQ))
+		return -1;
+	if ((av = kite_json_member(c, o, "available", JSON_OBJECT,
+	    KITE_J_REQ)) == NULL ||
+	    (ut = kite_json_member(c, o, "utilised", JSON_OBJECT,
+	    KITE_J_REQ)) == NULL)
+		return -1;
+	if (kite_json_paise(c, av, "cash", &s->cash, 0) ||
+	    kite_json_paise(c, av, "opening_balance", &s->opening_balance, 0) ||
+	    kite_json_paise(c, av, "live_balance", &s->live_balance, 0) ||
+	    kite_json_paise(c, av, "collateral", &s->collateral, 0) ||
+	    kite_json_paise(c, av, "intraday_payin", &s->intraday_payin, 0) ||
+	    kite_json_paise(c, av, "adhoc_margin", &s->adhoc_margin, 0) ||
+	    kite_json_paise(c, ut, "debits", &s->debits, 0) ||
+	    kite_json_paise(c, ut, "span", &s->span, 0) ||
+	    kite_json_paise(c, ut, "exposure", &s->exposure, 0) ||
+	    kite_json_paise(c, ut, "option_premium", &s->option_premium, 0) ||
+	    kite_json_paise(c, ut, "m2m_realised", &s->m2m_realised, 0) ||
+	    kite_json_paise(c, ut, "m2m_unrealised", &s->m2m_unrealised, 0) ||
+	    kite_json_paise(c, ut, "payout", &s->payout, 0) ||
+	    kite_json_paise(c, ut, "delivery", &s->delivery, 0))
+		return -1;
+	s->present = 1;
+	return 0;
+}
+
+int
+kite_decode_margins(long http, const char *body, size_t len,
+    struct broker_margins *out, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_MARGINS, http, be, "data" };
+	json_t		*root, *data, *eq, *co;
+	int		 rc = -1;
+
+	memset(out, 0, sizeof *out);
+	data = kite_json_envelope(BROKER_OP_MARGINS, http, body, len, &root,
+	    be);
+	if (data == NULL)
+		return -1;
+	if (!json_is_object(data)) {
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(data));
+		goto out;
+	}
+	eq = kite_json_member(&c, data, "equity", JSON_OBJECT, 0);
+	if (eq == NULL && err_isset(&be->err))
+		goto out;
+	co = kite_json_member(&c, data, "commodity", JSON_OBJECT, 0);
+	if (co == NULL && err_isset(&be->err))
+		goto out;
+	if (eq == NULL && co == NULL) {
+		kite_json_fail(&c, "has neither equity nor commodity");
+		goto out;
+	}
+	snprintf(c.path, sizeof c.path, "data.equity");
+	if (eq != NULL && segment(&c, eq, &out->equity) != 0)
+		goto out;
+	snprintf(c.path, sizeof c.path, "data.commodity");
+	if (co != NULL && segment(&c, co, &out->commodity) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		memset(out, 0, sizeof *out);
+	json_decref(root);
+	return rc;
+}
+
+int
+kite_decode_margin_segment(long http, const char *body, size_t len,
+    struct broker_margin_segment *out, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_MARGINS, http, be, "data" };
+	json_t		*root, *data;
+	int		 rc = -1;
+
+	memset(out, 0, sizeof *out);
+	data = kite_json_envelope(BROKER_OP_MARGINS, http, body, len, &root,
+	    be);
+	if (data == NULL)
+		return -1;
+	if (!json_is_object(data))
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(data));
+	else
+		rc = segment(&c, data, out);
+	if (rc != 0)
+		memset(out, 0, sizeof *out);
+	json_decref(root);
+	return rc;
+}
+
+/* Best bid or ask: the first level of depth.buy or depth.sell. */
+static int
+best_level(struct kite_ctx *c, json_t *depth, const char *side,
+    int64_t *price, int64_t *qty)
+{
+	json_t	*levels, *top;
+
+	if ((levels = kite_json_member(c, depth, side, JSON_ARRAY, 0)) == NULL)
+		return err_isset(&c->be->err) ? -1 : 0;
+	if (json_array_size(levels) == 0)
+		return 0;
+	top = json_array_get(levels, 0);
+	if (!json_is_object(top))
+		return kite_json_fail(c, "depth.%s[0] should be an object, "
+		    "not %s", side, kite_json_typename(top));
+	if (kite_json_paise(c, top, "price", price, 0) ||
+	    kite_json_int(c, top, "quantity", qty, 0))
+		return -1;
+	return 0;
+}
+
+static int
+quote_row(struct kite_ctx *c, const char *key, json_t *o,
+    struct broker_quote *q)
+{
+	json_t	*ohlc, *depth;
+
+	if (strlen(key) >= sizeof q->key)
+		return kite_json_fail(c, "instrument key is too long");
+	snprintf(q->key, sizeof q->key, "%s", key);
+	kite_sanitize(q->key);
+	if (kite_json_int(c, o, "instrument_token", &q->instrument_token, 0) ||
+	    kite_json_paise(c, o, "last_price", &q->ltp, KITE_J_REQ) ||
+	    kite_json_ts(c, o, "timestamp", &q->ts, 0) ||
+	    kite_json_ts(c, o, "last_trade_time", &q->last_trade_ts, 0) ||
+	    kite_json_int(c, o, "last_quantity", &q->last_qty, 0) ||
+	    kite_json_paise(c, o, "average_price", &q->avg_price, 0) ||
+	    kite_json_int(c, o, "volume", &q->volume, 0) ||
+	    kite_json_int(c, o, "buy_quantity", &q->buy_qty, 0) ||
+	    kite_json_int(c, o, "sell_quantity", &q->sell_qty, 0) ||
+	    kite_json_int(c, o, "oi", &q->oi, 0) ||
+	    kite_json_int(c, o, "oi_day_high", &q->oi_day_high, 0) ||
+	    kite_json_int(c, o, "oi_day_low", &q->oi_day_low, 0) ||
+	    kite_json_paise(c, o, "net_change", &q->net_change, 0) ||
+	    kite_json_paise(c, o, "lower_circuit_limit", &q->lower_circuit, 0) ||
+	    kite_json_paise(c, o, "upper_circuit_limit", &q->upper_circuit, 0))
+		return -1;
+	if ((ohlc = kite_json_member(c, o, "ohlc", JSON_OBJECT, 0)) != NULL) {
+		if (kite_json_paise(c, ohlc, "open", &q->open, 0) ||
+		    kite_json_paise(c, ohlc, "high", &q->high, 0) ||
+		    kite_json_paise(c, ohlc, "low", &q->low, 0) ||
+		    kite_json_paise(c, ohlc, "close", &q->close, 0))
+			return -1;
+	} else if (err_isset(&c->be->err))
+		return -1;
+	if ((depth = kite_json_member(c, o, "depth", JSON_OBJECT, 0)) != NULL) {
+		if (best_level(c, depth, "buy", &q->bid, &q->bid_qty) ||
+		    best_level(c, depth, "sell", &q->ask, &q->ask_qty))
+			return -1;
+	} else if (err_isset(&c->be->err))
+		return -1;
+	return 0;
+}
+
+/* data is {"EXCHANGE:SYMBOL": {...}, ...}; unknown instruments are absent. */
+int
+kite_decode_quotes(long http, const char *body, size_t len,
+    struct broker_quote **out, size_t *n, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_QUOTE, http, be, "data" };
+	json_t		*root, *data, *v;
+	const char	*key;
+	size_t		 i = 0;
+
+	*out = NULL;
+	*n = 0;
+	data = kite_json_envelope(BROKER_OP_QUOTE, http, body, len, &root, be);
+	if (data == NULL)
+		return -1;
+	if (json_is_array(data) && json_array_size(data) == 0) {
+		json_decref(root);
+		return 0;
+	}
+	if (!json_is_object(data)) {
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(data));
+		goto fail;
+	}
+	if (json_object_size(data) > 0)
+		*out = xcalloc(json_object_size(data), sizeof **out);
+	json_object_foreach(data, key, v) {
+		snprintf(c.path, sizeof c.path, "data[\"%.30s\"]", key);
+		if (!json_is_object(v)) {
+			kite_json_fail(&c, "should be an object, not %s",
+			    kite_json_typename(v));
+			goto fail;
+		}
+		if (quote_row(&c, key, v, &(*out)[i]) != 0)
+			goto fail;
+		i++;
+	}
+	*n = i;
+	json_decref(root);
+	return 0;
+fail:
+	free(*out);
+	*out = NULL;
+	json_decref(root);
+	return -1;
+}
+
+static int
+slice_row(struct kite_ctx *c, json_t *o, void *p)
+{
+	struct kite_slice	*s = p;
+	json_t			*e, *et, *msg;
+	int64_t			 code;
+
+	if ((e = kite_json_member(c, o, "error", JSON_OBJECT, 0)) == NULL) {
+		if (err_isset(&c->be->err))
+			return -1;
+		return kite_json_id(c, o, "order_id", s->order_id,
+		    sizeof s->order_id, KITE_J_REQ);
+	}
+	if (kite_json_int(c, e, "code", &code, 0) != 0)
+		return -1;
+	if (code < 0 || code > 999)
+		return kite_json_fail(c, "error.code %lld is not an HTTP "
+		    "status", (long long)code);
+	et = json_object_get(e, "error_type");
+	msg = json_object_get(e, "message");
+	kite_classify(BROKER_OP_PLACE, (long)code, json_is_string(et) ?
+	    json_string_value(et) : NULL, json_is_string(msg) ?
+	    json_string_value(msg) : NULL, &s->err);
+	return 0;
+}
+
+int
+kite_decode_autoslice(long http, const char *body, size_t len,
+    struct kite_autoslice *out, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_PLACE, http, be, "data" };
+	json_t		*root, *data, *kids;
+	int		 rc = -1;
+
+	memset(out, 0, sizeof *out);
+	data = kite_json_envelope(BROKER_OP_PLACE, http, body, len, &root, be);
+	if (data == NULL)
+		return -1;
+	if (!json_is_object(data)) {
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(data));
+		goto out;
+	}
+	if (kite_json_id(&c, data, "order_id", out->order_id,
+	    sizeof out->order_id, KITE_J_REQ) != 0)
+		goto out;
+	kids = kite_json_member(&c, data, "children", JSON_ARRAY, 0);
+	if (kids == NULL && err_isset(&be->err))
+		goto out;
+	if (kids != NULL && decode_list(&c, kids, "data.children", slice_row,
+	    sizeof *out->children, (void **)&out->children,
+	    &out->nchildren) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
+		memset(out, 0, sizeof *out);
+	json_decref(root);
+	return rc;
+}
+
+void
+kite_autoslice_free(struct kite_autoslice *a)
+{
+	free(a->children);
+	memset(a, 0, sizeof *a);
+}

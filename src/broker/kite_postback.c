@@ -1,0 +1,107 @@
+/*
+ * Order postbacks: Kite POSTs the order as JSON with a checksum,
+ * sha256(order_id + order_timestamp + api_secret) in hex, that proves it
+ * came from someone who knows the api secret.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "broker/kite_json.h"
+
+void
+kite_postback_checksum(const char *order_id, const char *order_ts,
+    const char *api_secret, char hex[65])
+{
+	crypto_hash_sha256_state	st;
+	unsigned char			md[crypto_hash_sha256_BYTES];
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const unsigned char *)order_id,
+	    strlen(order_id));
+	crypto_hash_sha256_update(&st, (const unsigned char *)order_ts,
+	    strlen(order_ts));
+	crypto_hash_sha256_update(&st, (const unsigned char *)api_secret,
+	    strlen(api_secret));
+	crypto_hash_sha256_final(&st, md);
+	sodium_bin2hex(hex, 65, md, sizeof md);
+	sodium_memzero(&st, sizeof st);
+}
+
+/*
+ * Compare as bytes in constant time, so a forger learns nothing from how
+ * long a wrong checksum took to refuse.  Hex case does not matter.
+ */
+int
+kite_postback_verify(const char *order_id, const char *order_ts,
+    const char *api_secret, const char *checksum_hex)
+{
+	unsigned char	want[crypto_hash_sha256_BYTES];
+	unsigned char	got[crypto_hash_sha256_BYTES];
+	char		hex[65];
+	size_t		n;
+	const char	*end;
+	int		rc;
+
+	if (checksum_hex == NULL || strlen(checksum_hex) != 64)
+		return -1;
+	if (sodium_hex2bin(got, sizeof got, checksum_hex, 64, NULL, &n,
+	    &end) != 0 || n != sizeof got || *end != '\0')
+		return -1;
+	kite_postback_checksum(order_id, order_ts, api_secret, hex);
+	if (sodium_hex2bin(want, sizeof want, hex, 64, NULL, &n, NULL) != 0)
+		return -1;
+	rc = sodium_memcmp(want, got, sizeof want) == 0 ? 0 : -1;
+	sodium_memzero(want, sizeof want);
+	return rc;
+}
+
+int
+kite_decode_postback(const char *body, size_t len, const char *api_secret,
+    struct broker_order *out, struct broker_err *be)
+{
+	struct kite_ctx	 c = { BROKER_OP_ORDERS, 400, be, "postback" };
+	json_error_t	 je;
+	json_t		*root, *id, *ts, *sum;
+	int		 rc = -1;
+
+	memset(be, 0, sizeof *be);
+	memset(out, 0, sizeof *out);
+	if (body == NULL || (root = json_loadb(body, len, 0, &je)) == NULL) {
+		kite_json_fail(&c, "not JSON (%s)", body == NULL ? "no body" :
+		    je.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		kite_json_fail(&c, "should be an object, not %s",
+		    kite_json_typename(root));
+		goto out;
+	}
+	if (api_secret != NULL) {
+		id = json_object_get(root, "order_id");
+		ts = json_object_get(root, "order_timestamp");
+		sum = json_object_get(root, "checksum");
+		if (!json_is_string(id) || !json_is_string(ts) ||
+		    !json_is_string(sum)) {
+			kite_json_fail(&c, "order_id, order_timestamp and "
+			    "checksum must be strings");
+			goto out;
+		}
+		if (kite_postback_verify(json_string_value(id),
+		    json_string_value(ts), api_secret,
+		    json_string_value(sum)) != 0) {
+			kite_json_fail(&c, "checksum does not match: not "
+			    "from Kite, or a different api secret");
+			snprintf(be->err.code, sizeof be->err.code, "checksum");
+			goto out;
+		}
+	}
+	rc = kite_json_order(&c, root, out);
+out:
+	if (rc != 0) {
+		memset(out, 0, sizeof *out);
+		be->kind = BROKER_ERR_FINAL;
+	}
+	json_decref(root);
+	return rc;
+}
