@@ -61,15 +61,18 @@ static const char sql_account_add[] =
 "WITH f AS (SELECT $2::jsonb AS j),"
 " ins AS ("
 "  INSERT INTO accounts (name, broker_id, user_id, lots, multiplier,"
-"    capital, weight, priority, max_lots)"
+"    capital, weight, priority, max_lots, api_key)"
 "  SELECT $1, (SELECT id FROM brokers WHERE name = f.j->>'broker'),"
 "    COALESCE(f.j->>'user_id', $1), COALESCE((f.j->>'lots')::int, 1),"
 "    COALESCE((f.j->>'multiplier')::numeric, 1),"
 "    COALESCE((f.j->>'capital')::numeric, 0),"
 "    COALESCE((f.j->>'weight')::numeric, 1),"
 "    COALESCE((f.j->>'priority')::int, 100),"
-"    NULLIF((f.j->>'max_lots')::int, 0)"
+"    NULLIF((f.j->>'max_lots')::int, 0), f.j->>'api_key'"
 "  FROM f RETURNING *"
+"), cr AS ("
+"  INSERT INTO credentials (account_id, kind, ciphertext)"
+"  SELECT ins.id, 'access_token', $6::text FROM ins WHERE $6::text IS NOT NULL"
 "), t AS ("
 "  INSERT INTO account_tags (account_id, tag)"
 "  SELECT ins.id, x FROM ins, jsonb_array_elements_text($3::jsonb) x"
@@ -77,7 +80,9 @@ static const char sql_account_add[] =
 "), au AS ("
 "  INSERT INTO audit_log (os_user, front, action, object, detail)"
 "  SELECT $4, $5, 'account.add', ins.name,"
-"    $2::jsonb || jsonb_build_object('tags', $3::jsonb) FROM ins"
+"    ($2::jsonb - 'api_key') || jsonb_build_object('tags', $3::jsonb,"
+"    'api_key', $2::jsonb ? 'api_key',"
+"    'access_token', $6::text IS NOT NULL) FROM ins"
 ")"
 "SELECT " SQL_ACCOUNT_COLS("ins", "$2::jsonb->>'broker'") ","
 "  (SELECT COALESCE(jsonb_agg(DISTINCT x ORDER BY x), '[]')"
@@ -104,8 +109,14 @@ static const char sql_account_set[] =
 "    max_lots = CASE WHEN f.j ? 'max_lots' THEN"
 "      NULLIF((f.j->>'max_lots')::int, 0) ELSE a.max_lots END,"
 "    enabled = COALESCE((f.j->>'enabled')::boolean, a.enabled),"
+"    api_key = COALESCE(f.j->>'api_key', a.api_key),"
 "    updated_at = now()"
 "  FROM f WHERE a.name = $1 RETURNING a.*"
+"), cr AS ("
+"  INSERT INTO credentials (account_id, kind, ciphertext)"
+"  SELECT up.id, 'access_token', $5::text FROM up WHERE $5::text IS NOT NULL"
+"  ON CONFLICT (account_id, kind) WHERE account_id IS NOT NULL"
+"  DO UPDATE SET ciphertext = EXCLUDED.ciphertext, updated_at = now()"
 "), td AS ("
 "  DELETE FROM account_tags t USING up, f"
 "  WHERE f.j ? 'tags' AND t.account_id = up.id"
@@ -119,7 +130,9 @@ static const char sql_account_set[] =
 "  INSERT INTO audit_log (os_user, front, action, object, detail)"
 "  SELECT $3, $4, CASE WHEN f.j ? 'enabled' AND f.j->>'enabled' = 'true'"
 "    THEN 'account.enable' WHEN f.j ? 'enabled' THEN 'account.disable'"
-"    ELSE 'account.set' END, up.name, f.j FROM up, f"
+"    ELSE 'account.set' END, up.name, (f.j - 'api_key') ||"
+"    jsonb_build_object('api_key', f.j ? 'api_key',"
+"    'access_token', $5::text IS NOT NULL) FROM up, f"
 ")"
 "SELECT " SQL_ACCOUNT_COLS("up",
     "(SELECT name FROM brokers WHERE id = up.broker_id)") ","
@@ -210,24 +223,28 @@ store_json_text(json_t *j)
 
 void
 store_account_add(struct store *st, const char *name, json_t *fields,
-    json_t *tags, const struct store_actor *who, store_rows_cb cb, void *arg)
+    json_t *tags, const char *token_enc, const struct store_actor *who,
+    store_rows_cb cb, void *arg)
 {
 	char		*f = store_json_text(fields), *t = store_json_text(tags);
-	const char	*p[5] = { name, f, t, who->os_user, who->front };
+	const char	*p[6] = { name, f, t, who->os_user, who->front,
+			    token_enc };
 
-	store_run(st, sql_account_add, 5, p, cb, arg);
+	store_run(st, sql_account_add, 6, p, cb, arg);
 	free(f);
 	free(t);
 }
 
 void
 store_account_set(struct store *st, const char *name, json_t *fields,
-    const struct store_actor *who, store_rows_cb cb, void *arg)
+    const char *token_enc, const struct store_actor *who, store_rows_cb cb,
+    void *arg)
 {
 	char		*f = store_json_text(fields);
-	const char	*p[4] = { name, f, who->os_user, who->front };
+	const char	*p[5] = { name, f, who->os_user, who->front,
+			    token_enc };
 
-	store_run(st, sql_account_set, 4, p, cb, arg);
+	store_run(st, sql_account_set, 5, p, cb, arg);
 	free(f);
 }
 

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cmd/exec_int.h"
+#include "util/secret.h"
 
 static const char *const account_columns[] = {
 	"name", "broker", "user_id", "enabled", "state", "priority", "lots",
@@ -22,6 +23,7 @@ static const struct {
 	{ "weight", "weight" },
 	{ "priority", "priority" },
 	{ "max-lots", "max_lots" },
+	{ "api-key", "api_key" },
 };
 
 static json_t *
@@ -110,20 +112,42 @@ account_changed(json_t *rows, const struct err *err, void *arg)
 	exec_done(job);
 }
 
+/* The access token is encrypted here, before it goes anywhere. */
+static int
+account_token(struct exec_job *job, char **enc)
+{
+	const char	*plain = cmd_get(job->cmd, "access-token");
+	struct err	 err;
+
+	*enc = NULL;
+	if (plain == NULL)
+		return 0;
+	err_clear(&err);
+	if (secret_encrypt(job->env->home, plain, enc, &err) != 0) {
+		exec_fail(job, &err);
+		return -1;
+	}
+	return 0;
+}
+
 void
 exec_account_add(struct exec_job *job)
 {
 	struct store_actor	 a = exec_actor(job);
 	json_t			*fields, *tags;
 	const char		*t;
+	char			*token;
 
+	if (account_token(job, &token) != 0)
+		return;
 	fields = account_fields_of(job->cmd);
 	tags = (t = cmd_get(job->cmd, "tags")) != NULL ?
 	    account_tag_list(t) : json_array();
 	store_account_add(job->env->store, cmd_get(job->cmd, "name"), fields,
-	    tags, &a, account_changed, job);
+	    tags, token, &a, account_changed, job);
 	json_decref(fields);
 	json_decref(tags);
+	free(token);
 }
 
 void
@@ -132,13 +156,17 @@ exec_account_set(struct exec_job *job)
 	struct store_actor	 a = exec_actor(job);
 	json_t			*fields;
 	const char		*t;
+	char			*token;
 
+	if (account_token(job, &token) != 0)
+		return;
 	fields = account_fields_of(job->cmd);
 	if ((t = cmd_get(job->cmd, "tags")) != NULL)
 		json_object_set_new(fields, "tags", account_tag_list(t));
 	store_account_set(job->env->store, cmd_get(job->cmd, "name"), fields,
-	    &a, account_changed, job);
+	    token, &a, account_changed, job);
 	json_decref(fields);
+	free(token);
 }
 
 void
@@ -172,7 +200,7 @@ account_set_enabled(struct exec_job *job, int on)
 
 	fields = json_pack("{s:s}", "enabled", on ? "true" : "false");
 	store_account_set(job->env->store, cmd_get(job->cmd, "name"), fields,
-	    &a, account_changed, job);
+	    NULL, &a, account_changed, job);
 	json_decref(fields);
 }
 

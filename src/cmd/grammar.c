@@ -62,6 +62,10 @@ static const struct cmd_opt broker_opts[] = {
 	{ .word = "max-lots", .type = V_INT,				\
 	  .what = "a whole number of lots" },				\
 	{ .word = "tags", .type = V_TAGS },				\
+	{ .word = "api-key", .type = V_SECRET,				\
+	  .what = "the account's own API key" },			\
+	{ .word = "access-token", .type = V_SECRET,			\
+	  .what = "the account's access token" },			\
 	END_OPTS
 
 static const struct cmd_opt account_add_opts[] = {
@@ -272,11 +276,12 @@ const struct cmd_def cmd_defs[] = {
 	{ CMD_ACCOUNT_ADD, "account add",
 	  "account add NAME broker BROKER [user-id ID] [lots N] "
 	  "[multiplier X] [capital RUPEES] [weight W] [priority N] "
-	  "[max-lots N] [tags a,b,c]",
+	  "[max-lots N] [tags a,b,c] [api-key KEY] [access-token T]",
 	  .pos = { P_NAME("an account name") }, .opts = account_add_opts },
 	{ CMD_ACCOUNT_SET, "account set",
 	  "account set NAME key value [key value ...]  (keys: broker user-id "
-	  "lots multiplier capital weight priority max-lots tags)",
+	  "lots multiplier capital weight priority max-lots tags api-key "
+	  "access-token)",
 	  .pos = { P_NAME("an account name") }, .opts = account_set_opts,
 	  .min_opts = 1 },
 	{ CMD_ACCOUNT_TAG, "account tag", "account tag NAME +TAG|-TAG ...",

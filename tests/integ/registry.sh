@@ -43,6 +43,16 @@ run 1 "broker add duplicate with secret" "$PHALANX" -c "broker add z2 kind kite 
 hasnt "$SECRET" "errors never echo the secret"
 run 0 "broker rm" "$PHALANX" -c "broker rm z2"
 
+# Per-account credentials (one API key per user, as the simulator has).
+run 0 "account with its own key and token" "$PHALANX" --json -c "account add sam broker zerodha user-id SM0001 api-key sk1 access-token $TOKEN"
+hasnt "$TOKEN" "account token never echoed"
+same "$(sql "select api_key from accounts where name='sam'")" sk1 "account api key stored"
+same "$(sql "select count(*) from credentials c join accounts a on a.id=c.account_id where a.name='sam' and c.ciphertext like 'v1:%' and c.ciphertext not like '%$TOKEN%'")" 1 "account token encrypted"
+run 0 "token refresh" "$PHALANX" -c "account set sam access-token newtok-987"
+same "$(sql "select count(*) from credentials c join accounts a on a.id=c.account_id where a.name='sam'")" 1 "token replaced, not duplicated"
+same "$(sql "select count(*) from audit_log where detail::text like '%newtok-987%' or detail::text like '%$TOKEN%'")" 0 "no token in the audit log"
+run 0 "account rm sam" "$PHALANX" -c "account rm sam"
+
 # Targets resolve in priority order.
 run 0 "account list group:scalpers" "$PHALANX" -c "account list group:scalpers"
 same "$(echo "$out" | awk 'NR>1 {print $1}' | tr '\n' ' ')" "alice bob " "group target in priority order"
