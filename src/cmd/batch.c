@@ -11,6 +11,7 @@
 #include "cmd/batch.h"
 #include "cmd/exec.h"
 #include "db/db.h"
+#include "exec/router.h"
 #include "net/net.h"
 
 struct batch {
@@ -97,7 +98,8 @@ batch_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 		s = exec_render_json(cmd, r);
 		printf("%s\n", s);
 		free(s);
-	} else if (r->status == EXEC_OK) {
+	} else if (r->status == EXEC_OK || r->text != NULL) {
+		/* A failed fan-out still shows what each leg did. */
 		s = exec_render_text(r);
 		fputs(s, stdout);
 		free(s);
@@ -170,6 +172,7 @@ batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
 void
 batch_env_close(struct exec_env *env)
 {
+	router_free(env->router);
 	store_close(env->store);
 	free(env->home);
 	memset(env, 0, sizeof *env);

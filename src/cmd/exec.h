@@ -3,8 +3,8 @@
  * loop.  Every front (batch, console, daemon) calls exec_cmd() and renders
  * the exec_result it gets back; nothing here prints.
  */
-#ifndef PX_EXEC_H
-#define PX_EXEC_H
+#ifndef PX_CMD_EXEC_H
+#define PX_CMD_EXEC_H
 
 #include <jansson.h>
 
@@ -12,8 +12,11 @@
 #include "db/store.h"
 #include "util/config.h"
 
+struct router;
+
 struct exec_env {
 	struct store		*store;
+	struct router		*router;	/* made on first fan-out */
 	struct config		*cfg;
 	const char		*front;		/* batch, console, daemon */
 	char			*home;		/* PHALANX_HOME */

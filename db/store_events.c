@@ -1,0 +1,776 @@
+/*
+ * The lifecycle event writer (store_events.h).  Events wait in a FIFO; a
+ * flush takes up to max_batch of them into the one batch in flight.  The
+ * batch goes to PostgreSQL as ten array parameters, or -- when the store
+ * is unreachable, or older events are still in the journal -- appended to
+ * the journal so the journal always holds a prefix of what is unwritten.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store_events.h"
+
+#define BACKOFF_MIN_US	500000
+#define BACKOFF_MAX_US	30000000
+
+/*
+ * Unknown orders are filtered (a foreign key failure would reject the
+ * whole batch forever); rows already present (same uid) are skipped; each
+ * order touched moves to its latest inserted event.
+ */
+static const char events_sql[] =
+    "WITH e AS ("
+    " SELECT u.* FROM unnest($1::timestamptz[], $2::bigint[], $3::text[],"
+    "  $4::text[], $5::integer[], $6::text[], $7::bigint[], $8::bigint[],"
+    "  $9::uuid[], $10::numeric[]) WITH ORDINALITY"
+    "  AS u(ts, order_id, state, broker_status, filled_qty, message,"
+    "  latency_us, mono_us, uid, avg_price, ord)"
+    " WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id)"
+    "), ins AS ("
+    " INSERT INTO order_events (ts, order_id, state, broker_status,"
+    "  filled_qty, message, latency_us, mono_us, uid)"
+    " SELECT ts, order_id, state, broker_status, filled_qty, message,"
+    "  latency_us, mono_us, uid FROM e ORDER BY ord"
+    " ON CONFLICT (uid, ts) DO NOTHING"
+    " RETURNING id, uid"
+    "), last AS ("
+    " SELECT DISTINCT ON (e.order_id) e.* FROM e JOIN ins USING (uid)"
+    " ORDER BY e.order_id, e.ord DESC"
+    "), upd AS ("
+    " UPDATE orders o SET state = l.state,"
+    "  filled_qty = coalesce(l.filled_qty, o.filled_qty),"
+    "  avg_price = coalesce(l.avg_price, o.avg_price),"
+    "  updated_at = l.ts"
+    " FROM last l WHERE o.id = l.order_id"
+    " RETURNING o.id"
+    "), s AS ("
+    " SELECT count(*) AS n, min(id) AS first_id, max(id) AS last_id,"
+    "  (SELECT count(*) FROM e) AS known,"
+    "  (SELECT count(*) FROM upd) AS orders FROM ins"
+    ")"
+    " SELECT s.n, s.known, s.orders FROM s LEFT JOIN LATERAL"
+    " (SELECT pg_notify('" EVENTS_CHANNEL "', json_build_object('n', s.n,"
+    "  'first_id', s.first_id, 'last_id', s.last_id)::text)"
+    "  WHERE s.n > 0) p ON true";
+
+#define NCOLS	10
+
+/* One event as the writer keeps it: strings owned. */
+struct ev {
+	int64_t			 ts_us;
+	int64_t			 mono_us;
+	int64_t			 order_id;
+	int64_t			 filled_qty;	/* < 0: NULL */
+	int64_t			 avg_price;	/* < 0: NULL */
+	int64_t			 latency_us;	/* < 0: NULL */
+	enum broker_state	 state;
+	char			*broker_status;
+	char			*message;
+	char			 uid[JOURNAL_UID_LEN];
+};
+
+struct ev_batch {
+	struct events_writer	*w;	/* NULL once the writer is gone */
+	struct ev		*v;
+	size_t			 n;
+	int			 replay;
+};
+
+struct events_writer {
+	struct event_base	*base;
+	struct pg_conn		*pg;
+	struct journal		*j;
+	struct events_opts	 o;
+	struct event		*ev_flush;
+
+	struct ev		*q;	/* FIFO: q[qhead, qn) */
+	size_t			 qhead, qn, qcap;
+
+	struct ev_batch		*inflight;
+	struct ev		*rp;	/* journal entries being replayed */
+	size_t			 rpn, rpoff;
+	int64_t			 rp_upto;	/* last seq loaded */
+	int			 replaying;
+
+	int64_t			 retry_at;	/* mono us; after SQL errors */
+	int64_t			 backoff_us;
+	struct events_stats	 st;
+};
+
+static void	events_flush_cb(evutil_socket_t, short, void *);
+static void	events_done(PGresult *, const struct err *, void *);
+
+static void
+ev_clear(struct ev *e)
+{
+	free(e->broker_status);
+	free(e->message);
+	e->broker_status = e->message = NULL;
+}
+
+static void
+ev_free_all(struct ev *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		ev_clear(&v[i]);
+	free(v);
+}
+
+/* Valid UTF-8 copy (PostgreSQL and jansson refuse anything else). */
+static char *
+ev_text(const char *s)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out, *o;
+	size_t			 n, k;
+
+	if (s == NULL)
+		return NULL;
+	o = out = xmalloc(strlen(s) + 1);
+	while (*p != '\0') {
+		if (*p < 0x80)
+			n = 1;
+		else if ((*p & 0xe0) == 0xc0 && *p >= 0xc2)
+			n = 2;
+		else if ((*p & 0xf0) == 0xe0)
+			n = 3;
+		else if ((*p & 0xf8) == 0xf0 && *p <= 0xf4)
+			n = 4;
+		else
+			n = 0;
+		for (k = 1; k < n; k++) {
+			if ((p[k] & 0xc0) != 0x80)
+				n = 0;
+		}
+		if (n == 0) {
+			*o++ = '?';
+			p++;
+			continue;
+		}
+		memcpy(o, p, n);
+		o += n;
+		p += n;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Event <-> journal entry ----------------------------------------------- */
+
+static json_t *
+ev_to_json(const struct ev *e)
+{
+	json_t	*o;
+
+	o = json_object();
+	json_object_set_new(o, "id", json_string(e->uid));
+	json_object_set_new(o, "ts", json_integer(e->ts_us));
+	json_object_set_new(o, "mono", json_integer(e->mono_us));
+	json_object_set_new(o, "order", json_integer(e->order_id));
+	json_object_set_new(o, "state",
+	    json_string(broker_state_name(e->state)));
+	if (e->broker_status != NULL)
+		json_object_set_new(o, "status", json_string(e->broker_status));
+	json_object_set_new(o, "filled", json_integer(e->filled_qty));
+	json_object_set_new(o, "avg", json_integer(e->avg_price));
+	if (e->message != NULL)
+		json_object_set_new(o, "msg", json_string(e->message));
+	json_object_set_new(o, "lat", json_integer(e->latency_us));
+	return o;
+}
+
+static int
+ev_state_parse(const char *s, enum broker_state *out)
+{
+	int	i;
+
+	for (i = 0; i < BROKER_NSTATES; i++) {
+		if (strcmp(s, broker_state_name((enum broker_state)i)) == 0) {
+			*out = (enum broker_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+ev_from_json(json_t *o, struct ev *e)
+{
+	const char	*uid, *state, *s;
+
+	memset(e, 0, sizeof *e);
+	uid = json_string_value(json_object_get(o, "id"));
+	state = json_string_value(json_object_get(o, "state"));
+	if (uid == NULL || strlen(uid) != JOURNAL_UID_LEN - 1 ||
+	    state == NULL || ev_state_parse(state, &e->state) != 0)
+		return -1;
+	memcpy(e->uid, uid, JOURNAL_UID_LEN);
+	e->ts_us = json_integer_value(json_object_get(o, "ts"));
+	e->mono_us = json_integer_value(json_object_get(o, "mono"));
+	e->order_id = json_integer_value(json_object_get(o, "order"));
+	e->filled_qty = json_integer_value(json_object_get(o, "filled"));
+	e->avg_price = json_integer_value(json_object_get(o, "avg"));
+	e->latency_us = json_integer_value(json_object_get(o, "lat"));
+	if ((s = json_string_value(json_object_get(o, "status"))) != NULL)
+		e->broker_status = xstrdup(s);
+	if ((s = json_string_value(json_object_get(o, "msg"))) != NULL)
+		e->message = xstrdup(s);
+	return 0;
+}
+
+/* One durable journal batch; the events stay with the caller. */
+static int
+events_journal(struct events_writer *w, const struct ev *v, size_t n)
+{
+	json_t		**objs;
+	struct err	  e;
+	size_t		  i;
+	int		  rc;
+
+	if (n == 0)
+		return 0;
+	objs = xcalloc(n, sizeof *objs);
+	for (i = 0; i < n; i++)
+		objs[i] = ev_to_json(&v[i]);
+	err_clear(&e);
+	rc = journal_append(w->j, objs, n, &e);
+	for (i = 0; i < n; i++)
+		json_decref(objs[i]);
+	free(objs);
+	if (rc != 0)
+		log_error("events", "cannot journal %zu events: %s", n, e.msg);
+	else
+		w->st.journaled += n;
+	return rc;
+}
+
+/* Batch parameters -------------------------------------------------------- */
+
+/* An element of a PostgreSQL array literal: quoted, or NULL. */
+static void
+arr_text(struct strbuf *sb, const char *s)
+{
+	const char	*p;
+
+	if (sb->len > 1)
+		strbuf_putc(sb, ',');
+	if (s == NULL) {
+		strbuf_puts(sb, "NULL");
+		return;
+	}
+	strbuf_putc(sb, '"');
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			strbuf_putc(sb, '\\');
+		strbuf_putc(sb, *p);
+	}
+	strbuf_putc(sb, '"');
+}
+
+static void
+arr_int(struct strbuf *sb, int64_t v, int null_if_negative)
+{
+	if (sb->len > 1)
+		strbuf_putc(sb, ',');
+	if (null_if_negative && v < 0)
+		strbuf_puts(sb, "NULL");
+	else
+		strbuf_printf(sb, "%lld", (long long)v);
+}
+
+/* Paise as rupees with two decimals, exact. */
+static void
+arr_paise(struct strbuf *sb, int64_t v)
+{
+	if (sb->len > 1)
+		strbuf_putc(sb, ',');
+	if (v < 0)
+		strbuf_puts(sb, "NULL");
+	else
+		strbuf_printf(sb, "%lld.%02lld", (long long)(v / 100),
+		    (long long)(v % 100));
+}
+
+static void
+events_send(struct events_writer *w, struct ev_batch *b)
+{
+	struct strbuf	 a[NCOLS];
+	const char	*params[NCOLS];
+	char		 ts[40];
+	const struct ev	*e;
+	size_t		 i;
+	int		 c;
+
+	for (c = 0; c < NCOLS; c++) {
+		strbuf_init(&a[c]);
+		strbuf_putc(&a[c], '{');
+	}
+	for (i = 0; i < b->n; i++) {
+		e = &b->v[i];
+		time_fmt_utc(e->ts_us, ts, sizeof ts);
+		arr_text(&a[0], ts);
+		arr_int(&a[1], e->order_id, 0);
+		arr_text(&a[2], broker_state_name(e->state));
+		arr_text(&a[3], e->broker_status);
+		arr_int(&a[4], e->filled_qty, 1);
+		arr_text(&a[5], e->message);
+		arr_int(&a[6], e->latency_us, 1);
+		arr_int(&a[7], e->mono_us, 0);
+		arr_text(&a[8], e->uid);
+		arr_paise(&a[9], e->avg_price);
+	}
+	for (c = 0; c < NCOLS; c++) {
+		strbuf_putc(&a[c], '}');
+		params[c] = a[c].s;
+	}
+	w->inflight = b;
+	pg_query(w->pg, events_sql, NCOLS, params, events_done, b);
+	for (c = 0; c < NCOLS; c++)
+		strbuf_free(&a[c]);
+}
+
+/* The queue ------------------------------------------------------------ */
+
+static size_t
+q_len(const struct events_writer *w)
+{
+	return w->qn - w->qhead;
+}
+
+static void
+q_reserve(struct events_writer *w, size_t more)
+{
+	if (w->qhead > 0 && w->qhead >= w->qn / 2) {
+		memmove(w->q, w->q + w->qhead, q_len(w) * sizeof *w->q);
+		w->qn -= w->qhead;
+		w->qhead = 0;
+	}
+	if (w->qn + more <= w->qcap)
+		return;
+	w->qcap = (w->qn + more) * 2;
+	w->q = xreallocarray(w->q, w->qcap, sizeof *w->q);
+}
+
+/* Take the oldest n events out of the queue into a new array. */
+static struct ev *
+q_take(struct events_writer *w, size_t n)
+{
+	struct ev	*v;
+
+	v = xcalloc(n + 1, sizeof *v);
+	memcpy(v, w->q + w->qhead, n * sizeof *v);
+	w->qhead += n;
+	if (w->qhead == w->qn)
+		w->qhead = w->qn = 0;
+	return v;
+}
+
+/* Put events back at the head: they are older than anything queued. */
+static void
+q_untake(struct events_writer *w, struct ev *v, size_t n)
+{
+	q_reserve(w, n);
+	memmove(w->q + w->qhead + n, w->q + w->qhead,
+	    q_len(w) * sizeof *w->q);
+	memcpy(w->q + w->qhead, v, n * sizeof *v);
+	w->qn += n;
+	free(v);
+}
+
+/* Flushing ------------------------------------------------------------- */
+
+static void
+events_arm(struct events_writer *w, int64_t us)
+{
+	struct timeval	tv;
+
+	if (us <= 0) {
+		event_active(w->ev_flush, EV_TIMEOUT, 0);
+		return;
+	}
+	if (evtimer_pending(w->ev_flush, NULL))
+		return;
+	tv.tv_sec = us / 1000000;
+	tv.tv_usec = us % 1000000;
+	evtimer_add(w->ev_flush, &tv);
+}
+
+static int
+events_ready(const struct events_writer *w)
+{
+	return w->pg != NULL && pg_conn_state(w->pg) == PG_READY;
+}
+
+static void
+events_replay_free(struct events_writer *w)
+{
+	ev_free_all(w->rp, w->rpn);
+	w->rp = NULL;
+	w->rpn = w->rpoff = 0;
+	w->replaying = 0;
+}
+
+struct replay_load {
+	struct events_writer	*w;
+	int64_t			 after;
+	size_t			 cap;
+};
+
+static int
+events_replay_one(json_t *o, int64_t seq, void *arg)
+{
+	struct replay_load	*rl = arg;
+	struct events_writer	*w = rl->w;
+
+	if (seq <= rl->after)
+		return 0;
+	if (w->rpn == rl->cap) {
+		rl->cap = rl->cap ? rl->cap * 2 : 256;
+		w->rp = xreallocarray(w->rp, rl->cap, sizeof *w->rp);
+	}
+	if (ev_from_json(o, &w->rp[w->rpn]) != 0) {
+		log_warn("events", "journal entry %lld is not an event: "
+		    "skipped", (long long)seq);
+		return 0;
+	}
+	w->rpn++;
+	if (seq > w->rp_upto)
+		w->rp_upto = seq;
+	return 0;
+}
+
+/* Load journal entries after seq `after`; the number loaded. */
+static size_t
+events_replay_load(struct events_writer *w, int64_t after)
+{
+	struct replay_load	rl = { w, after, 0 };
+	struct err		e;
+
+	events_replay_free(w);
+	w->rp_upto = after;
+	err_clear(&e);
+	if (journal_replay(w->j, events_replay_one, &rl, &e) < 0) {
+		log_error("events", "cannot replay the journal: %s", e.msg);
+		events_replay_free(w);
+		return 0;
+	}
+	w->replaying = w->rpn > 0;
+	return w->rpn;
+}
+
+static void
+events_send_replay(struct events_writer *w)
+{
+	struct ev_batch	*b;
+	size_t		 n;
+
+	n = w->rpn - w->rpoff;
+	if (n > w->o.max_batch)
+		n = w->o.max_batch;
+	b = xcalloc(1, sizeof *b);
+	b->w = w;
+	b->replay = 1;
+	b->v = w->rp + w->rpoff;
+	b->n = n;
+	events_send(w, b);
+}
+
+static void
+events_send_live(struct events_writer *w)
+{
+	struct ev_batch	*b;
+	size_t		 n = q_len(w);
+
+	if (n > w->o.max_batch)
+		n = w->o.max_batch;
+	b = xcalloc(1, sizeof *b);
+	b->w = w;
+	b->n = n;
+	b->v = q_take(w, n);
+	events_send(w, b);
+}
+
+/* Queue to journal; on failure the events stay queued and we retry. */
+static void
+events_journal_queue(struct events_writer *w)
+{
+	struct ev	*v;
+	size_t		 n = q_len(w);
+
+	if (n == 0)
+		return;
+	v = q_take(w, n);
+	if (events_journal(w, v, n) != 0) {
+		q_untake(w, v, n);
+		events_arm(w, BACKOFF_MIN_US);
+		return;
+	}
+	ev_free_all(v, n);
+}
+
+/*
+ * The journal holds the oldest unwritten events, so while it is not empty
+ * it is replayed first (when the store is up) or appended to (when not).
+ */
+static void
+events_flush(struct events_writer *w)
+{
+	struct err	e;
+	int64_t		now = time_mono_us();
+	int		ready = events_ready(w);
+
+	if (w->inflight != NULL)
+		return;
+	if (w->replaying) {
+		events_send_replay(w);
+		return;
+	}
+	if (journal_count(w->j) > 0 && ready && now >= w->retry_at) {
+		if (events_replay_load(w, 0) > 0) {
+			events_send_replay(w);
+			return;
+		}
+		err_clear(&e);
+		if (journal_truncate(w->j, &e) != 0)
+			log_error("events", "%s", e.msg);
+	}
+	if (journal_count(w->j) > 0 || !ready) {
+		events_journal_queue(w);
+		if (journal_count(w->j) > 0 && ready)
+			events_arm(w, w->retry_at - now);
+		return;
+	}
+	if (q_len(w) > 0)
+		events_send_live(w);
+}
+
+static void
+events_flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	events_flush(arg);
+}
+
+/* Replay acknowledged up to the end: more appended meanwhile, or done. */
+static void
+events_replay_done(struct events_writer *w)
+{
+	struct err	e;
+	int64_t		upto = w->rp_upto;
+
+	w->st.replayed += w->rpn;
+	events_replay_free(w);
+	if (journal_last_seq(w->j) > upto && events_replay_load(w, upto) > 0)
+		return;
+	err_clear(&e);
+	if (journal_truncate(w->j, &e) != 0)
+		log_error("events", "%s", e.msg);
+}
+
+static void
+events_ok(struct events_writer *w, struct ev_batch *b, PGresult *res)
+{
+	int64_t	n = 0, known = (int64_t)b->n;
+
+	if (res != NULL && PQntuples(res) == 1 && PQnfields(res) >= 2) {
+		n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+		known = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	}
+	w->st.batches++;
+	w->st.inserted += (uint64_t)n;
+	w->st.duplicates += (uint64_t)(known - n);
+	w->st.no_order += (uint64_t)((int64_t)b->n - known);
+	w->backoff_us = 0;
+	if (b->replay) {
+		w->rpoff += b->n;
+		if (w->rpoff == w->rpn)
+			events_replay_done(w);
+	} else
+		ev_free_all(b->v, b->n);
+}
+
+/*
+ * A failed batch goes to the journal (a live one) or stays there (a
+ * replay).  SQL errors also back off, so a statement the server keeps
+ * refusing is not resent in a tight loop.
+ */
+static void
+events_failed(struct events_writer *w, struct ev_batch *b,
+    const struct err *err)
+{
+	w->st.failures++;
+	if (strncmp(err->code, "sql:", 4) == 0) {
+		log_error("events", "batch of %zu refused: %s", b->n, err->msg);
+		w->backoff_us = w->backoff_us == 0 ? BACKOFF_MIN_US :
+		    w->backoff_us * 2;
+		if (w->backoff_us > BACKOFF_MAX_US)
+			w->backoff_us = BACKOFF_MAX_US;
+		w->retry_at = time_mono_us() + w->backoff_us;
+	} else
+		log_warn("events", "batch of %zu not written: %s", b->n,
+		    err->msg);
+	if (b->replay) {
+		events_replay_free(w);
+		return;
+	}
+	if (events_journal(w, b->v, b->n) != 0) {
+		q_untake(w, b->v, b->n);
+		return;
+	}
+	ev_free_all(b->v, b->n);
+}
+
+static void
+events_done(PGresult *res, const struct err *err, void *arg)
+{
+	struct ev_batch		*b = arg;
+	struct events_writer	*w = b->w;
+
+	if (w == NULL) {
+		if (!b->replay)
+			ev_free_all(b->v, b->n);
+		free(b);
+		return;
+	}
+	w->inflight = NULL;
+	if (err != NULL && err_isset(err))
+		events_failed(w, b, err);
+	else
+		events_ok(w, b, res);
+	free(b);
+	if (w->replaying || q_len(w) > 0 || journal_count(w->j) > 0)
+		events_arm(w, 0);
+}
+
+/* Public --------------------------------------------------------------- */
+
+void
+events_writer_on_pg_state(enum pg_state st, const char *why, void *arg)
+{
+	struct events_writer	*w = arg;
+
+	if (st == PG_READY)
+		events_arm(w, 0);
+}
+
+struct events_writer *
+events_writer_new(struct event_base *base, struct pg_conn *pg,
+    struct journal *j, const struct events_opts *opts)
+{
+	struct events_writer	*w;
+
+	w = xcalloc(1, sizeof *w);
+	w->base = base;
+	w->j = j;
+	if (opts != NULL)
+		w->o = *opts;
+	if (w->o.flush_us <= 0)
+		w->o.flush_us = 5000;
+	if (w->o.flush_at == 0)
+		w->o.flush_at = 500;
+	if (w->o.max_batch == 0)
+		w->o.max_batch = 5000;
+	if ((w->ev_flush = evtimer_new(base, events_flush_cb, w)) == NULL)
+		fatal("evtimer_new failed");
+	events_writer_set_conn(w, pg);
+	return w;
+}
+
+void
+events_writer_set_conn(struct events_writer *w, struct pg_conn *pg)
+{
+	if (w->pg != NULL)
+		pg_conn_on_state(w->pg, NULL, NULL);
+	w->pg = pg;
+	w->retry_at = 0;
+	w->backoff_us = 0;
+	if (pg == NULL)
+		return;
+	pg_conn_on_state(pg, events_writer_on_pg_state, w);
+	if (events_ready(w) && (q_len(w) > 0 || journal_count(w->j) > 0))
+		events_arm(w, 0);
+}
+
+int
+events_write(struct events_writer *w, const struct order_event *oe,
+    struct err *err)
+{
+	struct ev	*e;
+
+	if (oe->order_id <= 0 || (unsigned)oe->state >= BROKER_NSTATES ||
+	    oe->filled_qty > INT32_MAX) {
+		err_set(err, "bad-value", "order event: order %lld, state %d, "
+		    "filled %lld cannot be stored", (long long)oe->order_id,
+		    (int)oe->state, (long long)oe->filled_qty);
+		return -1;
+	}
+	q_reserve(w, 1);
+	e = &w->q[w->qn++];
+	memset(e, 0, sizeof *e);
+	e->ts_us = oe->ts_us != 0 ? oe->ts_us : time_wall_us();
+	e->mono_us = oe->mono_us != 0 ? oe->mono_us : time_mono_us();
+	e->order_id = oe->order_id;
+	e->state = oe->state;
+	e->filled_qty = oe->filled_qty < 0 ? -1 : oe->filled_qty;
+	e->avg_price = oe->avg_price < 0 ? -1 : oe->avg_price;
+	e->latency_us = oe->latency_us < 0 ? -1 : oe->latency_us;
+	e->broker_status = ev_text(oe->broker_status);
+	e->message = ev_text(oe->message);
+	journal_uid(e->uid);
+	w->st.queued++;
+	if (w->inflight == NULL)
+		events_arm(w, q_len(w) >= w->o.flush_at ? 0 : w->o.flush_us);
+	return 0;
+}
+
+size_t
+events_writer_pending(const struct events_writer *w)
+{
+	size_t	n = q_len(w);
+
+	if (w->inflight != NULL && !w->inflight->replay)
+		n += w->inflight->n;
+	return n;
+}
+
+size_t
+events_writer_journaled(const struct events_writer *w)
+{
+	return journal_count(w->j);
+}
+
+void
+events_writer_stats(const struct events_writer *w, struct events_stats *st)
+{
+	*st = w->st;
+}
+
+/*
+ * The batch in flight may still commit: it is journaled anyway and its
+ * uids make a later replay harmless.  Its callback only frees it (a
+ * replay batch points into w->rp, which its callback no longer reads).
+ */
+void
+events_writer_free(struct events_writer *w)
+{
+	struct ev_batch	*b;
+
+	if (w == NULL)
+		return;
+	if ((b = w->inflight) != NULL) {
+		b->w = NULL;
+		if (!b->replay && events_journal(w, b->v, b->n) != 0)
+			log_error("events", "lost %zu events", b->n);
+	}
+	if (q_len(w) > 0 && events_journal(w, w->q + w->qhead, q_len(w)) != 0)
+		log_error("events", "lost %zu events", q_len(w));
+	while (w->qhead < w->qn)
+		ev_clear(&w->q[w->qhead++]);
+	free(w->q);
+	events_replay_free(w);
+	if (w->pg != NULL)
+		pg_conn_on_state(w->pg, NULL, NULL);
+	event_free(w->ev_flush);
+	free(w);
+}

@@ -1,0 +1,305 @@
+/* Fan-out and order rows: what the router writes and the reports read. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db/store_fanout.h"
+#include "db/store_int.h"
+
+static const char sql_next_id[] =
+"SELECT nextval(pg_get_serial_sequence('fanouts', 'id')) AS id";
+
+static const char sql_create[] =
+"WITH f AS ("
+"  INSERT INTO fanouts (id, who, source, intent, target, side, symbol,"
+"    exchange, qty, unit, product, order_type, price, trigger_price,"
+"    policy, mode, on_fail, state, message, t_intent, t_rms)"
+"  SELECT x.id, x.who, x.source, x.intent, x.target, x.side, x.symbol,"
+"    x.exchange, x.qty, COALESCE(x.unit, 'lots'), x.product, x.order_type,"
+"    x.price, x.trigger_price, COALESCE(x.policy, 'fixed'),"
+"    COALESCE(x.mode, 'async'), COALESCE(x.on_fail, 'best-effort'),"
+"    x.state, x.message, x.t_intent, x.t_rms"
+"  FROM jsonb_to_record($1::jsonb) AS x(id bigint, who text, source text,"
+"    intent text, target text, side text, symbol text, exchange text,"
+"    qty int, unit text, product text, order_type text, price numeric,"
+"    trigger_price numeric, policy text, mode text, on_fail text,"
+"    state text, message text, t_intent timestamptz, t_rms timestamptz)"
+"  RETURNING id"
+"), o AS ("
+"  INSERT INTO orders (fanout_id, account_id, slice, client_tag, state,"
+"    side, symbol, exchange, product, order_type, qty, price,"
+"    trigger_price)"
+"  SELECT (SELECT id FROM f), x.account_id, x.slice, x.client_tag, 'NEW',"
+"    x.side, x.symbol, x.exchange, x.product, x.order_type, x.qty, x.price,"
+"    x.trigger_price"
+"  FROM jsonb_to_recordset($2::jsonb) AS x(account_id bigint, slice int,"
+"    client_tag text, side text, symbol text, exchange text, product text,"
+"    order_type text, qty int, price numeric, trigger_price numeric)"
+"  RETURNING id, client_tag"
+"), e AS ("
+"  INSERT INTO order_events (order_id, state, mono_us)"
+"  SELECT o.id, 'NEW', $3::bigint FROM o"
+"), au AS ("
+"  INSERT INTO audit_log (os_user, front, action, object, detail)"
+"  SELECT $4, $5, 'fanout.' || ($1::jsonb->>'intent'),"
+"    'fanout:' || (SELECT id FROM f), $1::jsonb"
+")"
+"SELECT o.id, o.client_tag FROM o";
+
+static const char sql_orders_add[] =
+"WITH o AS ("
+"  INSERT INTO orders (fanout_id, account_id, slice, client_tag, state,"
+"    side, symbol, exchange, product, order_type, qty, price,"
+"    trigger_price)"
+"  SELECT $1::bigint, x.account_id, x.slice, x.client_tag, 'NEW',"
+"    x.side, x.symbol, x.exchange, x.product, x.order_type, x.qty, x.price,"
+"    x.trigger_price"
+"  FROM jsonb_to_recordset($2::jsonb) AS x(account_id bigint, slice int,"
+"    client_tag text, side text, symbol text, exchange text, product text,"
+"    order_type text, qty int, price numeric, trigger_price numeric)"
+"  RETURNING id, client_tag"
+"), e AS ("
+"  INSERT INTO order_events (order_id, state, mono_us)"
+"  SELECT o.id, 'NEW', $3::bigint FROM o"
+")"
+"SELECT o.id, o.client_tag FROM o";
+
+static const char sql_finish[] =
+"UPDATE fanouts SET state = $2, message = $3, t_first_send = $4,"
+"  t_last_send = $5, t_last_ack = $6 WHERE id = $1 RETURNING id";
+
+static const char sql_event[] =
+"WITH e AS ("
+"  INSERT INTO order_events (order_id, state, broker_status, filled_qty,"
+"    message, latency_us, mono_us)"
+"  VALUES ($1, $2, $3, NULLIF($5::int, -1), $4, NULLIF($7::bigint, -1),"
+"    $8::bigint)"
+"  RETURNING ts, order_id, state"
+"), o AS ("
+"  UPDATE orders SET state = $2,"
+"    filled_qty = CASE WHEN $5::int >= 0 THEN $5::int ELSE filled_qty END,"
+"    avg_price = CASE WHEN $6::bigint >= 0 THEN $6::bigint / 100.0"
+"      ELSE avg_price END,"
+"    message = COALESCE($4, message), updated_at = now()"
+"  WHERE id = $1"
+"  RETURNING id, account_id, symbol"
+")"
+"SELECT pg_notify('phalanx_events', json_build_object('order_id', o.id,"
+"  'account_id', o.account_id, 'symbol', o.symbol, 'state', $2::text,"
+"  'latency_us', NULLIF($7::bigint, -1))::text) FROM o";
+
+static const char sql_broker_id[] =
+"UPDATE orders SET broker_order_id = $2, updated_at = now()"
+"  WHERE id = $1 RETURNING id";
+
+static const char sql_instrument[] =
+"SELECT i.exchange, i.tradingsymbol, i.name, i.instrument_type,"
+"  i.lot_size, i.tick_size::text AS tick_size,"
+"  i.last_price::text AS last_price,"
+"  COALESCE(i.freeze_qty, fl.freeze_qty) AS freeze_qty "
+"FROM instruments i LEFT JOIN freeze_limits fl"
+"  ON fl.exchange = i.exchange AND fl.name = i.name "
+"WHERE i.tradingsymbol = $2 AND ($1::text IS NULL OR i.exchange = $1) "
+"ORDER BY i.exchange = 'NFO' DESC, i.exchange = 'NSE' DESC, i.exchange "
+"LIMIT 1";
+
+static const char sql_trading_state[] =
+"WITH up AS ("
+"  UPDATE accounts SET trading_state = $2, updated_at = now()"
+"  WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::bigint)"
+"  RETURNING id, name"
+"), au AS ("
+"  INSERT INTO audit_log (os_user, front, action, object, detail)"
+"  SELECT $4, $5, CASE WHEN $2 = 'HALTED' THEN 'account.kill'"
+"    ELSE 'account.unkill' END, up.name,"
+"    jsonb_build_object('state', $2, 'reason', $3) FROM up"
+")"
+"SELECT id, name FROM up ORDER BY name";
+
+static const char sql_list[] =
+"SELECT f.id, to_char(f.created_at AT TIME ZONE 'Asia/Kolkata',"
+"  'YYYY-MM-DD HH24:MI:SS') AS created, f.intent, f.side, f.symbol,"
+"  f.qty, f.target, f.mode, f.on_fail, f.state,"
+"  (SELECT count(*) FROM orders o WHERE o.fanout_id = f.id)::int AS orders,"
+"  (SELECT count(*) FROM orders o WHERE o.fanout_id = f.id"
+"    AND o.state IN ('REJECTED', 'UNKNOWN', 'DENIED'))::int AS failed,"
+"  (EXTRACT(EPOCH FROM (f.t_last_ack - f.t_intent)) * 1000)::numeric(12,1)"
+"    ::text AS ms "
+"FROM fanouts f ORDER BY f.id DESC LIMIT $1";
+
+static const char sql_get[] =
+"SELECT f.id, f.who, f.source, f.intent, f.target, f.side, f.symbol,"
+"  f.exchange, f.qty, f.unit, f.product, f.order_type, f.policy, f.mode,"
+"  f.on_fail, f.state, f.message,"
+"  to_char(f.t_intent AT TIME ZONE 'Asia/Kolkata',"
+"    'YYYY-MM-DD HH24:MI:SS.US') AS t_intent,"
+"  (EXTRACT(EPOCH FROM (f.t_rms - f.t_intent)) * 1e6)::bigint AS rms_us,"
+"  (EXTRACT(EPOCH FROM (f.t_first_send - f.t_intent)) * 1e6)::bigint"
+"    AS first_send_us,"
+"  (EXTRACT(EPOCH FROM (f.t_last_send - f.t_intent)) * 1e6)::bigint"
+"    AS last_send_us,"
+"  (EXTRACT(EPOCH FROM (f.t_last_ack - f.t_intent)) * 1e6)::bigint"
+"    AS last_ack_us "
+"FROM fanouts f WHERE f.id = $1";
+
+static const char sql_orders[] =
+"SELECT o.id, a.name AS account, b.name AS broker, o.slice, o.client_tag,"
+"  o.broker_order_id, o.side, o.symbol, o.qty, o.filled_qty, o.state,"
+"  o.avg_price::text AS avg_price, o.message,"
+"  (SELECT e.latency_us FROM order_events e WHERE e.order_id = o.id"
+"    AND e.latency_us IS NOT NULL ORDER BY e.ts LIMIT 1) AS ack_us "
+"FROM orders o JOIN accounts a ON a.id = o.account_id"
+"  JOIN brokers b ON b.id = a.broker_id "
+"WHERE o.fanout_id = $1 ORDER BY a.priority, a.name, o.slice";
+
+void
+store_fanout_next_id(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_next_id, 0, NULL, cb, arg);
+}
+
+void
+store_fanout_create(struct store *st, json_t *fanout, json_t *orders,
+    int64_t mono_us, const struct store_actor *who, store_rows_cb cb,
+    void *arg)
+{
+	char		*f, *o, mono[32];
+	const char	*p[5];
+
+	f = json_dumps(fanout, JSON_COMPACT);
+	o = json_dumps(orders, JSON_COMPACT);
+	snprintf(mono, sizeof mono, "%lld", (long long)mono_us);
+	p[0] = f;
+	p[1] = o;
+	p[2] = mono;
+	p[3] = who->os_user;
+	p[4] = who->front;
+	store_run(st, sql_create, 5, p, cb, arg);
+	free(f);
+	free(o);
+}
+
+void
+store_orders_add(struct store *st, int64_t fanout_id, json_t *orders,
+    int64_t mono_us, store_rows_cb cb, void *arg)
+{
+	char		*o, id[32], mono[32];
+	const char	*p[3];
+
+	o = json_dumps(orders, JSON_COMPACT);
+	snprintf(id, sizeof id, "%lld", (long long)fanout_id);
+	snprintf(mono, sizeof mono, "%lld", (long long)mono_us);
+	p[0] = id;
+	p[1] = o;
+	p[2] = mono;
+	store_run(st, sql_orders_add, 3, p, cb, arg);
+	free(o);
+}
+
+void
+store_fanout_finish(struct store *st, int64_t id, const char *state,
+    const char *message, const char *t_first_send, const char *t_last_send,
+    const char *t_last_ack, store_rows_cb cb, void *arg)
+{
+	char		 ids[32];
+	const char	*p[6];
+
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	p[0] = ids;
+	p[1] = state;
+	p[2] = message;
+	p[3] = t_first_send;
+	p[4] = t_last_send;
+	p[5] = t_last_ack;
+	store_run(st, sql_finish, 6, p, cb, arg);
+}
+
+void
+store_order_event(struct store *st, const struct store_order_event *ev,
+    store_rows_cb cb, void *arg)
+{
+	char		 id[32], filled[32], avg[32], lat[32], mono[32];
+	const char	*p[8];
+
+	snprintf(id, sizeof id, "%lld", (long long)ev->order_id);
+	snprintf(filled, sizeof filled, "%lld", (long long)(ev->filled < 0 ?
+	    -1 : ev->filled));
+	snprintf(avg, sizeof avg, "%lld", (long long)(ev->avg_paise < 0 ?
+	    -1 : ev->avg_paise));
+	snprintf(lat, sizeof lat, "%lld", (long long)(ev->latency_us < 0 ?
+	    -1 : ev->latency_us));
+	snprintf(mono, sizeof mono, "%lld", (long long)ev->mono_us);
+	p[0] = id;
+	p[1] = ev->state;
+	p[2] = ev->broker_status;
+	p[3] = ev->message;
+	p[4] = filled;
+	p[5] = avg;
+	p[6] = lat;
+	p[7] = mono;
+	store_run(st, sql_event, 8, p, cb, arg);
+}
+
+void
+store_order_broker_id(struct store *st, int64_t order_id,
+    const char *broker_order_id, store_rows_cb cb, void *arg)
+{
+	char		 ids[32];
+	const char	*p[2];
+
+	snprintf(ids, sizeof ids, "%lld", (long long)order_id);
+	p[0] = ids;
+	p[1] = broker_order_id;
+	store_run(st, sql_broker_id, 2, p, cb, arg);
+}
+
+void
+store_instrument_resolve(struct store *st, const char *exchange,
+    const char *symbol, store_rows_cb cb, void *arg)
+{
+	const char	*p[2] = { exchange, symbol };
+
+	store_run(st, sql_instrument, 2, p, cb, arg);
+}
+
+void
+store_trading_state_set(struct store *st, json_t *account_ids,
+    const char *state, const char *reason, const struct store_actor *who,
+    store_rows_cb cb, void *arg)
+{
+	char		*ids = json_dumps(account_ids, JSON_COMPACT);
+	const char	*p[5] = { ids, state, reason, who->os_user, who->front };
+
+	store_run(st, sql_trading_state, 5, p, cb, arg);
+	free(ids);
+}
+
+void
+store_fanouts_list(struct store *st, int n, store_rows_cb cb, void *arg)
+{
+	char		 ns[16];
+	const char	*p[1] = { ns };
+
+	snprintf(ns, sizeof ns, "%d", n);
+	store_run(st, sql_list, 1, p, cb, arg);
+}
+
+void
+store_fanout_get(struct store *st, int64_t id, store_rows_cb cb, void *arg)
+{
+	char		 ids[32];
+	const char	*p[1] = { ids };
+
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	store_run(st, sql_get, 1, p, cb, arg);
+}
+
+void
+store_fanout_orders(struct store *st, int64_t id, store_rows_cb cb,
+    void *arg)
+{
+	char		 ids[32];
+	const char	*p[1] = { ids };
+
+	snprintf(ids, sizeof ids, "%lld", (long long)id);
+	store_run(st, sql_orders, 1, p, cb, arg);
+}

@@ -1,0 +1,78 @@
+/*
+ * store_fanout: fan-outs and their orders as the router records them.
+ * A fan-out and all its NEW orders (with their client tags) are written in
+ * one statement before anything is sent, so a crash mid-send leaves every
+ * order findable by tag.
+ */
+#ifndef PX_STORE_FANOUT_H
+#define PX_STORE_FANOUT_H
+
+#include "db/store.h"
+
+/* The next fan-out id (client tags are derived from it). Row: id. */
+void store_fanout_next_id(struct store *, store_rows_cb, void *);
+
+/*
+ * fanout: JSON object with the fanouts columns (id, who, source, intent,
+ * target, side, symbol, exchange, qty, unit, product, order_type, price,
+ * trigger_price, policy, mode, on_fail, state, message, t_intent, t_rms);
+ * orders: JSON array of objects (account_id, slice, client_tag, side,
+ * symbol, exchange, product, order_type, qty, price, trigger_price).
+ * Rows: id, client_tag of each order.
+ */
+void store_fanout_create(struct store *, json_t *fanout, json_t *orders,
+    int64_t mono_us, const struct store_actor *, store_rows_cb, void *);
+
+/* More orders for an existing fan-out (rollback legs). Rows: id, client_tag. */
+void store_orders_add(struct store *, int64_t fanout_id, json_t *orders,
+    int64_t mono_us, store_rows_cb, void *);
+
+/* Final state, message and the send/ack timings (RFC 3339 text or NULL). */
+void store_fanout_finish(struct store *, int64_t id, const char *state,
+    const char *message, const char *t_first_send, const char *t_last_send,
+    const char *t_last_ack, store_rows_cb, void *);
+
+/*
+ * One lifecycle transition: an order_events row, the order's current
+ * state, fills and message, and a NOTIFY on phalanx_events, in one
+ * statement.  filled/avg_paise < 0 leave the order's values alone.
+ */
+struct store_order_event {
+	int64_t		 order_id;
+	const char	*state;
+	const char	*broker_status;
+	const char	*message;
+	int64_t		 filled;
+	int64_t		 avg_paise;
+	int64_t		 latency_us;	/* < 0: none */
+	int64_t		 mono_us;
+};
+
+void store_order_event(struct store *, const struct store_order_event *,
+    store_rows_cb, void *);
+
+/* Remember the broker's order id as soon as the place call answers. */
+void store_order_broker_id(struct store *, int64_t order_id,
+    const char *broker_order_id, store_rows_cb, void *);
+
+/*
+ * An instrument by symbol, on exchange (NULL: NFO first, then NSE, then
+ * any).  Row: exchange, tradingsymbol, name, instrument_type, lot_size,
+ * tick_size (text), last_price (text), freeze_qty (the dump's, else the
+ * freeze_limits table's for the underlying, else NULL).
+ */
+void store_instrument_resolve(struct store *, const char *exchange,
+    const char *symbol, store_rows_cb, void *);
+
+/* Set accounts' trading state (kill, unkill) with the reason audited. */
+void store_trading_state_set(struct store *, json_t *account_ids,
+    const char *state, const char *reason, const struct store_actor *,
+    store_rows_cb, void *);
+
+/* The last n fan-outs, newest first, with order counts by outcome. */
+void store_fanouts_list(struct store *, int n, store_rows_cb, void *);
+/* One fan-out (one row) and its orders (rows, in send order). */
+void store_fanout_get(struct store *, int64_t id, store_rows_cb, void *);
+void store_fanout_orders(struct store *, int64_t id, store_rows_cb, void *);
+
+#endif

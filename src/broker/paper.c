@@ -1,0 +1,892 @@
+/*
+ * The paper adapter: fills in-process, for a user with no broker.  A
+ * MARKET order fills whole at the last price; a LIMIT fills at once when
+ * the last price is at or through it, else rests and fills at its limit
+ * when a later price crosses it; SL and SL-M wait for their trigger.
+ *
+ * Books (orders, trades, positions, cash) belong to the paper account,
+ * not to an adapter instance: they live for the process and every
+ * instance with the same name sees the same book.  Positions written to
+ * the store come from order events, not from here.
+ *
+ * Every operation runs from the loop on the instance's own timer, so a
+ * callback never runs inside the call that asked for it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "broker/broker_lib.h"
+#include "broker/kite.h"
+#include "net/net.h"
+
+#define PAPER_DEFAULT_CASH	(1000000LL * 100)	/* 10 lakh rupees */
+
+struct paper_price {
+	char		key[64];	/* "NFO:NIFTY25DECFUT" */
+	int64_t		paise;
+};
+
+struct paper_pos {
+	char			 exchange[8];
+	char			 symbol[48];
+	enum broker_product	 product;
+	int64_t			 buy_qty, buy_value;
+	int64_t			 sell_qty, sell_value;
+};
+
+struct paper_acct {
+	char			 name[64];
+	int64_t			 cash;
+	struct broker_order	*orders;
+	size_t			 norders;
+	struct broker_trade	*trades;
+	size_t			 ntrades;
+	struct paper_pos	*pos;
+	size_t			 npos;
+	struct paper_acct	*next;
+};
+
+static struct paper_acct	*paper_accts;
+static struct paper_price	*paper_prices;
+static size_t			 paper_nprices;
+static int64_t			 paper_seq;
+
+union paper_cb {
+	broker_order_id_cb	 id;
+	broker_orders_cb	 orders;
+	broker_trades_cb	 trades;
+	broker_positions_cb	 positions;
+	broker_margins_cb	 margins;
+	broker_quotes_cb	 quotes;
+	broker_done_cb		 done;
+};
+
+struct paper;
+
+/* One operation waiting for the loop (or for a price lookup). */
+struct paper_call {
+	struct paper		*p;
+	enum broker_op		 op;
+	union paper_cb		 cb;
+	void			*arg;
+	struct event		*ev;
+	struct broker_order_req	 req;
+	char			 order_id[32];
+	char			**keys;
+	size_t			 nkeys;
+	int			 looking;	/* a lookup is out */
+	int			 dead;		/* adapter freed meanwhile */
+	struct paper_call	*prev;
+	struct paper_call	*next;
+};
+
+struct paper {
+	struct broker		 b;
+	struct paper_acct	*acct;
+	paper_lookup_fn		 lookup;
+	void			*lookup_arg;
+	struct paper_call	*calls;
+};
+
+static void
+paper_key(char *buf, size_t len, const char *exchange, const char *symbol)
+{
+	snprintf(buf, len, "%s:%s", exchange, symbol);
+}
+
+static struct paper_price *
+paper_price_find(const char *key)
+{
+	size_t	i;
+
+	for (i = 0; i < paper_nprices; i++) {
+		if (strcmp(paper_prices[i].key, key) == 0)
+			return &paper_prices[i];
+	}
+	return NULL;
+}
+
+int
+paper_price_get(const char *exchange, const char *symbol, int64_t *paise)
+{
+	struct paper_price	*pp;
+	char			 key[64];
+
+	paper_key(key, sizeof key, exchange, symbol);
+	if ((pp = paper_price_find(key)) == NULL || pp->paise <= 0)
+		return -1;
+	*paise = pp->paise;
+	return 0;
+}
+
+static struct paper_pos *
+paper_pos_get(struct paper_acct *a, const char *exchange, const char *symbol,
+    enum broker_product product)
+{
+	struct paper_pos	*pp;
+	size_t			 i;
+
+	for (i = 0; i < a->npos; i++) {
+		pp = &a->pos[i];
+		if (strcmp(pp->exchange, exchange) == 0 &&
+		    strcmp(pp->symbol, symbol) == 0 && pp->product == product)
+			return pp;
+	}
+	a->pos = xreallocarray(a->pos, a->npos + 1, sizeof *a->pos);
+	pp = &a->pos[a->npos++];
+	memset(pp, 0, sizeof *pp);
+	snprintf(pp->exchange, sizeof pp->exchange, "%s", exchange);
+	snprintf(pp->symbol, sizeof pp->symbol, "%s", symbol);
+	pp->product = product;
+	return pp;
+}
+
+/* Fill what is pending of o at price: one trade, position and status. */
+static void
+paper_fill(struct paper_acct *a, struct broker_order *o, int64_t price)
+{
+	struct broker_trade	*t;
+	struct paper_pos	*pp;
+	int64_t			 qty = o->pending;
+
+	if (qty <= 0)
+		return;
+	a->trades = xreallocarray(a->trades, a->ntrades + 1,
+	    sizeof *a->trades);
+	t = &a->trades[a->ntrades++];
+	memset(t, 0, sizeof *t);
+	snprintf(t->trade_id, sizeof t->trade_id, "T%lld",
+	    (long long)++paper_seq);
+	memcpy(t->order_id, o->order_id, sizeof t->order_id);
+	memcpy(t->exchange, o->exchange, sizeof t->exchange);
+	memcpy(t->tradingsymbol, o->tradingsymbol, sizeof t->tradingsymbol);
+	t->product = o->product;
+	t->side = o->side;
+	t->qty = qty;
+	t->price = price;
+	t->fill_ts = t->exchange_ts = time_wall_us();
+
+	pp = paper_pos_get(a, o->exchange, o->tradingsymbol, o->product);
+	if (o->side == BROKER_BUY) {
+		pp->buy_qty += qty;
+		pp->buy_value += qty * price;
+	} else {
+		pp->sell_qty += qty;
+		pp->sell_value += qty * price;
+	}
+	o->avg_price = price;
+	o->filled += qty;
+	o->pending = 0;
+	o->state = BROKER_FILLED;
+	snprintf(o->status, sizeof o->status, "COMPLETE");
+	o->exchange_update_ts = t->fill_ts;
+}
+
+/*
+ * What a resting order does at a new last price: SL/SL-M trigger when
+ * the price reaches the trigger; a LIMIT fills when the price is at or
+ * through its limit, at the limit (a marketable one at the better last).
+ */
+static void
+paper_order_tick(struct paper_acct *a, struct broker_order *o, int64_t last,
+    int fresh)
+{
+	int	buy = o->side == BROKER_BUY;
+
+	if (o->state == BROKER_TRIGGER_PENDING) {
+		if (buy ? last < o->trigger_price : last > o->trigger_price)
+			return;
+		if (o->order_type == BROKER_SLM) {
+			paper_fill(a, o, last);
+			return;
+		}
+		o->state = BROKER_OPEN;
+		snprintf(o->status, sizeof o->status, "OPEN");
+		fresh = 1;
+	}
+	if (o->state != BROKER_OPEN || o->order_type == BROKER_MARKET)
+		return;
+	if (buy ? last > o->price : last < o->price)
+		return;
+	paper_fill(a, o, fresh ? last : o->price);
+}
+
+void
+paper_price_set(const char *exchange, const char *symbol, int64_t paise)
+{
+	struct paper_price	*pp;
+	struct paper_acct	*a;
+	char			 key[64];
+	size_t			 i;
+
+	paper_key(key, sizeof key, exchange, symbol);
+	if ((pp = paper_price_find(key)) == NULL) {
+		paper_prices = xreallocarray(paper_prices, paper_nprices + 1,
+		    sizeof *paper_prices);
+		pp = &paper_prices[paper_nprices++];
+		snprintf(pp->key, sizeof pp->key, "%s", key);
+	}
+	pp->paise = paise;
+	if (paise <= 0)
+		return;
+	for (a = paper_accts; a != NULL; a = a->next) {
+		for (i = 0; i < a->norders; i++) {
+			if (strcmp(a->orders[i].exchange, exchange) == 0 &&
+			    strcmp(a->orders[i].tradingsymbol, symbol) == 0)
+				paper_order_tick(a, &a->orders[i], paise, 0);
+		}
+	}
+}
+
+void
+paper_reset(void)
+{
+	struct paper_acct	*a;
+
+	while ((a = paper_accts) != NULL) {
+		paper_accts = a->next;
+		free(a->orders);
+		free(a->trades);
+		free(a->pos);
+		free(a);
+	}
+	free(paper_prices);
+	paper_prices = NULL;
+	paper_nprices = 0;
+}
+
+static struct paper_acct *
+paper_acct_get(const char *name, int64_t cash)
+{
+	struct paper_acct	*a;
+
+	for (a = paper_accts; a != NULL; a = a->next) {
+		if (strcmp(a->name, name) == 0)
+			return a;
+	}
+	a = xcalloc(1, sizeof *a);
+	snprintf(a->name, sizeof a->name, "%s", name);
+	a->cash = cash > 0 ? cash : PAPER_DEFAULT_CASH;
+	a->next = paper_accts;
+	paper_accts = a;
+	return a;
+}
+
+static struct broker_order *
+paper_order_find(struct paper_acct *a, const char *id)
+{
+	size_t	i;
+
+	for (i = 0; i < a->norders; i++) {
+		if (strcmp(a->orders[i].order_id, id) == 0)
+			return &a->orders[i];
+	}
+	return NULL;
+}
+
+static void
+paper_err(struct broker_err *be, enum broker_errclass kind, const char *code,
+    const char *fmt, ...) PX_PRINTF(4, 5);
+
+static void
+paper_err(struct broker_err *be, enum broker_errclass kind, const char *code,
+    const char *fmt, ...)
+{
+	va_list	ap;
+
+	memset(be, 0, sizeof *be);
+	be->kind = kind;
+	snprintf(be->err.code, sizeof be->err.code, "%s", code);
+	va_start(ap, fmt);
+	vsnprintf(be->err.msg, sizeof be->err.msg, fmt, ap);
+	va_end(ap);
+}
+
+/* One position row as Kite would report it, marked at the last price. */
+static void
+paper_position_of(const struct paper_pos *pp, struct broker_position *bp)
+{
+	int64_t	last = 0, qty = pp->buy_qty - pp->sell_qty;
+
+	memset(bp, 0, sizeof *bp);
+	memcpy(bp->exchange, pp->exchange, sizeof bp->exchange);
+	memcpy(bp->tradingsymbol, pp->symbol, sizeof bp->tradingsymbol);
+	bp->product = pp->product;
+	bp->qty = qty;
+	bp->multiplier = 1;
+	bp->buy_qty = bp->day_buy_qty = pp->buy_qty;
+	bp->sell_qty = bp->day_sell_qty = pp->sell_qty;
+	bp->buy_value = pp->buy_value;
+	bp->sell_value = pp->sell_value;
+	if (pp->buy_qty > 0)
+		bp->buy_price = (pp->buy_value + pp->buy_qty / 2) / pp->buy_qty;
+	if (pp->sell_qty > 0)
+		bp->sell_price = (pp->sell_value + pp->sell_qty / 2) /
+		    pp->sell_qty;
+	bp->avg_price = qty > 0 ? bp->buy_price : qty < 0 ? bp->sell_price : 0;
+	if (paper_price_get(pp->exchange, pp->symbol, &last) != 0)
+		last = bp->avg_price;
+	bp->last_price = last;
+	bp->value = pp->sell_value - pp->buy_value;
+	bp->pnl = bp->m2m = bp->value + qty * last;
+	bp->unrealised = qty * (last - bp->avg_price);
+	bp->realised = bp->pnl - bp->unrealised;
+}
+
+static void	paper_call_fire(evutil_socket_t, short, void *);
+
+static struct paper_call *
+paper_call_new(struct paper *p, enum broker_op op, void *arg)
+{
+	struct paper_call	*c;
+	struct timeval		 tv = { 0, 0 };
+
+	c = xcalloc(1, sizeof *c);
+	c->p = p;
+	c->op = op;
+	c->arg = arg;
+	c->next = p->calls;
+	if (p->calls != NULL)
+		p->calls->prev = c;
+	p->calls = c;
+	c->ev = evtimer_new(loop_base(), paper_call_fire, c);
+	if (c->ev == NULL)
+		fatal("evtimer_new failed");
+	evtimer_add(c->ev, &tv);
+	return c;
+}
+
+static void
+paper_call_unlink(struct paper_call *c)
+{
+	struct paper	*p = c->p;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		p->calls = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+paper_call_free(struct paper_call *c)
+{
+	size_t	i;
+
+	if (c->ev != NULL)
+		event_free(c->ev);
+	for (i = 0; i < c->nkeys; i++)
+		free(c->keys[i]);
+	free(c->keys);
+	free(c);
+}
+
+static void
+paper_call_fail(struct paper_call *c, const struct broker_err *be)
+{
+	struct broker_positions	 nopos = { NULL, 0, NULL, 0 };
+	struct broker_margins	 nomargin;
+
+	switch (c->op) {
+	case BROKER_OP_PLACE:
+	case BROKER_OP_MODIFY:
+	case BROKER_OP_CANCEL:
+		c->cb.id(be, NULL, c->arg);
+		break;
+	case BROKER_OP_ORDERS:
+	case BROKER_OP_ORDER_HISTORY:
+		c->cb.orders(be, NULL, 0, c->arg);
+		break;
+	case BROKER_OP_TRADES:
+		c->cb.trades(be, NULL, 0, c->arg);
+		break;
+	case BROKER_OP_POSITIONS:
+		c->cb.positions(be, &nopos, c->arg);
+		break;
+	case BROKER_OP_MARGINS:
+		memset(&nomargin, 0, sizeof nomargin);
+		c->cb.margins(be, &nomargin, c->arg);
+		break;
+	case BROKER_OP_QUOTE:
+		c->cb.quotes(be, NULL, 0, c->arg);
+		break;
+	case BROKER_OP_INSTRUMENTS:
+		c->cb.done(be, c->arg);
+		break;
+	}
+}
+
+/* Put a validated order on the book and match it at price (0 = none). */
+static void
+paper_book(struct paper_call *c, int64_t price)
+{
+	struct paper_acct	*a = c->p->acct;
+	struct broker_order_req	*r = &c->req;
+	struct broker_order	*o;
+
+	a->orders = xreallocarray(a->orders, a->norders + 1,
+	    sizeof *a->orders);
+	o = &a->orders[a->norders++];
+	memset(o, 0, sizeof *o);
+	snprintf(o->order_id, sizeof o->order_id, "PA%lld",
+	    (long long)++paper_seq);
+	memcpy(o->exchange, r->exchange, sizeof o->exchange);
+	memcpy(o->tradingsymbol, r->tradingsymbol, sizeof o->tradingsymbol);
+	memcpy(o->tag, r->tag, sizeof o->tag);
+	o->side = r->side;
+	o->order_type = r->order_type;
+	o->product = r->product;
+	o->validity = r->validity != BROKER_VALIDITY_UNKNOWN ? r->validity :
+	    BROKER_DAY;
+	o->variety = r->variety;
+	o->qty = o->pending = r->qty;
+	o->price = r->price;
+	o->trigger_price = r->trigger_price;
+	o->market_protection = r->market_protection;
+	o->order_ts = o->exchange_ts = o->exchange_update_ts = time_wall_us();
+	if (r->order_type == BROKER_SL || r->order_type == BROKER_SLM) {
+		o->state = BROKER_TRIGGER_PENDING;
+		snprintf(o->status, sizeof o->status, "TRIGGER PENDING");
+	} else {
+		o->state = BROKER_OPEN;
+		snprintf(o->status, sizeof o->status, "OPEN");
+	}
+	if (r->order_type == BROKER_MARKET)
+		paper_fill(a, o, price);
+	else if (price > 0)
+		paper_order_tick(a, o, price, 1);
+	c->cb.id(NULL, o->order_id, c->arg);
+}
+
+static void
+paper_priced(int64_t paise, void *arg)
+{
+	struct paper_call	*c = arg;
+	struct broker_err	 be;
+
+	c->looking = 0;
+	if (c->dead) {
+		paper_call_free(c);
+		return;
+	}
+	paper_call_unlink(c);
+	if (paise > 0 && c->req.order_type == BROKER_MARKET) {
+		paper_price_set(c->req.exchange, c->req.tradingsymbol, paise);
+		paper_book(c, paise);
+	} else if (c->req.order_type == BROKER_MARKET) {
+		paper_err(&be, BROKER_ERR_FINAL, "order", "no price for %s:%s: "
+		    "set one or load instruments first", c->req.exchange,
+		    c->req.tradingsymbol);
+		paper_call_fail(c, &be);
+	} else
+		paper_book(c, paise);
+	paper_call_free(c);
+}
+
+/* Returns 1 if the call is finished (answered) and may be freed. */
+static int
+paper_do_place(struct paper_call *c)
+{
+	struct paper		*p = c->p;
+	struct broker_err	 be;
+	struct strbuf		 scratch;
+	int64_t			 price = 0;
+	int			 rc;
+
+	strbuf_init(&scratch);
+	rc = kite_encode_order(&c->req, &scratch, &be);
+	strbuf_free(&scratch);
+	if (rc != 0) {
+		c->cb.id(&be, NULL, c->arg);
+		return 1;
+	}
+	if (paper_price_get(c->req.exchange, c->req.tradingsymbol,
+	    &price) != 0 && p->lookup != NULL) {
+		c->looking = 1;
+		p->lookup(c->req.exchange, c->req.tradingsymbol, paper_priced,
+		    c, p->lookup_arg);
+		return 0;
+	}
+	c->looking = 1;
+	paper_priced(price, c);
+	return -1;
+}
+
+static void
+paper_do_modify(struct paper_call *c)
+{
+	struct paper_acct	*a = c->p->acct;
+	struct broker_order	*o = paper_order_find(a, c->order_id);
+	struct broker_err	 be;
+	struct strbuf		 scratch;
+	int64_t			 last;
+
+	strbuf_init(&scratch);
+	if (kite_encode_modify(&c->req, &scratch, &be) != 0) {
+		strbuf_free(&scratch);
+		c->cb.id(&be, NULL, c->arg);
+		return;
+	}
+	strbuf_free(&scratch);
+	if (o == NULL || (o->state != BROKER_OPEN &&
+	    o->state != BROKER_TRIGGER_PENDING)) {
+		paper_err(&be, BROKER_ERR_FINAL, "order", "order %s cannot be "
+		    "modified: %s", c->order_id, o == NULL ? "no such order" :
+		    o->status);
+		c->cb.id(&be, NULL, c->arg);
+		return;
+	}
+	o->order_type = c->req.order_type;
+	o->qty = c->req.qty;
+	o->pending = o->qty - o->filled;
+	o->price = c->req.price;
+	o->trigger_price = c->req.trigger_price;
+	o->state = o->order_type == BROKER_SL || o->order_type == BROKER_SLM ?
+	    BROKER_TRIGGER_PENDING : BROKER_OPEN;
+	snprintf(o->status, sizeof o->status, "%s",
+	    o->state == BROKER_OPEN ? "OPEN" : "TRIGGER PENDING");
+	if (paper_price_get(o->exchange, o->tradingsymbol, &last) == 0)
+		paper_order_tick(a, o, last, 1);
+	c->cb.id(NULL, o->order_id, c->arg);
+}
+
+static void
+paper_do_cancel(struct paper_call *c)
+{
+	struct broker_order	*o = paper_order_find(c->p->acct, c->order_id);
+	struct broker_err	 be;
+
+	if (o == NULL || (o->state != BROKER_OPEN &&
+	    o->state != BROKER_TRIGGER_PENDING)) {
+		paper_err(&be, BROKER_ERR_FINAL, "order", "order %s cannot be "
+		    "cancelled: %s", c->order_id, o == NULL ? "no such order" :
+		    o->status);
+		c->cb.id(&be, NULL, c->arg);
+		return;
+	}
+	o->cancelled = o->pending;
+	o->pending = 0;
+	o->state = BROKER_CANCELLED;
+	snprintf(o->status, sizeof o->status, "CANCELLED");
+	o->exchange_update_ts = time_wall_us();
+	c->cb.id(NULL, o->order_id, c->arg);
+}
+
+static void
+paper_do_positions(struct paper_call *c)
+{
+	struct paper_acct	*a = c->p->acct;
+	struct broker_positions	 bp;
+	size_t			 i;
+
+	bp.nnet = bp.nday = a->npos;
+	bp.net = xcalloc(a->npos + 1, sizeof *bp.net);
+	for (i = 0; i < a->npos; i++)
+		paper_position_of(&a->pos[i], &bp.net[i]);
+	bp.day = bp.net;
+	c->cb.positions(NULL, &bp, c->arg);
+	free(bp.net);
+}
+
+/* Funds: cash plus what closed trades made, less what positions hold. */
+static void
+paper_do_margins(struct paper_call *c)
+{
+	struct paper_acct		*a = c->p->acct;
+	struct broker_margins		 m;
+	struct broker_margin_segment	*s = &m.equity;
+	struct broker_position		 bp;
+	size_t				 i;
+
+	memset(&m, 0, sizeof m);
+	s->present = s->enabled = 1;
+	s->cash = s->opening_balance = s->live_balance = a->cash;
+	for (i = 0; i < a->npos; i++) {
+		paper_position_of(&a->pos[i], &bp);
+		s->debits += (bp.qty < 0 ? -bp.qty : bp.qty) * bp.avg_price;
+		s->m2m_realised += bp.realised;
+		s->m2m_unrealised += bp.unrealised;
+	}
+	s->exposure = s->debits;
+	s->net = a->cash + s->m2m_realised + s->m2m_unrealised - s->debits;
+	c->cb.margins(NULL, &m, c->arg);
+}
+
+static void
+paper_do_quote(struct paper_call *c)
+{
+	struct broker_quote	*q;
+	struct paper_price	*pp;
+	size_t			 i, n = 0;
+
+	q = xcalloc(c->nkeys + 1, sizeof *q);
+	for (i = 0; i < c->nkeys; i++) {
+		if ((pp = paper_price_find(c->keys[i])) == NULL ||
+		    pp->paise <= 0)
+			continue;
+		snprintf(q[n].key, sizeof q[n].key, "%s", pp->key);
+		q[n].ltp = pp->paise;
+		q[n].ts = time_wall_us();
+		n++;
+	}
+	c->cb.quotes(NULL, q, n, c->arg);
+	free(q);
+}
+
+static void
+paper_do_history(struct paper_call *c)
+{
+	struct broker_order	*o = paper_order_find(c->p->acct, c->order_id);
+	struct broker_err	 be;
+
+	if (o == NULL) {
+		paper_err(&be, BROKER_ERR_FINAL, "order", "no order %s",
+		    c->order_id);
+		c->cb.orders(&be, NULL, 0, c->arg);
+		return;
+	}
+	c->cb.orders(NULL, o, 1, c->arg);
+}
+
+static void
+paper_do_trades(struct paper_call *c)
+{
+	struct paper_acct	*a = c->p->acct;
+	struct broker_trade	*t;
+	size_t			 i, n = 0;
+
+	if (c->order_id[0] == '\0') {
+		c->cb.trades(NULL, a->trades, a->ntrades, c->arg);
+		return;
+	}
+	t = xcalloc(a->ntrades + 1, sizeof *t);
+	for (i = 0; i < a->ntrades; i++) {
+		if (strcmp(a->trades[i].order_id, c->order_id) == 0)
+			t[n++] = a->trades[i];
+	}
+	c->cb.trades(NULL, t, n, c->arg);
+	free(t);
+}
+
+/* Returns 0 if the call waits on a lookup and must stay alive. */
+static int
+paper_run(struct paper_call *c)
+{
+	struct broker_err	be;
+
+	switch (c->op) {
+	case BROKER_OP_PLACE:
+		return paper_do_place(c);
+	case BROKER_OP_MODIFY:
+		paper_do_modify(c);
+		break;
+	case BROKER_OP_CANCEL:
+		paper_do_cancel(c);
+		break;
+	case BROKER_OP_ORDERS:
+		c->cb.orders(NULL, c->p->acct->orders, c->p->acct->norders,
+		    c->arg);
+		break;
+	case BROKER_OP_ORDER_HISTORY:
+		paper_do_history(c);
+		break;
+	case BROKER_OP_TRADES:
+		paper_do_trades(c);
+		break;
+	case BROKER_OP_POSITIONS:
+		paper_do_positions(c);
+		break;
+	case BROKER_OP_MARGINS:
+		paper_do_margins(c);
+		break;
+	case BROKER_OP_QUOTE:
+		paper_do_quote(c);
+		break;
+	case BROKER_OP_INSTRUMENTS:
+		paper_err(&be, BROKER_ERR_FINAL, "general", "a paper broker "
+		    "has no instrument dump; load one from a kite broker");
+		c->cb.done(&be, c->arg);
+		break;
+	}
+	return 1;
+}
+
+static void
+paper_call_fire(evutil_socket_t fd, short what, void *arg)
+{
+	struct paper_call	*c = arg;
+	int			 rc;
+
+	event_free(c->ev);
+	c->ev = NULL;
+	if (c->op != BROKER_OP_PLACE)
+		paper_call_unlink(c);
+	rc = paper_run(c);
+	if (rc == 1) {
+		if (c->op == BROKER_OP_PLACE)
+			paper_call_unlink(c);
+		paper_call_free(c);
+	}
+}
+
+static void
+paper_place(struct broker *b, const struct broker_order_req *req,
+    broker_order_id_cb cb, void *arg)
+{
+	struct paper_call	*c = paper_call_new((struct paper *)b,
+	    BROKER_OP_PLACE, arg);
+
+	c->cb.id = cb;
+	c->req = *req;
+}
+
+static void
+paper_modify(struct broker *b, const char *order_id,
+    const struct broker_order_req *req, broker_order_id_cb cb, void *arg)
+{
+	struct paper_call	*c = paper_call_new((struct paper *)b,
+	    BROKER_OP_MODIFY, arg);
+
+	c->cb.id = cb;
+	c->req = *req;
+	snprintf(c->order_id, sizeof c->order_id, "%s", order_id);
+}
+
+static void
+paper_cancel(struct broker *b, const char *order_id, enum broker_variety v,
+    broker_order_id_cb cb, void *arg)
+{
+	struct paper_call	*c = paper_call_new((struct paper *)b,
+	    BROKER_OP_CANCEL, arg);
+
+	c->cb.id = cb;
+	snprintf(c->order_id, sizeof c->order_id, "%s", order_id);
+}
+
+static void
+paper_orders(struct broker *b, broker_orders_cb cb, void *arg)
+{
+	paper_call_new((struct paper *)b, BROKER_OP_ORDERS, arg)->cb.orders =
+	    cb;
+}
+
+static void
+paper_order_history(struct broker *b, const char *order_id,
+    broker_orders_cb cb, void *arg)
+{
+	struct paper_call	*c = paper_call_new((struct paper *)b,
+	    BROKER_OP_ORDER_HISTORY, arg);
+
+	c->cb.orders = cb;
+	snprintf(c->order_id, sizeof c->order_id, "%s", order_id);
+}
+
+static void
+paper_trades(struct broker *b, const char *order_id, broker_trades_cb cb,
+    void *arg)
+{
+	struct paper_call	*c = paper_call_new((struct paper *)b,
+	    BROKER_OP_TRADES, arg);
+
+	c->cb.trades = cb;
+	if (order_id != NULL)
+		snprintf(c->order_id, sizeof c->order_id, "%s", order_id);
+}
+
+static void
+paper_positions(struct broker *b, broker_positions_cb cb, void *arg)
+{
+	paper_call_new((struct paper *)b, BROKER_OP_POSITIONS,
+	    arg)->cb.positions = cb;
+}
+
+static void
+paper_margins(struct broker *b, broker_margins_cb cb, void *arg)
+{
+	paper_call_new((struct paper *)b, BROKER_OP_MARGINS,
+	    arg)->cb.margins = cb;
+}
+
+static void
+paper_quote(struct broker *b, const char *const *keys, size_t n,
+    broker_quotes_cb cb, void *arg)
+{
+	struct paper_call	*c = paper_call_new((struct paper *)b,
+	    BROKER_OP_QUOTE, arg);
+	size_t			 i;
+
+	c->cb.quotes = cb;
+	c->keys = xcalloc(n + 1, sizeof *c->keys);
+	for (i = 0; i < n; i++)
+		c->keys[i] = xstrdup(keys[i]);
+	c->nkeys = n;
+}
+
+static void
+paper_instruments(struct broker *b, const char *exchange,
+    broker_instrument_cb row, broker_done_cb done, void *arg)
+{
+	paper_call_new((struct paper *)b, BROKER_OP_INSTRUMENTS,
+	    arg)->cb.done = done;
+}
+
+/*
+ * Calls still queued end as "cancelled"; one waiting on a price lookup is
+ * answered now and freed when the lookup comes back.
+ */
+static void
+paper_free(struct broker *b)
+{
+	struct paper		*p = (struct paper *)b;
+	struct paper_call	*c;
+	struct broker_err	 be;
+
+	while ((c = p->calls) != NULL) {
+		paper_call_unlink(c);
+		paper_err(&be, c->op == BROKER_OP_PLACE ? BROKER_ERR_UNKNOWN :
+		    BROKER_ERR_RETRYABLE, "cancelled", "the paper adapter "
+		    "was closed first");
+		paper_call_fail(c, &be);
+		if (c->looking)
+			c->dead = 1;
+		else
+			paper_call_free(c);
+	}
+	free(p);
+}
+
+static const struct broker_ops paper_ops = {
+	.name = "paper",
+	.place = paper_place,
+	.modify = paper_modify,
+	.cancel = paper_cancel,
+	.orders = paper_orders,
+	.order_history = paper_order_history,
+	.trades = paper_trades,
+	.positions = paper_positions,
+	.margins = paper_margins,
+	.quote = paper_quote,
+	.instruments = paper_instruments,
+	.free = paper_free,
+};
+
+struct broker *
+paper_new(const struct paper_opts *o)
+{
+	struct paper	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->b.ops = &paper_ops;
+	snprintf(p->b.name, sizeof p->b.name, "%s",
+	    o->name != NULL ? o->name : "paper");
+	p->acct = paper_acct_get(o->name != NULL ? o->name : "paper",
+	    o->cash);
+	p->lookup = o->lookup;
+	p->lookup_arg = o->lookup_arg;
+	return &p->b;
+}

@@ -1,0 +1,120 @@
+/* fanouts [last N] | fanout show ID: what the router did, from the store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/exec_int.h"
+#include "db/store_fanout.h"
+
+static const char *const fanout_columns[] = {
+	"id", "created", "intent", "side", "symbol", "qty", "target", "mode",
+	"on_fail", "state", "orders", "failed", "ms", NULL
+};
+
+static const char *const fanout_order_columns[] = {
+	"account", "broker", "slice", "client_tag", "broker_order_id", "side",
+	"symbol", "qty", "filled_qty", "avg_price", "state", "ack_us",
+	"message", NULL
+};
+
+static void
+fanouts_listed(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	job->res.data = json_deep_copy(rows);
+	job->res.columns = fanout_columns;
+	exec_done(job);
+}
+
+void
+exec_fanouts(struct exec_job *job)
+{
+	store_fanouts_list(job->env->store,
+	    (int)cmd_get_int(job->cmd, "last", 20), fanouts_listed, job);
+}
+
+static void
+fanout_timing(struct strbuf *b, const char *what, json_t *us)
+{
+	if (json_is_integer(us))
+		strbuf_printf(b, "  %-22s %10.3f ms\n", what,
+		    json_integer_value(us) / 1000.0);
+	else
+		strbuf_printf(b, "  %-22s %10s\n", what, "-");
+}
+
+static void
+fanout_orders_got(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+	struct strbuf	 b;
+	json_t		*f = json_object_get(job->res.data, "fanout");
+	struct exec_result tbl;
+	char		*t;
+
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	json_object_set(job->res.data, "orders", rows);
+	strbuf_init(&b);
+	strbuf_printf(&b, "fanout %lld  %s %s %s qty %lld to %s  [%s, %s, %s]  "
+	    "%s\n",
+	    (long long)json_integer_value(json_object_get(f, "id")),
+	    json_string_value(json_object_get(f, "intent")),
+	    json_is_string(json_object_get(f, "side")) ?
+	    json_string_value(json_object_get(f, "side")) : "",
+	    json_is_string(json_object_get(f, "symbol")) ?
+	    json_string_value(json_object_get(f, "symbol")) : "",
+	    (long long)json_integer_value(json_object_get(f, "qty")),
+	    json_string_value(json_object_get(f, "target")),
+	    json_string_value(json_object_get(f, "policy")),
+	    json_string_value(json_object_get(f, "mode")),
+	    json_string_value(json_object_get(f, "on_fail")),
+	    json_string_value(json_object_get(f, "state")));
+	strbuf_printf(&b, "intent at %s IST; from the intent:\n",
+	    json_string_value(json_object_get(f, "t_intent")));
+	fanout_timing(&b, "RMS pass", json_object_get(f, "rms_us"));
+	fanout_timing(&b, "first send", json_object_get(f, "first_send_us"));
+	fanout_timing(&b, "last send", json_object_get(f, "last_send_us"));
+	fanout_timing(&b, "last ack", json_object_get(f, "last_ack_us"));
+	memset(&tbl, 0, sizeof tbl);
+	tbl.data = rows;
+	tbl.columns = fanout_order_columns;
+	t = exec_render_text(&tbl);
+	strbuf_puts(&b, t);
+	free(t);
+	job->res.text = strbuf_steal(&b);
+	exec_done(job);
+}
+
+static void
+fanout_got(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+	json_t		*row;
+
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	if ((row = json_array_get(rows, 0)) == NULL) {
+		exec_failf(job, "unknown-fanout", "no fanout %s",
+		    cmd_get(job->cmd, "id"));
+		return;
+	}
+	job->res.data = json_pack("{s:O}", "fanout", row);
+	store_fanout_orders(job->env->store, cmd_get_int(job->cmd, "id", 0),
+	    fanout_orders_got, job);
+}
+
+void
+exec_fanout_show(struct exec_job *job)
+{
+	store_fanout_get(job->env->store, cmd_get_int(job->cmd, "id", 0),
+	    fanout_got, job);
+}

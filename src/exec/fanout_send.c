@@ -1,0 +1,185 @@
+/*
+ * One leg on the wire: pace it through the account's token bucket, place
+ * it, classify the answer, and watch the order until it settles.  An
+ * unclear answer (timeout, reset) is never retried blind: the broker's
+ * book is searched for the leg's client tag first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/router_int.h"
+#include "net/net.h"
+
+static void leg_place(struct leg *);
+
+static void
+leg_send_later(void *arg)
+{
+	leg_send(arg);
+}
+
+void
+leg_send(struct leg *leg)
+{
+	int64_t	now = time_mono_us(), wait;
+
+	leg->phase = LEG_SENDING;
+	if ((wait = throttle_take(&leg->ra->bucket, now)) > 0) {
+		loop_later(wait, leg_send_later, leg);
+		return;
+	}
+	leg_place(leg);
+}
+
+/* Exponential backoff with jitter, capped at two seconds. */
+static int64_t
+leg_backoff_us(const struct leg *leg)
+{
+	int64_t	base = 100000, d;
+	int	i;
+
+	for (i = 1; i < leg->attempts && base < 2000000; i++)
+		base *= 2;
+	if (base > 2000000)
+		base = 2000000;
+	d = base / 2 + (int64_t)(((uint64_t)time_mono_us() * 2654435761u) %
+	    (uint64_t)(base / 2 + 1));
+	return d;
+}
+
+static void
+leg_acked(struct leg *leg)
+{
+	struct fanout	*fo = leg->fo;
+
+	fo->t_last_ack = time_mono_us();
+	if (fo->req.mode == FANOUT_SYNC)
+		fanout_send_next_sync(fo);
+}
+
+static void
+leg_final(struct leg *leg, enum broker_state st, const char *msg)
+{
+	leg->failed = 1;
+	router_event(leg, st, msg, leg->ack_us);
+	leg_acked(leg);
+	fanout_leg_done(leg);
+}
+
+static void
+leg_broker_id_stored(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("router", "broker order id not stored: %s", err->msg);
+}
+
+static void
+leg_adopt(struct leg *leg, const char *order_id)
+{
+	snprintf(leg->broker_id, sizeof leg->broker_id, "%s", order_id);
+	if (leg->order_id != 0)
+		store_order_broker_id(leg->fo->r->store, leg->order_id,
+		    order_id, leg_broker_id_stored, NULL);
+}
+
+static void leg_reconcile(struct leg *);
+
+static void
+leg_placed(const struct broker_err *be, const char *order_id, void *arg)
+{
+	struct leg	*leg = arg;
+	struct fanout	*fo = leg->fo;
+	int64_t		 now = time_mono_us();
+
+	leg->ack_us = now - leg->t_send;
+	lat_add(lat_map_get(fo->r->lat_broker, leg->ra->broker), leg->ack_us);
+	lat_add(lat_map_get(fo->r->lat_account, leg->account), leg->ack_us);
+	if (be == NULL) {
+		leg_adopt(leg, order_id);
+		snprintf(leg->broker_status, sizeof leg->broker_status, "ACK");
+		router_event(leg, BROKER_SUBMITTED, NULL, leg->ack_us);
+		leg_acked(leg);
+		leg_watch(leg);
+		return;
+	}
+	snprintf(leg->message, sizeof leg->message, "%.200s", be->err.msg);
+	switch (be->kind) {
+	case BROKER_ERR_UNKNOWN:
+		router_event(leg, BROKER_UNKNOWN, be->err.msg, leg->ack_us);
+		leg_reconcile(leg);
+		return;
+	case BROKER_ERR_RETRYABLE:
+		/* A 429 means "not now": pace and try again under any policy. */
+		if ((fo->req.on_fail == FANOUT_RETRY ||
+		    strcmp(be->err.code, "rate-limit") == 0) &&
+		    leg->attempts < fo->r->retry_max) {
+			loop_later(leg_backoff_us(leg), leg_send_later, leg);
+			return;
+		}
+		leg_final(leg, BROKER_REJECTED, be->err.msg);
+		return;
+	default:
+		leg_final(leg, BROKER_REJECTED, be->err.msg);
+		return;
+	}
+}
+
+static void
+leg_place(struct leg *leg)
+{
+	struct fanout	*fo = leg->fo;
+	struct broker	*b = leg->ra->b;
+
+	leg->attempts++;
+	leg->t_send = time_mono_us();
+	if (fo->t_first_send == 0)
+		fo->t_first_send = leg->t_send;
+	fo->t_last_send = leg->t_send;
+	if (leg->state == BROKER_NEW || leg->state == BROKER_UNKNOWN)
+		router_event(leg, BROKER_SUBMITTED, NULL, -1);
+	b->ops->place(b, &leg->req, leg_placed, leg);
+}
+
+/*
+ * The place call's outcome is unclear.  Look for our tag in the book:
+ * found, the order exists and is watched like any other; absent, it never
+ * reached the broker and may be sent again under the retry policy.
+ */
+static void
+leg_reconciled(const struct broker_err *be, const struct broker_order *o,
+    size_t n, void *arg)
+{
+	struct leg	*leg = arg;
+	struct fanout	*fo = leg->fo;
+	size_t		 i;
+
+	if (be != NULL) {
+		leg_final(leg, BROKER_UNKNOWN, "outcome unknown and the order "
+		    "book could not be read; check the broker before retrying");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (strcmp(o[i].tag, leg->tag) != 0)
+			continue;
+		leg_adopt(leg, o[i].order_id);
+		leg_acked(leg);
+		leg_watch(leg);
+		return;
+	}
+	if (fo->req.on_fail == FANOUT_RETRY &&
+	    leg->attempts < fo->r->retry_max) {
+		snprintf(leg->message, sizeof leg->message, "not in the "
+		    "broker's book after an unclear answer; sent again");
+		loop_later(leg_backoff_us(leg), leg_send_later, leg);
+		return;
+	}
+	leg_final(leg, BROKER_REJECTED, "not in the broker's book after an "
+	    "unclear answer: not placed");
+}
+
+static void
+leg_reconcile(struct leg *leg)
+{
+	leg->ra->b->ops->orders(leg->ra->b, leg_reconciled, leg);
+}

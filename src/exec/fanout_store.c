@@ -1,0 +1,210 @@
+/*
+ * Before anything is sent, every order is written NEW with its client
+ * tag: an order that reaches the broker but whose answer is lost can then
+ * always be found again by that tag.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/router_int.h"
+
+static const char *
+fanout_intent_name(enum fanout_intent i)
+{
+	static const char	*names[] = { "order", "squareoff", "cancel",
+				    "kill" };
+
+	return names[i];
+}
+
+static json_t *
+fanout_price_json(int64_t paise)
+{
+	char	*s;
+	json_t	*j;
+
+	if (paise <= 0)
+		return json_null();
+	s = decimal_format(paise, 2);
+	j = json_string(s);
+	free(s);
+	return j;
+}
+
+json_t *
+fanout_leg_order_json(const struct leg *leg)
+{
+	const struct broker_order_req	*q = &leg->req;
+
+	return json_pack("{s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}",
+	    "account_id", (json_int_t)leg->account_id, "slice", leg->slice,
+	    "client_tag", leg->tag, "side", broker_side_name(q->side),
+	    "symbol", q->tradingsymbol, "exchange", q->exchange,
+	    "product", broker_product_name(q->product),
+	    "order_type", broker_order_type_name(q->order_type),
+	    "qty", (json_int_t)q->qty,
+	    "price", q->order_type == BROKER_LIMIT ||
+	    q->order_type == BROKER_SL ? fanout_price_json(q->price) :
+	    json_null(),
+	    "trigger_price", q->order_type == BROKER_SL ||
+	    q->order_type == BROKER_SLM ? fanout_price_json(q->trigger_price) :
+	    json_null());
+}
+
+static json_t *
+fanout_row_json(const struct fanout *fo)
+{
+	char	*t_intent, *t_rms;
+	json_t	*j;
+	int	 order = fo->req.intent == FANOUT_ORDER;
+
+	t_intent = router_wall_text(fo, fo->t_intent);
+	t_rms = router_wall_text(fo, fo->t_rms ? fo->t_rms : fo->t_intent);
+	j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	    "id", (json_int_t)fo->id, "who", fo->r->os_user,
+	    "source", fo->req.source != NULL ? fo->req.source : fo->r->front,
+	    "intent", fanout_intent_name(fo->req.intent),
+	    "target", fo->target_text,
+	    "mode", fanout_mode_name(fo->req.mode),
+	    "on_fail", fanout_on_fail_name(fo->req.on_fail),
+	    "policy", alloc_policy_name(fo->req.policy),
+	    "state", "RUNNING", "t_intent", t_intent, "t_rms", t_rms);
+	if (order) {
+		json_object_set_new(j, "side", json_string(
+		    broker_side_name(fo->req.side)));
+		json_object_set_new(j, "symbol", json_string(fo->symbol));
+		json_object_set_new(j, "exchange", json_string(fo->exchange));
+		json_object_set_new(j, "qty", json_integer(fo->req.qty));
+		json_object_set_new(j, "unit", json_string(
+		    fo->req.unit == ALLOC_UNITS ? "units" : "lots"));
+		json_object_set_new(j, "product", json_string(
+		    broker_product_name(fo->req.product)));
+		json_object_set_new(j, "order_type", json_string(
+		    broker_order_type_name(fo->req.order_type)));
+	} else if (fo->symbol[0] != '\0')
+		json_object_set_new(j, "symbol", json_string(fo->symbol));
+	if (fo->reason != NULL)
+		json_object_set_new(j, "message", json_string(fo->reason));
+	free(t_intent);
+	free(t_rms);
+	return j;
+}
+
+static void
+fanout_begin_sending(struct fanout *fo)
+{
+	size_t	i;
+
+	fo->open = 0;
+	for (i = 0; i < fo->nlegs; i++) {
+		if (fo->legs[i].failed)
+			fo->legs[i].phase = LEG_DONE;
+		else
+			fo->open++;
+	}
+	if (fo->open == 0) {
+		fanout_all_done(fo);
+		return;
+	}
+	if (fo->req.mode == FANOUT_SYNC) {
+		fanout_send_next_sync(fo);
+		return;
+	}
+	for (i = 0; i < fo->nlegs; i++) {
+		if (!fo->legs[i].failed)
+			leg_send(&fo->legs[i]);
+	}
+}
+
+/* Sync mode: the next leg in priority order, once the previous is acked. */
+void
+fanout_send_next_sync(struct fanout *fo)
+{
+	while (fo->next_sync < fo->nlegs) {
+		struct leg *leg = &fo->legs[fo->next_sync++];
+
+		if (!leg->failed && leg->phase == LEG_QUEUED) {
+			leg_send(leg);
+			return;
+		}
+	}
+}
+
+static struct leg *
+fanout_leg_by_tag(struct fanout *fo, const char *tag)
+{
+	size_t	i;
+
+	for (i = 0; i < fo->nlegs; i++) {
+		if (strcmp(fo->legs[i].tag, tag) == 0)
+			return &fo->legs[i];
+	}
+	return NULL;
+}
+
+static void
+fanout_created(json_t *rows, const struct err *err, void *arg)
+{
+	struct fanout	*fo = arg;
+	json_t		*row;
+	struct leg	*leg;
+	size_t		 i;
+
+	if (err != NULL) {
+		fanout_fail(fo, err->code, "cannot record the fan-out, nothing "
+		    "was sent: %s", err->msg);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		leg = fanout_leg_by_tag(fo, json_string_value(json_object_get(
+		    row, "client_tag")));
+		if (leg != NULL)
+			leg->order_id = json_integer_value(json_object_get(row,
+			    "id"));
+	}
+	fo->t_written = time_mono_us();
+	fanout_begin_sending(fo);
+}
+
+static void
+fanout_got_id(json_t *rows, const struct err *err, void *arg)
+{
+	struct fanout		*fo = arg;
+	struct store_actor	 who = router_actor(fo->r);
+	json_t			*orders, *row;
+	struct err		 e;
+	size_t			 i;
+
+	if (err != NULL) {
+		fanout_fail(fo, err->code, "%s", err->msg);
+		return;
+	}
+	fo->id = json_integer_value(json_object_get(json_array_get(rows, 0),
+	    "id"));
+	orders = json_array();
+	for (i = 0; i < fo->nlegs; i++) {
+		struct leg *leg = &fo->legs[i];
+
+		err_clear(&e);
+		if (ctag_make(fo->id, leg->account_id, leg->slice, leg->tag,
+		    sizeof leg->tag, &e) != 0) {
+			json_decref(orders);
+			fanout_fail(fo, e.code, "%s", e.msg);
+			return;
+		}
+		snprintf(leg->req.tag, sizeof leg->req.tag, "%s", leg->tag);
+		json_array_append_new(orders, fanout_leg_order_json(leg));
+	}
+	row = fanout_row_json(fo);
+	store_fanout_create(fo->r->store, row, orders, time_mono_us(), &who,
+	    fanout_created, fo);
+	json_decref(row);
+	json_decref(orders);
+}
+
+void
+fanout_store_and_send(struct fanout *fo)
+{
+	store_fanout_next_id(fo->r->store, fanout_got_id, fo);
+}

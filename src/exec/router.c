@@ -1,0 +1,302 @@
+/*
+ * The router object: one adapter and one token bucket per account, kept
+ * across fan-outs (a console routes many), the latency histograms, and
+ * the one place lifecycle events are recorded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "broker/broker_lib.h"
+#include "core/order.h"
+#include "db/store_broker.h"
+#include "exec/router_int.h"
+#include "net/net.h"
+#include "util/config.h"
+
+struct router *
+router_new(struct store *st, struct config *cfg, const char *home)
+{
+	struct router	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->store = st;
+	r->cfg = cfg;
+	r->home = xstrdup(home);
+	r->http = http_client_new(loop_base());
+	r->lat_broker = lat_map_new();
+	r->lat_account = lat_map_new();
+	r->os_user = xstrdup(path_os_user());
+	r->front = xstrdup("batch");
+	r->rate = (int)config_int(cfg, "exec.rate_per_sec");
+	r->settle_ms = (int)config_int(cfg, "exec.settle_ms");
+	r->poll_ms = (int)config_int(cfg, "exec.poll_ms");
+	r->retry_max = (int)config_int(cfg, "exec.retry_max");
+	return r;
+}
+
+static void
+router_acct_free(struct router_acct *ra)
+{
+	broker_free(ra->b);
+	free(ra->name);
+	free(ra->broker);
+	free(ra->fingerprint);
+	free(ra);
+}
+
+void
+router_free(struct router *r)
+{
+	struct router_acct	*ra, *next;
+
+	if (r == NULL)
+		return;
+	for (ra = r->accts; ra != NULL; ra = next) {
+		next = ra->next;
+		router_acct_free(ra);
+	}
+	http_client_free(r->http);
+	lat_map_free(r->lat_broker);
+	lat_map_free(r->lat_account);
+	free(r->home);
+	free(r->os_user);
+	free(r->front);
+	free(r);
+}
+
+void
+router_set_actor(struct router *r, const char *os_user, const char *front)
+{
+	free(r->os_user);
+	free(r->front);
+	r->os_user = xstrdup(os_user);
+	r->front = xstrdup(front);
+}
+
+struct store_actor
+router_actor(const struct router *r)
+{
+	struct store_actor	a;
+
+	a.os_user = r->os_user;
+	a.front = r->front;
+	return a;
+}
+
+struct router_acct *
+router_acct_find(struct router *r, int64_t id)
+{
+	struct router_acct	*ra;
+
+	for (ra = r->accts; ra != NULL; ra = ra->next) {
+		if (ra->id == id)
+			return ra;
+	}
+	return NULL;
+}
+
+/* What identifies an adapter's configuration; a token refresh changes it. */
+static char *
+router_fingerprint(json_t *row)
+{
+	static const char	*keys[] = { "broker", "kind", "url", "api_key",
+				    "access_token", "api_secret" };
+	struct strbuf		 b;
+	size_t			 i;
+	const char		*v;
+
+	strbuf_init(&b);
+	for (i = 0; i < nitems(keys); i++) {
+		v = json_string_value(json_object_get(row, keys[i]));
+		strbuf_printf(&b, "%s|", v != NULL ? v : "");
+	}
+	return strbuf_steal(&b);
+}
+
+static void
+router_acct_refresh(struct router *r, json_t *row, struct err *err)
+{
+	struct router_acct	*ra;
+	struct broker_env	 env;
+	struct broker		*b;
+	int64_t			 id;
+	char			*fp;
+
+	id = json_integer_value(json_object_get(row, "account_id"));
+	fp = router_fingerprint(row);
+	ra = router_acct_find(r, id);
+	if (ra != NULL && strcmp(ra->fingerprint, fp) == 0) {
+		free(fp);
+		return;
+	}
+	memset(&env, 0, sizeof env);
+	env.cfg = r->cfg;
+	env.home = r->home;
+	env.store = r->store;
+	env.http = r->http;
+	if ((b = broker_from_row(&env, row, err)) == NULL) {
+		free(fp);
+		return;
+	}
+	if (ra == NULL) {
+		ra = xcalloc(1, sizeof *ra);
+		ra->id = id;
+		ra->next = r->accts;
+		r->accts = ra;
+		throttle_init(&ra->bucket, r->rate, r->rate, time_mono_us());
+	} else {
+		broker_free(ra->b);
+		free(ra->name);
+		free(ra->broker);
+		free(ra->fingerprint);
+	}
+	ra->b = b;
+	ra->fingerprint = fp;
+	ra->name = xstrdup(json_string_value(json_object_get(row, "account")));
+	ra->broker = xstrdup(json_string_value(json_object_get(row,
+	    "broker")));
+}
+
+struct router_load {
+	struct fanout	*fo;
+	void		(*next)(struct fanout *);
+};
+
+static void
+router_creds_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_load	*rl = arg;
+	struct fanout		*fo = rl->fo;
+	void			(*next)(struct fanout *) = rl->next;
+	size_t			 i, j;
+	json_t			*row;
+	struct err		 e;
+
+	free(rl);
+	if (err != NULL) {
+		fanout_fail(fo, err->code, "%s", err->msg);
+		return;
+	}
+	/* Only the accounts this fan-out reaches need an adapter. */
+	json_array_foreach(rows, i, row) {
+		int64_t id = json_integer_value(json_object_get(row,
+		    "account_id"));
+
+		for (j = 0; j < fo->match.n; j++) {
+			if (fo->match.v[j]->id != id)
+				continue;
+			err_clear(&e);
+			router_acct_refresh(fo->r, row, &e);
+			if (err_isset(&e))
+				json_object_set_new(fo->notes,
+				    fo->match.v[j]->name, json_string(e.msg));
+		}
+	}
+	next(fo);
+}
+
+/* Make sure every targeted account has a current adapter, then next(). */
+void
+router_load_brokers(struct fanout *fo, void (*next)(struct fanout *))
+{
+	struct router_load	*rl;
+
+	rl = xmalloc(sizeof *rl);
+	rl->fo = fo;
+	rl->next = next;
+	store_broker_creds(fo->r->store, NULL, NULL, router_creds_loaded, rl);
+}
+
+static void
+router_event_stored(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("router", "order event not stored: %s", err->msg);
+}
+
+/* Record a transition; the state machine decides whether it is legal. */
+void
+router_event(struct leg *leg, enum broker_state to, const char *message,
+    int64_t latency_us)
+{
+	struct store_order_event	ev;
+	struct err			err;
+
+	err_clear(&err);
+	if (leg->state != to && order_fsm_step(leg->state, to, &err) != 0) {
+		log_warn("router", "order %lld: %s", (long long)leg->order_id,
+		    err.msg);
+		return;
+	}
+	leg->state = to;
+	if (message != NULL && message != leg->message)
+		snprintf(leg->message, sizeof leg->message, "%s", message);
+	if (leg->order_id == 0)
+		return;
+	memset(&ev, 0, sizeof ev);
+	ev.order_id = leg->order_id;
+	ev.state = broker_state_name(to);
+	ev.broker_status = leg->broker_status[0] ? leg->broker_status : NULL;
+	ev.message = message;
+	ev.filled = leg->filled;
+	ev.avg_paise = leg->avg;
+	ev.latency_us = latency_us;
+	ev.mono_us = time_mono_us();
+	store_order_event(leg->fo->r->store, &ev, router_event_stored, NULL);
+}
+
+/* A monotonic instant of this fan-out as wall-clock RFC 3339 text. */
+char *
+router_wall_text(const struct fanout *fo, int64_t mono_us)
+{
+	char	buf[40];
+
+	if (mono_us == 0)
+		return NULL;
+	time_fmt_utc(fo->wall_intent + (mono_us - fo->t_intent), buf,
+	    sizeof buf);
+	return xstrdup(buf);
+}
+
+static void
+router_lat_json(const char *key, const struct lat_hist *h, void *arg)
+{
+	json_t			*out = arg;
+	struct lat_summary	 s;
+
+	lat_summarize(h, &s);
+	json_object_set_new(out, key, json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	    "count", (json_int_t)s.count, "p50_us", (json_int_t)s.p50,
+	    "p90_us", (json_int_t)s.p90, "p99_us", (json_int_t)s.p99,
+	    "max_us", (json_int_t)s.max));
+}
+
+json_t *
+router_latency_json(const struct router *r)
+{
+	json_t	*b = json_object(), *a = json_object();
+
+	lat_map_each(r->lat_broker, router_lat_json, b);
+	lat_map_each(r->lat_account, router_lat_json, a);
+	return json_pack("{s:o,s:o}", "brokers", b, "accounts", a);
+}
+
+const char *
+fanout_mode_name(enum fanout_mode m)
+{
+	return m == FANOUT_SYNC ? "sync" : "async";
+}
+
+const char *
+fanout_on_fail_name(enum fanout_on_fail f)
+{
+	switch (f) {
+	case FANOUT_RETRY:
+		return "retry";
+	case FANOUT_ALL_OR_NONE:
+		return "all-or-none";
+	default:
+		return "best-effort";
+	}
+}

@@ -1,0 +1,75 @@
+/*
+ * router: turns one intent (buy/sell, squareoff, cancel, kill) into orders
+ * at many accounts' brokers, on the event loop, and reports what became of
+ * each leg.  It owns one adapter and one token bucket per account, the
+ * latency histograms, and the failure policies (retry, all-or-none
+ * rollback, reconciliation of unclear outcomes by client tag).
+ */
+#ifndef PX_ROUTER_H
+#define PX_ROUTER_H
+
+#include <jansson.h>
+
+#include "broker/broker.h"
+#include "cmd/cmd.h"
+#include "exec/exec.h"
+
+struct config;
+struct store;
+struct store_actor;
+struct router;
+
+enum fanout_intent { FANOUT_ORDER, FANOUT_SQUAREOFF, FANOUT_CANCEL,
+	FANOUT_KILL };
+enum fanout_mode { FANOUT_ASYNC, FANOUT_SYNC };
+enum fanout_on_fail { FANOUT_BEST_EFFORT, FANOUT_RETRY, FANOUT_ALL_OR_NONE };
+
+struct fanout_req {
+	enum fanout_intent	 intent;
+	const struct cmd_target	*target;
+	const char		*exchange;	/* NULL: look the symbol up */
+	const char		*symbol;	/* NULL: every symbol */
+	enum broker_side	 side;
+	int64_t			 qty;
+	enum alloc_unit		 unit;
+	enum broker_order_type	 order_type;
+	int64_t			 price;		/* paise */
+	int64_t			 trigger;	/* paise */
+	enum broker_product	 product;
+	enum alloc_policy	 policy;
+	enum fanout_mode	 mode;
+	enum fanout_on_fail	 on_fail;
+	const char		*reason;	/* kill */
+	int			 dry_run;
+	const char		*source;	/* "batch", "console", connector */
+};
+
+/*
+ * The outcome: ok is false when any leg failed (COMMANDS.md: a fan-out
+ * with a failed leg fails the command).  data is the report (owned by the
+ * router, valid during the callback): fanout id, state, timings and legs.
+ * err.code "broker-unreachable" when brokers could not be reached at all.
+ */
+struct fanout_result {
+	int		 ok;
+	struct err	 err;
+	json_t		*data;
+	char		*text;
+};
+
+typedef void (*fanout_done_cb)(const struct fanout_result *, void *arg);
+
+struct router *router_new(struct store *, struct config *, const char *home);
+void router_free(struct router *);
+/* Who is acting, for audit rows. */
+void router_set_actor(struct router *, const char *os_user,
+    const char *front);
+void fanout_start(struct router *, const struct fanout_req *,
+    fanout_done_cb, void *);
+/* Ack latency summaries per broker and per account, as JSON. */
+json_t *router_latency_json(const struct router *);
+
+const char *fanout_mode_name(enum fanout_mode);
+const char *fanout_on_fail_name(enum fanout_on_fail);
+
+#endif

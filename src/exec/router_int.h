@@ -1,0 +1,134 @@
+/* The router's private structures, shared by src/exec/router*.c only. */
+#ifndef PX_ROUTER_INT_H
+#define PX_ROUTER_INT_H
+
+#include "db/store.h"
+#include "db/store_fanout.h"
+#include "exec/router.h"
+
+/* One account as the router trades it: its adapter and its bucket. */
+struct router_acct {
+	int64_t			 id;
+	char			*name;
+	char			*broker;
+	char			*fingerprint;	/* rebuild the adapter if changed */
+	struct broker		*b;
+	struct throttle		 bucket;
+	struct router_acct	*next;
+};
+
+struct router {
+	struct store		*store;
+	struct config		*cfg;
+	char			*home;
+	struct http_client	*http;
+	struct router_acct	*accts;
+	struct lat_map		*lat_broker;
+	struct lat_map		*lat_account;
+	char			*os_user;
+	char			*front;
+	int			 rate;		/* orders/s per account */
+	int			 settle_ms;	/* watch an order this long */
+	int			 poll_ms;
+	int			 retry_max;
+};
+
+enum leg_phase { LEG_QUEUED, LEG_SENDING, LEG_WATCHING, LEG_DONE };
+
+/* One child order: an account's slice of the fan-out. */
+struct leg {
+	struct fanout		*fo;
+	struct router_acct	*ra;
+	int64_t			 account_id;
+	char			 account[72];
+	int64_t			 order_id;	/* orders.id */
+	char			 tag[CTAG_MAX + 1];
+	int			 slice;
+	int64_t			 lots;
+	struct broker_order_req	 req;
+	enum broker_state	 state;
+	char			 broker_status[40];
+	char			 broker_id[32];
+	char			 message[256];
+	int			 attempts;
+	int64_t			 t_send;	/* monotonic us */
+	int64_t			 ack_us;	/* place latency, -1 none */
+	int64_t			 filled;
+	int64_t			 avg;		/* paise */
+	int64_t			 watch_until;
+	enum leg_phase		 phase;
+	int			 failed;	/* a definitive failure */
+	int64_t			 pos_index;	/* squareoff: which position */
+	int			 rollback;	/* placed to undo another leg */
+};
+
+struct fanout {
+	struct router		*r;
+	struct fanout_req	 req;
+	char			*target_text;
+	char			*reason;
+	char			 exchange[8];
+	char			 symbol[48];
+	int64_t			 id;
+	int64_t			 lot_size;
+	int64_t			 freeze;
+	int64_t			 tick;
+	struct account_set	 accounts;
+	struct target_match	 match;
+	struct alloc_plan	 plan;
+	int			 planned;
+	struct leg		*legs;
+	size_t			 nlegs;
+	size_t			 next_sync;	/* sync mode: next leg to send */
+	size_t			 open;		/* legs not LEG_DONE */
+	int64_t			 wall_intent;
+	int64_t			 t_intent;	/* monotonic us from here on */
+	int64_t			 t_rms;
+	int64_t			 t_first_send;
+	int64_t			 t_last_send;
+	int64_t			 t_last_ack;
+	int64_t			 t_written;	/* last NEW order stored */
+	int			 rolled_back;
+	size_t			 nbrokers_pending;
+	json_t			*notes;		/* per-account remarks */
+	json_t			*cancels;	/* orders cancelled (cancel, kill) */
+	struct broker_position	*positions;	/* squareoff: to close */
+	size_t			 npositions;
+	size_t			 next_lookup;
+	struct err		 err;
+	fanout_done_cb		 cb;
+	void			*arg;
+};
+
+/* router.c */
+struct store_actor router_actor(const struct router *);
+struct router_acct *router_acct_find(struct router *, int64_t id);
+void router_load_brokers(struct fanout *, void (*)(struct fanout *));
+void router_event(struct leg *, enum broker_state, const char *message,
+    int64_t latency_us);
+char *router_wall_text(const struct fanout *, int64_t mono_us);
+
+/* fanout.c */
+struct fanout *fanout_new(struct router *, const struct fanout_req *,
+    fanout_done_cb, void *);
+void fanout_free(struct fanout *);
+void fanout_fail(struct fanout *, const char *code, const char *fmt, ...)
+    PX_PRINTF(3, 4);
+struct leg *fanout_add_leg(struct fanout *, const struct account *,
+    struct router_acct *);
+void fanout_store_and_send(struct fanout *);
+void fanout_send_next_sync(struct fanout *);
+json_t *fanout_leg_order_json(const struct leg *);
+void fanout_leg_done(struct leg *);
+
+/* fanout_send.c */
+void leg_send(struct leg *);
+void leg_watch(struct leg *);
+
+/* fanout_finish.c */
+void fanout_all_done(struct fanout *);
+
+/* squareoff.c */
+void squareoff_start(struct fanout *);
+
+#endif

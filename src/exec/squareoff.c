@@ -1,0 +1,308 @@
+/*
+ * squareoff, cancel and kill: intents that act on what accounts already
+ * hold.  Positions and order books come from each account's broker, all
+ * accounts at once; closing orders are market orders of the position's
+ * product, sliced under the freeze quantity, then routed like any leg.
+ * kill first sets the accounts HALTED, so nothing new can slip in while
+ * it cancels and closes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store_fanout.h"
+#include "exec/router_int.h"
+
+struct so_call {
+	struct fanout		*fo;
+	const struct account	*acct;
+	struct router_acct	*ra;
+};
+
+static void so_close_positions(struct fanout *);
+static void so_slice_legs(struct fanout *);
+
+static int
+so_symbol_matches(const struct fanout *fo, const char *exchange,
+    const char *symbol)
+{
+	if (fo->symbol[0] != '\0' && strcmp(fo->symbol, symbol) != 0)
+		return 0;
+	if (fo->exchange[0] != '\0' && strcmp(fo->exchange, exchange) != 0)
+		return 0;
+	return 1;
+}
+
+/* One account's pending broker call is over; the last one moves on. */
+static void
+so_account_done(struct fanout *fo, void (*next)(struct fanout *))
+{
+	if (--fo->nbrokers_pending == 0)
+		next(fo);
+}
+
+static void
+so_note(struct fanout *fo, const char *account, const char *msg)
+{
+	json_object_set_new(fo->notes, account, json_string(msg));
+}
+
+static int
+so_working(enum broker_state s)
+{
+	return s == BROKER_OPEN || s == BROKER_TRIGGER_PENDING ||
+	    s == BROKER_PARTIALLY_FILLED || s == BROKER_SUBMITTED;
+}
+
+static void
+so_cancelled(const struct broker_err *be, const char *order_id, void *arg)
+{
+	struct so_call	*c = arg;
+	struct fanout	*fo = c->fo;
+
+	json_array_append_new(fo->cancels, json_pack("{s:s,s:s,s:s}",
+	    "account", c->acct->name, "broker_order_id", order_id != NULL ?
+	    order_id : "", "result", be == NULL ? "cancelled" : be->err.msg));
+	free(c);
+	so_account_done(fo, fo->req.intent == FANOUT_KILL ?
+	    so_close_positions : fanout_store_and_send);
+}
+
+static void
+so_orders(const struct broker_err *be, const struct broker_order *o,
+    size_t n, void *arg)
+{
+	struct so_call	*c = arg, *cc;
+	struct fanout	*fo = c->fo;
+	size_t		 i;
+
+	if (be != NULL)
+		so_note(fo, c->acct->name, be->err.msg);
+	for (i = 0; be == NULL && i < n; i++) {
+		if (!so_working(o[i].state) ||
+		    !so_symbol_matches(fo, o[i].exchange, o[i].tradingsymbol))
+			continue;
+		cc = xmalloc(sizeof *cc);
+		*cc = *c;
+		fo->nbrokers_pending++;
+		c->ra->b->ops->cancel(c->ra->b, o[i].order_id, o[i].variety,
+		    so_cancelled, cc);
+	}
+	free(c);
+	so_account_done(fo, fo->req.intent == FANOUT_KILL ?
+	    so_close_positions : fanout_store_and_send);
+}
+
+/* Ask every targeted account's broker, calling fn for each with a call. */
+static void
+so_each_account(struct fanout *fo, void (*fn)(struct so_call *),
+    void (*none)(struct fanout *))
+{
+	struct router_acct	*ra;
+	struct so_call		*c;
+	size_t			 i;
+
+	/* Held at 1 while calls start, so none can finish the phase early. */
+	fo->nbrokers_pending = 1;
+	for (i = 0; i < fo->match.n; i++) {
+		ra = router_acct_find(fo->r, fo->match.v[i]->id);
+		if (ra == NULL || ra->b == NULL) {
+			if (json_object_get(fo->notes,
+			    fo->match.v[i]->name) == NULL)
+				so_note(fo, fo->match.v[i]->name,
+				    "no broker adapter");
+			continue;
+		}
+		c = xmalloc(sizeof *c);
+		c->fo = fo;
+		c->acct = fo->match.v[i];
+		c->ra = ra;
+		fo->nbrokers_pending++;
+		fn(c);
+	}
+	so_account_done(fo, none);
+}
+
+static void
+so_ask_orders(struct so_call *c)
+{
+	c->ra->b->ops->orders(c->ra->b, so_orders, c);
+}
+
+static void
+so_cancel_phase(struct fanout *fo)
+{
+	so_each_account(fo, so_ask_orders, fo->req.intent == FANOUT_KILL ?
+	    so_close_positions : fanout_store_and_send);
+}
+
+static void
+so_positions(const struct broker_err *be, const struct broker_positions *p,
+    void *arg)
+{
+	struct so_call	*c = arg;
+	struct fanout	*fo = c->fo;
+	struct leg	*leg;
+	size_t		 i;
+
+	if (be != NULL)
+		so_note(fo, c->acct->name, be->err.msg);
+	for (i = 0; be == NULL && i < p->nnet; i++) {
+		const struct broker_position *pos = &p->net[i];
+
+		if (pos->qty == 0 ||
+		    !so_symbol_matches(fo, pos->exchange, pos->tradingsymbol))
+			continue;
+		leg = fanout_add_leg(fo, c->acct, c->ra);
+		leg->slice = (int)fo->nlegs - 1;
+		memset(&leg->req, 0, sizeof leg->req);
+		snprintf(leg->req.exchange, sizeof leg->req.exchange, "%s",
+		    pos->exchange);
+		snprintf(leg->req.tradingsymbol, sizeof leg->req.tradingsymbol,
+		    "%s", pos->tradingsymbol);
+		leg->req.side = pos->qty > 0 ? BROKER_SELL : BROKER_BUY;
+		leg->req.order_type = BROKER_MARKET;
+		leg->req.product = pos->product;
+		leg->req.validity = BROKER_DAY;
+		leg->req.variety = BROKER_VARIETY_REGULAR;
+		leg->req.qty = pos->qty > 0 ? pos->qty : -pos->qty;
+		leg->lots = -1;		/* not yet sliced */
+	}
+	free(c);
+	so_account_done(fo, so_slice_legs);
+}
+
+static void
+so_ask_positions(struct so_call *c)
+{
+	c->ra->b->ops->positions(c->ra->b, so_positions, c);
+}
+
+static void
+so_close_positions(struct fanout *fo)
+{
+	so_each_account(fo, so_ask_positions, so_slice_legs);
+}
+
+static int
+so_same_symbol(const struct leg *a, const struct leg *b)
+{
+	return strcmp(a->req.exchange, b->req.exchange) == 0 &&
+	    strcmp(a->req.tradingsymbol, b->req.tradingsymbol) == 0;
+}
+
+/* Split every unsliced leg of leg ref's symbol into freeze-sized orders. */
+static void
+so_split(struct fanout *fo, size_t ref, int64_t slice_units)
+{
+	size_t		 i, n = fo->nlegs;
+	int64_t		 rest;
+	struct leg	*extra;
+
+	for (i = ref; i < n; i++) {
+		if (fo->legs[i].lots != -1 ||
+		    !so_same_symbol(&fo->legs[i], &fo->legs[ref]))
+			continue;
+		fo->legs[i].lots = 0;
+		if (slice_units <= 0 || fo->legs[i].req.qty <= slice_units)
+			continue;
+		rest = fo->legs[i].req.qty - slice_units;
+		fo->legs[i].req.qty = slice_units;
+		while (rest > 0) {
+			extra = fanout_add_leg(fo, &(struct account){ .id =
+			    fo->legs[i].account_id, .name =
+			    fo->legs[i].account }, fo->legs[i].ra);
+			extra->req = fo->legs[i].req;
+			extra->req.qty = rest < slice_units ? rest :
+			    slice_units;
+			rest -= extra->req.qty;
+		}
+	}
+}
+
+static void so_slice_next(struct fanout *);
+
+static void
+so_instrument(json_t *rows, const struct err *err, void *arg)
+{
+	struct fanout	*fo = arg;
+	json_t		*row = err == NULL ? json_array_get(rows, 0) : NULL;
+	int64_t		 lot, freeze, units = 0;
+
+	if (row != NULL) {
+		lot = json_integer_value(json_object_get(row, "lot_size"));
+		freeze = json_integer_value(json_object_get(row, "freeze_qty"));
+		if (lot > 0 && freeze > 0)
+			units = alloc_slice_lots(lot, freeze) * lot;
+	}
+	so_split(fo, fo->next_lookup, units);
+	so_slice_next(fo);
+}
+
+static void
+so_slice_next(struct fanout *fo)
+{
+	size_t	i;
+
+	while (fo->next_lookup < fo->nlegs &&
+	    fo->legs[fo->next_lookup].lots != -1)
+		fo->next_lookup++;
+	if (fo->next_lookup < fo->nlegs) {
+		store_instrument_resolve(fo->r->store,
+		    fo->legs[fo->next_lookup].req.exchange,
+		    fo->legs[fo->next_lookup].req.tradingsymbol,
+		    so_instrument, fo);
+		return;
+	}
+	/* Slice numbers only need to be unique within the fan-out. */
+	for (i = 0; i < fo->nlegs; i++)
+		fo->legs[i].slice = (int)i;
+	fanout_store_and_send(fo);
+}
+
+static void
+so_slice_legs(struct fanout *fo)
+{
+	fo->next_lookup = 0;
+	so_slice_next(fo);
+}
+
+static void
+so_halted(json_t *rows, const struct err *err, void *arg)
+{
+	struct fanout	*fo = arg;
+
+	if (err != NULL) {
+		fanout_fail(fo, err->code, "cannot halt %s: %s",
+		    fo->target_text, err->msg);
+		return;
+	}
+	router_load_brokers(fo, so_cancel_phase);
+}
+
+void
+squareoff_start(struct fanout *fo)
+{
+	struct store_actor	 who = router_actor(fo->r);
+	json_t			*ids;
+	size_t			 i;
+
+	switch (fo->req.intent) {
+	case FANOUT_KILL:
+		ids = json_array();
+		for (i = 0; i < fo->match.n; i++)
+			json_array_append_new(ids,
+			    json_integer(fo->match.v[i]->id));
+		store_trading_state_set(fo->r->store, ids, "HALTED",
+		    fo->reason != NULL ? fo->reason : "kill switch", &who,
+		    so_halted, fo);
+		json_decref(ids);
+		break;
+	case FANOUT_CANCEL:
+		router_load_brokers(fo, so_cancel_phase);
+		break;
+	default:
+		router_load_brokers(fo, so_close_positions);
+		break;
+	}
+}
