@@ -109,9 +109,9 @@ static const char sql_trading_state[] =
 "  RETURNING id, name"
 "), au AS ("
 "  INSERT INTO audit_log (os_user, front, action, object, detail)"
-"  SELECT $4, $5, CASE WHEN $2 = 'HALTED' THEN 'account.kill'"
+"  SELECT $4, $5, CASE WHEN $2::text = 'HALTED' THEN 'account.kill'"
 "    ELSE 'account.unkill' END, up.name,"
-"    jsonb_build_object('state', $2, 'reason', $3) FROM up"
+"    jsonb_build_object('state', $2::text, 'reason', $3::text) FROM up"
 ")"
 "SELECT id, name FROM up ORDER BY name";
 

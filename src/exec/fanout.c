@@ -42,12 +42,16 @@ fanout_new(struct router *r, const struct fanout_req *req, fanout_done_cb cb,
 void
 fanout_free(struct fanout *fo)
 {
+	size_t	i;
+
 	if (fo == NULL)
 		return;
 	if (fo->planned)
 		alloc_plan_free(&fo->plan);
 	target_match_free(&fo->match);
 	account_set_free(&fo->accounts);
+	for (i = 0; i < fo->nlegs; i++)
+		free(fo->legs[i]);
 	free(fo->legs);
 	free(fo->target_text);
 	free(fo->reason);
@@ -79,9 +83,10 @@ fanout_add_leg(struct fanout *fo, const struct account *a,
 {
 	struct leg	*leg;
 
+	/* Legs never move: callbacks in flight hold pointers to them. */
 	fo->legs = xreallocarray(fo->legs, fo->nlegs + 1, sizeof *fo->legs);
-	leg = &fo->legs[fo->nlegs++];
-	memset(leg, 0, sizeof *leg);
+	leg = xcalloc(1, sizeof *leg);
+	fo->legs[fo->nlegs++] = leg;
 	leg->fo = fo;
 	leg->ra = ra;
 	leg->account_id = a->id;

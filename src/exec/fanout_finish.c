@@ -8,10 +8,12 @@
 #include <string.h>
 
 #include "exec/router_int.h"
+#include "net/net.h"
 
 #define ROLLBACK_SLICE	1000	/* rollback legs: slice + this, own tags */
 
 static void fanout_finish(struct fanout *);
+static void fanout_resend_reversal(struct leg *);
 
 void
 fanout_leg_done(struct leg *leg)
@@ -21,8 +23,85 @@ fanout_leg_done(struct leg *leg)
 	if (leg->phase == LEG_DONE)
 		return;
 	leg->phase = LEG_DONE;
+	/*
+	 * A reversal that failed leaves exposure the trader asked not to
+	 * have: send it again, as a new order with its own tag, a few times.
+	 */
+	if (leg->rollback && leg->failed && leg->generation < fo->r->retry_max) {
+		fanout_resend_reversal(leg);
+		return;
+	}
 	if (--fo->open == 0)
 		fanout_all_done(fo);
+}
+
+static void
+reversal_send(void *arg)
+{
+	leg_send(arg);
+}
+
+static void
+reversal_stored(json_t *rows, const struct err *err, void *arg)
+{
+	struct leg	*leg = arg;
+	struct fanout	*fo = leg->fo;
+
+	if (err != NULL) {
+		snprintf(leg->message, sizeof leg->message, "reversal not "
+		    "recorded, not sent: %.200s", err->msg);
+		leg->generation = fo->r->retry_max;
+		leg->phase = LEG_DONE;
+		if (--fo->open == 0)
+			fanout_all_done(fo);
+		return;
+	}
+	leg->order_id = json_integer_value(json_object_get(json_array_get(rows,
+	    0), "id"));
+	loop_later(200000, reversal_send, leg);
+}
+
+static void
+fanout_resend_reversal(struct leg *old)
+{
+	struct fanout	*fo = old->fo;
+	struct leg	*leg;
+	json_t		*orders;
+	struct err	 e;
+
+	leg = fanout_add_leg(fo, &(struct account){ .id = old->account_id,
+	    .name = old->account }, old->ra);
+	leg->rollback = 1;
+	leg->generation = old->generation + 1;
+	leg->slice = old->slice + ROLLBACK_SLICE;
+	leg->req = old->req;
+	err_clear(&e);
+	if (ctag_make(fo->id, leg->account_id, leg->slice, leg->tag,
+	    sizeof leg->tag, &e) != 0) {
+		leg->failed = 1;
+		leg->generation = fo->r->retry_max;
+		snprintf(leg->message, sizeof leg->message, "%.200s", e.msg);
+		fanout_leg_done(leg);
+		return;
+	}
+	snprintf(leg->req.tag, sizeof leg->req.tag, "%s", leg->tag);
+	orders = json_array();
+	json_array_append_new(orders, fanout_leg_order_json(leg));
+	store_orders_add(fo->r->store, fo->id, orders, time_mono_us(),
+	    reversal_stored, leg);
+	json_decref(orders);
+}
+
+/* Reversals that failed for good: exposure the rollback could not undo. */
+static size_t
+fanout_nstranded(const struct fanout *fo)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < fo->nlegs; i++)
+		n += fo->legs[i]->rollback && fo->legs[i]->failed &&
+		    fo->legs[i]->generation >= fo->r->retry_max;
+	return n;
 }
 
 static size_t
@@ -31,7 +110,7 @@ fanout_nfailed(const struct fanout *fo)
 	size_t	i, n = 0;
 
 	for (i = 0; i < fo->nlegs; i++)
-		n += fo->legs[i].failed && !fo->legs[i].rollback;
+		n += fo->legs[i]->failed && !fo->legs[i]->rollback;
 	return n;
 }
 
@@ -87,13 +166,13 @@ fanout_rollback(struct fanout *fo)
 	fo->rolled_back = 1;
 	fo->open = 0;
 	for (i = 0; i < fo->nlegs; i++)
-		fo->open += leg_working(&fo->legs[i]);
+		fo->open += leg_working(fo->legs[i]);
 	if (fo->open == 0) {
 		fanout_reverse_fills(fo);
 		return;
 	}
 	for (i = 0; i < fo->nlegs; i++) {
-		struct leg *leg = &fo->legs[i];
+		struct leg *leg = fo->legs[i];
 
 		if (!leg_working(leg))
 			continue;
@@ -119,7 +198,7 @@ fanout_reversals_stored(json_t *rows, const struct err *err, void *arg)
 	}
 	fo->open = 0;
 	for (i = 0; i < fo->nlegs; i++) {
-		struct leg *leg = &fo->legs[i];
+		struct leg *leg = fo->legs[i];
 
 		if (!leg->rollback || leg->phase != LEG_QUEUED)
 			continue;
@@ -132,8 +211,8 @@ fanout_reversals_stored(json_t *rows, const struct err *err, void *arg)
 		fo->open++;
 	}
 	for (i = 0; i < fo->nlegs; i++) {
-		if (fo->legs[i].rollback && fo->legs[i].phase == LEG_QUEUED)
-			leg_send(&fo->legs[i]);
+		if (fo->legs[i]->rollback && fo->legs[i]->phase == LEG_QUEUED)
+			leg_send(fo->legs[i]);
 	}
 }
 
@@ -147,12 +226,12 @@ fanout_reverse_fills(struct fanout *fo)
 	struct err	 e;
 
 	for (i = 0; i < n; i++) {
-		if (fo->legs[i].rollback || fo->legs[i].filled <= 0)
+		if (fo->legs[i]->rollback || fo->legs[i]->filled <= 0)
 			continue;
 		rev = fanout_add_leg(fo, &(struct account){ .id =
-		    fo->legs[i].account_id, .name = fo->legs[i].account },
-		    fo->legs[i].ra);
-		orig = &fo->legs[i];
+		    fo->legs[i]->account_id, .name = fo->legs[i]->account },
+		    fo->legs[i]->ra);
+		orig = fo->legs[i];
 		rev->rollback = 1;
 		rev->slice = orig->slice + ROLLBACK_SLICE;
 		rev->req = orig->req;
@@ -199,7 +278,7 @@ fanout_state(const struct fanout *fo)
 	size_t	failed = fanout_nfailed(fo), legs = 0, i;
 
 	for (i = 0; i < fo->nlegs; i++)
-		legs += !fo->legs[i].rollback;
+		legs += !fo->legs[i]->rollback;
 	if (fo->rolled_back)
 		return "REVERSED";
 	if (failed == 0)
@@ -247,7 +326,7 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 	    "ACCOUNT", "SLICE", "LOTS", "SIDE", "SYMBOL", "QTY", "STATE",
 	    "FILLED", "AVG", "ACK MS", "MESSAGE");
 	for (i = 0; i < fo->nlegs; i++) {
-		const struct leg *leg = &fo->legs[i];
+		const struct leg *leg = fo->legs[i];
 		char *avg = decimal_format(leg->avg, 2);
 
 		json_array_append_new(legs, fanout_leg_json(leg));
@@ -276,7 +355,12 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 	    "last_send", (json_int_t)fanout_since(fo, fo->t_last_send),
 	    "last_ack", (json_int_t)fanout_since(fo, fo->t_last_ack),
 	    "legs", legs, "notes", fo->notes);
-	if (!res->ok)
+	if (fanout_nstranded(fo) > 0)
+		err_set(&res->err, "rollback-incomplete", "fanout %lld: %zu "
+		    "reversal(s) failed after %d attempts: positions remain "
+		    "open, act now", (long long)fo->id, fanout_nstranded(fo),
+		    fo->r->retry_max + 1);
+	else if (!res->ok)
 		err_set(&res->err, "fanout-failed", "fanout %lld %s: %zu of "
 		    "%zu order(s) failed%s", (long long)fo->id, state, failed,
 		    fo->nlegs, fo->rolled_back ? "; filled legs reversed" : "");

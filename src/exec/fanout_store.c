@@ -98,8 +98,8 @@ fanout_begin_sending(struct fanout *fo)
 
 	fo->open = 0;
 	for (i = 0; i < fo->nlegs; i++) {
-		if (fo->legs[i].failed)
-			fo->legs[i].phase = LEG_DONE;
+		if (fo->legs[i]->failed)
+			fo->legs[i]->phase = LEG_DONE;
 		else
 			fo->open++;
 	}
@@ -112,8 +112,8 @@ fanout_begin_sending(struct fanout *fo)
 		return;
 	}
 	for (i = 0; i < fo->nlegs; i++) {
-		if (!fo->legs[i].failed)
-			leg_send(&fo->legs[i]);
+		if (!fo->legs[i]->failed)
+			leg_send(fo->legs[i]);
 	}
 }
 
@@ -122,7 +122,7 @@ void
 fanout_send_next_sync(struct fanout *fo)
 {
 	while (fo->next_sync < fo->nlegs) {
-		struct leg *leg = &fo->legs[fo->next_sync++];
+		struct leg *leg = fo->legs[fo->next_sync++];
 
 		if (!leg->failed && leg->phase == LEG_QUEUED) {
 			leg_send(leg);
@@ -137,8 +137,8 @@ fanout_leg_by_tag(struct fanout *fo, const char *tag)
 	size_t	i;
 
 	for (i = 0; i < fo->nlegs; i++) {
-		if (strcmp(fo->legs[i].tag, tag) == 0)
-			return &fo->legs[i];
+		if (strcmp(fo->legs[i]->tag, tag) == 0)
+			return fo->legs[i];
 	}
 	return NULL;
 }
@@ -184,7 +184,7 @@ fanout_got_id(json_t *rows, const struct err *err, void *arg)
 	    "id"));
 	orders = json_array();
 	for (i = 0; i < fo->nlegs; i++) {
-		struct leg *leg = &fo->legs[i];
+		struct leg *leg = fo->legs[i];
 
 		err_clear(&e);
 		if (ctag_make(fo->id, leg->account_id, leg->slice, leg->tag,

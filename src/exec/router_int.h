@@ -60,6 +60,7 @@ struct leg {
 	int			 failed;	/* a definitive failure */
 	int64_t			 pos_index;	/* squareoff: which position */
 	int			 rollback;	/* placed to undo another leg */
+	int			 generation;	/* rollback: resends so far */
 };
 
 struct fanout {
@@ -77,7 +78,7 @@ struct fanout {
 	struct target_match	 match;
 	struct alloc_plan	 plan;
 	int			 planned;
-	struct leg		*legs;
+	struct leg		**legs;
 	size_t			 nlegs;
 	size_t			 next_sync;	/* sync mode: next leg to send */
 	size_t			 open;		/* legs not LEG_DONE */

@@ -200,19 +200,19 @@ so_split(struct fanout *fo, size_t ref, int64_t slice_units)
 	struct leg	*extra;
 
 	for (i = ref; i < n; i++) {
-		if (fo->legs[i].lots != -1 ||
-		    !so_same_symbol(&fo->legs[i], &fo->legs[ref]))
+		if (fo->legs[i]->lots != -1 ||
+		    !so_same_symbol(fo->legs[i], fo->legs[ref]))
 			continue;
-		fo->legs[i].lots = 0;
-		if (slice_units <= 0 || fo->legs[i].req.qty <= slice_units)
+		fo->legs[i]->lots = 0;
+		if (slice_units <= 0 || fo->legs[i]->req.qty <= slice_units)
 			continue;
-		rest = fo->legs[i].req.qty - slice_units;
-		fo->legs[i].req.qty = slice_units;
+		rest = fo->legs[i]->req.qty - slice_units;
+		fo->legs[i]->req.qty = slice_units;
 		while (rest > 0) {
 			extra = fanout_add_leg(fo, &(struct account){ .id =
-			    fo->legs[i].account_id, .name =
-			    fo->legs[i].account }, fo->legs[i].ra);
-			extra->req = fo->legs[i].req;
+			    fo->legs[i]->account_id, .name =
+			    fo->legs[i]->account }, fo->legs[i]->ra);
+			extra->req = fo->legs[i]->req;
 			extra->req.qty = rest < slice_units ? rest :
 			    slice_units;
 			rest -= extra->req.qty;
@@ -245,18 +245,18 @@ so_slice_next(struct fanout *fo)
 	size_t	i;
 
 	while (fo->next_lookup < fo->nlegs &&
-	    fo->legs[fo->next_lookup].lots != -1)
+	    fo->legs[fo->next_lookup]->lots != -1)
 		fo->next_lookup++;
 	if (fo->next_lookup < fo->nlegs) {
 		store_instrument_resolve(fo->r->store,
-		    fo->legs[fo->next_lookup].req.exchange,
-		    fo->legs[fo->next_lookup].req.tradingsymbol,
+		    fo->legs[fo->next_lookup]->req.exchange,
+		    fo->legs[fo->next_lookup]->req.tradingsymbol,
 		    so_instrument, fo);
 		return;
 	}
 	/* Slice numbers only need to be unique within the fan-out. */
 	for (i = 0; i < fo->nlegs; i++)
-		fo->legs[i].slice = (int)i;
+		fo->legs[i]->slice = (int)i;
 	fanout_store_and_send(fo);
 }
 

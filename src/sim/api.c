@@ -19,6 +19,7 @@
 #define SIM_MAX_BODY	(256 * 1024)
 #define SIM_MAX_QUOTE	1000
 #define SIM_MAX_SEGS	6
+#define SIM_HOLD_MS	120000	/* a "timed out" reply is held this long */
 
 /* A reply waiting for its latency, or held forever (timeout fault). */
 struct pending {
@@ -107,9 +108,10 @@ pending_fire(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * Reply after delay_ms, or hold the request (hold): evhttp detaches a
- * request whose client went away, and frees it when we finally reply, so
- * held requests are answered at shutdown.
+ * Reply after delay_ms, or hold the request (timeout fault) for
+ * SIM_HOLD_MS: by then the client has given up, evhttp has detached the
+ * request from its dead connection, and our late reply only frees it.
+ * Whatever is still pending at shutdown is answered then.
  */
 static void
 reply_later(struct sim_server *s, struct evhttp_request *req, int code,
@@ -123,16 +125,22 @@ reply_later(struct sim_server *s, struct evhttp_request *req, int code,
 		free(body);
 		return;
 	}
+	if (hold) {
+		free(body);
+		body = xstrdup("{\"status\":\"error\",\"message\":\"Gateway "
+		    "timeout (simulated).\",\"data\":null,\"error_type\":"
+		    "\"NetworkException\"}");
+		code = 504;
+		delay_ms = SIM_HOLD_MS;
+	}
 	p = xcalloc(1, sizeof *p);
 	p->srv = s;
 	p->req = req;
-	p->code = hold ? 504 : code;
+	p->code = code;
 	p->ctype = ctype;
 	p->body = body;
 	p->next = s->pending;
 	s->pending = p;
-	if (hold)
-		return;
 	p->ev = evtimer_new(s->base, pending_fire, p);
 	tv.tv_sec = delay_ms / 1000;
 	tv.tv_usec = (delay_ms % 1000) * 1000;

@@ -82,3 +82,37 @@ finish() {
 	echo "$checks checks, $failures failed"
 	[ "$failures" -eq 0 ]
 }
+
+# start_sim ARGS...: run `phalanx sim` on a free port in the background;
+# sets simpid, simbase and simout (its user lines), and stops it on exit.
+start_sim() {
+	simout="$TMPDIR/sim.$$.out"
+	: >"$simout"
+	"$PHALANX" sim --listen 127.0.0.1:0 "$@" >"$simout" 2>"$simout.err" &
+	simpid=$!
+	trap 'kill $simpid 2>/dev/null' EXIT INT TERM
+	i=0
+	simport=
+	while [ $i -lt 100 ] && [ -z "$simport" ]; do
+		simport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$simout")
+		kill -0 $simpid 2>/dev/null || break
+		[ -z "$simport" ] && sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -z "$simport" ]; then
+		fail "phalanx sim starts" "$(cat "$simout.err")"
+		finish
+		exit 1
+	fi
+	simbase="http://127.0.0.1:$simport"
+}
+
+# sim_user N KEY: a field of the Nth simulated user.
+sim_user() {
+	sed -n "${1}p" "$simout" | sed "s/.*\"$2\":\"\([^\"]*\)\".*/\1/"
+}
+
+# sim_faults JSON: set the simulator's fault injection.
+sim_faults() {
+	curl -s -X POST -d "$1" "$simbase/sim/faults" >/dev/null
+}

@@ -52,12 +52,18 @@ sql_int(const char *sql)
 }
 
 static void
+quiet(void *arg, const char *msg)
+{
+}
+
+static void
 admin(const char *dsn, const char *sql)
 {
 	PGconn	*c = PQconnectdb(dsn);
 
 	if (PQstatus(c) != CONNECTION_OK)
 		fail_msg("connect: %s", PQerrorMessage(c));
+	PQsetNoticeProcessor(c, quiet, NULL);
 	sql_ok(c, sql);
 	PQfinish(c);
 }
