@@ -1,0 +1,110 @@
+#!/bin/sh
+# Fan-out benchmark against phalanx sim on loopback: for 10, 100 and 500
+# accounts, the router's overhead (intent -> last order stored, intent ->
+# last order on the wire) and the whole fan-out (-> last ack) with the
+# simulator answering at once and after 50 ms; then squareoff of 100
+# accounts x 3 positions.  Prints figures; never fails on a time.
+set -u
+PHALANX=${PHALANX:-$PHALANX_SRCDIR/phalanx}
+RUNS=${PHALANX_BENCH_RUNS:-15}
+export PHALANX_MASTER_KEY=00000000000000000000000000000000000000000000000000000000000000aa
+export XDG_CONFIG_HOME="$TMPDIR/config"
+
+newdb() {
+	psql "$PHALANX_BENCH_DSN" -qAtc "drop database if exists $1" >/dev/null 2>&1
+	psql "$PHALANX_BENCH_DSN" -qAtc "create database $1" >/dev/null
+	PHALANX_DSN=$(echo "$PHALANX_BENCH_DSN" | sed "s/dbname=[^ ]*/dbname=$1/")
+	export PHALANX_DSN
+}
+
+simpid=
+start_sim() {
+	out="$TMPDIR/sim.out"
+	: >"$out"
+	"$PHALANX" sim --listen 127.0.0.1:0 --rate-limit 0 --tick-ms 50 \
+	    --cash 1000000000 "$@" >"$out" 2>/dev/null &
+	simpid=$!
+	port=
+	while [ -z "$port" ]; do
+		sleep 0.05
+		port=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$out")
+	done
+}
+stop_sim() {
+	[ -n "$simpid" ] && kill "$simpid" 2>/dev/null
+	wait "$simpid" 2>/dev/null
+	simpid=
+}
+trap stop_sim EXIT INT TERM
+
+register() {
+	{
+		echo "broker add sim kind kite url http://127.0.0.1:$port api-key x"
+		awk -F'"' '/user_id/ { printf "account add u%s broker sim user-id %s priority %d api-key %s access-token %s\n", $4, $4, NR, $8, $16 }' "$out"
+	} >"$TMPDIR/reg.phx"
+	"$PHALANX" batch "$TMPDIR/reg.phx" >/dev/null
+	"$PHALANX" -c "instruments load exchange NFO" >/dev/null
+}
+
+# pct FILE P: the P-th percentile of the numbers in FILE.
+pct() {
+	sort -n "$1" | awk -v p="$2" '{ v[NR] = $1 } END {
+	    i = int((p / 100) * NR + 0.999); if (i < 1) i = 1; print v[i] }'
+}
+
+# runs N TARGET: RUNS fan-outs of 1 lot to TARGET; collects timings (us).
+runs() {
+	: >"$TMPDIR/written"; : >"$TMPDIR/sent"; : >"$TMPDIR/ack"
+	r=0
+	while [ $r -lt "$RUNS" ]; do
+		j=$("$PHALANX" --json -o exec.settle_ms=0 -c "buy $FUT 1 lots to $1")
+		echo "$j" | grep -o '"written":[0-9]*' | cut -d: -f2 >>"$TMPDIR/written"
+		echo "$j" | grep -o '"last_send":[0-9]*' | cut -d: -f2 >>"$TMPDIR/sent"
+		echo "$j" | grep -o '"last_ack":[0-9]*' | cut -d: -f2 >>"$TMPDIR/ack"
+		r=$((r + 1))
+	done
+}
+
+ms() {
+	awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'
+}
+
+echo "fan-out: $RUNS runs each; times from the parsed intent, in ms"
+printf '%-9s %-8s %18s %18s %18s\n' accounts latency "stored p50/p99" \
+    "on wire p50/p99" "last ack p50/p99"
+for lat in 0 50; do
+	for n in 10 100 500; do
+		newdb bench_fanout_${n}_$lat
+		start_sim --users "$n" --latency-ms "$lat"
+		register
+		FUT=$(psql "$PHALANX_DSN" -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
+		runs all
+		printf '%-9s %-8s %18s %18s %18s\n' "$n" "${lat}ms" \
+		    "$(ms "$(pct "$TMPDIR/written" 50)")/$(ms "$(pct "$TMPDIR/written" 99)")" \
+		    "$(ms "$(pct "$TMPDIR/sent" 50)")/$(ms "$(pct "$TMPDIR/sent" 99)")" \
+		    "$(ms "$(pct "$TMPDIR/ack" 50)")/$(ms "$(pct "$TMPDIR/ack" 99)")"
+		if [ "$n" = 10 ]; then
+			runs acct:u$(sed -n 's/.*"user_id":"\([^"]*\)".*/\1/p' "$out" | head -1)
+			single=$(pct "$TMPDIR/ack" 50)
+		else
+			all=$(grep . "$TMPDIR/ack" | sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+			awk -v a="$all" -v s="$single" -v n="$n" -v l="$lat" 'BEGIN {
+			    printf "          %d accounts take %.2fx one order'"'"'s time (%s ms sim latency; target <= 1.2x)\n", n, a / s, l }'
+		fi
+		stop_sim
+	done
+done
+
+# squareoff all over 100 accounts x 3 positions.
+newdb bench_squareoff
+start_sim --users 100
+register
+for s in $(psql "$PHALANX_DSN" -Atc "select tradingsymbol from instruments where name in ('NIFTY', 'BANKNIFTY', 'FINNIFTY') and instrument_type = 'FUT' and expiry = (select min(expiry) from instruments where name = 'NIFTY' and instrument_type = 'FUT') order by name"); do
+	"$PHALANX" -o exec.settle_ms=0 -c "buy $s 1 lots to all" >/dev/null
+done
+sleep 0.3
+j=$("$PHALANX" --json -o exec.settle_ms=0 -c "squareoff all")
+echo "squareoff all, 100 accounts x 3 positions: $(echo "$j" | grep -o '"legs":\[' >/dev/null && echo "$j" | grep -o '"client_tag"' | wc -l | tr -d ' ') orders;" \
+    "last on the wire $(ms "$(echo "$j" | grep -o '"last_send":[0-9]*' | cut -d: -f2)") ms after the intent" \
+    "(first $(ms "$(echo "$j" | grep -o '"first_send":[0-9]*' | cut -d: -f2)") ms; target < 50 ms)"
+stop_sim
