@@ -28,27 +28,6 @@ static const char sql_broker_creds[] =
 "  AND ($2::text IS NULL OR a.user_id = $2) "
 "ORDER BY a.priority, a.name";
 
-static const char sql_account_creds_set[] =
-"WITH a AS ("
-"  UPDATE accounts SET api_key = COALESCE($2, api_key), updated_at = now()"
-"  WHERE name = $1 RETURNING id, name, api_key"
-"), c AS ("
-"  INSERT INTO credentials (account_id, kind, ciphertext)"
-"  SELECT a.id, 'access_token', $3 FROM a WHERE $3::text IS NOT NULL"
-"  ON CONFLICT (account_id, kind) WHERE account_id IS NOT NULL"
-"  DO UPDATE SET ciphertext = EXCLUDED.ciphertext, updated_at = now()"
-"), au AS ("
-"  INSERT INTO audit_log (os_user, front, action, object, detail)"
-"  SELECT $4, $5, 'account.credentials', a.name,"
-"    jsonb_build_object('api_key', $2::text IS NOT NULL,"
-"    'access_token', $3::text IS NOT NULL) FROM a"
-")"
-"SELECT a.name AS account, a.api_key IS NOT NULL AS api_key,"
-"  ($3::text IS NOT NULL OR EXISTS (SELECT 1 FROM credentials x"
-"    WHERE x.account_id = a.id AND x.kind = 'access_token'))"
-"    AS access_token "
-"FROM a";
-
 /*
  * DISTINCT ON keeps one row per key: a dump that repeats a symbol would
  * otherwise make ON CONFLICT touch a row twice and fail the batch.
@@ -109,17 +88,6 @@ store_broker_creds(struct store *st, const char *account, const char *user_id,
 	const char	*p[2] = { account, user_id };
 
 	store_run(st, sql_broker_creds, 2, p, cb, arg);
-}
-
-void
-store_account_creds_set(struct store *st, const char *account,
-    const char *api_key, const char *token_enc, const struct store_actor *who,
-    store_rows_cb cb, void *arg)
-{
-	const char	*p[5] = { account, api_key, token_enc, who->os_user,
-	    who->front };
-
-	store_run(st, sql_account_creds_set, 5, p, cb, arg);
 }
 
 /* One element of a PostgreSQL array literal, always quoted. */

@@ -21,15 +21,6 @@ void store_broker_creds(struct store *, const char *account,
     const char *user_id, store_rows_cb, void *);
 
 /*
- * Set an account's own api key and/or access token (ciphertext from
- * secret_encrypt); NULL leaves that one as it is.  One row (account,
- * api_key, access_token as booleans) or none if there is no such account.
- */
-void store_account_creds_set(struct store *, const char *account,
-    const char *api_key, const char *access_token_enc,
-    const struct store_actor *, store_rows_cb, void *);
-
-/*
  * Upsert up to a few thousand instruments in one statement, keyed by
  * (exchange, tradingsymbol); freeze_qty is left alone.  One row: n.
  */

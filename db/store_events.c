@@ -15,45 +15,57 @@
 
 /*
  * Unknown orders are filtered (a foreign key failure would reject the
- * whole batch forever); rows already present (same uid) are skipped; each
- * order touched moves to its latest inserted event.
+ * whole batch forever); rows already present (same uid) are skipped.
+ * Each order the batch touches moves to its latest event, picked by the
+ * writer ($11..$15): cheaper than sorting the batch again on the server,
+ * and harmless on a replay, which always precedes anything newer.
  */
-static const char events_sql[] =
-    "WITH e AS ("
-    " SELECT u.* FROM unnest($1::timestamptz[], $2::bigint[], $3::text[],"
-    "  $4::text[], $5::integer[], $6::text[], $7::bigint[], $8::bigint[],"
-    "  $9::uuid[], $10::numeric[]) WITH ORDINALITY"
-    "  AS u(ts, order_id, state, broker_status, filled_qty, message,"
-    "  latency_us, mono_us, uid, avg_price, ord)"
-    " WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id)"
-    "), ins AS ("
-    " INSERT INTO order_events (ts, order_id, state, broker_status,"
-    "  filled_qty, message, latency_us, mono_us, uid)"
-    " SELECT ts, order_id, state, broker_status, filled_qty, message,"
-    "  latency_us, mono_us, uid FROM e ORDER BY ord"
-    " ON CONFLICT (uid, ts) DO NOTHING"
-    " RETURNING id, uid"
-    "), last AS ("
-    " SELECT DISTINCT ON (e.order_id) e.* FROM e JOIN ins USING (uid)"
-    " ORDER BY e.order_id, e.ord DESC"
-    "), upd AS ("
-    " UPDATE orders o SET state = l.state,"
-    "  filled_qty = coalesce(l.filled_qty, o.filled_qty),"
-    "  avg_price = coalesce(l.avg_price, o.avg_price),"
-    "  updated_at = l.ts"
-    " FROM last l WHERE o.id = l.order_id"
-    " RETURNING o.id"
-    "), s AS ("
-    " SELECT count(*) AS n, min(id) AS first_id, max(id) AS last_id,"
-    "  (SELECT count(*) FROM e) AS known,"
-    "  (SELECT count(*) FROM upd) AS orders FROM ins"
-    ")"
-    " SELECT s.n, s.known, s.orders FROM s LEFT JOIN LATERAL"
-    " (SELECT pg_notify('" EVENTS_CHANNEL "', json_build_object('n', s.n,"
-    "  'first_id', s.first_id, 'last_id', s.last_id)::text)"
-    "  WHERE s.n > 0) p ON true";
+#define EVENTS_SQL(conflict) \
+    "WITH e AS (" \
+    " SELECT u.* FROM unnest($1::timestamptz[], $2::bigint[], $3::text[]," \
+    "  $4::text[], $5::integer[], $6::text[], $7::bigint[], $8::bigint[]," \
+    "  $9::uuid[], $10::numeric[]) WITH ORDINALITY" \
+    "  AS u(ts, order_id, state, broker_status, filled_qty, message," \
+    "  latency_us, mono_us, uid, avg_price, ord)" \
+    " WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id)" \
+    "), ins AS (" \
+    " INSERT INTO order_events (ts, order_id, state, broker_status," \
+    "  filled_qty, message, latency_us, mono_us, uid)" \
+    " SELECT ts, order_id, state, broker_status, filled_qty, message," \
+    "  latency_us, mono_us, uid FROM e ORDER BY ord" \
+    conflict \
+    " RETURNING id" \
+    "), upd AS (" \
+    " UPDATE orders o SET state = l.state," \
+    "  filled_qty = coalesce(l.filled_qty, o.filled_qty)," \
+    "  avg_price = coalesce(l.avg_price, o.avg_price)," \
+    "  updated_at = l.ts" \
+    " FROM unnest($11::bigint[], $12::text[], $13::integer[]," \
+    "  $14::numeric[], $15::timestamptz[])" \
+    "  AS l(order_id, state, filled_qty, avg_price, ts)" \
+    " WHERE o.id = l.order_id" \
+    " RETURNING o.id" \
+    "), s AS (" \
+    " SELECT count(*) AS n, min(id) AS first_id, max(id) AS last_id," \
+    "  (SELECT count(*) FROM e) AS known," \
+    "  (SELECT count(*) FROM upd) AS orders FROM ins" \
+    ")" \
+    " SELECT s.n, s.known, s.orders FROM s LEFT JOIN LATERAL" \
+    " (SELECT pg_notify('" EVENTS_CHANNEL "', json_build_object('n', s.n," \
+    "  'first_id', s.first_id, 'last_id', s.last_id)::text)" \
+    "  WHERE s.n > 0) p ON true"
 
-#define NCOLS	10
+/*
+ * Only a replay can meet rows already written: live batches carry fresh
+ * uids and are never resent (a failed one is replayed from the journal),
+ * so they skip the cost of speculative insertion.
+ */
+static const char events_sql_live[] = EVENTS_SQL("");
+static const char events_sql_replay[] =
+    EVENTS_SQL(" ON CONFLICT (uid, ts) DO NOTHING");
+
+#define NCOLS	10	/* event columns */
+#define NPARAMS	15	/* and five for the latest state per order */
 
 /* One event as the writer keeps it: strings owned. */
 struct ev {
@@ -220,6 +232,13 @@ ev_from_json(json_t *o, struct ev *e)
 	return 0;
 }
 
+/* Entries waiting in the journal; none without one. */
+static size_t
+jcount(const struct events_writer *w)
+{
+	return w->j != NULL ? journal_count(w->j) : 0;
+}
+
 /* One durable journal batch; the events stay with the caller. */
 static int
 events_journal(struct events_writer *w, const struct ev *v, size_t n)
@@ -231,6 +250,8 @@ events_journal(struct events_writer *w, const struct ev *v, size_t n)
 
 	if (n == 0)
 		return 0;
+	if (w->j == NULL)
+		return -1;
 	objs = xcalloc(n, sizeof *objs);
 	for (i = 0; i < n; i++)
 		objs[i] = ev_to_json(&v[i]);
@@ -293,17 +314,53 @@ arr_paise(struct strbuf *sb, int64_t v)
 		    (long long)(v % 100));
 }
 
+static int
+ev_last_cmp(const void *x, const void *y)
+{
+	const struct ev	*a = *(const struct ev *const *)x;
+	const struct ev	*b = *(const struct ev *const *)y;
+
+	if (a->order_id != b->order_id)
+		return a->order_id < b->order_id ? -1 : 1;
+	return a < b ? 1 : a > b ? -1 : 0;	/* later in the batch first */
+}
+
+/* The latest event of each order in the batch, as $11..$15. */
+static void
+events_last(const struct ev_batch *b, struct strbuf *a)
+{
+	const struct ev	**v;
+	char		  ts[40];
+	size_t		  i;
+
+	v = xcalloc(b->n + 1, sizeof *v);
+	for (i = 0; i < b->n; i++)
+		v[i] = &b->v[i];
+	qsort(v, b->n, sizeof *v, ev_last_cmp);
+	for (i = 0; i < b->n; i++) {
+		if (i > 0 && v[i]->order_id == v[i - 1]->order_id)
+			continue;
+		time_fmt_utc(v[i]->ts_us, ts, sizeof ts);
+		arr_int(&a[0], v[i]->order_id, 0);
+		arr_text(&a[1], broker_state_name(v[i]->state));
+		arr_int(&a[2], v[i]->filled_qty, 1);
+		arr_paise(&a[3], v[i]->avg_price);
+		arr_text(&a[4], ts);
+	}
+	free(v);
+}
+
 static void
 events_send(struct events_writer *w, struct ev_batch *b)
 {
-	struct strbuf	 a[NCOLS];
-	const char	*params[NCOLS];
+	struct strbuf	 a[NPARAMS];
+	const char	*params[NPARAMS];
 	char		 ts[40];
 	const struct ev	*e;
 	size_t		 i;
 	int		 c;
 
-	for (c = 0; c < NCOLS; c++) {
+	for (c = 0; c < NPARAMS; c++) {
 		strbuf_init(&a[c]);
 		strbuf_putc(&a[c], '{');
 	}
@@ -321,13 +378,16 @@ events_send(struct events_writer *w, struct ev_batch *b)
 		arr_text(&a[8], e->uid);
 		arr_paise(&a[9], e->avg_price);
 	}
-	for (c = 0; c < NCOLS; c++) {
+	events_last(b, a + NCOLS);
+	for (c = 0; c < NPARAMS; c++) {
 		strbuf_putc(&a[c], '}');
 		params[c] = a[c].s;
 	}
 	w->inflight = b;
-	pg_query(w->pg, events_sql, NCOLS, params, events_done, b);
-	for (c = 0; c < NCOLS; c++)
+	pg_query(w->pg, b->replay || w->j == NULL ? events_sql_replay :
+	    events_sql_live,
+	    NPARAMS, params, events_done, b);
+	for (c = 0; c < NPARAMS; c++)
 		strbuf_free(&a[c]);
 }
 
@@ -527,7 +587,7 @@ events_flush(struct events_writer *w)
 		events_send_replay(w);
 		return;
 	}
-	if (journal_count(w->j) > 0 && ready && now >= w->retry_at) {
+	if (jcount(w) > 0 && ready && now >= w->retry_at) {
 		if (events_replay_load(w, 0) > 0) {
 			events_send_replay(w);
 			return;
@@ -536,13 +596,17 @@ events_flush(struct events_writer *w)
 		if (journal_truncate(w->j, &e) != 0)
 			log_error("events", "%s", e.msg);
 	}
-	if (journal_count(w->j) > 0 || !ready) {
+	if (jcount(w) > 0 || !ready) {
 		events_journal_queue(w);
-		if (journal_count(w->j) > 0 && ready)
+		if (jcount(w) > 0 && ready)
 			events_arm(w, w->retry_at - now);
 		return;
 	}
-	if (q_len(w) > 0)
+	if (q_len(w) == 0)
+		return;
+	if (now < w->retry_at)
+		events_arm(w, w->retry_at - now);
+	else
 		events_send_live(w);
 }
 
@@ -639,7 +703,7 @@ events_done(PGresult *res, const struct err *err, void *arg)
 	else
 		events_ok(w, b, res);
 	free(b);
-	if (w->replaying || q_len(w) > 0 || journal_count(w->j) > 0)
+	if (w->replaying || q_len(w) > 0 || jcount(w) > 0)
 		events_arm(w, 0);
 }
 
@@ -688,7 +752,7 @@ events_writer_set_conn(struct events_writer *w, struct pg_conn *pg)
 	if (pg == NULL)
 		return;
 	pg_conn_on_state(pg, events_writer_on_pg_state, w);
-	if (events_ready(w) && (q_len(w) > 0 || journal_count(w->j) > 0))
+	if (events_ready(w) && (q_len(w) > 0 || jcount(w) > 0))
 		events_arm(w, 0);
 }
 
@@ -737,7 +801,7 @@ events_writer_pending(const struct events_writer *w)
 size_t
 events_writer_journaled(const struct events_writer *w)
 {
-	return journal_count(w->j);
+	return jcount(w);
 }
 
 void

@@ -63,7 +63,9 @@ struct events_stats {
 struct events_writer;
 
 /*
- * pg and journal are borrowed and must outlive the writer.  The writer
+ * pg and journal are borrowed and must outlive the writer.  Without a
+ * journal (NULL) unwritten events wait in memory, and every batch is
+ * written as a replay (ON CONFLICT DO NOTHING) since any may be a resend.  The writer
  * takes pg's state callback (pg_conn_on_state); an owner that needs it
  * too installs its own and calls events_writer_on_pg_state from it.
  */

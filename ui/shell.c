@@ -13,6 +13,7 @@
 
 #include "cmd/batch.h"
 #include "cmd/exec.h"
+#include "exec/router.h"
 #include "net/net.h"
 #include "ui/ui.h"
 
@@ -21,6 +22,12 @@ struct shell {
 	int		json;
 	int		worst;
 };
+
+static void
+shell_drained(void *arg)
+{
+	loop_exit();
+}
 
 static void
 shell_done(const struct cmd *cmd, struct exec_result *r, void *arg)
@@ -42,7 +49,7 @@ shell_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 	if ((int)r->status > sh->worst)
 		sh->worst = (int)r->status;
 	fflush(stdout);
-	loop_exit();
+	router_drain(sh->env.router, 5000, shell_drained, NULL);
 }
 
 static void

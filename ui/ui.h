@@ -7,4 +7,10 @@
 /* The line console (readline prompt); returns the exit status. */
 int shell_main(struct config *, int json);
 
+/*
+ * The full-screen console (ncurses, readline command bar); returns the
+ * exit status: 0, 2 without a terminal, 3 when the store is unreachable.
+ */
+int tui_main(struct config *);
+
 #endif

@@ -119,10 +119,16 @@ batch_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 }
 
 static void
+batch_drained(void *arg)
+{
+	loop_exit();
+}
+
+static void
 batch_next(struct batch *b)
 {
 	if (b->next >= b->cmds.n) {
-		loop_exit();
+		router_drain(b->env.router, 10000, batch_drained, b);
 		return;
 	}
 	exec_cmd(&b->env, &b->cmds.v[b->next++], batch_done, b);
@@ -146,6 +152,18 @@ batch_fail_early(const struct batch_opts *o, const struct err *err, int code)
 	return code;
 }
 
+/*
+ * A script should fail fast when the store goes away (exit 3, events kept
+ * in the journal); a console waits for it to come back.
+ */
+static const struct pg_opts *
+batch_pg_opts(const char *front)
+{
+	static const struct pg_opts	batch_opts = { 3000, 4, 100, 1000 };
+
+	return strcmp(front, "batch") == 0 ? &batch_opts : NULL;
+}
+
 /* Open the store for a front; -1 with err (exit class 3) when it cannot. */
 int
 batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
@@ -164,8 +182,12 @@ batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
 		env->home = NULL;
 		return -1;
 	}
-	env->store = store_open(loop_base(), conninfo, NULL);
+	env->store = store_open(loop_base(), conninfo, batch_pg_opts(front));
 	free(conninfo);
+	/* The router's event writer also replays what an earlier run left
+	 * in the journal, so it exists whenever the store does. */
+	env->router = router_new(env->store, cfg, env->home);
+	router_set_actor(env->router, path_os_user(), front);
 	return 0;
 }
 

@@ -43,9 +43,6 @@ void exec_unkill(struct exec_job *);
 /* exec_fanouts.c */
 void exec_fanouts(struct exec_job *);
 void exec_fanout_show(struct exec_job *);
-/* exec_account_creds.c: account add|set with api-key / access-token */
-void exec_account_add_creds(struct exec_job *);
-void exec_account_set_creds(struct exec_job *);
 /* exec_market.c */
 void exec_instruments_load(struct exec_job *);
 void exec_positions(struct exec_job *);

@@ -14,6 +14,32 @@
 #include "net/net.h"
 #include "util/config.h"
 
+/*
+ * Lifecycle events go through the batched writer; while the store is down
+ * they wait in an fsynced journal under store.home and are replayed, in
+ * order, by whichever process next reaches the store.
+ */
+static void
+router_events_open(struct router *r)
+{
+	struct err	 err;
+	char		*path;
+
+	err_clear(&err);
+	path = xasprintf("%s/journal", r->home);
+	if (path_mkdirs(path, 0700) != 0)
+		log_warn("router", "cannot create %s", path);
+	free(path);
+	path = xasprintf("%s/journal/events.jsonl", r->home);
+	r->journal = journal_open_path(path, &err);
+	if (r->journal == NULL)
+		log_warn("router", "no event journal (%s): events are lost "
+		    "if the store goes away", err.msg);
+	free(path);
+	r->events = events_writer_new(loop_base(), store_conn(r->store),
+	    r->journal, NULL);
+}
+
 struct router *
 router_new(struct store *st, struct config *cfg, const char *home)
 {
@@ -32,6 +58,7 @@ router_new(struct store *st, struct config *cfg, const char *home)
 	r->settle_ms = (int)config_int(cfg, "exec.settle_ms");
 	r->poll_ms = (int)config_int(cfg, "exec.poll_ms");
 	r->retry_max = (int)config_int(cfg, "exec.retry_max");
+	router_events_open(r);
 	return r;
 }
 
@@ -56,6 +83,8 @@ router_free(struct router *r)
 		next = ra->next;
 		router_acct_free(ra);
 	}
+	events_writer_free(r->events);
+	journal_close(r->journal);
 	http_client_free(r->http);
 	lat_map_free(r->lat_broker);
 	lat_map_free(r->lat_account);
@@ -208,20 +237,13 @@ router_load_brokers(struct fanout *fo, void (*next)(struct fanout *))
 	store_broker_creds(fo->r->store, NULL, NULL, router_creds_loaded, rl);
 }
 
-static void
-router_event_stored(json_t *rows, const struct err *err, void *arg)
-{
-	if (err != NULL)
-		log_warn("router", "order event not stored: %s", err->msg);
-}
-
 /* Record a transition; the state machine decides whether it is legal. */
 void
 router_event(struct leg *leg, enum broker_state to, const char *message,
     int64_t latency_us)
 {
-	struct store_order_event	ev;
-	struct err			err;
+	struct order_event	ev;
+	struct err		err;
 
 	err_clear(&err);
 	if (leg->state != to && order_fsm_step(leg->state, to, &err) != 0) {
@@ -236,14 +258,15 @@ router_event(struct leg *leg, enum broker_state to, const char *message,
 		return;
 	memset(&ev, 0, sizeof ev);
 	ev.order_id = leg->order_id;
-	ev.state = broker_state_name(to);
+	ev.state = to;
 	ev.broker_status = leg->broker_status[0] ? leg->broker_status : NULL;
 	ev.message = message;
-	ev.filled = leg->filled;
-	ev.avg_paise = leg->avg;
+	ev.filled_qty = leg->filled;
+	ev.avg_price = leg->avg;
 	ev.latency_us = latency_us;
-	ev.mono_us = time_mono_us();
-	store_order_event(leg->fo->r->store, &ev, router_event_stored, NULL);
+	if (events_write(leg->fo->r->events, &ev, &err) != 0)
+		log_warn("router", "order %lld: event not queued: %s",
+		    (long long)leg->order_id, err.msg);
 }
 
 /* A monotonic instant of this fan-out as wall-clock RFC 3339 text. */
@@ -280,6 +303,54 @@ router_latency_json(const struct router *r)
 	lat_map_each(r->lat_broker, router_lat_json, b);
 	lat_map_each(r->lat_account, router_lat_json, a);
 	return json_pack("{s:o,s:o}", "brokers", b, "accounts", a);
+}
+
+struct router_drain {
+	struct router	*r;
+	void		(*cb)(void *);
+	void		*arg;
+	int64_t		 until;
+};
+
+static void
+router_drain_check(void *arg)
+{
+	struct router_drain	*d = arg;
+
+	struct router		*r = d->r;
+	int			 idle;
+
+	/* Also wait for a journal replay, unless the store is gone. */
+	idle = events_writer_pending(r->events) == 0 &&
+	    (events_writer_journaled(r->events) == 0 ||
+	    pg_conn_state(store_conn(r->store)) == PG_FAILED);
+	if (idle || time_mono_us() >= d->until) {
+		d->cb(d->arg);
+		free(d);
+		return;
+	}
+	loop_later(2000, router_drain_check, d);
+}
+
+/*
+ * Before a front exits: wait until every queued event reached the store
+ * (or, the store being gone, the journal), at most timeout_ms.
+ */
+void
+router_drain(struct router *r, int timeout_ms, void (*cb)(void *), void *arg)
+{
+	struct router_drain	*d;
+
+	if (r == NULL) {
+		cb(arg);
+		return;
+	}
+	d = xmalloc(sizeof *d);
+	d->r = r;
+	d->cb = cb;
+	d->arg = arg;
+	d->until = time_mono_us() + (int64_t)timeout_ms * 1000;
+	router_drain_check(d);
 }
 
 const char *

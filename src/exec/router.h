@@ -66,6 +66,9 @@ void router_set_actor(struct router *, const char *os_user,
     const char *front);
 void fanout_start(struct router *, const struct fanout_req *,
     fanout_done_cb, void *);
+/* Call cb once queued lifecycle events are stored (or journaled). */
+void router_drain(struct router *, int timeout_ms, void (*cb)(void *),
+    void *arg);
 /* Ack latency summaries per broker and per account, as JSON. */
 json_t *router_latency_json(const struct router *);
 

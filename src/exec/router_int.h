@@ -3,6 +3,7 @@
 #define PX_ROUTER_INT_H
 
 #include "db/store.h"
+#include "db/store_events.h"
 #include "db/store_fanout.h"
 #include "exec/router.h"
 
@@ -31,6 +32,8 @@ struct router {
 	int			 settle_ms;	/* watch an order this long */
 	int			 poll_ms;
 	int			 retry_max;
+	struct journal		*journal;	/* events while the store is down */
+	struct events_writer	*events;
 };
 
 enum leg_phase { LEG_QUEUED, LEG_SENDING, LEG_WATCHING, LEG_DONE };

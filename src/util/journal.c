@@ -144,9 +144,22 @@ struct journal *
 journal_open_path(const char *path, struct err *err)
 {
 	struct journal	*j;
+	char		*slash;
+	int		 rc;
 
 	j = xcalloc(1, sizeof *j);
+	j->fd = -1;
 	j->path = xstrdup(path);
+	if ((slash = strrchr(j->path, '/')) != NULL && slash != j->path) {
+		*slash = '\0';
+		rc = path_mkdirs(j->path, 0700);
+		*slash = '/';
+		if (rc != 0) {
+			journal_fail(err, "mkdir", path);
+			journal_close(j);
+			return NULL;
+		}
+	}
 	j->fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 	if (j->fd == -1) {
 		journal_fail(err, "open", path);

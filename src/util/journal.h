@@ -25,7 +25,10 @@
 
 struct journal;
 
-/* $PHALANX_HOME/journal/NAME.jsonl, directories created; err "journal". */
+/*
+ * $PHALANX_HOME/journal/NAME.jsonl, or any path; missing directories are
+ * created (0700).  NULL and err "journal" on failure.
+ */
 struct journal *journal_open(const char *name, struct err *);
 struct journal *journal_open_path(const char *path, struct err *);
 void journal_close(struct journal *);

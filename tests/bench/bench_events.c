@@ -3,7 +3,7 @@
  * beside `psql \copy` of the same rows (DESIGN.md section 12: >= 50k/s and
  * >= 70% of \copy).  Prints figures only; never judges them.
  *
- *   bench_events [EVENTS]	(default 200000)
+ *   bench_events [EVENTS]	(default 200000; BENCH_BATCH sets max_batch)
  * Needs PHALANX_BENCH_DSN or PHALANX_TEST_DSN; works in a fresh database.
  */
 #include <stdio.h>
@@ -174,7 +174,8 @@ bench_writer(long n)
 	}
 	pg = pg_conn_new(loop_base(), ci, NULL);
 	wait_ready(pg);
-	o.max_batch = getenv("BENCH_BATCH") ? (size_t)atol(getenv("BENCH_BATCH")) : 0;
+	if (getenv("BENCH_BATCH") != NULL)
+		o.max_batch = (size_t)atol(getenv("BENCH_BATCH"));
 	w = events_writer_new(loop_base(), pg, j, &o);
 	t0 = time_mono_us();
 	for (i = 0; i < n; i++) {

@@ -125,9 +125,22 @@ has "\"symbol\":\"$fut\"" "s1 still shows"
 run 0 "token restored" "$PHALANX" -c \
 	"account set s3 access-token $(field 3 access_token)"
 
-# A broker that does not answer: exit 3, the others still show.
+# A broker that does not answer: exit 3, the others still show.  Its
+# port is one a second sim had until it stopped.
+"$PHALANX" sim --listen 127.0.0.1:0 --users 1 >"$work/sim2.out" 2>&1 &
+pid2=$!
+deadport=
+i=0
+while [ -z "$deadport" ] && [ $i -lt 100 ]; do
+	deadport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' \
+		"$work/sim2.out")
+	sleep 0.1
+	i=$((i + 1))
+done
+kill $pid2
+wait $pid2 2>/dev/null
 run 0 "dead broker" "$PHALANX" -c \
-	"broker add dead kind kite url http://127.0.0.1:1 api-key k access-token t"
+	"broker add dead kind kite url http://127.0.0.1:$deadport api-key k access-token t"
 run 0 "account at the dead broker" "$PHALANX" -c \
 	"account add d1 broker dead user-id D1"
 run 3 "unreachable broker is exit 3" "$PHALANX" --json -c "positions all"
@@ -136,6 +149,7 @@ has '"account":"d1","error":' "error row for d1"
 has "\"account\":\"s1\",\"exchange\":\"NFO\"" "s1 still shows"
 run 3 "orders too" "$PHALANX" -c "orders all"
 has "d1" "the message names the account"
+has "ksim1" "in text too, the other accounts still show"
 
 # A stopped sim: every kite account unreachable.
 kill $simpid

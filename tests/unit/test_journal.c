@@ -243,9 +243,18 @@ test_open_errors_and_uid(void **state)
 	char		a[JOURNAL_UID_LEN], b[JOURNAL_UID_LEN];
 
 	err_clear(&e);
-	assert_null(journal_open_path("/nonexistent-dir/x.jsonl", &e));
+	struct journal	*j;
+	char		*deep;
+
+	assert_null(journal_open_path("/dev/null/x/y.jsonl", &e));
 	assert_string_equal(e.code, "journal");
-	assert_non_null(strstr(e.msg, "/nonexistent-dir/x.jsonl"));
+	assert_non_null(strstr(e.msg, "/dev/null/x/y.jsonl"));
+	/* Missing directories are made. */
+	deep = xasprintf("%s/a/b/c.jsonl", home);
+	j = journal_open_path(deep, &e);
+	assert_non_null(j);
+	journal_close(j);
+	free(deep);
 	journal_uid(a);
 	journal_uid(b);
 	assert_int_equal(strlen(a), 36);

@@ -825,6 +825,25 @@ test_broken_hang_and_free(void **state)
 	http_server_free(srv);
 }
 
+/* A loopback port nobody listens on: bound, then closed. */
+static int
+closed_port(void)
+{
+	struct sockaddr_in	sin;
+	socklen_t		len = sizeof sin;
+	int			fd, port;
+
+	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
 /* Nobody listening at all. */
 static void
 test_refused(void **state)
@@ -832,9 +851,11 @@ test_refused(void **state)
 	struct kite_opts	o;
 	struct broker		*b;
 	struct got		g;
+	char			url[64];
 
+	snprintf(url, sizeof url, "http://127.0.0.1:%d", closed_port());
 	memset(&o, 0, sizeof o);
-	o.base_url = "http://127.0.0.1:1";
+	o.base_url = url;
 	o.api_key = "k";
 	o.access_token = "t";
 	b = kite_new(&o);

@@ -1,0 +1,408 @@
+/*
+ * The postback receiver (src/broker/postback.c) over real HTTP and a real
+ * store: a good postback is 200 and an order event, a forged one 403, a
+ * repeat is dropped, garbage is 400.  Skipped without PHALANX_TEST_DSN.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "broker/broker_lib.h"
+#include "broker/kite.h"
+#include "db/db.h"
+#include "db/store.h"
+#include "net/net.h"
+#include "util/secret.h"
+
+#define SECRET		"pb-test-secret"
+#define ORDER_ID	"220303000308932"
+#define ORDER_TS	"2022-03-03 09:24:25"
+
+static char			*ci;
+static char			 dbname[64];
+static char			 home[256];
+static struct http_server	*srv;
+static struct store		*st;
+static struct postback		*pb;
+static struct http_client	*hc;
+static char			 url[128];
+static int			 hooks;
+static char			 hook_account[64];
+
+struct answer {
+	int	n;
+	long	status;
+	char	body[512];
+};
+
+static void
+quiet(void *arg, const char *msg)
+{
+}
+
+static PGresult *
+exec_sql(const char *conninfo, const char *sql, int n, const char **p)
+{
+	PGconn		*conn;
+	PGresult	*res;
+
+	conn = PQconnectdb(conninfo);
+	assert_int_equal(PQstatus(conn), CONNECTION_OK);
+	PQsetNoticeProcessor(conn, quiet, NULL);
+	res = PQexecParams(conn, sql, n, NULL, p, NULL, NULL, 0);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(conn));
+	PQfinish(conn);
+	return res;
+}
+
+static void
+admin(const char *conninfo, const char *sql)
+{
+	PQclear(exec_sql(conninfo, sql, 0, NULL));
+}
+
+static int
+events(void)
+{
+	PGresult	*res;
+	int		 n;
+
+	res = exec_sql(ci, "SELECT count(*) FROM order_events", 0, NULL);
+	n = atoi(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return n;
+}
+
+/* dsn with dbname replaced (keyword=value conninfo only). */
+static char *
+with_dbname(const char *dsn, const char *db)
+{
+	PQconninfoOption	*opts, *o;
+	struct strbuf		 b;
+
+	opts = PQconninfoParse(dsn, NULL);
+	assert_non_null(opts);
+	strbuf_init(&b);
+	for (o = opts; o->keyword != NULL; o++) {
+		const char *v = strcmp(o->keyword, "dbname") == 0 ? db : o->val;
+
+		if (v != NULL)
+			strbuf_printf(&b, "%s%s='%s'", b.len ? " " : "",
+			    o->keyword, v);
+	}
+	PQconninfoFree(opts);
+	return strbuf_steal(&b);
+}
+
+static void
+hook(const struct broker_order *o, const char *account, void *arg)
+{
+	hooks++;
+	snprintf(hook_account, sizeof hook_account, "%s", account);
+	assert_true(o->order_id[0] != '\0');
+}
+
+/* A fresh database with one kite broker, one account and one order. */
+static int
+group_setup(void **state)
+{
+	const char	*dsn = getenv("PHALANX_TEST_DSN");
+	const char	*p[1];
+	char		 sql[128], *enc = NULL;
+	struct err	 e;
+	int		 applied;
+
+	if (dsn == NULL || *dsn == '\0')
+		return 0;
+	setenv("PHALANX_MASTER_KEY", "00000000000000000000000000000000"
+	    "00000000000000000000000000000002", 1);
+	snprintf(home, sizeof home, "%s/pbhome.%ld", getenv("TMPDIR") ?
+	    getenv("TMPDIR") : "/tmp", (long)getpid());
+	snprintf(dbname, sizeof dbname, "t_postback_%ld", (long)getpid());
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+	admin(dsn, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE %s", dbname);
+	admin(dsn, sql);
+	ci = with_dbname(dsn, dbname);
+	err_clear(&e);
+	if (db_migrate(ci, &applied, &e) != 0)
+		fail_msg("migrate: %s", e.msg);
+	if (secret_encrypt(home, SECRET, &enc, &e) != 0)
+		fail_msg("encrypt: %s", e.msg);
+	admin(ci, "INSERT INTO brokers (name, kind, url, api_key) VALUES "
+	    "('kz', 'kite', 'http://127.0.0.1:1', 'key')");
+	p[0] = enc;
+	PQclear(exec_sql(ci, "INSERT INTO credentials (broker_id, kind, "
+	    "ciphertext) SELECT id, 'api_secret', $1 FROM brokers", 1, p));
+	free(enc);
+	admin(ci, "INSERT INTO accounts (name, broker_id, user_id) SELECT "
+	    "'pb1', id, 'AB1234' FROM brokers");
+	admin(ci, "INSERT INTO orders (account_id, client_tag, "
+	    "broker_order_id, state, side, symbol, exchange, product, "
+	    "order_type, qty) SELECT id, 'pbtag1', '" ORDER_ID "', 'OPEN', "
+	    "'BUY', 'SBIN', 'NSE', 'CNC', 'MARKET', 1 FROM accounts");
+	return 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char	sql[128];
+
+	if (ci == NULL)
+		return 0;
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS %s", dbname);
+	admin(getenv("PHALANX_TEST_DSN"), sql);
+	free(ci);
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	struct err	e;
+
+	if (ci == NULL)
+		return 0;
+	st = store_open(loop_base(), ci, NULL);
+	srv = http_server_new(loop_base(), "127.0.0.1:0", 1 << 20, &e);
+	assert_non_null(srv);
+	pb = postback_new(srv, st, home, hook, NULL);
+	hc = http_client_new(loop_base());
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/postback/kite",
+	    http_server_port(srv));
+	hooks = 0;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	if (ci == NULL)
+		return 0;
+	http_client_free(hc);
+	postback_free(pb);
+	http_server_free(srv);
+	store_close(st);
+	loop_free();
+	return 0;
+}
+
+static void
+on_answer(const struct http_response *r, void *arg)
+{
+	struct answer	*a = arg;
+
+	a->n++;
+	a->status = r->status;
+	snprintf(a->body, sizeof a->body, "%s", r->body);
+	loop_exit();
+}
+
+static struct answer
+post(const char *method, const char *body)
+{
+	struct answer	 a;
+	const char	*h[] = { "Content-Type: application/json", NULL };
+
+	memset(&a, 0, sizeof a);
+	http_request(hc, method, url, h, body, body != NULL ? strlen(body) : 0,
+	    5000, on_answer, &a);
+	loop_run();
+	assert_int_equal(a.n, 1);
+	return a;
+}
+
+/* The fixture body, signed with secret (NULL: keep its checksum). */
+static char *
+postback_body(const char *secret, const char *user, const char *status,
+    int filled)
+{
+	char	 path[512], hex[65], *s;
+	json_t	*j;
+
+	snprintf(path, sizeof path, "%s/../shared/fixtures/kite-mocks/"
+	    "postback.json", PX_SRCDIR);
+	if ((j = json_load_file(path, 0, NULL)) == NULL)
+		j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
+		    "s:i,s:i,s:i,s:i,s:n}", "user_id", "AB1234",
+		    "order_id", ORDER_ID, "order_timestamp", ORDER_TS,
+		    "exchange_timestamp", ORDER_TS,
+		    "exchange_update_timestamp", ORDER_TS, "status",
+		    "COMPLETE", "variety", "regular", "exchange", "NSE",
+		    "tradingsymbol", "SBIN", "transaction_type", "BUY",
+		    "quantity", 1, "filled_quantity", 1, "pending_quantity", 0,
+		    "price", 0, "average_price", 470, "tag");
+	assert_non_null(j);
+	if (secret != NULL) {
+		kite_postback_checksum(ORDER_ID, ORDER_TS, secret, hex);
+		json_object_set_new(j, "checksum", json_string(hex));
+	}
+	if (user != NULL)
+		json_object_set_new(j, "user_id", json_string(user));
+	if (status != NULL)
+		json_object_set_new(j, "status", json_string(status));
+	if (filled >= 0) {
+		json_object_set_new(j, "filled_quantity", json_integer(filled));
+		json_object_set_new(j, "pending_quantity",
+		    json_integer(1 - filled));
+	}
+	s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	return s;
+}
+
+static void
+need_db(void)
+{
+	if (ci == NULL)
+		skip();
+}
+
+/* Good, then the same again, then the next status of the same order. */
+static void
+test_valid_and_duplicate(void **state)
+{
+	struct answer	 a;
+	char		*body;
+	int		 before;
+
+	need_db();
+	before = events();
+	body = postback_body(SECRET, NULL, "OPEN", 0);
+	a = post("POST", body);
+	assert_int_equal(a.status, 200);
+	assert_non_null(strstr(a.body, "1 event recorded"));
+	assert_int_equal(events(), before + 1);
+	assert_int_equal(hooks, 1);
+	assert_string_equal(hook_account, "pb1");
+
+	a = post("POST", body);
+	assert_int_equal(a.status, 200);
+	assert_non_null(strstr(a.body, "duplicate"));
+	assert_int_equal(events(), before + 1);
+	assert_int_equal(hooks, 1);
+	free(body);
+
+	body = postback_body(SECRET, NULL, "COMPLETE", 1);
+	a = post("POST", body);
+	assert_int_equal(a.status, 200);
+	assert_int_equal(events(), before + 2);
+	free(body);
+	{
+		PGresult *res = exec_sql(ci, "SELECT state, broker_status, "
+		    "filled_qty FROM order_events ORDER BY ts DESC, id DESC "
+		    "LIMIT 1", 0, NULL);
+
+		assert_string_equal(PQgetvalue(res, 0, 0), "FILLED");
+		assert_string_equal(PQgetvalue(res, 0, 1), "COMPLETE");
+		assert_string_equal(PQgetvalue(res, 0, 2), "1");
+		PQclear(res);
+	}
+}
+
+/* Signed with another secret, or for a user nobody has: 403. */
+static void
+test_forged_and_unknown(void **state)
+{
+	struct answer	 a;
+	char		*body;
+	int		 before;
+
+	need_db();
+	before = events();
+	body = postback_body("not-the-secret", NULL, "CANCELLED", 0);
+	a = post("POST", body);
+	assert_int_equal(a.status, 403);
+	assert_non_null(strstr(a.body, "checksum"));
+	free(body);
+	body = postback_body(SECRET, "ZZ9999", NULL, -1);
+	a = post("POST", body);
+	assert_int_equal(a.status, 403);
+	assert_non_null(strstr(a.body, "unknown user"));
+	free(body);
+	assert_int_equal(events(), before);
+	assert_int_equal(hooks, 0);
+}
+
+/* Malformed bodies: 400, and a clear message; wrong method 405. */
+static void
+test_garbage(void **state)
+{
+	struct answer	a;
+	int		before;
+
+	need_db();
+	before = events();
+	a = post("POST", "\x01garbage{");
+	assert_int_equal(a.status, 400);
+	a = post("POST", "[1,2,3]");
+	assert_int_equal(a.status, 400);
+	a = post("POST", "{\"user_id\":\"AB1234\",\"order_id\":5}");
+	assert_int_equal(a.status, 400);
+	a = post("POST", "{\"user_id\":\"AB1234\",\"order_id\":\"" ORDER_ID
+	    "\",\"order_timestamp\":\"" ORDER_TS "\",\"checksum\":\"abc\"}");
+	assert_int_equal(a.status, 403);
+	a = post("POST", "");
+	assert_int_equal(a.status, 400);
+	a = post("GET", NULL);
+	assert_int_equal(a.status, 405);
+	assert_int_equal(events(), before);
+}
+
+/* Verified but not phalanx's order: accepted, nothing recorded. */
+static void
+test_foreign_order(void **state)
+{
+	struct answer	 a;
+	char		*body, *p;
+	int		 before;
+
+	need_db();
+	before = events();
+	body = postback_body(SECRET, NULL, "REJECTED", 0);
+	/* same id length, different id: re-sign for it */
+	{
+		json_t	*j = json_loads(body, 0, NULL);
+		char	 hex[65];
+
+		kite_postback_checksum("999", ORDER_TS, SECRET, hex);
+		json_object_set_new(j, "order_id", json_string("999"));
+		json_object_set_new(j, "checksum", json_string(hex));
+		free(body);
+		body = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+	}
+	a = post("POST", body);
+	assert_int_equal(a.status, 200);
+	assert_non_null(p = strstr(a.body, "0 events recorded"));
+	assert_int_equal(events(), before);
+	free(body);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_valid_and_duplicate,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forged_and_unknown,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_garbage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_foreign_order, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
