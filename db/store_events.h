@@ -32,7 +32,7 @@
 #define EVENTS_CHANNEL	"phalanx_events"
 
 struct order_event {
-	int64_t			 ts_us;		/* wall clock (UTC us); 0 = now */
+	int64_t			 ts_us;		/* wall clock, UTC us; 0 = now */
 	int64_t			 mono_us;	/* time_mono_us(); 0 = now */
 	int64_t			 order_id;	/* orders.id, > 0 */
 	enum broker_state	 state;
@@ -65,9 +65,10 @@ struct events_writer;
 /*
  * pg and journal are borrowed and must outlive the writer.  Without a
  * journal (NULL) unwritten events wait in memory, and every batch is
- * written as a replay (ON CONFLICT DO NOTHING) since any may be a resend.  The writer
- * takes pg's state callback (pg_conn_on_state); an owner that needs it
- * too installs its own and calls events_writer_on_pg_state from it.
+ * written as a replay (ON CONFLICT DO NOTHING) since any may be a
+ * resend.  The writer takes pg's state callback (pg_conn_on_state); an
+ * owner that needs it too installs its own and calls
+ * events_writer_on_pg_state from it.
  */
 struct events_writer *events_writer_new(struct event_base *,
     struct pg_conn *pg, struct journal *, const struct events_opts *);

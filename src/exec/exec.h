@@ -60,7 +60,7 @@ struct alloc_leg {
 	int64_t			 wanted;	/* lots the policy gave */
 	int64_t			 lots;		/* after the cap */
 	int64_t			 qty;		/* units */
-	int			 capped;	/* lots < wanted because of max-lots */
+	int			 capped;	/* max-lots cut lots below wanted */
 	char			 reason[128];	/* why skipped or capped; "" */
 	size_t			 slice0;	/* index into plan slices */
 	size_t			 nslices;

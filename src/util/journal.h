@@ -21,7 +21,7 @@
 
 #include "util/util.h"
 
-#define JOURNAL_UID_LEN	37	/* "xxxxxxxx-xxxx-4xxx-xxxx-xxxxxxxxxxxx" + NUL */
+#define JOURNAL_UID_LEN	37	/* 36 characters of UUID and a NUL */
 
 struct journal;
 
