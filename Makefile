@@ -96,9 +96,11 @@ $(O)/tests/bench/%: tests/bench/%.c $(LIBPX)
 deps:
 	sh scripts/deps.sh
 
-# The test suite runs on the sanitizer build.
+# The test suite runs on the sanitizer build; the tree must also build
+# warning-free with clang.
 check: deps
 	$(MAKE) BUILD=release all
+	$(MAKE) BUILD=clang CC=clang all
 	$(MAKE) BUILD=asan unit-bins
 	sh tests/run.sh build/asan
 

@@ -53,14 +53,15 @@ void store_broker_rm(struct store *, const char *name,
  * Accounts.  fields is a JSON object of column -> text value for add/set
  * (keys: broker, user_id, lots, multiplier, capital, weight, priority,
  * max_lots, enabled, api_key); tags a JSON array of strings or NULL;
- * token_enc the account's access token, already encrypted, or NULL.
+ * token_enc and secret_enc the account's own access token and api secret
+ * (for postbacks), already encrypted, or NULL.
  */
 void store_account_add(struct store *, const char *name, json_t *fields,
-    json_t *tags, const char *token_enc, const struct store_actor *,
-    store_rows_cb, void *);
+    json_t *tags, const char *token_enc, const char *secret_enc,
+    const struct store_actor *, store_rows_cb, void *);
 void store_account_set(struct store *, const char *name, json_t *fields,
-    const char *token_enc, const struct store_actor *, store_rows_cb,
-    void *);
+    const char *token_enc, const char *secret_enc,
+    const struct store_actor *, store_rows_cb, void *);
 void store_account_tags(struct store *, const char *name, json_t *add,
     json_t *remove, const struct store_actor *, store_rows_cb, void *);
 void store_account_rm(struct store *, const char *name,

@@ -72,7 +72,10 @@ static const char sql_account_add[] =
 "  FROM f RETURNING *"
 "), cr AS ("
 "  INSERT INTO credentials (account_id, kind, ciphertext)"
-"  SELECT ins.id, 'access_token', $6::text FROM ins WHERE $6::text IS NOT NULL"
+"  SELECT ins.id, x.kind, x.ct FROM ins,"
+"    (VALUES ('access_token', $6::text), ('api_secret', $7::text))"
+"      AS x(kind, ct)"
+"  WHERE x.ct IS NOT NULL"
 "), t AS ("
 "  INSERT INTO account_tags (account_id, tag)"
 "  SELECT ins.id, x FROM ins, jsonb_array_elements_text($3::jsonb) x"
@@ -82,7 +85,8 @@ static const char sql_account_add[] =
 "  SELECT $4, $5, 'account.add', ins.name,"
 "    ($2::jsonb - 'api_key') || jsonb_build_object('tags', $3::jsonb,"
 "    'api_key', $2::jsonb ? 'api_key',"
-"    'access_token', $6::text IS NOT NULL) FROM ins"
+"    'access_token', $6::text IS NOT NULL,"
+"    'api_secret', $7::text IS NOT NULL) FROM ins"
 ")"
 "SELECT " SQL_ACCOUNT_COLS("ins", "$2::jsonb->>'broker'") ","
 "  (SELECT COALESCE(jsonb_agg(DISTINCT x ORDER BY x), '[]')"
@@ -114,7 +118,10 @@ static const char sql_account_set[] =
 "  FROM f WHERE a.name = $1 RETURNING a.*"
 "), cr AS ("
 "  INSERT INTO credentials (account_id, kind, ciphertext)"
-"  SELECT up.id, 'access_token', $5::text FROM up WHERE $5::text IS NOT NULL"
+"  SELECT up.id, x.kind, x.ct FROM up,"
+"    (VALUES ('access_token', $5::text), ('api_secret', $6::text))"
+"      AS x(kind, ct)"
+"  WHERE x.ct IS NOT NULL"
 "  ON CONFLICT (account_id, kind) WHERE account_id IS NOT NULL"
 "  DO UPDATE SET ciphertext = EXCLUDED.ciphertext, updated_at = now()"
 "), td AS ("
@@ -132,7 +139,8 @@ static const char sql_account_set[] =
 "    THEN 'account.enable' WHEN f.j ? 'enabled' THEN 'account.disable'"
 "    ELSE 'account.set' END, up.name, (f.j - 'api_key') ||"
 "    jsonb_build_object('api_key', f.j ? 'api_key',"
-"    'access_token', $5::text IS NOT NULL) FROM up, f"
+"    'access_token', $5::text IS NOT NULL,"
+"    'api_secret', $6::text IS NOT NULL) FROM up, f"
 ")"
 "SELECT " SQL_ACCOUNT_COLS("up",
     "(SELECT name FROM brokers WHERE id = up.broker_id)") ","
@@ -223,28 +231,28 @@ store_json_text(json_t *j)
 
 void
 store_account_add(struct store *st, const char *name, json_t *fields,
-    json_t *tags, const char *token_enc, const struct store_actor *who,
-    store_rows_cb cb, void *arg)
+    json_t *tags, const char *token_enc, const char *secret_enc,
+    const struct store_actor *who, store_rows_cb cb, void *arg)
 {
 	char		*f = store_json_text(fields), *t = store_json_text(tags);
-	const char	*p[6] = { name, f, t, who->os_user, who->front,
-			    token_enc };
+	const char	*p[7] = { name, f, t, who->os_user, who->front,
+			    token_enc, secret_enc };
 
-	store_run(st, sql_account_add, 6, p, cb, arg);
+	store_run(st, sql_account_add, 7, p, cb, arg);
 	free(f);
 	free(t);
 }
 
 void
 store_account_set(struct store *st, const char *name, json_t *fields,
-    const char *token_enc, const struct store_actor *who, store_rows_cb cb,
-    void *arg)
+    const char *token_enc, const char *secret_enc,
+    const struct store_actor *who, store_rows_cb cb, void *arg)
 {
 	char		*f = store_json_text(fields);
-	const char	*p[5] = { name, f, who->os_user, who->front,
-			    token_enc };
+	const char	*p[6] = { name, f, who->os_user, who->front,
+			    token_enc, secret_enc };
 
-	store_run(st, sql_account_set, 5, p, cb, arg);
+	store_run(st, sql_account_set, 6, p, cb, arg);
 	free(f);
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "auto/auto.h"
 #include "cmd/batch.h"
 #include "db/db.h"
 #include "sim/sim.h"
@@ -24,6 +25,7 @@ static const char usage_text[] =
 "  batch [FILE|-]         run commands from FILE or standard input\n"
 "  db init|start|stop|status|migrate|psql\n"
 "                         manage the store (private PostgreSQL cluster)\n"
+"  serve [--listen H:P]   headless daemon: broker postbacks, /healthz, /metrics\n"
 "  sim [options]          Kite Connect v3 broker and market simulator\n"
 "  config                 list every setting, its value and where it came from\n"
 "  help [TOPIC]           this text, or help on a command of the language\n"
@@ -248,6 +250,8 @@ main(int argc, char **argv)
 		    sub == NULL ? argv : argv + i, &mo, cfg);
 	else if (strcmp(sub, "db") == 0)
 		status = main_db(argc - i, argv + i, cfg);
+	else if (strcmp(sub, "serve") == 0)
+		status = serve_main(argc - i, argv + i, cfg);
 	else if (strcmp(sub, "config") == 0)
 		status = main_config(argc - i, argv + i, cfg);
 	else if (strcmp(sub, "help") == 0) {

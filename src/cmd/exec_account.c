@@ -112,11 +112,11 @@ account_changed(json_t *rows, const struct err *err, void *arg)
 	exec_done(job);
 }
 
-/* The access token is encrypted here, before it goes anywhere. */
+/* Secrets are encrypted here, before they go anywhere. */
 static int
-account_token(struct exec_job *job, char **enc)
+account_secret(struct exec_job *job, const char *key, char **enc)
 {
-	const char	*plain = cmd_get(job->cmd, "access-token");
+	const char	*plain = cmd_get(job->cmd, key);
 	struct err	 err;
 
 	*enc = NULL;
@@ -136,18 +136,23 @@ exec_account_add(struct exec_job *job)
 	struct store_actor	 a = exec_actor(job);
 	json_t			*fields, *tags;
 	const char		*t;
-	char			*token;
+	char			*token, *secret;
 
-	if (account_token(job, &token) != 0)
+	if (account_secret(job, "access-token", &token) != 0)
 		return;
+	if (account_secret(job, "api-secret", &secret) != 0) {
+		free(token);
+		return;
+	}
 	fields = account_fields_of(job->cmd);
 	tags = (t = cmd_get(job->cmd, "tags")) != NULL ?
 	    account_tag_list(t) : json_array();
 	store_account_add(job->env->store, cmd_get(job->cmd, "name"), fields,
-	    tags, token, &a, account_changed, job);
+	    tags, token, secret, &a, account_changed, job);
 	json_decref(fields);
 	json_decref(tags);
 	free(token);
+	free(secret);
 }
 
 void
@@ -156,17 +161,22 @@ exec_account_set(struct exec_job *job)
 	struct store_actor	 a = exec_actor(job);
 	json_t			*fields;
 	const char		*t;
-	char			*token;
+	char			*token, *secret;
 
-	if (account_token(job, &token) != 0)
+	if (account_secret(job, "access-token", &token) != 0)
 		return;
+	if (account_secret(job, "api-secret", &secret) != 0) {
+		free(token);
+		return;
+	}
 	fields = account_fields_of(job->cmd);
 	if ((t = cmd_get(job->cmd, "tags")) != NULL)
 		json_object_set_new(fields, "tags", account_tag_list(t));
 	store_account_set(job->env->store, cmd_get(job->cmd, "name"), fields,
-	    token, &a, account_changed, job);
+	    token, secret, &a, account_changed, job);
 	json_decref(fields);
 	free(token);
+	free(secret);
 }
 
 void
@@ -200,7 +210,7 @@ account_set_enabled(struct exec_job *job, int on)
 
 	fields = json_pack("{s:s}", "enabled", on ? "true" : "false");
 	store_account_set(job->env->store, cmd_get(job->cmd, "name"), fields,
-	    NULL, &a, account_changed, job);
+	    NULL, NULL, &a, account_changed, job);
 	json_decref(fields);
 }
 

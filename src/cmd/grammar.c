@@ -66,6 +66,8 @@ static const struct cmd_opt broker_opts[] = {
 	  .what = "the account's own API key" },			\
 	{ .word = "access-token", .type = V_SECRET,			\
 	  .what = "the account's access token" },			\
+	{ .word = "api-secret", .type = V_SECRET,			\
+	  .what = "the account's API secret (for postbacks)" },	\
 	END_OPTS
 
 static const struct cmd_opt account_add_opts[] = {
@@ -276,12 +278,13 @@ const struct cmd_def cmd_defs[] = {
 	{ CMD_ACCOUNT_ADD, "account add",
 	  "account add NAME broker BROKER [user-id ID] [lots N] "
 	  "[multiplier X] [capital RUPEES] [weight W] [priority N] "
-	  "[max-lots N] [tags a,b,c] [api-key KEY] [access-token T]",
+	  "[max-lots N] [tags a,b,c] [api-key KEY] [access-token T] "
+	  "[api-secret S]",
 	  .pos = { P_NAME("an account name") }, .opts = account_add_opts },
 	{ CMD_ACCOUNT_SET, "account set",
 	  "account set NAME key value [key value ...]  (keys: broker user-id "
 	  "lots multiplier capital weight priority max-lots tags api-key "
-	  "access-token)",
+	  "access-token api-secret)",
 	  .pos = { P_NAME("an account name") }, .opts = account_set_opts,
 	  .min_opts = 1 },
 	{ CMD_ACCOUNT_TAG, "account tag", "account tag NAME +TAG|-TAG ...",

@@ -1,0 +1,217 @@
+/*
+ * phalanx serve: the engine without a screen.  It listens on serve.listen
+ * for broker postbacks, answers /healthz and /metrics, and keeps the
+ * event writer running (so it also replays the journal).  SIGINT and
+ * SIGTERM stop it after the queued events are stored.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <event2/http.h>
+
+#include "auto/auto.h"
+#include "broker/broker_lib.h"
+#include "cmd/batch.h"
+#include "cmd/exec.h"
+#include "exec/router.h"
+#include "net/net.h"
+
+struct serve {
+	struct exec_env		 env;
+	struct http_server	*http;
+	struct postback		*postback;
+	struct event		*sigint;
+	struct event		*sigterm;
+	int64_t			 started;
+	int			 stopping;
+};
+
+static const char serve_usage[] =
+"usage: phalanx serve [--listen HOST:PORT]\n"
+"\n"
+"Runs the engine headless: broker postbacks at POST /postback/kite,\n"
+"GET /healthz and GET /metrics (Prometheus text), on serve.listen\n"
+"(default 127.0.0.1:8787; port 0 picks a free one).  Prints\n"
+"{\"listening\":\"HOST:PORT\"} once it listens.  SIGINT/SIGTERM stop it.\n";
+
+static const char *
+serve_pg_state(const struct serve *s)
+{
+	switch (pg_conn_state(store_conn(s->env.store))) {
+	case PG_READY:
+		return "ready";
+	case PG_FAILED:
+		return "unreachable";
+	default:
+		return "connecting";
+	}
+}
+
+static void
+serve_healthz(struct evhttp_request *req, void *arg)
+{
+	struct serve	*s = arg;
+	char		 body[128];
+	int		 up;
+
+	up = pg_conn_state(store_conn(s->env.store)) == PG_READY;
+	snprintf(body, sizeof body, "{\"status\":\"%s\",\"store\":\"%s\"}",
+	    up ? "ok" : "degraded", serve_pg_state(s));
+	http_reply_json(req, up ? 200 : 503, body);
+}
+
+static void
+serve_metric(struct strbuf *b, const char *name, const char *type,
+    const char *help)
+{
+	strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
+	    type);
+}
+
+/* Ack latency quantiles from the router's histograms, per broker. */
+static void
+serve_latency(struct strbuf *b, json_t *brokers)
+{
+	static const char	*q[][2] = { { "0.5", "p50_us" },
+				    { "0.9", "p90_us" }, { "0.99", "p99_us" } };
+	const char		*name;
+	json_t			*h;
+	size_t			 i;
+
+	serve_metric(b, "phalanx_order_ack_seconds", "summary",
+	    "Time from sending an order to the broker's answer.");
+	json_object_foreach(brokers, name, h) {
+		for (i = 0; i < nitems(q); i++)
+			strbuf_printf(b, "phalanx_order_ack_seconds{broker=\"%s\","
+			    "quantile=\"%s\"} %.6f\n", name, q[i][0],
+			    json_integer_value(json_object_get(h, q[i][1])) /
+			    1e6);
+		strbuf_printf(b, "phalanx_order_ack_seconds_count{broker=\"%s\"}"
+		    " %lld\n", name, (long long)json_integer_value(
+		    json_object_get(h, "count")));
+	}
+}
+
+static void
+serve_metrics(struct evhttp_request *req, void *arg)
+{
+	struct serve	*s = arg;
+	struct strbuf	 b;
+	uint64_t	 acc = 0, dup = 0, ref = 0;
+	json_t		*lat;
+
+	postback_counts(s->postback, &acc, &dup, &ref);
+	strbuf_init(&b);
+	serve_metric(&b, "phalanx_up", "gauge", "1 while the daemon runs.");
+	strbuf_puts(&b, "phalanx_up 1\n");
+	serve_metric(&b, "phalanx_store_up", "gauge",
+	    "1 when the PostgreSQL connection is ready.");
+	strbuf_printf(&b, "phalanx_store_up %d\n",
+	    pg_conn_state(store_conn(s->env.store)) == PG_READY);
+	serve_metric(&b, "phalanx_uptime_seconds", "gauge",
+	    "Seconds since the daemon started.");
+	strbuf_printf(&b, "phalanx_uptime_seconds %.3f\n",
+	    (time_mono_us() - s->started) / 1e6);
+	serve_metric(&b, "phalanx_postbacks_total", "counter",
+	    "Broker postbacks received, by outcome.");
+	strbuf_printf(&b, "phalanx_postbacks_total{result=\"accepted\"} %llu\n"
+	    "phalanx_postbacks_total{result=\"duplicate\"} %llu\n"
+	    "phalanx_postbacks_total{result=\"refused\"} %llu\n",
+	    (unsigned long long)acc, (unsigned long long)dup,
+	    (unsigned long long)ref);
+	lat = router_latency_json(s->env.router);
+	serve_latency(&b, json_object_get(lat, "brokers"));
+	json_decref(lat);
+	http_reply_text(req, 200, "text/plain; version=0.0.4", b.s);
+	strbuf_free(&b);
+}
+
+static void
+serve_drained(void *arg)
+{
+	loop_exit();
+}
+
+static void
+serve_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct serve	*s = arg;
+
+	if (s->stopping++)
+		return;
+	log_info("serve", "signal %d: stopping", (int)sig);
+	router_drain(s->env.router, 5000, serve_drained, s);
+}
+
+static int
+serve_listen(struct serve *s, const char *listen)
+{
+	struct err	err;
+	const char	*host_end;
+
+	err_clear(&err);
+	s->http = http_server_new(loop_base(), listen, 1024 * 1024, &err);
+	if (s->http == NULL) {
+		fprintf(stderr, "phalanx serve: %s\n", err.msg);
+		return -1;
+	}
+	s->postback = postback_new(s->http, s->env.store, s->env.home, NULL,
+	    NULL);
+	http_server_route(s->http, "/healthz", 0, serve_healthz, s);
+	http_server_route(s->http, "/metrics", 0, serve_metrics, s);
+	host_end = strrchr(listen, ':');
+	printf("{\"listening\":\"%.*s:%d\"}\n", (int)(host_end != NULL ?
+	    host_end - listen : 0), listen, http_server_port(s->http));
+	fflush(stdout);
+	return 0;
+}
+
+int
+serve_main(int argc, char **argv, struct config *cfg)
+{
+	struct serve	 s;
+	struct err	 err;
+	const char	*listen = config_str(cfg, "serve.listen");
+	int		 i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			fputs(serve_usage, stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc)
+			listen = argv[++i];
+		else {
+			fprintf(stderr, "phalanx serve: unknown argument %s\n%s",
+			    argv[i], serve_usage);
+			return 2;
+		}
+	}
+	memset(&s, 0, sizeof s);
+	s.started = time_mono_us();
+	err_clear(&err);
+	if (batch_env_open(&s.env, cfg, "daemon", 1, &err) != 0) {
+		fprintf(stderr, "phalanx serve: %s\n", err.msg);
+		return 3;
+	}
+	if (serve_listen(&s, listen) != 0) {
+		batch_env_close(&s.env);
+		return 1;
+	}
+	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);
+	s.sigterm = evsignal_new(loop_base(), SIGTERM, serve_signal, &s);
+	event_add(s.sigint, NULL);
+	event_add(s.sigterm, NULL);
+	loop_run();
+	event_free(s.sigint);
+	event_free(s.sigterm);
+	postback_free(s.postback);
+	http_server_free(s.http);
+	batch_env_close(&s.env);
+	loop_free();
+	return 0;
+}

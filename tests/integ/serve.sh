@@ -1,0 +1,60 @@
+#!/bin/sh
+# phalanx serve: broker postbacks from phalanx sim become order events,
+# forged and malformed ones are refused, duplicates ignored; /healthz and
+# /metrics answer.
+. "$(dirname "$0")/lib.sh"
+fresh_db
+
+"$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
+servepid=$!
+i=0
+sport=
+while [ $i -lt 100 ] && [ -z "$sport" ]; do
+	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
+	[ -z "$sport" ] && sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$sport" ] && ok "serve listens on $sport" || fail "serve listens" "$(cat "$TMPDIR/serve.err")"
+sbase="http://127.0.0.1:$sport"
+
+start_sim --users 2 --seed 9 --tick-ms 20 --postback-url "$sbase/postback/kite"
+trap 'kill $simpid $servepid 2>/dev/null' EXIT INT TERM
+{
+	echo "broker add sim kind kite url $simbase api-key k"
+	for n in 1 2; do
+		echo "account add p$n broker sim user-id $(sim_user $n user_id) api-key $(sim_user $n api_key) access-token $(sim_user $n access_token) api-secret $(sim_user $n api_secret)"
+	done
+} >"$TMPDIR/reg.phx"
+run 0 "accounts with api secrets" "$PHALANX" batch "$TMPDIR/reg.phx"
+same "$(sql "select count(*) from credentials where kind = 'api_secret' and account_id is not null")" 2 \
+	"account api secrets stored encrypted"
+run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
+FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
+
+# No watching: whatever says FILLED must have come by postback.
+run 0 "buy without watching" "$PHALANX" -o exec.settle_ms=0 -c "buy $FUT 1 lots to all"
+i=0
+while [ "$(sql "select count(*) from order_events where state = 'FILLED'")" != 2 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+same "$(sql "select count(*) from order_events where state = 'FILLED'")" 2 "postbacks became FILLED events"
+
+out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"order_id":"1","status":"COMPLETE","order_timestamp":"2026-11-25 10:00:00","checksum":"00","user_id":"SIM001"}' "$sbase/postback/kite")
+same "$out" 403 "a forged postback is refused (403)"
+out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d 'not json' "$sbase/postback/kite")
+same "$out" 400 "a malformed postback is refused (400)"
+out=$(curl -s "$sbase/healthz")
+has '"status":"ok"' "healthz says ok"
+out=$(curl -s "$sbase/metrics")
+acc=$(echo "$out" | sed -n 's/^phalanx_postbacks_total{result="accepted"} //p')
+[ "${acc:-0}" -ge 2 ] && ok "metrics count the accepted postbacks ($acc)" || fail "metrics count the accepted postbacks" "$out"
+has 'phalanx_postbacks_total{result="refused"} 2' "metrics count the refused ones"
+has 'phalanx_store_up 1' "metrics say the store is up"
+if command -v promtool >/dev/null 2>&1; then
+	echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
+fi
+kill $servepid
+wait $servepid
+same "$?" 0 "serve stops cleanly on SIGTERM"
+finish
