@@ -1,0 +1,60 @@
+#!/bin/sh
+# The demo behind the README's first command: the private store, a
+# `phalanx sim` in the background with six users registered as accounts
+# in three groups, the instrument dump loaded, then the console.  The
+# simulator is stopped when the console exits.
+#   PHALANX_DEMO_PORT  simulator port (default 8788)
+set -eu
+cd "$(dirname "$0")/.."
+PHALANX=${PHALANX:-./phalanx}
+port=${PHALANX_DEMO_PORT:-8788}
+home=${PHALANX_HOME:-${XDG_DATA_HOME:-$HOME/.local/share}/phalanx}
+mkdir -p "$home"
+simout="$home/demo-sim.out"
+
+"$PHALANX" db start
+"$PHALANX" sim --listen "127.0.0.1:$port" --users 6 --seed 42 \
+    >"$simout" 2>"$home/demo-sim.err" &
+simpid=$!
+trap 'kill $simpid 2>/dev/null; wait $simpid 2>/dev/null' EXIT INT TERM
+i=0
+until grep -q '"listening"' "$simout" 2>/dev/null; do
+	if ! kill -0 $simpid 2>/dev/null || [ $i -ge 50 ]; then
+		echo "demo: phalanx sim did not start:" >&2
+		cat "$home/demo-sim.err" >&2
+		exit 1
+	fi
+	sleep 0.1
+	i=$((i + 1))
+done
+
+user() { sed -n "${1}p" "$simout" | sed "s/.*\"$2\":\"\([^\"]*\)\".*/\1/"; }
+names="ravi meera arjun kavya dev isha"
+groups="scalpers,family family scalpers scalpers,hni family hni"
+lots="2 1 1 3 1 2"
+
+if ! "$PHALANX" -c "broker list" | grep -q '^demo-sim '; then
+	"$PHALANX" -c "broker add demo-sim kind kite url http://127.0.0.1:$port api-key $(user 1 api_key)"
+fi
+existing=$("$PHALANX" -c "account list" | awk 'NR > 1 { print $1 }')
+n=1
+for name in $names; do
+	g=$(echo "$groups" | cut -d' ' -f$n)
+	l=$(echo "$lots" | cut -d' ' -f$n)
+	creds="api-key $(user $n api_key) access-token $(user $n access_token) api-secret $(user $n api_secret)"
+	if echo "$existing" | grep -qx "$name"; then
+		echo "account set $name $creds"
+	else
+		echo "account add $name broker demo-sim user-id $(user $n user_id) lots $l capital $((n * 500000)) priority $n tags $g $creds"
+	fi
+	n=$((n + 1))
+done | "$PHALANX" batch - >/dev/null
+"$PHALANX" -c "instruments load exchange NFO"
+"$PHALANX" -c "account list"
+fut=$("$PHALANX" db psql -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
+echo
+echo "Try:  buy $fut 1 lots to group:scalpers --dry-run"
+echo "      buy $fut 1 lots to group:scalpers"
+echo "      positions all        squareoff all        fanouts"
+echo
+"$PHALANX"
