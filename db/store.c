@@ -16,6 +16,8 @@
 
 struct store {
 	struct pg_conn	*pg;
+	void		(*on_change)(const char *, void *);
+	void		*on_change_arg;
 };
 
 struct store_call {
@@ -143,4 +145,37 @@ store_explain(const struct err *in, const char *what, const char *name,
 		err_set(out, "bad-value", "%s \"%s\": %s", what, name, in->msg);
 	else
 		*out = *in;
+}
+
+static void
+store_notified(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("store", "registry change not announced: %s",
+		    err->msg);
+}
+
+/*
+ * Tell every process that caches the registry (routers in consoles and
+ * daemons) that it changed.  Queued after the change on the same
+ * connection, so it is sent once the change is done.
+ */
+void
+store_registry_changed(struct store *st, const char *what)
+{
+	const char	*p[1] = { what };
+
+	/* This process's own caches must not wait for the round trip. */
+	if (st->on_change != NULL)
+		st->on_change(what, st->on_change_arg);
+	store_run(st, "SELECT pg_notify('" STORE_REGISTRY_CHANNEL "', $1)", 1,
+	    p, store_notified, NULL);
+}
+
+void
+store_on_change(struct store *st, void (*cb)(const char *, void *),
+    void *arg)
+{
+	st->on_change = cb;
+	st->on_change_arg = arg;
 }

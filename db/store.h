@@ -82,6 +82,13 @@ int store_accounts_from_rows(json_t *rows, struct account_set *,
 struct config;
 int db_store_open_info(struct config *, char **conninfo, struct err *);
 
+/* NOTIFY channel for registry changes; payload "accounts", "instruments". */
+#define STORE_REGISTRY_CHANNEL "phalanx_registry"
+void store_registry_changed(struct store *, const char *what);
+/* Called at once, in this process, for each of its own changes. */
+void store_on_change(struct store *, void (*)(const char *what, void *),
+    void *);
+
 /* Map a failed statement to a message a user can act on. */
 void store_explain(const struct err *in, const char *what, const char *name,
     struct err *out);

@@ -199,6 +199,7 @@ store_instruments_loaded(struct store *st, const char *source,
 	p[3] = exchange;
 	p[4] = num;
 	store_run(st, sql_instruments_loaded, 5, p, cb, arg);
+	store_registry_changed(st, "instruments");
 }
 
 void

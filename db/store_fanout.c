@@ -5,8 +5,10 @@
 #include "db/store_fanout.h"
 #include "db/store_int.h"
 
+/* Ids come a block at a time: a warm router needs no round trip for one. */
 static const char sql_next_id[] =
-"SELECT nextval(pg_get_serial_sequence('fanouts', 'id')) AS id";
+"SELECT nextval(pg_get_serial_sequence('fanouts', 'id')) AS id"
+"  FROM generate_series(1, 16)";
 
 static const char sql_create[] =
 "WITH f AS ("
@@ -34,6 +36,9 @@ static const char sql_create[] =
 "  FROM jsonb_to_recordset($2::jsonb) AS x(account_id bigint, slice int,"
 "    client_tag text, side text, symbol text, exchange text, product text,"
 "    order_type text, qty int, price numeric, trigger_price numeric)"
+"  WHERE x.side IS NULL OR ($1::jsonb->>'intent') <> 'order' OR NOT EXISTS"
+"    (SELECT 1 FROM accounts a WHERE a.id = x.account_id"
+"      AND a.trading_state = 'HALTED')"
 "  RETURNING id, client_tag"
 "), e AS ("
 "  INSERT INTO order_events (order_id, state, mono_us)"
@@ -270,6 +275,7 @@ store_trading_state_set(struct store *st, json_t *account_ids,
 	const char	*p[5] = { ids, state, reason, who->os_user, who->front };
 
 	store_run(st, sql_trading_state, 5, p, cb, arg);
+	store_registry_changed(st, "accounts");
 	free(ids);
 }
 

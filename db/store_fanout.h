@@ -9,7 +9,7 @@
 
 #include "db/store.h"
 
-/* The next fan-out id (client tags are derived from it). Row: id. */
+/* The next 16 fan-out ids (client tags derive from them). Rows: id. */
 void store_fanout_next_id(struct store *, store_rows_cb, void *);
 
 /*
@@ -18,7 +18,9 @@ void store_fanout_next_id(struct store *, store_rows_cb, void *);
  * trigger_price, policy, mode, on_fail, state, message, t_intent, t_rms);
  * orders: JSON array of objects (account_id, slice, client_tag, side,
  * symbol, exchange, product, order_type, qty, price, trigger_price).
- * Rows: id, client_tag of each order.
+ * Rows: id, client_tag of each order.  An order intent's orders for an
+ * account HALTED meanwhile are not written (the kill switch wins over any
+ * cached view of the registry): their tags are missing from the rows.
  */
 void store_fanout_create(struct store *, json_t *fanout, json_t *orders,
     int64_t mono_us, const struct store_actor *, store_rows_cb, void *);

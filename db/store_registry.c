@@ -206,6 +206,7 @@ store_broker_add(struct store *st, const struct store_broker *b,
 	p[6] = who->os_user;
 	p[7] = who->front;
 	store_run(st, sql_broker_add, 8, p, cb, arg);
+	store_registry_changed(st, "accounts");
 }
 
 void
@@ -221,6 +222,7 @@ store_broker_rm(struct store *st, const char *name,
 	const char	*p[3] = { name, who->os_user, who->front };
 
 	store_run(st, sql_broker_rm, 3, p, cb, arg);
+	store_registry_changed(st, "accounts");
 }
 
 static char *
@@ -239,6 +241,7 @@ store_account_add(struct store *st, const char *name, json_t *fields,
 			    token_enc, secret_enc };
 
 	store_run(st, sql_account_add, 7, p, cb, arg);
+	store_registry_changed(st, "accounts");
 	free(f);
 	free(t);
 }
@@ -253,6 +256,7 @@ store_account_set(struct store *st, const char *name, json_t *fields,
 			    token_enc, secret_enc };
 
 	store_run(st, sql_account_set, 6, p, cb, arg);
+	store_registry_changed(st, "accounts");
 	free(f);
 }
 
@@ -265,6 +269,7 @@ store_account_tags(struct store *st, const char *name, json_t *add,
 	const char	*p[5] = { name, a, r, who->os_user, who->front };
 
 	store_run(st, sql_account_tags, 5, p, cb, arg);
+	store_registry_changed(st, "accounts");
 	free(a);
 	free(r);
 }
@@ -276,6 +281,7 @@ store_account_rm(struct store *st, const char *name,
 	const char	*p[3] = { name, who->os_user, who->front };
 
 	store_run(st, sql_account_rm, 3, p, cb, arg);
+	store_registry_changed(st, "accounts");
 }
 
 void

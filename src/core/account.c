@@ -80,3 +80,26 @@ account_set_sort(struct account_set *set)
 	if (set->n > 1)
 		qsort(set->v, set->n, sizeof *set->v, account_cmp);
 }
+
+/* A deep copy: fan-outs hold their own, the router keeps the cache. */
+void
+account_set_copy(struct account_set *dst, const struct account_set *src)
+{
+	const struct account	*a;
+	struct account		*b;
+	size_t			 i, j;
+
+	dst->v = xcalloc(src->n + 1, sizeof *dst->v);
+	dst->n = src->n;
+	for (i = 0; i < src->n; i++) {
+		a = &src->v[i];
+		b = &dst->v[i];
+		*b = *a;
+		b->name = xstrdup(a->name);
+		b->broker = xstrdup(a->broker);
+		b->user_id = xstrdup(a->user_id);
+		b->tags = xcalloc(a->ntags + 1, sizeof *b->tags);
+		for (j = 0; j < a->ntags; j++)
+			b->tags[j] = xstrdup(a->tags[j]);
+	}
+}

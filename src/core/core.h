@@ -39,6 +39,7 @@ struct account_set {
 };
 
 void account_set_free(struct account_set *);
+void account_set_copy(struct account_set *dst, const struct account_set *);
 int account_has_tag(const struct account *, const char *tag);
 /* Sort by priority, then name: the order every fan-out walks. */
 void account_set_sort(struct account_set *);

@@ -288,8 +288,8 @@ fanout_accounts(struct account_set *set, const struct err *err, void *arg)
 		squareoff_start(fo);
 		return;
 	}
-	store_instrument_resolve(fo->r->store, fo->exchange[0] ?
-	    fo->exchange : NULL, fo->symbol, fanout_instrument, fo);
+	router_instrument(fo, fo->exchange[0] ? fo->exchange : NULL,
+	    fo->symbol, fanout_instrument);
 }
 
 void
@@ -301,5 +301,5 @@ fanout_start(struct router *r, const struct fanout_req *req,
 	fo = fanout_new(r, req, cb, arg);
 	/* The target is only read until resolved, which happens next. */
 	fo->req.target = req->target;
-	store_accounts_load(r->store, fanout_accounts, fo);
+	router_load_accounts(fo, fanout_accounts);
 }

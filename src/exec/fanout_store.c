@@ -163,14 +163,23 @@ fanout_created(json_t *rows, const struct err *err, void *arg)
 			leg->order_id = json_integer_value(json_object_get(row,
 			    "id"));
 	}
+	/* Not written: the account was HALTED by the time the row was. */
+	for (i = 0; i < fo->nlegs; i++) {
+		struct leg *l = fo->legs[i];
+
+		if (l->order_id == 0 && !l->failed) {
+			l->failed = 1;
+			router_event(l, BROKER_DENIED, "account HALTED (kill "
+			    "switch)", -1);
+		}
+	}
 	fo->t_written = time_mono_us();
 	fanout_begin_sending(fo);
 }
 
 static void
-fanout_got_id(json_t *rows, const struct err *err, void *arg)
+fanout_got_id(struct fanout *fo, int64_t id, const struct err *err)
 {
-	struct fanout		*fo = arg;
 	struct store_actor	 who = router_actor(fo->r);
 	json_t			*orders, *row;
 	struct err		 e;
@@ -180,8 +189,7 @@ fanout_got_id(json_t *rows, const struct err *err, void *arg)
 		fanout_fail(fo, err->code, "%s", err->msg);
 		return;
 	}
-	fo->id = json_integer_value(json_object_get(json_array_get(rows, 0),
-	    "id"));
+	fo->id = id;
 	orders = json_array();
 	for (i = 0; i < fo->nlegs; i++) {
 		struct leg *leg = fo->legs[i];
@@ -206,5 +214,5 @@ fanout_got_id(json_t *rows, const struct err *err, void *arg)
 void
 fanout_store_and_send(struct fanout *fo)
 {
-	store_fanout_next_id(fo->r->store, fanout_got_id, fo);
+	router_next_id(fo, fanout_got_id);
 }

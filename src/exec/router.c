@@ -40,6 +40,27 @@ router_events_open(struct router *r)
 	    r->journal, NULL);
 }
 
+static void
+router_changed(const char *what, void *arg)
+{
+	struct router	*r = arg;
+
+	if (what != NULL && strcmp(what, "instruments") == 0) {
+		json_object_clear(r->instruments);
+		return;
+	}
+	account_set_free(&r->accounts);
+	r->accounts_ok = 0;
+	json_decref(r->creds);
+	r->creds = NULL;
+}
+
+static void
+router_notified(const char *channel, const char *payload, void *arg)
+{
+	router_changed(payload, arg);
+}
+
 struct router *
 router_new(struct store *st, struct config *cfg, const char *home)
 {
@@ -59,6 +80,9 @@ router_new(struct store *st, struct config *cfg, const char *home)
 	r->poll_ms = (int)config_int(cfg, "exec.poll_ms");
 	r->retry_max = (int)config_int(cfg, "exec.retry_max");
 	router_events_open(r);
+	r->instruments = json_object();
+	pg_listen(store_conn(st), STORE_REGISTRY_CHANNEL, router_notified, r);
+	store_on_change(st, router_changed, r);
 	return r;
 }
 
@@ -83,6 +107,9 @@ router_free(struct router *r)
 		next = ra->next;
 		router_acct_free(ra);
 	}
+	store_on_change(r->store, NULL, NULL);
+	router_changed(NULL, r);
+	json_decref(r->instruments);
 	events_writer_free(r->events);
 	journal_close(r->journal);
 	http_client_free(r->http);
@@ -193,20 +220,12 @@ struct router_load {
 };
 
 static void
-router_creds_loaded(json_t *rows, const struct err *err, void *arg)
+router_creds_apply(struct fanout *fo, json_t *rows)
 {
-	struct router_load	*rl = arg;
-	struct fanout		*fo = rl->fo;
-	void			(*next)(struct fanout *) = rl->next;
 	size_t			 i, j;
 	json_t			*row;
 	struct err		 e;
 
-	free(rl);
-	if (err != NULL) {
-		fanout_fail(fo, err->code, "%s", err->msg);
-		return;
-	}
 	/* Only the accounts this fan-out reaches need an adapter. */
 	json_array_foreach(rows, i, row) {
 		int64_t id = json_integer_value(json_object_get(row,
@@ -222,6 +241,23 @@ router_creds_loaded(json_t *rows, const struct err *err, void *arg)
 				    fo->match.v[j]->name, json_string(e.msg));
 		}
 	}
+}
+
+static void
+router_creds_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_load	*rl = arg;
+	struct fanout		*fo = rl->fo;
+	void			(*next)(struct fanout *) = rl->next;
+
+	free(rl);
+	if (err != NULL) {
+		fanout_fail(fo, err->code, "%s", err->msg);
+		return;
+	}
+	json_decref(fo->r->creds);
+	fo->r->creds = json_deep_copy(rows);
+	router_creds_apply(fo, rows);
 	next(fo);
 }
 
@@ -231,6 +267,11 @@ router_load_brokers(struct fanout *fo, void (*next)(struct fanout *))
 {
 	struct router_load	*rl;
 
+	if (fo->r->creds != NULL) {
+		router_creds_apply(fo, fo->r->creds);
+		next(fo);
+		return;
+	}
 	rl = xmalloc(sizeof *rl);
 	rl->fo = fo;
 	rl->next = next;
@@ -267,6 +308,130 @@ router_event(struct leg *leg, enum broker_state to, const char *message,
 	if (events_write(leg->fo->r->events, &ev, &err) != 0)
 		log_warn("router", "order %lld: event not queued: %s",
 		    (long long)leg->order_id, err.msg);
+}
+
+struct router_call {
+	struct fanout	*fo;
+	void		*cb;
+	char		 key[64];
+};
+
+static void
+router_accounts_loaded(struct account_set *set, const struct err *err,
+    void *arg)
+{
+	struct router_call	*c = arg;
+	store_accounts_cb	 cb = (store_accounts_cb)c->cb;
+	struct router		*r = c->fo->r;
+
+	if (err == NULL && !r->accounts_ok) {
+		account_set_copy(&r->accounts, set);
+		r->accounts_ok = 1;
+	}
+	cb(set, err, c->fo);
+	free(c);
+}
+
+/* The registry for one fan-out: its own copy, from the cache if warm. */
+void
+router_load_accounts(struct fanout *fo, store_accounts_cb cb)
+{
+	struct router		*r = fo->r;
+	struct router_call	*c;
+	struct account_set	 copy;
+
+	if (r->accounts_ok) {
+		account_set_copy(&copy, &r->accounts);
+		cb(&copy, NULL, fo);
+		account_set_free(&copy);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fo = fo;
+	c->cb = (void *)cb;
+	store_accounts_load(r->store, router_accounts_loaded, c);
+}
+
+static void
+router_instrument_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_call	*c = arg;
+	store_rows_cb		 cb = (store_rows_cb)c->cb;
+
+	if (err == NULL && json_array_size(rows) > 0)
+		json_object_set(c->fo->r->instruments, c->key, rows);
+	cb(rows, err, c->fo);
+	free(c);
+}
+
+void
+router_instrument(struct fanout *fo, const char *exchange,
+    const char *symbol, store_rows_cb cb)
+{
+	struct router_call	*c;
+	json_t			*rows;
+
+	c = xcalloc(1, sizeof *c);
+	snprintf(c->key, sizeof c->key, "%s:%s", exchange != NULL ? exchange :
+	    "", symbol);
+	if ((rows = json_object_get(fo->r->instruments, c->key)) != NULL) {
+		free(c);
+		cb(rows, NULL, fo);
+		return;
+	}
+	c->fo = fo;
+	c->cb = (void *)cb;
+	store_instrument_resolve(fo->r->store, exchange, symbol,
+	    router_instrument_loaded, c);
+}
+
+static void
+router_ids_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_call	*c = arg;
+	struct fanout		*fo = c->fo;
+	struct router		*r = fo->r;
+	void			(*cb)(struct fanout *, int64_t,
+				    const struct err *) = c->cb;
+	size_t			 i;
+	json_t			*row;
+
+	free(c);
+	if (err != NULL) {
+		cb(fo, 0, err);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		if (r->nids < nitems(r->ids))
+			r->ids[r->nids++] = json_integer_value(json_object_get(
+			    row, "id"));
+	}
+	router_next_id(fo, cb);
+}
+
+/* A fan-out id from the prefetched block, fetching a block if empty. */
+void
+router_next_id(struct fanout *fo, void (*cb)(struct fanout *, int64_t,
+    const struct err *))
+{
+	struct router		*r = fo->r;
+	struct router_call	*c;
+	int64_t			 id;
+	size_t			 i;
+
+	if (r->nids > 0) {
+		/* Smallest first, so fan-outs of one router number upwards. */
+		id = r->ids[0];
+		for (i = 1; i < r->nids; i++)
+			r->ids[i - 1] = r->ids[i];
+		r->nids--;
+		cb(fo, id, NULL);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fo = fo;
+	c->cb = (void *)cb;
+	store_fanout_next_id(r->store, router_ids_loaded, c);
 }
 
 /* A monotonic instant of this fan-out as wall-clock RFC 3339 text. */
@@ -322,7 +487,8 @@ router_drain_check(void *arg)
 
 	/* Also wait for a journal replay, unless the store is gone. */
 	idle = events_writer_pending(r->events) == 0 &&
-	    (events_writer_journaled(r->events) == 0 ||
+	    ((events_writer_journaled(r->events) == 0 &&
+	    pg_pending(store_conn(r->store)) == 0) ||
 	    pg_conn_state(store_conn(r->store)) == PG_FAILED);
 	if (idle || time_mono_us() >= d->until) {
 		d->cb(d->arg);
@@ -333,8 +499,9 @@ router_drain_check(void *arg)
 }
 
 /*
- * Before a front exits: wait until every queued event reached the store
- * (or, the store being gone, the journal), at most timeout_ms.
+ * Before a front exits: wait until every queued event and statement
+ * reached the store (or, the store being gone, the journal), at most
+ * timeout_ms.
  */
 void
 router_drain(struct router *r, int timeout_ms, void (*cb)(void *), void *arg)

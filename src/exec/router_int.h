@@ -34,6 +34,18 @@ struct router {
 	int			 retry_max;
 	struct journal		*journal;	/* events while the store is down */
 	struct events_writer	*events;
+	/*
+	 * The registry, credentials and instruments as last read, dropped
+	 * whenever any process announces a change (NOTIFY phalanx_registry):
+	 * a warm router sends after one round trip, the one that records
+	 * the orders.
+	 */
+	struct account_set	 accounts;
+	int			 accounts_ok;
+	json_t			*creds;
+	json_t			*instruments;	/* "EX:SYMBOL" -> row */
+	int64_t			 ids[16];	/* prefetched fan-out ids */
+	size_t			 nids;
 };
 
 enum leg_phase { LEG_QUEUED, LEG_SENDING, LEG_WATCHING, LEG_DONE };
@@ -108,6 +120,11 @@ struct fanout {
 struct store_actor router_actor(const struct router *);
 struct router_acct *router_acct_find(struct router *, int64_t id);
 void router_load_brokers(struct fanout *, void (*)(struct fanout *));
+void router_load_accounts(struct fanout *, store_accounts_cb);
+void router_instrument(struct fanout *, const char *exchange,
+    const char *symbol, store_rows_cb);
+void router_next_id(struct fanout *, void (*)(struct fanout *, int64_t,
+    const struct err *));
 void router_event(struct leg *, enum broker_state, const char *message,
     int64_t latency_us);
 char *router_wall_text(const struct fanout *, int64_t mono_us);

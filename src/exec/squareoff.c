@@ -193,7 +193,7 @@ so_same_symbol(const struct leg *a, const struct leg *b)
 
 /* Split every unsliced leg of leg ref's symbol into freeze-sized orders. */
 static void
-so_split(struct fanout *fo, size_t ref, int64_t slice_units)
+so_split(struct fanout *fo, size_t ref, int64_t slice_units, int64_t lot)
 {
 	size_t		 i, n = fo->nlegs;
 	int64_t		 rest;
@@ -203,9 +203,10 @@ so_split(struct fanout *fo, size_t ref, int64_t slice_units)
 		if (fo->legs[i]->lots != -1 ||
 		    !so_same_symbol(fo->legs[i], fo->legs[ref]))
 			continue;
-		fo->legs[i]->lots = 0;
+		fo->legs[i]->lots = lot > 0 ? fo->legs[i]->req.qty / lot : 0;
 		if (slice_units <= 0 || fo->legs[i]->req.qty <= slice_units)
 			continue;
+		fo->legs[i]->lots = slice_units / lot;
 		rest = fo->legs[i]->req.qty - slice_units;
 		fo->legs[i]->req.qty = slice_units;
 		while (rest > 0) {
@@ -215,6 +216,7 @@ so_split(struct fanout *fo, size_t ref, int64_t slice_units)
 			extra->req = fo->legs[i]->req;
 			extra->req.qty = rest < slice_units ? rest :
 			    slice_units;
+			extra->lots = extra->req.qty / lot;
 			rest -= extra->req.qty;
 		}
 	}
@@ -227,7 +229,7 @@ so_instrument(json_t *rows, const struct err *err, void *arg)
 {
 	struct fanout	*fo = arg;
 	json_t		*row = err == NULL ? json_array_get(rows, 0) : NULL;
-	int64_t		 lot, freeze, units = 0;
+	int64_t		 lot = 0, freeze, units = 0;
 
 	if (row != NULL) {
 		lot = json_integer_value(json_object_get(row, "lot_size"));
@@ -235,7 +237,7 @@ so_instrument(json_t *rows, const struct err *err, void *arg)
 		if (lot > 0 && freeze > 0)
 			units = alloc_slice_lots(lot, freeze) * lot;
 	}
-	so_split(fo, fo->next_lookup, units);
+	so_split(fo, fo->next_lookup, units, lot);
 	so_slice_next(fo);
 }
 
@@ -248,10 +250,9 @@ so_slice_next(struct fanout *fo)
 	    fo->legs[fo->next_lookup]->lots != -1)
 		fo->next_lookup++;
 	if (fo->next_lookup < fo->nlegs) {
-		store_instrument_resolve(fo->r->store,
-		    fo->legs[fo->next_lookup]->req.exchange,
+		router_instrument(fo, fo->legs[fo->next_lookup]->req.exchange,
 		    fo->legs[fo->next_lookup]->req.tradingsymbol,
-		    so_instrument, fo);
+		    so_instrument);
 		return;
 	}
 	/* Slice numbers only need to be unique within the fan-out. */

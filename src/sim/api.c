@@ -360,7 +360,8 @@ h_order_history(struct call *c)
 	size_t			 i;
 
 	if ((o = sim_order_find(c->srv->book, c->user, c->seg[1])) == NULL) {
-		fail(c, 400, "InputException", "Couldn't find that `order_id`.");
+		fail(c, 400, "InputException",
+		    "Couldn't find that `order_id`.");
 		return;
 	}
 	a = json_array();
@@ -379,7 +380,8 @@ h_trades(struct call *c, const char *order_id)
 
 	if (order_id != NULL && sim_order_find(c->srv->book, c->user,
 	    order_id) == NULL) {
-		fail(c, 400, "InputException", "Couldn't find that `order_id`.");
+		fail(c, 400, "InputException",
+		    "Couldn't find that `order_id`.");
 		return;
 	}
 	a = json_array();
@@ -517,6 +519,21 @@ h_set_faults(struct call *c)
 	json_decref(j);
 }
 
+/* A price from an admin body: "123.45" or 123.45, into paise. */
+static int
+json_paise(const json_t *j, int64_t *p)
+{
+	char	buf[64];
+
+	if (json_is_string(j))
+		return sim_parse_paise(json_string_value(j), p);
+	if (!json_is_number(j) || json_number_value(j) <= 0 ||
+	    json_number_value(j) > 1e12)
+		return -1;
+	snprintf(buf, sizeof buf, "%.2f", json_number_value(j));
+	return sim_parse_paise(buf, p);
+}
+
 /* {"instrument": "NFO:...", "price": "123.45"}; price null unpins. */
 static void
 h_set_price(struct call *c)
@@ -525,35 +542,24 @@ h_set_price(struct call *c)
 	json_t			*j = body_json(c), *pj;
 	const char		*key;
 	struct sim_instr	*in;
-	int64_t			 p = 0;
-	char			 buf[64];
+	int64_t			 p;
 
 	key = json_string_value(json_object_get(j, "instrument"));
 	pj = json_object_get(j, "price");
-	if (key == NULL || (in = sim_market_find_key(b->mkt, key)) == NULL) {
+	if (key == NULL || (in = sim_market_find_key(b->mkt, key)) == NULL)
 		fail(c, 400, "InputException", "Unknown or missing "
 		    "`instrument`.");
-		json_decref(j);
-		return;
-	}
-	if (json_is_real(pj) || json_is_integer(pj)) {
-		snprintf(buf, sizeof buf, "%.2f", json_number_value(pj));
-		pj = NULL;
-		sim_parse_paise(buf, &p);
-	} else if (json_is_string(pj) &&
-	    sim_parse_paise(json_string_value(pj), &p) == -1)
-		p = -1;
-	if (json_is_null(pj) || (pj == NULL && json_object_get(j, "price") ==
-	    NULL))
+	else if (pj == NULL)
+		fail(c, 400, "InputException", "Missing `price`.");
+	else if (json_is_null(pj))
 		sim_market_unpin(b->mkt, in);
-	else if (p <= 0 || p % in->tick != 0 ||
-	    sim_market_force(b->mkt, in, p) == -1) {
+	else if (json_paise(pj, &p) == -1 || p <= 0 || p % in->tick != 0 ||
+	    sim_market_force(b->mkt, in, p) == -1)
 		fail(c, 400, "InputException", "Invalid `price`: a positive "
 		    "multiple of the tick size.");
-		json_decref(j);
-		return;
-	}
 	json_decref(j);
+	if (c->err_type[0] != '\0')
+		return;
 	sim_match_all(b);
 	ok(c, sim_market_quote(b->mkt, in, 1));
 }

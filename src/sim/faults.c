@@ -11,6 +11,13 @@ sim_faults_init(struct sim_faults *f, uint64_t seed)
 {
 	memset(f, 0, sizeof *f);
 	f->rate_limit = 10;
+	sim_faults_seed(f, seed);
+}
+
+/* Its own stream, so faults do not shift when the market draws more. */
+void
+sim_faults_seed(struct sim_faults *f, uint64_t seed)
+{
 	sim_rng_seed(&f->rng, sim_hash64(seed ^ 0x6661756c7473ULL));
 }
 

@@ -166,17 +166,16 @@ static json_t *
 position_json(const struct sim_position *p)
 {
 	const struct sim_instr	*in = p->in;
-	int64_t			 net = p->buy_qty - p->sell_qty, pnl, avg = 0;
-	int64_t			 value = p->sell_value - p->buy_value, un;
+	int64_t			 net = p->buy_qty - p->sell_qty, pnl, un = 0;
+	int64_t			 value = p->sell_value - p->buy_value;
 	json_t			*j;
 
+	/* the open side's average: buys for a long, sells for a short */
 	pnl = value + net * in->ltp;
 	if (net > 0)
-		avg = p->buy_value;
+		un = net * in->ltp - net * (p->buy_value / p->buy_qty);
 	else if (net < 0)
-		avg = p->sell_value;
-	un = net == 0 ? 0 : net * in->ltp - net * (net > 0 ?
-	    p->buy_value / p->buy_qty : p->sell_value / p->sell_qty);
+		un = net * in->ltp - net * (p->sell_value / p->sell_qty);
 	j = json_object();
 	json_object_set_new(j, "tradingsymbol", json_string(in->symbol));
 	json_object_set_new(j, "exchange", json_string(in->exchange));
@@ -186,8 +185,14 @@ position_json(const struct sim_position *p)
 	json_object_set_new(j, "quantity", json_integer(net));
 	json_object_set_new(j, "overnight_quantity", json_integer(0));
 	json_object_set_new(j, "multiplier", json_integer(1));
-	json_object_set_new(j, "average_price", net == 0 ? json_integer(0) :
-	    avg_json(avg, net > 0 ? p->buy_qty : p->sell_qty));
+	if (net > 0)
+		json_object_set_new(j, "average_price",
+		    avg_json(p->buy_value, p->buy_qty));
+	else if (net < 0)
+		json_object_set_new(j, "average_price",
+		    avg_json(p->sell_value, p->sell_qty));
+	else
+		json_object_set_new(j, "average_price", json_integer(0));
 	json_object_set_new(j, "close_price", sim_json_paise(in->close));
 	json_object_set_new(j, "last_price", sim_json_paise(in->ltp));
 	json_object_set_new(j, "value", sim_json_paise(value));

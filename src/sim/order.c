@@ -63,8 +63,9 @@ static int
 status_public(const char *s)
 {
 	static const char *const quiet[] = { "PUT ORDER REQ RECEIVED",
-		"VALIDATION PENDING", "OPEN PENDING", "MODIFY VALIDATION PENDING",
-		"MODIFY PENDING", "MODIFIED", "CANCEL PENDING" };
+		"VALIDATION PENDING", "OPEN PENDING",
+		"MODIFY VALIDATION PENDING", "MODIFY PENDING", "MODIFIED",
+		"CANCEL PENDING" };
 
 	return name_index(quiet, nitems(quiet), s) < 0;
 }
@@ -454,8 +455,8 @@ order_enter(struct sim_book *b, struct sim_order *o, int reject)
 	sim_order_status(b, o, "PUT ORDER REQ RECEIVED", NULL);
 	sim_order_status(b, o, "VALIDATION PENDING", NULL);
 	if (reject) {
-		sim_order_status(b, o, "REJECTED", "RMS:Rule: Order rejected by "
-		    "simulated RMS (fault injection).");
+		sim_order_status(b, o, "REJECTED", "RMS:Rule: Order rejected "
+		    "by simulated RMS (fault injection).");
 		return;
 	}
 	if (o->variety == SIM_VR_AMO) {
@@ -583,7 +584,8 @@ modify_fields(const struct sim_order *o, const struct sim_modify_req *r,
 				err_set(e, IE, "Invalid `quantity`.");
 			return -1;
 		}
-		if (q <= s->filled || (o->in->freeze > 0 && q > o->in->freeze)) {
+		if (q <= s->filled ||
+		    (o->in->freeze > 0 && q > o->in->freeze)) {
 			err_set(e, IE, "Invalid `quantity`: must exceed the "
 			    "filled %d and stay within the freeze limit.",
 			    s->filled);

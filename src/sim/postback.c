@@ -82,8 +82,8 @@ sim_postback_new(struct event_base *base, const char *url, struct err *e)
 	    (scheme = evhttp_uri_get_scheme(u)) == NULL ||
 	    strcmp(scheme, "http") != 0 ||
 	    (host = evhttp_uri_get_host(u)) == NULL) {
-		err_set(e, "postback-url", "%s: need an http://HOST[:PORT]/PATH "
-		    "URL", url);
+		err_set(e, "postback-url", "%s: need an "
+		    "http://HOST[:PORT]/PATH URL", url);
 		if (u != NULL)
 			evhttp_uri_free(u);
 		return NULL;

@@ -91,7 +91,7 @@ struct sim_instr {
 	int64_t		 volume;
 	int64_t		 last_qty;
 	int64_t		 last_trade_us;
-	double		 vwap_num;	/* sum of price x qty for average_price */
+	double		 vwap_num;	/* sum of price x qty, for avg price */
 	int64_t		 oi, oi_high, oi_low;
 	double		 iv;
 	int		 pinned;	/* price forced by /sim/price */
@@ -101,7 +101,7 @@ struct sim_instr {
 struct sim_market {
 	struct sim_instr	*v;
 	size_t			 n;
-	size_t			*byname;	/* indices sorted by exchange:symbol */
+	size_t			*byname;	/* indices by exchange:symbol */
 	double			*spot;		/* per underlying, rupees */
 	int			*spot_pinned;
 	size_t			 nunder;
@@ -159,7 +159,7 @@ struct sim_ostate {
 	int64_t		 fill_value;	/* sum of fill price x qty, paise */
 	int64_t		 order_us;	/* order_timestamp */
 	int64_t		 exchange_us;	/* 0 = null */
-	int64_t		 update_us;	/* exchange_update_timestamp, 0 = null */
+	int64_t		 update_us;	/* exchange_update_timestamp */
 	int		 has_exchange_id;
 	int		 modified;
 };
@@ -241,10 +241,10 @@ struct sim_book {
 	size_t			 nopen;
 	uint64_t		 order_seq;
 	uint64_t		 trade_seq;
-	int			 fill_lots;	/* per order per match, above it partial */
+	int			 fill_lots;	/* per order and pass */
 	sim_update_cb		 on_update;
 	void			*on_update_arg;
-	int64_t			 (*clock)(void);	/* wall us; tests fake it */
+	int64_t			 (*clock)(void);	/* faked in tests */
 };
 
 /* The form fields of a place request, as strings (NULL = absent). */
@@ -360,6 +360,7 @@ struct sim_fault_draw {
 };
 
 void sim_faults_init(struct sim_faults *, uint64_t seed);
+void sim_faults_seed(struct sim_faults *, uint64_t seed);
 void sim_faults_draw(struct sim_faults *, struct sim_fault_draw *);
 int sim_faults_set(struct sim_faults *, const json_t *, struct err *);
 json_t *sim_faults_json(const struct sim_faults *);

@@ -241,7 +241,7 @@ parse_opts(int argc, char **argv, struct sim_opts *o, struct sim_faults *f)
 		    argv[optind]);
 		return -1;
 	}
-	f->rng.s = sim_hash64(o->seed ^ 0x6661756c7473ULL);
+	sim_faults_seed(f, o->seed);
 	if (o->date == 0)
 		o->date = today_ist();
 	return 0;
@@ -426,7 +426,8 @@ sim_main(int argc, char **argv)
 	if ((r = parse_opts(argc, argv, &o, &f)) != 0)
 		return r > 0 ? 0 : 2;
 	if (sodium_init() < 0) {
-		fprintf(stderr, "phalanx sim: libsodium failed to initialise\n");
+		fprintf(stderr, "phalanx sim: libsodium failed to "
+		    "initialise\n");
 		return 1;
 	}
 	memset(&sa, 0, sizeof sa);

@@ -13,7 +13,8 @@
 static void
 rand_word(struct sim_rng *r, char *buf, size_t n)
 {
-	static const char	alnum[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	static const char	alnum[] =
+	    "abcdefghijklmnopqrstuvwxyz0123456789";
 	size_t			i;
 
 	for (i = 0; i < n; i++)

@@ -92,9 +92,7 @@ order_id() {
 	printf '%s' "$out" | sed -n 's/.*"order_id":"\([0-9]*\)".*/\1/p'
 }
 
-# Same seed, same users.
-"$PHALANX" sim --listen 127.0.0.1:0 --users 3 --seed 7 --help \
-	>"$work/help.out" 2>&1
+"$PHALANX" sim --help >"$work/help.out" 2>&1
 case "$(cat "$work/help.out")" in
 *--rate-limit*) ok "--help prints the synopsis" ;;
 *) fail "--help prints the synopsis" "$(cat "$work/help.out")" ;;
@@ -199,6 +197,46 @@ kite "$auth1" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
 	-d transaction_type=BUY -d order_type=MARKET -d product=NRML
 has 'Missing or empty field `quantity`' "missing field named"
 
+# Faults, set at run time; user 3 so the rate window of user 2 is clean.
+auth3=$(cred 3)
+faults() {
+	curl -s -X POST -d "$1" "$base/sim/faults" >/dev/null
+}
+faults '{"reject_pct": 100}'
+kite "$auth3" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=BUY -d order_type=MARKET -d quantity=65 \
+	-d product=NRML
+same "$code" 200 "a rejected order still gets an order_id"
+rej=$(order_id)
+faults '{"reject_pct": 0, "error_pct": 100}'
+kite "$auth3" GET /orders
+case "$code" in
+500|503) ok "error_pct gives HTTP $code" ;;
+*) fail "error_pct gives HTTP 5xx, not $code" "$out" ;;
+esac
+faults '{"error_pct": 0, "timeout_pct": 100}'
+kite "$auth3" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
+	-d transaction_type=SELL -d order_type=MARKET -d quantity=65 \
+	-d product=NRML -d tag=lost1 -m 1
+same "$code" 000 "timeout_pct: no answer"
+faults '{"timeout_pct": 0, "latency_ms": 300}'
+t0=$(date +%s%N)
+kite "$auth3" GET "/orders/$rej"
+t1=$(date +%s%N)
+faults '{"latency_ms": 0}'
+has '"status":"REJECTED"' "reject_pct: order REJECTED"
+has 'simulated RMS' "a rejected order says why"
+[ $(((t1 - t0) / 1000000)) -ge 300 ] && ok "latency_ms delays the reply" ||
+	fail "latency_ms delays the reply: $(((t1 - t0) / 1000000)) ms"
+kite "$auth3" GET /orders
+same "$(printf '%s' "$out" | grep -o '"tag":"lost1"' | wc -l | tr -d ' ')" 1 \
+	"the unanswered order was placed, once"
+curl -s -X POST -d '{"reject_pct": 101}' "$base/sim/faults" >"$work/f.out"
+case "$(cat "$work/f.out")" in
+*InputException*) ok "bad fault settings refused" ;;
+*) fail "bad fault settings refused" "$(cat "$work/f.out")" ;;
+esac
+
 # Rate limit: the 11th order within a second is refused.
 args=
 n=0
@@ -218,6 +256,20 @@ same "$(tail -n 1 "$work/rate.out")" 429 "11th quick order is HTTP 429"
 kite "$auth2" GET /orders
 same "$(printf '%s' "$out" | grep -o '"order_id"' | wc -l | tr -d ' ')" 10 \
 	"the refused order was not placed"
+
+# Same seed, same users; another seed, others.
+"$PHALANX" sim --listen 127.0.0.1:0 --users 3 --seed 7 --tick-ms 0 \
+	>"$work/sim2.out" 2>&1 &
+pid2=$!
+i=0
+while ! grep -q listening "$work/sim2.out" && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill $pid2
+wait $pid2 2>/dev/null
+same "$(grep -v listening "$work/sim2.out")" \
+	"$(grep -v listening "$work/sim.out")" "same seed, same users"
 
 # Clean stop.
 kill -TERM $pid
