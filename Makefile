@@ -120,9 +120,9 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7 \
 		$(DESTDIR)$(PREFIX)/share/phalanx/migrations
 	install -m 755 phalanx $(DESTDIR)$(PREFIX)/bin/phalanx
-	install -m 644 man/phalanx.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 man/phalanx.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/
-	install -m 644 man/phalanx-commands.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 man/*.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 644 db/migrations/*.sql $(DESTDIR)$(PREFIX)/share/phalanx/migrations/
 
 clean:

@@ -21,7 +21,8 @@ static const char usage_text[] =
 "usage: phalanx [options] [command [args...]]\n"
 "\n"
 "commands:\n"
-"  tui, shell             the console (the default when stdin is a terminal)\n"
+"  tui                    the console (the default when stdin is a terminal)\n"
+"  shell                  the line console: a readline prompt, no full screen\n"
 "  batch [FILE|-]         run commands from FILE or standard input\n"
 "  db init|start|stop|status|migrate|psql\n"
 "                         manage the store (private PostgreSQL cluster)\n"
@@ -150,6 +151,25 @@ main_db(int argc, char **argv, struct config *cfg)
 	return db_cli_main(argc, argv);
 }
 
+static const char tui_usage[] =
+"usage: phalanx [tui]\n"
+"\n"
+"The full-screen console: broker/account matrix, live execution feed,\n"
+"equity, RMS incidents, positions and orders.  Keys: 1-5 views, : command\n"
+"bar, s/S square off account/group, K kill switch, c cancel, ? help, q quit.\n"
+"See phalanx(1).\n";
+
+static int
+main_tui(int argc, char **argv, struct config *cfg)
+{
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		fputs(tui_usage, stdout);
+		return 0;
+	}
+	return tui_main(cfg);
+}
+
 static int
 main_load_config(struct config *cfg, const struct main_opts *mo,
     char **sets, int nsets)
@@ -242,8 +262,9 @@ main(int argc, char **argv)
 	if (mo.command != NULL)
 		status = main_batch(1, argv, &mo, cfg);
 	else if ((sub == NULL && isatty(STDIN_FILENO)) ||
-	    (sub != NULL && (strcmp(sub, "shell") == 0 ||
-	    strcmp(sub, "tui") == 0)))
+	    (sub != NULL && strcmp(sub, "tui") == 0))
+		status = main_tui(argc - i, argv + i, cfg);
+	else if (sub != NULL && strcmp(sub, "shell") == 0)
 		status = shell_main(cfg, mo.json);
 	else if (sub == NULL || strcmp(sub, "batch") == 0)
 		status = main_batch(sub == NULL ? 1 : argc - i,

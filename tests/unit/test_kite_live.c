@@ -27,6 +27,7 @@
 
 #include "broker/broker_lib.h"
 #include "net/net.h"
+#include "testlib.h"
 
 /* The simulator, started once for the whole file. */
 static pid_t	 sim_pid;
@@ -47,34 +48,6 @@ struct got {
 	size_t			 rows;
 	int			 in_call;
 };
-
-static int	*wait_counter;
-static int	 wait_target;
-static int64_t	 wait_deadline;
-
-static void
-wait_tick(evutil_socket_t fd, short what, void *arg)
-{
-	if (*wait_counter >= wait_target || time_mono_us() > wait_deadline)
-		loop_exit();
-}
-
-static void
-run_until(int *counter, int target, int ms)
-{
-	struct event	*ev;
-	struct timeval	 tv = { 0, 1000 };
-
-	wait_counter = counter;
-	wait_target = target;
-	wait_deadline = time_mono_us() + (int64_t)ms * 1000;
-	ev = event_new(loop_base(), -1, EV_PERSIST, wait_tick, NULL);
-	event_add(ev, &tv);
-	loop_run();
-	event_free(ev);
-	if (*counter < target)
-		fail_msg("timed out waiting (%d of %d)", *counter, target);
-}
 
 static void
 got_reset(struct got *g)

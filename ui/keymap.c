@@ -1,0 +1,148 @@
+/*
+ * Every key of the console in one table: lookups and the help overlay
+ * both read it, so the help can never miss a key.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ui/tui.h"
+
+struct binding {
+	int		 key;		/* 0: documentation only */
+	int		 ctx;		/* enum tui_ctx */
+	enum tui_action	 action;
+	const char	*name;
+	const char	*help;
+};
+
+static const struct binding keymap[] = {
+	{ '1', TC_GLOBAL, TA_VIEW1, "1, F1", "matrix: brokers and accounts" },
+	{ KEY_F(1), TC_GLOBAL, TA_VIEW1, NULL, NULL },
+	{ '2', TC_GLOBAL, TA_VIEW2, "2, F2", "execution feed" },
+	{ KEY_F(2), TC_GLOBAL, TA_VIEW2, NULL, NULL },
+	{ '3', TC_GLOBAL, TA_VIEW3, "3, F3", "equity curve and PnL by broker" },
+	{ KEY_F(3), TC_GLOBAL, TA_VIEW3, NULL, NULL },
+	{ '4', TC_GLOBAL, TA_VIEW4, "4, F4", "RMS incident timeline" },
+	{ KEY_F(4), TC_GLOBAL, TA_VIEW4, NULL, NULL },
+	{ '5', TC_GLOBAL, TA_VIEW5, "5, F5",
+	    "positions and orders of the selected account" },
+	{ KEY_F(5), TC_GLOBAL, TA_VIEW5, NULL, NULL },
+	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
+	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
+	    "searches history)" },
+	{ '/', TC_GLOBAL, TA_FILTER, "/",
+	    "filter the view as you type (Enter keeps, Esc clears)" },
+	{ '?', TC_GLOBAL, TA_HELP, "?", "this help" },
+	{ WIDGET_KEY_CTRL('l'), TC_GLOBAL, TA_REDRAW, "Ctrl-L",
+	    "redraw the screen" },
+	{ 'r', TC_GLOBAL, TA_REFRESH, "r", "fetch everything again now" },
+	{ 'q', TC_GLOBAL, TA_QUIT, "q", "quit (Ctrl-C too)" },
+	{ 0, TC_DOC, TA_NONE, "j k, Up Down",
+	    "move (PgUp PgDn, g G or Home End)" },
+
+	{ 's', TC_MATRIX, TA_SQUAREOFF, "s",
+	    "square off the selected (or marked) accounts" },
+	{ 'S', TC_MATRIX, TA_SQUAREOFF_GROUP, "S",
+	    "square off the group: the tag filter, else the account's tag" },
+	{ 'K', TC_MATRIX, TA_KILL, "K",
+	    "kill switch for the selected (or marked) accounts" },
+	{ 'c', TC_MATRIX, TA_CANCEL, "c",
+	    "cancel the open orders of the selected (or marked) accounts" },
+	{ ' ', TC_MATRIX, TA_MARK, "Space", "mark or unmark an account" },
+	{ 't', TC_MATRIX, TA_TAG_FILTER, "t", "next tag filter (then none)" },
+	{ 'o', TC_MATRIX, TA_SORT, "o", "sort by the next column" },
+	{ 'O', TC_MATRIX, TA_SORT_REVERSE, "O", "reverse the sort" },
+	{ '\r', TC_MATRIX, TA_OPEN_BOOK, "Enter",
+	    "positions and orders of the account" },
+	{ '\n', TC_MATRIX, TA_OPEN_BOOK, NULL, NULL },
+	{ KEY_ENTER, TC_MATRIX, TA_OPEN_BOOK, NULL, NULL },
+
+	{ 0, TC_FEED, TA_NONE, "G, End", "follow the newest events again" },
+	{ 'a', TC_EQUITY, TA_EQUITY_SCOPE, "a",
+	    "equity of all accounts / of the selected account" },
+	{ '\t', TC_BOOK, TA_BOOK_FOCUS, "Tab",
+	    "move between positions and orders" },
+	{ 0, TC_DOC, TA_NONE, "dialog",
+	    "Y, or y then Enter, confirms; n, Esc or Enter cancels" },
+};
+
+static const char *const keymap_ctx_names[] = {
+	[TC_GLOBAL] = "Everywhere",
+	[TC_MATRIX] = "Matrix (1)",
+	[TC_FEED] = "Feed (2)",
+	[TC_EQUITY] = "Equity (3)",
+	[TC_RMS] = "RMS (4)",
+	[TC_BOOK] = "Positions and orders (5)",
+	[TC_DOC] = "Also",
+};
+
+/* ctx: TC_GLOBAL, or a view's context (TC_MATRIX + view index). */
+enum tui_action
+keymap_lookup(int ctx, int key)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(keymap); i++) {
+		if (keymap[i].key != 0 && keymap[i].key == key &&
+		    keymap[i].ctx == ctx)
+			return keymap[i].action;
+	}
+	return TA_NONE;
+}
+
+static int
+keymap_has_ctx(int ctx)
+{
+	size_t	i;
+
+	for (i = 0; i < nitems(keymap); i++) {
+		if (keymap[i].ctx == ctx && keymap[i].name != NULL)
+			return 1;
+	}
+	return 0;
+}
+
+char *
+keymap_help(void)
+{
+	struct strbuf	b;
+	size_t		i;
+	int		ctx;
+
+	strbuf_init(&b);
+	for (ctx = TC_GLOBAL; ctx <= TC_DOC; ctx++) {
+		if (!keymap_has_ctx(ctx))
+			continue;
+		if (ctx != TC_GLOBAL)
+			strbuf_putc(&b, '\n');
+		strbuf_printf(&b, "%s\n", keymap_ctx_names[ctx]);
+		for (i = 0; i < nitems(keymap); i++) {
+			if (keymap[i].ctx != ctx || keymap[i].name == NULL)
+				continue;
+			strbuf_printf(&b, "  %-14s %s\n", keymap[i].name,
+			    keymap[i].help);
+		}
+	}
+	strbuf_puts(&b, "\nSquare-off, kill and cancel always ask first and"
+	    " name the accounts,\npositions and quantities; results show in "
+	    "the message line and the feed.");
+	return strbuf_steal(&b);
+}
+
+const char *
+keymap_hint(int view)
+{
+	switch (view) {
+	case TV_MATRIX:
+		return "s square off  S group  K kill  c cancel  Space mark  "
+		    "t tag  o sort  / filter  : command  ? help  q quit";
+	case TV_EQUITY:
+		return "a all/account  1-5 views  : command  ? help  q quit";
+	case TV_BOOK:
+		return "Tab positions/orders  / filter  1-5 views  : command  "
+		    "? help  q quit";
+	default:
+		return "j/k scroll  G follow  / filter  1-5 views  : command  "
+		    "? help  q quit";
+	}
+}

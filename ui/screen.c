@@ -1,0 +1,174 @@
+/*
+ * Layout and painting, one frame at a time:
+ *   row 0        header: clock, store, kill state, total MTM
+ *   row 1        tab line, with the view's stale marker on the right
+ *   rows 2..h-3  the view
+ *   row h-2      message line
+ *   row h-1      command bar, filter prompt or key hints
+ * Dialogs and popups are drawn over the view.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ui/tui.h"
+
+#define MIN_ROWS	10
+#define MIN_COLS	40
+
+struct header_totals {
+	int64_t	mtm;
+	int	have_mtm;
+	int	accounts;
+	int	halted;
+	int	brokers;
+};
+
+static void
+screen_totals(struct tui *tui, struct header_totals *t)
+{
+	json_t		*rows = tui_data_accounts(tui->data), *row;
+	const char	*seen[64];
+	size_t		 i, j, nseen = 0;
+	int64_t		 p;
+
+	memset(t, 0, sizeof *t);
+	json_array_foreach(rows, i, row) {
+		t->accounts++;
+		if (strcmp(tui_str(row, "state"), "HALTED") == 0)
+			t->halted++;
+		if (tui_paise(row, "mtm", &p) == 0) {
+			t->mtm += p;
+			t->have_mtm = 1;
+		}
+		for (j = 0; j < nseen; j++) {
+			if (strcmp(seen[j], tui_str(row, "broker")) == 0)
+				break;
+		}
+		if (j == nseen && nseen < nitems(seen))
+			seen[nseen++] = tui_str(row, "broker");
+	}
+	t->brokers = (int)nseen;
+}
+
+/* Segments left to right; the last ones go first when space runs out. */
+void
+screen_header(struct tui *tui, WINDOW *win, int y, int w)
+{
+	struct header_totals	 t;
+	char			 clock[32], wall[32], money[48], seg[96];
+	const char		*st;
+	enum wrole		 role;
+	int			 x = 0, n;
+
+	widget_clear(win, y, 0, 1, w, widget_attr[WR_HEADER]);
+	screen_totals(tui, &t);
+	time_fmt_ist(time_wall_us(), wall, sizeof wall);
+	snprintf(clock, sizeof clock, "%s IST", wall + 11);
+	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER],
+	    " phalanx  ");
+	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], clock);
+	st = tui_data_store_state(tui->data, &role);
+	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], "  store ");
+	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER] |
+	    (role == WR_BAD ? A_BLINK : 0), st);
+	if (t.halted > 0)
+		snprintf(seg, sizeof seg, "  KILL: %d HALTED ", t.halted);
+	else
+		snprintf(seg, sizeof seg, "  kill: none");
+	x += wtext_puts(win, y, x, w - x, t.halted > 0 ?
+	    widget_attr[WR_DIALOG_TITLE] : widget_attr[WR_HEADER], seg);
+	if (t.have_mtm)
+		wfmt_inr(t.mtm, 2, money, sizeof money);
+	else
+		snprintf(money, sizeof money, "-");
+	snprintf(seg, sizeof seg, "  MTM %s", money);
+	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], seg);
+	n = snprintf(seg, sizeof seg, "  %d accts  %d brokers ", t.accounts,
+	    t.brokers);
+	if (x + n <= w)
+		wtext_puts(win, y, w - n, n, widget_attr[WR_HEADER], seg);
+}
+
+static void
+screen_tabs(struct tui *tui, int y)
+{
+	const struct tui_view_ops	*ops = tui->vops[tui->view];
+	int				 stale;
+	char				 buf[48];
+
+	stale = tui_data_stale(tui->data, ops->sources);
+	if (stale > 0) {
+		snprintf(buf, sizeof buf, "STALE %ds ", stale);
+		wtabs_set_right(tui->tabs, WR_WARN, buf);
+	} else if (tui->jobs > 0) {
+		snprintf(buf, sizeof buf, "running %u ", tui->jobs);
+		wtabs_set_right(tui->tabs, WR_INFO, buf);
+	} else
+		wtabs_set_right(tui->tabs, WR_TAB, NULL);
+	widget_move(&tui->tabs->w, y, 0, 1, tui->cols);
+	widget_draw(&tui->tabs->w, tui->win);
+}
+
+static void
+screen_bottom(struct tui *tui, int y)
+{
+	char	*s;
+
+	widget_clear(tui->win, y, 0, 1, tui->cols, widget_attr[WR_NORMAL]);
+	if (tui->mode == TM_CMDBAR) {
+		cmdbar_draw(tui->bar, tui->win, y, tui->cols);
+		return;
+	}
+	if (tui->mode == TM_FILTER) {
+		s = xasprintf("/%s", tui->filter);
+		wtext_put(tui->win, y, 0, tui->cols, WALIGN_LEFT,
+		    widget_attr[WR_INPUT], s);
+		free(s);
+		curs_set(1);
+		wmove(tui->win, y, wtext_width(tui->filter) + 1);
+		return;
+	}
+	wtext_put(tui->win, y, 0, tui->cols, WALIGN_LEFT,
+	    widget_attr[WR_STATUS], keymap_hint(tui->view));
+}
+
+static void
+screen_overlays(struct tui *tui, int top, int h)
+{
+	if (tui->popup != NULL) {
+		widget_move(&tui->popup->w, top, 1, h, tui->cols - 2);
+		widget_draw(&tui->popup->w, tui->win);
+	}
+	if (tui->dialog != NULL) {
+		widget_move(&tui->dialog->w, top, 0, h, tui->cols);
+		widget_draw(&tui->dialog->w, tui->win);
+	}
+}
+
+void
+screen_draw(struct tui *tui)
+{
+	int	h = tui->rows, w = tui->cols;
+
+	werase(tui->win);
+	curs_set(0);
+	if (h < MIN_ROWS || w < MIN_COLS) {
+		wtext_put(tui->win, h / 2, 0, w, WALIGN_CENTER,
+		    widget_attr[WR_WARN], "terminal too small");
+		wnoutrefresh(tui->win);
+		doupdate();
+		return;
+	}
+	screen_header(tui, tui->win, 0, w);
+	screen_tabs(tui, 1);
+	tui->vops[tui->view]->draw(tui->vstate[tui->view], tui, tui->win, 2,
+	    0, h - 4, w);
+	screen_overlays(tui, 2, h - 4);
+	widget_move(&tui->status->w, h - 2, 0, 1, w);
+	widget_clear(tui->win, h - 2, 0, 1, w, widget_attr[WR_NORMAL]);
+	widget_draw(&tui->status->w, tui->win);
+	screen_bottom(tui, h - 1);
+	wnoutrefresh(tui->win);
+	doupdate();
+}
