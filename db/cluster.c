@@ -349,36 +349,48 @@ cluster_write_conf(const struct cluster *c, struct err *e)
 	return bad ? -1 : 0;
 }
 
+/*
+ * Run the PostgreSQL program prog with args (NULL-terminated) as the
+ * server's user in the store root: its output in out (freed on -1), its
+ * exit in status.
+ */
+static int
+cluster_run(const struct cluster *c, const char *prog, char *const *args,
+    struct strbuf *out, int *status, struct err *e)
+{
+	char	*argv[16];
+	size_t	 n = 0;
+	int	 rc;
+
+	if ((argv[n++] = db_pg_program(prog, e)) == NULL)
+		return -1;
+	while (*args != NULL && n < nitems(argv) - 1)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	strbuf_init(out);
+	rc = db_pg_run(&c->user, c->root, argv, out, status, e);
+	free(argv[0]);
+	if (rc == -1)
+		strbuf_free(out);
+	return rc;
+}
+
 static int
 cluster_initdb(const struct cluster *c, int *created, struct err *e)
 {
+	char		*args[] = { "-D", c->datadir, "-U", DB_CLUSTER_USER,
+			    "--auth=trust", "--no-sync", "-E", "UTF8",
+			    "--no-locale", NULL };
 	struct strbuf	 out;
-	char		*initdb, *tail, *argv[12];
-	int		 status, n = 0;
+	char		*tail;
+	int		 status;
 
 	if (cluster_initialised(c))
 		return 0;
 	if (cluster_mkrun(c, e) == -1)
 		return -1;
-	if ((initdb = db_pg_program("initdb", e)) == NULL)
+	if (cluster_run(c, "initdb", args, &out, &status, e) == -1)
 		return -1;
-	argv[n++] = initdb;
-	argv[n++] = "-D";
-	argv[n++] = c->datadir;
-	argv[n++] = "-U";
-	argv[n++] = DB_CLUSTER_USER;
-	argv[n++] = "--auth=trust";
-	argv[n++] = "--no-sync";
-	argv[n++] = "-E";
-	argv[n++] = "UTF8";
-	argv[n++] = "--no-locale";
-	argv[n] = NULL;
-	strbuf_init(&out);
-	if (db_pg_run(&c->user, c->root, argv, &out, &status, e) == -1) {
-		free(initdb);
-		return -1;
-	}
-	free(initdb);
 	if (status != 0) {
 		tail = db_pg_errors(out.s, 3, 400);
 		err_set(e, "store-init", "initdb failed (exit %d) for %s: %s",
@@ -535,7 +547,7 @@ static int
 cluster_start(const struct cluster *c, int *started, struct err *e)
 {
 	struct strbuf	 out;
-	char		*pg_ctl, *log, *tail, *argv[14];
+	char		*log, *tail, *args[12];
 	const char	*v, *what;
 	long		 off;
 	int		 status, n = 0;
@@ -548,33 +560,25 @@ cluster_start(const struct cluster *c, int *started, struct err *e)
 	}
 	if (cluster_mkrun(c, e) == -1)
 		return -1;
-	if ((pg_ctl = db_pg_program("pg_ctl", e)) == NULL)
-		return -1;
-	argv[n++] = pg_ctl;
-	argv[n++] = "-D";
-	argv[n++] = c->datadir;
-	argv[n++] = "-l";
-	argv[n++] = c->logfile;
-	argv[n++] = "-w";
-	argv[n++] = "-t";
-	argv[n++] = "60";
-	argv[n++] = "-s";
+	args[n++] = "-D";
+	args[n++] = c->datadir;
+	args[n++] = "-l";
+	args[n++] = c->logfile;
+	args[n++] = "-w";
+	args[n++] = "-t";
+	args[n++] = "60";
+	args[n++] = "-s";
 	if ((v = getenv("PHALANX_TEST_FSYNC_OFF")) != NULL &&
 	    strcmp(v, "1") == 0) {
-		argv[n++] = "-o";
-		argv[n++] = "-c fsync=off -c synchronous_commit=off "
+		args[n++] = "-o";
+		args[n++] = "-c fsync=off -c synchronous_commit=off "
 		    "-c full_page_writes=off";
 	}
-	argv[n++] = "start";
-	argv[n] = NULL;
+	args[n++] = "start";
+	args[n] = NULL;
 	off = cluster_log_size(c);
-	strbuf_init(&out);
-	if (db_pg_run(&c->user, c->root, argv, &out, &status, e) == -1) {
-		free(pg_ctl);
-		strbuf_free(&out);
+	if (cluster_run(c, "pg_ctl", args, &out, &status, e) == -1)
 		return -1;
-	}
-	free(pg_ctl);
 	if (status != 0) {
 		log = cluster_log_since(c, off);
 		tail = db_pg_tail(out.s, 2, 200);
@@ -599,32 +603,16 @@ cluster_start(const struct cluster *c, int *started, struct err *e)
 static int
 cluster_stop(const struct cluster *c, int *stopped, struct err *e)
 {
+	char		*args[] = { "-D", c->datadir, "-w", "-t", "60", "-s",
+			    "-m", "fast", "stop", NULL };
 	struct strbuf	 out;
-	char		*pg_ctl, *tail, *argv[12];
-	int		 status, n = 0;
+	char		*tail;
+	int		 status;
 
 	if (cluster_pid(c) == 0)
 		return 0;
-	if ((pg_ctl = db_pg_program("pg_ctl", e)) == NULL)
+	if (cluster_run(c, "pg_ctl", args, &out, &status, e) == -1)
 		return -1;
-	argv[n++] = pg_ctl;
-	argv[n++] = "-D";
-	argv[n++] = c->datadir;
-	argv[n++] = "-w";
-	argv[n++] = "-t";
-	argv[n++] = "60";
-	argv[n++] = "-s";
-	argv[n++] = "-m";
-	argv[n++] = "fast";
-	argv[n++] = "stop";
-	argv[n] = NULL;
-	strbuf_init(&out);
-	if (db_pg_run(&c->user, c->root, argv, &out, &status, e) == -1) {
-		free(pg_ctl);
-		strbuf_free(&out);
-		return -1;
-	}
-	free(pg_ctl);
 	if (status != 0) {
 		tail = db_pg_errors(out.s, 3, 400);
 		err_set(e, "store-stop", "pg_ctl stop failed (exit %d): %s",
@@ -694,60 +682,75 @@ cluster_absent(const char *home, struct err *e)
 	return -1;
 }
 
-int
-db_cluster_init(const char *home, int *created, struct err *e)
+/*
+ * The operations that change the store share one shape: hold the lock,
+ * find the store of home (making it if make is set), act on it, let go.
+ * op gets cluster_open()'s answer as found.
+ */
+typedef int (*cluster_op)(struct cluster *, int found, void *arg,
+    struct err *);
+
+static int
+cluster_locked(const char *home, int make, cluster_op op, void *arg,
+    struct err *e)
 {
 	struct cluster	c;
-	int		fd, rc = -1;
+	int		fd, rc;
 
-	if (created != NULL)
-		*created = 0;
 	if ((fd = cluster_lock(home, e)) == -1)
 		return -1;
-	if (cluster_open(&c, home, 1, e) == 1)
-		rc = cluster_initdb(&c, created, e);
+	rc = op(&c, cluster_open(&c, home, make, e), arg, e);
 	cluster_free(&c);
 	close(fd);
 	return rc;
+}
+
+static int
+cluster_do_init(struct cluster *c, int found, void *created, struct err *e)
+{
+	return found == 1 ? cluster_initdb(c, created, e) : -1;
+}
+
+int
+db_cluster_init(const char *home, int *created, struct err *e)
+{
+	if (created != NULL)
+		*created = 0;
+	return cluster_locked(home, 1, cluster_do_init, created, e);
+}
+
+static int
+cluster_do_start(struct cluster *c, int found, void *started, struct err *e)
+{
+	if (found == 1 && cluster_initialised(c))
+		return cluster_start(c, started, e);
+	if (found != -1)
+		cluster_absent(c->home, e);
+	return -1;
 }
 
 int
 db_cluster_start(const char *home, int *started, struct err *e)
 {
-	struct cluster	c;
-	int		fd, found, rc = -1;
-
 	if (started != NULL)
 		*started = 0;
-	if ((fd = cluster_lock(home, e)) == -1)
-		return -1;
-	if ((found = cluster_open(&c, home, 0, e)) == 1 &&
-	    cluster_initialised(&c))
-		rc = cluster_start(&c, started, e);
-	else if (found != -1)
-		cluster_absent(home, e);
-	cluster_free(&c);
-	close(fd);
-	return rc;
+	return cluster_locked(home, 0, cluster_do_start, started, e);
+}
+
+static int
+cluster_do_stop(struct cluster *c, int found, void *stopped, struct err *e)
+{
+	if (found == 1)
+		return cluster_initialised(c) ? cluster_stop(c, stopped, e) : 0;
+	return found == 0 ? 0 : -1;
 }
 
 int
 db_cluster_stop(const char *home, int *stopped, struct err *e)
 {
-	struct cluster	c;
-	int		fd, found, rc = -1;
-
 	if (stopped != NULL)
 		*stopped = 0;
-	if ((fd = cluster_lock(home, e)) == -1)
-		return -1;
-	if ((found = cluster_open(&c, home, 0, e)) == 1)
-		rc = cluster_initialised(&c) ? cluster_stop(&c, stopped, e) : 0;
-	else if (found == 0)
-		rc = 0;
-	cluster_free(&c);
-	close(fd);
-	return rc;
+	return cluster_locked(home, 0, cluster_do_stop, stopped, e);
 }
 
 int
@@ -793,6 +796,17 @@ db_cluster_conninfo(const char *home, struct err *e)
 	return ci;
 }
 
+static int
+cluster_do_ensure(struct cluster *c, int found, void *conninfo,
+    struct err *e)
+{
+	if (found != 1 || cluster_initdb(c, NULL, e) != 0 ||
+	    cluster_start(c, NULL, e) != 0)
+		return -1;
+	*(char **)conninfo = cluster_conninfo_db(c, DB_CLUSTER_DBNAME);
+	return 0;
+}
+
 /*
  * Start on demand: whatever state the store is in, leave it initialised,
  * running and holding the phalanx database, and say how to connect.
@@ -800,19 +814,6 @@ db_cluster_conninfo(const char *home, struct err *e)
 int
 db_store_ensure(const char *home, char **conninfo, struct err *e)
 {
-	struct cluster	c;
-	int		fd, rc = -1;
-
 	*conninfo = NULL;
-	if ((fd = cluster_lock(home, e)) == -1)
-		return -1;
-	if (cluster_open(&c, home, 1, e) == 1 &&
-	    cluster_initdb(&c, NULL, e) == 0 &&
-	    cluster_start(&c, NULL, e) == 0) {
-		*conninfo = cluster_conninfo_db(&c, DB_CLUSTER_DBNAME);
-		rc = 0;
-	}
-	cluster_free(&c);
-	close(fd);
-	return rc;
+	return cluster_locked(home, 1, cluster_do_ensure, conninfo, e);
 }

@@ -8,7 +8,7 @@
 /* Ids come a block at a time: a warm router needs no round trip for one. */
 static const char sql_next_id[] =
 "SELECT nextval(pg_get_serial_sequence('fanouts', 'id')) AS id"
-"  FROM generate_series(1, 16)";
+"  FROM generate_series(1, $1::int)";
 
 static const char sql_create[] =
 "WITH f AS ("
@@ -157,9 +157,13 @@ static const char sql_orders[] =
 "WHERE o.fanout_id = $1 ORDER BY a.priority, a.name, o.slice";
 
 void
-store_fanout_next_id(struct store *st, store_rows_cb cb, void *arg)
+store_fanout_next_ids(struct store *st, int n, store_rows_cb cb, void *arg)
 {
-	store_run(st, sql_next_id, 0, NULL, cb, arg);
+	char		 ns[16];
+	const char	*p[1] = { ns };
+
+	snprintf(ns, sizeof ns, "%d", n);
+	store_run(st, sql_next_id, 1, p, cb, arg);
 }
 
 void

@@ -9,8 +9,8 @@
 
 #include "db/store.h"
 
-/* The next 16 fan-out ids (client tags derive from them). Rows: id. */
-void store_fanout_next_id(struct store *, store_rows_cb, void *);
+/* The next n fan-out ids (client tags derive from them). Rows: id. */
+void store_fanout_next_ids(struct store *, int n, store_rows_cb, void *);
 
 /*
  * fanout: JSON object with the fanouts columns (id, who, source, intent,

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <event2/event.h>
 #include <jansson.h>
 
 #include "broker/broker.h"
@@ -20,6 +21,26 @@ struct config;
 struct http_client;
 struct http_server;
 struct store;
+
+/* callback.c ---------------------------------------------------------- */
+
+/* A call's completion: the member its enum broker_op implies. */
+union broker_cb {
+	broker_order_id_cb	 id;
+	broker_orders_cb	 orders;
+	broker_trades_cb	 trades;
+	broker_positions_cb	 positions;
+	broker_margins_cb	 margins;
+	broker_quotes_cb	 quotes;
+	broker_done_cb		 done;
+};
+
+/* Complete a call of kind op with be and empty data. */
+void broker_cb_fail(enum broker_op, const union broker_cb *, void *arg,
+    const struct broker_err *);
+/* A timer firing fn(arg) on the loop's next turn; the caller frees it. */
+struct event *broker_cb_later(struct event_base *, event_callback_fn,
+    void *arg);
 
 /* kite_adapter.c ------------------------------------------------------ */
 

@@ -21,16 +21,6 @@
 
 struct kite_call;
 
-union kite_cb {
-	broker_order_id_cb	 id;
-	broker_orders_cb	 orders;
-	broker_trades_cb	 trades;
-	broker_positions_cb	 positions;
-	broker_margins_cb	 margins;
-	broker_quotes_cb	 quotes;
-	broker_done_cb		 done;
-};
-
 struct kite {
 	struct broker		 b;
 	struct event_base	*base;
@@ -49,7 +39,7 @@ struct kite {
 struct kite_call {
 	struct kite		*k;
 	enum broker_op		 op;
-	union kite_cb		 cb;	/* the one op implies */
+	union broker_cb		 cb;	/* the one op implies */
 	void			*arg;
 	struct http_request	*req;
 	struct event		*later;
@@ -99,49 +89,13 @@ kite_call_new(struct kite *k, enum broker_op op, void *arg)
 	return c;
 }
 
-/* The failure callback for whichever kind of call this is. */
-static void
-kite_call_fail(struct kite_call *c, const struct broker_err *be)
-{
-	struct broker_positions	 nopos = { NULL, 0, NULL, 0 };
-	struct broker_margins	 nomargin;
-
-	switch (c->op) {
-	case BROKER_OP_PLACE:
-	case BROKER_OP_MODIFY:
-	case BROKER_OP_CANCEL:
-		c->cb.id(be, NULL, c->arg);
-		break;
-	case BROKER_OP_ORDERS:
-	case BROKER_OP_ORDER_HISTORY:
-		c->cb.orders(be, NULL, 0, c->arg);
-		break;
-	case BROKER_OP_TRADES:
-		c->cb.trades(be, NULL, 0, c->arg);
-		break;
-	case BROKER_OP_POSITIONS:
-		c->cb.positions(be, &nopos, c->arg);
-		break;
-	case BROKER_OP_MARGINS:
-		memset(&nomargin, 0, sizeof nomargin);
-		c->cb.margins(be, &nomargin, c->arg);
-		break;
-	case BROKER_OP_QUOTE:
-		c->cb.quotes(be, NULL, 0, c->arg);
-		break;
-	case BROKER_OP_INSTRUMENTS:
-		c->cb.done(be, c->arg);
-		break;
-	}
-}
-
 static void
 kite_call_later_fire(evutil_socket_t fd, short what, void *arg)
 {
 	struct kite_call	*c = arg;
 
 	kite_call_unlink(c);
-	kite_call_fail(c, &c->be);
+	broker_cb_fail(c->op, &c->cb, c->arg, &c->be);
 	kite_call_free(c);
 }
 
@@ -149,13 +103,8 @@ kite_call_later_fire(evutil_socket_t fd, short what, void *arg)
 static void
 kite_call_defer(struct kite_call *c, const struct broker_err *be)
 {
-	struct timeval	tv = { 0, 0 };
-
 	c->be = *be;
-	c->later = evtimer_new(c->k->base, kite_call_later_fire, c);
-	if (c->later == NULL)
-		fatal("evtimer_new failed");
-	evtimer_add(c->later, &tv);
+	c->later = broker_cb_later(c->k->base, kite_call_later_fire, c);
 }
 
 static int
@@ -315,12 +264,12 @@ kite_http_done(const struct http_response *r, void *arg)
 	if (r->error != NULL || r->status == 0) {
 		kite_transport_err(c->op, r->timed_out, r->error, &be);
 		be.http_status = (int)r->status;
-		kite_call_fail(c, &be);
+		broker_cb_fail(c->op, &c->cb, c->arg, &be);
 	} else if (kite_call_ok(c, r, &be) != 0) {
 		if (be.kind == BROKER_ERR_NONE)
 			kite_decode_err(c->op, r->status, &be, "unreadable "
 			    "answer (HTTP %ld)", r->status);
-		kite_call_fail(c, &be);
+		broker_cb_fail(c->op, &c->cb, c->arg, &be);
 	}
 	kite_call_free(c);
 }
@@ -561,7 +510,7 @@ kite_free(struct broker *b)
 		    BROKER_ERR_RETRYABLE;
 		err_set(&be.err, "cancelled", "the %s adapter was closed "
 		    "before the broker answered", k->b.name);
-		kite_call_fail(c, &be);
+		broker_cb_fail(c->op, &c->cb, c->arg, &be);
 		kite_call_free(c);
 	}
 	if (k->own_http)

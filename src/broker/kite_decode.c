@@ -22,24 +22,41 @@ kite_decode_status(enum broker_op op, long http, const char *body,
 	return 0;
 }
 
+/*
+ * The envelope of a call whose data is one object: data (borrowed from
+ * *rootp), or NULL with be filled and nothing left to free.
+ */
+static json_t *
+envelope_object(struct kite_ctx *c, const char *body, size_t len,
+    json_t **rootp)
+{
+	json_t	*data;
+
+	data = kite_json_envelope(c->op, c->http, body, len, rootp, c->be);
+	if (data == NULL)
+		return NULL;
+	if (!json_is_object(data)) {
+		kite_json_fail(c, "should be an object, not %s",
+		    kite_json_typename(data));
+		json_decref(*rootp);
+		return NULL;
+	}
+	return data;
+}
+
 int
 kite_decode_order_id(enum broker_op op, long http, const char *body,
     size_t len, char order_id[32], struct broker_err *be)
 {
 	struct kite_ctx	 c = { op, http, be, "data" };
 	json_t		*root, *data;
-	int		 rc = -1;
+	int		 rc;
 
 	order_id[0] = '\0';
-	if ((data = kite_json_envelope(op, http, body, len, &root, be)) == NULL)
+	if ((data = envelope_object(&c, body, len, &root)) == NULL)
 		return -1;
-	if (!json_is_object(data))
-		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(data));
-	else
-		rc = kite_json_id(&c, data, "order_id", order_id, 32,
-		    KITE_J_REQ);
-	if (rc != 0)
+	if ((rc = kite_json_id(&c, data, "order_id", order_id, 32,
+	    KITE_J_REQ)) != 0)
 		order_id[0] = '\0';
 	json_decref(root);
 	return rc;
@@ -86,6 +103,24 @@ decode_list(struct kite_ctx *c, json_t *arr, const char *name, row_fn row,
 	return 0;
 }
 
+/* An envelope whose data is such a list (*outp NULL, *np 0 on failure). */
+static int
+decode_envelope_list(struct kite_ctx *c, const char *body, size_t len,
+    row_fn row, size_t sz, void **outp, size_t *np)
+{
+	json_t	*root, *data;
+	int	 rc;
+
+	*outp = NULL;
+	*np = 0;
+	data = kite_json_envelope(c->op, c->http, body, len, &root, c->be);
+	if (data == NULL)
+		return -1;
+	rc = decode_list(c, data, "data", row, sz, outp, np);
+	json_decref(root);
+	return rc;
+}
+
 static int
 order_row(struct kite_ctx *c, json_t *o, void *out)
 {
@@ -97,17 +132,22 @@ kite_decode_orders(enum broker_op op, long http, const char *body,
     size_t len, struct broker_order **out, size_t *n, struct broker_err *be)
 {
 	struct kite_ctx	 c = { op, http, be, "" };
-	json_t		*root, *data;
-	int		 rc;
 
-	*out = NULL;
-	*n = 0;
-	if ((data = kite_json_envelope(op, http, body, len, &root, be)) == NULL)
-		return -1;
-	rc = decode_list(&c, data, "data", order_row, sizeof **out,
+	return decode_envelope_list(&c, body, len, order_row, sizeof **out,
 	    (void **)out, n);
-	json_decref(root);
-	return rc;
+}
+
+/* Kite's product word; one it adds later maps to BROKER_PRODUCT_UNKNOWN. */
+static enum broker_product
+product_of(const char *s)
+{
+	enum broker_product	p;
+
+	for (p = BROKER_MIS; p <= BROKER_CO; p++) {
+		if (strcmp(s, broker_product_name(p)) == 0)
+			return p;
+	}
+	return BROKER_PRODUCT_UNKNOWN;
 }
 
 static int
@@ -143,12 +183,7 @@ trade_row(struct kite_ctx *c, json_t *o, void *p)
 	else
 		return kite_json_fail(c, "transaction_type \"%s\" is not BUY "
 		    "or SELL", side);
-	for (t->product = BROKER_MIS; t->product <= BROKER_CO; t->product++) {
-		if (strcmp(product, broker_product_name(t->product)) == 0)
-			break;
-	}
-	if (t->product > BROKER_CO)
-		t->product = BROKER_PRODUCT_UNKNOWN;
+	t->product = product_of(product);
 	return 0;
 }
 
@@ -158,18 +193,9 @@ kite_decode_trades(long http, const char *body, size_t len,
     struct broker_trade **out, size_t *n, struct broker_err *be)
 {
 	struct kite_ctx	 c = { BROKER_OP_TRADES, http, be, "" };
-	json_t		*root, *data;
-	int		 rc;
 
-	*out = NULL;
-	*n = 0;
-	data = kite_json_envelope(BROKER_OP_TRADES, http, body, len, &root, be);
-	if (data == NULL)
-		return -1;
-	rc = decode_list(&c, data, "data", trade_row, sizeof **out,
+	return decode_envelope_list(&c, body, len, trade_row, sizeof **out,
 	    (void **)out, n);
-	json_decref(root);
-	return rc;
 }
 
 static int
@@ -205,12 +231,7 @@ position_row(struct kite_ctx *c, json_t *o, void *out)
 	    kite_json_int(c, o, "day_buy_quantity", &p->day_buy_qty, 0) ||
 	    kite_json_int(c, o, "day_sell_quantity", &p->day_sell_qty, 0))
 		return -1;
-	for (p->product = BROKER_MIS; p->product <= BROKER_CO; p->product++) {
-		if (strcmp(product, broker_product_name(p->product)) == 0)
-			break;
-	}
-	if (p->product > BROKER_CO)
-		p->product = BROKER_PRODUCT_UNKNOWN;
+	p->product = product_of(product);
 	return 0;
 }
 
@@ -223,15 +244,8 @@ kite_decode_positions(long http, const char *body, size_t len,
 	int		 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	data = kite_json_envelope(BROKER_OP_POSITIONS, http, body, len, &root,
-	    be);
-	if (data == NULL)
+	if ((data = envelope_object(&c, body, len, &root)) == NULL)
 		return -1;
-	if (!json_is_object(data)) {
-		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(data));
-		goto out;
-	}
 	if ((net = kite_json_member(&c, data, "net", JSON_ARRAY,
 	    KITE_J_REQ)) == NULL ||
 	    (day = kite_json_member(&c, data, "day", JSON_ARRAY,
@@ -294,15 +308,8 @@ kite_decode_margins(long http, const char *body, size_t len,
 	int		 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	data = kite_json_envelope(BROKER_OP_MARGINS, http, body, len, &root,
-	    be);
-	if (data == NULL)
+	if ((data = envelope_object(&c, body, len, &root)) == NULL)
 		return -1;
-	if (!json_is_object(data)) {
-		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(data));
-		goto out;
-	}
 	eq = kite_json_member(&c, data, "equity", JSON_OBJECT, 0);
 	if (eq == NULL && err_isset(&be->err))
 		goto out;
@@ -333,19 +340,12 @@ kite_decode_margin_segment(long http, const char *body, size_t len,
 {
 	struct kite_ctx	 c = { BROKER_OP_MARGINS, http, be, "data" };
 	json_t		*root, *data;
-	int		 rc = -1;
+	int		 rc;
 
 	memset(out, 0, sizeof *out);
-	data = kite_json_envelope(BROKER_OP_MARGINS, http, body, len, &root,
-	    be);
-	if (data == NULL)
+	if ((data = envelope_object(&c, body, len, &root)) == NULL)
 		return -1;
-	if (!json_is_object(data))
-		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(data));
-	else
-		rc = segment(&c, data, out);
-	if (rc != 0)
+	if ((rc = segment(&c, data, out)) != 0)
 		memset(out, 0, sizeof *out);
 	json_decref(root);
 	return rc;
@@ -497,14 +497,8 @@ kite_decode_autoslice(long http, const char *body, size_t len,
 	int		 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	data = kite_json_envelope(BROKER_OP_PLACE, http, body, len, &root, be);
-	if (data == NULL)
+	if ((data = envelope_object(&c, body, len, &root)) == NULL)
 		return -1;
-	if (!json_is_object(data)) {
-		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(data));
-		goto out;
-	}
 	if (kite_json_id(&c, data, "order_id", out->order_id,
 	    sizeof out->order_id, KITE_J_REQ) != 0)
 		goto out;

@@ -54,23 +54,13 @@ static struct paper_price	*paper_prices;
 static size_t			 paper_nprices;
 static int64_t			 paper_seq;
 
-union paper_cb {
-	broker_order_id_cb	 id;
-	broker_orders_cb	 orders;
-	broker_trades_cb	 trades;
-	broker_positions_cb	 positions;
-	broker_margins_cb	 margins;
-	broker_quotes_cb	 quotes;
-	broker_done_cb		 done;
-};
-
 struct paper;
 
 /* One operation waiting for the loop (or for a price lookup). */
 struct paper_call {
 	struct paper		*p;
 	enum broker_op		 op;
-	union paper_cb		 cb;
+	union broker_cb		 cb;
 	void			*arg;
 	struct event		*ev;
 	struct broker_order_req	 req;
@@ -342,7 +332,6 @@ static struct paper_call *
 paper_call_new(struct paper *p, enum broker_op op, void *arg)
 {
 	struct paper_call	*c;
-	struct timeval		 tv = { 0, 0 };
 
 	c = xcalloc(1, sizeof *c);
 	c->p = p;
@@ -352,10 +341,7 @@ paper_call_new(struct paper *p, enum broker_op op, void *arg)
 	if (p->calls != NULL)
 		p->calls->prev = c;
 	p->calls = c;
-	c->ev = evtimer_new(loop_base(), paper_call_fire, c);
-	if (c->ev == NULL)
-		fatal("evtimer_new failed");
-	evtimer_add(c->ev, &tv);
+	c->ev = broker_cb_later(loop_base(), paper_call_fire, c);
 	return c;
 }
 
@@ -384,41 +370,6 @@ paper_call_free(struct paper_call *c)
 		free(c->keys[i]);
 	free(c->keys);
 	free(c);
-}
-
-static void
-paper_call_fail(struct paper_call *c, const struct broker_err *be)
-{
-	struct broker_positions	 nopos = { NULL, 0, NULL, 0 };
-	struct broker_margins	 nomargin;
-
-	switch (c->op) {
-	case BROKER_OP_PLACE:
-	case BROKER_OP_MODIFY:
-	case BROKER_OP_CANCEL:
-		c->cb.id(be, NULL, c->arg);
-		break;
-	case BROKER_OP_ORDERS:
-	case BROKER_OP_ORDER_HISTORY:
-		c->cb.orders(be, NULL, 0, c->arg);
-		break;
-	case BROKER_OP_TRADES:
-		c->cb.trades(be, NULL, 0, c->arg);
-		break;
-	case BROKER_OP_POSITIONS:
-		c->cb.positions(be, &nopos, c->arg);
-		break;
-	case BROKER_OP_MARGINS:
-		memset(&nomargin, 0, sizeof nomargin);
-		c->cb.margins(be, &nomargin, c->arg);
-		break;
-	case BROKER_OP_QUOTE:
-		c->cb.quotes(be, NULL, 0, c->arg);
-		break;
-	case BROKER_OP_INSTRUMENTS:
-		c->cb.done(be, c->arg);
-		break;
-	}
 }
 
 /* Put a validated order on the book and match it at price (0 = none). */
@@ -482,7 +433,7 @@ paper_priced(int64_t paise, void *arg)
 		paper_err(&be, BROKER_ERR_FINAL, "order", "no price for %s:%s: "
 		    "set one or load instruments first", c->req.exchange,
 		    c->req.tradingsymbol);
-		paper_call_fail(c, &be);
+		broker_cb_fail(c->op, &c->cb, c->arg, &be);
 	} else
 		paper_book(c, paise);
 	paper_call_free(c);
@@ -851,7 +802,7 @@ paper_free(struct broker *b)
 		paper_err(&be, c->op == BROKER_OP_PLACE ? BROKER_ERR_UNKNOWN :
 		    BROKER_ERR_RETRYABLE, "cancelled", "the paper adapter "
 		    "was closed first");
-		paper_call_fail(c, &be);
+		broker_cb_fail(c->op, &c->cb, c->arg, &be);
 		if (c->looking)
 			c->dead = 1;
 		else

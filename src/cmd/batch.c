@@ -11,6 +11,7 @@
 #include "cmd/batch.h"
 #include "cmd/exec.h"
 #include "db/db.h"
+#include "exec/mtm.h"
 #include "exec/router.h"
 #include "net/net.h"
 
@@ -188,12 +189,15 @@ batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
 	 * in the journal, so it exists whenever the store does. */
 	env->router = router_new(env->store, cfg, env->home);
 	router_set_actor(env->router, path_os_user(), front);
+	if (strcmp(front, "batch") != 0)
+		env->mtm = mtm_start(env->store, cfg, env->home);
 	return 0;
 }
 
 void
 batch_env_close(struct exec_env *env)
 {
+	mtm_free(env->mtm);
 	router_free(env->router);
 	store_close(env->store);
 	free(env->home);

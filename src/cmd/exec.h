@@ -13,10 +13,12 @@
 #include "util/config.h"
 
 struct router;
+struct mtm;
 
 struct exec_env {
 	struct store		*store;
-	struct router		*router;	/* made on first fan-out */
+	struct router		*router;
+	struct mtm		*mtm;		/* console and daemon only */
 	struct config		*cfg;
 	const char		*front;		/* batch, console, daemon */
 	char			*home;		/* PHALANX_HOME */

@@ -138,8 +138,7 @@ leg_cancel_checked(const struct broker_err *be, const struct broker_order *o,
 	struct fanout	*fo = leg->fo;
 
 	if (be == NULL && n > 0) {
-		leg->filled = o[n - 1].filled;
-		leg->avg = o[n - 1].avg_price;
+		router_leg_filled(leg, o[n - 1].filled, o[n - 1].avg_price);
 		router_event(leg, o[n - 1].state, "all-or-none rollback", -1);
 	}
 	if (--fo->open == 0)

@@ -48,8 +48,7 @@ leg_history(const struct broker_err *be, const struct broker_order *o,
 	if (be == NULL && n > 0) {
 		last = &o[n - 1];
 		if (last->state != leg->state || last->filled != leg->filled) {
-			leg->filled = last->filled;
-			leg->avg = last->avg_price;
+			router_leg_filled(leg, last->filled, last->avg_price);
 			snprintf(leg->broker_status, sizeof leg->broker_status,
 			    "%s", last->status);
 			router_event(leg, last->state, last->status_message[0] ?

@@ -10,6 +10,7 @@
 #include "broker/broker_lib.h"
 #include "core/order.h"
 #include "db/store_broker.h"
+#include "db/store_positions.h"
 #include "exec/router_int.h"
 #include "net/net.h"
 #include "util/config.h"
@@ -428,10 +429,44 @@ router_next_id(struct fanout *fo, void (*cb)(struct fanout *, int64_t,
 		cb(fo, id, NULL);
 		return;
 	}
+	/*
+	 * One id for a router's first fan-out (a one-command batch wastes
+	 * none), a block once it has shown it fans out again.
+	 */
 	c = xcalloc(1, sizeof *c);
 	c->fo = fo;
 	c->cb = (void *)cb;
-	store_fanout_next_id(r->store, router_ids_loaded, c);
+	store_fanout_next_ids(r->store, r->ids_fetched++ ? (int)nitems(r->ids) :
+	    1, router_ids_loaded, c);
+}
+
+static void
+router_position_stored(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("router", "position not updated: %s", err->msg);
+}
+
+/*
+ * The broker reports a leg's cumulative fill; the position moves by what
+ * is new since the last report, at the price of that new part.
+ */
+void
+router_leg_filled(struct leg *leg, int64_t filled, int64_t avg)
+{
+	int64_t	delta = filled - leg->filled, price;
+
+	if (delta > 0) {
+		price = leg->filled == 0 ? avg : (avg * filled -
+		    leg->avg * leg->filled) / delta;
+		store_position_fill(leg->fo->r->store, leg->account_id,
+		    leg->req.exchange, leg->req.tradingsymbol,
+		    broker_product_name(leg->req.product),
+		    leg->req.side == BROKER_BUY ? delta : -delta, price,
+		    router_position_stored, NULL);
+	}
+	leg->filled = filled;
+	leg->avg = avg;
 }
 
 /* A monotonic instant of this fan-out as wall-clock RFC 3339 text. */

@@ -46,6 +46,7 @@ struct router {
 	json_t			*instruments;	/* "EX:SYMBOL" -> row */
 	int64_t			 ids[16];	/* prefetched fan-out ids */
 	size_t			 nids;
+	int			 ids_fetched;
 };
 
 enum leg_phase { LEG_QUEUED, LEG_SENDING, LEG_WATCHING, LEG_DONE };
@@ -127,6 +128,7 @@ void router_next_id(struct fanout *, void (*)(struct fanout *, int64_t,
     const struct err *));
 void router_event(struct leg *, enum broker_state, const char *message,
     int64_t latency_us);
+void router_leg_filled(struct leg *, int64_t filled, int64_t avg);
 char *router_wall_text(const struct fanout *, int64_t mono_us);
 
 /* fanout.c */

@@ -41,6 +41,9 @@ static const struct config_key config_table[] = {
 	  "exchange algo ID tagged on every order; empty uses firm.algo_id" },
 	{ "exec.rate_per_sec", CONFIG_INT, "10", 1, 1000, NULL, 0,
 	  "orders per second per account (SEBI threshold: 10)" },
+	{ "exec.mtm_ms", CONFIG_DURATION, "2000", 0, 3600000, NULL, 0,
+	  "how often the console and daemon mark open positions to market; "
+	  "0 turns it off" },
 	{ "exec.settle_ms", CONFIG_DURATION, "3000", 0, 600000, NULL, 0,
 	  "how long a fan-out watches each order after the broker's ack" },
 	{ "exec.poll_ms", CONFIG_DURATION, "100", 10, 60000, NULL, 0,
@@ -418,6 +421,24 @@ config_choice(const char *choices, long long n)
 	return xstrndup(choices, strcspn(choices, "|"));
 }
 
+typedef int (*config_parse_fn)(const struct config_key *, const char *,
+    long long *, char *, size_t);
+
+/* The canonical text of a number-valued key's value. */
+static char *
+config_num_text(const struct config_key *k, long long num)
+{
+	switch (k->type) {
+	case CONFIG_BOOL:
+	case CONFIG_TRISTATE:
+		return xstrdup(num == -1 ? "auto" : num ? "true" : "false");
+	case CONFIG_ENUM:
+		return config_choice(k->choices, num);
+	default:
+		return xasprintf("%lld", num);
+	}
+}
+
 /*
  * Validate one value for key k into canonical text and number.  On error
  * why holds the reason without any prefix.
@@ -426,6 +447,8 @@ static int
 config_parse_value(const struct config_key *k, const char *v, char **text,
     long long *num, char *why, size_t len)
 {
+	config_parse_fn	parse = NULL;
+
 	*num = 0;
 	*text = NULL;
 	switch (k->type) {
@@ -440,36 +463,33 @@ config_parse_value(const struct config_key *k, const char *v, char **text,
 		else
 			*text = xstrdup(v);
 		return 0;
-	case CONFIG_INT:
-		if (config_parse_int(k, v, num, why, len) != 0)
-			return -1;
-		*text = xasprintf("%lld", *num);
-		return 0;
-	case CONFIG_DURATION:
-		if (config_parse_duration(k, v, num, why, len) != 0)
-			return -1;
-		*text = xasprintf("%lld", *num);
-		return 0;
-	case CONFIG_BOOL:
-	case CONFIG_TRISTATE:
-		if (config_parse_bool(k, v, num, why, len) != 0)
-			return -1;
-		*text = xstrdup(*num == -1 ? "auto" :
-		    *num ? "true" : "false");
-		return 0;
-	case CONFIG_ENUM:
-		if (config_parse_enum(k, v, num, why, len) != 0)
-			return -1;
-		*text = config_choice(k->choices, *num);
-		return 0;
 	case CONFIG_HOSTPORT:
 		if (config_parse_hostport(v, why, len) != 0)
 			return -1;
 		*text = xstrdup(v);
 		return 0;
+	case CONFIG_INT:
+		parse = config_parse_int;
+		break;
+	case CONFIG_DURATION:
+		parse = config_parse_duration;
+		break;
+	case CONFIG_BOOL:
+	case CONFIG_TRISTATE:
+		parse = config_parse_bool;
+		break;
+	case CONFIG_ENUM:
+		parse = config_parse_enum;
+		break;
 	}
-	snprintf(why, len, "unsupported type");
-	return -1;
+	if (parse == NULL) {
+		snprintf(why, len, "unsupported type");
+		return -1;
+	}
+	if (parse(k, v, num, why, len) != 0)
+		return -1;
+	*text = config_num_text(k, *num);
+	return 0;
 }
 
 static void

@@ -178,7 +178,6 @@ journal_open(const char *name, struct err *err)
 {
 	struct journal	*j;
 	char		*home, *dir, *path;
-	int		 fd;
 
 	home = path_phalanx_home();
 	dir = xasprintf("%s/journal", home);
@@ -191,11 +190,8 @@ journal_open(const char *name, struct err *err)
 	path = xasprintf("%s/%s.jsonl", dir, name);
 	j = journal_open_path(path, err);
 	/* Make the directory entry of a new file durable too. */
-	if (j != NULL && (fd = open(dir, O_RDONLY | O_DIRECTORY |
-	    O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
-	}
+	if (j != NULL)
+		file_sync_dir(dir);
 	free(path);
 	free(dir);
 	return j;
@@ -216,23 +212,6 @@ const char *
 journal_path(const struct journal *j)
 {
 	return j->path;
-}
-
-static int
-journal_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 int
@@ -259,7 +238,7 @@ journal_append(struct journal *j, json_t *const *objs, size_t n,
 		strbuf_putc(&sb, '\n');
 		free(line);
 	}
-	if (journal_write_all(j->fd, sb.s, sb.len) != 0 ||
+	if (file_write_all(j->fd, sb.s, sb.len) != 0 ||
 	    fdatasync(j->fd) != 0) {
 		saved = errno;
 		if (ftruncate(j->fd, j->size) != 0)

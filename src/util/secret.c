@@ -127,35 +127,6 @@ out:
 	return rc;
 }
 
-static int
-secret_write_all(int fd, const char *p, size_t len)
-{
-	ssize_t	n;
-
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Make the directory entry of a new file durable. */
-static void
-secret_sync_dir(const char *dir)
-{
-	int	fd;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 /*
  * First use: a random key written to a private temporary file and linked
  * into place, so a concurrent first use by another process cannot leave
@@ -180,7 +151,7 @@ secret_key_create(const char *dir, const char *path, unsigned char *key,
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 	    0600);
 	if (fd == -1 || fchmod(fd, 0600) == -1 ||
-	    secret_write_all(fd, hex, strlen(hex)) == -1 || fsync(fd) == -1) {
+	    file_write_all(fd, hex, strlen(hex)) == -1 || fsync(fd) == -1) {
 		err_set(e, "master-key", "cannot write master key file %s: %s",
 		    tmp, strerror(errno));
 		goto out;
@@ -194,7 +165,7 @@ secret_key_create(const char *dir, const char *path, unsigned char *key,
 		}
 		goto out;
 	}
-	secret_sync_dir(dir);
+	file_sync_dir(dir);
 	rc = 0;
 out:
 	if (fd != -1) {

@@ -94,4 +94,8 @@ char *path_config_file(void);	/* $XDG_CONFIG_HOME/phalanx/phalanx.conf */
 int path_mkdirs(const char *path, int mode);	/* mkdir -p; 0 or -1 */
 const char *path_os_user(void);	/* login name of the invoking user */
 
+/* file.c: writes that must survive a crash. */
+int file_write_all(int fd, const void *, size_t);	/* 0 or -1 */
+void file_sync_dir(const char *dir);	/* fsync a directory's entries */
+
 #endif

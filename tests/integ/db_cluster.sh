@@ -2,18 +2,13 @@
 # The private cluster through "phalanx db": init, start, status, migrate,
 # psql, stop, in a fresh $PHALANX_HOME.  As root this also covers running
 # the server as an unprivileged user with its data outside root's 0700 home.
-set -u
-: "${PHALANX:?PHALANX must point at the binary under test}"
-: "${TMPDIR:=/tmp}"
+. "$(dirname "$0")/../check.sh"
 export TMPDIR
 
 unset PHALANX_DSN
 PHALANX_HOME=$(mktemp -d) || exit 1
 export PHALANX_HOME
 export PHALANX_TEST_FSYNC_OFF=1
-
-checks=0
-failures=0
 
 cleanup() {
 	"$PHALANX" db stop >/dev/null 2>&1
@@ -27,48 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 1' INT TERM
-
-ok() {
-	checks=$((checks + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	checks=$((checks + 1))
-	failures=$((failures + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    # /'
-	return 0
-}
-
-# run EXPECTED_EXIT DESCRIPTION CMD...: output in $out (stdout+stderr).
-run() {
-	want=$1
-	what=$2
-	shift 2
-	out=$("$@" 2>&1)
-	got=$?
-	if [ "$got" -eq "$want" ]; then
-		ok "$what (exit $got)"
-	else
-		fail "$what: exit $got, wanted $want" "$out"
-	fi
-}
-
-has() {
-	case "$out" in
-	*"$1"*) ok "$2" ;;
-	*) fail "$2: no \"$1\" in output" "$out" ;;
-	esac
-}
-
-same() {
-	if [ "$1" = "$2" ]; then
-		ok "$3"
-	else
-		fail "$3: got \"$1\", wanted \"$2\""
-	fi
-}
 
 run 0 "db --help" "$PHALANX" db --help
 has "migrate" "db --help lists the commands"
@@ -148,5 +101,4 @@ run 3 "db status with an unreachable PHALANX_DSN" \
 	env PHALANX_DSN="host=$TMPDIR/nowhere dbname=x" "$PHALANX" db status
 has "unreachable" "status says the DSN is unreachable"
 
-echo "$checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

@@ -37,6 +37,8 @@ same "$(sql "select count(*) from (select order_id from order_events group by or
 run 0 "positions --json" "$PHALANX" --json -c "positions all"
 same "$(echo "$out" | grep -o '"qty":[0-9-]*' | sed 's/"qty"://' | awk '{s+=$1} END {print s}')" \
 	"$(sql "select sum(lots) * $LOT from accounts")" "broker positions match the allocation"
+same "$(sql "select count(*) from positions p join accounts a on a.id = p.account_id where p.qty <> a.lots * $LOT")" 0 \
+	"the positions table follows the fills"
 
 # equal: 10 lots over the 25 odd accounts -> the first 10 by priority.
 run 0 "equal split" "$PHALANX" -c "buy $FUT 10 lots to group:odd policy equal"
@@ -44,6 +46,7 @@ same "$(sql "select string_agg(a.name, ' ' order by a.priority) from orders o jo
 	"a01 a03 a05 a07 a09 a11 a13 a15 a17 a19" "remainder lots go by priority"
 
 run 0 "squareoff all" "$PHALANX" -c "squareoff all"
+same "$(sql "select count(*) from positions where qty <> 0")" 0 "the positions table is flat after squareoff"
 run 0 "positions after squareoff" "$PHALANX" --json -c "positions all"
 same "$(echo "$out" | grep -o '"qty":[0-9-]*' | grep -v '"qty":0' | wc -l | tr -d ' ')" 0 "every position is flat"
 

@@ -5,53 +5,30 @@
 . "$(dirname "$0")/lib.sh"
 fresh_db
 
+start_sim --users 3 --seed 7
 work="$TMPDIR/kite_sim.$$"
 mkdir -p "$work"
-: >"$work/sim.out"
-"$PHALANX" sim --listen 127.0.0.1:0 --users 3 --seed 7 \
-	>"$work/sim.out" 2>"$work/sim.err" &
-simpid=$!
 trap 'kill $simpid 2>/dev/null; rm -rf "$work"' EXIT INT TERM
+ok "sim listens on port $simport"
+base=$simbase
 
-port=
-i=0
-while [ $i -lt 100 ]; do
-	port=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9][0-9]*\)"}$/\1/p' \
-		"$work/sim.out")
-	[ -n "$port" ] && break
-	kill -0 $simpid 2>/dev/null || break
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -z "$port" ]; then
-	fail "sim prints its listening address" "$(cat "$work/sim.err")"
-	finish
-	exit 1
-fi
-ok "sim listens on port $port"
-base="http://127.0.0.1:$port"
-
-# field N KEY: a value from the Nth user line.
-field() {
-	sed -n "${1}p" "$work/sim.out" | sed "s/.*\"$2\":\"\([^\"]*\)\".*/\1/"
-}
-key1=$(field 1 api_key)
-tok1=$(field 1 access_token)
+key1=$(sim_user 1 api_key)
+tok1=$(sim_user 1 access_token)
 
 run 0 "kite broker registered" "$PHALANX" -c \
 	"broker add sim kind kite url $base api-key $key1"
 n=1
 while [ $n -le 3 ]; do
 	run 0 "account s$n with its own api key and token" "$PHALANX" -c \
-		"account add s$n broker sim user-id SIM00$n tags sim api-key $(field $n api_key) access-token $(field $n access_token)"
-	hasnt "$(field $n access_token)" "the token is not echoed"
+		"account add s$n broker sim user-id SIM00$n tags sim api-key $(sim_user $n api_key) access-token $(sim_user $n access_token)"
+	hasnt "$(sim_user $n access_token)" "the token is not echoed"
 	n=$((n + 1))
 done
 same "$(sql "select count(*) from credentials where account_id is not null and kind = 'access_token'")" 3 \
 	"three account tokens stored"
 same "$(sql "select count(*) from credentials where ciphertext like '%$tok1%'")" 0 \
 	"tokens are stored encrypted"
-same "$(sql "select api_key from accounts where name = 's2'")" "$(field 2 api_key)" \
+same "$(sql "select api_key from accounts where name = 's2'")" "$(sim_user 2 api_key)" \
 	"the account's api key is stored"
 
 # Instruments.
@@ -123,7 +100,7 @@ has '"account":"s3","error":' "error row for s3"
 has '"error_code":"token"' "error row says token"
 has "\"symbol\":\"$fut\"" "s1 still shows"
 run 0 "token restored" "$PHALANX" -c \
-	"account set s3 access-token $(field 3 access_token)"
+	"account set s3 access-token $(sim_user 3 access_token)"
 
 # A broker that does not answer: exit 3, the others still show.  Its
 # port is one a second sim had until it stopped.

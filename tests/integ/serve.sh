@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 fresh_db
 
-"$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
+"$PHALANX" -o exec.mtm_ms=300 serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
 servepid=$!
 i=0
 sport=
@@ -39,6 +39,16 @@ while [ "$(sql "select count(*) from order_events where state = 'FILLED'")" != 2
 	i=$((i + 1))
 done
 same "$(sql "select count(*) from order_events where state = 'FILLED'")" 2 "postbacks became FILLED events"
+
+# Positions the daemon marks to market from the simulator's quotes.
+run 0 "buy with watching" "$PHALANX" -c "buy $FUT 1 lots to acct:p1"
+i=0
+while [ -z "$(sql "select last_price from positions where qty <> 0 and last_price is not null")" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+[ -n "$(sql "select last_price from positions where qty <> 0 and last_price is not null")" ] &&
+	ok "open positions are marked to market" || fail "open positions are marked to market"
 
 out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"order_id":"1","status":"COMPLETE","order_timestamp":"2026-11-25 10:00:00","checksum":"00","user_id":"SIM001"}' "$sbase/postback/kite")
 same "$out" 403 "a forged postback is refused (403)"

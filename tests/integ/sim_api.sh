@@ -1,77 +1,21 @@
 #!/bin/sh
 # phalanx sim over real HTTP: the Kite routes, validation, faults.
-# Needs no database, so it does not source lib.sh (which wants one).
-set -u
-: "${PHALANX:?PHALANX must point at the binary under test}"
-: "${TMPDIR:=/tmp}"
+# Needs no database, so it sources tests/check.sh, not lib.sh (which
+# wants one).
+. "$(dirname "$0")/../check.sh"
 
-checks=0
-failures=0
+start_sim --users 3 --seed 7
 work="$TMPDIR/sim_api.$$"
 mkdir -p "$work"
-
-ok() {
-	checks=$((checks + 1))
-	echo "ok - $1"
-}
-
-fail() {
-	checks=$((checks + 1))
-	failures=$((failures + 1))
-	echo "not ok - $1"
-	[ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    # /'
-	return 0
-}
-
-# has TEXT DESCRIPTION: $out contains TEXT.
-has() {
-	case "$out" in
-	*"$1"*) ok "$2" ;;
-	*) fail "$2: no \"$1\" in output" "$out" ;;
-	esac
-}
-
-same() {
-	if [ "$1" = "$2" ]; then
-		ok "$3"
-	else
-		fail "$3: got \"$1\", wanted \"$2\""
-	fi
-}
-
-# Created first: the background shell may open it after we look.
-: >"$work/sim.out"
-"$PHALANX" sim --listen 127.0.0.1:0 --users 3 --seed 7 \
-	>"$work/sim.out" 2>"$work/sim.err" &
-pid=$!
-trap 'kill $pid 2>/dev/null; rm -rf "$work"' EXIT
-
-port=
-i=0
-while [ $i -lt 100 ]; do
-	port=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9][0-9]*\)"}$/\1/p' \
-		"$work/sim.out")
-	[ -n "$port" ] && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ -z "$port" ]; then
-	fail "sim prints its listening address" "$(cat "$work/sim.err")"
-	echo "$checks checks, $failures failed"
-	exit 1
-fi
-ok "sim listens on port $port"
-base="http://127.0.0.1:$port"
-same "$(grep -c '"user_id":"SIM00[123]"' "$work/sim.out")" 3 \
+trap 'kill $simpid 2>/dev/null; rm -rf "$work"' EXIT
+ok "sim listens on port $simport"
+base=$simbase
+same "$(grep -c '"user_id":"SIM00[123]"' "$simout")" 3 \
 	"one JSON line per user"
 
-# field N of the user line: api_key:access_token
+# cred N: the Nth user's api_key:access_token
 cred() {
-	line=$(sed -n "${1}p" "$work/sim.out")
-	key=$(printf '%s' "$line" | sed 's/.*"api_key":"\([^"]*\)".*/\1/')
-	tok=$(printf '%s' "$line" | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
-	echo "$key:$tok"
+	echo "$(sim_user "$1" api_key):$(sim_user "$1" access_token)"
 }
 auth1=$(cred 1)
 auth2=$(cred 2)
@@ -199,31 +143,28 @@ has 'Missing or empty field `quantity`' "missing field named"
 
 # Faults, set at run time; user 3 so the rate window of user 2 is clean.
 auth3=$(cred 3)
-faults() {
-	curl -s -X POST -d "$1" "$base/sim/faults" >/dev/null
-}
-faults '{"reject_pct": 100}'
+sim_faults '{"reject_pct": 100}'
 kite "$auth3" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
 	-d transaction_type=BUY -d order_type=MARKET -d quantity=65 \
 	-d product=NRML
 same "$code" 200 "a rejected order still gets an order_id"
 rej=$(order_id)
-faults '{"reject_pct": 0, "error_pct": 100}'
+sim_faults '{"reject_pct": 0, "error_pct": 100}'
 kite "$auth3" GET /orders
 case "$code" in
 500|503) ok "error_pct gives HTTP $code" ;;
 *) fail "error_pct gives HTTP 5xx, not $code" "$out" ;;
 esac
-faults '{"error_pct": 0, "timeout_pct": 100}'
+sim_faults '{"error_pct": 0, "timeout_pct": 100}'
 kite "$auth3" POST /orders/regular -d tradingsymbol="$fut" -d exchange=NFO \
 	-d transaction_type=SELL -d order_type=MARKET -d quantity=65 \
 	-d product=NRML -d tag=lost1 -m 1
 same "$code" 000 "timeout_pct: no answer"
-faults '{"timeout_pct": 0, "latency_ms": 300}'
+sim_faults '{"timeout_pct": 0, "latency_ms": 300}'
 t0=$(date +%s%N)
 kite "$auth3" GET "/orders/$rej"
 t1=$(date +%s%N)
-faults '{"latency_ms": 0}'
+sim_faults '{"latency_ms": 0}'
 has '"status":"REJECTED"' "reject_pct: order REJECTED"
 has 'simulated RMS' "a rejected order says why"
 [ $(((t1 - t0) / 1000000)) -ge 300 ] && ok "latency_ms delays the reply" ||
@@ -269,26 +210,25 @@ done
 kill $pid2
 wait $pid2 2>/dev/null
 same "$(grep -v listening "$work/sim2.out")" \
-	"$(grep -v listening "$work/sim.out")" "same seed, same users"
+	"$(grep -v listening "$simout")" "same seed, same users"
 
 # Clean stop.
-kill -TERM $pid
+kill -TERM $simpid
 i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do
+while kill -0 $simpid 2>/dev/null && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-if kill -0 $pid 2>/dev/null; then
+if kill -0 $simpid 2>/dev/null; then
 	fail "sim stops on SIGTERM"
 else
-	wait $pid
+	wait $simpid
 	same "$?" 0 "sim exits 0 on SIGTERM"
 fi
-if [ -s "$work/sim.err" ]; then
-	fail "sim wrote nothing to stderr" "$(cat "$work/sim.err")"
+if [ -s "$simout.err" ]; then
+	fail "sim wrote nothing to stderr" "$(cat "$simout.err")"
 else
 	ok "sim wrote nothing to stderr"
 fi
 
-echo "$checks checks, $failures failed"
-[ "$failures" -eq 0 ]
+finish

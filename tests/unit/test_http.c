@@ -22,6 +22,7 @@
 #include <event2/keyvalq_struct.h>
 
 #include "net/net.h"
+#include "testlib.h"
 
 #define MAXBODY	1024
 #define NCONC	200
@@ -123,40 +124,6 @@ got_cb(const struct http_response *r, void *arg)
 	snprintf(g->error, sizeof g->error, "%s",
 	    r->error != NULL ? r->error : "");
 	ndone++;
-}
-
-static int		*wait_counter;
-static int		 wait_target;
-static int64_t		 wait_deadline;
-static int		 wait_expired;
-
-static void
-wait_tick(evutil_socket_t fd, short what, void *arg)
-{
-	if (*wait_counter >= wait_target)
-		loop_exit();
-	else if (time_mono_us() > wait_deadline) {
-		wait_expired = 1;
-		loop_exit();
-	}
-}
-
-static void
-run_until(int *counter, int target, int ms)
-{
-	struct event	*ev;
-	struct timeval	 tv = { 0, 1000 };
-
-	wait_counter = counter;
-	wait_target = target;
-	wait_deadline = time_mono_us() + (int64_t)ms * 1000;
-	wait_expired = 0;
-	ev = event_new(loop_base(), -1, EV_PERSIST, wait_tick, NULL);
-	event_add(ev, &tv);
-	loop_run();
-	event_free(ev);
-	if (wait_expired)
-		fail_msg("timed out waiting (%d of %d)", *counter, target);
 }
 
 static int

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "net/net.h"
+#include "testlib.h"
 
 #define MAXDONE 64
 
@@ -66,40 +67,6 @@ find_done(int order)
 	}
 	fail_msg("no completion for query %d", order);
 	return NULL;
-}
-
-static int		*wait_counter;
-static int		 wait_target;
-static int64_t		 wait_deadline;
-static int		 wait_expired;
-
-static void
-wait_tick(evutil_socket_t fd, short what, void *arg)
-{
-	if (*wait_counter >= wait_target)
-		loop_exit();
-	else if (time_mono_us() > wait_deadline) {
-		wait_expired = 1;
-		loop_exit();
-	}
-}
-
-static void
-run_until(int *counter, int target, int ms)
-{
-	struct event	*ev;
-	struct timeval	 tv = { 0, 1000 };
-
-	wait_counter = counter;
-	wait_target = target;
-	wait_deadline = time_mono_us() + (int64_t)ms * 1000;
-	wait_expired = 0;
-	ev = event_new(loop_base(), -1, EV_PERSIST, wait_tick, NULL);
-	event_add(ev, &tv);
-	loop_run();
-	event_free(ev);
-	if (wait_expired)
-		fail_msg("timed out waiting (%d of %d)", *counter, target);
 }
 
 static int

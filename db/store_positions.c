@@ -1,0 +1,82 @@
+/* Positions from fills, and their marks. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "db/store_int.h"
+#include "db/store_positions.h"
+
+/*
+ * EXCLUDED carries the fill: qty signed, avg_price the fill price.  Same
+ * side (or flat): weighted average.  Opposite side: realise PnL on the
+ * part closed; past zero the remainder opens at the fill price.
+ */
+static const char sql_fill[] =
+"INSERT INTO positions AS p (account_id, exchange, symbol, product, qty,"
+"  avg_price, updated_at)"
+"VALUES ($1, $2, $3, $4, $5::int, $6::numeric / 100, now())"
+"ON CONFLICT (account_id, exchange, symbol, product) DO UPDATE SET"
+"  qty = p.qty + EXCLUDED.qty,"
+"  avg_price = CASE"
+"    WHEN p.qty = 0 OR sign(p.qty) = sign(EXCLUDED.qty) THEN"
+"      (p.avg_price * abs(p.qty) + EXCLUDED.avg_price * abs(EXCLUDED.qty))"
+"        / (abs(p.qty) + abs(EXCLUDED.qty))"
+"    WHEN abs(EXCLUDED.qty) > abs(p.qty) THEN EXCLUDED.avg_price"
+"    WHEN abs(EXCLUDED.qty) = abs(p.qty) THEN 0"
+"    ELSE p.avg_price END,"
+"  realised_pnl = p.realised_pnl + CASE"
+"    WHEN p.qty <> 0 AND sign(p.qty) <> sign(EXCLUDED.qty) THEN"
+"      round((EXCLUDED.avg_price - p.avg_price)"
+"        * least(abs(p.qty), abs(EXCLUDED.qty)) * sign(p.qty)::numeric, 2)"
+"    ELSE 0 END,"
+"  unrealised_pnl = CASE WHEN p.qty + EXCLUDED.qty = 0 THEN 0"
+"    ELSE p.unrealised_pnl END,"
+"  updated_at = now() "
+"RETURNING qty, avg_price::text AS avg_price,"
+"  realised_pnl::text AS realised_pnl";
+
+static const char sql_symbols[] =
+"SELECT DISTINCT exchange, symbol FROM positions WHERE qty <> 0 "
+"ORDER BY exchange, symbol";
+
+static const char sql_mark[] =
+"UPDATE positions SET last_price = $3::numeric / 100,"
+"  unrealised_pnl = round(($3::numeric / 100 - avg_price) * qty, 2),"
+"  updated_at = now() "
+"WHERE exchange = $1 AND symbol = $2 AND qty <> 0 RETURNING account_id";
+
+void
+store_position_fill(struct store *st, int64_t account_id,
+    const char *exchange, const char *symbol, const char *product,
+    int64_t qty, int64_t price_paise, store_rows_cb cb, void *arg)
+{
+	char		 id[32], q[32], px[32];
+	const char	*p[6];
+
+	snprintf(id, sizeof id, "%lld", (long long)account_id);
+	snprintf(q, sizeof q, "%lld", (long long)qty);
+	snprintf(px, sizeof px, "%lld", (long long)price_paise);
+	p[0] = id;
+	p[1] = exchange;
+	p[2] = symbol;
+	p[3] = product;
+	p[4] = q;
+	p[5] = px;
+	store_run(st, sql_fill, 6, p, cb, arg);
+}
+
+void
+store_positions_symbols(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_symbols, 0, NULL, cb, arg);
+}
+
+void
+store_position_mark(struct store *st, const char *exchange,
+    const char *symbol, int64_t ltp_paise, store_rows_cb cb, void *arg)
+{
+	char		 px[32];
+	const char	*p[3] = { exchange, symbol, px };
+
+	snprintf(px, sizeof px, "%lld", (long long)ltp_paise);
+	store_run(st, sql_mark, 3, p, cb, arg);
+}

@@ -1,0 +1,18 @@
+/*
+ * mtm: marks open positions to market.  Long-running fronts (console,
+ * daemon) run it on a timer: quotes for every instrument held come from a
+ * broker that serves them, and each position's last price and unrealised
+ * PnL are updated in the store, where the matrix and the RMS read them.
+ */
+#ifndef PX_MTM_H
+#define PX_MTM_H
+
+struct config;
+struct store;
+struct mtm;
+
+/* NULL when exec.mtm_ms is 0 (off). */
+struct mtm *mtm_start(struct store *, struct config *, const char *home);
+void mtm_free(struct mtm *);
+
+#endif
