@@ -151,6 +151,29 @@ main_db(int argc, char **argv, struct config *cfg)
 	return db_cli_main(argc, argv);
 }
 
+/* The simulator listens on sim.listen unless told otherwise. */
+static int
+main_sim(int argc, char **argv, struct config *cfg)
+{
+	char	**av;
+	int	  i, status;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--listen") == 0 ||
+		    strncmp(argv[i], "--listen=", 9) == 0)
+			return sim_main(argc, argv);
+	}
+	av = xcalloc((size_t)argc + 3, sizeof *av);
+	av[0] = argv[0];
+	av[1] = (char *)"--listen";
+	av[2] = (char *)config_str(cfg, "sim.listen");
+	for (i = 1; i < argc; i++)
+		av[i + 2] = argv[i];
+	status = sim_main(argc + 2, av);
+	free(av);
+	return status;
+}
+
 static const char tui_usage[] =
 "usage: phalanx [tui]\n"
 "\n"
@@ -244,11 +267,7 @@ main(int argc, char **argv)
 	}
 	sub = i < argc ? argv[i] : NULL;
 
-	/* The simulator is its own world: it reads no phalanx config. */
-	if (sub != NULL && strcmp(sub, "sim") == 0) {
-		free(sets);
-		return sim_main(argc - i, argv + i);
-	}
+
 	if (sub != NULL && strcmp(sub, "help") == 0 && i + 1 >= argc) {
 		free(sets);
 		return main_usage(stdout, 0);
@@ -259,7 +278,9 @@ main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	if (mo.command != NULL)
+	if (sub != NULL && strcmp(sub, "sim") == 0)
+		status = main_sim(argc - i, argv + i, cfg);
+	else if (mo.command != NULL)
 		status = main_batch(1, argv, &mo, cfg);
 	else if ((sub == NULL && isatty(STDIN_FILENO)) ||
 	    (sub != NULL && strcmp(sub, "tui") == 0))

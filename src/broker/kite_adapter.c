@@ -264,6 +264,9 @@ kite_http_done(const struct http_response *r, void *arg)
 	if (r->error != NULL || r->status == 0) {
 		kite_transport_err(c->op, r->timed_out, r->error, &be);
 		be.http_status = (int)r->status;
+		/* Not even connected: even a place may safely go again. */
+		if (r->not_sent)
+			be.kind = BROKER_ERR_RETRYABLE;
 		broker_cb_fail(c->op, &c->cb, c->arg, &be);
 	} else if (kite_call_ok(c, r, &be) != 0) {
 		if (be.kind == BROKER_ERR_NONE)

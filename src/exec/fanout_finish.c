@@ -92,6 +92,18 @@ fanout_resend_reversal(struct leg *old)
 	json_decref(orders);
 }
 
+/* Failed legs whose broker never answered: exit 3, not 1. */
+static size_t
+fanout_nunreachable(const struct fanout *fo)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < fo->nlegs; i++)
+		n += fo->legs[i]->failed && fo->legs[i]->unreachable &&
+		    !fo->legs[i]->rollback;
+	return n;
+}
+
 /* Reversals that failed for good: exposure the rollback could not undo. */
 static size_t
 fanout_nstranded(const struct fanout *fo)
@@ -360,9 +372,12 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 		    "open, act now", (long long)fo->id, fanout_nstranded(fo),
 		    fo->r->retry_max + 1);
 	else if (!res->ok)
-		err_set(&res->err, "fanout-failed", "fanout %lld %s: %zu of "
-		    "%zu order(s) failed%s", (long long)fo->id, state, failed,
-		    fo->nlegs, fo->rolled_back ? "; filled legs reversed" : "");
+		err_set(&res->err, fanout_nunreachable(fo) == failed ?
+		    "broker-unreachable" : "fanout-failed", "fanout %lld %s: %zu "
+		    "of %zu order(s) failed%s%s", (long long)fo->id, state,
+		    failed, fo->nlegs, fanout_nunreachable(fo) == failed ?
+		    " (broker unreachable)" : "", fo->rolled_back ?
+		    "; filled legs reversed" : "");
 }
 
 static void

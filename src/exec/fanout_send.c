@@ -117,6 +117,8 @@ leg_placed(const struct broker_err *be, const char *order_id, void *arg)
 			loop_later(leg_backoff_us(leg), leg_send_later, leg);
 			return;
 		}
+		/* Never answered at all: the broker, not the order, failed. */
+		leg->unreachable = be->http_status == 0 || be->http_status >= 500;
 		leg_final(leg, BROKER_REJECTED, be->err.msg);
 		return;
 	default:
@@ -155,6 +157,7 @@ leg_reconciled(const struct broker_err *be, const struct broker_order *o,
 	size_t		 i;
 
 	if (be != NULL) {
+		leg->unreachable = 1;
 		leg_final(leg, BROKER_UNKNOWN, "outcome unknown and the order "
 		    "book could not be read; check the broker before retrying");
 		return;

@@ -74,6 +74,7 @@ struct leg {
 	int64_t			 watch_until;
 	enum leg_phase		 phase;
 	int			 failed;	/* a definitive failure */
+	int			 unreachable;	/* failed because the broker was */
 	int64_t			 pos_index;	/* squareoff: which position */
 	int			 rollback;	/* placed to undo another leg */
 	int			 generation;	/* rollback: resends so far */

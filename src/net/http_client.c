@@ -180,6 +180,10 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	resp.elapsed_us = time_mono_us() - r->start_us;
 	if (rc != CURLE_OK) {
 		resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
+		/* No connection was made: the request surely went nowhere. */
+		resp.not_sent = rc == CURLE_COULDNT_CONNECT ||
+		    rc == CURLE_COULDNT_RESOLVE_HOST ||
+		    rc == CURLE_COULDNT_RESOLVE_PROXY;
 		resp.error = r->errbuf[0] != '\0' ? r->errbuf :
 		    curl_easy_strerror(rc);
 	}

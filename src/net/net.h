@@ -85,6 +85,7 @@ struct http_response {
 	const char	*content_type;	/* may be NULL */
 	int64_t		 elapsed_us;
 	int		 timed_out;	/* no complete answer in time */
+	int		 not_sent;	/* no connection: nothing reached the peer */
 	const char	*error;		/* transport error text or NULL */
 };
 

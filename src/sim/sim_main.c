@@ -31,7 +31,7 @@ static const char sim_usage[] =
 "Prints one JSON line per user, then {\"listening\":\"HOST:PORT\"}.\n"
 "\n"
 "  --listen HOST:PORT   address to serve on; port 0 picks a free port\n"
-"                       (default 127.0.0.1:8765)\n"
+"                       (default: the sim.listen setting, 127.0.0.1:8788)\n"
 "  --users N            simulated users SIM001..; default 1\n"
 "  --seed S             seed for users, market and faults; default 1\n"
 "  --users-file FILE    JSON array of {user_id, api_key, api_secret,\n"

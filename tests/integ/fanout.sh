@@ -97,4 +97,10 @@ run 0 "fanout show" "$PHALANX" -c "fanout show $(sql "select max(id) from fanout
 has "last ack" "fanout show has the timings"
 run 1 "fanout show unknown" "$PHALANX" -c "fanout show 999999"
 same "$(sql "select count(*) from audit_log where action = 'account.kill'")" 1 "kill audited"
+
+# The broker gone: nothing was sent, the command says so and exits 3.
+kill $simpid
+wait $simpid 2>/dev/null
+run 3 "broker unreachable" "$PHALANX" -c "buy $FUT 1 lots to acct:a02"
+has "broker unreachable" "the failure names the broker"
 finish
