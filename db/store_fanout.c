@@ -283,6 +283,48 @@ store_trading_state_set(struct store *st, json_t *account_ids,
 	free(ids);
 }
 
+static const char sql_latency[] =
+"WITH acks AS ("
+"  SELECT DISTINCT ON (o.id) a.name AS account, b.name AS broker,"
+"    e.latency_us"
+"  FROM order_events e JOIN orders o ON o.id = e.order_id"
+"    JOIN accounts a ON a.id = o.account_id"
+"    JOIN brokers b ON b.id = a.broker_id"
+"  WHERE e.latency_us IS NOT NULL"
+"    AND e.ts >= now() - make_interval(days => $1::int)"
+"    AND ($2::jsonb IS NULL OR o.account_id IN"
+"      (SELECT jsonb_array_elements_text($2::jsonb)::bigint))"
+"  ORDER BY o.id, e.ts"
+"), g AS ("
+"  SELECT 'broker' AS scope, broker AS name, latency_us FROM acks"
+"  UNION ALL SELECT 'account', account, latency_us FROM acks"
+")"
+"SELECT scope, name, count(*)::int AS orders,"
+"  round(percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_us)"
+"    / 1000.0, 2)::text AS p50_ms,"
+"  round(percentile_disc(0.9) WITHIN GROUP (ORDER BY latency_us)"
+"    / 1000.0, 2)::text AS p90_ms,"
+"  round(percentile_disc(0.99) WITHIN GROUP (ORDER BY latency_us)"
+"    / 1000.0, 2)::text AS p99_ms,"
+"  round(max(latency_us) / 1000.0, 2)::text AS max_ms "
+"FROM g GROUP BY scope, name ORDER BY scope DESC, name";
+
+void
+store_latency(struct store *st, json_t *account_ids, int days,
+    store_rows_cb cb, void *arg)
+{
+	char		 d[16], *ids;
+	const char	*p[2];
+
+	snprintf(d, sizeof d, "%d", days);
+	ids = account_ids != NULL ? json_dumps(account_ids, JSON_COMPACT) :
+	    NULL;
+	p[0] = d;
+	p[1] = ids;
+	store_run(st, sql_latency, 2, p, cb, arg);
+	free(ids);
+}
+
 void
 store_fanouts_list(struct store *st, int n, store_rows_cb cb, void *arg)
 {

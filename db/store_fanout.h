@@ -71,6 +71,14 @@ void store_trading_state_set(struct store *, json_t *account_ids,
     const char *state, const char *reason, const struct store_actor *,
     store_rows_cb, void *);
 
+/*
+ * Ack latency percentiles over the last days, per broker and per account
+ * (account_ids: JSON array, NULL for all).  Rows: scope, name, orders,
+ * p50_ms, p90_ms, p99_ms, max_ms.
+ */
+void store_latency(struct store *, json_t *account_ids, int days,
+    store_rows_cb, void *);
+
 /* The last n fan-outs, newest first, with order counts by outcome. */
 void store_fanouts_list(struct store *, int n, store_rows_cb, void *);
 /* One fan-out (one row) and its orders (rows, in send order). */

@@ -118,3 +118,56 @@ exec_fanout_show(struct exec_job *job)
 	store_fanout_get(job->env->store, cmd_get_int(job->cmd, "id", 0),
 	    fanout_got, job);
 }
+
+static const char *const latency_columns[] = {
+	"scope", "name", "orders", "p50_ms", "p90_ms", "p99_ms", "max_ms", NULL
+};
+
+static void
+latency_got(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	job->res.data = json_deep_copy(rows);
+	job->res.columns = latency_columns;
+	exec_done(job);
+}
+
+/* Percentiles come from the stored ack events, so every process's count. */
+static void
+latency_accounts(struct account_set *set, const struct err *err, void *arg)
+{
+	struct exec_job		*job = arg;
+	struct target_match	 m;
+	struct err		 e;
+	json_t			*ids = NULL;
+	size_t			 i;
+
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	if (job->cmd->target != NULL && job->cmd->target->kind != TARGET_ALL) {
+		if (target_resolve(job->cmd->target, set, &m, &e) != 0) {
+			exec_fail(job, &e);
+			return;
+		}
+		ids = json_array();
+		for (i = 0; i < m.n; i++)
+			json_array_append_new(ids, json_integer(m.v[i]->id));
+		target_match_free(&m);
+	}
+	store_latency(job->env->store, ids, (int)cmd_get_int(job->cmd, "days",
+	    1), latency_got, job);
+	json_decref(ids);
+}
+
+void
+exec_latency(struct exec_job *job)
+{
+	store_accounts_load(job->env->store, latency_accounts, job);
+}

@@ -130,6 +130,11 @@ static const struct cmd_opt fanouts_opts[] = {
 	END_OPTS
 };
 
+static const struct cmd_opt latency_opts[] = {
+	{ .word = "days", .type = V_INT, .what = "a whole number of days" },
+	END_OPTS
+};
+
 static const struct cmd_opt rms_apply_opts[] = {
 	{ .word = "to", .key = "target", .type = V_TARGET,
 	  .flags = OPT_REQUIRED },
@@ -340,6 +345,8 @@ const struct cmd_def cmd_defs[] = {
 	  .opts = fanouts_opts },
 	{ CMD_FANOUT_SHOW, "fanout show", "fanout show ID [--json]",
 	  .pos = { P_ID("a fan-out id") } },
+	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
+	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
 	{ CMD_RMS_TEMPLATE_LIST, "rms template list", "rms template list",
 	  .opts = NULL },
 	{ CMD_RMS_TEMPLATE_SHOW, "rms template show",

@@ -96,6 +96,11 @@ has "COMPLETED" "fanouts lists the last runs"
 run 0 "fanout show" "$PHALANX" -c "fanout show $(sql "select max(id) from fanouts")"
 has "last ack" "fanout show has the timings"
 run 1 "fanout show unknown" "$PHALANX" -c "fanout show 999999"
+run 0 "latency" "$PHALANX" -c "latency group:odd"
+has "broker" "latency per broker"
+same "$(echo "$out" | grep -c '^account')" 25 "latency for each account of the group"
+run 0 "latency --json" "$PHALANX" --json -c "latency"
+has '"p99_ms"' "latency percentiles in --json"
 same "$(sql "select count(*) from audit_log where action = 'account.kill'")" 1 "kill audited"
 
 # The broker gone: nothing was sent, the command says so and exits 3.

@@ -116,6 +116,8 @@ static const struct {
 	{ "fanouts", CMD_FANOUTS, "fanouts" },
 	{ "fanouts last 20 --json", CMD_FANOUTS, "fanouts" },
 	{ "fanout show 12 --json", CMD_FANOUT_SHOW, "fanout show" },
+	{ "latency", CMD_LATENCY, "latency" },
+	{ "latency group:scalpers days 5 --json", CMD_LATENCY, "latency" },
 	{ "rms template list", CMD_RMS_TEMPLATE_LIST, "rms template list" },
 	{ "rms template show expiry-day", CMD_RMS_TEMPLATE_SHOW,
 	  "rms template show" },
@@ -550,6 +552,7 @@ test_errors(void **state)
 	    "\"broker list\", got \"now\"");
 	bad("orders status closed", 15, "one of open|done|all");
 	bad("instruments load exchange NYSE", 27, "NSE|BSE|NFO|BFO|MCX|CDS");
+	bad("latency days x", 14, "expected a whole number of days");
 	bad("fanouts last -1", 14, "expected a whole number of fan-outs");
 	bad("fanout show abc", 13, "expected a fan-out id");
 	bad("cancel order", 13, "expected an order id");
