@@ -53,8 +53,9 @@ done | "$PHALANX" batch - >/dev/null
 "$PHALANX" -c "account list"
 fut=$("$PHALANX" db psql -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 echo
-echo "Try:  buy $fut 1 lots to group:scalpers --dry-run"
+echo "In the console press : and type, for example:"
+echo "      buy $fut 1 lots to group:scalpers --dry-run"
 echo "      buy $fut 1 lots to group:scalpers"
-echo "      positions all        squareoff all        fanouts"
-echo
+echo "then s (square off the account under the cursor), ? for every key, q to quit."
+sleep 2
 "$PHALANX"
