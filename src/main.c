@@ -174,6 +174,26 @@ main_sim(int argc, char **argv, struct config *cfg)
 	return status;
 }
 
+static int
+main_shell(int argc, char **argv, struct config *cfg,
+    const struct main_opts *mo)
+{
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0)) {
+		printf("usage: phalanx [--json] shell\n\nThe line console: a "
+		    "readline prompt running the command language, with\nhistory"
+		    " in $PHALANX_HOME/history.  Ctrl-D quits; the exit status is"
+		    "\nthe worst of the commands run (0, 1 or 3).  See "
+		    "phalanx(1).\n");
+		return 0;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "phalanx shell: unknown argument %s\n", argv[1]);
+		return 2;
+	}
+	return shell_main(cfg, mo->json);
+}
+
 static const char tui_usage[] =
 "usage: phalanx [tui]\n"
 "\n"
@@ -191,6 +211,29 @@ main_tui(int argc, char **argv, struct config *cfg)
 		return 0;
 	}
 	return tui_main(cfg);
+}
+
+/*
+ * log.file gets JSON lines at log.level and above; without one, warnings
+ * and errors go to stderr (never to the console's screen: the console
+ * redirects stderr while curses owns the terminal).
+ */
+static void
+main_log_open(struct config *cfg)
+{
+	static const char	*levels[] = { "debug", "info", "warn", "error" };
+	const char		*file = config_str(cfg, "log.file");
+	const char		*level = config_str(cfg, "log.level");
+	size_t			 i;
+
+	for (i = 0; i < nitems(levels); i++) {
+		if (strcmp(level, levels[i]) == 0)
+			break;
+	}
+	if (i == nitems(levels))
+		i = LOG_WARN;
+	log_open(file != NULL && *file != '\0' ? file : NULL,
+	    (enum log_level)i);
 }
 
 static int
@@ -278,6 +321,7 @@ main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
+	main_log_open(cfg);
 	if (sub != NULL && strcmp(sub, "sim") == 0)
 		status = main_sim(argc - i, argv + i, cfg);
 	else if (mo.command != NULL)
@@ -286,7 +330,7 @@ main(int argc, char **argv)
 	    (sub != NULL && strcmp(sub, "tui") == 0))
 		status = main_tui(argc - i, argv + i, cfg);
 	else if (sub != NULL && strcmp(sub, "shell") == 0)
-		status = shell_main(cfg, mo.json);
+		status = main_shell(argc - i, argv + i, cfg, &mo);
 	else if (sub == NULL || strcmp(sub, "batch") == 0)
 		status = main_batch(sub == NULL ? 1 : argc - i,
 		    sub == NULL ? argv : argv + i, &mo, cfg);
@@ -309,6 +353,7 @@ main(int argc, char **argv)
 		status = main_usage(stderr, 2);
 	}
 out:
+	log_close();
 	config_free(cfg);
 	free(dsn_set);
 	free(sets);

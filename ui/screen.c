@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/mtm.h"
 #include "ui/tui.h"
 
 #define MIN_ROWS	10
@@ -57,7 +58,7 @@ screen_header(struct tui *tui, WINDOW *win, int y, int w)
 {
 	struct header_totals	 t;
 	char			 clock[32], wall[32], money[48], seg[96];
-	const char		*st;
+	const char		*st, *bst;
 	enum wrole		 role;
 	int			 x = 0, n;
 
@@ -84,8 +85,19 @@ screen_header(struct tui *tui, WINDOW *win, int y, int w)
 		snprintf(money, sizeof money, "-");
 	snprintf(seg, sizeof seg, "  MTM %s", money);
 	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], seg);
-	n = snprintf(seg, sizeof seg, "  %d accts  %d brokers ", t.accounts,
-	    t.brokers);
+	switch (mtm_broker_state(tui->env.mtm, NULL)) {
+	case MTM_BROKER_OK:
+		bst = "ok";
+		break;
+	case MTM_BROKER_DOWN:
+		bst = "DOWN";
+		break;
+	default:
+		bst = "-";
+		break;
+	}
+	n = snprintf(seg, sizeof seg, "  %d accts  %d brokers: %s ", t.accounts,
+	    t.brokers, bst);
 	if (x + n <= w)
 		wtext_puts(win, y, w - n, n, widget_attr[WR_HEADER], seg);
 }

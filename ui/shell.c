@@ -108,5 +108,5 @@ shell_main(struct config *cfg, int json)
 	free(hist);
 	batch_env_close(&sh.env);
 	loop_free();
-	return 0;
+	return sh.worst;
 }

@@ -27,6 +27,8 @@ struct mtm {
 	struct broker		*b;
 	struct event		*timer;
 	int			 busy;
+	enum mtm_broker		 state;
+	char			 why[160];
 	char			**keys;
 	size_t			 nkeys;
 };
@@ -41,6 +43,23 @@ mtm_keys_free(struct mtm *m)
 	free(m->keys);
 	m->keys = NULL;
 	m->nkeys = 0;
+}
+
+static void
+mtm_note(struct mtm *m, const struct broker_err *be)
+{
+	if (be != NULL && strcmp(be->err.code, "cancelled") == 0)
+		return;
+	m->state = be == NULL ? MTM_BROKER_OK : MTM_BROKER_DOWN;
+	snprintf(m->why, sizeof m->why, "%.150s", be != NULL ? be->err.msg : "");
+}
+
+enum mtm_broker
+mtm_broker_state(const struct mtm *m, const char **why)
+{
+	if (why != NULL)
+		*why = m != NULL ? m->why : "";
+	return m != NULL ? m->state : MTM_BROKER_UNKNOWN;
 }
 
 static void
@@ -60,6 +79,7 @@ mtm_quoted(const struct broker_err *be, const struct broker_quote *q,
 
 	if (be != NULL && strcmp(be->err.code, "cancelled") != 0)
 		log_warn("mtm", "quotes: %s", be->err.msg);
+	mtm_note(m, be);
 	for (i = 0; be == NULL && i < n; i++) {
 		if (q[i].ltp <= 0 || (colon = strchr(q[i].key, ':')) == NULL)
 			continue;
@@ -73,11 +93,27 @@ mtm_quoted(const struct broker_err *be, const struct broker_quote *q,
 }
 
 static void
+mtm_probed(const struct broker_err *be, const struct broker_margins *mg,
+    void *arg)
+{
+	struct mtm	*m = arg;
+
+	mtm_note(m, be);
+	mtm_keys_free(m);
+	m->busy = 0;
+}
+
+static void
 mtm_ask(struct mtm *m)
 {
-	if (m->b == NULL || m->nkeys == 0) {
+	if (m->b == NULL) {
 		mtm_keys_free(m);
 		m->busy = 0;
+		return;
+	}
+	/* Nothing held: still ask something cheap, to know it is there. */
+	if (m->nkeys == 0) {
+		m->b->ops->margins(m->b, mtm_probed, m);
 		return;
 	}
 	m->b->ops->quote(m->b, (const char *const *)m->keys, m->nkeys,
@@ -119,11 +155,12 @@ mtm_symbols(json_t *rows, const struct err *err, void *arg)
 	size_t		 i;
 	json_t		*row;
 
-	if (err != NULL || json_array_size(rows) == 0) {
+	if (err != NULL) {
 		m->busy = 0;
 		return;
 	}
-	m->keys = xcalloc(json_array_size(rows) + 1, sizeof *m->keys);
+	if (json_array_size(rows) > 0)
+		m->keys = xcalloc(json_array_size(rows) + 1, sizeof *m->keys);
 	json_array_foreach(rows, i, row) {
 		if (m->nkeys == MTM_MAX_KEYS)
 			break;

@@ -2,8 +2,19 @@
 # The documentation against the binary: every man page renders without a
 # groff warning, every front answers --help with a usage line, and what
 # the binary lists (commands, configuration keys, simulator options) is in
-# the page that documents it.  Needs no store and no simulator.
-. "$(dirname "$0")/lib.sh"
+# the page that documents it, and every key of the console's key table is
+# in phalanx(1).  Needs no store and no simulator, so it sources check.sh
+# (only PHALANX) rather than lib.sh (which wants PHALANX_TEST_DSN).
+. "$(dirname "$0")/../check.sh"
+
+# A home and a configuration of the test's own: a user's phalanx.conf or
+# PHALANX_* settings must not change what the binary lists.
+scratch=$(mktemp -d "$TMPDIR/docs.XXXXXX") || exit 1
+trap 'rm -rf "$scratch"' EXIT
+export PHALANX_HOME="$scratch/home"
+export XDG_CONFIG_HOME="$scratch/config"
+unset PHALANX_CONFIG PHALANX_DSN
+mkdir -p "$PHALANX_HOME" "$XDG_CONFIG_HOME"
 
 src=${PHALANX_SRCDIR:?PHALANX_SRCDIR must name the source tree}
 man="$src/man"
@@ -56,7 +67,9 @@ help_ok "phalanx batch --help" batch --help
 help_ok "phalanx db --help" db --help
 help_ok "phalanx sim --help" sim --help
 help_ok "phalanx config --help" config --help
+help_ok "phalanx tui --help" tui --help
 help_ok "phalanx serve --help" serve --help
+help_ok "phalanx shell --help" shell --help
 
 # Each db subcommand that "db --help" lists (and at least the six known).
 subs=$("$PHALANX" db --help 2>/dev/null | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
@@ -143,6 +156,46 @@ else
 			"missing:$missing"
 	else
 		ok "all $n options of phalanx sim --help are in phalanx-sim.1"
+	fi
+fi
+
+# --- every key of the console is in phalanx(1) ------------------------
+# The console's keys live in one table (ui/keymap.c) that the help overlay
+# prints; each entry names its key(s) in the string after the TA_ action,
+# e.g.  { 's', TC_MATRIX, TA_SQUAREOFF, "s", "square off ..." }  or
+# "j k, Up Down".  Every name, split at commas and spaces, must appear as
+# a word in the THE CONSOLE section of phalanx.1.
+keymap="$src/ui/keymap.c"
+console_txt=$(render "$man/phalanx.1" | awk '
+	/^THE CONSOLE/ { on = 1; next }
+	on && /^[A-Z][A-Z ]*[A-Z]$/ { exit }
+	on { print }')
+if [ ! -f "$keymap" ]; then
+	fail "the console key table is in ui/keymap.c" "no $keymap"
+elif [ -z "$console_txt" ]; then
+	fail "phalanx.1 has a THE CONSOLE section"
+else
+	names=$(sed -n '/struct binding[^;]*\[\] *= *{/,/^};/p' "$keymap" |
+	    sed -n 's/.*TA_[A-Z0-9_]*, *"\([^"]*\)".*/\1/p')
+	keys=$(printf '%s\n' "$names" | tr ', ' '\n\n' | sed '/^$/d' | sort -u)
+	n=$(printf '%s\n' "$names" | sed '/^$/d' | wc -l)
+	if [ "$n" -lt 20 ]; then
+		fail "ui/keymap.c lists at least 20 key bindings, found $n" \
+		    "$names"
+	else
+		missing=""
+		set -f	# "?" is a key, not a pattern
+		for k in $keys; do
+			printf '%s\n' "$console_txt" | grep -qwF -- "$k" ||
+				missing="$missing $k"
+		done
+		set +f
+		if [ -n "$missing" ]; then
+			fail "every key of the console's key table is in phalanx.1" \
+			    "missing:$missing"
+		else
+			ok "all $n key bindings of ui/keymap.c are in phalanx.1"
+		fi
 	fi
 fi
 
