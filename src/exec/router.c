@@ -37,8 +37,15 @@ router_events_open(struct router *r)
 		log_warn("router", "no event journal (%s): events are lost "
 		    "if the store goes away", err.msg);
 	free(path);
-	r->events = events_writer_new(loop_base(), store_conn(r->store),
-	    r->journal, NULL);
+	/*
+	 * A connection of its own: a batch of events in flight must not hold
+	 * up the statement that records the next fan-out's orders.
+	 */
+	r->events_pg = pg_conn_new(loop_base(),
+	    pg_conn_conninfo(store_conn(r->store)),
+	    pg_conn_opts(store_conn(r->store)));
+	r->events = events_writer_new(loop_base(), r->events_pg, r->journal,
+	    NULL);
 }
 
 static void
@@ -112,6 +119,7 @@ router_free(struct router *r)
 	router_changed(NULL, r);
 	json_decref(r->instruments);
 	events_writer_free(r->events);
+	pg_conn_free(r->events_pg);
 	journal_close(r->journal);
 	http_client_free(r->http);
 	lat_map_free(r->lat_broker);
@@ -524,7 +532,7 @@ router_drain_check(void *arg)
 	idle = events_writer_pending(r->events) == 0 &&
 	    ((events_writer_journaled(r->events) == 0 &&
 	    pg_pending(store_conn(r->store)) == 0) ||
-	    pg_conn_state(store_conn(r->store)) == PG_FAILED);
+	    pg_conn_state(r->events_pg) == PG_FAILED);
 	if (idle || time_mono_us() >= d->until) {
 		d->cb(d->arg);
 		free(d);

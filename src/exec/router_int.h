@@ -33,6 +33,7 @@ struct router {
 	int			 poll_ms;
 	int			 retry_max;
 	struct journal		*journal;	/* events while the store is down */
+	struct pg_conn		*events_pg;	/* the writer's own connection */
 	struct events_writer	*events;
 	/*
 	 * The registry, credentials and instruments as last read, dropped

@@ -57,6 +57,8 @@ struct pg_conn *pg_conn_new(struct event_base *, const char *conninfo,
     const struct pg_opts *);	/* opts may be NULL; connects at once */
 void pg_conn_free(struct pg_conn *);	/* pending queries get err "cancelled" */
 enum pg_state pg_conn_state(const struct pg_conn *);
+const char *pg_conn_conninfo(const struct pg_conn *);
+const struct pg_opts *pg_conn_opts(const struct pg_conn *);
 void pg_conn_on_state(struct pg_conn *, pg_state_cb, void *);
 
 /*

@@ -738,6 +738,18 @@ pg_listen_query(const char *channel)
 	return q;
 }
 
+const char *
+pg_conn_conninfo(const struct pg_conn *c)
+{
+	return c->conninfo;
+}
+
+const struct pg_opts *
+pg_conn_opts(const struct pg_conn *c)
+{
+	return &c->opts;
+}
+
 struct pg_conn *
 pg_conn_new(struct event_base *base, const char *conninfo,
     const struct pg_opts *opts)
