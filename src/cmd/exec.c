@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/exec_int.h"
+#include "util/secret.h"
 
 static const exec_handler exec_handlers[CMD__COUNT] = {
 	[CMD_BROKER_ADD] = exec_broker_add,
@@ -118,4 +119,40 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
 		return;
 	}
 	exec_handlers[cmd->kind](job);
+}
+
+/*
+ * Encrypt the secret a command carries under key (NULL in *out when it
+ * carries none).  On failure the job is finished with the error: -1.
+ */
+int
+exec_encrypt(struct exec_job *job, const char *key, char **out)
+{
+	const char	*plain = cmd_get(job->cmd, key);
+	struct err	 err;
+
+	*out = NULL;
+	if (plain == NULL)
+		return 0;
+	err_clear(&err);
+	if (secret_encrypt(job->env->home, plain, out, &err) != 0) {
+		exec_fail(job, &err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Two secrets, both or neither: *a and *b are NULL after a failure. */
+int
+exec_encrypt2(struct exec_job *job, const char *ka, char **a, const char *kb,
+    char **b)
+{
+	if (exec_encrypt(job, ka, a) != 0)
+		return -1;
+	if (exec_encrypt(job, kb, b) != 0) {
+		free(*a);
+		*a = NULL;
+		return -1;
+	}
+	return 0;
 }

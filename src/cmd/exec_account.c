@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cmd/exec_int.h"
-#include "util/secret.h"
 
 static const char *const account_columns[] = {
 	"name", "broker", "user_id", "enabled", "state", "priority", "lots",
@@ -112,24 +111,6 @@ account_changed(json_t *rows, const struct err *err, void *arg)
 	exec_done(job);
 }
 
-/* Secrets are encrypted here, before they go anywhere. */
-static int
-account_secret(struct exec_job *job, const char *key, char **enc)
-{
-	const char	*plain = cmd_get(job->cmd, key);
-	struct err	 err;
-
-	*enc = NULL;
-	if (plain == NULL)
-		return 0;
-	err_clear(&err);
-	if (secret_encrypt(job->env->home, plain, enc, &err) != 0) {
-		exec_fail(job, &err);
-		return -1;
-	}
-	return 0;
-}
-
 void
 exec_account_add(struct exec_job *job)
 {
@@ -138,12 +119,10 @@ exec_account_add(struct exec_job *job)
 	const char		*t;
 	char			*token, *secret;
 
-	if (account_secret(job, "access-token", &token) != 0)
+	/* Secrets are encrypted here, before they go anywhere. */
+	if (exec_encrypt2(job, "access-token", &token, "api-secret",
+	    &secret) != 0)
 		return;
-	if (account_secret(job, "api-secret", &secret) != 0) {
-		free(token);
-		return;
-	}
 	fields = account_fields_of(job->cmd);
 	tags = (t = cmd_get(job->cmd, "tags")) != NULL ?
 	    account_tag_list(t) : json_array();
@@ -163,12 +142,10 @@ exec_account_set(struct exec_job *job)
 	const char		*t;
 	char			*token, *secret;
 
-	if (account_secret(job, "access-token", &token) != 0)
+	/* Secrets are encrypted here, before they go anywhere. */
+	if (exec_encrypt2(job, "access-token", &token, "api-secret",
+	    &secret) != 0)
 		return;
-	if (account_secret(job, "api-secret", &secret) != 0) {
-		free(token);
-		return;
-	}
 	fields = account_fields_of(job->cmd);
 	if ((t = cmd_get(job->cmd, "tags")) != NULL)
 		json_object_set_new(fields, "tags", account_tag_list(t));

@@ -3,7 +3,6 @@
 #include <string.h>
 
 #include "cmd/exec_int.h"
-#include "util/secret.h"
 
 static const char *const broker_columns[] = {
 	"name", "kind", "url", "api_key", "api_secret", "access_token",
@@ -47,23 +46,6 @@ broker_added(json_t *rows, const struct err *err, void *arg)
 	exec_done(job);
 }
 
-static int
-broker_encrypt(struct exec_job *job, const char *key, char **out)
-{
-	const char	*plain = cmd_get(job->cmd, key);
-	struct err	 err;
-
-	*out = NULL;
-	if (plain == NULL)
-		return 0;
-	err_clear(&err);
-	if (secret_encrypt(job->env->home, plain, out, &err) != 0) {
-		exec_fail(job, &err);
-		return -1;
-	}
-	return 0;
-}
-
 void
 exec_broker_add(struct exec_job *job)
 {
@@ -76,12 +58,9 @@ exec_broker_add(struct exec_job *job)
 	b.kind = cmd_get(job->cmd, "kind");
 	b.url = cmd_get(job->cmd, "url");
 	b.api_key = cmd_get(job->cmd, "api-key");
-	if (broker_encrypt(job, "api-secret", &secret) != 0)
+	if (exec_encrypt2(job, "api-secret", &secret, "access-token",
+	    &token) != 0)
 		return;
-	if (broker_encrypt(job, "access-token", &token) != 0) {
-		free(secret);
-		return;
-	}
 	b.api_secret_enc = secret;
 	b.access_token_enc = token;
 	store_broker_add(job->env->store, &b, &a, broker_added, job);

@@ -22,6 +22,9 @@ void exec_fail(struct exec_job *, const struct err *);
 void exec_failf(struct exec_job *, const char *code, const char *fmt, ...)
     PX_PRINTF(3, 4);
 struct store_actor exec_actor(const struct exec_job *);
+int exec_encrypt(struct exec_job *, const char *key, char **out);
+int exec_encrypt2(struct exec_job *, const char *ka, char **a,
+    const char *kb, char **b);
 
 void exec_broker_add(struct exec_job *);
 void exec_broker_list(struct exec_job *);
