@@ -58,7 +58,7 @@ wait_gone() {
 modes() {
 	keys "stty -a | tr -s ' ;' '\\n\\n' | grep -E '^-?(icanon|echo)\$' | tr '\\n' ' '; echo '<-' '$1'" Enter
 	wait_for "<- $1" "shell answers ($1)"
-	modes=$(screen | grep -- "<- $1" | tail -n 1 | sed "s/<- $1//")
+	modes=$(screen | grep -- "<- $1" | tail -n 1 | sed "s/<- $1//; s/^[$] *//")
 }
 
 # child_of PID: a child process of PID (from /proc; procps may be absent).
