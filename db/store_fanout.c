@@ -40,12 +40,9 @@ static const char sql_create[] =
 "    (SELECT 1 FROM accounts a WHERE a.id = x.account_id"
 "      AND a.trading_state = 'HALTED')"
 "  RETURNING id, client_tag"
-"), e AS ("
-"  INSERT INTO order_events (order_id, state, mono_us)"
-"  SELECT o.id, 'NEW', $3::bigint FROM o"
 "), au AS ("
 "  INSERT INTO audit_log (os_user, front, action, object, detail)"
-"  SELECT $4, $5, 'fanout.' || ($1::jsonb->>'intent'),"
+"  SELECT $3, $4, 'fanout.' || ($1::jsonb->>'intent'),"
 "    'fanout:' || (SELECT id FROM f), $1::jsonb"
 ")"
 "SELECT o.id, o.client_tag FROM o";
@@ -62,9 +59,6 @@ static const char sql_orders_add[] =
 "    client_tag text, side text, symbol text, exchange text, product text,"
 "    order_type text, qty int, price numeric, trigger_price numeric)"
 "  RETURNING id, client_tag"
-"), e AS ("
-"  INSERT INTO order_events (order_id, state, mono_us)"
-"  SELECT o.id, 'NEW', $3::bigint FROM o"
 ")"
 "SELECT o.id, o.client_tag FROM o";
 
@@ -168,39 +162,34 @@ store_fanout_next_ids(struct store *st, int n, store_rows_cb cb, void *arg)
 
 void
 store_fanout_create(struct store *st, json_t *fanout, json_t *orders,
-    int64_t mono_us, const struct store_actor *who, store_rows_cb cb,
-    void *arg)
+    const struct store_actor *who, store_rows_cb cb, void *arg)
 {
-	char		*f, *o, mono[32];
-	const char	*p[5];
+	char		*f, *o;
+	const char	*p[4];
 
 	f = json_dumps(fanout, JSON_COMPACT);
 	o = json_dumps(orders, JSON_COMPACT);
-	snprintf(mono, sizeof mono, "%lld", (long long)mono_us);
 	p[0] = f;
 	p[1] = o;
-	p[2] = mono;
-	p[3] = who->os_user;
-	p[4] = who->front;
-	store_run(st, sql_create, 5, p, cb, arg);
+	p[2] = who->os_user;
+	p[3] = who->front;
+	store_run(st, sql_create, 4, p, cb, arg);
 	free(f);
 	free(o);
 }
 
 void
 store_orders_add(struct store *st, int64_t fanout_id, json_t *orders,
-    int64_t mono_us, store_rows_cb cb, void *arg)
+    store_rows_cb cb, void *arg)
 {
-	char		*o, id[32], mono[32];
-	const char	*p[3];
+	char		*o, id[32];
+	const char	*p[2];
 
 	o = json_dumps(orders, JSON_COMPACT);
 	snprintf(id, sizeof id, "%lld", (long long)fanout_id);
-	snprintf(mono, sizeof mono, "%lld", (long long)mono_us);
 	p[0] = id;
 	p[1] = o;
-	p[2] = mono;
-	store_run(st, sql_orders_add, 3, p, cb, arg);
+	store_run(st, sql_orders_add, 2, p, cb, arg);
 	free(o);
 }
 

@@ -18,16 +18,17 @@ void store_fanout_next_ids(struct store *, int n, store_rows_cb, void *);
  * trigger_price, policy, mode, on_fail, state, message, t_intent, t_rms);
  * orders: JSON array of objects (account_id, slice, client_tag, side,
  * symbol, exchange, product, order_type, qty, price, trigger_price).
- * Rows: id, client_tag of each order.  An order intent's orders for an
+ * Rows: id, client_tag of each order.  Their NEW events are the caller's
+ * to write (through the event writer, off this statement's path).  An order intent's orders for an
  * account HALTED meanwhile are not written (the kill switch wins over any
  * cached view of the registry): their tags are missing from the rows.
  */
 void store_fanout_create(struct store *, json_t *fanout, json_t *orders,
-    int64_t mono_us, const struct store_actor *, store_rows_cb, void *);
+    const struct store_actor *, store_rows_cb, void *);
 
 /* More orders for an existing fan-out (rollback legs). Rows: id, client_tag. */
 void store_orders_add(struct store *, int64_t fanout_id, json_t *orders,
-    int64_t mono_us, store_rows_cb, void *);
+    store_rows_cb, void *);
 
 /* Final state, message and the send/ack timings (RFC 3339 text or NULL). */
 void store_fanout_finish(struct store *, int64_t id, const char *state,

@@ -58,6 +58,7 @@ reversal_stored(json_t *rows, const struct err *err, void *arg)
 	}
 	leg->order_id = json_integer_value(json_object_get(json_array_get(rows,
 	    0), "id"));
+	router_event(leg, BROKER_NEW, NULL, -1);
 	loop_later(200000, reversal_send, leg);
 }
 
@@ -87,8 +88,7 @@ fanout_resend_reversal(struct leg *old)
 	snprintf(leg->req.tag, sizeof leg->req.tag, "%s", leg->tag);
 	orders = json_array();
 	json_array_append_new(orders, fanout_leg_order_json(leg));
-	store_orders_add(fo->r->store, fo->id, orders, time_mono_us(),
-	    reversal_stored, leg);
+	store_orders_add(fo->r->store, fo->id, orders, reversal_stored, leg);
 	json_decref(orders);
 }
 
@@ -219,6 +219,7 @@ fanout_reversals_stored(json_t *rows, const struct err *err, void *arg)
 				leg->order_id = json_integer_value(
 				    json_object_get(row, "id"));
 		}
+		router_event(leg, BROKER_NEW, NULL, -1);
 		fo->open++;
 	}
 	for (i = 0; i < fo->nlegs; i++) {
@@ -267,7 +268,7 @@ fanout_reverse_fills(struct fanout *fo)
 		fanout_finish(fo);
 		return;
 	}
-	store_orders_add(fo->r->store, fo->id, orders, time_mono_us(),
+	store_orders_add(fo->r->store, fo->id, orders,
 	    fanout_reversals_stored, fo);
 	json_decref(orders);
 }

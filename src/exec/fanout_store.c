@@ -167,7 +167,9 @@ fanout_created(json_t *rows, const struct err *err, void *arg)
 	for (i = 0; i < fo->nlegs; i++) {
 		struct leg *l = fo->legs[i];
 
-		if (l->order_id == 0 && !l->failed) {
+		if (l->order_id != 0)
+			router_event(l, BROKER_NEW, NULL, -1);
+		else if (!l->failed) {
 			l->failed = 1;
 			router_event(l, BROKER_DENIED, "account HALTED (kill "
 			    "switch)", -1);
@@ -205,8 +207,8 @@ fanout_got_id(struct fanout *fo, int64_t id, const struct err *err)
 		json_array_append_new(orders, fanout_leg_order_json(leg));
 	}
 	row = fanout_row_json(fo);
-	store_fanout_create(fo->r->store, row, orders, time_mono_us(), &who,
-	    fanout_created, fo);
+	store_fanout_create(fo->r->store, row, orders, &who, fanout_created,
+	    fo);
 	json_decref(row);
 	json_decref(orders);
 }
