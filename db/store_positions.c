@@ -34,6 +34,12 @@ static const char sql_fill[] =
 "RETURNING qty, avg_price::text AS avg_price,"
 "  realised_pnl::text AS realised_pnl";
 
+static const char sql_of[] =
+"SELECT p.exchange, p.symbol, p.product, p.qty,"
+"  round(p.avg_price * 100)::bigint AS avg_paise "
+"FROM positions p JOIN accounts a ON a.id = p.account_id "
+"WHERE a.name = $1 AND p.qty <> 0 ORDER BY p.exchange, p.symbol";
+
 static const char sql_symbols[] =
 "SELECT DISTINCT exchange, symbol FROM positions WHERE qty <> 0 "
 "ORDER BY exchange, symbol";
@@ -79,4 +85,13 @@ store_position_mark(struct store *st, const char *exchange,
 
 	snprintf(px, sizeof px, "%lld", (long long)ltp_paise);
 	store_run(st, sql_mark, 3, p, cb, arg);
+}
+
+void
+store_positions_of(struct store *st, const char *account, store_rows_cb cb,
+    void *arg)
+{
+	const char	*p[1] = { account };
+
+	store_run(st, sql_of, 1, p, cb, arg);
 }

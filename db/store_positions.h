@@ -16,6 +16,13 @@ void store_position_fill(struct store *, int64_t account_id,
     const char *exchange, const char *symbol, const char *product,
     int64_t qty, int64_t price_paise, store_rows_cb, void *);
 
+/*
+ * One account's open positions (by account name).  Rows: exchange,
+ * symbol, product, qty, avg_paise.
+ */
+void store_positions_of(struct store *, const char *account, store_rows_cb,
+    void *);
+
 /* Open positions' instruments. Rows: exchange, symbol. */
 void store_positions_symbols(struct store *, store_rows_cb, void *);
 

@@ -91,11 +91,24 @@ typedef void (*paper_lookup_fn)(const char *exchange, const char *symbol,
  * process and is shared by every adapter opened with the same name, so
  * one command's fills are the next command's positions.
  */
+/*
+ * Where a paper account's open positions come from when a process first
+ * uses it (the engine's positions table): without this a paper book would
+ * start flat in every new process.  cb gets net positions (qty signed,
+ * avg_price in paise) and must be called from the loop.
+ */
+typedef void (*paper_seed_cb)(const struct broker_position *, size_t,
+    void *cbarg);
+typedef void (*paper_seed_fn)(const char *account, paper_seed_cb,
+    void *cbarg, void *arg);
+
 struct paper_opts {
 	const char		*name;		/* account name */
 	int64_t			 cash;		/* opening funds, paise; 0 = 10 lakh */
 	paper_lookup_fn		 lookup;	/* may be NULL */
 	void			*lookup_arg;
+	paper_seed_fn		 seed;		/* may be NULL */
+	void			*seed_arg;
 };
 
 struct broker *paper_new(const struct paper_opts *);
@@ -106,6 +119,10 @@ int paper_price_get(const char *exchange, const char *symbol,
     int64_t *paise);
 /* Forget every paper book and price (tests). */
 void paper_reset(void);
+/* paper_dump.c: the simulator's instrument table as a dump (exchange NULL:
+ * all).  Rows go to row() as parsed; 0, or -1 with be filled. */
+int paper_dump(const char *exchange, broker_instrument_cb row, void *arg,
+    struct broker_err *be);
 
 /* registry.c ----------------------------------------------------------- */
 

@@ -46,6 +46,8 @@ struct paper_acct {
 	size_t			 ntrades;
 	struct paper_pos	*pos;
 	size_t			 npos;
+	int			 seeded;	/* open positions read back */
+	int			 seeding;
 	struct paper_acct	*next;
 };
 
@@ -55,6 +57,18 @@ static size_t			 paper_nprices;
 static int64_t			 paper_seq;
 
 struct paper;
+
+/*
+ * Order and trade ids stay unique across processes (the store keeps them
+ * per account): the sequence starts at the wall clock in microseconds.
+ */
+static int64_t
+paper_next_seq(void)
+{
+	if (paper_seq == 0)
+		paper_seq = time_wall_us();
+	return ++paper_seq;
+}
 
 /* One operation waiting for the loop (or for a price lookup). */
 struct paper_call {
@@ -67,6 +81,8 @@ struct paper_call {
 	char			 order_id[32];
 	char			**keys;
 	size_t			 nkeys;
+	broker_instrument_cb	 row;		/* instruments */
+	char			 exchange[8];
 	int			 looking;	/* a lookup is out */
 	int			 dead;		/* adapter freed meanwhile */
 	struct paper_call	*prev;
@@ -78,6 +94,8 @@ struct paper {
 	struct paper_acct	*acct;
 	paper_lookup_fn		 lookup;
 	void			*lookup_arg;
+	paper_seed_fn		 seed;
+	void			*seed_arg;
 	struct paper_call	*calls;
 };
 
@@ -149,7 +167,7 @@ paper_fill(struct paper_acct *a, struct broker_order *o, int64_t price)
 	t = &a->trades[a->ntrades++];
 	memset(t, 0, sizeof *t);
 	snprintf(t->trade_id, sizeof t->trade_id, "T%lld",
-	    (long long)++paper_seq);
+	    (long long)paper_next_seq());
 	memcpy(t->order_id, o->order_id, sizeof t->order_id);
 	memcpy(t->exchange, o->exchange, sizeof t->exchange);
 	memcpy(t->tradingsymbol, o->tradingsymbol, sizeof t->tradingsymbol);
@@ -385,7 +403,7 @@ paper_book(struct paper_call *c, int64_t price)
 	o = &a->orders[a->norders++];
 	memset(o, 0, sizeof *o);
 	snprintf(o->order_id, sizeof o->order_id, "PA%lld",
-	    (long long)++paper_seq);
+	    (long long)paper_next_seq());
 	memcpy(o->exchange, r->exchange, sizeof o->exchange);
 	memcpy(o->tradingsymbol, r->tradingsymbol, sizeof o->tradingsymbol);
 	memcpy(o->tag, r->tag, sizeof o->tag);
@@ -659,22 +677,68 @@ paper_run(struct paper_call *c)
 		paper_do_quote(c);
 		break;
 	case BROKER_OP_INSTRUMENTS:
-		paper_err(&be, BROKER_ERR_FINAL, "general", "a paper broker "
-		    "has no instrument dump; load one from a kite broker");
-		c->cb.done(&be, c->arg);
+		memset(&be, 0, sizeof be);
+		if (paper_dump(c->exchange[0] ? c->exchange : NULL, c->row,
+		    c->arg, &be) != 0)
+			c->cb.done(&be, c->arg);
+		else
+			c->cb.done(NULL, c->arg);
 		break;
 	}
 	return 1;
+}
+
+/* The positions an earlier process left become this book's opening. */
+static void
+paper_seeded(const struct broker_position *v, size_t n, void *arg)
+{
+	struct paper_acct	*a = arg;
+	struct paper_pos	*pp;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		if (v[i].qty == 0)
+			continue;
+		a->pos = xreallocarray(a->pos, a->npos + 1, sizeof *a->pos);
+		pp = &a->pos[a->npos++];
+		memset(pp, 0, sizeof *pp);
+		snprintf(pp->exchange, sizeof pp->exchange, "%s",
+		    v[i].exchange);
+		snprintf(pp->symbol, sizeof pp->symbol, "%s",
+		    v[i].tradingsymbol);
+		pp->product = v[i].product;
+		if (v[i].qty > 0) {
+			pp->buy_qty = v[i].qty;
+			pp->buy_value = v[i].qty * v[i].avg_price;
+		} else {
+			pp->sell_qty = -v[i].qty;
+			pp->sell_value = -v[i].qty * v[i].avg_price;
+		}
+	}
+	a->seeding = 0;
+	a->seeded = 1;
 }
 
 static void
 paper_call_fire(evutil_socket_t fd, short what, void *arg)
 {
 	struct paper_call	*c = arg;
+	struct paper_acct	*a = c->p->acct;
+	struct timeval		 tv = { 0, 1000 };
 	int			 rc;
 
 	event_free(c->ev);
 	c->ev = NULL;
+	/* Nothing runs on a book until it holds what the store says. */
+	if (!a->seeded) {
+		if (!a->seeding) {
+			a->seeding = 1;
+			c->p->seed(a->name, paper_seeded, a, c->p->seed_arg);
+		}
+		c->ev = evtimer_new(loop_base(), paper_call_fire, c);
+		evtimer_add(c->ev, &tv);
+		return;
+	}
 	if (c->op != BROKER_OP_PLACE)
 		paper_call_unlink(c);
 	rc = paper_run(c);
@@ -782,8 +846,13 @@ static void
 paper_instruments(struct broker *b, const char *exchange,
     broker_instrument_cb row, broker_done_cb done, void *arg)
 {
-	paper_call_new((struct paper *)b, BROKER_OP_INSTRUMENTS,
-	    arg)->cb.done = done;
+	struct paper_call	*c;
+
+	c = paper_call_new((struct paper *)b, BROKER_OP_INSTRUMENTS, arg);
+	c->cb.done = done;
+	c->row = row;
+	if (exchange != NULL)
+		snprintf(c->exchange, sizeof c->exchange, "%s", exchange);
 }
 
 /*
@@ -839,5 +908,9 @@ paper_new(const struct paper_opts *o)
 	    o->cash);
 	p->lookup = o->lookup;
 	p->lookup_arg = o->lookup_arg;
+	p->seed = o->seed;
+	p->seed_arg = o->seed_arg;
+	if (p->seed == NULL)
+		p->acct->seeded = 1;
 	return &p->b;
 }

@@ -10,6 +10,7 @@
 
 #include "broker/broker_lib.h"
 #include "db/store_broker.h"
+#include "db/store_positions.h"
 #include "util/config.h"
 #include "util/secret.h"
 
@@ -47,6 +48,60 @@ registry_lookup(const char *exchange, const char *symbol, paper_price_cb cb,
 	l->cb = cb;
 	l->cbarg = cbarg;
 	store_instrument_get(arg, exchange, symbol, registry_priced, l);
+}
+
+struct registry_seed {
+	paper_seed_cb	 cb;
+	void		*cbarg;
+};
+
+static enum broker_product
+registry_product(const char *s)
+{
+	if (s != NULL && strcmp(s, "NRML") == 0)
+		return BROKER_NRML;
+	if (s != NULL && strcmp(s, "CNC") == 0)
+		return BROKER_CNC;
+	return BROKER_MIS;
+}
+
+static void
+registry_seeded(json_t *rows, const struct err *err, void *arg)
+{
+	struct registry_seed	*l = arg;
+	struct broker_position	*v;
+	size_t			 i, n = 0;
+	json_t			*row;
+
+	v = xcalloc(json_array_size(rows) + 1, sizeof *v);
+	json_array_foreach(err == NULL ? rows : NULL, i, row) {
+		snprintf(v[n].exchange, sizeof v[n].exchange, "%s",
+		    row_str(row, "exchange"));
+		snprintf(v[n].tradingsymbol, sizeof v[n].tradingsymbol, "%s",
+		    row_str(row, "symbol"));
+		v[n].product = registry_product(row_str(row, "product"));
+		v[n].qty = json_integer_value(json_object_get(row, "qty"));
+		v[n].avg_price = json_integer_value(json_object_get(row,
+		    "avg_paise"));
+		n++;
+	}
+	if (err != NULL)
+		log_warn("paper", "open positions not read: %s", err->msg);
+	l->cb(v, n, l->cbarg);
+	free(v);
+	free(l);
+}
+
+/* Paper's opening book: the engine's positions for the account. */
+static void
+registry_seed(const char *account, paper_seed_cb cb, void *cbarg, void *arg)
+{
+	struct registry_seed	*l;
+
+	l = xmalloc(sizeof *l);
+	l->cb = cb;
+	l->cbarg = cbarg;
+	store_positions_of(arg, account, registry_seeded, l);
 }
 
 /* Decrypt one credential column; *out NULL when the row has none. */
@@ -140,6 +195,8 @@ broker_from_row(const struct broker_env *env, json_t *row, struct err *err)
 		if (env->store != NULL) {
 			po.lookup = registry_lookup;
 			po.lookup_arg = env->store;
+			po.seed = registry_seed;
+			po.seed_arg = env->store;
 		}
 		return paper_new(&po);
 	}

@@ -568,10 +568,11 @@ instruments_check_done(struct market *mk)
 
 /*
  * The source: a named account (or the first account of a named broker),
- * else the first enabled account at a kite broker, in priority order.
+ * else the first enabled account at a kite broker, in priority order,
+ * else at a paper broker (whose dump is the simulator's table).
  */
 static json_t *
-instruments_source(struct market *mk)
+instruments_source_kind(struct market *mk, const char *kind)
 {
 	const char	*acct = cmd_get(mk->job->cmd, "account");
 	const char	*brk = cmd_get(mk->job->cmd, "broker");
@@ -587,11 +588,21 @@ instruments_source(struct market *mk)
 			continue;
 		if (acct == NULL && (!json_is_true(json_object_get(row,
 		    "enabled")) || strcmp(json_string_value(json_object_get(row,
-		    "kind")), "kite") != 0))
+		    "kind")), kind) != 0))
 			continue;
 		return row;
 	}
 	return NULL;
+}
+
+static json_t *
+instruments_source(struct market *mk)
+{
+	json_t	*row;
+
+	if ((row = instruments_source_kind(mk, "kite")) == NULL)
+		row = instruments_source_kind(mk, "paper");
+	return row;
 }
 
 static void
@@ -610,9 +621,8 @@ instruments_creds(json_t *rows, const struct err *err, void *arg)
 	mk->creds = json_incref(rows);
 	if ((mk->src_row = instruments_source(mk)) == NULL) {
 		market_free(mk);
-		exec_failf(job, "no-broker", "no enabled account at a kite "
-		    "broker to load the instrument dump from (broker add ... "
-		    "kind kite, then account add)");
+		exec_failf(job, "no-broker", "no enabled account to load the "
+		    "instrument dump from (broker add ..., then account add)");
 		return;
 	}
 	env = market_env(mk);

@@ -106,6 +106,20 @@ on_quotes(const struct broker_err *be, const struct broker_quote *q, size_t n,
 		assert_int_equal(q[0].ltp, 2500000);
 }
 
+/* Counts rows; npos counts NIFTY futures with the lot size in force. */
+static int
+on_instrument(const struct broker_instrument *in, void *arg)
+{
+	struct got	*g = arg;
+
+	g->rows++;
+	if (strcmp(in->name, "NIFTY") == 0 &&
+	    strcmp(in->instrument_type, "FUT") == 0 && in->lot_size == 65 &&
+	    g->npos == 0)
+		g->npos = 1;
+	return 0;
+}
+
 static void
 on_done(const struct broker_err *be, void *arg)
 {
@@ -363,10 +377,13 @@ test_book_shared_by_name(void **state)
 	b2->ops->quote(b2, keys, 2, on_quotes, &g);
 	wait_one(&g);
 	assert_int_equal(g.rows, 1);
+	/* The dump is the simulator's table: NIFTY futures at lot 65. */
 	memset(&g, 0, sizeof g);
-	b2->ops->instruments(b2, NULL, NULL, on_done, &g);
+	b2->ops->instruments(b2, "NFO", on_instrument, on_done, &g);
 	wait_one(&g);
-	assert_true(g.err);
+	assert_false(g.err);
+	assert_true(g.rows > 100);
+	assert_int_equal(g.npos, 1);
 	broker_free(b2);
 }
 
