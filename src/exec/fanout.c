@@ -232,8 +232,11 @@ fanout_instrument(json_t *rows, const struct err *err, void *arg)
 		fo->tick = 0;
 	if (fo->tick > 0 && ((fo->req.price % fo->tick) != 0 ||
 	    (fo->req.trigger % fo->tick) != 0)) {
+		char *tick = decimal_format(fo->tick, 2);
+
 		fanout_fail(fo, "bad-price", "%s: price is not a multiple of "
-		    "the tick size %s", fo->symbol, s);
+		    "the tick size %s", fo->symbol, tick);
+		free(tick);
 		return;
 	}
 
