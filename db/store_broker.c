@@ -74,11 +74,25 @@ static const char sql_instrument_get[] =
 "    AS last_price_paise "
 "FROM instruments WHERE exchange = $1 AND tradingsymbol = $2";
 
+/*
+ * The order is found by the broker's id, or by the client tag phalanx
+ * wrote before sending: a postback can arrive before the place call's
+ * answer has been recorded, and must not be lost for that.  Found by
+ * tag, the order learns its broker id here.
+ */
 static const char sql_order_event_broker[] =
+"WITH o AS ("
+"  SELECT id FROM orders"
+"  WHERE account_id = $1::bigint AND (broker_order_id = $2"
+"    OR (broker_order_id IS NULL AND $7::text <> '' AND client_tag = $7))"
+"  LIMIT 1"
+"), b AS ("
+"  UPDATE orders SET broker_order_id = $2"
+"  WHERE id = (SELECT id FROM o) AND broker_order_id IS NULL"
+")"
 "INSERT INTO order_events (order_id, state, broker_status, filled_qty,"
 "  message)"
-"SELECT o.id, $3, $4, $5::int, $6 FROM orders o"
-"  WHERE o.account_id = $1::bigint AND o.broker_order_id = $2 "
+"SELECT o.id, $3, $4, $5::int, $6 FROM o "
 "RETURNING order_id, id";
 
 void
@@ -216,7 +230,7 @@ store_order_event_broker(struct store *st, int64_t account_id,
     const struct broker_order *o, store_rows_cb cb, void *arg)
 {
 	char		 acct[24], filled[24];
-	const char	*p[6];
+	const char	*p[7];
 
 	snprintf(acct, sizeof acct, "%lld", (long long)account_id);
 	snprintf(filled, sizeof filled, "%lld", (long long)o->filled);
@@ -226,5 +240,6 @@ store_order_event_broker(struct store *st, int64_t account_id,
 	p[3] = o->status;
 	p[4] = filled;
 	p[5] = o->status_message[0] != '\0' ? o->status_message : NULL;
-	store_run(st, sql_order_event_broker, 6, p, cb, arg);
+	p[6] = o->tag;
+	store_run(st, sql_order_event_broker, 7, p, cb, arg);
 }
