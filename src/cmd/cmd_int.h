@@ -1,6 +1,7 @@
 /*
- * cmd internals shared by lexer.c, grammar.c and parser.c: tokens, the
- * grammar table's shape and the parse state the per-command hooks see.
+ * cmd internals shared by lexer.c, grammar.c, parser.c and the parser's
+ * helpers (args.c, match.c, value.c, redact.c): tokens, the grammar table's
+ * shape and the parse state the per-command hooks see.
  */
 #ifndef PX_CMD_INT_H
 #define PX_CMD_INT_H
@@ -127,9 +128,28 @@ extern const size_t		cmd_ndefs;
 extern const char *const	cmd_exchanges[];
 const struct cmd_def	*cmd_def_of(enum cmd_kind);
 
-/* parser.c, for the hooks in grammar.c */
+/* args.c; cmd_add_arg is also for the hooks in grammar.c */
 void	cmd_add_arg(struct cmd *, const char *, const char *, int);
+const struct cmd_arg *cmd_find_arg(const struct cmd *, const char *);
+void	cmd_target_free(struct cmd_target *);
+
+/* parser.c, for the hooks in grammar.c */
 void	cmd_enum_list(const char *const *, char *, size_t, const char *);
+/* parser.c, for value.c */
+int	cmd_is_keyword(const struct cmd_def *, const struct cmd_tok *);
+
+/* match.c */
+const char *cmd_suggest(const char *, const char *const *, size_t);
+int	cmd_def_prefix(const struct cmd_def *, const struct cmd_tok *, size_t);
+int	cmd_bad_command_word(const struct cmd_tok *, size_t,
+	    const struct cmd_tok *, int, struct cmd_perr *);
+const struct cmd_def *cmd_match_command(const struct cmd_toks *, size_t *,
+	    struct cmd_perr *);
+
+/* value.c */
+int	cmd_store_value(struct cmd_pstate *, const char *, enum cmd_vtype,
+	    const char *const *, const char *, const char *,
+	    const struct cmd_tok *);
 
 /* lexer.c: values; cmd_check_value returns the canonical form in *out. */
 int	cmd_chars_ok(const char *, const char *, size_t);

@@ -11,7 +11,8 @@ FLAGS="-std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 -Isrc -I. \
 UTIL="src/util/xmalloc.c src/util/err.c src/util/strbuf.c"
 
 $CC $FLAGS -o "$out/fuzz_parser" tests/fuzz/fuzz_parser.c \
-	src/cmd/lexer.c src/cmd/parser.c src/cmd/grammar.c $UTIL
+	src/cmd/lexer.c src/cmd/parser.c src/cmd/grammar.c src/cmd/args.c \
+	src/cmd/match.c src/cmd/value.c src/cmd/redact.c $UTIL
 # shellcheck disable=SC2046
 $CC $FLAGS $(pkg-config --cflags jansson libsodium) \
 	-o "$out/fuzz_kite_decode" tests/fuzz/fuzz_kite_decode.c \
