@@ -66,26 +66,6 @@ static const char sql_finish[] =
 "UPDATE fanouts SET state = $2, message = $3, t_first_send = $4,"
 "  t_last_send = $5, t_last_ack = $6 WHERE id = $1 RETURNING id";
 
-static const char sql_event[] =
-"WITH e AS ("
-"  INSERT INTO order_events (order_id, state, broker_status, filled_qty,"
-"    message, latency_us, mono_us)"
-"  VALUES ($1, $2, $3, NULLIF($5::int, -1), $4, NULLIF($7::bigint, -1),"
-"    $8::bigint)"
-"  RETURNING ts, order_id, state"
-"), o AS ("
-"  UPDATE orders SET state = $2,"
-"    filled_qty = CASE WHEN $5::int >= 0 THEN $5::int ELSE filled_qty END,"
-"    avg_price = CASE WHEN $6::bigint >= 0 THEN $6::bigint / 100.0"
-"      ELSE avg_price END,"
-"    message = COALESCE($4, message), updated_at = now()"
-"  WHERE id = $1"
-"  RETURNING id, account_id, symbol"
-")"
-"SELECT pg_notify('phalanx_events', json_build_object('order_id', o.id,"
-"  'account_id', o.account_id, 'symbol', o.symbol, 'state', $2::text,"
-"  'latency_us', NULLIF($7::bigint, -1))::text) FROM o";
-
 static const char sql_broker_id[] =
 "UPDATE orders SET broker_order_id = $2, updated_at = now()"
 "  WHERE id = $1 RETURNING id";
@@ -209,32 +189,6 @@ store_fanout_finish(struct store *st, int64_t id, const char *state,
 	p[4] = t_last_send;
 	p[5] = t_last_ack;
 	store_run(st, sql_finish, 6, p, cb, arg);
-}
-
-void
-store_order_event(struct store *st, const struct store_order_event *ev,
-    store_rows_cb cb, void *arg)
-{
-	char		 id[32], filled[32], avg[32], lat[32], mono[32];
-	const char	*p[8];
-
-	snprintf(id, sizeof id, "%lld", (long long)ev->order_id);
-	snprintf(filled, sizeof filled, "%lld", (long long)(ev->filled < 0 ?
-	    -1 : ev->filled));
-	snprintf(avg, sizeof avg, "%lld", (long long)(ev->avg_paise < 0 ?
-	    -1 : ev->avg_paise));
-	snprintf(lat, sizeof lat, "%lld", (long long)(ev->latency_us < 0 ?
-	    -1 : ev->latency_us));
-	snprintf(mono, sizeof mono, "%lld", (long long)ev->mono_us);
-	p[0] = id;
-	p[1] = ev->state;
-	p[2] = ev->broker_status;
-	p[3] = ev->message;
-	p[4] = filled;
-	p[5] = avg;
-	p[6] = lat;
-	p[7] = mono;
-	store_run(st, sql_event, 8, p, cb, arg);
 }
 
 void

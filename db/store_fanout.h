@@ -35,25 +35,6 @@ void store_fanout_finish(struct store *, int64_t id, const char *state,
     const char *message, const char *t_first_send, const char *t_last_send,
     const char *t_last_ack, store_rows_cb, void *);
 
-/*
- * One lifecycle transition: an order_events row, the order's current
- * state, fills and message, and a NOTIFY on phalanx_events, in one
- * statement.  filled/avg_paise < 0 leave the order's values alone.
- */
-struct store_order_event {
-	int64_t		 order_id;
-	const char	*state;
-	const char	*broker_status;
-	const char	*message;
-	int64_t		 filled;
-	int64_t		 avg_paise;
-	int64_t		 latency_us;	/* < 0: none */
-	int64_t		 mono_us;
-};
-
-void store_order_event(struct store *, const struct store_order_event *,
-    store_rows_cb, void *);
-
 /* Remember the broker's order id as soon as the place call answers. */
 void store_order_broker_id(struct store *, int64_t order_id,
     const char *broker_order_id, store_rows_cb, void *);
