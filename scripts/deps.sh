@@ -14,6 +14,10 @@ for p in $PKGS; do
 		missing="$missing $p"
 	fi
 done
+# The compatibility test runs Zerodha's JavaScript client: node and npm,
+# from Debian unless the machine already has them.
+command -v node >/dev/null 2>&1 || missing="$missing nodejs"
+command -v npm >/dev/null 2>&1 || missing="$missing npm"
 [ -z "$missing" ] && exit 0
 
 echo "phalanx: installing:$missing"

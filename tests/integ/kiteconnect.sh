@@ -1,22 +1,22 @@
 #!/bin/sh
 # `phalanx sim` speaks Kite Connect v3 well enough for Zerodha's own
 # JavaScript client (npm package kiteconnect) to use it unchanged.  The
-# client is installed from the npm registry into TMPDIR; without node or
-# npm the test says it was skipped.
+# client is installed from the npm registry into TMPDIR; without node,
+# npm or the registry the test fails (scripts/deps.sh installs them).
 . "$(dirname "$0")/../check.sh"
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-	ok "skipped: node or npm is not installed"
+	fail "node or npm is not installed (scripts/deps.sh installs them)"
 	finish
-	exit 0
+	exit 1
 fi
 mod="$TMPDIR/kc"
 mkdir -p "$mod"
 if ! (cd "$mod" && timeout 120 npm install --silent --no-audit --no-fund \
     kiteconnect@5 >"$mod/npm.log" 2>&1); then
-	ok "skipped: npm could not install kiteconnect ($(tail -1 "$mod/npm.log"))"
+	fail "npm could not install kiteconnect" "$(tail -5 "$mod/npm.log")"
 	finish
-	exit 0
+	exit 1
 fi
 start_sim --users 1 --seed 21 --tick-ms 20
 cp "$PHALANX_SRCDIR/tests/compat/kiteconnect.js" "$mod/"

@@ -1,6 +1,6 @@
 /*
  * Kite Connect v3 wire decoding (src/broker/kite_*.c, order_state.c)
- * against the recorded response bodies in shared/fixtures/kite-mocks.
+ * against the recorded response bodies in tests/fixtures/kite-mocks (a copy of shared/fixtures).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,7 +31,7 @@ fixture(const char *name, size_t *lenp)
 	long		 n;
 
 	if (dir == NULL || *dir == '\0')
-		dir = PX_SRCDIR "/../shared/fixtures/kite-mocks";
+		dir = PX_SRCDIR "/tests/fixtures/kite-mocks";
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	f = fopen(path, "rb");
 	if (f == NULL)

@@ -232,18 +232,11 @@ postback_body(const char *secret, const char *user, const char *status,
 	char	 path[512], hex[65], *s;
 	json_t	*j;
 
-	snprintf(path, sizeof path, "%s/../shared/fixtures/kite-mocks/"
+	snprintf(path, sizeof path, "%s/tests/fixtures/kite-mocks/"
 	    "postback.json", PX_SRCDIR);
-	if ((j = json_load_file(path, 0, NULL)) == NULL)
-		j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i,"
-		    "s:i,s:i,s:i,s:i,s:n}", "user_id", "AB1234",
-		    "order_id", ORDER_ID, "order_timestamp", ORDER_TS,
-		    "exchange_timestamp", ORDER_TS,
-		    "exchange_update_timestamp", ORDER_TS, "status",
-		    "COMPLETE", "variety", "regular", "exchange", "NSE",
-		    "tradingsymbol", "SBIN", "transaction_type", "BUY",
-		    "quantity", 1, "filled_quantity", 1, "pending_quantity", 0,
-		    "price", 0, "average_price", 470, "tag");
+	j = json_load_file(path, 0, NULL);
+	if (j == NULL)
+		fail_msg("cannot read fixture %s", path);
 	assert_non_null(j);
 	if (secret != NULL) {
 		kite_postback_checksum(ORDER_ID, ORDER_TS, secret, hex);
