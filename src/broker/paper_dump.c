@@ -12,17 +12,6 @@
 
 #define PAPER_DUMP_SEED	1
 
-static int
-paper_today_ist(void)
-{
-	char	buf[32];
-	int	y, m, d;
-
-	time_fmt_ist(time_wall_us(), buf, sizeof buf);
-	if (sscanf(buf, "%d-%d-%d", &y, &m, &d) != 3)
-		return 20260101;
-	return y * 10000 + m * 100 + d;
-}
 
 /* Rows go to row() as they are parsed; 0, or -1 with be filled. */
 int
@@ -34,7 +23,7 @@ paper_dump(const char *exchange, broker_instrument_cb row, void *arg,
 	struct strbuf		 b;
 	int			 rc;
 
-	m = sim_market_new(PAPER_DUMP_SEED, paper_today_ist());
+	m = sim_market_new(PAPER_DUMP_SEED, time_today_ist());
 	strbuf_init(&b);
 	sim_instruments_csv(m, exchange, &b);
 	csv = kite_csv_new(row, arg);

@@ -615,6 +615,35 @@ route_open(struct call *c)
 	return 1;
 }
 
+/* Hand the request to api_more.c's routes; 1 if one took it. */
+static int
+route_more(struct call *c)
+{
+	struct sim_req		 q;
+	struct sim_reply	 r;
+	char			*body = NULL;
+	int			 taken;
+
+	if (c->method == EVHTTP_REQ_POST || c->method == EVHTTP_REQ_PUT)
+		body = body_copy(c->req);
+	memset(&q, 0, sizeof q);
+	q.method = c->method;
+	q.seg = c->seg;
+	q.nseg = c->nseg;
+	q.query = c->query;
+	q.body = body;
+	memset(&r, 0, sizeof r);
+	taken = sim_api_more(c->srv->book, c->user, &q, &r);
+	free(body);
+	if (!taken)
+		return 0;
+	if (r.err_type[0] != '\0')
+		fail(c, r.code, r.err_type, "%s", r.err_msg);
+	else
+		ok(c, r.data);
+	return 1;
+}
+
 static void
 route_kite(struct call *c)
 {
@@ -646,7 +675,7 @@ route_kite(struct call *c)
 		h_quote(c, 1);
 	else if (is(c, EVHTTP_REQ_GET, 2, "quote", "ohlc"))
 		h_quote(c, 2);
-	else
+	else if (!route_more(c))
 		fail(c, 404, "GeneralException", "Route not found");
 }
 

@@ -77,48 +77,17 @@ sim_expiry_weekday(int year, int month)
 	return year * 100 + month >= 202509 ? 2 : 4;
 }
 
-/* Howard Hinnant's days_from_civil / civil_from_days. */
-static int
-days_from_civil(int y, int m, int d)
-{
-	int	era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int
-civil_from_days(int z)
-{
-	int	era, doe, yoe, y, doy, mp, d, m;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y += m <= 2;
-	return y * 10000 + m * 100 + d;
-}
-
 static int
 ymd_days(int ymd)
 {
-	return days_from_civil(ymd / 10000, ymd / 100 % 100, ymd % 100);
+	return (int)time_days_from_civil(ymd / 10000, ymd / 100 % 100,
+	    ymd % 100);
 }
 
 int
 sim_ymd_add(int ymd, int days)
 {
-	return civil_from_days(ymd_days(ymd) + days);
+	return time_civil_from_days(ymd_days(ymd) + days);
 }
 
 int
@@ -140,8 +109,9 @@ sim_expiry_monthly(int year, int month)
 {
 	int	last, wd, back;
 
-	last = month == 12 ? civil_from_days(days_from_civil(year + 1, 1, 1)
-	    - 1) : civil_from_days(days_from_civil(year, month + 1, 1) - 1);
+	last = time_civil_from_days(month == 12 ?
+	    time_days_from_civil(year + 1, 1, 1) - 1 :
+	    time_days_from_civil(year, month + 1, 1) - 1);
 	wd = sim_ymd_weekday(last);
 	back = (wd - sim_expiry_weekday(year, month) + 7) % 7;
 	return sim_ymd_add(last, -back);

@@ -87,7 +87,7 @@ sim_json_order(const struct sim_book *b, const struct sim_order *o,
 	json_object_set_new(j, "order_id", json_string(o->order_id));
 	json_object_set_new(j, "exchange_order_id", s->has_exchange_id ?
 	    json_string(o->exchange_order_id) : json_null());
-	json_object_set_new(j, "parent_order_id", json_null());
+	json_object_set_new(j, "parent_order_id", str_or_null(o->parent_id));
 	json_object_set_new(j, "status", json_string(s->status));
 	json_object_set_new(j, "status_message",
 	    str_or_null(s->status_message));

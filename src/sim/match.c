@@ -148,6 +148,8 @@ sim_match_order(struct sim_book *b, struct sim_order *o)
 		if (remaining(o) == 0) {
 			sim_book_drop_open(b, o);
 			sim_order_status(b, o, "COMPLETE", NULL);
+			if (o->variety == SIM_VR_CO && o->parent_id[0] == '\0')
+				sim_order_cover_leg(b, o);
 			return;
 		}
 		sim_order_status(b, o, "OPEN", NULL);
@@ -177,6 +179,7 @@ void
 sim_match_all(struct sim_book *b)
 {
 	match_some(b, NULL);
+	sim_gtt_check(b);
 }
 
 void

@@ -31,8 +31,8 @@ name_index(const char *const *names, size_t n, const char *s)
 	return -1;
 }
 
-static int64_t
-book_now(const struct sim_book *b)
+int64_t
+sim_book_now(const struct sim_book *b)
 {
 	return b->clock != NULL ? b->clock() : time_wall_us();
 }
@@ -56,6 +56,7 @@ sim_book_free(struct sim_book *b)
 	free(b->open);
 	b->open = NULL;
 	b->nopen = 0;
+	sim_gtt_free(b);
 }
 
 /* Statuses a client sees change (the rest are passing states). */
@@ -333,6 +334,32 @@ check_instrument(const struct sim_order_req *r, struct parsed *p,
 	return 0;
 }
 
+/*
+ * A cover order's trigger is its stop loss: below the market for a buy,
+ * above it for a sell, and inside the range /instruments/trigger_range
+ * gives.
+ */
+static int
+check_cover(const struct sim_instr *in, const struct parsed *p,
+    struct err *e)
+{
+	int64_t	lo, hi;
+
+	if (in->type == SIM_IT_CE || in->type == SIM_IT_PE) {
+		err_set(e, IE, "Cover orders are not allowed for options.");
+		return -1;
+	}
+	sim_cover_range(in, p->buy, &lo, &hi);
+	if (p->trigger < lo || p->trigger > hi) {
+		err_set(e, IE, "Trigger price for a %s cover order must be "
+		    "between %lld.%02lld and %lld.%02lld.", p->buy ? "buy" :
+		    "sell", (long long)(lo / 100), (long long)(lo % 100),
+		    (long long)(hi / 100), (long long)(hi % 100));
+		return -1;
+	}
+	return 0;
+}
+
 static int
 check_limits(const struct sim_order_req *r, struct parsed *p, struct err *e)
 {
@@ -360,6 +387,8 @@ check_limits(const struct sim_order_req *r, struct parsed *p, struct err *e)
 		err_set(e, IE, "Disclosed quantity cannot exceed quantity.");
 		return -1;
 	}
+	if (p->variety == SIM_VR_CO)
+		return check_cover(in, p, e);
 	return check_trigger(in, p->buy, p->otype, p->price, p->trigger, e);
 }
 
@@ -413,7 +442,7 @@ order_new(struct sim_book *b, size_t user, const struct sim_order_req *r,
 {
 	struct sim_user		*u = &b->users[user];
 	struct sim_order	*o = xcalloc(1, sizeof *o);
-	int64_t			 now = book_now(b);
+	int64_t			 now = sim_book_now(b);
 
 	next_id(b, o->order_id, sizeof o->order_id);
 	snprintf(o->exchange_order_id, sizeof o->exchange_order_id, "%s%s",
@@ -465,13 +494,40 @@ order_enter(struct sim_book *b, struct sim_order *o, int reject)
 	}
 	sim_order_status(b, o, "OPEN PENDING", NULL);
 	o->cur.has_exchange_id = 1;
-	o->cur.exchange_us = o->cur.update_us = book_now(b);
+	o->cur.exchange_us = o->cur.update_us = sim_book_now(b);
 	sim_book_add_open(b, o);
 	if (o->cur.order_type == SIM_OT_SL || o->cur.order_type == SIM_OT_SLM)
 		sim_order_status(b, o, "TRIGGER PENDING", NULL);
 	else
 		sim_order_status(b, o, "OPEN", NULL);
 	sim_match_order(b, o);
+}
+
+/*
+ * The stop-loss leg of a filled cover order: the opposite side, SL-M at
+ * the cover's trigger, carrying the first leg as its parent.
+ */
+void
+sim_order_cover_leg(struct sim_book *b, struct sim_order *first)
+{
+	struct sim_order_req	 r;
+	struct parsed		 p;
+	struct sim_order	*o;
+
+	memset(&r, 0, sizeof r);
+	r.tag = first->tag[0] != '\0' ? first->tag : NULL;
+	memset(&p, 0, sizeof p);
+	p.variety = SIM_VR_CO;
+	p.in = first->in;
+	p.buy = !first->buy;
+	p.otype = SIM_OT_SLM;
+	p.product = first->product;
+	p.validity = SIM_VA_DAY;
+	p.qty = first->cur.filled;
+	p.trigger = first->cur.trigger;
+	o = order_new(b, first->user, &r, &p, first->cur.filled);
+	snprintf(o->parent_id, sizeof o->parent_id, "%s", first->order_id);
+	order_enter(b, o, 0);
 }
 
 static int
@@ -641,7 +697,7 @@ sim_order_modify(struct sim_book *b, size_t user, const char *variety,
 	sim_order_status(b, o, "MODIFY PENDING", NULL);
 	s.status = o->cur.status;
 	s.modified = 1;
-	s.order_us = s.update_us = book_now(b);
+	s.order_us = s.update_us = sim_book_now(b);
 	o->cur = s;
 	sim_order_status(b, o, "MODIFIED", NULL);
 	if (amo)
@@ -665,7 +721,7 @@ sim_order_cancel(struct sim_book *b, size_t user, const char *variety,
 		return -1;
 	sim_order_status(b, o, "CANCEL PENDING", NULL);
 	o->cur.cancelled = o->cur.quantity - o->cur.filled;
-	o->cur.update_us = book_now(b);
+	o->cur.update_us = sim_book_now(b);
 	sim_book_drop_open(b, o);
 	sim_order_status(b, o, "CANCELLED", NULL);
 	return 0;

@@ -166,6 +166,7 @@ struct sim_ostate {
 
 struct sim_order {
 	char			 order_id[24];
+	char			 parent_id[24];	/* cover order's stop leg */
 	char			 exchange_order_id[24];
 	char			 tag[24];	/* "" is null */
 	char			 autoslice_id[24];	/* "" unless sliced */
@@ -229,6 +230,37 @@ struct sim_user *sim_users_auth(struct sim_user *, size_t, const char *hdr,
     size_t *idx);
 int sim_rate_allow(struct sim_user *, int limit, int64_t now_us);
 
+/*
+ * gtt.c: good-till-triggered rules.  A "single" rule has one trigger and
+ * one order; a "two-leg" (OCO) rule a lower and an upper trigger, each
+ * with its order.  Rules are checked after every matching pass.
+ */
+#define SIM_GTT_MAX_LEGS 2
+
+struct sim_gtt_order {
+	int		 buy;
+	enum sim_otype	 order_type;
+	enum sim_product product;
+	int		 quantity;
+	int64_t		 price;		/* paise */
+	char		 result_id[24];	/* order placed when triggered */
+	char		 result_status[24];
+	char		 result_msg[512];
+};
+
+struct sim_gtt {
+	int			 id;
+	size_t			 user;
+	int			 two_leg;
+	struct sim_instr	*in;
+	int64_t			 trigger[SIM_GTT_MAX_LEGS];	/* paise */
+	int64_t			 last_price;	/* when made */
+	struct sim_gtt_order	 orders[SIM_GTT_MAX_LEGS];
+	int			 norders;
+	const char		*status;	/* active, triggered, deleted, ... */
+	int64_t			 created_us, updated_us, expires_us;
+};
+
 /* Called on every public status change of an order (postbacks). */
 typedef void (*sim_update_cb)(const struct sim_order *, void *);
 
@@ -242,6 +274,9 @@ struct sim_book {
 	uint64_t		 order_seq;
 	uint64_t		 trade_seq;
 	int			 fill_lots;	/* per order and pass */
+	struct sim_gtt		*gtt;
+	size_t			 ngtt;
+	int			 gtt_seq;
 	sim_update_cb		 on_update;
 	void			*on_update_arg;
 	int64_t			 (*clock)(void);	/* faked in tests */
@@ -306,6 +341,9 @@ void sim_order_status(struct sim_book *, struct sim_order *,
 int sim_order_margin_check(struct sim_book *, size_t user,
     const struct sim_instr *, int buy, enum sim_product, int qty,
     int64_t price, struct err *);
+
+void sim_order_cover_leg(struct sim_book *, struct sim_order *);
+int64_t sim_book_now(const struct sim_book *);
 
 /* match.c */
 void sim_match_order(struct sim_book *, struct sim_order *);
@@ -377,6 +415,51 @@ void sim_postback_send(struct sim_postback *, const struct sim_book *,
 void sim_postback_checksum(const char *order_id, const char *order_ts,
     const char *secret, char hex[65]);
 size_t sim_postback_sent(const struct sim_postback *);
+
+/* gtt.c */
+int sim_gtt_place(struct sim_book *, size_t user, const char *type,
+    const char *condition, const char *orders, int *id, struct err *);
+int sim_gtt_modify(struct sim_book *, size_t user, int id, const char *type,
+    const char *condition, const char *orders, struct err *);
+int sim_gtt_delete(struct sim_book *, size_t user, int id, struct err *);
+struct sim_gtt *sim_gtt_find(struct sim_book *, size_t user, int id);
+json_t *sim_json_gtt(const struct sim_book *, const struct sim_gtt *);
+void sim_gtt_check(struct sim_book *);
+void sim_gtt_free(struct sim_book *);
+
+/* candles.c: historical candles, the same path whatever the interval */
+int sim_candles(const struct sim_market *, int token, const char *interval,
+    const char *from, const char *to, int oi, int64_t now_us, json_t **out,
+    struct err *);
+
+/* holdings.c and margins_calc.c */
+json_t *sim_json_holdings(const struct sim_book *, size_t user);
+void sim_cover_range(const struct sim_instr *, int buy, int64_t *lo,
+    int64_t *hi);
+json_t *sim_trigger_range(const struct sim_market *, const char *side,
+    const char **keys, size_t nkeys, struct err *);
+json_t *sim_order_margins(const struct sim_book *, size_t user,
+    const json_t *orders, int basket, int consider_positions,
+    struct err *);
+
+/* api_more.c: the routes past orders, positions and quotes */
+struct sim_req {
+	int		 method;	/* EVHTTP_REQ_* */
+	char *const	*seg;
+	int		 nseg;
+	const char	*query;
+	const char	*body;		/* NUL-terminated; NULL if too large */
+};
+
+struct sim_reply {
+	int		 code;
+	json_t		*data;
+	char		 err_type[40];
+	char		 err_msg[512];
+};
+
+int sim_api_more(struct sim_book *, size_t user, const struct sim_req *,
+    struct sim_reply *);
 
 /* api.c */
 struct evhttp_request;

@@ -110,17 +110,6 @@ opt_date(const char *v, int *out)
 	return 0;
 }
 
-static int
-today_ist(void)
-{
-	char	buf[32];
-	int	y, m, d;
-
-	time_fmt_ist(time_wall_us(), buf, sizeof buf);
-	if (sscanf(buf, "%d-%d-%d", &y, &m, &d) != 3)
-		return 20260101;
-	return y * 10000 + m * 100 + d;
-}
 
 enum { O_LISTEN = 256, O_USERS, O_SEED, O_USERS_FILE, O_CASH, O_DATE,
 	O_TICK, O_FILL, O_LAT, O_JIT, O_REJ, O_TMO, O_ERR, O_RATE, O_PB,
@@ -243,7 +232,7 @@ parse_opts(int argc, char **argv, struct sim_opts *o, struct sim_faults *f)
 	}
 	sim_faults_seed(f, o->seed);
 	if (o->date == 0)
-		o->date = today_ist();
+		o->date = time_today_ist();
 	return 0;
 }
 

@@ -87,6 +87,10 @@ int64_t time_mono_us(void);
 void time_fmt_ist(int64_t wall_us, char *buf, size_t len);
 /* RFC 3339 UTC with microseconds ("2026-11-25T12:52:01.123456Z"). */
 void time_fmt_utc(int64_t wall_us, char *buf, size_t len);
+/* Proleptic Gregorian calendar: days since 1970-01-01 and back. */
+long time_days_from_civil(long y, long m, long d);
+int time_civil_from_days(long days);	/* yyyymmdd */
+int time_today_ist(void);		/* yyyymmdd of the IST date now */
 
 /* paths.c: well-known directories. Returned strings are owned by caller. */
 char *path_phalanx_home(void);	/* $PHALANX_HOME or $XDG_DATA_HOME/phalanx */
