@@ -24,8 +24,12 @@ struct batch {
 	int			 failed;
 };
 
+/*
+ * The whole script and its length: a NUL inside is data the parser must
+ * see (and refuse), not the end of the text.
+ */
 static char *
-batch_read(FILE *f, struct err *err, const char *what)
+batch_read(FILE *f, size_t *len, struct err *err, const char *what)
 {
 	struct strbuf	b;
 	char		buf[8192];
@@ -40,25 +44,29 @@ batch_read(FILE *f, struct err *err, const char *what)
 		strbuf_free(&b);
 		return NULL;
 	}
+	*len = b.len;
+	strbuf_add(&b, "", 0);
 	return strbuf_steal(&b);
 }
 
 static char *
-batch_source(const struct batch_opts *o, struct err *err)
+batch_source(const struct batch_opts *o, size_t *len, struct err *err)
 {
 	FILE	*f;
 	char	*text;
 
-	if (o->command != NULL)
+	if (o->command != NULL) {
+		*len = strlen(o->command);
 		return xstrdup(o->command);
+	}
 	if (o->file == NULL || strcmp(o->file, "-") == 0)
-		return batch_read(stdin, err, "standard input");
+		return batch_read(stdin, len, err, "standard input");
 	if ((f = fopen(o->file, "r")) == NULL) {
 		err_set(err, "usage", "cannot open %s: %s", o->file,
 		    strerror(errno));
 		return NULL;
 	}
-	text = batch_read(f, err, o->file);
+	text = batch_read(f, len, err, o->file);
 	fclose(f);
 	return text;
 }
@@ -212,13 +220,14 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 	struct err	 err;
 	char		*text;
 	const char	*where;
+	size_t		 len = 0;
 
 	memset(&b, 0, sizeof b);
 	b.opts = o;
 	err_clear(&err);
-	if ((text = batch_source(o, &err)) == NULL)
+	if ((text = batch_source(o, &len, &err)) == NULL)
 		return batch_fail_early(o, &err, EXEC_USAGE);
-	if (cmd_parse_script(text, &b.cmds, &pos, &err) != 0) {
+	if (cmd_parse_buf(text, len, &b.cmds, &pos, &err) != 0) {
 		free(text);
 		where = o->command != NULL ? "-c" : (o->file != NULL &&
 		    strcmp(o->file, "-") != 0 ? o->file : "stdin");

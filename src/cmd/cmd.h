@@ -94,6 +94,13 @@ int cmd_parse_line(const char *text, int line, struct cmd *out,
  */
 int cmd_parse_script(const char *text, struct cmd_list *out,
     struct cmd_pos *pos, struct err *err);
+/*
+ * The same over len bytes that may hold a NUL: a NUL, like any control
+ * byte but tab (and the line breaks "\n" and "\r\n"), is a parse error
+ * wherever it stands, never the end of the text.
+ */
+int cmd_parse_buf(const char *text, size_t len, struct cmd_list *out,
+    struct cmd_pos *pos, struct err *err);
 
 void cmd_free(struct cmd *);
 void cmd_list_free(struct cmd_list *);

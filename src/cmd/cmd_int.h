@@ -11,6 +11,22 @@
 /* Longest value we accept for any one token (free text, URLs, paths). */
 #define CMD_MAX_VALUE	4096
 
+/*
+ * The largest QTY of a buy or sell, in lots or units: ten million units
+ * is more than any exchange takes in one fan-out per account (the freeze
+ * quantities are a few thousand units); allocation enforces the rest
+ * (ALLOC_MAX_UNITS, ALLOC_MAX_SLICES) once the lot size is known.
+ */
+#define CMD_MAX_QTY	10000000
+
+/* What a name, a tag and an order tag may be; the store checks the same. */
+#define CMD_NAME_RULE	"a letter or digit, then letters, digits, " \
+	"'_', '.' or '-', up to 64 characters"
+#define CMD_TAG_RULE	"a letter or digit, then letters, digits, " \
+	"'_' or '-', up to 32 characters"
+#define CMD_ORDER_TAG_RULE "a letter or digit, then letters, digits, " \
+	"spaces, '_', '.', ':', '/' or '-', up to 20 characters"
+
 /* A token of one logical line; columns are 1-based byte offsets. */
 struct cmd_tok {
 	char	*s;		/* value, quotes and escapes removed */
@@ -38,22 +54,25 @@ void	cmd_toks_free(struct cmd_toks *);
 void	cmd_tok_show(const char *, char *, size_t);
 int	cmd_perr_set(struct cmd_perr *, int, const char *, ...)
 	    PX_PRINTF(3, 4);
-int	cmd_script_next(const char **, int *, int *, struct strbuf *);
+int	cmd_script_next(const char **, const char *, int *, int *,
+	    struct strbuf *);
+size_t	cmd_bad_byte(const char *, size_t, int, char *, size_t);
 
 /* How a value is checked and made canonical. */
 enum cmd_vtype {
 	V_NONE,		/* a bare keyword: market, lots, units */
-	V_NAME,		/* [A-Za-z0-9_.-]{1,64} */
-	V_TAG,		/* [A-Za-z0-9_-]{1,32} */
+	V_NAME,		/* [A-Za-z0-9][A-Za-z0-9_.-]{0,63} */
+	V_TAG,		/* [A-Za-z0-9][A-Za-z0-9_-]{0,31} */
 	V_TAGS,		/* tag,tag,... or "" for none */
 	V_TEXT,		/* free text: one word or a quoted string */
-	V_ORDER_TAG,	/* Kite order tag, at most 20 characters */
+	V_REASON,	/* V_TEXT on a safety action: bad UTF-8 repaired */
+	V_ORDER_TAG,	/* [A-Za-z0-9][A-Za-z0-9 _.:/-]{0,19} */
 	V_SECRET,	/* API key or token: printable, no spaces */
 	V_URL,
 	V_PATH,
-	V_INT,		/* whole number >= 0 */
-	V_ID,		/* whole number >= 0, 64-bit */
-	V_QTY,		/* whole number > 0 */
+	V_INT,		/* whole number >= 0, at most max (INT32_MAX) */
+	V_ID,		/* whole number > 0, 64-bit */
+	V_QTY,		/* whole number > 0, at most max (CMD_MAX_QTY) */
 	V_DEC2,		/* >= 0, at most 2 decimals (rupees.paise) */
 	V_DEC4,		/* >= 0, at most 4 decimals */
 	V_PRICE,	/* > 0, at most 2 decimals */
@@ -83,6 +102,7 @@ struct cmd_opt {
 	const char		*key2;
 	const char		*what2;
 	int			 flags;
+	int64_t			 max;	/* numbers: the largest (whole part) */
 };
 
 struct cmd_posarg {
@@ -91,6 +111,7 @@ struct cmd_posarg {
 	const char *const	*enums;
 	const char		*what;
 	int			 optional;
+	int64_t			 max;
 };
 
 struct cmd_pstate;
@@ -148,16 +169,17 @@ const struct cmd_def *cmd_match_command(const struct cmd_toks *, size_t *,
 
 /* value.c */
 int	cmd_store_value(struct cmd_pstate *, const char *, enum cmd_vtype,
-	    const char *const *, const char *, const char *,
+	    const char *const *, const char *, const char *, int64_t,
 	    const struct cmd_tok *);
 
 /* lexer.c: values; cmd_check_value returns the canonical form in *out. */
 int	cmd_chars_ok(const char *, const char *, size_t);
+int	cmd_name_ok(const char *, const char *, size_t);
 char	*cmd_check_symbol(const char *, char **);
 const char *cmd_type_what(enum cmd_vtype, const char *const *, char *,
 	    size_t);
 int	cmd_check_value(struct cmd_pstate *, enum cmd_vtype,
-	    const char *const *, const char *, const char *,
+	    const char *const *, const char *, const char *, int64_t,
 	    const struct cmd_tok *, char **);
 
 #endif

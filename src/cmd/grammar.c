@@ -43,6 +43,15 @@ static const struct cmd_opt broker_opts[] = {
 	END_OPTS
 };
 
+/*
+ * Ceilings of the account fields: far above any real account, well inside
+ * the store's columns (integer, numeric(12,4), numeric(18,2)), so a typo
+ * with thirty digits is a parse error, not a server message.
+ */
+#define ACCOUNT_MAX_LOTS	100000
+#define ACCOUNT_MAX_RATIO	10000
+#define ACCOUNT_MAX_CAPITAL	999999999999LL
+
 /* account add and account set share these: the account's fields. */
 #define ACCOUNT_FIELDS(req)						\
 	{ .word = "broker", .type = V_NAME, .what = "a broker name",	\
@@ -50,17 +59,20 @@ static const struct cmd_opt broker_opts[] = {
 	{ .word = "user-id", .type = V_NAME,				\
 	  .what = "a broker user id ([A-Za-z0-9_.-])" },		\
 	{ .word = "lots", .type = V_INT,				\
-	  .what = "a whole number of lots" },				\
+	  .what = "a whole number of lots", .max = ACCOUNT_MAX_LOTS },	\
 	{ .word = "multiplier", .type = V_DEC4,				\
-	  .what = "a multiplier with at most 4 decimals" },		\
+	  .what = "a multiplier with at most 4 decimals",		\
+	  .max = ACCOUNT_MAX_RATIO },					\
 	{ .word = "capital", .type = V_DEC2,				\
-	  .what = "an amount in rupees with at most 2 decimals" },	\
+	  .what = "an amount in rupees with at most 2 decimals",	\
+	  .max = ACCOUNT_MAX_CAPITAL },					\
 	{ .word = "weight", .type = V_DEC4,				\
-	  .what = "a weight with at most 4 decimals" },		\
+	  .what = "a weight with at most 4 decimals",			\
+	  .max = ACCOUNT_MAX_RATIO },					\
 	{ .word = "priority", .type = V_INT,				\
-	  .what = "a whole-number priority" },				\
+	  .what = "a whole-number priority", .max = 1000000 },		\
 	{ .word = "max-lots", .type = V_INT,				\
-	  .what = "a whole number of lots" },				\
+	  .what = "a whole number of lots", .max = CMD_MAX_QTY },	\
 	{ .word = "tags", .type = V_TAGS },				\
 	{ .word = "api-key", .type = V_SECRET,				\
 	  .what = "the account's own API key" },			\
@@ -84,18 +96,21 @@ static const struct cmd_opt instruments_opts[] = {
 
 #define PRICE_WHAT	"a price above 0 with at most 2 decimals"
 #define TRIGGER_WHAT	"a trigger price above 0 with at most 2 decimals"
+/* Rupees: above any Indian instrument's price, paise still fit int64. */
+#define PRICE_MAX	10000000
 
 static const struct cmd_opt order_opts[] = {
 	{ .word = "lots", .type = V_NONE, .group = "unit" },
 	{ .word = "units", .type = V_NONE, .group = "unit" },
 	{ .word = "market", .type = V_NONE, .group = "order-type" },
 	{ .word = "limit", .key = "price", .type = V_PRICE,
-	  .what = PRICE_WHAT, .group = "order-type" },
+	  .what = PRICE_WHAT, .group = "order-type", .max = PRICE_MAX },
 	{ .word = "sl", .key = "trigger", .type = V_PRICE,
 	  .what = TRIGGER_WHAT, .group = "order-type",
-	  .type2 = V_PRICE, .key2 = "price", .what2 = PRICE_WHAT },
+	  .type2 = V_PRICE, .key2 = "price", .what2 = PRICE_WHAT,
+	  .max = PRICE_MAX },
 	{ .word = "slm", .key = "trigger", .type = V_PRICE,
-	  .what = TRIGGER_WHAT, .group = "order-type" },
+	  .what = TRIGGER_WHAT, .group = "order-type", .max = PRICE_MAX },
 	{ .word = "product", .type = V_ENUM, .enums = products },
 	{ .word = "to", .key = "target", .type = V_TARGET },
 	{ .word = "policy", .type = V_ENUM, .enums = policies },
@@ -110,8 +125,15 @@ static const struct cmd_opt symbol_opts[] = {
 	END_OPTS
 };
 
+/* A bad byte in the reason of a safety action is repaired, not refused. */
+static const struct cmd_opt squareoff_opts[] = {
+	{ .word = "symbol", .type = V_SYMBOL },
+	{ .word = "reason", .type = V_REASON },
+	END_OPTS
+};
+
 static const struct cmd_opt kill_opts[] = {
-	{ .word = "reason", .type = V_TEXT },
+	{ .word = "reason", .type = V_REASON },
 	END_OPTS
 };
 
@@ -126,12 +148,14 @@ static const struct cmd_opt orders_opts[] = {
 };
 
 static const struct cmd_opt fanouts_opts[] = {
-	{ .word = "last", .type = V_INT, .what = "a whole number of fan-outs" },
+	{ .word = "last", .type = V_INT, .what = "a whole number of fan-outs",
+	  .max = 100000 },
 	END_OPTS
 };
 
 static const struct cmd_opt latency_opts[] = {
-	{ .word = "days", .type = V_INT, .what = "a whole number of days" },
+	{ .word = "days", .type = V_INT, .what = "a whole number of days",
+	  .max = 3660 },
 	END_OPTS
 };
 
@@ -229,7 +253,7 @@ account_tag_extra(struct cmd_pstate *ps, const struct cmd_tok *t)
 	rest = *t;
 	rest.s = t->s + 1;
 	rest.col = t->col + 1;
-	if (cmd_check_value(ps, V_TAG, NULL, NULL, NULL, &rest, &v) != 0)
+	if (cmd_check_value(ps, V_TAG, NULL, NULL, NULL, 0, &rest, &v) != 0)
 		return -1;
 	cmd_add_arg(ps->cmd, t->s[0] == '+' ? "+tag" : "-tag", v, t->col);
 	free(v);
@@ -313,7 +337,7 @@ const struct cmd_def cmd_defs[] = {
 	  "[mode async|sync] [on-fail best-effort|retry|all-or-none] "
 	  "[tag TEXT] [--dry-run]",
 	  .pos = { { .key = "symbol", .type = V_SYMBOL },
-		   { .key = "qty", .type = V_QTY } },
+		   { .key = "qty", .type = V_QTY, .max = CMD_MAX_QTY } },
 	  .opts = order_opts, .flags = order_flags, .target_all = 1,
 	  .check = order_check },
 	{ CMD_SELL, "sell",
@@ -323,11 +347,12 @@ const struct cmd_def cmd_defs[] = {
 	  "[mode async|sync] [on-fail best-effort|retry|all-or-none] "
 	  "[tag TEXT] [--dry-run]",
 	  .pos = { { .key = "symbol", .type = V_SYMBOL },
-		   { .key = "qty", .type = V_QTY } },
+		   { .key = "qty", .type = V_QTY, .max = CMD_MAX_QTY } },
 	  .opts = order_opts, .flags = order_flags, .target_all = 1,
 	  .check = order_check },
-	{ CMD_SQUAREOFF, "squareoff", "squareoff TARGET [symbol SYMBOL]",
-	  .pos = { P_TARGET }, .opts = symbol_opts },
+	{ CMD_SQUAREOFF, "squareoff",
+	  "squareoff TARGET [symbol SYMBOL] [reason TEXT]",
+	  .pos = { P_TARGET }, .opts = squareoff_opts },
 	{ CMD_CANCEL, "cancel", "cancel TARGET [symbol SYMBOL]",
 	  .pos = { P_TARGET }, .opts = symbol_opts },
 	{ CMD_CANCEL_ORDER, "cancel order", "cancel order ID",

@@ -1,7 +1,10 @@
 /*
  * The command language's lexer: a script becomes logical lines ("\" at the
  * end of a line joins it to the next), a logical line becomes tokens (bare
- * words and "quoted strings"), "#" outside quotes ends the line.  Each
+ * words and "quoted strings"), "#" at the start of a word ends the line.
+ * Control bytes are refused wherever they stand: a NUL that ends a C string
+ * early, or a CR that hides the rest of a line on a terminal, must never
+ * change which order goes out.  Each
  * value's lexical form (numbers, names, dates, cron specs) is checked here
  * too; what a value means in its command is parser.c's business.
  */
@@ -13,11 +16,57 @@
 #include <sys/types.h>
 
 #include "cmd/cmd_int.h"
+#include "util/utf8.h"
 
 static int
 lex_space(char c)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+	return c == ' ' || c == '\t';
+}
+
+/* A "#" starts a comment only where a word could start. */
+static int
+lex_comment_at(const char *s, size_t i)
+{
+	return s[i] == '#' && (i == 0 || lex_space(s[i - 1]));
+}
+
+/*
+ * The first byte of s[0..n) that no command may hold, or n: C0 controls
+ * but tab, DEL, the C1 controls and the bidirectional overrides in UTF-8
+ * (they make a terminal show other text than what runs).  Line breaks are
+ * the caller's business: lf allows "\n" and "\r\n".  A description goes
+ * to what.
+ */
+size_t
+cmd_bad_byte(const char *s, size_t n, int lf, char *what, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 i, k;
+	unsigned		 c;
+
+	for (i = 0; i < n; i++) {
+		if (u[i] == '\t' || (lf && u[i] == '\n') || (lf &&
+		    u[i] == '\r' && i + 1 < n && u[i + 1] == '\n'))
+			continue;
+		if (u[i] < 0x20 || u[i] == 0x7f) {
+			snprintf(what, len, "a control byte 0x%02X%s", u[i],
+			    u[i] == 0 ? " (NUL)" : u[i] == '\r' ? " (CR)" :
+			    u[i] == 0x1b ? " (ESC)" : "");
+			return i;
+		}
+		if (u[i] < 0x80 || (k = utf8_seq(u + i, n - i)) == 0)
+			continue;
+		c = utf8_code(u + i, k);
+		if ((c >= 0x80 && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
+		    (c >= 0x2066 && c <= 0x2069)) {
+			snprintf(what, len, "the %s character U+%04X",
+			    c <= 0x9f ? "control" : "bidirectional control", c);
+			return i;
+		}
+		i += k - 1;
+	}
+	return n;
 }
 
 /* Errors are built without their position prefix; the caller adds it. */
@@ -107,7 +156,7 @@ lex_quoted(const char *s, size_t *ip, struct strbuf *b, struct cmd_perr *e)
 		i++;
 	}
 	i++;
-	if (s[i] != '\0' && s[i] != '#' && s[i] != '\n' && !lex_space(s[i]))
+	if (s[i] != '\0' && s[i] != '\n' && !lex_space(s[i]))
 		return cmd_perr_set(e, (int)i + 1, "expected a space after "
 		    "the closing '\"', got \"%c\"",
 		    s[i] > 0x20 && s[i] < 0x7f ? s[i] : '?');
@@ -120,8 +169,7 @@ lex_word(const char *s, size_t *ip, struct strbuf *b, struct cmd_perr *e)
 {
 	size_t	i = *ip;
 
-	while (s[i] != '\0' && s[i] != '\n' && s[i] != '#' &&
-	    !lex_space(s[i])) {
+	while (s[i] != '\0' && s[i] != '\n' && !lex_space(s[i])) {
 		if (s[i] == '"')
 			return cmd_perr_set(e, (int)i + 1, "expected a space "
 			    "before '\"' (quote the whole value), got a quote "
@@ -141,16 +189,22 @@ int
 cmd_lex(const char *s, struct cmd_toks *t, struct cmd_perr *e)
 {
 	struct strbuf	 b;
-	size_t		 i = 0, start;
+	size_t		 i = 0, start, n = strlen(s);
 	int		 quoted;
+	char		 what[64];
 
 	memset(t, 0, sizeof *t);
 	t->textend = 1;
+	if ((i = cmd_bad_byte(s, n, 0, what, sizeof what)) < n &&
+	    s[i] != '\n')
+		return cmd_perr_set(e, (int)i + 1, "expected printable text, "
+		    "got %s", what);
+	i = 0;
 	strbuf_init(&b);
 	for (;;) {
 		while (lex_space(s[i]))
 			i++;
-		if (s[i] == '\0' || s[i] == '#')
+		if (s[i] == '\0' || lex_comment_at(s, i))
 			break;
 		if (s[i] == '\n') {
 			cmd_perr_set(e, (int)i + 1, "expected one command on "
@@ -188,19 +242,43 @@ fail:
  * The lexical form of values: what a name, a tag, a price, a date or a
  * cron spec may look like, and the canonical string each is stored as.
  */
+static int
+ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/*
+ * ASCII letters, digits and the bytes of extra, 1 to max of them; ASCII
+ * whatever the locale, so a name means the same to every process and to
+ * the store's CHECK constraints.
+ */
 int
 cmd_chars_ok(const char *s, const char *extra, size_t max)
 {
 	size_t	n;
 
 	for (n = 0; s[n] != '\0'; n++) {
-		if (!isalnum((unsigned char)s[n]) &&
-		    strchr(extra, s[n]) == NULL)
+		if (!ascii_alnum(s[n]) && strchr(extra, s[n]) == NULL)
 			return 0;
 	}
 	return n >= 1 && n <= max;
 }
 
+/*
+ * A name, tag or user id: what the store's CHECK constraints accept
+ * (db/migrations/0001_registry.sql), so a bad one is a parse error, never
+ * a server message: a letter or digit first, then letters, digits and
+ * extra.
+ */
+int
+cmd_name_ok(const char *s, const char *extra, size_t max)
+{
+	return ascii_alnum(s[0]) && cmd_chars_ok(s, extra, max);
+}
+
+/* Free text: valid UTF-8 (the store refuses anything else), no controls. */
 static int
 text_ok(const char *s, int spaces, size_t max)
 {
@@ -211,26 +289,76 @@ text_ok(const char *s, int spaces, size_t max)
 		    (!spaces && s[n] == ' '))
 			return 0;
 	}
-	return n >= 1 && n <= max;
+	return n >= 1 && n <= max && utf8_valid(s);
 }
+
+/*
+ * A reason on a safety action (kill, squareoff): a bad byte in it must
+ * never stop the action, so invalid UTF-8 is replaced, not refused.
+ */
+static char *
+check_reason(const char *s)
+{
+	size_t	n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if ((unsigned char)s[n] < 0x20 || s[n] == 0x7f)
+			return NULL;
+	}
+	if (n == 0 || n > CMD_MAX_VALUE)
+		return NULL;
+	return utf8_repair(s);
+}
+
+/* Why a number was refused, for the message. */
+enum num_why { NUM_NOT, NUM_LOW, NUM_HIGH };
 
 /* A whole number in [min, max]; leading zeros dropped. */
 static char *
-check_int(const char *s, int64_t min, int64_t max)
+check_int(const char *s, int64_t min, int64_t max, enum num_why *why)
 {
 	int64_t	v = 0;
 	size_t	i;
 
+	*why = NUM_NOT;
+	if (s[0] == '-' && isdigit((unsigned char)s[1]) &&
+	    strspn(s + 1, "0123456789") == strlen(s + 1)) {
+		*why = strspn(s + 1, "0") == strlen(s + 1) && min <= 0 ?
+		    NUM_NOT : NUM_LOW;
+		return NULL;
+	}
 	for (i = 0; s[i] != '\0'; i++) {
 		if (!isdigit((unsigned char)s[i]))
 			return NULL;
-		if (v > (max - (s[i] - '0')) / 10)
+	}
+	if (i == 0)
+		return NULL;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (v > (max - (s[i] - '0')) / 10) {
+			*why = NUM_HIGH;
 			return NULL;
+		}
 		v = v * 10 + (s[i] - '0');
 	}
-	if (i == 0 || v < min)
+	if (v < min) {
+		*why = NUM_LOW;
 		return NULL;
+	}
 	return xasprintf("%lld", (long long)v);
+}
+
+/* [0-9]+(\.[0-9]+)?: a number, whatever its size. */
+static int
+decimal_form(const char *s)
+{
+	size_t	n = strspn(s, "0123456789");
+
+	if (n == 0)
+		return 0;
+	if (s[n] == '.')
+		return s[n + 1] != '\0' &&
+		    strspn(s + n + 1, "0123456789") == strlen(s + n + 1);
+	return s[n] == '\0';
 }
 
 /*
@@ -239,12 +367,19 @@ check_int(const char *s, int64_t min, int64_t max)
  * Canonical form drops leading zeros and trailing fractional zeros.
  */
 static char *
-check_decimal(const char *s, int places, int positive)
+check_decimal(const char *s, int places, int positive, int64_t max,
+    enum num_why *why)
 {
-	size_t		 ni = 0, nf = 0, lead = 0;
+	size_t		 ni = 0, nf = 0, lead = 0, i;
 	const char	*frac = "";
-	int		 nonzero = 0;
+	int		 nonzero = 0, fnonzero = 0;
+	int64_t		 whole = 0;
 
+	*why = NUM_NOT;
+	if (s[0] == '-' && decimal_form(s + 1)) {
+		*why = NUM_LOW;
+		return NULL;
+	}
 	while (isdigit((unsigned char)s[ni]))
 		nonzero |= s[ni++] != '0';
 	if (ni == 0)
@@ -261,8 +396,24 @@ check_decimal(const char *s, int places, int positive)
 		lead++;
 	while (nf > 0 && frac[nf - 1] == '0')
 		nf--;
-	if (ni - lead > 12 || nf > (size_t)places || (positive && !nonzero))
+	if (nf > (size_t)places)
 		return NULL;
+	for (i = 0; i < nf; i++)
+		fnonzero |= frac[i] != '0';
+	if (positive && !nonzero) {
+		*why = NUM_LOW;
+		return NULL;
+	}
+	if (ni - lead > 12) {
+		*why = NUM_HIGH;
+		return NULL;
+	}
+	for (i = lead; i < ni; i++)
+		whole = whole * 10 + (s[i] - '0');
+	if (whole > max || (whole == max && fnonzero)) {
+		*why = NUM_HIGH;
+		return NULL;
+	}
 	if (nf == 0)
 		return xstrndup(s + lead, ni - lead);
 	return xasprintf("%.*s.%.*s", (int)(ni - lead), s + lead, (int)nf,
@@ -436,7 +587,7 @@ check_tags(const char *s)
 			return NULL;
 		snprintf(one, sizeof one, "%.*s", (int)(c != NULL ?
 		    (size_t)(c - p) : strlen(p)), p);
-		if (!cmd_chars_ok(one, "_-", 32))
+		if (!cmd_name_ok(one, "_-", 32))
 			return NULL;
 		if (c == NULL)
 			return xstrdup(s);
@@ -458,8 +609,10 @@ check_enum(const char *s, const char *const *e)
 static char *
 check_limit_value(const char *s)
 {
+	enum num_why	why;
+
 	if (isdigit((unsigned char)s[0]))
-		return check_decimal(s, 4, 0);
+		return check_decimal(s, 4, 0, INT64_MAX, &why);
 	if (!isalpha((unsigned char)s[0]) ||
 	    !cmd_chars_ok(s, "_.,:-", 64))
 		return NULL;
@@ -523,17 +676,17 @@ cmd_type_what(enum cmd_vtype type, const char *const *enums, char *buf,
 
 	switch (type) {
 	case V_NAME:
-		return "a name ([A-Za-z0-9_.-], up to 64 characters)";
+		return "a name (" CMD_NAME_RULE ")";
 	case V_TAG:
-		return "a tag ([A-Za-z0-9_-], up to 32 characters)";
+		return "a tag (" CMD_TAG_RULE ")";
 	case V_TAGS:
-		return "a comma list of tags ([A-Za-z0-9_-], up to 32 "
-		    "characters each)";
+		return "a comma list of tags (each " CMD_TAG_RULE ")";
 	case V_TEXT:
-		return "some text (one word or a quoted string)";
+		return "some text (one word or a quoted string, valid UTF-8)";
+	case V_REASON:
+		return "a reason (one word or a quoted string)";
 	case V_ORDER_TAG:
-		return "an order tag ([A-Za-z0-9 _.:/-], at most 20 "
-		    "characters)";
+		return "an order tag (" CMD_ORDER_TAG_RULE ")";
 	case V_SECRET:
 		return "a key (printable, no spaces)";
 	case V_URL:
@@ -580,10 +733,24 @@ cmd_type_what(enum cmd_vtype type, const char *const *enums, char *buf,
 	return "a value";
 }
 
+/* The range a number of this type must fall in, for the message. */
+static void
+num_range(enum cmd_vtype type, int64_t max, enum num_why why, char *buf,
+    size_t len)
+{
+	if (why == NUM_HIGH)
+		snprintf(buf, len, " (at most %lld)", (long long)max);
+	else if (why == NUM_LOW)
+		snprintf(buf, len, " (%s)", type == V_QTY || type == V_PRICE ?
+		    "must be above 0" : "must not be negative");
+	else
+		buf[0] = '\0';
+}
+
 static int
 bad_value(struct cmd_pstate *ps, enum cmd_vtype type,
     const char *const *enums, const char *what, const char *label,
-    const struct cmd_tok *t)
+    const struct cmd_tok *t, const char *why)
 {
 	char	buf[320], shown[256];
 
@@ -596,9 +763,27 @@ bad_value(struct cmd_pstate *ps, enum cmd_vtype type,
 	cmd_tok_show(t->s, shown, sizeof shown);
 	if (label != NULL)
 		return cmd_perr_set(ps->err, t->col, "expected %s for \"%s\", "
-		    "got \"%s\"", what, label, shown);
-	return cmd_perr_set(ps->err, t->col, "expected %s, got \"%s\"", what,
-	    shown);
+		    "got \"%s\"%s", what, label, shown, why);
+	return cmd_perr_set(ps->err, t->col, "expected %s, got \"%s\"%s",
+	    what, shown, why);
+}
+
+/* The largest value a number of this type takes when the row sets none. */
+static int64_t
+num_max(enum cmd_vtype type, int64_t max)
+{
+	if (max > 0)
+		return max;
+	switch (type) {
+	case V_QTY:
+		return CMD_MAX_QTY;
+	case V_ID:
+		return INT64_MAX;
+	case V_INT:
+		return INT32_MAX;
+	default:
+		return 999999999999;	/* 12 digits: paise fit int64 */
+	}
 }
 
 /*
@@ -608,17 +793,19 @@ bad_value(struct cmd_pstate *ps, enum cmd_vtype type,
 int
 cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
     const char *const *enums, const char *what, const char *label,
-    const struct cmd_tok *t, char **out)
+    int64_t max, const struct cmd_tok *t, char **out)
 {
 	const char	*s = t->s;
-	char		*v = NULL, *exch = NULL, shown[256];
+	char		*v = NULL, *exch = NULL, shown[256], why[64];
+	enum num_why	 nw = NUM_NOT;
 
+	max = num_max(type, max);
 	switch (type) {
 	case V_NAME:
-		v = cmd_chars_ok(s, "_.-", 64) ? xstrdup(s) : NULL;
+		v = cmd_name_ok(s, "_.-", 64) ? xstrdup(s) : NULL;
 		break;
 	case V_TAG:
-		v = cmd_chars_ok(s, "_-", 32) ? xstrdup(s) : NULL;
+		v = cmd_name_ok(s, "_-", 32) ? xstrdup(s) : NULL;
 		break;
 	case V_TAGS:
 		v = check_tags(s);
@@ -626,6 +813,9 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 	case V_TEXT:
 	case V_PATH:
 		v = text_ok(s, 1, CMD_MAX_VALUE) ? xstrdup(s) : NULL;
+		break;
+	case V_REASON:
+		v = check_reason(s);
 		break;
 	case V_ORDER_TAG:
 		if (strlen(s) > 20) {
@@ -635,7 +825,7 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 			    "limit) for \"%s\", got \"%s\" (%zu characters)",
 			    label != NULL ? label : "tag", shown, strlen(s));
 		}
-		v = cmd_chars_ok(s, " _.:/-", 20) ? xstrdup(s) : NULL;
+		v = cmd_name_ok(s, " _.:/-", 20) ? xstrdup(s) : NULL;
 		break;
 	case V_SECRET:
 		v = secret_ok(s) ? xstrdup(s) : NULL;
@@ -645,15 +835,14 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 		break;
 	case V_INT:
 	case V_QTY:
-		v = check_int(s, type == V_QTY, INT32_MAX);
-		break;
 	case V_ID:
-		v = check_int(s, 0, INT64_MAX);
+		v = check_int(s, type == V_INT ? 0 : 1, max, &nw);
 		break;
 	case V_DEC2:
 	case V_DEC4:
 	case V_PRICE:
-		v = check_decimal(s, type == V_DEC4 ? 4 : 2, type == V_PRICE);
+		v = check_decimal(s, type == V_DEC4 ? 4 : 2, type == V_PRICE,
+		    max, &nw);
 		break;
 	case V_ENUM:
 	case V_ENUM_UPPER:
@@ -682,8 +871,10 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 		v = xstrdup(s);
 		break;
 	}
-	if (v == NULL)
-		return bad_value(ps, type, enums, what, label, t);
+	if (v == NULL) {
+		num_range(type, max, nw, why, sizeof why);
+		return bad_value(ps, type, enums, what, label, t, why);
+	}
 	*out = v;
 	return 0;
 }
@@ -697,7 +888,7 @@ rest_blank(const char *s, size_t from, size_t n)
 }
 
 /*
- * Where a physical line continues: the offset of a "\" followed only by
+ * Where a physical line continues: the offset of a "\\" followed only by
  * blanks, outside a comment, or -1.  *inq carries an open quote across
  * joined lines so that a "#" inside a string is not taken for a comment.
  */
@@ -716,7 +907,7 @@ find_continuation(const char *s, size_t n, int *inq)
 				*inq = 0;
 			continue;
 		}
-		if (s[i] == '#')
+		if (lex_comment_at(s, i))
 			return -1;
 		if (s[i] == '"')
 			*inq = 1;
@@ -725,13 +916,15 @@ find_continuation(const char *s, size_t n, int *inq)
 }
 
 /*
- * The next logical line of a script into out, physical lines joined with
- * one space where they ended in "\".  *lineno counts physical lines read;
- * *first gets the number of the logical line's first one.  Returns 0 at
- * the end of the script.
+ * The next logical line of the script [*pp, end) into out, physical lines
+ * joined with one space where they ended in "\\".  *lineno counts physical
+ * lines read; *first gets the number of the logical line's first one.
+ * Returns 1 for a line, 0 at the end of the script, -1 when the last line
+ * ends in "\\": a command cut off there (a truncated file) must not run
+ * as if it were whole.
  */
 int
-cmd_script_next(const char **pp, int *lineno, int *first,
+cmd_script_next(const char **pp, const char *end, int *lineno, int *first,
     struct strbuf *out)
 {
 	const char	*p = *pp, *nl;
@@ -739,28 +932,30 @@ cmd_script_next(const char **pp, int *lineno, int *first,
 	ssize_t		 cont;
 	int		 inq = 0;
 
-	if (*p == '\0')
+	if (p >= end)
 		return 0;
 	strbuf_reset(out);
 	strbuf_add(out, "", 0);
 	*first = *lineno + 1;
 	for (;;) {
-		nl = strchr(p, '\n');
-		n = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
 		(*lineno)++;
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
 		cont = find_continuation(p, n, &inq);
 		if (cont < 0) {
 			strbuf_add(out, p, n);
-			p = nl != NULL ? nl + 1 : p + strlen(p);
+			p = nl != NULL ? nl + 1 : end;
 			break;
 		}
 		strbuf_add(out, p, (size_t)cont);
 		strbuf_putc(out, ' ');
-		p = nl != NULL ? nl + 1 : p + strlen(p);
-		if (nl == NULL || *p == '\0')
-			break;
+		p = nl != NULL ? nl + 1 : end;
+		if (p >= end) {
+			*pp = p;
+			return -1;
+		}
 	}
 	*pp = p;
 	return 1;

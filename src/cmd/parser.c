@@ -251,7 +251,7 @@ parse_option(struct cmd_pstate *ps, size_t *ip)
 		return r;
 	}
 	if (cmd_store_value(ps, o->key != NULL ? o->key : o->word, o->type,
-	    o->enums, o->what, o->word, v) != 0)
+	    o->enums, o->what, o->word, o->max, v) != 0)
 		return -1;
 	(*ip)++;
 	if (o->type2 == V_NONE)
@@ -261,7 +261,7 @@ parse_option(struct cmd_pstate *ps, size_t *ip)
 		return cmd_perr_set(ps->err, toks->v[*ip - 1].end, "missing "
 		    "second value for \"%s\"", o->word);
 	if (cmd_store_value(ps, o->key2, o->type2, o->enums, o->what2, o->word,
-	    v) != 0)
+	    o->max, v) != 0)
 		return -1;
 	(*ip)++;
 	return 0;
@@ -312,6 +312,7 @@ placeholder(const struct cmd_opt *o, char *buf, size_t len)
 		cmd_enum_list(o->enums, buf, len, "|");
 		return buf;
 	case V_TEXT:
+	case V_REASON:
 		return "TEXT";
 	case V_TIME:
 		return "TIME";
@@ -408,7 +409,7 @@ parse_args(struct cmd_pstate *ps, size_t i)
 			    sizeof what), shown);
 		}
 		if (cmd_store_value(ps, p->key, p->type, p->enums, p->what,
-		    NULL, t) != 0)
+		    NULL, p->max, t) != 0)
 			return -1;
 		pi++;
 		i++;
@@ -489,32 +490,85 @@ cmd_parse_line(const char *text, int line, struct cmd *out,
 static int
 blank_line(const char *s)
 {
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\v' ||
-	    *s == '\f')
+	while (*s == ' ' || *s == '\t')
 		s++;
 	return *s == '\0' || *s == '#';
 }
 
+/*
+ * Bytes no script may hold, wherever they stand (comments and strings
+ * too): -1 with the line and column of the first one.
+ */
+static int
+script_bytes_ok(const char *text, size_t len, struct cmd_pos *pos,
+    struct err *err)
+{
+	struct cmd_perr	 e;
+	const char	*bol = text, *p;
+	size_t		 at;
+	int		 line = 1;
+	char		 what[64];
+
+	if ((at = cmd_bad_byte(text, len, 1, what, sizeof what)) == len)
+		return 0;
+	for (p = text; p < text + at; p++) {
+		if (*p == '\n') {
+			line++;
+			bol = p + 1;
+		}
+	}
+	cmd_perr_set(&e, (int)(text + at - bol) + 1, "expected printable "
+	    "text, got %s", what);
+	return report(&e, line, pos, err);
+}
+
+/* The column of the "\\" that ends the script's last line. */
+static int
+last_backslash(const char *text, const char *end)
+{
+	const char	*bol = end, *p, *bs = end;
+
+	while (bol > text && bol[-1] != '\n')
+		bol--;
+	if (bol == end && bol > text) {
+		for (bol--; bol > text && bol[-1] != '\n'; bol--)
+			;
+	}
+	for (p = bol; p < end; p++) {
+		if (*p == '\\')
+			bs = p;
+	}
+	return (int)(bs - bol) + 1;
+}
+
 int
-cmd_parse_script(const char *text, struct cmd_list *out,
+cmd_parse_buf(const char *text, size_t len, struct cmd_list *out,
     struct cmd_pos *pos, struct err *err)
 {
 	struct strbuf	 b;
+	struct cmd_perr	 e;
 	struct cmd	 c;
+	const char	*start = text, *end = text + len;
 	size_t		 cap = 0;
-	int		 lineno = 0, first;
+	int		 lineno = 0, first, r;
 
 	out->v = NULL;
 	out->n = 0;
+	if (script_bytes_ok(text, len, pos, err) != 0)
+		return -1;
 	strbuf_init(&b);
-	while (cmd_script_next(&text, &lineno, &first, &b)) {
+	while ((r = cmd_script_next(&text, end, &lineno, &first, &b)) != 0) {
+		if (r < 0) {
+			cmd_perr_set(&e, last_backslash(start, end), "expected "
+			    "the command to continue after \"\\\", got end "
+			    "of input");
+			first = lineno;
+			goto fail_report;
+		}
 		if (blank_line(b.s))
 			continue;
-		if (cmd_parse_line(b.s, first, &c, pos, err) != 0) {
-			strbuf_free(&b);
-			cmd_list_free(out);
-			return -1;
-		}
+		if (cmd_parse_line(b.s, first, &c, pos, err) != 0)
+			goto fail;
 		if (out->n == cap) {
 			cap = cap ? cap * 2 : 16;
 			out->v = xreallocarray(out->v, cap, sizeof *out->v);
@@ -523,4 +577,17 @@ cmd_parse_script(const char *text, struct cmd_list *out,
 	}
 	strbuf_free(&b);
 	return 0;
+fail_report:
+	report(&e, first, pos, err);
+fail:
+	strbuf_free(&b);
+	cmd_list_free(out);
+	return -1;
+}
+
+int
+cmd_parse_script(const char *text, struct cmd_list *out,
+    struct cmd_pos *pos, struct err *err)
+{
+	return cmd_parse_buf(text, strlen(text), out, pos, err);
 }

@@ -47,7 +47,7 @@ parse_accounts(struct cmd_pstate *ps, const struct cmd_tok *t,
 			    "target cannot be mixed)");
 		}
 		name = xstrndup(p + 5, len - 5);
-		if (!cmd_chars_ok(name, "_.-", 64)) {
+		if (!cmd_name_ok(name, "_.-", 64)) {
 			free(name);
 			return target_error(ps, t, (size_t)(p - s) + 5,
 			    "expected an account name after \"acct:\"");
@@ -104,14 +104,13 @@ parse_target(struct cmd_pstate *ps, const struct cmd_tok *t, const char *key)
 			    "of target cannot be mixed)");
 			goto fail;
 		}
-		if (!cmd_chars_ok(s, "_-", 32)) {
+		if (!cmd_name_ok(s, "_-", 32)) {
 			if (*s == '\0')
 				target_error(ps, t, 0, "expected a tag after "
 				    "\"group:\"");
 			else
 				target_error(ps, t, (size_t)(s - t->s),
-				    "expected a tag ([A-Za-z0-9_-], up to 32 "
-				    "characters)");
+				    "expected a tag (" CMD_TAG_RULE ")");
 			goto fail;
 		}
 		tg->names = xcalloc(1, sizeof *tg->names);
@@ -130,13 +129,13 @@ fail:
 int
 cmd_store_value(struct cmd_pstate *ps, const char *key, enum cmd_vtype type,
     const char *const *enums, const char *what, const char *label,
-    const struct cmd_tok *t)
+    int64_t max, const struct cmd_tok *t)
 {
 	char	*v, *exch = NULL, *sym;
 
 	if (type == V_TARGET)
 		return parse_target(ps, t, key);
-	if (cmd_check_value(ps, type, enums, what, label, t, &v) != 0)
+	if (cmd_check_value(ps, type, enums, what, label, max, t, &v) != 0)
 		return -1;
 	cmd_add_arg(ps->cmd, key, v, t->col);
 	free(v);
