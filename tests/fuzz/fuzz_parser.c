@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for the command language: any byte string fed to
- * cmd_parse_script and cmd_parse_line must either parse into well-formed
- * commands or fail with a "parse" error and nothing returned.
+ * cmd_parse_buf (NULs included) and cmd_parse_line must either parse into
+ * well-formed commands or fail with a "parse" error and nothing returned;
+ * a parsed command never holds a control byte.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,10 @@ check_cmd(const struct cmd *c)
 		abort();
 	if (c->json != cmd_has(c, "json"))
 		abort();
+	for (i = 0; c->text[i] != '\0'; i++) {
+		if ((unsigned char)c->text[i] < 0x20 && c->text[i] != '\t')
+			abort();
+	}
 	r = cmd_text_redacted(c);
 	if (strlen(r) > strlen(c->text) * 2 + 16)
 		abort();
@@ -55,7 +60,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[size] = '\0';
 
 	err_clear(&e);
-	if (cmd_parse_script(s, &l, &pos, &e) == 0) {
+	if (cmd_parse_buf(s, size, &l, &pos, &e) == 0) {
+		if (memchr(data, '\0', size) != NULL)
+			abort();
 		for (i = 0; i < l.n; i++)
 			check_cmd(&l.v[i]);
 		cmd_list_free(&l);

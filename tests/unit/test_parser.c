@@ -577,6 +577,225 @@ test_order_tag(void **state)
 	    "at most 20 characters");
 }
 
+/* A script over len bytes that must fail at line/col with want. */
+static void
+bad_buf(const char *text, size_t len, int line, int col, const char *want)
+{
+	struct cmd_list	l = { NULL, 0 };
+	struct cmd_pos	pos = { 0, 0 };
+	struct err	e;
+	char		prefix[64];
+
+	err_clear(&e);
+	if (cmd_parse_buf(text, len, &l, &pos, &e) == 0) {
+		cmd_list_free(&l);
+		fail_msg("script of %zu bytes parsed but should not", len);
+	}
+	assert_string_equal(e.code, "parse");
+	snprintf(prefix, sizeof prefix, "line %d, column %d: ", line, col);
+	if (strncmp(e.msg, prefix, strlen(prefix)) != 0 ||
+	    strstr(e.msg, want) == NULL)
+		fail_msg("got \"%s\", want \"%s...%s\"", e.msg, prefix, want);
+	assert_null(l.v);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(pos.line, line);
+	assert_int_equal(pos.col, col);
+}
+
+/*
+ * A NUL or any control byte but tab ends nothing and hides nothing: it is
+ * refused wherever it stands, before a single command is returned.
+ */
+static void
+test_control_bytes(void **state)
+{
+	static const char nul1[] = "buy FUT 1 to acct:x\0 --dry-run\n";
+	static const char nul2[] = "account set a 7\n\0garbage";
+	static const char nul3[] = "positions # note\0\nkill all\n";
+	static const char nul4[] = "kill all reason \"a\0b\"\n";
+	struct cmd_list	 l;
+	struct cmd_pos	 pos;
+	struct err	 e;
+	char		 line[64];
+	int		 c;
+
+	bad_buf(nul1, sizeof nul1 - 1, 1, 20, "got a control byte 0x00 (NUL)");
+	bad_buf(nul2, sizeof nul2 - 1, 2, 1, "0x00 (NUL)");
+	bad_buf(nul3, sizeof nul3 - 1, 1, 17, "0x00 (NUL)");
+	bad_buf(nul4, sizeof nul4 - 1, 1, 19, "0x00 (NUL)");
+	bad_buf("positions\rkill all\n", 19, 1, 10, "0x0D (CR)");
+	bad_buf("positions\r\r\n", 12, 1, 10, "(CR)");
+	bad_buf("# a \x1b[2Jcomment\npositions\n", 25, 1, 5, "0x1B (ESC)");
+	bad_buf("orders\nkill all reason \"x\x7fy\"\n", 30, 2, 19, "0x7F");
+	bad_buf("kill all reason \"\xc2\x9b" "31m\"\n", 23, 1, 18,
+	    "the control character U+009B");
+	bad_buf("kill all reason \"\xe2\x80\xae" "lla\"\n", 24, 1, 18,
+	    "bidirectional control character U+202E");
+	/* CRLF line ends and tabs are text, not control bytes. */
+	assert_int_equal(cmd_parse_buf("positions\r\n\torders\t# x\r\n", 24,
+	    &l, &pos, &e), 0);
+	assert_int_equal(l.n, 2);
+	cmd_list_free(&l);
+
+	for (c = 1; c < 0x20; c++) {
+		if (c == '\t' || c == '\n')
+			continue;
+		snprintf(line, sizeof line, "buy X 1 tag a%cb --dry-run", c);
+		bad(line, 14, "expected printable text, got a control byte");
+		snprintf(line, sizeof line, "positions #%c", c);
+		bad(line, 12, "control byte");
+	}
+	bad("buy X 1\r", 8, "0x0D (CR)");
+	bad("kill all reason \"\x1b]0;x\x07\"", 18, "0x1B (ESC)");
+}
+
+/* "#" starts a comment only where a word starts. */
+static void
+test_hash_in_word(void **state)
+{
+	struct cmd_list	l;
+	struct cmd_pos	pos;
+	struct err	e;
+	struct cmd	c;
+
+	bad("buy FUT 1 to acct:x tag t#1 --dry-run", 25,
+	    "expected an order tag");
+	bad("buy FUT 1 to acct:x#c --dry-run", 19, "account name");
+	bad("kill all reason \"x\"#y", 20, "expected a space after");
+	c = ok("kill all reason over#heat");
+	arg_is(&c, "reason", "over#heat");
+	cmd_free(&c);
+	c = ok("buy FUT 1 --dry-run #tag t1");
+	assert_int_equal(c.nargs, 5);
+	assert_null(cmd_get(&c, "tag"));
+	cmd_free(&c);
+	/* A mid-word "#" does not hide a continuation either. */
+	assert_int_equal(cmd_parse_script("buy FUT 1 \\\n--dry-run\n"
+	    "kill all reason a#b \\\n--json\n", &l, &pos, &e), 0);
+	assert_int_equal(l.n, 2);
+	assert_true(cmd_has(&l.v[0], "dry-run"));
+	assert_true(l.v[1].json);
+	cmd_list_free(&l);
+}
+
+/* A "\" on the last line means the rest was lost: nothing runs. */
+static void
+test_continuation_at_end(void **state)
+{
+	struct cmd_list	l;
+	struct cmd_pos	pos;
+	struct err	e;
+
+	static const char *const cut[] = { "positions\nbuy FUT 1 \\",
+		"buy FUT 1 \\\n", "buy FUT 1 \\\n  to all \\  \r\n" };
+
+	bad_buf(cut[0], strlen(cut[0]), 2, 11, "expected the command to "
+	    "continue after \"\\\", got end of input");
+	bad_buf(cut[1], strlen(cut[1]), 1, 11, "got end of input");
+	bad_buf(cut[2], strlen(cut[2]), 2, 10, "got end of input");
+	assert_int_equal(cmd_parse_script("buy FUT 1 \\\n--dry-run", &l, &pos,
+	    &e), 0);
+	assert_int_equal(l.n, 1);
+	cmd_list_free(&l);
+}
+
+/* Numbers no exchange or column takes are parse errors, named. */
+static void
+test_number_bounds(void **state)
+{
+	struct cmd	c;
+
+	bad("buy FUT 2147483647 to all --dry-run", 9, "expected a quantity "
+	    "(a whole number above 0), got \"2147483647\" (at most 10000000)");
+	bad("buy FUT 10000001 units", 9, "(at most 10000000)");
+	bad("buy FUT 123456789012345678901234567890", 9, "(at most 10000000)");
+	bad("buy FUT -3", 9, "got \"-3\" (must be above 0)");
+	bad("buy FUT 0", 9, "(must be above 0)");
+	c = ok("buy FUT 10000000 units");
+	arg_is(&c, "qty", "10000000");
+	cmd_free(&c);
+	bad("buy FUT 1 limit 10000000.01", 17, "(at most 10000000)");
+	bad("buy FUT 1 limit 123456789012345678901234567890", 17,
+	    "(at most 10000000)");
+	bad("buy FUT 1 limit -1.5", 17, "got \"-1.5\" (must be above 0)");
+	bad("buy FUT 1 sl 100 -99", 18, "(must be above 0)");
+	bad("buy FUT 1 slm 99999999", 15, "trigger price");
+	c = ok("buy FUT 1 limit 10000000.00");
+	arg_is(&c, "price", "10000000");
+	cmd_free(&c);
+	bad("account add a broker z lots 999999999999999999999999999999", 29,
+	    "expected a whole number of lots for \"lots\", got "
+	    "\"999999999999999999999999999999\" (at most 100000)");
+	bad("account add a broker z lots -1", 29, "(must not be negative)");
+	bad("account add a broker z max-lots 10000001", 33, "at most 10000000");
+	bad("account add a broker z priority 2147483648", 33, "at most 1000000");
+	bad("account add a broker z multiplier 10000.0001", 35,
+	    "at most 10000");
+	bad("account add a broker z weight 123456789012345678901234567890", 31,
+	    "at most 10000");
+	bad("account add a broker z weight -0.5", 31, "must not be negative");
+	bad("account add a broker z capital 1000000000000", 32,
+	    "at most 999999999999");
+	bad("account add a broker z capital -1", 32, "must not be negative");
+	bad("fanouts last 100001", 14, "at most 100000");
+	bad("fanout show 99999999999999999999", 13,
+	    "at most 9223372036854775807");
+	bad("fanout show 0", 13, "expected a fan-out id");
+	c = ok("account add a broker z lots 0 multiplier 10000 weight 0.0001 "
+	    "capital 999999999999.00 priority 1000000 max-lots 0");
+	arg_is(&c, "multiplier", "10000");
+	arg_is(&c, "capital", "999999999999");
+	cmd_free(&c);
+}
+
+/*
+ * Names, tags and free text the store would refuse are parse errors:
+ * a name starts with a letter or digit (the CHECK constraints of the
+ * registry), text is valid UTF-8.  A reason on kill or squareoff is
+ * repaired instead: the safety action must run.
+ */
+static void
+test_names_and_text(void **state)
+{
+	struct cmd	c;
+
+	bad("account add -65 broker z", 13, "expected an account name, got "
+	    "\"-65\"");
+	bad("account add .x broker z", 13, "expected an account name");
+	bad("account add _x broker z", 13, "expected an account name");
+	bad("broker add -b kind paper", 12, "expected a broker name");
+	bad("account add a broker z user-id -U1", 32, "broker user id");
+	bad("account add a broker z tags ok,-bad", 29, "comma list of tags");
+	bad("account tag a +-x", 16, "expected a tag");
+	bad("account list group:-x", 20, "expected a tag (a letter or digit");
+	bad("account list acct:-x", 19, "expected an account name");
+	bad("buy X 1 tag -t", 13, "expected an order tag");
+	bad("account add \xc3\xa9t\xc3\xa9 broker z", 13, "account name");
+	c = ok("account add 65 broker z user-id AB1234 tags a-1,b_2");
+	arg_is(&c, "name", "65");
+	cmd_free(&c);
+
+	bad("unkill all reason \"caf\xe9\"", 19, "valid UTF-8");
+	bad("rms override all max-lots 5 until 15:30 reason \"\xff\"", 48,
+	    "valid UTF-8");
+	c = ok("unkill all reason \"caf\xc3\xa9 \xe2\x82\xb9\"");
+	arg_is(&c, "reason", "caf\xc3\xa9 \xe2\x82\xb9");
+	cmd_free(&c);
+
+	c = ok("kill all reason \"fat \xff\xfe finger \xc3\"");
+	arg_is(&c, "reason", "fat \xef\xbf\xbd\xef\xbf\xbd finger "
+	    "\xef\xbf\xbd");
+	cmd_free(&c);
+	c = ok("kill all reason \xed\xa0\x80");	/* a surrogate */
+	arg_is(&c, "reason", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	cmd_free(&c);
+	c = ok("squareoff group:vip reason \"x\xc0\xaf\" symbol NIFTY");
+	arg_is(&c, "reason", "x\xef\xbf\xbd\xef\xbf\xbd");
+	arg_is(&c, "symbol", "NIFTY");
+	cmd_free(&c);
+	bad("kill all reason \"\"", 17, "expected a reason");
+}
+
 /* A typo on line 40 must not leave lines 1-39 parsed. */
 static void
 test_script_all_or_nothing(void **state)
@@ -675,6 +894,11 @@ main(void)
 		cmocka_unit_test(test_script_all_or_nothing),
 		cmocka_unit_test(test_redacted),
 		cmocka_unit_test(test_words_usage),
+		cmocka_unit_test(test_control_bytes),
+		cmocka_unit_test(test_hash_in_word),
+		cmocka_unit_test(test_continuation_at_end),
+		cmocka_unit_test(test_number_bounds),
+		cmocka_unit_test(test_names_and_text),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
