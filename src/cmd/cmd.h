@@ -110,9 +110,14 @@ const char *cmd_get(const struct cmd *, const char *key);
 int cmd_has(const struct cmd *, const char *key);
 int64_t cmd_get_int(const struct cmd *, const char *key, int64_t def);
 
-/* For completion and help: the command words and their keywords. */
+/*
+ * For completion and help: the words of the commands that are built and
+ * their keywords.
+ */
 const char *const *cmd_words(void);		/* NULL-terminated */
 const char *cmd_usage(enum cmd_kind);	/* one-line synopsis */
+/* 0 for a command that parses but is not built yet (help marks it). */
+int cmd_built(enum cmd_kind);
 /* Canonical name ("account add") for --json "cmd"; NULL if unknown. */
 const char *cmd_name(enum cmd_kind);
 /*

@@ -125,6 +125,12 @@ struct cmd_def {
 	const char *const	*flags;		/* beyond --json */
 	int			 min_opts;	/* account set */
 	int			 target_all;	/* no target given means all */
+	/*
+	 * Parsed (so scripts can be checked) but not built yet: help says
+	 * so, completion leaves it out, the executor answers
+	 * "not-available".  Building a command is clearing this flag.
+	 */
+	int			 later;
 	/* A token that is no option: 1 taken, 0 not ours, -1 error. */
 	int			(*extra)(struct cmd_pstate *,
 				    const struct cmd_tok *);

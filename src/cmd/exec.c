@@ -54,6 +54,18 @@ exec_status_of(const char *code)
 	return EXEC_FAILED;
 }
 
+/*
+ * The grammar's "later" flag decides what runs: a handler written for a
+ * command still marked later stays off until the flag is cleared, so help,
+ * completion and the executor never disagree.
+ */
+int
+exec_handles(enum cmd_kind kind)
+{
+	return (unsigned)kind < CMD__COUNT && cmd_built(kind) &&
+	    exec_handlers[kind] != NULL;
+}
+
 void
 exec_result_clear(struct exec_result *r)
 {
@@ -112,10 +124,10 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
 	job->cmd = cmd;
 	job->cb = cb;
 	job->arg = arg;
-	if (exec_handlers[cmd->kind] == NULL) {
+	if (!exec_handles(cmd->kind)) {
 		exec_failf(job, "not-available",
-		    "\"%s\" is not available in this version of phalanx",
-		    cmd->name);
+		    "\"%s\" is not built yet in this version of phalanx "
+		    "(see \"help\")", cmd->name);
 		return;
 	}
 	exec_handlers[cmd->kind](job);

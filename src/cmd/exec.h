@@ -45,6 +45,8 @@ typedef void (*exec_done_cb)(const struct cmd *, struct exec_result *,
 
 void exec_cmd(struct exec_env *, const struct cmd *, exec_done_cb, void *);
 void exec_result_clear(struct exec_result *);
+/* 1 when the command runs in this build (else "not-available"). */
+int exec_handles(enum cmd_kind);
 /* The exit class an error code belongs to. */
 enum exec_status exec_status_of(const char *code);
 

@@ -1,7 +1,13 @@
-/* help [COMMAND]: the language's synopsis, from the parser's own table. */
+/*
+ * help [COMMAND]: the language's synopsis, from the parser's own table;
+ * commands not built yet are listed and marked, so a script writer knows
+ * before running one.
+ */
 #include <string.h>
 
 #include "cmd/exec_int.h"
+
+#define HELP_LATER	"(not built yet)"
 
 void
 exec_help(struct exec_job *job)
@@ -17,7 +23,8 @@ exec_help(struct exec_job *job)
 			continue;
 		if (topic != NULL && strncmp(u, topic, strlen(topic)) != 0)
 			continue;
-		strbuf_printf(&b, "%s\n", u);
+		strbuf_printf(&b, "%s%s\n", u, exec_handles((enum cmd_kind)k) ?
+		    "" : "  " HELP_LATER);
 		found++;
 	}
 	if (found == 0) {

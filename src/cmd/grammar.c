@@ -289,6 +289,8 @@ export_check(struct cmd_pstate *ps)
 	    "expected an end date on or after %s, got \"%s\"", from, to);
 }
 
+/* A row of a command that parses but does not run yet (cmd_def.later). */
+#define LATER		.later = 1
 #define P_NAME(w)	{ .key = "name", .type = V_NAME, .what = (w) }
 #define P_ID(w)		{ .key = "id", .type = V_ID, .what = (w) }
 #define P_TARGET	{ .key = "target", .type = V_TARGET }
@@ -373,59 +375,61 @@ const struct cmd_def cmd_defs[] = {
 	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
 	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
 	{ CMD_RMS_TEMPLATE_LIST, "rms template list", "rms template list",
-	  .opts = NULL },
+	  .opts = NULL, LATER },
 	{ CMD_RMS_TEMPLATE_SHOW, "rms template show",
 	  "rms template show NAME",
-	  .pos = { P_NAME("a template name") } },
+	  .pos = { P_NAME("a template name") }, LATER },
 	{ CMD_RMS_APPLY, "rms apply", "rms apply TEMPLATE to TARGET",
 	  .pos = { { .key = "template", .type = V_NAME,
 		     .what = "a template name" } },
-	  .opts = rms_apply_opts },
+	  .opts = rms_apply_opts, LATER },
 	{ CMD_RMS_STATE, "rms state", "rms state TARGET",
-	  .pos = { P_TARGET } },
+	  .pos = { P_TARGET }, LATER },
 	{ CMD_RMS_OVERRIDE, "rms override",
 	  "rms override TARGET LIMIT VALUE until TIME reason TEXT",
 	  .pos = { P_TARGET,
 		   { .key = "limit", .type = V_NAME, .what = "a limit name" },
 		   { .key = "value", .type = V_LIMIT_VALUE } },
-	  .opts = rms_override_opts },
+	  .opts = rms_override_opts, LATER },
 	{ CMD_RMS_APPROVE, "rms approve", "rms approve ID",
-	  .pos = { P_ID("an override id") } },
+	  .pos = { P_ID("an override id") }, LATER },
 	{ CMD_INCIDENT_LIST, "incident list", "incident list",
-	  .opts = NULL },
+	  .opts = NULL, LATER },
 	{ CMD_INCIDENT_SHOW, "incident show", "incident show ID",
-	  .pos = { P_ID("an incident id") } },
+	  .pos = { P_ID("an incident id") }, LATER },
 	{ CMD_INCIDENT_SIGNOFF, "incident signoff",
 	  "incident signoff ID note TEXT",
-	  .pos = { P_ID("an incident id") }, .opts = signoff_opts },
+	  .pos = { P_ID("an incident id") }, .opts = signoff_opts, LATER },
 	{ CMD_CONNECTOR_ADD, "connector add",
 	  "connector add NAME dialect tradingview|amibroker|mt|excel|custom "
 	  "strategy S [to TARGET] [product P] [policy P] [mode M] "
 	  "[on-fail F] [mapping TEXT]",
-	  .pos = { P_NAME("a connector name") }, .opts = connector_opts },
+	  .pos = { P_NAME("a connector name") }, .opts = connector_opts,
+	  LATER },
 	{ CMD_CONNECTOR_LIST, "connector list", "connector list",
-	  .opts = NULL },
+	  .opts = NULL, LATER },
 	{ CMD_WEBHOOK_REPLAY, "webhook replay", "webhook replay ID",
-	  .pos = { P_ID("a webhook payload id") } },
+	  .pos = { P_ID("a webhook payload id") }, LATER },
 	{ CMD_SCHEDULE_ADD, "schedule add",
 	  "schedule add NAME cron \"M H DOM MON DOW\" "
 	  "[concurrency skip|queue|parallel] run COMMAND ...",
-	  .pos = { P_NAME("a schedule name") }, .opts = schedule_opts },
+	  .pos = { P_NAME("a schedule name") }, .opts = schedule_opts,
+	  LATER },
 	{ CMD_SCHEDULE_RUN, "schedule run", "schedule run NAME",
-	  .pos = { P_NAME("a schedule name") } },
+	  .pos = { P_NAME("a schedule name") }, LATER },
 	{ CMD_SCHEDULE_LIST, "schedule list", "schedule list",
-	  .opts = NULL },
+	  .opts = NULL, LATER },
 	{ CMD_RUN_LIST, "run list", "run list",
-	  .opts = NULL },
+	  .opts = NULL, LATER },
 	{ CMD_RUN_SHOW, "run show", "run show ID",
-	  .pos = { P_ID("a run id") } },
+	  .pos = { P_ID("a run id") }, LATER },
 	{ CMD_RUN_LOGS, "run logs", "run logs ID",
-	  .pos = { P_ID("a run id") } },
+	  .pos = { P_ID("a run id") }, LATER },
 	{ CMD_EXPORT, "export",
 	  "export trades|pnl|orders|incidents from DATE to DATE "
 	  "format csv|pdf [to PATH]",
 	  .pos = { { .key = "report", .type = V_ENUM, .enums = reports } },
-	  .opts = export_opts, .check = export_check },
+	  .opts = export_opts, .check = export_check, LATER },
 	{ CMD_HELP, "help", "help [COMMAND]",
 	  .pos = { { .key = "command", .type = V_HELP, .optional = 1 } } },
 };
@@ -450,6 +454,14 @@ cmd_usage(enum cmd_kind kind)
 	const struct cmd_def	*d = cmd_def_of(kind);
 
 	return d != NULL ? d->usage : NULL;
+}
+
+int
+cmd_built(enum cmd_kind kind)
+{
+	const struct cmd_def	*d = cmd_def_of(kind);
+
+	return d != NULL && !d->later;
 }
 
 const char *
@@ -489,7 +501,8 @@ words_cmp(const void *a, const void *b)
 
 /*
  * Every word completion may offer: command words, option keywords, flags
- * and enum values, sorted.  The words of a command name are split into
+ * and enum values of the commands that are built, sorted.  The words of
+ * a command name are split into
  * a static pool once; the table never changes after that.
  */
 const char *const *
@@ -506,6 +519,8 @@ cmd_words(void)
 		return v;
 	for (i = 0; i < cmd_ndefs; i++) {
 		d = &cmd_defs[i];
+		if (d->later)
+			continue;
 		for (p = d->name; *p != '\0'; p = *sp ? sp + 1 : sp) {
 			sp = strchr(p, ' ');
 			if (sp == NULL)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cmd/cmd.h"
+#include "cmd/exec.h"
 
 /* Parse one line that must be valid; the caller frees. */
 static struct cmd
@@ -796,6 +797,45 @@ test_names_and_text(void **state)
 	bad("kill all reason \"\"", 17, "expected a reason");
 }
 
+/*
+ * One flag per grammar row says whether a command is built: completion
+ * leaves the rest out, and every built command has a handler.
+ */
+static void
+test_not_built(void **state)
+{
+	const char *const	*w = cmd_words();
+	static const char *const later_only[] = { "rms", "incident",
+		"connector", "schedule", "export", "webhook", "cron",
+		"dialect", "tradingview", "signoff", NULL };
+	size_t			 i, j;
+	int			 k, nlater = 0;
+
+	for (i = 0; later_only[i] != NULL; i++) {
+		for (j = 0; w[j] != NULL; j++) {
+			if (strcmp(w[j], later_only[i]) == 0)
+				fail_msg("completion offers \"%s\", a word of "
+				    "commands not built yet", w[j]);
+		}
+	}
+	assert_true(cmd_built(CMD_BUY));
+	assert_true(cmd_built(CMD_KILL));
+	assert_true(cmd_built(CMD_CANCEL_ORDER));
+	assert_false(cmd_built(CMD_RMS_APPLY));
+	assert_false(cmd_built(CMD_EXPORT));
+	assert_false(cmd_built(CMD__COUNT));
+	for (k = 0; k < CMD__COUNT; k++) {
+		if (cmd_built((enum cmd_kind)k) !=
+		    exec_handles((enum cmd_kind)k))
+			fail_msg("\"%s\": built %d but handled %d",
+			    cmd_name((enum cmd_kind)k),
+			    cmd_built((enum cmd_kind)k),
+			    exec_handles((enum cmd_kind)k));
+		nlater += !cmd_built((enum cmd_kind)k);
+	}
+	assert_int_equal(nlater, 19);
+}
+
 /* A typo on line 40 must not leave lines 1-39 parsed. */
 static void
 test_script_all_or_nothing(void **state)
@@ -899,6 +939,7 @@ main(void)
 		cmocka_unit_test(test_continuation_at_end),
 		cmocka_unit_test(test_number_bounds),
 		cmocka_unit_test(test_names_and_text),
+		cmocka_unit_test(test_not_built),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
