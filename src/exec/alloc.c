@@ -275,7 +275,11 @@ alloc_cap(const struct alloc_req *req, struct alloc_leg *leg, size_t i)
 	}
 }
 
-/* Cut each trading leg into child orders of at most slice_lots. */
+/*
+ * Cut each trading leg into child orders of at most slice_lots; a leg
+ * that would need more than ALLOC_MAX_SLICES is refused before a single
+ * slice is allocated, so no setting can make the plan itself the problem.
+ */
 static int
 alloc_slice(struct alloc_plan *plan, struct err *err)
 {
@@ -289,10 +293,13 @@ alloc_slice(struct alloc_plan *plan, struct err *err)
 		if (leg->skip != ALLOC_OK)
 			continue;
 		n = (leg->lots - 1) / plan->slice_lots + 1;
-		if (n > INT32_MAX || (uint64_t)n > SIZE_MAX / 64 - total) {
-			err_set(err, "overflow", "account \"%s\": %lld child "
-			    "orders is too many", leg->acct->name,
-			    (long long)n);
+		if (n > ALLOC_MAX_SLICES) {
+			err_set(err, "too-large", "account \"%s\": %lld lots "
+			    "need %lld orders of at most %lld lots (the freeze "
+			    "quantity); one fan-out sends at most %d per "
+			    "account", leg->acct->name, (long long)leg->lots,
+			    (long long)n, (long long)plan->slice_lots,
+			    ALLOC_MAX_SLICES);
 			return -1;
 		}
 		leg->nslices = (size_t)n;
@@ -373,11 +380,14 @@ alloc_build(const struct alloc_req *req, const struct target_match *m,
 		if (leg->skip != ALLOC_OK)
 			continue;
 		if (__builtin_mul_overflow(leg->lots, plan->lot_size,
-		    &leg->qty) || __builtin_add_overflow(plan->total_lots,
-		    leg->lots, &plan->total_lots)) {
-			err_set(err, "overflow", "account \"%s\": %lld lots of "
-			    "%lld is too large", leg->acct->name,
-			    (long long)leg->lots, (long long)plan->lot_size);
+		    &leg->qty) || leg->qty > ALLOC_MAX_UNITS ||
+		    __builtin_add_overflow(plan->total_lots, leg->lots,
+		    &plan->total_lots)) {
+			err_set(err, "too-large", "account \"%s\": %lld lots "
+			    "of %lld units is above the ceiling of %d units "
+			    "per account in one fan-out", leg->acct->name,
+			    (long long)leg->lots, (long long)plan->lot_size,
+			    ALLOC_MAX_UNITS);
 			return -1;
 		}
 		plan->ntrading++;

@@ -26,6 +26,17 @@ enum alloc_policy {
 
 enum alloc_unit { ALLOC_LOTS, ALLOC_UNITS };
 
+/*
+ * What one fan-out may give one account, whatever the policy and the
+ * account's lots, multiplier, capital or weight: at most ALLOC_MAX_UNITS
+ * units, cut into at most ALLOC_MAX_SLICES child orders under the freeze
+ * quantity (Kite's own iceberg orders stop at 50 legs).  A plan above
+ * either is refused whole ("too-large") before anything is stored or
+ * sent: it is a typo or a runaway setting, never a trade.
+ */
+#define ALLOC_MAX_UNITS		10000000
+#define ALLOC_MAX_SLICES	50
+
 /* Why an account gets no order.  ALLOC_OK legs trade. */
 enum alloc_skip {
 	ALLOC_OK,
@@ -82,7 +93,8 @@ struct alloc_plan {
  * Plan a fan-out: one leg per account of m (skipped ones included, with
  * their reason), each trading leg sliced so no child exceeds the freeze
  * quantity.  -1 and err ("bad-qty", "bad-lot-size", "bad-freeze",
- * "no-weights", "overflow") on bad input; the plan is then empty.
+ * "no-weights", "overflow", "too-large") on bad input; the plan is then
+ * empty.
  */
 int alloc_plan(const struct alloc_req *, const struct target_match *m,
     struct alloc_plan *, struct err *);

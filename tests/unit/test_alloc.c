@@ -339,8 +339,9 @@ test_bad_input(void **state)
 static void
 test_no_overflow_in_split(void **state)
 {
-	struct alloc_req	r = req(ALLOC_CAPITAL, INT64_MAX / 4);
+	struct alloc_req	r = req(ALLOC_CAPITAL, ALLOC_MAX_UNITS - 1);
 	struct alloc_plan	p;
+	struct err		e;
 
 	accounts(3);
 	r.lot_size = 1;
@@ -349,8 +350,84 @@ test_no_overflow_in_split(void **state)
 	fx.a[2].capital = 7;
 	plan_ok(&r, &p);
 	assert_int_equal(p.legs[0].lots + p.legs[1].lots + p.legs[2].lots,
-	    INT64_MAX / 4);
+	    ALLOC_MAX_UNITS - 1);
 	alloc_plan_free(&p);
+
+	/* Past the ceiling the products still do not overflow: refused. */
+	r.qty = INT64_MAX / 4;
+	err_clear(&e);
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
+	assert_null(p.slices);
+}
+
+/*
+ * No quantity, multiplier or capital can make a plan of millions of
+ * child orders (the 2 GB plan of "buy FUT 2147483647 to all"): a leg
+ * above ALLOC_MAX_UNITS or ALLOC_MAX_SLICES refuses the whole plan.
+ */
+static void
+test_ceilings(void **state)
+{
+	struct alloc_req	r = req(ALLOC_FIXED, 2147483647);
+	struct alloc_plan	p;
+	struct err		e;
+
+	accounts(3);
+	r.lot_size = 75;
+	r.freeze_qty = 1800;
+	err_clear(&e);
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
+	assert_non_null(strstr(e.msg, "account \"a0\""));
+	assert_int_equal(p.nslices, 0);
+	assert_null(p.legs);
+
+	/* 24 lots a slice: 50 slices are 1200 lots, 1201 need 51. */
+	r.qty = 1200;
+	plan_ok(&r, &p);
+	assert_int_equal(p.legs[0].nslices, ALLOC_MAX_SLICES);
+	assert_int_equal(p.nslices, 3 * ALLOC_MAX_SLICES);
+	alloc_plan_free(&p);
+	r.qty = 1201;
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
+	assert_non_null(strstr(e.msg, "need 51 orders of at most 24 lots"));
+
+	/* A runaway multiplier or account lots, not the signal. */
+	r = req(ALLOC_MULTIPLIER, 100);
+	fx.a[2].multiplier = 10000 * CORE_RATIO_ONE;
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
+	assert_non_null(strstr(e.msg, "account \"a2\": 1000000 lots of 65 "
+	    "units"));
+	r = req(ALLOC_FIXED, 100);
+	fx.a[1].lots = 100000;
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
+	/* ... unless max-lots caps it first. */
+	fx.a[1].max_lots = 20;
+	plan_ok(&r, &p);
+	assert_int_equal(p.legs[1].lots, 20);
+	alloc_plan_free(&p);
+
+	/* Capital split of a huge signal over one account. */
+	accounts(1);
+	fx.a[0].capital = 100;
+	r = req(ALLOC_CAPITAL, 10000000);
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
+
+	/* The ceiling itself is allowed: lot size 1, no freeze. */
+	r = req(ALLOC_FIXED, ALLOC_MAX_UNITS);
+	r.lot_size = 1;
+	plan_ok(&r, &p);
+	assert_int_equal(p.legs[0].qty, ALLOC_MAX_UNITS);
+	assert_int_equal(p.nslices, 1);
+	alloc_plan_free(&p);
+	r.qty++;
+	assert_int_equal(alloc_plan(&r, &fx.m, &p, &e), -1);
+	assert_string_equal(e.code, "too-large");
 }
 
 static uint64_t	rng = 88172645463325252ull;
@@ -387,7 +464,8 @@ test_property_sum(void **state)
 		}
 		fx.a[rnd(n)].enabled = 1;
 		r = req(pol[iter % 3], 1 + (int64_t)rnd(iter % 2 ? 50 : 100000));
-		r.freeze_qty = rnd(2) ? 1800 : 0;
+		/* 50 slices of 27 lots at most (ALLOC_MAX_SLICES). */
+		r.freeze_qty = r.qty <= 1350 && rnd(2) ? 1800 : 0;
 		plan_ok(&r, &p);
 		sum = 0;
 		for (i = 0; i < n; i++) {
@@ -440,6 +518,7 @@ main(void)
 		cmocka_unit_test(test_units),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_no_overflow_in_split),
+		cmocka_unit_test(test_ceilings),
 		cmocka_unit_test(test_property_sum),
 		cmocka_unit_test(test_names),
 	};
