@@ -130,6 +130,38 @@ static const char sql_orders[] =
 "  JOIN brokers b ON b.id = a.broker_id "
 "WHERE o.fanout_id = $1 ORDER BY a.priority, a.name, o.slice";
 
+/*
+ * cancel order ID: the order whose phalanx id or broker order id is ID,
+ * with what the cancel needs; the request is audited once it names
+ * exactly one order.
+ */
+static const char sql_order_find[] =
+"WITH o AS ("
+"  SELECT o.id, o.fanout_id, o.account_id, a.name AS account,"
+"    o.broker_order_id, o.state, o.variety, o.side, o.symbol, o.exchange,"
+"    o.order_type, o.product, o.qty, o.filled_qty,"
+"    o.avg_price::text AS avg_price"
+"  FROM orders o JOIN accounts a ON a.id = o.account_id"
+"  WHERE ($1 ~ '^[0-9]{1,18}$' AND o.id = $1::bigint)"
+"    OR o.broker_order_id = $1"
+"), au AS ("
+"  INSERT INTO audit_log (os_user, front, action, object, detail)"
+"  SELECT $2, $3, 'order.cancel', 'order:' || o.id,"
+"    jsonb_build_object('id', $1::text, 'account', o.account,"
+"      'broker_order_id', o.broker_order_id, 'state', o.state)"
+"  FROM o WHERE (SELECT count(*) FROM o) = 1"
+")"
+"SELECT * FROM o ORDER BY o.id";
+
+void
+store_order_find(struct store *st, const char *id,
+    const struct store_actor *who, store_rows_cb cb, void *arg)
+{
+	const char	*p[3] = { id, who->os_user, who->front };
+
+	store_run(st, sql_order_find, 3, p, cb, arg);
+}
+
 void
 store_fanout_next_ids(struct store *st, int n, store_rows_cb cb, void *arg)
 {

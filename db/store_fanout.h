@@ -61,6 +61,16 @@ void store_trading_state_set(struct store *, json_t *account_ids,
 void store_latency(struct store *, json_t *account_ids, int days,
     store_rows_cb, void *);
 
+/*
+ * Orders whose phalanx id or broker order id is id (rows: id, fanout_id,
+ * account_id, account, broker_order_id, state, variety, side, symbol,
+ * exchange, order_type, product, qty, filled_qty, avg_price as text);
+ * audited as "order.cancel" when
+ * exactly one matches.
+ */
+void store_order_find(struct store *, const char *id,
+    const struct store_actor *, store_rows_cb, void *);
+
 /* The last n fan-outs, newest first, with order counts by outcome. */
 void store_fanouts_list(struct store *, int n, store_rows_cb, void *);
 /* One fan-out (one row) and its orders (rows, in send order). */

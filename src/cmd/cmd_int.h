@@ -72,6 +72,7 @@ enum cmd_vtype {
 	V_PATH,
 	V_INT,		/* whole number >= 0, at most max (INT32_MAX) */
 	V_ID,		/* whole number > 0, 64-bit */
+	V_ORDER_ID,	/* a phalanx or broker order id, kept verbatim */
 	V_QTY,		/* whole number > 0, at most max (CMD_MAX_QTY) */
 	V_DEC2,		/* >= 0, at most 2 decimals (rupees.paise) */
 	V_DEC4,		/* >= 0, at most 4 decimals */

@@ -27,6 +27,7 @@ static const exec_handler exec_handlers[CMD__COUNT] = {
 	[CMD_SELL] = exec_buy,
 	[CMD_SQUAREOFF] = exec_squareoff,
 	[CMD_CANCEL] = exec_cancel,
+	[CMD_CANCEL_ORDER] = exec_cancel_order,
 	[CMD_KILL] = exec_kill,
 	[CMD_UNKILL] = exec_unkill,
 	[CMD_FANOUTS] = exec_fanouts,

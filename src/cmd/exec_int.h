@@ -41,6 +41,7 @@ void exec_help(struct exec_job *);
 void exec_buy(struct exec_job *);
 void exec_squareoff(struct exec_job *);
 void exec_cancel(struct exec_job *);
+void exec_cancel_order(struct exec_job *);
 void exec_kill(struct exec_job *);
 void exec_unkill(struct exec_job *);
 /* exec_fanouts.c */

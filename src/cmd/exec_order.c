@@ -1,4 +1,7 @@
-/* buy | sell | squareoff | cancel | kill | unkill: through the router. */
+/*
+ * buy | sell | squareoff | cancel | cancel order | kill | unkill: through
+ * the router.
+ */
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +151,14 @@ void
 exec_cancel(struct exec_job *job)
 {
 	exec_intent(job, FANOUT_CANCEL);
+}
+
+/* cancel order ID: the router finds it, cancels it, confirms it. */
+void
+exec_cancel_order(struct exec_job *job)
+{
+	router_cancel_order(exec_router(job), cmd_get(job->cmd, "id"),
+	    exec_fanout_done, job);
 }
 
 void

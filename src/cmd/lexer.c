@@ -697,6 +697,8 @@ cmd_type_what(enum cmd_vtype type, const char *const *enums, char *buf,
 		return "a whole number";
 	case V_ID:
 		return "a numeric id";
+	case V_ORDER_ID:
+		return "an order id (phalanx's or the broker's)";
 	case V_QTY:
 		return "a quantity (a whole number above 0)";
 	case V_DEC2:
@@ -829,6 +831,9 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 		break;
 	case V_SECRET:
 		v = secret_ok(s) ? xstrdup(s) : NULL;
+		break;
+	case V_ORDER_ID:
+		v = cmd_name_ok(s, "_.:-", 64) ? xstrdup(s) : NULL;
 		break;
 	case V_URL:
 		v = check_url(s);

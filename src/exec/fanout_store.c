@@ -60,8 +60,8 @@ fanout_row_json(const struct fanout *fo)
 	int	 order = fo->req.intent == FANOUT_ORDER;
 
 	t_intent = router_wall_text(fo, fo->t_intent);
-	t_rms = router_wall_text(fo, fo->t_rms ? fo->t_rms : fo->t_intent);
-	j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}",
+	t_rms = router_wall_text(fo, fo->t_rms);	/* NULL: no RMS ran */
+	j = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?}",
 	    "id", (json_int_t)fo->id, "who", fo->r->os_user,
 	    "source", fo->req.source != NULL ? fo->req.source : fo->r->front,
 	    "intent", fanout_intent_name(fo->req.intent),

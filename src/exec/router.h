@@ -66,6 +66,14 @@ void router_set_actor(struct router *, const char *os_user,
     const char *front);
 void fanout_start(struct router *, const struct fanout_req *,
     fanout_done_cb, void *);
+/*
+ * cancel order ID: id is a phalanx order id or a broker order id.  ok
+ * only when the broker confirms CANCELLED; err.code "unknown-order",
+ * "ambiguous-order", "not-sent", "not-cancelled", "unconfirmed" or
+ * "broker-unreachable" otherwise.
+ */
+void router_cancel_order(struct router *, const char *id, fanout_done_cb,
+    void *);
 /* Call cb once queued lifecycle events are stored (or journaled). */
 void router_drain(struct router *, int timeout_ms, void (*cb)(void *),
     void *arg);
