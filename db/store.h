@@ -67,6 +67,13 @@ void store_account_tags(struct store *, const char *name, json_t *add,
 void store_account_rm(struct store *, const char *name,
     const struct store_actor *, store_rows_cb, void *);
 void store_account_list(struct store *, store_rows_cb, void *);
+/*
+ * The account (not name) that holds user_id at broker, NULL meaning
+ * name's own user id and broker: for a clear message when add or set
+ * collides.  Row: name, broker, user_id; none when nobody does.
+ */
+void store_user_id_owner(struct store *, const char *broker,
+    const char *user_id, const char *name, store_rows_cb, void *);
 /* The registry as struct accounts, for target resolution. */
 void store_accounts_load(struct store *, store_accounts_cb, void *);
 

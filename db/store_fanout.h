@@ -15,7 +15,8 @@ void store_fanout_next_ids(struct store *, int n, store_rows_cb, void *);
 /*
  * fanout: JSON object with the fanouts columns (id, who, source, intent,
  * target, side, symbol, exchange, qty, unit, product, order_type, price,
- * trigger_price, policy, mode, on_fail, state, message, t_intent, t_rms);
+ * trigger_price, policy, mode, on_fail, state, message, t_intent, t_rms,
+ * tag);
  * orders: JSON array of objects (account_id, slice, client_tag, side,
  * symbol, exchange, product, order_type, qty, price, trigger_price).
  * Rows: id, client_tag of each order.  Their NEW events are the caller's

@@ -284,6 +284,30 @@ store_account_rm(struct store *st, const char *name,
 	store_registry_changed(st, "accounts");
 }
 
+/*
+ * Who holds a broker user id: the account other than name whose user id
+ * is user_id (NULL: name's own) at broker (NULL: name's own).  Row: name,
+ * broker, user_id.
+ */
+static const char sql_user_id_owner[] =
+"SELECT a.name, b.name AS broker, a.user_id FROM accounts a"
+"  JOIN brokers b ON b.id = a.broker_id"
+" WHERE a.user_id = COALESCE($2,"
+"     (SELECT user_id FROM accounts WHERE name = $3))"
+"   AND a.name <> $3"
+"   AND b.id = COALESCE((SELECT id FROM brokers WHERE name = $1),"
+"     (SELECT broker_id FROM accounts WHERE name = $3))"
+" ORDER BY a.id LIMIT 1";
+
+void
+store_user_id_owner(struct store *st, const char *broker, const char *user_id,
+    const char *name, store_rows_cb cb, void *arg)
+{
+	const char	*p[3] = { broker, user_id, name };
+
+	store_run(st, sql_user_id_owner, 3, p, cb, arg);
+}
+
 void
 store_account_list(struct store *st, store_rows_cb cb, void *arg)
 {

@@ -75,6 +75,47 @@ account_verb(enum cmd_kind kind)
 	}
 }
 
+/* The user id an add or set gives the account (add defaults to the name). */
+static const char *
+account_user_id(const struct cmd *cmd)
+{
+	const char	*u = cmd_get(cmd, "user-id");
+
+	if (u == NULL && cmd->kind == CMD_ACCOUNT_ADD)
+		u = cmd_get(cmd, "name");
+	return u;
+}
+
+static void
+account_user_id_owner(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+	json_t		*row = json_array_get(rows, 0);
+	const char	*broker = cmd_get(job->cmd, "broker");
+
+	if (err == NULL && row != NULL) {
+		exec_failf(job, "duplicate-user-id", "user id \"%s\" is already "
+		    "used by account \"%s\" at broker \"%s\"",
+		    json_string_value(json_object_get(row, "user_id")),
+		    json_string_value(
+		    json_object_get(row, "name")), json_string_value(
+		    json_object_get(row, "broker")));
+		return;
+	}
+	exec_failf(job, "duplicate-user-id", "the user id of account \"%s\" "
+	    "is already used by another account%s%s%s",
+	    cmd_get(job->cmd, "name"), broker != NULL ? " at broker \"" : "",
+	    broker != NULL ? broker : "", broker != NULL ? "\"" : "");
+}
+
+/* A unique violation names its constraint: which one was it? */
+static int
+account_dup_user_id(const struct exec_job *job, const struct err *err)
+{
+	return strcmp(err->code, "sql:23505") == 0 &&
+	    strstr(err->msg, "user_id") != NULL;
+}
+
 /* Shared completion of every statement that changes one account. */
 static void
 account_changed(json_t *rows, const struct err *err, void *arg)
@@ -84,7 +125,11 @@ account_changed(json_t *rows, const struct err *err, void *arg)
 	struct err	 e;
 
 	if (err != NULL) {
-		if (strcmp(err->code, "sql:23503") == 0 &&
+		if (account_dup_user_id(job, err))
+			store_user_id_owner(job->env->store, cmd_get(job->cmd,
+			    "broker"), account_user_id(job->cmd), name,
+			    account_user_id_owner, job);
+		else if (strcmp(err->code, "sql:23503") == 0 &&
 		    job->cmd->kind == CMD_ACCOUNT_RM)
 			exec_failf(job, "in-use", "account \"%s\" has orders "
 			    "on record; disable it instead", name);

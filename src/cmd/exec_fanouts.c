@@ -6,8 +6,8 @@
 #include "db/store_fanout.h"
 
 static const char *const fanout_columns[] = {
-	"id", "created", "intent", "side", "symbol", "qty", "target", "mode",
-	"on_fail", "state", "orders", "failed", "ms", NULL
+	"id", "created", "intent", "side", "symbol", "qty", "target", "tag",
+	"mode", "on_fail", "state", "orders", "failed", "ms", NULL
 };
 
 static const char *const fanout_order_columns[] = {
@@ -76,6 +76,9 @@ fanout_orders_got(json_t *rows, const struct err *err, void *arg)
 	    json_string_value(json_object_get(f, "mode")),
 	    json_string_value(json_object_get(f, "on_fail")),
 	    json_string_value(json_object_get(f, "state")));
+	if (json_is_string(json_object_get(f, "tag")))
+		strbuf_printf(&b, "tag %s (kept by phalanx, not sent to the "
+		    "broker)\n", json_string_value(json_object_get(f, "tag")));
 	strbuf_printf(&b, "intent at %s IST; from the intent:\n",
 	    json_string_value(json_object_get(f, "t_intent")));
 	fanout_timing(&b, "RMS pass", json_object_get(f, "rms_us"));

@@ -129,6 +129,9 @@ exec_buy(struct exec_job *job)
 	else if (strcmp(v, "all-or-none") == 0)
 		req.on_fail = FANOUT_ALL_OR_NONE;
 	req.dry_run = cmd_has(job->cmd, "dry-run");
+	/* Kept with the fan-out, not sent: Kite's tag field is the client
+	 * tag that reconciliation matches on (0011_fanout_tag.sql). */
+	req.tag = cmd_get(job->cmd, "tag");
 	fanout_start(exec_router(job), &req, exec_fanout_done, job);
 }
 

@@ -22,8 +22,10 @@ fanout_new(struct router *r, const struct fanout_req *req, fanout_done_cb cb,
 	fo->req = *req;
 	fo->target_text = target_format(req->target);
 	fo->reason = req->reason != NULL ? xstrdup(req->reason) : NULL;
+	fo->tag = req->tag != NULL ? xstrdup(req->tag) : NULL;
 	fo->req.target = NULL;
 	fo->req.reason = fo->reason;
+	fo->req.tag = fo->tag;
 	if (req->exchange != NULL)
 		snprintf(fo->exchange, sizeof fo->exchange, "%s", req->exchange);
 	if (req->symbol != NULL)
@@ -55,6 +57,7 @@ fanout_free(struct fanout *fo)
 	free(fo->legs);
 	free(fo->target_text);
 	free(fo->reason);
+	free(fo->tag);
 	json_decref(fo->notes);
 	json_decref(fo->cancels);
 	free(fo->positions);
@@ -185,6 +188,8 @@ fanout_dry_run(struct fanout *fo)
 	    "symbol", fo->symbol, "exchange", fo->exchange, "lot_size",
 	    (json_int_t)fo->lot_size, "freeze_qty", (json_int_t)fo->freeze,
 	    "total_lots", (json_int_t)fo->plan.total_lots, "plan", rows);
+	if (fo->tag != NULL)
+		json_object_set_new(res.data, "tag", json_string(fo->tag));
 	res.text = strbuf_steal(&b);
 	fo->cb(&res, fo->arg);
 	json_decref(res.data);

@@ -86,6 +86,8 @@ fanout_row_json(const struct fanout *fo)
 		json_object_set_new(j, "symbol", json_string(fo->symbol));
 	if (fo->reason != NULL)
 		json_object_set_new(j, "message", json_string(fo->reason));
+	if (fo->tag != NULL)
+		json_object_set_new(j, "tag", json_string(fo->tag));
 	free(t_intent);
 	free(t_rms);
 	return j;

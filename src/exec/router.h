@@ -39,7 +39,8 @@ struct fanout_req {
 	enum alloc_policy	 policy;
 	enum fanout_mode	 mode;
 	enum fanout_on_fail	 on_fail;
-	const char		*reason;	/* kill */
+	const char		*reason;	/* kill, squareoff */
+	const char		*tag;		/* the user's label; NULL none */
 	int			 dry_run;
 	const char		*source;	/* "batch", "console", connector */
 };

@@ -86,6 +86,7 @@ struct fanout {
 	struct fanout_req	 req;
 	char			*target_text;
 	char			*reason;
+	char			*tag;		/* the user's label, or NULL */
 	char			 exchange[8];
 	char			 symbol[48];
 	int64_t			 id;
