@@ -647,7 +647,7 @@ cmd_check_symbol(const char *s, char **exch)
 			return NULL;
 		s = colon + 1;
 	}
-	if (!cmd_chars_ok(s, "&_.-", 64)) {
+	if (!cmd_name_ok(s, "&_.-", 64)) {
 		free(*exch);
 		*exch = NULL;
 		return NULL;

@@ -771,6 +771,8 @@ test_names_and_text(void **state)
 	bad("account list group:-x", 20, "expected a tag (a letter or digit");
 	bad("account list acct:-x", 19, "expected an account name");
 	bad("buy X 1 tag -t", 13, "expected an order tag");
+	bad("buy -X 1", 5, "expected a symbol");
+	bad("buy NFO:\xc3\x89X 1", 5, "expected a symbol");
 	bad("account add \xc3\xa9t\xc3\xa9 broker z", 13, "account name");
 	c = ok("account add 65 broker z user-id AB1234 tags a-1,b_2");
 	arg_is(&c, "name", "65");
