@@ -86,6 +86,7 @@ account_user_id(const struct cmd *cmd)
 	return u;
 }
 
+/* After a collision on (broker, user id): name who holds it. */
 static void
 account_user_id_owner(json_t *rows, const struct err *err, void *arg)
 {
@@ -97,9 +98,8 @@ account_user_id_owner(json_t *rows, const struct err *err, void *arg)
 		exec_failf(job, "duplicate-user-id", "user id \"%s\" is already "
 		    "used by account \"%s\" at broker \"%s\"",
 		    json_string_value(json_object_get(row, "user_id")),
-		    json_string_value(
-		    json_object_get(row, "name")), json_string_value(
-		    json_object_get(row, "broker")));
+		    json_string_value(json_object_get(row, "name")),
+		    json_string_value(json_object_get(row, "broker")));
 		return;
 	}
 	exec_failf(job, "duplicate-user-id", "the user id of account \"%s\" "
