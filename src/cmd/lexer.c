@@ -4,9 +4,9 @@
  * words and "quoted strings"), "#" at the start of a word ends the line.
  * Control bytes are refused wherever they stand: a NUL that ends a C string
  * early, or a CR that hides the rest of a line on a terminal, must never
- * change which order goes out.  Each
- * value's lexical form (numbers, names, dates, cron specs) is checked here
- * too; what a value means in its command is parser.c's business.
+ * change which order goes out.  Each value's lexical form (numbers, names,
+ * dates, cron specs) is checked here too; what a value means in its
+ * command is parser.c's business.
  */
 #include <ctype.h>
 #include <stdio.h>
