@@ -77,6 +77,7 @@ struct ev {
 	int64_t			 latency_us;	/* < 0: NULL */
 	enum broker_state	 state;
 	int			 offline;	/* written while not READY */
+	int64_t			 seq;		/* its journal seq (replays) */
 	char			*broker_status;
 	char			*message;
 	char			 uid[JOURNAL_UID_LEN];
@@ -104,6 +105,7 @@ struct events_writer {
 	struct ev		*rp;	/* journal entries being replayed */
 	size_t			 rpn, rpoff;
 	int64_t			 rp_upto;	/* last seq loaded */
+	int64_t			 rp_cut_at;	/* mono us of the last cut */
 	int			 replaying;
 
 	int64_t			 retry_at;	/* mono us; after SQL errors */
@@ -210,11 +212,12 @@ ev_state_parse(const char *s, enum broker_state *out)
 }
 
 static int
-ev_from_json(json_t *o, struct ev *e)
+ev_from_json(json_t *o, struct ev *e, int64_t seq)
 {
 	const char	*uid, *state, *s;
 
 	memset(e, 0, sizeof *e);
+	e->seq = seq;
 	uid = json_string_value(json_object_get(o, "id"));
 	state = json_string_value(json_object_get(o, "state"));
 	if (uid == NULL || strlen(uid) != JOURNAL_UID_LEN - 1 ||
@@ -499,7 +502,7 @@ events_replay_one(json_t *o, int64_t seq, void *arg)
 		rl->cap = rl->cap ? rl->cap * 2 : 256;
 		w->rp = xreallocarray(w->rp, rl->cap, sizeof *w->rp);
 	}
-	if (ev_from_json(o, &w->rp[w->rpn]) != 0) {
+	if (ev_from_json(o, &w->rp[w->rpn], seq) != 0) {
 		log_warn("events", "journal entry %lld is not an event: "
 		    "skipped", (long long)seq);
 		return 0;
@@ -517,6 +520,7 @@ events_replay_load(struct events_writer *w, int64_t after)
 
 	events_replay_free(w);
 	w->rp_upto = after;
+	w->rp_cut_at = time_mono_us();
 	err_clear(&e);
 	if (journal_replay(w->j, events_replay_one, &rl, &e) < 0) {
 		log_error("events", "cannot replay the journal: %s", e.msg);
@@ -649,6 +653,25 @@ events_replay_done(struct events_writer *w)
 	}
 }
 
+/*
+ * A long replay removes what the store acknowledged at most once a
+ * second, so a process stopped halfway (a short command's drain timeout,
+ * a kill) leaves only the rest to the next one.
+ */
+static void
+events_replay_cut(struct events_writer *w)
+{
+	struct err	e;
+	int64_t		now = time_mono_us();
+
+	if (w->rpoff == 0 || now - w->rp_cut_at < 1000000)
+		return;
+	w->rp_cut_at = now;
+	err_clear(&e);
+	if (journal_drop_upto(w->j, w->rp[w->rpoff - 1].seq, &e) != 0)
+		log_error("events", "%s", e.msg);
+}
+
 static void
 events_ok(struct events_writer *w, struct ev_batch *b, PGresult *res)
 {
@@ -667,6 +690,8 @@ events_ok(struct events_writer *w, struct ev_batch *b, PGresult *res)
 		w->rpoff += b->n;
 		if (w->rpoff == w->rpn)
 			events_replay_done(w);
+		else
+			events_replay_cut(w);
 	} else
 		ev_free_all(b->v, b->n);
 }

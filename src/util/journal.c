@@ -496,6 +496,11 @@ journal_drop_locked(struct journal *j, int64_t upto, struct err *err)
 		return -1;
 	strbuf_init(&keep);
 	strbuf_init(&bad);
+	/*
+	 * Seqs rise in file order: only the prefix up to the first later
+	 * entry is looked at; the rest is kept as it is (a bad line there is
+	 * set aside by a later drop, once it is in the prefix).
+	 */
 	end = buf + j->size;
 	for (p = buf; p < end; p = nl + 1) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -505,10 +510,12 @@ journal_drop_locked(struct journal *j, int64_t upto, struct err *err)
 			nbad++;
 		} else if (seq <= upto)
 			dropped++;
-		else {
-			strbuf_add(&keep, p, (size_t)(nl + 1 - p));
-			kept++;
-		}
+		else
+			break;
+	}
+	if (p < end) {
+		strbuf_add(&keep, p, (size_t)(end - p));
+		kept = j->count - dropped - nbad;
 	}
 	free(buf);
 	if (dropped == 0 && nbad == 0)
