@@ -496,18 +496,25 @@ events_replay_one(json_t *o, int64_t seq, void *arg)
 
 	if (seq <= rl->after)
 		return 0;
-	if (seq > w->rp_upto)
-		w->rp_upto = seq;
 	if (w->rpn == rl->cap) {
 		rl->cap = rl->cap ? rl->cap * 2 : 256;
 		w->rp = xreallocarray(w->rp, rl->cap, sizeof *w->rp);
 	}
 	if (ev_from_json(o, &w->rp[w->rpn], seq) != 0) {
-		log_warn("events", "journal entry %lld is not an event: "
-		    "skipped", (long long)seq);
-		return 0;
-	}
-	w->rpn++;
+		struct err	e;
+
+		/* Out of the way, not lost: the drop after the replay
+		 * removes it from the journal. */
+		err_clear(&e);
+		if (journal_set_aside(w->j, o, "not an order event", &e) != 0) {
+			log_error("events", "%s", e.msg);
+			return -1;
+		}
+	} else
+		w->rpn++;
+	/* Read (replayed or set aside): a drop may remove it. */
+	if (seq > w->rp_upto)
+		w->rp_upto = seq;
 	return 0;
 }
 

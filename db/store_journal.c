@@ -31,6 +31,7 @@ struct store_journal {
 	int		 replaying;
 	size_t		 inflight;	/* replayed statements unanswered */
 	int64_t		 ok_upto;	/* answered in order up to this seq */
+	int64_t		 loaded_upto;	/* the last seq this replay read */
 	int		 broken;	/* the connection failed meanwhile */
 	int		 warned;	/* once per outage */
 };
@@ -47,10 +48,11 @@ struct durable_call {
 struct replay_call {
 	struct store	*st;
 	int64_t		 seq;
-	const char	*op;
+	json_t		*obj;		/* the entry, to set aside */
 };
 
 static void	durable_replay(struct store *);
+static int	replay_aside(struct store_journal *, json_t *, const char *);
 
 static struct store_journal *
 sj_of(struct store *st)
@@ -199,6 +201,9 @@ replay_settle(struct store *st)
 	struct err		 e;
 
 	sj->replaying = 0;
+	/* Every entry read was applied, or set aside: all of it goes. */
+	if (!sj->broken)
+		sj->ok_upto = sj->loaded_upto;
 	err_clear(&e);
 	if (sj->ok_upto > 0 && journal_drop_upto(sj->j, sj->ok_upto, &e) != 0)
 		log_error("store", "%s", e.msg);
@@ -217,16 +222,14 @@ replay_done(PGresult *res, const struct err *err, void *arg)
 	struct store_journal	*sj = sj_of(st);
 
 	if (err != NULL && err_isset(err)) {
-		if (strncmp(err->code, "sql:", 4) == 0)
-			/* It would be refused forever: say so, move on. */
-			log_error("store", "journaled %s (seq %lld) refused by "
-			    "the store, dropped: %s", rc->op,
-			    (long long)rc->seq, err->msg);
-		else
+		/* Refused by the store, it would be forever: set aside. */
+		if (strncmp(err->code, "sql:", 4) != 0 ||
+		    replay_aside(sj, rc->obj, err->msg) != 0)
 			sj->broken = 1;
 	}
 	if (!sj->broken)
 		sj->ok_upto = rc->seq;
+	json_decref(rc->obj);
 	free(rc);
 	if (--sj->inflight == 0)
 		replay_settle(st);
@@ -236,6 +239,20 @@ struct replay_load {
 	struct store	*st;
 	int64_t		 last;
 };
+
+/* Out of the way, not lost; the drop after the replay removes it. */
+static int
+replay_aside(struct store_journal *sj, json_t *o, const char *why)
+{
+	struct err	e;
+
+	err_clear(&e);
+	if (journal_set_aside(sj->j, o, why, &e) != 0) {
+		log_error("store", "%s", e.msg);
+		return -1;	/* stop: nothing after it is dropped */
+	}
+	return 0;
+}
 
 static int
 replay_one(json_t *o, int64_t seq, void *arg)
@@ -253,24 +270,18 @@ replay_one(json_t *o, int64_t seq, void *arg)
 	a = json_object_get(o, "p");
 	id = json_string_value(json_object_get(o, "id"));
 	if (op == NULL || !json_is_array(a) || id == NULL ||
-	    json_array_size(a) != (size_t)op->n - 1) {
-		log_error("store", "journal entry %lld is not a write this "
-		    "version knows: dropped", (long long)seq);
-		return 0;
-	}
+	    json_array_size(a) != (size_t)op->n - 1)
+		return replay_aside(sj, o, "not a write this version knows");
 	json_array_foreach(a, i, v) {
-		if (!json_is_null(v) && !json_is_string(v)) {
-			log_error("store", "journal entry %lld: parameter %zu "
-			    "is not text: dropped", (long long)seq, i + 1);
-			return 0;
-		}
+		if (!json_is_null(v) && !json_is_string(v))
+			return replay_aside(sj, o, "a parameter is not text");
 		p[i] = json_string_value(v);
 	}
 	p[op->n - 1] = id;
 	rc = xcalloc(1, sizeof *rc);
 	rc->st = rl->st;
 	rc->seq = seq;
-	rc->op = op->name;
+	rc->obj = json_incref(o);
 	sj->inflight++;
 	pg_query(store_conn(rl->st), op->sql, op->n, p, replay_done, rc);
 	return 0;
@@ -292,13 +303,16 @@ durable_replay(struct store *st)
 	sj->broken = 0;
 	sj->inflight = 1;	/* held until every entry is queued */
 	err_clear(&e);
-	if (journal_replay(sj->j, replay_one, &rl, &e) < 0) {
+	switch (journal_replay(sj->j, replay_one, &rl, &e)) {
+	case -1:
 		log_error("store", "cannot replay the journal: %s", e.msg);
 		sj->broken = 1;
+		break;
+	case 1:		/* an entry could not be set aside: keep it */
+		sj->broken = 1;
+		break;
 	}
-	/* Entries that were not queued (unknown ones) count as done. */
-	if (sj->inflight == 1 && !sj->broken)
-		sj->ok_upto = rl.last;
+	sj->loaded_upto = rl.last;
 	if (--sj->inflight == 0)
 		replay_settle(st);
 }

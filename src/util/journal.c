@@ -551,6 +551,26 @@ journal_drop_upto(struct journal *j, int64_t upto, struct err *err)
 	return rc;
 }
 
+int
+journal_set_aside(struct journal *j, json_t *obj, const char *why,
+    struct err *err)
+{
+	char	*line = json_dumps(obj, JSON_COMPACT);
+	int	 rc;
+
+	if (line == NULL)
+		line = xstrdup("{}");
+	rc = journal_quarantine(j, line, strlen(line), err);
+	if (rc == 0) {
+		j->bad++;
+		log_error("journal", "%s: entry %lld set aside in %s: %s",
+		    j->path, (long long)json_integer_value(json_object_get(obj,
+		    "seq")), j->badpath, why);
+	}
+	free(line);
+	return rc;
+}
+
 /* Counters -------------------------------------------------------------- */
 
 /* Re-read under the lock if the file at the path is not as last seen. */

@@ -72,6 +72,13 @@ int journal_replay(struct journal *, journal_cb, void *arg, struct err *);
  */
 int journal_drop_upto(struct journal *, int64_t upto, struct err *);
 
+/*
+ * Keep an entry the caller cannot use (an unknown kind, a bad field) in
+ * NAME.corrupt before a drop removes it; logged with why.
+ */
+int journal_set_aside(struct journal *, json_t *obj, const char *why,
+    struct err *);
+
 /* Entries in the file now (re-read when another process changed it). */
 size_t journal_count(struct journal *);
 int64_t journal_last_seq(struct journal *);

@@ -33,6 +33,12 @@ run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
 FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 LOT=$(sql "select lot_size from instruments where tradingsymbol = '$FUT'")
 
+# While acks are held the place requests must not time out (the order
+# would turn UNKNOWN and be reconciled instead): however long the store
+# takes to stop, the broker answers within this.
+mkdir -p "$XDG_CONFIG_HOME/phalanx"
+printf '[broker]\ntimeout_ms = 120s\n' >"$XDG_CONFIG_HOME/phalanx/phalanx.conf"
+
 held() {
 	curl -s "$simbase/sim/health" | sed -n 's/.*"held":\([0-9]*\).*/\1/p'
 }

@@ -244,6 +244,17 @@ test_bad_line_skipped(void **state)
 	s = slurp(bad);
 	assert_string_equal(s, "not json\n");
 	free(s);
+	/* An entry its reader cannot use is set aside the same way. */
+	{
+		json_t	*o = json_pack("{s:s,s:i}", "odd", "x", "seq", 3);
+
+		assert_int_equal(journal_set_aside(j, o, "test", NULL), 0);
+		json_decref(o);
+	}
+	assert_int_equal(journal_quarantined(j), 2);
+	s = slurp(bad);
+	assert_non_null(strstr(s, "not json\n{\"odd\""));
+	free(s);
 	free(bad);
 	journal_close(j);
 	free(path);
