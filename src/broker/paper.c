@@ -173,7 +173,7 @@ paper_answer_id(struct paper_call *c, const struct broker_err *be,
 /*
  * A resting order is acknowledged once the store has it, so another
  * process can cancel it as soon as the ack is out; one the store cannot
- * keep is not placed (cancelled here, a final error).
+ * keep is not placed (rejected here, a final error).
  */
 static void
 paper_kept(int applied, json_t *current, const struct err *err, void *arg)
