@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/store.h"
+#include "db/store_int.h"
 
 #define OID_BOOL	16
 #define OID_INT8	20
@@ -16,6 +17,7 @@
 
 struct store {
 	struct pg_conn	*pg;
+	struct store_journal	*journal;
 	void		(*on_change)(const char *, void *);
 	void		*on_change_arg;
 };
@@ -41,7 +43,11 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	/* Writes still queued fail as "cancelled" and go to the journal. */
+	if (st->journal != NULL)
+		pg_conn_on_state(st->pg, NULL, NULL);
 	pg_conn_free(st->pg);
+	store_journal_free(st);
 	free(st);
 }
 
@@ -49,6 +55,12 @@ struct pg_conn *
 store_conn(struct store *st)
 {
 	return st->pg;
+}
+
+struct store_journal **
+store_journal_slot(struct store *st)
+{
+	return &st->journal;
 }
 
 static json_t *

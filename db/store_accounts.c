@@ -44,8 +44,16 @@ store_account_of(json_t *row, struct account *a, struct err *err)
 	a->priority = (int)json_integer_value(json_object_get(row, "priority"));
 	a->lots = (int)json_integer_value(json_object_get(row, "lots"));
 	a->max_lots = (int)json_integer_value(json_object_get(row, "max_lots"));
-	if (trading_state_parse(row_str(row, "state"), &a->state) != 0)
-		a->state = TRADING_ACTIVE;
+	/*
+	 * Fail safe: a state that cannot be read (missing, NULL, a word this
+	 * version does not know) stops the account trading, never lets it.
+	 */
+	if (trading_state_parse(row_str(row, "state"), &a->state) != 0) {
+		a->state = TRADING_HALTED;
+		log_warn("store", "account \"%s\": trading state \"%s\" cannot "
+		    "be read: treated as HALTED (no new orders) until it is "
+		    "set again", a->name, row_str(row, "state"));
+	}
 	if (row_decimal(row, "multiplier", 4, &a->multiplier, err) != 0 ||
 	    row_decimal(row, "weight", 4, &a->weight, err) != 0 ||
 	    row_decimal(row, "capital", 2, &a->capital, err) != 0)

@@ -76,6 +76,8 @@ struct ev {
 	int64_t			 avg_price;	/* < 0: NULL */
 	int64_t			 latency_us;	/* < 0: NULL */
 	enum broker_state	 state;
+	int			 offline;	/* written while not READY */
+	int64_t			 seq;		/* its journal seq (replays) */
 	char			*broker_status;
 	char			*message;
 	char			 uid[JOURNAL_UID_LEN];
@@ -97,11 +99,13 @@ struct events_writer {
 
 	struct ev		*q;	/* FIFO: q[qhead, qn) */
 	size_t			 qhead, qn, qcap;
+	size_t			 qoffline;	/* queued with offline set */
 
 	struct ev_batch		*inflight;
 	struct ev		*rp;	/* journal entries being replayed */
 	size_t			 rpn, rpoff;
 	int64_t			 rp_upto;	/* last seq loaded */
+	int64_t			 rp_cut_at;	/* mono us of the last cut */
 	int			 replaying;
 
 	int64_t			 retry_at;	/* mono us; after SQL errors */
@@ -208,11 +212,12 @@ ev_state_parse(const char *s, enum broker_state *out)
 }
 
 static int
-ev_from_json(json_t *o, struct ev *e)
+ev_from_json(json_t *o, struct ev *e, int64_t seq)
 {
 	const char	*uid, *state, *s;
 
 	memset(e, 0, sizeof *e);
+	e->seq = seq;
 	uid = json_string_value(json_object_get(o, "id"));
 	state = json_string_value(json_object_get(o, "state"));
 	if (uid == NULL || strlen(uid) != JOURNAL_UID_LEN - 1 ||
@@ -234,7 +239,7 @@ ev_from_json(json_t *o, struct ev *e)
 
 /* Entries waiting in the journal; none without one. */
 static size_t
-jcount(const struct events_writer *w)
+jcount(struct events_writer *w)
 {
 	return w->j != NULL ? journal_count(w->j) : 0;
 }
@@ -418,9 +423,12 @@ static struct ev *
 q_take(struct events_writer *w, size_t n)
 {
 	struct ev	*v;
+	size_t		 i;
 
 	v = xcalloc(n + 1, sizeof *v);
 	memcpy(v, w->q + w->qhead, n * sizeof *v);
+	for (i = 0; i < n; i++)
+		w->qoffline -= v[i].offline != 0;
 	w->qhead += n;
 	if (w->qhead == w->qn)
 		w->qhead = w->qn = 0;
@@ -436,6 +444,8 @@ q_untake(struct events_writer *w, struct ev *v, size_t n)
 	    q_len(w) * sizeof *w->q);
 	memcpy(w->q + w->qhead, v, n * sizeof *v);
 	w->qn += n;
+	while (n-- > 0)
+		w->qoffline += v[n].offline != 0;
 	free(v);
 }
 
@@ -490,12 +500,19 @@ events_replay_one(json_t *o, int64_t seq, void *arg)
 		rl->cap = rl->cap ? rl->cap * 2 : 256;
 		w->rp = xreallocarray(w->rp, rl->cap, sizeof *w->rp);
 	}
-	if (ev_from_json(o, &w->rp[w->rpn]) != 0) {
-		log_warn("events", "journal entry %lld is not an event: "
-		    "skipped", (long long)seq);
-		return 0;
-	}
-	w->rpn++;
+	if (ev_from_json(o, &w->rp[w->rpn], seq) != 0) {
+		struct err	e;
+
+		/* Out of the way, not lost: the drop after the replay
+		 * removes it from the journal. */
+		err_clear(&e);
+		if (journal_set_aside(w->j, o, "not an order event", &e) != 0) {
+			log_error("events", "%s", e.msg);
+			return -1;
+		}
+	} else
+		w->rpn++;
+	/* Read (replayed or set aside): a drop may remove it. */
 	if (seq > w->rp_upto)
 		w->rp_upto = seq;
 	return 0;
@@ -510,6 +527,7 @@ events_replay_load(struct events_writer *w, int64_t after)
 
 	events_replay_free(w);
 	w->rp_upto = after;
+	w->rp_cut_at = time_mono_us();
 	err_clear(&e);
 	if (journal_replay(w->j, events_replay_one, &rl, &e) < 0) {
 		log_error("events", "cannot replay the journal: %s", e.msg);
@@ -592,11 +610,17 @@ events_flush(struct events_writer *w)
 			events_send_replay(w);
 			return;
 		}
+		/* Only lines that are not events: set them aside. */
 		err_clear(&e);
-		if (journal_truncate(w->j, &e) != 0)
+		if (journal_drop_upto(w->j, w->rp_upto, &e) != 0)
 			log_error("events", "%s", e.msg);
 	}
-	if (jcount(w) > 0 || !ready) {
+	/*
+	 * Events written while the connection was not READY go to the
+	 * journal even if it came up since: which path an event takes is
+	 * decided when it is written, not by how fast a connect is.
+	 */
+	if (jcount(w) > 0 || !ready || w->qoffline > 0) {
 		events_journal_queue(w);
 		if (jcount(w) > 0 && ready)
 			events_arm(w, w->retry_at - now);
@@ -616,19 +640,42 @@ events_flush_cb(evutil_socket_t fd, short what, void *arg)
 	events_flush(arg);
 }
 
-/* Replay acknowledged up to the end: more appended meanwhile, or done. */
+/*
+ * Replay acknowledged: remove what was replayed, and only that -- other
+ * processes (and this one) may have appended since it was read; the next
+ * flush replays those.
+ */
 static void
 events_replay_done(struct events_writer *w)
 {
 	struct err	e;
-	int64_t		upto = w->rp_upto;
 
 	w->st.replayed += w->rpn;
 	events_replay_free(w);
-	if (journal_last_seq(w->j) > upto && events_replay_load(w, upto) > 0)
-		return;
 	err_clear(&e);
-	if (journal_truncate(w->j, &e) != 0)
+	if (journal_drop_upto(w->j, w->rp_upto, &e) != 0) {
+		/* Kept: a later replay repeats it, harmlessly (uids). */
+		log_error("events", "%s", e.msg);
+		w->retry_at = time_mono_us() + BACKOFF_MIN_US;
+	}
+}
+
+/*
+ * A long replay removes what the store acknowledged at most once a
+ * second, so a process stopped halfway (a short command's drain timeout,
+ * a kill) leaves only the rest to the next one.
+ */
+static void
+events_replay_cut(struct events_writer *w)
+{
+	struct err	e;
+	int64_t		now = time_mono_us();
+
+	if (w->rpoff == 0 || now - w->rp_cut_at < 1000000)
+		return;
+	w->rp_cut_at = now;
+	err_clear(&e);
+	if (journal_drop_upto(w->j, w->rp[w->rpoff - 1].seq, &e) != 0)
 		log_error("events", "%s", e.msg);
 }
 
@@ -650,6 +697,8 @@ events_ok(struct events_writer *w, struct ev_batch *b, PGresult *res)
 		w->rpoff += b->n;
 		if (w->rpoff == w->rpn)
 			events_replay_done(w);
+		else
+			events_replay_cut(w);
 	} else
 		ev_free_all(b->v, b->n);
 }
@@ -782,6 +831,10 @@ events_write(struct events_writer *w, const struct order_event *oe,
 	e->broker_status = ev_text(oe->broker_status);
 	e->message = ev_text(oe->message);
 	journal_uid(e->uid);
+	if (w->j != NULL && !events_ready(w)) {
+		e->offline = 1;
+		w->qoffline++;
+	}
 	w->st.queued++;
 	if (w->inflight == NULL)
 		events_arm(w, q_len(w) >= w->o.flush_at ? 0 : w->o.flush_us);
@@ -799,7 +852,7 @@ events_writer_pending(const struct events_writer *w)
 }
 
 size_t
-events_writer_journaled(const struct events_writer *w)
+events_writer_journaled(struct events_writer *w)
 {
 	return jcount(w);
 }

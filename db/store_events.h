@@ -12,8 +12,11 @@
  *
  * While the store is unreachable (the connection is not READY, or a batch
  * fails with anything but an SQL error) batches go to the journal,
- * fsynced.  When the connection becomes READY again the journal is
- * replayed, in order, before anything newer; then it is truncated.  Each
+ * fsynced.  An event written while the connection is not READY goes to
+ * the journal even if the connection is READY by the time of the flush
+ * (so where an event goes never depends on how fast a connect is).  When the connection becomes READY again the journal is
+ * replayed, in order, before anything newer; then the replayed entries
+ * (only those: other processes may share the journal) are removed.  Each
  * event carries a uid so a batch that did commit before its connection
  * broke is not written twice.  Events for orders the table does not have
  * are dropped by the statement and counted (no_order).
@@ -80,7 +83,7 @@ int events_write(struct events_writer *, const struct order_event *,
 /* Events neither acknowledged by the store nor in the journal. */
 size_t events_writer_pending(const struct events_writer *);
 /* Journal entries waiting for replay. */
-size_t events_writer_journaled(const struct events_writer *);
+size_t events_writer_journaled(struct events_writer *);
 void events_writer_stats(const struct events_writer *, struct events_stats *);
 void events_writer_on_pg_state(enum pg_state, const char *why, void *w);
 /* Whatever is still pending goes to the journal first. */

@@ -63,13 +63,17 @@ static const char sql_orders_add[] =
 ")"
 "SELECT o.id, o.client_tag FROM o";
 
-static const char sql_finish[] =
+/* Journaled writes (store_journal.h): $7 and $3 are their uids. */
+const char store_sql_fanout_finish[] =
+STORE_APPLIED("$7", "fanout.finish")
 "UPDATE fanouts SET state = $2, message = $3, t_first_send = $4,"
-"  t_last_send = $5, t_last_ack = $6 WHERE id = $1 RETURNING id";
+"  t_last_send = $5, t_last_ack = $6"
+"  WHERE id = $1 AND EXISTS (SELECT 1 FROM applied) RETURNING id";
 
-static const char sql_broker_id[] =
+const char store_sql_broker_id[] =
+STORE_APPLIED("$3", "order.broker_id")
 "UPDATE orders SET broker_order_id = $2, updated_at = now()"
-"  WHERE id = $1 RETURNING id";
+"  WHERE id = $1 AND EXISTS (SELECT 1 FROM applied) RETURNING id";
 
 static const char sql_instrument[] =
 "SELECT i.exchange, i.tradingsymbol, i.name, i.instrument_type,"
@@ -212,7 +216,7 @@ store_fanout_finish(struct store *st, int64_t id, const char *state,
     const char *t_last_ack, store_rows_cb cb, void *arg)
 {
 	char		 ids[32];
-	const char	*p[6];
+	const char	*p[7];
 
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	p[0] = ids;
@@ -221,7 +225,7 @@ store_fanout_finish(struct store *st, int64_t id, const char *state,
 	p[3] = t_first_send;
 	p[4] = t_last_send;
 	p[5] = t_last_ack;
-	store_run(st, sql_finish, 6, p, cb, arg);
+	store_run_durable(st, "fanout.finish", 7, p, cb, arg);
 }
 
 void
@@ -229,12 +233,12 @@ store_order_broker_id(struct store *st, int64_t order_id,
     const char *broker_order_id, store_rows_cb cb, void *arg)
 {
 	char		 ids[32];
-	const char	*p[2];
+	const char	*p[3];
 
 	snprintf(ids, sizeof ids, "%lld", (long long)order_id);
 	p[0] = ids;
 	p[1] = broker_order_id;
-	store_run(st, sql_broker_id, 2, p, cb, arg);
+	store_run_durable(st, "order.broker_id", 3, p, cb, arg);
 }
 
 void

@@ -8,4 +8,28 @@ json_t *store_rows_json(const PGresult *);
 void store_run(struct store *, const char *sql, int n,
     const char *const *params, store_rows_cb, void *);
 
+/* store_journal.c: writes that survive an outage (store_journal.h). */
+struct store_journal;
+struct store_journal **store_journal_slot(struct store *);
+void store_journal_free(struct store *);
+/*
+ * Run one of the journaled operations (op names a row of the table in
+ * store_journal.c); params has n entries, the last one left for the uid
+ * this call fills in.
+ */
+void store_run_durable(struct store *, const char *op, int n,
+    const char **params, store_rows_cb, void *);
+
+extern const char store_sql_broker_id[];
+extern const char store_sql_fanout_finish[];
+extern const char store_sql_position_fill[];
+
+/*
+ * The guard those statements start with: $N is the write's uid; the
+ * statement applies nothing unless EXISTS (SELECT 1 FROM applied).
+ */
+#define STORE_APPLIED(uid, op) \
+    "WITH applied AS (INSERT INTO journal_applied (uid, op) VALUES (" \
+    uid "::uuid, '" op "') ON CONFLICT DO NOTHING RETURNING uid) "
+
 #endif

@@ -8,12 +8,16 @@
 /*
  * EXCLUDED carries the fill: qty signed, avg_price the fill price.  Same
  * side (or flat): weighted average.  Opposite side: realise PnL on the
- * part closed; past zero the remainder opens at the fill price.
+ * part closed; past zero the remainder opens at the fill price.  A
+ * journaled write (store_journal.h): $7 is its uid, so a replay of a fill
+ * that was applied moves nothing.
  */
-static const char sql_fill[] =
+const char store_sql_position_fill[] =
+STORE_APPLIED("$7", "position.fill")
 "INSERT INTO positions AS p (account_id, exchange, symbol, product, qty,"
 "  avg_price, updated_at)"
-"VALUES ($1, $2, $3, $4, $5::int, $6::numeric / 100, now())"
+"SELECT $1::bigint, $2::text, $3::text, $4::text, $5::int,"
+"  $6::numeric / 100, now() WHERE EXISTS (SELECT 1 FROM applied) "
 "ON CONFLICT (account_id, exchange, symbol, product) DO UPDATE SET"
 "  qty = p.qty + EXCLUDED.qty,"
 "  avg_price = CASE"
@@ -56,7 +60,7 @@ store_position_fill(struct store *st, int64_t account_id,
     int64_t qty, int64_t price_paise, store_rows_cb cb, void *arg)
 {
 	char		 id[32], q[32], px[32];
-	const char	*p[6];
+	const char	*p[7];
 
 	snprintf(id, sizeof id, "%lld", (long long)account_id);
 	snprintf(q, sizeof q, "%lld", (long long)qty);
@@ -67,7 +71,7 @@ store_position_fill(struct store *st, int64_t account_id,
 	p[3] = product;
 	p[4] = q;
 	p[5] = px;
-	store_run(st, sql_fill, 6, p, cb, arg);
+	store_run_durable(st, "position.fill", 7, p, cb, arg);
 }
 
 void

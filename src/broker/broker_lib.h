@@ -102,6 +102,32 @@ typedef void (*paper_seed_cb)(const struct broker_position *, size_t,
 typedef void (*paper_seed_fn)(const char *account, paper_seed_cb,
     void *cbarg, void *arg);
 
+/*
+ * Where resting (LIMIT, SL, SL-M) paper orders are kept beside the
+ * process (the store's paper_orders), so another process can cancel or
+ * modify them and a restart still has them.  Bodies are JSON objects the
+ * adapter makes (paper_store.c).  put() writes one order; with
+ * only_if_resting it changes a stored order only while that one is still
+ * resting, and answers applied 0 and the stored body otherwise.  get()
+ * answers an array of 0 or 1 bodies, resting() an account's resting
+ * ones.  All answer from the loop, err set when the store could not.
+ */
+typedef void (*paper_put_cb)(int applied, json_t *current,
+    const struct err *, void *cbarg);
+typedef void (*paper_bodies_cb)(json_t *bodies, const struct err *,
+    void *cbarg);
+
+struct paper_store {
+	void	(*put)(const char *account, const char *order_id, int resting,
+		    json_t *body, int only_if_resting, paper_put_cb,
+		    void *cbarg, void *arg);
+	void	(*get)(const char *account, const char *order_id,
+		    paper_bodies_cb, void *cbarg, void *arg);
+	void	(*resting)(const char *account, paper_bodies_cb, void *cbarg,
+		    void *arg);
+	void	 *arg;
+};
+
 struct paper_opts {
 	const char		*name;		/* account name */
 	int64_t			 cash;		/* opening funds, paise; 0 = 10 lakh */
@@ -109,6 +135,7 @@ struct paper_opts {
 	void			*lookup_arg;
 	paper_seed_fn		 seed;		/* may be NULL */
 	void			*seed_arg;
+	const struct paper_store *store;	/* may be NULL: memory only */
 };
 
 struct broker *paper_new(const struct paper_opts *);

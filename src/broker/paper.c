@@ -50,6 +50,7 @@ struct paper {
 	void			*lookup_arg;
 	paper_seed_fn		 seed;
 	void			*seed_arg;
+	struct paper_store	 store;		/* put NULL: memory only */
 	struct paper_call	*calls;
 };
 
@@ -118,7 +119,7 @@ paper_call_free(struct paper_call *c)
 }
 
 /* Put a validated order on the book and match it at price (0 = none). */
-static void
+static struct broker_order *
 paper_book(struct paper_call *c, int64_t price)
 {
 	struct paper_acct	*a = c->p->acct;
@@ -156,13 +157,29 @@ paper_book(struct paper_call *c, int64_t price)
 		paper_fill(a, o, price);
 	else if (price > 0)
 		paper_order_tick(a, o, price, 1);
-	c->cb.id(NULL, o->order_id, c->arg);
+	return o;
 }
 
+/* The answer of a call that waited on the store: unlink, answer, free. */
 static void
-paper_priced(int64_t paise, void *arg)
+paper_answer_id(struct paper_call *c, const struct broker_err *be,
+    const char *order_id)
+{
+	paper_call_unlink(c);
+	c->cb.id(be, order_id, c->arg);
+	paper_call_free(c);
+}
+
+/*
+ * A resting order is acknowledged once the store has it, so another
+ * process can cancel it as soon as the ack is out; one the store cannot
+ * keep is not placed (rejected here, a final error).
+ */
+static void
+paper_kept(int applied, json_t *current, const struct err *err, void *arg)
 {
 	struct paper_call	*c = arg;
+	struct broker_order	*o;
 	struct broker_err	 be;
 
 	c->looking = 0;
@@ -170,18 +187,61 @@ paper_priced(int64_t paise, void *arg)
 		paper_call_free(c);
 		return;
 	}
-	paper_call_unlink(c);
-	if (paise > 0 && c->req.order_type == BROKER_MARKET) {
+	if (err == NULL) {
+		paper_answer_id(c, NULL, c->order_id);
+		return;
+	}
+	if ((o = paper_order_find(c->p->acct, c->order_id)) != NULL &&
+	    paper_resting(o)) {
+		o->cancelled = o->pending;
+		o->pending = 0;
+		o->state = BROKER_REJECTED;
+		snprintf(o->status, sizeof o->status, "REJECTED");
+		snprintf(o->status_message, sizeof o->status_message,
+		    "not kept in the store");
+	}
+	paper_err(&be, BROKER_ERR_FINAL, "order", "paper order not placed: "
+	    "a resting order must be kept in the store, which failed: %s",
+	    err->msg);
+	paper_answer_id(c, &be, NULL);
+}
+
+static void
+paper_priced(int64_t paise, void *arg)
+{
+	struct paper_call	*c = arg;
+	struct paper		*p = c->p;
+	struct broker_order	*o;
+	struct broker_err	 be;
+	json_t			*body;
+
+	c->looking = 0;
+	if (c->dead) {
+		paper_call_free(c);
+		return;
+	}
+	if (paise > 0 && c->req.order_type == BROKER_MARKET)
 		paper_price_set(c->req.exchange, c->req.tradingsymbol, paise);
-		paper_book(c, paise);
-	} else if (c->req.order_type == BROKER_MARKET) {
+	else if (c->req.order_type == BROKER_MARKET) {
 		paper_err(&be, BROKER_ERR_FINAL, "order", "no price for %s:%s: "
 		    "set one or load instruments first", c->req.exchange,
 		    c->req.tradingsymbol);
+		paper_call_unlink(c);
 		broker_cb_fail(c->op, &c->cb, c->arg, &be);
-	} else
-		paper_book(c, paise);
-	paper_call_free(c);
+		paper_call_free(c);
+		return;
+	}
+	o = paper_book(c, paise);
+	snprintf(c->order_id, sizeof c->order_id, "%s", o->order_id);
+	if (p->store.put == NULL || !paper_resting(o)) {
+		paper_answer_id(c, NULL, c->order_id);
+		return;
+	}
+	c->looking = 1;
+	body = paper_order_json(o);
+	p->store.put(p->acct->name, o->order_id, 1, body, 0, paper_kept, c,
+	    p->store.arg);
+	json_decref(body);
 }
 
 /* Returns 1 if the call is finished (answered) and may be freed. */
@@ -213,29 +273,26 @@ paper_do_place(struct paper_call *c)
 	return -1;
 }
 
-static void
-paper_do_modify(struct paper_call *c)
+/* Modify o as c asks; -1 with be filled when it cannot be. */
+static int
+paper_apply_modify(struct paper_call *c, struct broker_order *o,
+    struct broker_err *be)
 {
 	struct paper_acct	*a = c->p->acct;
-	struct broker_order	*o = paper_order_find(a, c->order_id);
-	struct broker_err	 be;
 	struct strbuf		 scratch;
 	int64_t			 last;
+	int			 rc;
 
 	strbuf_init(&scratch);
-	if (kite_encode_modify(&c->req, &scratch, &be) != 0) {
-		strbuf_free(&scratch);
-		c->cb.id(&be, NULL, c->arg);
-		return;
-	}
+	rc = kite_encode_modify(&c->req, &scratch, be);
 	strbuf_free(&scratch);
-	if (o == NULL || (o->state != BROKER_OPEN &&
-	    o->state != BROKER_TRIGGER_PENDING)) {
-		paper_err(&be, BROKER_ERR_FINAL, "order", "order %s cannot be "
+	if (rc != 0)
+		return -1;
+	if (o == NULL || !paper_resting(o)) {
+		paper_err(be, BROKER_ERR_FINAL, "order", "order %s cannot be "
 		    "modified: %s", c->order_id, o == NULL ? "no such order" :
 		    o->status);
-		c->cb.id(&be, NULL, c->arg);
-		return;
+		return -1;
 	}
 	o->order_type = c->req.order_type;
 	o->qty = c->req.qty;
@@ -248,29 +305,128 @@ paper_do_modify(struct paper_call *c)
 	    o->state == BROKER_OPEN ? "OPEN" : "TRIGGER PENDING");
 	if (paper_price_get(o->exchange, o->tradingsymbol, &last) == 0)
 		paper_order_tick(a, o, last, 1);
-	c->cb.id(NULL, o->order_id, c->arg);
+	return 0;
 }
 
-static void
-paper_do_cancel(struct paper_call *c)
+static int
+paper_apply_cancel(struct paper_call *c, struct broker_order *o,
+    struct broker_err *be)
 {
-	struct broker_order	*o = paper_order_find(c->p->acct, c->order_id);
-	struct broker_err	 be;
-
-	if (o == NULL || (o->state != BROKER_OPEN &&
-	    o->state != BROKER_TRIGGER_PENDING)) {
-		paper_err(&be, BROKER_ERR_FINAL, "order", "order %s cannot be "
+	if (o == NULL || !paper_resting(o)) {
+		paper_err(be, BROKER_ERR_FINAL, "order", "order %s cannot be "
 		    "cancelled: %s", c->order_id, o == NULL ? "no such order" :
 		    o->status);
-		c->cb.id(&be, NULL, c->arg);
-		return;
+		return -1;
 	}
 	o->cancelled = o->pending;
 	o->pending = 0;
 	o->state = BROKER_CANCELLED;
 	snprintf(o->status, sizeof o->status, "CANCELLED");
 	o->exchange_update_ts = time_wall_us();
-	c->cb.id(NULL, o->order_id, c->arg);
+	return 0;
+}
+
+static int
+paper_apply(struct paper_call *c, struct broker_order *o,
+    struct broker_err *be)
+{
+	return c->op == BROKER_OP_MODIFY ? paper_apply_modify(c, o, be) :
+	    paper_apply_cancel(c, o, be);
+}
+
+/*
+ * Modify and cancel with a store act on the store's copy (another process
+ * may have placed, filled or cancelled the order): fetch it, apply the
+ * change, and store it back only if it is still resting there.
+ */
+static void
+paper_stored_put(int applied, json_t *current, const struct err *err,
+    void *arg)
+{
+	struct paper_call	*c = arg;
+	struct broker_order	 o;
+	struct broker_err	 be;
+
+	c->looking = 0;
+	if (c->dead) {
+		paper_call_free(c);
+		return;
+	}
+	if (err != NULL) {
+		paper_err(&be, BROKER_ERR_RETRYABLE, "store", "order %s: the "
+		    "change could not be kept in the store: %s", c->order_id,
+		    err->msg);
+		paper_answer_id(c, &be, NULL);
+		return;
+	}
+	if (!applied) {
+		if (paper_order_of_json(current, &o) == 0)
+			paper_order_adopt(c->p->acct, &o);
+		paper_err(&be, BROKER_ERR_FINAL, "order", "order %s cannot be "
+		    "%s: %s (changed by another process)", c->order_id,
+		    c->op == BROKER_OP_MODIFY ? "modified" : "cancelled",
+		    o.status[0] ? o.status : "gone");
+		paper_answer_id(c, &be, NULL);
+		return;
+	}
+	paper_answer_id(c, NULL, c->order_id);
+}
+
+static void
+paper_stored_got(json_t *bodies, const struct err *err, void *arg)
+{
+	struct paper_call	*c = arg;
+	struct paper		*p = c->p;
+	struct broker_order	 so, *o;
+	struct broker_err	 be;
+	json_t			*body;
+
+	c->looking = 0;
+	if (c->dead) {
+		paper_call_free(c);
+		return;
+	}
+	if (err != NULL) {
+		paper_err(&be, BROKER_ERR_RETRYABLE, "store", "order %s: the "
+		    "store cannot be read: %s", c->order_id, err->msg);
+		paper_answer_id(c, &be, NULL);
+		return;
+	}
+	o = paper_order_find(p->acct, c->order_id);
+	if (json_array_size(bodies) == 1 &&
+	    paper_order_of_json(json_array_get(bodies, 0), &so) == 0)
+		o = paper_order_adopt(p->acct, &so);
+	if (paper_apply(c, o, &be) != 0) {
+		paper_answer_id(c, &be, NULL);
+		return;
+	}
+	c->looking = 1;
+	body = paper_order_json(o);
+	p->store.put(p->acct->name, o->order_id, paper_resting(o), body, 1,
+	    paper_stored_put, c, p->store.arg);
+	json_decref(body);
+}
+
+/* Returns 1 if answered, 0 if waiting on the store. */
+static int
+paper_do_change(struct paper_call *c)
+{
+	struct paper		*p = c->p;
+	struct broker_order	*o;
+	struct broker_err	 be;
+
+	if (p->store.get != NULL && p->store.put != NULL) {
+		c->looking = 1;
+		p->store.get(p->acct->name, c->order_id, paper_stored_got, c,
+		    p->store.arg);
+		return 0;
+	}
+	o = paper_order_find(p->acct, c->order_id);
+	if (paper_apply(c, o, &be) != 0)
+		c->cb.id(&be, NULL, c->arg);
+	else
+		c->cb.id(NULL, c->order_id, c->arg);
+	return 1;
 }
 
 static void
@@ -379,11 +535,8 @@ paper_run(struct paper_call *c)
 	case BROKER_OP_PLACE:
 		return paper_do_place(c);
 	case BROKER_OP_MODIFY:
-		paper_do_modify(c);
-		break;
 	case BROKER_OP_CANCEL:
-		paper_do_cancel(c);
-		break;
+		return paper_do_change(c);
 	case BROKER_OP_ORDERS:
 		c->cb.orders(NULL, c->p->acct->orders, c->p->acct->norders,
 		    c->arg);
@@ -416,6 +569,13 @@ paper_run(struct paper_call *c)
 }
 
 
+static int
+paper_may_wait(enum broker_op op)
+{
+	return op == BROKER_OP_PLACE || op == BROKER_OP_MODIFY ||
+	    op == BROKER_OP_CANCEL;
+}
+
 static void
 paper_call_fire(evutil_socket_t fd, short what, void *arg)
 {
@@ -436,11 +596,12 @@ paper_call_fire(evutil_socket_t fd, short what, void *arg)
 		evtimer_add(c->ev, &tv);
 		return;
 	}
-	if (c->op != BROKER_OP_PLACE)
+	/* Place, modify and cancel may wait on the store: linked till then. */
+	if (!paper_may_wait(c->op))
 		paper_call_unlink(c);
 	rc = paper_run(c);
 	if (rc == 1) {
-		if (c->op == BROKER_OP_PLACE)
+		if (paper_may_wait(c->op))
 			paper_call_unlink(c);
 		paper_call_free(c);
 	}
@@ -574,6 +735,10 @@ paper_free(struct broker *b)
 		else
 			paper_call_free(c);
 	}
+	if (p->acct->store_owner == p) {
+		memset(&p->acct->store, 0, sizeof p->acct->store);
+		p->acct->store_owner = NULL;
+	}
 	free(p);
 }
 
@@ -607,6 +772,12 @@ paper_new(const struct paper_opts *o)
 	p->lookup_arg = o->lookup_arg;
 	p->seed = o->seed;
 	p->seed_arg = o->seed_arg;
+	if (o->store != NULL) {
+		p->store = *o->store;
+		/* Price moves on the shared book are kept through this one. */
+		p->acct->store = p->store;
+		p->acct->store_owner = p;
+	}
 	if (p->seed == NULL)
 		p->acct->seeded = 1;
 	return &p->b;

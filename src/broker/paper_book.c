@@ -171,9 +171,15 @@ paper_price_set(const char *exchange, const char *symbol, int64_t paise)
 		return;
 	for (a = paper_accts; a != NULL; a = a->next) {
 		for (i = 0; i < a->norders; i++) {
-			if (strcmp(a->orders[i].exchange, exchange) == 0 &&
-			    strcmp(a->orders[i].tradingsymbol, symbol) == 0)
-				paper_order_tick(a, &a->orders[i], paise, 0);
+			struct broker_order	*o = &a->orders[i];
+			enum broker_state	 was = o->state;
+
+			if (strcmp(o->exchange, exchange) != 0 ||
+			    strcmp(o->tradingsymbol, symbol) != 0)
+				continue;
+			paper_order_tick(a, o, paise, 0);
+			if (o->state != was)
+				paper_order_changed(a, o);
 		}
 	}
 }
@@ -255,6 +261,28 @@ paper_position_of(const struct paper_pos *pp, struct broker_position *bp)
 	bp->realised = bp->pnl - bp->unrealised;
 }
 
+static void
+paper_rested(json_t *bodies, const struct err *err, void *arg)
+{
+	struct paper_acct	*a = arg;
+	struct broker_order	 o;
+	json_t			*b;
+	size_t			 i;
+
+	if (err != NULL)
+		log_warn("paper", "%s: resting orders not read: %s", a->name,
+		    err->msg);
+	json_array_foreach(err == NULL ? bodies : NULL, i, b) {
+		if (paper_order_of_json(b, &o) == 0)
+			paper_order_adopt(a, &o);
+		else
+			log_warn("paper", "%s: a stored order is not one "
+			    "this version reads: skipped", a->name);
+	}
+	a->seeding = 0;
+	a->seeded = 1;
+}
+
 /* The positions an earlier process left become this book's opening. */
 void
 paper_seeded(const struct broker_position *v, size_t n, void *arg)
@@ -281,6 +309,12 @@ paper_seeded(const struct broker_position *v, size_t n, void *arg)
 			pp->sell_qty = -v[i].qty;
 			pp->sell_value = -v[i].qty * v[i].avg_price;
 		}
+	}
+	/* Then the resting orders other processes (or this one's past)
+	 * left in the store. */
+	if (a->store_owner != NULL && a->store.resting != NULL) {
+		a->store.resting(a->name, paper_rested, a, a->store.arg);
+		return;
 	}
 	a->seeding = 0;
 	a->seeded = 1;

@@ -34,6 +34,10 @@ struct paper_acct {
 	size_t			 npos;
 	int			 seeded;	/* open positions read back */
 	int			 seeding;
+	/* Where its resting orders are kept; owner is the adapter it is
+	 * borrowed from (cleared when that one is freed). */
+	struct paper_store	 store;
+	const void		*store_owner;
 	struct paper_acct	*next;
 };
 
@@ -46,5 +50,14 @@ void	paper_order_tick(struct paper_acct *, struct broker_order *, int64_t,
 	    int);
 void	paper_position_of(const struct paper_pos *, struct broker_position *);
 void	paper_seeded(const struct broker_position *, size_t, void *);
+
+/* paper_store.c */
+#include <jansson.h>
+int	 paper_resting(const struct broker_order *);
+json_t	*paper_order_json(const struct broker_order *);
+int	 paper_order_of_json(json_t *, struct broker_order *);
+struct broker_order *paper_order_adopt(struct paper_acct *,
+	    const struct broker_order *);
+void	 paper_order_changed(struct paper_acct *, const struct broker_order *);
 
 #endif

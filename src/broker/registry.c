@@ -10,6 +10,7 @@
 
 #include "broker/broker_lib.h"
 #include "db/store_broker.h"
+#include "db/store_paper.h"
 #include "db/store_positions.h"
 #include "util/config.h"
 #include "util/secret.h"
@@ -104,6 +105,78 @@ registry_seed(const char *account, paper_seed_cb cb, void *cbarg, void *arg)
 	store_positions_of(arg, account, registry_seeded, l);
 }
 
+/* Paper's resting orders in the store (struct paper_store). */
+struct registry_paper {
+	paper_put_cb	 put;
+	paper_bodies_cb	 bodies;
+	void		*cbarg;
+};
+
+static void
+registry_paper_put_done(json_t *rows, const struct err *err, void *arg)
+{
+	struct registry_paper	*l = arg;
+	json_t			*row = json_array_get(rows, 0);
+
+	if (err != NULL)
+		l->put(0, NULL, err, l->cbarg);
+	else
+		l->put(json_is_true(json_object_get(row, "applied")),
+		    json_object_get(row, "current"), NULL, l->cbarg);
+	free(l);
+}
+
+static void
+registry_paper_put(const char *account, const char *order_id, int resting,
+    json_t *body, int only_if_resting, paper_put_cb cb, void *cbarg,
+    void *arg)
+{
+	struct registry_paper	*l = xcalloc(1, sizeof *l);
+	char			*text = json_dumps(body, JSON_COMPACT);
+
+	l->put = cb;
+	l->cbarg = cbarg;
+	store_paper_order_put(arg, account, order_id, resting, text,
+	    only_if_resting, registry_paper_put_done, l);
+	free(text);
+}
+
+static void
+registry_paper_rows(json_t *rows, const struct err *err, void *arg)
+{
+	struct registry_paper	*l = arg;
+	json_t			*bodies = json_array(), *row;
+	size_t			 i;
+
+	json_array_foreach(err == NULL ? rows : NULL, i, row)
+		json_array_append(bodies, json_object_get(row, "body"));
+	l->bodies(bodies, err, l->cbarg);
+	json_decref(bodies);
+	free(l);
+}
+
+static void
+registry_paper_get(const char *account, const char *order_id,
+    paper_bodies_cb cb, void *cbarg, void *arg)
+{
+	struct registry_paper	*l = xcalloc(1, sizeof *l);
+
+	l->bodies = cb;
+	l->cbarg = cbarg;
+	store_paper_order_get(arg, account, order_id, registry_paper_rows, l);
+}
+
+static void
+registry_paper_resting(const char *account, paper_bodies_cb cb, void *cbarg,
+    void *arg)
+{
+	struct registry_paper	*l = xcalloc(1, sizeof *l);
+
+	l->bodies = cb;
+	l->cbarg = cbarg;
+	store_paper_resting(arg, account, registry_paper_rows, l);
+}
+
 /* Decrypt one credential column; *out NULL when the row has none. */
 static int
 registry_secret(const struct broker_env *env, json_t *row, const char *key,
@@ -185,6 +258,7 @@ struct broker *
 broker_from_row(const struct broker_env *env, json_t *row, struct err *err)
 {
 	struct paper_opts	 po;
+	struct paper_store	 ps;
 	const char		*kind = row_str(row, "kind");
 
 	if (kind != NULL && strcmp(kind, "kite") == 0)
@@ -197,6 +271,11 @@ broker_from_row(const struct broker_env *env, json_t *row, struct err *err)
 			po.lookup_arg = env->store;
 			po.seed = registry_seed;
 			po.seed_arg = env->store;
+			ps.put = registry_paper_put;
+			ps.get = registry_paper_get;
+			ps.resting = registry_paper_resting;
+			ps.arg = env->store;
+			po.store = &ps;
 		}
 		return paper_new(&po);
 	}

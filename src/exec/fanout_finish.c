@@ -388,10 +388,16 @@ fanout_finished(json_t *rows, const struct err *err, void *arg)
 	struct fanout_result	 res;
 
 	memset(&res, 0, sizeof res);
-	if (err != NULL)
-		log_warn("router", "fanout %lld: final state not stored: %s",
-		    (long long)fo->id, err->msg);
 	fanout_report(fo, fanout_state(fo), &res);
+	/* Neither stored nor journaled (store_journal.h): never "done". */
+	if (err != NULL && res.ok) {
+		res.ok = 0;
+		err_set(&res.err, "store-unreachable", "fanout %lld %s at the "
+		    "broker, but not recorded: %s", (long long)fo->id,
+		    fanout_state(fo), err->msg);
+	} else if (err != NULL)
+		log_error("router", "fanout %lld: final state not recorded: "
+		    "%s", (long long)fo->id, err->msg);
 	fo->cb(&res, fo->arg);
 	json_decref(res.data);
 	free(res.text);

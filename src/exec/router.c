@@ -10,6 +10,7 @@
 #include "broker/broker_lib.h"
 #include "core/order.h"
 #include "db/store_broker.h"
+#include "db/store_journal.h"
 #include "db/store_positions.h"
 #include "exec/router_int.h"
 #include "net/net.h"
@@ -46,6 +47,12 @@ router_events_open(struct router *r)
 	    pg_conn_opts(store_conn(r->store)));
 	r->events = events_writer_new(loop_base(), r->events_pg, r->journal,
 	    NULL);
+	/* Broker order ids, final states and fills: their own journal. */
+	err_clear(&err);
+	if (store_journal_open(r->store, r->home, &err) != 0)
+		log_warn("router", "no store journal (%s): order ids, fan-out "
+		    "states and positions fail if the store goes away",
+		    err.msg);
 }
 
 static void
@@ -531,6 +538,7 @@ router_drain_check(void *arg)
 	/* Also wait for a journal replay, unless the store is gone. */
 	idle = events_writer_pending(r->events) == 0 &&
 	    ((events_writer_journaled(r->events) == 0 &&
+	    store_journal_pending(r->store) == 0 &&
 	    pg_pending(store_conn(r->store)) == 0) ||
 	    pg_conn_state(r->events_pg) == PG_FAILED);
 	if (idle || time_mono_us() >= d->until) {

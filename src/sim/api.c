@@ -26,7 +26,7 @@ struct pending {
 	struct pending		*next;
 	struct sim_server	*srv;
 	struct evhttp_request	*req;
-	struct event		*ev;
+	struct event		*ev;		/* NULL: held until released */
 	int			 code;
 	char			*body;
 	const char		*ctype;
@@ -60,6 +60,7 @@ struct call {
 	char			 err_msg[512];
 	char			*raw;		/* non-JSON body (CSV) */
 	int			 hold;		/* timeout fault: never reply */
+	int			 drawn;		/* a Kite route: faults apply */
 };
 
 static void
@@ -105,6 +106,57 @@ pending_fire(evutil_socket_t fd, short what, void *arg)
 	pending_unlink(p->srv, p);
 	send_now(p->req, p->code, p->ctype, p->body);
 	pending_free(p);
+}
+
+/* Keep a reply until sim_release (the "hold" fault). */
+static void
+reply_held(struct sim_server *s, struct evhttp_request *req, int code,
+    const char *ctype, char *body)
+{
+	struct pending	*p;
+
+	p = xcalloc(1, sizeof *p);
+	p->srv = s;
+	p->req = req;
+	p->code = code;
+	p->ctype = ctype;
+	p->body = body;
+	p->next = s->pending;
+	s->pending = p;
+}
+
+static size_t
+held_count(const struct sim_server *s)
+{
+	const struct pending	*p;
+	size_t			 n = 0;
+
+	for (p = s->pending; p != NULL; p = p->next)
+		n += p->ev == NULL;
+	return n;
+}
+
+/* Send every held reply now, oldest first; how many. */
+static size_t
+release_held(struct sim_server *s)
+{
+	struct pending	*p, *oldest;
+	size_t		 n = 0;
+
+	for (;;) {
+		oldest = NULL;
+		for (p = s->pending; p != NULL; p = p->next) {
+			if (p->ev == NULL)
+				oldest = p;
+		}
+		if (oldest == NULL)
+			return n;
+		pending_unlink(s, oldest);
+		send_now(oldest->req, oldest->code, oldest->ctype,
+		    oldest->body);
+		pending_free(oldest);
+		n++;
+	}
 }
 
 /*
@@ -201,8 +253,11 @@ finish(struct call *c)
 			    "\"Internal error\",\"data\":null,\"error_type\":"
 			    "\"GeneralException\"}");
 	}
-	reply_later(c->srv, c->req, c->code, ctype, body, c->fault.delay_ms,
-	    c->hold);
+	if (c->drawn && c->srv->faults->hold && !c->hold)
+		reply_held(c->srv, c->req, c->code, ctype, body);
+	else
+		reply_later(c->srv, c->req, c->code, ctype, body,
+		    c->fault.delay_ms, c->hold);
 }
 
 static char *
@@ -491,7 +546,7 @@ h_health(struct call *c)
 {
 	struct sim_server	*s = c->srv;
 
-	ok(c, json_pack("{s:b,s:I,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:o}",
+	ok(c, json_pack("{s:b,s:I,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o}",
 	    "ok", 1, "seed", (json_int_t)s->opts.seed,
 	    "users", (int)s->book->nusers,
 	    "instruments", (int)s->book->mkt->n,
@@ -501,6 +556,7 @@ h_health(struct call *c)
 	    "postbacks_sent", (json_int_t)sim_postback_sent(s->pb),
 	    "uptime_s", (json_int_t)((time_mono_us() - s->started_us) /
 	    1000000),
+	    "held", (json_int_t)held_count(s),
 	    "faults", sim_faults_json(s->faults)));
 }
 
@@ -514,9 +570,19 @@ h_set_faults(struct call *c)
 	if (j == NULL || sim_faults_set(c->srv->faults, j, &e) == -1) {
 		fail(c, 400, "InputException", "%s", j == NULL ?
 		    "Body is not JSON." : e.msg);
-	} else
+	} else {
+		if (!c->srv->faults->hold)
+			release_held(c->srv);
 		ok(c, sim_faults_json(c->srv->faults));
+	}
 	json_decref(j);
+}
+
+static void
+h_release(struct call *c)
+{
+	ok(c, json_pack("{s:I}", "released",
+	    (json_int_t)release_held(c->srv)));
 }
 
 /* A price from an admin body: "123.45" or 123.45, into paise. */
@@ -606,6 +672,8 @@ route_open(struct call *c)
 		h_health(c);
 	else if (is(c, EVHTTP_REQ_POST, 2, "sim", "faults"))
 		h_set_faults(c);
+	else if (is(c, EVHTTP_REQ_POST, 2, "sim", "release"))
+		h_release(c);
 	else if (is(c, EVHTTP_REQ_POST, 2, "sim", "price"))
 		h_set_price(c);
 	else if (is(c, EVHTTP_REQ_POST, 2, "sim", "tick"))
@@ -755,6 +823,7 @@ sim_server_request(struct evhttp_request *req, void *arg)
 		fail(c, 404, "GeneralException", "Route not found");
 	else if (!route_open(c)) {
 		sim_faults_draw(s->faults, &c->fault);
+		c->drawn = 1;
 		if (gatekeep(c) == 0)
 			route_kite(c);
 	}

@@ -1,6 +1,9 @@
 /*
  * Fault injection.  Every request draws the same number of values from one
  * seeded stream, so the same request sequence meets the same faults.
+ * "hold" is no draw: while it is set, every Kite reply waits (the request
+ * itself has taken effect) until it is cleared or /sim/release is posted,
+ * so a test can act at a known point between a request and its answer.
  */
 #include <string.h>
 
@@ -61,6 +64,7 @@ int
 sim_faults_set(struct sim_faults *f, const json_t *o, struct err *e)
 {
 	struct sim_faults	n = *f;
+	const json_t		*j;
 	double			v;
 	int			r;
 
@@ -84,6 +88,14 @@ sim_faults_set(struct sim_faults *f, const json_t *o, struct err *e)
 		return -1;
 	if (r)
 		n.rate_limit = (int)v;
+	if ((j = json_object_get(o, "hold")) != NULL) {
+		if (!json_is_boolean(j)) {
+			err_set(e, "InputException", "`hold` must be true or "
+			    "false.");
+			return -1;
+		}
+		n.hold = json_is_true(j);
+	}
 	*f = n;
 	return 0;
 }
@@ -91,8 +103,8 @@ sim_faults_set(struct sim_faults *f, const json_t *o, struct err *e)
 json_t *
 sim_faults_json(const struct sim_faults *f)
 {
-	return json_pack("{s:i,s:i,s:f,s:f,s:f,s:i}", "latency_ms",
+	return json_pack("{s:i,s:i,s:f,s:f,s:f,s:i,s:b}", "latency_ms",
 	    f->latency_ms, "jitter_ms", f->jitter_ms, "reject_pct",
 	    f->reject_pct, "timeout_pct", f->timeout_pct, "error_pct",
-	    f->error_pct, "rate_limit", f->rate_limit);
+	    f->error_pct, "rate_limit", f->rate_limit, "hold", f->hold);
 }

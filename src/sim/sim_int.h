@@ -387,6 +387,7 @@ struct sim_faults {
 	double		 timeout_pct;
 	double		 error_pct;
 	int		 rate_limit;	/* orders/s per api key, 0 = off */
+	int		 hold;		/* hold Kite replies until released */
 	struct sim_rng	 rng;
 };
 

@@ -505,6 +505,264 @@ test_free_pending(void **state)
 	lookup_delay_us = 0;
 }
 
+/*
+ * A stand-in for the store's paper_orders (the real table is exercised by
+ * tests/integ/paper_resting.sh): one account's rows, answered from the
+ * loop, with the store failing or another process acting on demand.
+ */
+struct fake_row {
+	char	 id[32];
+	int	 resting;
+	json_t	*body;
+};
+
+static struct {
+	struct fake_row	 v[8];
+	int		 n;
+	int		 puts;
+	int		 fail;		/* every call fails */
+	int		 other_fills;	/* before the next conditional put */
+} fk;
+
+struct fake_call {
+	paper_put_cb	 put;
+	paper_bodies_cb	 bodies;
+	void		*cbarg;
+	int		 applied;
+	json_t		*current;	/* or bodies */
+};
+
+static struct fake_row *
+fake_find(const char *id)
+{
+	int	i;
+
+	for (i = 0; i < fk.n; i++)
+		if (strcmp(fk.v[i].id, id) == 0)
+			return &fk.v[i];
+	return NULL;
+}
+
+static void
+fake_answer(void *arg)
+{
+	struct fake_call	*c = arg;
+	struct err		 e;
+
+	err_clear(&e);
+	if (fk.fail)
+		err_set(&e, "store-unreachable", "store unreachable: fake");
+	if (c->put != NULL)
+		c->put(c->applied, c->current, fk.fail ? &e : NULL, c->cbarg);
+	else
+		c->bodies(c->current, fk.fail ? &e : NULL, c->cbarg);
+	json_decref(c->current);
+	free(c);
+}
+
+static void
+fake_put(const char *account, const char *order_id, int resting,
+    json_t *body, int only_if_resting, paper_put_cb cb, void *cbarg,
+    void *arg)
+{
+	struct fake_call	*c = xcalloc(1, sizeof *c);
+	struct fake_row		*r = fake_find(order_id);
+
+	fk.puts++;
+	c->put = cb;
+	c->cbarg = cbarg;
+	if (!fk.fail && r != NULL && only_if_resting && fk.other_fills) {
+		fk.other_fills = 0;
+		r->resting = 0;
+		json_object_set_new(r->body, "status", json_string("COMPLETE"));
+		json_object_set_new(r->body, "state",
+		    json_integer(BROKER_FILLED));
+	}
+	c->current = r != NULL ? json_deep_copy(r->body) : NULL;
+	if (!fk.fail && (r == NULL || !only_if_resting || r->resting)) {
+		if (r == NULL) {
+			assert_true(fk.n < 8);
+			r = &fk.v[fk.n++];
+			snprintf(r->id, sizeof r->id, "%s", order_id);
+		} else
+			json_decref(r->body);
+		r->resting = resting;
+		r->body = json_deep_copy(body);
+		c->applied = 1;
+	}
+	loop_later(0, fake_answer, c);
+}
+
+static void
+fake_bodies(paper_bodies_cb cb, void *cbarg, const char *only_id)
+{
+	struct fake_call	*c = xcalloc(1, sizeof *c);
+	int			 i;
+
+	c->bodies = cb;
+	c->cbarg = cbarg;
+	c->current = json_array();
+	for (i = 0; i < fk.n; i++) {
+		if (only_id != NULL ? strcmp(fk.v[i].id, only_id) == 0 :
+		    fk.v[i].resting)
+			json_array_append_new(c->current,
+			    json_deep_copy(fk.v[i].body));
+	}
+	loop_later(0, fake_answer, c);
+}
+
+static void
+fake_get(const char *account, const char *order_id, paper_bodies_cb cb,
+    void *cbarg, void *arg)
+{
+	fake_bodies(cb, cbarg, order_id);
+}
+
+static void
+fake_resting(const char *account, paper_bodies_cb cb, void *cbarg,
+    void *arg)
+{
+	fake_bodies(cb, cbarg, NULL);
+}
+
+static void
+fake_seed(const char *account, paper_seed_cb cb, void *cbarg, void *arg)
+{
+	cb(NULL, 0, cbarg);
+}
+
+static const struct paper_store fake_store = {
+	fake_put, fake_get, fake_resting, NULL
+};
+
+static struct broker *
+paper_stored(const char *name)
+{
+	struct paper_opts	o;
+
+	memset(&o, 0, sizeof o);
+	o.name = name;
+	o.seed = fake_seed;
+	o.store = &fake_store;
+	return paper_new(&o);
+}
+
+static void
+fake_reset(void)
+{
+	int	i;
+
+	for (i = 0; i < fk.n; i++)
+		json_decref(fk.v[i].body);
+	memset(&fk, 0, sizeof fk);
+}
+
+static void
+cancel(struct broker *b, const char *id, struct got *g)
+{
+	memset(g, 0, sizeof *g);
+	g->in_call = 1;
+	b->ops->cancel(b, id, BROKER_VARIETY_REGULAR, on_id, g);
+	wait_one(g);
+}
+
+/*
+ * A resting order is in the store before its ack; a new process (a fresh
+ * book) still has it and can cancel it; one the store cannot keep is not
+ * placed; a market order is not stored at all.
+ */
+static void
+test_resting_stored(void **state)
+{
+	struct broker		*b = paper_stored("p-st");
+	struct broker_order_req	 r;
+	struct got		 g;
+	char			 id[32];
+
+	fake_reset();
+	paper_price_set("NFO", "NIFTYFUT", 2500000);
+	req(&r, BROKER_BUY, BROKER_MARKET, 65, 0, 0);
+	place(b, &r, &g);
+	assert_false(g.err);
+	assert_int_equal(fk.puts, 0);
+	req(&r, BROKER_BUY, BROKER_LIMIT, 65, 2400000, 0);
+	place(b, &r, &g);
+	assert_false(g.err);
+	snprintf(id, sizeof id, "%s", g.id);
+	assert_int_equal(fk.n, 1);
+	assert_true(fk.v[0].resting);
+	assert_string_equal(fk.v[0].id, id);
+	broker_free(b);
+
+	/* Another process: its book opens with the stored resting order. */
+	paper_reset();
+	b = paper_stored("p-st");
+	book(b, &g);
+	assert_int_equal(g.norders, 1);
+	assert_string_equal(g.orders[0].order_id, id);
+	assert_int_equal(g.orders[0].state, BROKER_OPEN);
+	assert_int_equal(g.orders[0].price, 2400000);
+	cancel(b, id, &g);
+	assert_false(g.err);
+	assert_false(fk.v[0].resting);
+	assert_string_equal(json_string_value(json_object_get(fk.v[0].body,
+	    "status")), "CANCELLED");
+
+	/* The store failing: the resting order is refused, not placed. */
+	fk.fail = 1;
+	place(b, &r, &g);
+	assert_true(g.err);
+	assert_int_equal(g.be.kind, BROKER_ERR_FINAL);
+	assert_non_null(strstr(g.be.err.msg, "kept in the store"));
+	fk.fail = 0;
+	book(b, &g);
+	assert_int_equal(g.orders[g.norders - 1].state, BROKER_REJECTED);
+	broker_free(b);
+	fake_reset();
+}
+
+/*
+ * Another process ends the order first: before this cancel reads it (the
+ * stored copy wins), or between the read and the write (the conditional
+ * write refuses).  Either way one cancel, and a clear error for the other.
+ */
+static void
+test_resting_race(void **state)
+{
+	struct broker		*b = paper_stored("p-race");
+	struct broker_order_req	 r;
+	struct got		 g;
+	char			 id[32];
+
+	fake_reset();
+	paper_price_set("NFO", "NIFTYFUT", 2500000);
+	req(&r, BROKER_BUY, BROKER_LIMIT, 65, 2400000, 0);
+	place(b, &r, &g);
+	snprintf(id, sizeof id, "%s", g.id);
+
+	fk.other_fills = 1;
+	cancel(b, id, &g);
+	assert_true(g.err);
+	assert_int_equal(g.be.kind, BROKER_ERR_FINAL);
+	assert_non_null(strstr(g.be.err.msg, "changed by another process"));
+	assert_non_null(strstr(g.be.err.msg, "COMPLETE"));
+	book(b, &g);
+	assert_int_equal(g.orders[0].state, BROKER_FILLED);
+
+	place(b, &r, &g);
+	snprintf(id, sizeof id, "%s", g.id);
+	fake_find(id)->resting = 0;
+	json_object_set_new(fake_find(id)->body, "status",
+	    json_string("CANCELLED"));
+	json_object_set_new(fake_find(id)->body, "state",
+	    json_integer(BROKER_CANCELLED));
+	cancel(b, id, &g);
+	assert_true(g.err);
+	assert_non_null(strstr(g.be.err.msg, "cannot be cancelled: CANCELLED"));
+	broker_free(b);
+	fake_reset();
+}
+
 int
 main(void)
 {
@@ -517,6 +775,8 @@ main(void)
 		cmocka_unit_test_teardown(test_input_errors, teardown),
 		cmocka_unit_test_teardown(test_lookup, teardown),
 		cmocka_unit_test_teardown(test_free_pending, teardown),
+		cmocka_unit_test_teardown(test_resting_stored, teardown),
+		cmocka_unit_test_teardown(test_resting_race, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,269 @@
+/*
+ * Writes kept through an outage (db/store_journal.c) against a real
+ * server: PHALANX_TEST_DSN names a throwaway cluster; each run works in a
+ * fresh database of its own.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+
+#include "db/db.h"
+#include "db/store_fanout.h"
+#include "db/store_journal.h"
+#include "db/store_positions.h"
+
+static char	*ci;
+static char	 home[256];
+static int64_t	 acct_id;
+
+static void
+quiet(void *arg, const char *msg)
+{
+}
+
+static void
+admin(const char *dsn, const char *sql)
+{
+	PGconn		*c = PQconnectdb(dsn);
+	PGresult	*r;
+
+	PQsetNoticeProcessor(c, quiet, NULL);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r) != PGRES_TUPLES_OK)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+static int64_t
+sql_int(const char *sql)
+{
+	PGconn		*c = PQconnectdb(ci);
+	PGresult	*r = PQexec(c, sql);
+	int64_t		 v;
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		fail_msg("%s: %s", sql, PQerrorMessage(c));
+	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+static int
+setup(void **state)
+{
+	const char	*dsn = getenv("PHALANX_TEST_DSN"), *tmp;
+	struct err	 e;
+	char		 sql[160];
+	int		 applied;
+
+	if (dsn == NULL || *dsn == '\0')
+		return 0;
+	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS t_sj_%ld",
+	    (long)getpid());
+	admin(dsn, sql);
+	snprintf(sql, sizeof sql, "CREATE DATABASE t_sj_%ld", (long)getpid());
+	admin(dsn, sql);
+	ci = xasprintf("%s dbname=t_sj_%ld", dsn, (long)getpid());
+	err_clear(&e);
+	if (db_migrate(ci, &applied, &e) != 0)
+		fail_msg("migrate: %s", e.msg);
+	admin(ci, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite')");
+	admin(ci, "INSERT INTO accounts (name, broker_id, user_id) "
+	    "SELECT 'acc1', id, 'AB1234' FROM brokers");
+	acct_id = sql_int("SELECT id FROM accounts");
+	tmp = getenv("TMPDIR");
+	snprintf(home, sizeof home, "%s/store-journal.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if (mkdtemp(home) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	const char	*dsn = getenv("PHALANX_TEST_DSN");
+	char		 sql[160], *cmd;
+	int		 rc;
+
+	loop_free();
+	if (ci == NULL)
+		return 0;
+	snprintf(sql, sizeof sql, "DROP DATABASE t_sj_%ld WITH (FORCE)",
+	    (long)getpid());
+	admin(dsn, sql);
+	free(ci);
+	cmd = xasprintf("rm -rf '%s'", home);
+	rc = system(cmd);
+	free(cmd);
+	return rc == 0 ? 0 : -1;
+}
+
+static void
+need_dsn(void)
+{
+	if (ci == NULL) {
+		print_message("PHALANX_TEST_DSN not set: skipped\n");
+		skip();
+	}
+}
+
+struct answer {
+	int		 n;
+	int		 rows;		/* -1: error */
+	struct err	 err;
+};
+
+static void
+answered(json_t *rows, const struct err *err, void *arg)
+{
+	struct answer	*a = arg;
+
+	a->n++;
+	a->rows = err != NULL ? -1 : (int)json_array_size(rows);
+	if (err != NULL)
+		a->err = *err;
+}
+
+/* Run the loop until the store journal is empty and nothing is queued. */
+static void
+drain(struct store *st, int ms)
+{
+	int64_t	until = time_mono_us() + ms * 1000LL;
+
+	for (;;) {
+		struct timeval	tv = { 0, 20000 };
+
+		event_base_loopexit(loop_base(), &tv);
+		loop_run();
+		if (store_journal_pending(st) == 0 &&
+		    pg_pending(store_conn(st)) == 0 &&
+		    pg_conn_state(store_conn(st)) == PG_READY)
+			return;
+		if (time_mono_us() > until)
+			fail_msg("timed out: %zu pending",
+			    store_journal_pending(st));
+	}
+}
+
+static void
+fill(struct store *st, int64_t qty, struct answer *a)
+{
+	store_position_fill(st, acct_id, "NFO", "NIFTY25DECFUT", "NRML", qty,
+	    2415055, answered, a);
+}
+
+#define QTY	"SELECT qty FROM positions"
+
+/*
+ * A write made before the connection is READY is journaled (its caller
+ * learns it is durable), replayed once the store answers; the same
+ * journal replayed again -- a process killed after the store committed
+ * and before it cut the journal -- moves the position no further.
+ */
+static void
+test_journaled_replayed_once(void **state)
+{
+	struct store	*st;
+	struct answer	 a = { 0 }, b = { 0 };
+	struct err	 e;
+	char		*path, *cmd;
+
+	need_dsn();
+	st = store_open(loop_base(), ci, NULL);
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	assert_int_not_equal(pg_conn_state(store_conn(st)), PG_READY);
+	fill(st, 75, &a);
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.rows, 0);
+	assert_int_equal(store_journal_pending(st), 1);
+	path = xasprintf("%s/journal/store.jsonl", home);
+	cmd = xasprintf("cp '%s' '%s.copy'", path, path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	drain(st, 10000);
+	assert_int_equal(sql_int(QTY), 75);
+	assert_int_equal(sql_int("SELECT count(*) FROM journal_applied"), 1);
+
+	/* Once READY and empty, a write goes straight to the store. */
+	fill(st, 75, &b);
+	drain(st, 10000);
+	assert_int_equal(b.n, 1);
+	assert_int_equal(b.rows, 1);
+	assert_int_equal(sql_int(QTY), 150);
+	store_close(st);
+
+	cmd = xasprintf("cp '%s.copy' '%s'", path, path);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	st = store_open(loop_base(), ci, NULL);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	assert_int_equal(store_journal_pending(st), 1);
+	drain(st, 10000);
+	assert_int_equal(sql_int(QTY), 150);
+	assert_int_equal(sql_int("SELECT count(*) FROM journal_applied"), 2);
+	store_close(st);
+	free(path);
+}
+
+/*
+ * The store gone and no journal: the write fails, naming both reasons;
+ * with a journal it is kept, in order, behind the older ones.
+ */
+static void
+test_unreachable(void **state)
+{
+	struct pg_opts	 dead = { 200, 1, 20, 50 };
+	struct store	*st;
+	struct answer	 a = { 0 }, b = { 0 }, c = { 0 };
+	struct err	 e;
+	char		*dir;
+
+	need_dsn();
+	st = store_open(loop_base(), "host=/nonexistent-phalanx port=1 "
+	    "user=x dbname=x connect_timeout=1", &dead);
+	store_order_broker_id(st, 1, "X1", answered, &a);
+	while (a.n == 0) {
+		struct timeval	tv = { 0, 20000 };
+
+		event_base_loopexit(loop_base(), &tv);
+		loop_run();
+	}
+	assert_int_equal(a.rows, -1);
+	assert_string_equal(a.err.code, "store-unreachable");
+	assert_non_null(strstr(a.err.msg, "not journaled"));
+
+	dir = xasprintf("%s/other", home);
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, dir, &e), 0);
+	store_order_broker_id(st, 1, "X1", answered, &b);
+	fill(st, 75, &c);
+	assert_int_equal(b.rows, 0);
+	assert_int_equal(c.rows, 0);
+	assert_int_equal(store_journal_pending(st), 2);
+	store_close(st);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_journaled_replayed_once),
+		cmocka_unit_test(test_unreachable),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
