@@ -36,16 +36,7 @@ leg_send(struct leg *leg)
 static int64_t
 leg_backoff_us(const struct leg *leg)
 {
-	int64_t	base = 100000, d;
-	int	i;
-
-	for (i = 1; i < leg->attempts && base < 2000000; i++)
-		base *= 2;
-	if (base > 2000000)
-		base = 2000000;
-	d = base / 2 + (int64_t)(((uint64_t)time_mono_us() * 2654435761u) %
-	    (uint64_t)(base / 2 + 1));
-	return d;
+	return book_backoff_us(leg->attempts);
 }
 
 static void
@@ -144,31 +135,43 @@ leg_place(struct leg *leg)
 }
 
 /*
- * The place call's outcome is unclear.  Look for our tag in the book:
- * found, the order exists and is watched like any other; absent, it never
- * reached the broker and may be sent again under the retry policy.
+ * The place call's outcome is unclear.  Look for our tag in the book,
+ * asking again while the book cannot be read, until
+ * exec.reconcile_deadline_ms: found, the order exists and is watched like
+ * any other; absent, it never reached the broker and may be sent again
+ * under the retry policy; still unreadable, the leg stays UNKNOWN and the
+ * fan-out reports it unconfirmed, never sending it blind.
  */
 static void
-leg_reconciled(const struct broker_err *be, const struct broker_order *o,
-    size_t n, void *arg)
+leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
+    size_t count, const struct broker_err *last, void *arg)
 {
 	struct leg	*leg = arg;
 	struct fanout	*fo = leg->fo;
-	size_t		 i;
+	char		 msg[640];
 
-	if (be != NULL) {
-		leg->unreachable = 1;
-		leg_final(leg, BROKER_UNKNOWN, "outcome unknown and the order "
-		    "book could not be read; check the broker before retrying");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (strcmp(o[i].tag, leg->tag) != 0)
-			continue;
-		leg_adopt(leg, o[i].order_id);
+	switch (how) {
+	case BOOK_TAG_FOUND:
+		leg_adopt(leg, o->order_id);
+		snprintf(leg->broker_status, sizeof leg->broker_status, "%s",
+		    o->status);
+		router_leg_filled(leg, o->filled, o->avg_price);
+		router_event(leg, o->state, count > 1 ? "client tag found "
+		    "more than once at the broker" : "found by client tag", -1);
 		leg_acked(leg);
 		leg_watch(leg);
 		return;
+	case BOOK_TAG_UNREADABLE:
+		leg->unconfirmed = 1;
+		leg->unreachable = last->http_status == 0;
+		snprintf(msg, sizeof msg, "unconfirmed: outcome unknown and the "
+		    "order book could not be read (%.120s); find tag %s in "
+		    "\"orders acct:%s\" before sending it again", last->err.msg,
+		    leg->tag, leg->account);
+		leg_final(leg, BROKER_UNKNOWN, msg);
+		return;
+	case BOOK_TAG_ABSENT:
+		break;
 	}
 	if (fo->req.on_fail == FANOUT_RETRY &&
 	    leg->attempts < fo->r->retry_max) {
@@ -184,5 +187,7 @@ leg_reconciled(const struct broker_err *be, const struct broker_order *o,
 static void
 leg_reconcile(struct leg *leg)
 {
-	leg->ra->b->ops->orders(leg->ra->b, leg_reconciled, leg);
+	struct book_retry	rt = book_reconcile_retry(leg->fo->r);
+
+	book_reconcile_tag(leg->ra, leg->tag, &rt, leg_reconciled, leg);
 }
