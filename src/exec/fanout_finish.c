@@ -319,6 +319,36 @@ fanout_report_facts(struct fanout *fo, struct strbuf *b, json_t *unconf)
 		strbuf_putc(b, '\n');
 }
 
+static size_t
+fanout_match_index(const struct fanout *fo, json_t *c)
+{
+	const char	*name = json_string_value(json_object_get(c, "account"));
+	size_t		 i;
+
+	for (i = 0; i < fo->match.n; i++) {
+		if (strcmp(fo->match.v[i]->name, name) == 0)
+			return i;
+	}
+	return i;
+}
+
+/* Problems arrive as brokers answer; report them in target order. */
+static void
+fanout_sort_problems(struct fanout *fo)
+{
+	json_t	*sorted = json_array(), *c;
+	size_t	 i, k;
+
+	for (k = 0; k <= fo->match.n; k++) {
+		json_array_foreach(fo->problems, i, c) {
+			if (fanout_match_index(fo, c) == k)
+				json_array_append(sorted, c);
+		}
+	}
+	json_decref(fo->problems);
+	fo->problems = sorted;
+}
+
 static void
 fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 {
@@ -326,6 +356,7 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 	json_t		*legs = json_array(), *unconf = json_array(), *bad;
 	size_t		 failed, unreach, nunconf;
 
+	fanout_sort_problems(fo);
 	failed = fanout_nfailures(fo, &unreach);
 	strbuf_init(&b);
 	fanout_report_legs(fo, &b, legs);
