@@ -39,6 +39,19 @@ leg_backoff_us(const struct leg *leg)
 	return book_backoff_us(leg->attempts);
 }
 
+/* Another attempt after a backoff; the event says why and when. */
+static void
+leg_retry_later(struct leg *leg, const char *why)
+{
+	int64_t	wait = leg_backoff_us(leg);
+	char	msg[sizeof leg->message];
+
+	snprintf(msg, sizeof msg, "attempt %d failed (%.160s); sent again "
+	    "in %lld ms", leg->attempts, why, (long long)(wait / 1000));
+	router_event(leg, leg->state, msg, -1);
+	loop_later(wait, leg_send_later, leg);
+}
+
 static void
 leg_acked(struct leg *leg)
 {
@@ -105,7 +118,7 @@ leg_placed(const struct broker_err *be, const char *order_id, void *arg)
 		if ((fo->req.on_fail == FANOUT_RETRY ||
 		    strcmp(be->err.code, "rate-limit") == 0) &&
 		    leg->attempts < fo->r->retry_max) {
-			loop_later(leg_backoff_us(leg), leg_send_later, leg);
+			leg_retry_later(leg, be->err.msg);
 			return;
 		}
 		/* Never answered at all: the broker, not the order, failed. */
@@ -175,9 +188,8 @@ leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
 	}
 	if (fo->req.on_fail == FANOUT_RETRY &&
 	    leg->attempts < fo->r->retry_max) {
-		snprintf(leg->message, sizeof leg->message, "not in the "
-		    "broker's book after an unclear answer; sent again");
-		loop_later(leg_backoff_us(leg), leg_send_later, leg);
+		leg_retry_later(leg, "not in the broker's book after an "
+		    "unclear answer");
 		return;
 	}
 	leg_final(leg, BROKER_REJECTED, "not in the broker's book after an "
