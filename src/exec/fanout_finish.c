@@ -217,6 +217,24 @@ fanout_names(struct strbuf *b, json_t *names)
 }
 
 static void
+fanout_unconfirmed_names(struct strbuf *b, json_t *unconf)
+{
+	json_t	*names = json_array(), *c, *v;
+	size_t	 i, j;
+	int	 seen;
+
+	json_array_foreach(unconf, i, c) {
+		seen = 0;
+		json_array_foreach(names, j, v)
+			seen |= json_equal(v, json_object_get(c, "account"));
+		if (!seen)
+			json_array_append(names, json_object_get(c, "account"));
+	}
+	fanout_names(b, names);
+	json_decref(names);
+}
+
+static void
 fanout_report_legs(struct fanout *fo, struct strbuf *b, json_t *legs)
 {
 	size_t	i;
@@ -402,15 +420,18 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 		strbuf_puts(&m, ": close them at the broker now");
 		err_set(&res->err, "rollback-incomplete", "%s", m.s);
 	} else {
-		strbuf_printf(&m, "fanout %lld %s: %s not confirmed by the "
-		    "broker at ", (long long)fo->id, state,
+		strbuf_printf(&m, "fanout %lld %s: %s failed or not confirmed "
+		    "by the broker at ", (long long)fo->id, state,
 		    fanout_intent_word(fo->req.intent));
 		fanout_names(&m, json_object_get(res->data, "failed_accounts"));
 		if (unreach == failed)
 			strbuf_puts(&m, " (broker unreachable)");
-		else if (nunconf > 0)
-			strbuf_printf(&m, " (%zu order(s) unconfirmed: check "
-			    "the order book before acting)", nunconf);
+		if (nunconf > 0) {
+			strbuf_printf(&m, "; %zu order(s) unconfirmed at ",
+			    nunconf);
+			fanout_unconfirmed_names(&m, unconf);
+			strbuf_puts(&m, ": check the order book before acting");
+		}
 		if (fo->rolled_back)
 			strbuf_puts(&m, "; filled legs reversed");
 		err_set(&res->err, unreach == failed && failed > 0 ?

@@ -170,7 +170,8 @@ leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
 		    o->status);
 		router_leg_filled(leg, o->filled, o->avg_price);
 		router_event(leg, o->state, count > 1 ? "client tag found "
-		    "more than once at the broker" : "found by client tag", -1);
+		    "more than once at the broker" : o->status_message[0] ?
+		    o->status_message : "found by client tag", -1);
 		leg_acked(leg);
 		leg_watch(leg);
 		return;

@@ -131,7 +131,7 @@ sim_faults '{"error_pct": 0}'
 out=$(cat "$TMPDIR/r6b.out")
 same "$rc" 1 "unreadable book past the deadline: exit 1"
 has "UNCONFIRMED a1 BUY 65" "the unconfirmed leg is named"
-has "not confirmed by the broker at a1 (1 order(s) unconfirmed" "the error names the account"
+has "1 order(s) unconfirmed at a1: check the order book" "the error names the account"
 has "before acting" "and says what to do"
 fid=$(sql "select max(id) from fanouts")
 same "$(sql "select state from orders where fanout_id = $fid")" UNKNOWN "the order stays UNKNOWN"
