@@ -70,11 +70,14 @@ book_again(struct book_call *c, struct broker_err *be)
 {
 	int64_t	now = time_mono_us(), wait;
 	size_t	len;
+	int	budget;
 
-	if (book_retryable(be) && (c->retry.max_attempts <= 0 ||
-	    c->attempts < c->retry.max_attempts) &&
-	    (c->retry.deadline_us == 0 || now < c->retry.deadline_us) &&
-	    !(c->retry.max_attempts <= 0 && c->retry.deadline_us == 0)) {
+	/* Some bound must be set: no deadline and no limit is one try. */
+	budget = c->retry.max_attempts > 0 ?
+	    c->attempts < c->retry.max_attempts : c->retry.deadline_us != 0;
+	if (c->retry.deadline_us != 0 && now >= c->retry.deadline_us)
+		budget = 0;
+	if (budget && book_retryable(be)) {
 		wait = book_backoff_us(c->attempts);
 		if (c->retry.deadline_us != 0 && now + wait > c->retry.deadline_us)
 			wait = c->retry.deadline_us - now;

@@ -216,6 +216,7 @@ fanout_names(struct strbuf *b, json_t *names)
 	}
 }
 
+/* The accounts of a list of legs (unconfirmed, left open), each once. */
 static void
 fanout_unconfirmed_names(struct strbuf *b, json_t *unconf)
 {
@@ -406,17 +407,7 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 	if (json_array_size(fo->left) > 0) {
 		strbuf_printf(&m, "fanout %lld: rollback incomplete, positions "
 		    "left open at ", (long long)fo->id);
-		bad = json_array();
-		{
-			size_t i;
-			json_t *c;
-
-			json_array_foreach(fo->left, i, c)
-				json_array_append(bad, json_object_get(c,
-				    "account"));
-		}
-		fanout_names(&m, bad);
-		json_decref(bad);
+		fanout_unconfirmed_names(&m, fo->left);
 		strbuf_puts(&m, ": close them at the broker now");
 		err_set(&res->err, "rollback-incomplete", "%s", m.s);
 	} else {
