@@ -26,6 +26,7 @@ struct book_call {
 	broker_orders_cb	 orders_cb;
 	broker_positions_cb	 positions_cb;
 	void			*arg;
+	int			*attempts_out;	/* told before the callback */
 };
 
 static void book_attempt(struct book_call *);
@@ -99,6 +100,8 @@ book_orders_got(const struct broker_err *be, const struct broker_order *o,
 	struct book_call	*c = arg;
 	struct broker_err	 last;
 
+	if (c->attempts_out != NULL)
+		*c->attempts_out = c->attempts;
 	if (be != NULL) {
 		last = *be;
 		if (book_again(c, &last))
@@ -217,6 +220,7 @@ book_find_tag(const struct broker_order *o, size_t n, const char *tag,
 
 struct book_tag {
 	char		 tag[CTAG_MAX + 1];
+	int		 attempts;
 	book_tag_cb	 cb;
 	void		*arg;
 };
@@ -230,11 +234,11 @@ book_tag_read(const struct broker_err *be, const struct broker_order *o,
 	size_t				 count;
 
 	if (be != NULL)
-		t->cb(BOOK_TAG_UNREADABLE, NULL, 0, be, t->arg);
+		t->cb(BOOK_TAG_UNREADABLE, NULL, 0, t->attempts, be, t->arg);
 	else if ((found = book_find_tag(o, n, t->tag, &count)) != NULL)
-		t->cb(BOOK_TAG_FOUND, found, count, NULL, t->arg);
+		t->cb(BOOK_TAG_FOUND, found, count, t->attempts, NULL, t->arg);
 	else
-		t->cb(BOOK_TAG_ABSENT, NULL, 0, NULL, t->arg);
+		t->cb(BOOK_TAG_ABSENT, NULL, 0, t->attempts, NULL, t->arg);
 	free(t);
 }
 
@@ -243,19 +247,23 @@ book_tag_read(const struct broker_err *be, const struct broker_order *o,
  * is read, again and again while it cannot be, until retry runs out:
  * FOUND (the order and how many carry the tag), ABSENT (the book was
  * read and has no such order: it was never placed), or UNREADABLE (the
- * last error).  Only ABSENT allows sending the order again.
+ * last error); attempts says how many reads it took.  Only ABSENT allows sending the order again.
  */
 void
 book_reconcile_tag(struct router_acct *ra, const char *tag,
     const struct book_retry *retry, book_tag_cb cb, void *arg)
 {
-	struct book_tag	*t;
+	struct book_tag		*t;
+	struct book_call	*c;
 
 	t = xcalloc(1, sizeof *t);
 	snprintf(t->tag, sizeof t->tag, "%s", tag);
 	t->cb = cb;
 	t->arg = arg;
-	book_orders(ra, retry, book_tag_read, t);
+	c = book_call_new(BOOK_ORDERS, ra, retry, t);
+	c->orders_cb = book_tag_read;
+	c->attempts_out = &t->attempts;
+	book_attempt(c);
 }
 
 /* The deadline for reconciling from now, as configured. */

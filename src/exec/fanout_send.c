@@ -157,7 +157,7 @@ leg_place(struct leg *leg)
  */
 static void
 leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
-    size_t count, const struct broker_err *last, void *arg)
+    size_t count, int attempts, const struct broker_err *last, void *arg)
 {
 	struct leg	*leg = arg;
 	struct fanout	*fo = leg->fo;
@@ -169,9 +169,11 @@ leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
 		snprintf(leg->broker_status, sizeof leg->broker_status, "%s",
 		    o->status);
 		router_leg_filled(leg, o->filled, o->avg_price);
-		router_event(leg, o->state, count > 1 ? "client tag found "
-		    "more than once at the broker" : o->status_message[0] ?
-		    o->status_message : "found by client tag", -1);
+		snprintf(msg, sizeof msg, "%s%sfound by client tag after %d "
+		    "read(s) of the order book%s", o->status_message,
+		    o->status_message[0] ? "; " : "", attempts, count > 1 ?
+		    " (the tag is there more than once)" : "");
+		router_event(leg, o->state, msg, -1);
 		leg_acked(leg);
 		leg_watch(leg);
 		return;

@@ -129,7 +129,7 @@ undo_cancel(struct undo *u)
 
 static void
 undo_reconciled(enum book_tag_outcome how, const struct broker_order *o,
-    size_t count, const struct broker_err *last, void *arg)
+    size_t count, int attempts, const struct broker_err *last, void *arg)
 {
 	struct undo	*u = arg;
 	struct leg	*leg = u->leg;

@@ -134,8 +134,8 @@ struct book_retry {
 
 enum book_tag_outcome { BOOK_TAG_FOUND, BOOK_TAG_ABSENT, BOOK_TAG_UNREADABLE };
 typedef void (*book_tag_cb)(enum book_tag_outcome,
-    const struct broker_order *, size_t count, const struct broker_err *last,
-    void *arg);
+    const struct broker_order *, size_t count, int attempts,
+    const struct broker_err *last, void *arg);
 
 int64_t book_backoff_us(int attempt);
 void book_orders(struct router_acct *, const struct book_retry *,
