@@ -31,7 +31,8 @@ leg_settled(const struct leg *leg)
 
 /*
  * The watch is over.  Only what the broker confirmed counts as done: a
- * market order filled, a limit or stop order resting (or filled).  One
+ * market order filled, a limit or stop order resting (partly filled or
+ * not) or filled.  One
  * still working past exec.settle_ms, or never seen in the history, is
  * unconfirmed: a failure the report names, never "completed".
  */
@@ -47,7 +48,8 @@ leg_settle(struct leg *leg)
 		if (leg->message[0] == '\0')
 			snprintf(leg->message, sizeof leg->message,
 			    "cancelled at the broker");
-	} else if (!leg_settled(leg)) {
+	} else if (!leg_settled(leg) && !(leg->state ==
+	    BROKER_PARTIALLY_FILLED && leg->req.order_type != BROKER_MARKET)) {
 		leg->failed = 1;
 		leg->unconfirmed = 1;
 		snprintf(msg, sizeof msg, "unconfirmed: still %s at the "

@@ -110,10 +110,13 @@ so_cancel_history(const struct broker_err *be, const struct broker_order *o,
 		return;
 	}
 	if (!so_working(last->state) && last->state != BROKER_PENDING_CANCEL) {
-		/* Nothing rests any more; a kill closes what filled next. */
-		so_cancel_result(k, k->fo->req.intent == FANOUT_CANCEL, 0,
-		    "not cancelled: %s at the broker", broker_state_name(
-		    last->state));
+		/*
+		 * Nothing works any more.  A fill the cancel came too late
+		 * for fails a cancel; a kill closes the position next.
+		 */
+		so_cancel_result(k, k->fo->req.intent == FANOUT_CANCEL &&
+		    last->filled > 0, 0, "not cancelled: %s at the broker",
+		    broker_state_name(last->state));
 		return;
 	}
 	if (k->attempts < k->fo->r->retry_max) {
