@@ -180,10 +180,9 @@ leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
 	case BOOK_TAG_UNREADABLE:
 		leg->unconfirmed = 1;
 		leg->unreachable = last->http_status == 0;
-		snprintf(msg, sizeof msg, "unconfirmed: outcome unknown and the "
-		    "order book could not be read (%.120s); find tag %s in "
-		    "\"orders acct:%s\" before sending it again", last->err.msg,
-		    leg->tag, leg->account);
+		snprintf(msg, sizeof msg, "unconfirmed: order book unreadable "
+		    "(%.140s); find tag %s in \"orders acct:%s\" before "
+		    "sending again", last->err.msg, leg->tag, leg->account);
 		leg_final(leg, BROKER_UNKNOWN, msg);
 		return;
 	case BOOK_TAG_ABSENT:

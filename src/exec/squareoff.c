@@ -378,6 +378,12 @@ squareoff_start(struct fanout *fo)
 	json_t			*ids;
 	size_t			 i;
 
+	/*
+	 * Closing orders exist to remove risk: a transient refusal (429, or
+	 * an unclear answer the book shows was never placed) is sent again.
+	 */
+	if (fo->req.intent != FANOUT_CANCEL)
+		fo->req.on_fail = FANOUT_RETRY;
 	switch (fo->req.intent) {
 	case FANOUT_KILL:
 		ids = json_array();
