@@ -1,7 +1,9 @@
 /*
- * The end of a fan-out: all-or-none rollback when a leg failed for good
- * (cancel what rests, reverse what filled), the final state and timings
- * in the store, and the report for whoever asked.
+ * The end of a fan-out: the all-or-none rollback started when a leg
+ * failed (rollback.c), the final state and timings in the store, and the
+ * report for whoever asked.  Anything the broker did not confirm -- a
+ * leg, a cancel, an account whose books could not be read, exposure a
+ * rollback left open -- is a failure, and the report names its accounts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,8 +407,8 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 		return;
 	strbuf_init(&m);
 	if (json_array_size(fo->left) > 0) {
-		strbuf_printf(&m, "fanout %lld: rollback incomplete, positions "
-		    "left open at ", (long long)fo->id);
+		strbuf_printf(&m, "fanout %lld %s: positions left open at ",
+		    (long long)fo->id, state);
 		fanout_unconfirmed_names(&m, fo->left);
 		strbuf_puts(&m, ": close them at the broker now");
 		err_set(&res->err, "rollback-incomplete", "%s", m.s);
