@@ -93,5 +93,19 @@ has '"result":"cancelled"' "kill reports the cancel"
 same "$(sim_book 2 | sed 's/},{/}\n{/g' | grep '"price":10000' | grep -c '"status":"CANCELLED"')" 1 "m2's order is CANCELLED at the sim"
 same "$(sql "select trading_state from accounts where name = 'm2'")" HALTED "m2 halted"
 run 0 "unkill m2" "$PHALANX" -c "unkill acct:m2 reason \"test over\""
+
+# A cancel the broker refused (429: one order request a second) and whose
+# order still rests is a failure naming the account and the order.
+run 0 "two resting orders at m3" "$PHALANX" -c "buy $FUT 1 lots limit 10000 to acct:m3"
+run 0 "and the second" "$PHALANX" -c "buy $FUT 1 lots limit 10100 to acct:m3"
+sim_faults '{"rate_limit": 1}'
+sleep 1.1	# let the window of the two places pass
+run 1 "cancel refused for one of them" "$PHALANX" -o exec.retry_max=1 -c "cancel acct:m3"
+has "NOT CONFIRMED: still OPEN" "the unconfirmed cancel is named"
+has "not confirmed by the broker at m3" "the error names the account"
+sim_faults '{"rate_limit": 10}'
+same "$(sim_book 3 | sed 's/},{/}\n{/g' | grep -c '"status":"OPEN"')" 1 "one order really still rests"
+run 0 "cancel again" "$PHALANX" -c "cancel acct:m3"
+same "$(sim_book 3 | sed 's/},{/}\n{/g' | grep -c '"status":"OPEN"')" 0 "now nothing rests at m3"
 curl -s -X POST -d "{\"instrument\":\"NFO:$FUT\",\"price\":null}" "$simbase/sim/price" >/dev/null
 finish
