@@ -76,6 +76,10 @@ fanout_orders_got(json_t *rows, const struct err *err, void *arg)
 	    json_string_value(json_object_get(f, "mode")),
 	    json_string_value(json_object_get(f, "on_fail")),
 	    json_string_value(json_object_get(f, "state")));
+	/* A failed fan-out's message names the accounts to look at. */
+	if (json_is_string(json_object_get(f, "message")))
+		strbuf_printf(&b, "%s\n", json_string_value(json_object_get(f,
+		    "message")));
 	strbuf_printf(&b, "intent at %s IST; from the intent:\n",
 	    json_string_value(json_object_get(f, "t_intent")));
 	fanout_timing(&b, "RMS pass", json_object_get(f, "rms_us"));

@@ -437,31 +437,36 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 static void
 fanout_finished(json_t *rows, const struct err *err, void *arg)
 {
-	struct fanout		*fo = arg;
-	struct fanout_result	 res;
+	struct fanout	*fo = arg;
 
-	memset(&res, 0, sizeof res);
 	if (err != NULL)
 		log_warn("router", "fanout %lld: final state not stored: %s",
 		    (long long)fo->id, err->msg);
-	fanout_report(fo, fanout_state(fo), &res);
-	fo->cb(&res, fo->arg);
-	json_decref(res.data);
-	free(res.text);
+	fo->cb(&fo->result, fo->arg);
+	json_decref(fo->result.data);
+	free(fo->result.text);
 	fanout_free(fo);
 }
 
+/*
+ * The report is made before the state is stored, so the store keeps its
+ * message too: `fanout show` names the accounts long after the command.
+ */
 void
 fanout_finish(struct fanout *fo)
 {
-	char	*t1, *t2, *t3;
+	const char	*state = fanout_state(fo), *msg;
+	char		*t1, *t2, *t3;
 
+	memset(&fo->result, 0, sizeof fo->result);
+	fanout_report(fo, state, &fo->result);
+	msg = fo->err.msg[0] ? fo->err.msg : fo->result.err.msg[0] ?
+	    fo->result.err.msg : fo->reason;
 	t1 = router_wall_text(fo, fo->t_first_send);
 	t2 = router_wall_text(fo, fo->t_last_send);
 	t3 = router_wall_text(fo, fo->t_last_ack);
-	store_fanout_finish(fo->r->store, fo->id, fanout_state(fo),
-	    fo->err.msg[0] ? fo->err.msg : NULL, t1, t2, t3, fanout_finished,
-	    fo);
+	store_fanout_finish(fo->r->store, fo->id, state, msg, t1, t2, t3,
+	    fanout_finished, fo);
 	free(t1);
 	free(t2);
 	free(t3);

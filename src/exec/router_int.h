@@ -122,6 +122,7 @@ struct fanout {
 	size_t			 npositions;
 	size_t			 next_lookup;
 	struct err		 err;
+	struct fanout_result	 result;	/* the report, once finished */
 	fanout_done_cb		 cb;
 	void			*arg;
 };

@@ -182,5 +182,7 @@ has '"left_open":[{"account":"a1","exchange":"NFO","symbol":"'"$FUT"'","side":"B
 has '"account":"a2"' "and a2's"
 has "positions left open at a1, a2" "the message names the accounts"
 same "$(flat_at acct:a1)" 1 "a1 really is left open (so the report was right)"
+run 0 "fanout show" "$PHALANX" -c "fanout show $(sql "select max(id) from fanouts")"
+has "ROLLBACK_INCOMPLETE: positions left open at a1, a2" "the store keeps what was left open"
 run 0 "squareoff after the drill" "$PHALANX" -c "squareoff acct:a1,acct:a2"
 finish
