@@ -79,6 +79,10 @@ fanout_orders_got(json_t *rows, const struct err *err, void *arg)
 	if (json_is_string(json_object_get(f, "tag")))
 		strbuf_printf(&b, "tag %s (kept by phalanx, not sent to the "
 		    "broker)\n", json_string_value(json_object_get(f, "tag")));
+	/* A failed fan-out's message names the accounts to look at. */
+	if (json_is_string(json_object_get(f, "message")))
+		strbuf_printf(&b, "%s\n", json_string_value(json_object_get(f,
+		    "message")));
 	strbuf_printf(&b, "intent at %s IST; from the intent:\n",
 	    json_string_value(json_object_get(f, "t_intent")));
 	fanout_timing(&b, "RMS pass", json_object_get(f, "rms_us"));

@@ -34,6 +34,8 @@ fanout_new(struct router *r, const struct fanout_req *req, fanout_done_cb cb,
 	fo->req.symbol = NULL;
 	fo->notes = json_object();
 	fo->cancels = json_array();
+	fo->problems = json_array();
+	fo->left = json_array();
 	fo->cb = cb;
 	fo->arg = arg;
 	fo->wall_intent = time_wall_us();
@@ -60,6 +62,8 @@ fanout_free(struct fanout *fo)
 	free(fo->tag);
 	json_decref(fo->notes);
 	json_decref(fo->cancels);
+	json_decref(fo->problems);
+	json_decref(fo->left);
 	free(fo->positions);
 	free(fo);
 }
@@ -78,6 +82,21 @@ fanout_fail(struct fanout *fo, const char *code, const char *fmt, ...)
 	va_end(ap);
 	fo->cb(&res, fo->arg);
 	fanout_free(fo);
+}
+
+/*
+ * An account whose orders or positions could not be read: whatever the
+ * fan-out did elsewhere, its state there is unknown, and that is a failure
+ * the report names.  be NULL: no adapter (message says why).
+ */
+void
+fanout_problem(struct fanout *fo, const char *account, const char *what,
+    const struct broker_err *be, const char *message)
+{
+	json_array_append_new(fo->problems, json_pack("{s:s,s:s,s:s,s:b}",
+	    "account", account, "what", what, "message", be != NULL ?
+	    be->err.msg : message, "unreachable", be != NULL &&
+	    be->http_status == 0));
 }
 
 struct leg *

@@ -36,16 +36,20 @@ leg_send(struct leg *leg)
 static int64_t
 leg_backoff_us(const struct leg *leg)
 {
-	int64_t	base = 100000, d;
-	int	i;
+	return book_backoff_us(leg->attempts);
+}
 
-	for (i = 1; i < leg->attempts && base < 2000000; i++)
-		base *= 2;
-	if (base > 2000000)
-		base = 2000000;
-	d = base / 2 + (int64_t)(((uint64_t)time_mono_us() * 2654435761u) %
-	    (uint64_t)(base / 2 + 1));
-	return d;
+/* Another attempt after a backoff; the event says why and when. */
+static void
+leg_retry_later(struct leg *leg, const char *why)
+{
+	int64_t	wait = leg_backoff_us(leg);
+	char	msg[sizeof leg->message];
+
+	snprintf(msg, sizeof msg, "attempt %d failed (%.160s); sent again "
+	    "in %lld ms", leg->attempts, why, (long long)(wait / 1000));
+	router_event(leg, leg->state, msg, -1);
+	loop_later(wait, leg_send_later, leg);
 }
 
 static void
@@ -114,7 +118,7 @@ leg_placed(const struct broker_err *be, const char *order_id, void *arg)
 		if ((fo->req.on_fail == FANOUT_RETRY ||
 		    strcmp(be->err.code, "rate-limit") == 0) &&
 		    leg->attempts < fo->r->retry_max) {
-			loop_later(leg_backoff_us(leg), leg_send_later, leg);
+			leg_retry_later(leg, be->err.msg);
 			return;
 		}
 		/* Never answered at all: the broker, not the order, failed. */
@@ -144,37 +148,50 @@ leg_place(struct leg *leg)
 }
 
 /*
- * The place call's outcome is unclear.  Look for our tag in the book:
- * found, the order exists and is watched like any other; absent, it never
- * reached the broker and may be sent again under the retry policy.
+ * The place call's outcome is unclear.  Look for our tag in the book,
+ * asking again while the book cannot be read, until
+ * exec.reconcile_deadline_ms: found, the order exists and is watched like
+ * any other; absent, it never reached the broker and may be sent again
+ * under the retry policy; still unreadable, the leg stays UNKNOWN and the
+ * fan-out reports it unconfirmed, never sending it blind.
  */
 static void
-leg_reconciled(const struct broker_err *be, const struct broker_order *o,
-    size_t n, void *arg)
+leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
+    size_t count, int attempts, const struct broker_err *last, void *arg)
 {
 	struct leg	*leg = arg;
 	struct fanout	*fo = leg->fo;
-	size_t		 i;
+	char		 msg[640];
 
-	if (be != NULL) {
-		leg->unreachable = 1;
-		leg_final(leg, BROKER_UNKNOWN, "outcome unknown and the order "
-		    "book could not be read; check the broker before retrying");
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		if (strcmp(o[i].tag, leg->tag) != 0)
-			continue;
-		leg_adopt(leg, o[i].order_id);
+	switch (how) {
+	case BOOK_TAG_FOUND:
+		leg_adopt(leg, o->order_id);
+		snprintf(leg->broker_status, sizeof leg->broker_status, "%s",
+		    o->status);
+		router_leg_filled(leg, o->filled, o->avg_price);
+		snprintf(msg, sizeof msg, "%s%sfound by client tag after %d "
+		    "read(s) of the order book%s", o->status_message,
+		    o->status_message[0] ? "; " : "", attempts, count > 1 ?
+		    " (the tag is there more than once)" : "");
+		router_event(leg, o->state, msg, -1);
 		leg_acked(leg);
 		leg_watch(leg);
 		return;
+	case BOOK_TAG_UNREADABLE:
+		leg->unconfirmed = 1;
+		leg->unreachable = last->http_status == 0;
+		snprintf(msg, sizeof msg, "unconfirmed: order book unreadable "
+		    "(%.140s); find tag %s in \"orders acct:%s\" before "
+		    "sending again", last->err.msg, leg->tag, leg->account);
+		leg_final(leg, BROKER_UNKNOWN, msg);
+		return;
+	case BOOK_TAG_ABSENT:
+		break;
 	}
 	if (fo->req.on_fail == FANOUT_RETRY &&
 	    leg->attempts < fo->r->retry_max) {
-		snprintf(leg->message, sizeof leg->message, "not in the "
-		    "broker's book after an unclear answer; sent again");
-		loop_later(leg_backoff_us(leg), leg_send_later, leg);
+		leg_retry_later(leg, "not in the broker's book after an "
+		    "unclear answer");
 		return;
 	}
 	leg_final(leg, BROKER_REJECTED, "not in the broker's book after an "
@@ -184,5 +201,7 @@ leg_reconciled(const struct broker_err *be, const struct broker_order *o,
 static void
 leg_reconcile(struct leg *leg)
 {
-	leg->ra->b->ops->orders(leg->ra->b, leg_reconciled, leg);
+	struct book_retry	rt = book_reconcile_retry(leg->fo->r);
+
+	book_reconcile_tag(leg->ra, leg->tag, &rt, leg_reconciled, leg);
 }

@@ -29,11 +29,35 @@ leg_settled(const struct leg *leg)
 	}
 }
 
+/*
+ * The watch is over.  Only what the broker confirmed counts as done: a
+ * market order filled, a limit or stop order resting (partly filled or
+ * not) or filled.  One
+ * still working past exec.settle_ms, or never seen in the history, is
+ * unconfirmed: a failure the report names, never "completed".
+ */
 static void
 leg_settle(struct leg *leg)
 {
+	char	msg[sizeof leg->message];
+
 	if (leg->state == BROKER_REJECTED || leg->state == BROKER_EXPIRED)
 		leg->failed = 1;
+	else if (leg->state == BROKER_CANCELLED && leg->filled < leg->req.qty) {
+		leg->failed = 1;
+		if (leg->message[0] == '\0')
+			snprintf(leg->message, sizeof leg->message,
+			    "cancelled at the broker");
+	} else if (!leg_settled(leg) && !(leg->state ==
+	    BROKER_PARTIALLY_FILLED && leg->req.order_type != BROKER_MARKET)) {
+		leg->failed = 1;
+		leg->unconfirmed = 1;
+		snprintf(msg, sizeof msg, "unconfirmed: still %s at the "
+		    "broker (%lld of %lld filled) after %d ms",
+		    broker_state_name(leg->state), (long long)leg->filled,
+		    (long long)leg->req.qty, leg->fo->r->settle_ms);
+		snprintf(leg->message, sizeof leg->message, "%s", msg);
+	}
 	fanout_leg_done(leg);
 }
 

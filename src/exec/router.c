@@ -94,6 +94,7 @@ router_new(struct store *st, struct config *cfg, const char *home)
 	r->settle_ms = (int)config_int(cfg, "exec.settle_ms");
 	r->poll_ms = (int)config_int(cfg, "exec.poll_ms");
 	r->retry_max = (int)config_int(cfg, "exec.retry_max");
+	r->reconcile_ms = (int)config_int(cfg, "exec.reconcile_deadline_ms");
 	router_events_open(r);
 	r->instruments = json_object();
 	pg_listen(store_conn(st), STORE_REGISTRY_CHANNEL, router_notified, r);

@@ -32,6 +32,7 @@ struct router {
 	int			 settle_ms;	/* watch an order this long */
 	int			 poll_ms;
 	int			 retry_max;
+	int			 reconcile_ms;	/* an unclear outcome, at most */
 	struct journal		*journal;	/* events while the store is down */
 	struct pg_conn		*events_pg;	/* the writer's own connection */
 	struct events_writer	*events;
@@ -76,9 +77,13 @@ struct leg {
 	enum leg_phase		 phase;
 	int			 failed;	/* a definitive failure */
 	int			 unreachable;	/* failed because the broker was */
+	int			 unconfirmed;	/* the broker never confirmed it */
 	int64_t			 pos_index;	/* squareoff: which position */
 	int			 rollback;	/* placed to undo another leg */
 	int			 generation;	/* rollback: resends so far */
+	struct leg		*orig;		/* rollback: the leg it undoes */
+	int			 undo_unsure;	/* rollback: its fill unknown */
+	char			 undo_why[256];	/* why undo_unsure */
 };
 
 struct fanout {
@@ -112,13 +117,41 @@ struct fanout {
 	size_t			 nbrokers_pending;
 	json_t			*notes;		/* per-account remarks */
 	json_t			*cancels;	/* orders cancelled (cancel, kill) */
+	json_t			*problems;	/* accounts whose state is unknown */
+	json_t			*left;		/* rollback: exposure left open */
 	struct broker_position	*positions;	/* squareoff: to close */
 	size_t			 npositions;
 	size_t			 next_lookup;
 	struct err		 err;
+	struct fanout_result	 result;	/* the report, once finished */
 	fanout_done_cb		 cb;
 	void			*arg;
 };
+
+/* book.c: broker reads that retry transient failures. */
+struct book_retry {
+	int64_t		 deadline_us;	/* monotonic; 0 = none */
+	int		 max_attempts;	/* 0 = until the deadline */
+};
+
+enum book_tag_outcome { BOOK_TAG_FOUND, BOOK_TAG_ABSENT, BOOK_TAG_UNREADABLE };
+typedef void (*book_tag_cb)(enum book_tag_outcome,
+    const struct broker_order *, size_t count, int attempts,
+    const struct broker_err *last, void *arg);
+
+int64_t book_backoff_us(int attempt);
+void book_orders(struct router_acct *, const struct book_retry *,
+    broker_orders_cb, void *);
+void book_history(struct router_acct *, const char *order_id,
+    const struct book_retry *, broker_orders_cb, void *);
+void book_positions(struct router_acct *, const struct book_retry *,
+    broker_positions_cb, void *);
+const struct broker_order *book_find_tag(const struct broker_order *,
+    size_t, const char *tag, size_t *count);
+void book_reconcile_tag(struct router_acct *, const char *tag,
+    const struct book_retry *, book_tag_cb, void *);
+struct book_retry book_reconcile_retry(const struct router *);
+struct book_retry book_read_retry(const struct router *);
 
 /* router.c */
 struct store_actor router_actor(const struct router *);
@@ -140,6 +173,8 @@ struct fanout *fanout_new(struct router *, const struct fanout_req *,
 void fanout_free(struct fanout *);
 void fanout_fail(struct fanout *, const char *code, const char *fmt, ...)
     PX_PRINTF(3, 4);
+void fanout_problem(struct fanout *, const char *account, const char *what,
+    const struct broker_err *, const char *message);
 struct leg *fanout_add_leg(struct fanout *, const struct account *,
     struct router_acct *);
 void fanout_store_and_send(struct fanout *);
@@ -153,6 +188,11 @@ void leg_watch(struct leg *);
 
 /* fanout_finish.c */
 void fanout_all_done(struct fanout *);
+void fanout_finish(struct fanout *);
+
+/* rollback.c */
+void rollback_start(struct fanout *);
+void rollback_leg_done(struct leg *);
 
 /* squareoff.c */
 void squareoff_start(struct fanout *);

@@ -12,6 +12,7 @@
 
 #include "db/store_fanout.h"
 #include "exec/router_int.h"
+#include "net/net.h"
 
 struct so_call {
 	struct fanout		*fo;
@@ -21,6 +22,7 @@ struct so_call {
 
 static void so_close_positions(struct fanout *);
 static void so_slice_legs(struct fanout *);
+static void so_ask_positions(struct so_call *);
 
 static int
 so_symbol_matches(const struct fanout *fo, const char *exchange,
@@ -41,12 +43,6 @@ so_account_done(struct fanout *fo, void (*next)(struct fanout *))
 		next(fo);
 }
 
-static void
-so_note(struct fanout *fo, const char *account, const char *msg)
-{
-	json_object_set_new(fo->notes, account, json_string(msg));
-}
-
 static int
 so_working(enum broker_state s)
 {
@@ -55,42 +51,129 @@ so_working(enum broker_state s)
 }
 
 static void
-so_cancelled(const struct broker_err *be, const char *order_id, void *arg)
+so_phase_done(struct fanout *fo)
 {
-	struct so_call	*c = arg;
-	struct fanout	*fo = c->fo;
-
-	json_array_append_new(fo->cancels, json_pack("{s:s,s:s,s:s}",
-	    "account", c->acct->name, "broker_order_id", order_id != NULL ?
-	    order_id : "", "result", be == NULL ? "cancelled" : be->err.msg));
-	free(c);
 	so_account_done(fo, fo->req.intent == FANOUT_KILL ?
 	    so_close_positions : fanout_store_and_send);
+}
+
+/* One working order being cancelled, until its history confirms it. */
+struct so_cancel {
+	struct fanout		*fo;
+	const struct account	*acct;
+	struct router_acct	*ra;
+	char			 order_id[32];
+	enum broker_variety	 variety;
+	int			 attempts;
+};
+
+static void so_cancel_send(struct so_cancel *);
+
+static void
+so_cancel_result(struct so_cancel *k, int failed, int unreachable,
+    const char *fmt, const char *detail)
+{
+	struct fanout	*fo = k->fo;
+	char		 result[300];
+
+	snprintf(result, sizeof result, fmt, detail);
+	json_array_append_new(fo->cancels, json_pack("{s:s,s:s,s:s,s:b,s:b}",
+	    "account", k->acct->name, "broker_order_id", k->order_id,
+	    "result", result, "failed", failed, "unreachable", unreachable));
+	free(k);
+	so_phase_done(fo);
+}
+
+static void
+so_cancel_later(void *arg)
+{
+	so_cancel_send(arg);
+}
+
+static void
+so_cancel_history(const struct broker_err *be, const struct broker_order *o,
+    size_t n, void *arg)
+{
+	struct so_cancel		*k = arg;
+	const struct broker_order	*last;
+
+	if (be != NULL || n == 0) {
+		so_cancel_result(k, 1, be != NULL && be->http_status == 0,
+		    "NOT CONFIRMED: the order's history could not be read "
+		    "(%.200s); it may still be working", be != NULL ?
+		    be->err.msg : "empty history");
+		return;
+	}
+	last = &o[n - 1];
+	if (last->state == BROKER_CANCELLED) {
+		so_cancel_result(k, 0, 0, "cancelled%s", "");
+		return;
+	}
+	if (!so_working(last->state) && last->state != BROKER_PENDING_CANCEL) {
+		/*
+		 * Nothing works any more.  A fill the cancel came too late
+		 * for fails a cancel; a kill closes the position next.
+		 */
+		so_cancel_result(k, k->fo->req.intent == FANOUT_CANCEL &&
+		    last->filled > 0, 0, "not cancelled: %s at the broker",
+		    broker_state_name(last->state));
+		return;
+	}
+	if (k->attempts < k->fo->r->retry_max) {
+		loop_later(book_backoff_us(k->attempts), so_cancel_later, k);
+		return;
+	}
+	so_cancel_result(k, 1, 0, "NOT CONFIRMED: still %s at the broker "
+	    "after the cancel", broker_state_name(last->state));
+}
+
+static void
+so_cancelled(const struct broker_err *be, const char *order_id, void *arg)
+{
+	struct so_cancel	*k = arg;
+	struct book_retry	 rt = book_read_retry(k->fo->r);
+
+	if (be != NULL)
+		log_info("router", "cancel of %s: %s", k->order_id,
+		    be->err.msg);
+	/* The cancel's answer is not the outcome: the history is. */
+	book_history(k->ra, k->order_id, &rt, so_cancel_history, k);
+}
+
+static void
+so_cancel_send(struct so_cancel *k)
+{
+	k->attempts++;
+	k->ra->b->ops->cancel(k->ra->b, k->order_id, k->variety, so_cancelled,
+	    k);
 }
 
 static void
 so_orders(const struct broker_err *be, const struct broker_order *o,
     size_t n, void *arg)
 {
-	struct so_call	*c = arg, *cc;
-	struct fanout	*fo = c->fo;
-	size_t		 i;
+	struct so_call		*c = arg;
+	struct fanout		*fo = c->fo;
+	struct so_cancel	*k;
+	size_t			 i;
 
 	if (be != NULL)
-		so_note(fo, c->acct->name, be->err.msg);
+		fanout_problem(fo, c->acct->name, "working orders", be, NULL);
 	for (i = 0; be == NULL && i < n; i++) {
 		if (!so_working(o[i].state) ||
 		    !so_symbol_matches(fo, o[i].exchange, o[i].tradingsymbol))
 			continue;
-		cc = xmalloc(sizeof *cc);
-		*cc = *c;
+		k = xcalloc(1, sizeof *k);
+		k->fo = fo;
+		k->acct = c->acct;
+		k->ra = c->ra;
+		snprintf(k->order_id, sizeof k->order_id, "%s", o[i].order_id);
+		k->variety = o[i].variety;
 		fo->nbrokers_pending++;
-		c->ra->b->ops->cancel(c->ra->b, o[i].order_id, o[i].variety,
-		    so_cancelled, cc);
+		so_cancel_send(k);
 	}
 	free(c);
-	so_account_done(fo, fo->req.intent == FANOUT_KILL ?
-	    so_close_positions : fanout_store_and_send);
+	so_phase_done(fo);
 }
 
 /* Ask every targeted account's broker, calling fn for each with a call. */
@@ -107,10 +190,13 @@ so_each_account(struct fanout *fo, void (*fn)(struct so_call *),
 	for (i = 0; i < fo->match.n; i++) {
 		ra = router_acct_find(fo->r, fo->match.v[i]->id);
 		if (ra == NULL || ra->b == NULL) {
-			if (json_object_get(fo->notes,
-			    fo->match.v[i]->name) == NULL)
-				so_note(fo, fo->match.v[i]->name,
-				    "no broker adapter");
+			const char *why = json_string_value(json_object_get(
+			    fo->notes, fo->match.v[i]->name));
+
+			fanout_problem(fo, fo->match.v[i]->name, fn ==
+			    so_ask_positions ? "positions" : "working orders",
+			    NULL, why != NULL ? why : "no broker adapter (no "
+			    "credentials)");
 			continue;
 		}
 		c = xmalloc(sizeof *c);
@@ -126,7 +212,9 @@ so_each_account(struct fanout *fo, void (*fn)(struct so_call *),
 static void
 so_ask_orders(struct so_call *c)
 {
-	c->ra->b->ops->orders(c->ra->b, so_orders, c);
+	struct book_retry	rt = book_read_retry(c->fo->r);
+
+	book_orders(c->ra, &rt, so_orders, c);
 }
 
 static void
@@ -146,7 +234,7 @@ so_positions(const struct broker_err *be, const struct broker_positions *p,
 	size_t		 i;
 
 	if (be != NULL)
-		so_note(fo, c->acct->name, be->err.msg);
+		fanout_problem(fo, c->acct->name, "positions", be, NULL);
 	for (i = 0; be == NULL && i < p->nnet; i++) {
 		const struct broker_position *pos = &p->net[i];
 
@@ -175,7 +263,9 @@ so_positions(const struct broker_err *be, const struct broker_positions *p,
 static void
 so_ask_positions(struct so_call *c)
 {
-	c->ra->b->ops->positions(c->ra->b, so_positions, c);
+	struct book_retry	rt = book_read_retry(c->fo->r);
+
+	book_positions(c->ra, &rt, so_positions, c);
 }
 
 static void
@@ -288,6 +378,12 @@ squareoff_start(struct fanout *fo)
 	json_t			*ids;
 	size_t			 i;
 
+	/*
+	 * Closing orders exist to remove risk: a transient refusal (429, or
+	 * an unclear answer the book shows was never placed) is sent again.
+	 */
+	if (fo->req.intent != FANOUT_CANCEL)
+		fo->req.on_fail = FANOUT_RETRY;
 	switch (fo->req.intent) {
 	case FANOUT_KILL:
 		ids = json_array();

@@ -45,6 +45,11 @@ const struct config_key config_table[] = {
 	  "how often a watched order's status is asked for" },
 	{ "exec.retry_max", CONFIG_INT, "4", 0, 20, NULL, 0,
 	  "attempts per order under on-fail retry (and after HTTP 429)" },
+	{ "exec.reconcile_deadline_ms", CONFIG_DURATION, "10000", 0, 600000,
+	  NULL, 0,
+	  "how long an unclear order outcome is looked for in the broker's "
+	  "order book, retrying with backoff, before it is reported "
+	  "unconfirmed" },
 	{ "exec.default_mode", CONFIG_ENUM, "async", 0, 0, "async|sync", 0,
 	  "fan-out mode when a command names none" },
 	{ "exec.default_policy", CONFIG_ENUM, "fixed", 0, 0,
