@@ -18,11 +18,13 @@
 #include "cmd/exec.h"
 #include "exec/router.h"
 #include "net/net.h"
+#include "notify/notify.h"
 
 struct serve {
 	struct exec_env		 env;
 	struct http_server	*http;
 	struct postback		*postback;
+	struct notify_worker	*notify;
 	struct event		*sigint;
 	struct event		*sigterm;
 	int64_t			 started;
@@ -202,6 +204,8 @@ serve_main(int argc, char **argv, struct config *cfg)
 		batch_env_close(&s.env);
 		return 1;
 	}
+	if (config_bool(cfg, "notify.worker") == 1)
+		s.notify = notify_worker_start(s.env.store, cfg, s.env.home);
 	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);
 	s.sigterm = evsignal_new(loop_base(), SIGTERM, serve_signal, &s);
 	event_add(s.sigint, NULL);
@@ -209,6 +213,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	loop_run();
 	event_free(s.sigint);
 	event_free(s.sigterm);
+	notify_worker_free(s.notify);
 	postback_free(s.postback);
 	http_server_free(s.http);
 	batch_env_close(&s.env);
