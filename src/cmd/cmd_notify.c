@@ -164,7 +164,8 @@ list_ok(const char *s, int (*ok)(const char *), size_t max)
 {
 	char	*copy = xstrdup(s), *p, *e, *save = NULL;
 	size_t	 n = 0;
-	int	 good = s[0] != '\0' && s[strlen(s) - 1] != ',';
+	int	 good = s[0] != '\0' && s[0] != ',' &&
+		    s[strlen(s) - 1] != ',' && strstr(s, ",,") == NULL;
 
 	for (p = strtok_r(copy, ",", &save); p != NULL && good;
 	    p = strtok_r(NULL, ",", &save)) {
@@ -246,7 +247,9 @@ channel_kind_check(struct cmd_pstate *ps, size_t k)
 		if (strstr(channel_rules[k].opts, key) == NULL)
 			return cmd_perr_set(ps->err, ps->cmd->args[i].col,
 			    "option \"%s\" does not apply to a %s channel "
-			    "(it takes:%s)", a, kind, channel_rules[k].opts);
+			    "(it takes:%.*s)", a, kind,
+			    (int)strlen(channel_rules[k].opts) - 1,
+			    channel_rules[k].opts);
 	}
 	snprintf(need, sizeof need, "%s", channel_rules[k].needs);
 	for (w = strtok_r(need, " ", &save); w != NULL;

@@ -390,6 +390,12 @@ notify_email_send(struct http_client *hc, struct notify_call *c,
 		fatal("curl_easy_init failed");
 	curl_easy_setopt(e, CURLOPT_URL, c->ch->url);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	/*
+	 * A fresh connection per mail: a cached one may have been opened
+	 * by another channel with other TLS demands or credentials.
+	 */
+	curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+	curl_easy_setopt(e, CURLOPT_FORBID_REUSE, 1L);
 	from = xasprintf("<%s>", notify_config_str(c->ch, "from"));
 	curl_easy_setopt(e, CURLOPT_MAIL_FROM, from);
 	free(from);
