@@ -37,7 +37,8 @@ static const char serve_usage[] =
 "Runs the engine headless: broker postbacks at POST /postback/kite,\n"
 "GET /healthz and GET /metrics (Prometheus text), on serve.listen\n"
 "(default 127.0.0.1:8787; port 0 picks a free one).  Prints\n"
-"{\"listening\":\"HOST:PORT\"} once it listens.  SIGINT/SIGTERM stop it.\n";
+"{\"listening\":\"HOST:PORT\"} once it listens.  Also sends stored alerts\n"
+"(notify.worker; see phalanx-notify(7)).  SIGINT/SIGTERM stop it.\n";
 
 static const char *
 serve_pg_state(const struct serve *s)
@@ -122,6 +123,14 @@ serve_metrics(struct evhttp_request *req, void *arg)
 	strbuf_printf(&b, "phalanx_postbacks_total{result=\"accepted\"} %llu\n"
 	    "phalanx_postbacks_total{result=\"duplicate\"} %llu\n"
 	    "phalanx_postbacks_total{result=\"refused\"} %llu\n",
+	    (unsigned long long)acc, (unsigned long long)dup,
+	    (unsigned long long)ref);
+	notify_worker_counts(s->notify, &acc, &dup, &ref);
+	serve_metric(&b, "phalanx_notify_attempts_total", "counter",
+	    "Notification send attempts of this daemon, by outcome.");
+	strbuf_printf(&b, "phalanx_notify_attempts_total{outcome=\"sent\"} %llu\n"
+	    "phalanx_notify_attempts_total{outcome=\"retry\"} %llu\n"
+	    "phalanx_notify_attempts_total{outcome=\"failed\"} %llu\n",
 	    (unsigned long long)acc, (unsigned long long)dup,
 	    (unsigned long long)ref);
 	lat = router_latency_json(s->env.router);
