@@ -354,6 +354,8 @@ static const char sql_claim[] =
 "    WHERE ((d.state = 'PENDING' AND d.next_at <= now())"
 "        OR (d.state = 'SENDING' AND d.claimed_until < now()))"
 "      AND (c.paused_until IS NULL OR c.paused_until <= now())"
+"      AND c.id <> ALL (ARRAY(SELECT jsonb_array_elements_text("
+"        COALESCE($4::jsonb, '[]'))::bigint))"
 "  ) x WHERE rn <= 4"
 "), c AS ("
 "  SELECT d.id FROM notification_deliveries d JOIN due USING (id)"
@@ -375,14 +377,17 @@ static const char sql_claim[] =
 
 void
 store_notify_claim(struct store *st, const char *worker, int limit,
-    int lease_ms, store_rows_cb cb, void *arg)
+    int lease_ms, json_t *skip, store_rows_cb cb, void *arg)
 {
-	char		 lim[16], lease[16];
-	const char	*p[3] = { worker, lim, lease };
+	char		 lim[16], lease[16], *sk;
+	const char	*p[4] = { worker, lim, lease, NULL };
 
 	snprintf(lim, sizeof lim, "%d", limit);
 	snprintf(lease, sizeof lease, "%d", lease_ms);
-	store_run(st, sql_claim, 3, p, cb, arg);
+	sk = skip != NULL ? json_dumps(skip, JSON_COMPACT) : NULL;
+	p[3] = sk;
+	store_run(st, sql_claim, 4, p, cb, arg);
+	free(sk);
 }
 
 static const char sql_finish[] =

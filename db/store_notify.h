@@ -97,9 +97,10 @@ void store_alert_deliveries(struct store *, int64_t id, store_rows_cb,
  * worker with a lease of lease_ms.  Rows: id, attempts, notification_id,
  * ts_us, severity, source, scope, title, body, ref, attachments,
  * channel_id, channel, kind, url, config, secret_enc, rate_per_min.
+ * skip: a JSON array of channel ids not to claim for now, or NULL.
  */
 void store_notify_claim(struct store *, const char *worker, int limit,
-    int lease_ms, store_rows_cb, void *);
+    int lease_ms, json_t *skip, store_rows_cb, void *);
 /*
  * Record one attempt and the delivery's new state: outcome "sent",
  * "retry" (PENDING again at now + retry_ms) or "failed".  pause_ms > 0

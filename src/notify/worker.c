@@ -350,10 +350,30 @@ nw_claimed(json_t *rows, const struct err *err, void *arg)
 		nw_claim(w);
 }
 
+/*
+ * Channels whose limiter is booked past half a lease: rows claimed for
+ * them now could outwait their lease and be sent twice.
+ */
+static json_t *
+nw_busy_channels(struct notify_worker *w)
+{
+	struct nw_limit	*l;
+	json_t		*a = json_array();
+	int64_t		 horizon = time_mono_us() + (int64_t)w->lease_ms * 500;
+
+	for (l = w->limits; l != NULL; l = l->next) {
+		if (strncmp(l->key, "c:", 2) == 0 && l->next_us > horizon)
+			json_array_append_new(a, json_integer(strtoll(l->key + 2,
+			    NULL, 10)));
+	}
+	return a;
+}
+
 static void
 nw_claim(struct notify_worker *w)
 {
-	int	room;
+	json_t	*skip;
+	int	 room;
 
 	w->again = 0;
 	if (w->stopping)
@@ -368,7 +388,10 @@ nw_claim(struct notify_worker *w)
 		return;
 	}
 	w->claiming = 1;
-	store_notify_claim(w->st, w->id, room, w->lease_ms, nw_claimed, w);
+	skip = nw_busy_channels(w);
+	store_notify_claim(w->st, w->id, room, w->lease_ms, skip, nw_claimed,
+	    w);
+	json_decref(skip);
 }
 
 static void
