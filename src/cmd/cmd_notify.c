@@ -261,11 +261,34 @@ channel_kind_check(struct cmd_pstate *ps, size_t k)
 	return 0;
 }
 
+/* user:password@ in a URL would be stored and shown in clear. */
+static int
+url_has_userinfo(const char *url)
+{
+	const char	*p = url != NULL ? strstr(url, "://") : NULL;
+	size_t		 n;
+
+	if (p == NULL)
+		return 0;
+	p += 3;
+	n = strcspn(p, "/?#");
+	return memchr(p, '@', n) != NULL;
+}
+
 static int
 channel_values_check(struct cmd_pstate *ps)
 {
 	const char	*kind = cmd_get(ps->cmd, "kind"), *v;
 	int		 twilio;
+
+	if (url_has_userinfo(cmd_get(ps->cmd, "url")))
+		return cmd_perr_set(ps->err, arg_col(ps, "url"), "expected a "
+		    "URL without user:password@ for \"url\" (credentials go "
+		    "in user and auth-token, which are stored encrypted)");
+	if (url_has_userinfo(cmd_get(ps->cmd, "smtp")))
+		return cmd_perr_set(ps->err, arg_col(ps, "smtp"), "expected a "
+		    "URL without user:password@ for \"smtp\" (credentials go "
+		    "in user and password, which are stored encrypted)");
 
 	if ((v = cmd_get(ps->cmd, "chat-id")) != NULL && !chat_ok(v))
 		return bad(ps, "chat-id", "a chat id (-?digits or @channel)");

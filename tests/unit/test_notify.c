@@ -313,6 +313,12 @@ test_grammar(void **state)
 	    "does not apply");
 	parse_bad("channel add s kind sms url http://x to 12 user a "
 	    "auth-token b from X", "to");
+	parse_bad("channel add w kind webhook url https://a:b@x.in/h",
+	    "without user:password@");
+	parse_bad("channel add m kind email smtp smtp://u:p@mx from a@b.in "
+	    "to c@d.in", "without user:password@");
+	parse_bad("channel add m kind email smtp smtp://mx from a@b.in "
+	    "to c@d.in password p", "needs \"user\"");
 	parse_bad("notify rule add r when urgent to tg", "when");
 	parse_bad("notify rule add r when info to tg,,wh", "channels");
 	parse_bad("notify rule add r when info to tg quiet 07:00-07:00",
