@@ -20,7 +20,8 @@ python3 "$SRC/tests/notify_fake.py" --secret whsecret --cert "$TMPDIR/cert.pem" 
 	--key "$TMPDIR/key.pem" >"$TMPDIR/fake.out" 2>"$TMPDIR/fake.err" &
 fakepid=$!
 servepid=
-trap 'kill $fakepid $servepid ${simpid:-} 2>/dev/null' EXIT INT TERM
+trap 'kill $fakepid $servepid ${simpid:-} 2>/dev/null' EXIT
+trap 'exit 1' INT TERM
 i=0
 while [ $i -lt 100 ] && ! grep -q smtp "$TMPDIR/fake.out"; do
 	sleep 0.1
@@ -269,7 +270,8 @@ start_serve -o notify.timeout_ms=20000
 
 # ---- a hanging channel must not slow a fan-out (phalanx sim) ----
 start_sim --users 4 --seed 5 --tick-ms 20 --fill-lots 100 --cash 100000000
-trap 'kill $fakepid $servepid $simpid 2>/dev/null' EXIT INT TERM
+trap 'kill $fakepid $servepid $simpid 2>/dev/null' EXIT
+trap 'exit 1' INT TERM
 {
 	echo "broker add sim kind kite url $simbase api-key $(sim_user 1 api_key)"
 	for n in 1 2 3 4; do
@@ -344,6 +346,28 @@ same "$(sql "select attempts from notification_deliveries where notification_id 
 	"the dead worker's try counts as an attempt"
 kill $servepid
 wait $servepid
+
+# ---- two serves share one store: every alert sent exactly once ----
+start_serve
+pid1=$servepid
+start_serve
+pid2=$servepid
+servepid="$pid1 $pid2"
+h0=$(flog "sum(1 for e in L if e.get('path') == '/hook')")
+i=1
+while [ $i -le 30 ]; do
+	echo "notify send info \"shared $i\" to wh"
+	i=$((i + 1))
+done >"$TMPDIR/many.phx"
+run 0 "thirty alerts" "$PHALANX" batch "$TMPDIR/many.phx"
+wait_sql "select count(*) from notifications n join notification_deliveries d on d.notification_id = n.id where n.title like 'shared %' and d.state = 'SENT'" 30 200
+same "$got" 30 "two workers delivered all thirty"
+same "$(flog "sum(1 for e in L if e.get('path') == '/hook')")" $((h0 + 30)) "each exactly once"
+same "$(flog "len(set(e['headers']['x-phalanx-alert'] for e in L if e.get('path') == '/hook' and json.loads(e['body'])['title'].startswith('shared ')))")" 30 \
+	"thirty distinct alert ids"
+echo "# workers: $(sql "select string_agg(worker || '=' || n, ' ') from (select a.worker, count(*) n from notification_attempts a join notification_deliveries d on d.id = a.delivery_id join notifications x on x.id = d.notification_id where x.title like 'shared %' group by a.worker) w")"
+kill $pid1 $pid2
+wait $pid1 $pid2
 
 # ---- removing a channel fails what waits for it ----
 run 0 "notify rule rm crit" "$PHALANX" -c "notify rule rm crit"
