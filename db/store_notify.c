@@ -339,36 +339,35 @@ store_alert_deliveries(struct store *st, int64_t id, store_rows_cb cb,
 }
 
 /*
- * Due rows, at most 4 per channel per claim (the worker's rate limiter
- * holds them in memory meanwhile), skipping rows another worker holds and
- * channels paused by a 429.  A SENDING row whose lease ran out belongs to
- * a worker that died: it is due again.
+ * Lock due rows first (SKIP LOCKED: workers claiming at the same moment
+ * take different rows), skipping channels paused by a 429 and those the
+ * worker's limiter is busy with; then keep at most 4 per channel (the
+ * worker's rate limiter holds them in memory meanwhile) and let the
+ * statement's end unlock the rest.  A SENDING row whose lease ran out
+ * belongs to a worker that died: it is due again.
  */
 static const char sql_claim[] =
-"WITH due AS ("
-"  SELECT id FROM ("
-"    SELECT d.id, row_number() OVER (PARTITION BY d.channel_id"
-"      ORDER BY d.next_at, d.id) AS rn"
-"    FROM notification_deliveries d"
-"    JOIN notify_channels c ON c.id = d.channel_id"
-"    WHERE ((d.state = 'PENDING' AND d.next_at <= now())"
-"        OR (d.state = 'SENDING' AND d.claimed_until < now()))"
-"      AND (c.paused_until IS NULL OR c.paused_until <= now())"
-"      AND c.id <> ALL (ARRAY(SELECT jsonb_array_elements_text("
-"        COALESCE($4::jsonb, '[]'))::bigint))"
-"  ) x WHERE rn <= 4"
-"), c AS ("
-"  SELECT d.id FROM notification_deliveries d JOIN due USING (id)"
-"  WHERE (d.state = 'PENDING' AND d.next_at <= now())"
-"     OR (d.state = 'SENDING' AND d.claimed_until < now())"
-"  ORDER BY d.next_at, d.id LIMIT $2::int"
+"WITH locked AS MATERIALIZED ("
+"  SELECT d.id, d.channel_id, d.next_at"
+"  FROM notification_deliveries d"
+"  JOIN notify_channels c ON c.id = d.channel_id"
+"  WHERE ((d.state = 'PENDING' AND d.next_at <= now())"
+"      OR (d.state = 'SENDING' AND d.claimed_until < now()))"
+"    AND (c.paused_until IS NULL OR c.paused_until <= now())"
+"    AND c.id <> ALL (ARRAY(SELECT jsonb_array_elements_text("
+"      COALESCE($4::jsonb, '[]'))::bigint))"
+"  ORDER BY d.next_at, d.id LIMIT $2::int * 4"
 "  FOR UPDATE OF d SKIP LOCKED"
+"), pick AS ("
+"  SELECT id FROM (SELECT id, next_at, row_number() OVER"
+"    (PARTITION BY channel_id ORDER BY next_at, id) AS rn FROM locked) x"
+"  WHERE rn <= 4 ORDER BY next_at, id LIMIT $2::int"
 ")"
 "UPDATE notification_deliveries d SET state = 'SENDING', claimed_by = $1,"
 "  claimed_until = now() + $3::int * interval '1 millisecond',"
 "  attempts = d.attempts + 1 "
-"FROM c, notifications n, notify_channels ch "
-"WHERE d.id = c.id AND n.id = d.notification_id AND ch.id = d.channel_id "
+"FROM pick, notifications n, notify_channels ch "
+"WHERE d.id = pick.id AND n.id = d.notification_id AND ch.id = d.channel_id "
 "RETURNING d.id, d.attempts, n.id AS notification_id,"
 "  (extract(epoch FROM n.ts) * 1000000)::bigint AS ts_us,"
 "  n.severity, n.source, n.scope, n.title, n.body, n.ref, n.attachments,"
