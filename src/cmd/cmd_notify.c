@@ -660,18 +660,23 @@ channel_test_free(void *arg)
 	free(t);
 }
 
+/*
+ * The client is freed here, inside its own callback (http_client.c
+ * allows it): a later timer could be dropped by loop_free() at exit.
+ */
 static void
 channel_tested(const struct notify_result *r, void *arg)
 {
 	struct channel_test	*t = arg;
 	struct exec_job		*job = t->job;
+	struct err		 e;
 
-	/* The client goes after its callback has returned. */
-	loop_later(0, channel_test_free, t);
 	if (r->outcome != NOTIFY_SENT) {
-		exec_failf(job, "channel-failed", "channel %s: %s%s",
-		    t->ch.name, r->error, r->retry_after_ms > 0 ?
+		err_set(&e, "channel-failed", "channel %s: %s%s", t->ch.name,
+		    r->error, r->retry_after_ms > 0 ?
 		    " (rate limited: try again later)" : "");
+		channel_test_free(t);
+		exec_fail(job, &e);
 		return;
 	}
 	job->res.data = json_pack("{s:s, s:s, s:i, s:I}", "channel",
@@ -680,6 +685,7 @@ channel_tested(const struct notify_result *r, void *arg)
 	job->res.text = xasprintf("channel %s works: %s accepted the test "
 	    "message in %lld ms (status %ld)\n", t->ch.name, t->ch.kind,
 	    (long long)(r->elapsed_us / 1000), r->status);
+	channel_test_free(t);
 	exec_done(job);
 }
 
