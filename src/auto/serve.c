@@ -18,11 +18,13 @@
 #include "cmd/exec.h"
 #include "exec/router.h"
 #include "net/net.h"
+#include "notify/notify.h"
 
 struct serve {
 	struct exec_env		 env;
 	struct http_server	*http;
 	struct postback		*postback;
+	struct notify_worker	*notify;
 	struct event		*sigint;
 	struct event		*sigterm;
 	int64_t			 started;
@@ -35,7 +37,8 @@ static const char serve_usage[] =
 "Runs the engine headless: broker postbacks at POST /postback/kite,\n"
 "GET /healthz and GET /metrics (Prometheus text), on serve.listen\n"
 "(default 127.0.0.1:8787; port 0 picks a free one).  Prints\n"
-"{\"listening\":\"HOST:PORT\"} once it listens.  SIGINT/SIGTERM stop it.\n";
+"{\"listening\":\"HOST:PORT\"} once it listens.  Also sends stored alerts\n"
+"(notify.worker; see phalanx-notify(7)).  SIGINT/SIGTERM stop it.\n";
 
 static const char *
 serve_pg_state(const struct serve *s)
@@ -122,6 +125,14 @@ serve_metrics(struct evhttp_request *req, void *arg)
 	    "phalanx_postbacks_total{result=\"refused\"} %llu\n",
 	    (unsigned long long)acc, (unsigned long long)dup,
 	    (unsigned long long)ref);
+	notify_worker_counts(s->notify, &acc, &dup, &ref);
+	serve_metric(&b, "phalanx_notify_attempts_total", "counter",
+	    "Notification send attempts of this daemon, by outcome.");
+	strbuf_printf(&b, "phalanx_notify_attempts_total{outcome=\"sent\"} %llu\n"
+	    "phalanx_notify_attempts_total{outcome=\"retry\"} %llu\n"
+	    "phalanx_notify_attempts_total{outcome=\"failed\"} %llu\n",
+	    (unsigned long long)acc, (unsigned long long)dup,
+	    (unsigned long long)ref);
 	lat = router_latency_json(s->env.router);
 	serve_latency(&b, json_object_get(lat, "brokers"));
 	json_decref(lat);
@@ -202,6 +213,8 @@ serve_main(int argc, char **argv, struct config *cfg)
 		batch_env_close(&s.env);
 		return 1;
 	}
+	if (config_bool(cfg, "notify.worker") == 1)
+		s.notify = notify_worker_start(s.env.store, cfg, s.env.home);
 	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);
 	s.sigterm = evsignal_new(loop_base(), SIGTERM, serve_signal, &s);
 	event_add(s.sigint, NULL);
@@ -209,6 +222,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	loop_run();
 	event_free(s.sigint);
 	event_free(s.sigterm);
+	notify_worker_free(s.notify);
 	postback_free(s.postback);
 	http_server_free(s.http);
 	batch_env_close(&s.env);

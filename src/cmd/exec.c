@@ -60,13 +60,30 @@ exec_status_of(const char *code)
  * command still marked later stays off until the flag is cleared, so help,
  * completion and the executor never disagree.
  */
+/* The command families (cmd_*.c) that keep their own handlers. */
+static exec_handler (*const exec_families[])(enum cmd_kind) = {
+	exec_notify_handler,
+};
+
+static exec_handler
+exec_handler_of(enum cmd_kind kind)
+{
+	exec_handler	h;
+	size_t		i;
+
+	if ((unsigned)kind >= CMD__COUNT || !cmd_built(kind))
+		return NULL;
+	h = exec_handlers[kind];
+	for (i = 0; h == NULL && i < nitems(exec_families); i++)
+		h = exec_families[i](kind);
+	return h;
+}
+
 int
 exec_handles(enum cmd_kind kind)
 {
-	return (unsigned)kind < CMD__COUNT && cmd_built(kind) &&
-	    exec_handlers[kind] != NULL;
+	return exec_handler_of(kind) != NULL;
 }
-
 void
 exec_result_clear(struct exec_result *r)
 {
@@ -119,19 +136,20 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
     void *arg)
 {
 	struct exec_job	*job;
+	exec_handler	 h;
 
 	job = xcalloc(1, sizeof *job);
 	job->env = env;
 	job->cmd = cmd;
 	job->cb = cb;
 	job->arg = arg;
-	if (!exec_handles(cmd->kind)) {
+	if ((h = exec_handler_of(cmd->kind)) == NULL) {
 		exec_failf(job, "not-available",
 		    "\"%s\" is not built yet in this version of phalanx "
 		    "(see \"help\")", cmd->name);
 		return;
 	}
-	exec_handlers[cmd->kind](job);
+	h(job);
 }
 
 /*

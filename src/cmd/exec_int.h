@@ -37,6 +37,8 @@ void exec_account_disable(struct exec_job *);
 void exec_account_rm(struct exec_job *);
 void exec_account_list(struct exec_job *);
 void exec_help(struct exec_job *);
+/* cmd_notify.c: the handler of a notification command, else NULL. */
+exec_handler exec_notify_handler(enum cmd_kind);
 /* exec_order.c */
 void exec_buy(struct exec_job *);
 void exec_squareoff(struct exec_job *);

@@ -437,14 +437,46 @@ const struct cmd_def cmd_defs[] = {
 
 const size_t cmd_ndefs = nitems(cmd_defs);
 
+/* Command families that keep their rows beside their handlers. */
+static const struct {
+	const struct cmd_def	*defs;
+	const size_t		*n;
+} cmd_families[] = {
+	{ cmd_defs, &cmd_ndefs },
+	{ cmd_notify_defs, &cmd_notify_ndefs },
+};
+
+size_t
+cmd_def_count(void)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < nitems(cmd_families); i++)
+		n += *cmd_families[i].n;
+	return n;
+}
+
 const struct cmd_def *
-cmd_def_of(enum cmd_kind kind)
+cmd_def_at(size_t at)
 {
 	size_t	i;
 
-	for (i = 0; i < cmd_ndefs; i++) {
-		if (cmd_defs[i].kind == kind)
-			return &cmd_defs[i];
+	for (i = 0; i < nitems(cmd_families); i++) {
+		if (at < *cmd_families[i].n)
+			return &cmd_families[i].defs[at];
+		at -= *cmd_families[i].n;
+	}
+	return NULL;
+}
+
+const struct cmd_def *
+cmd_def_of(enum cmd_kind kind)
+{
+	size_t	i, n = cmd_def_count();
+
+	for (i = 0; i < n; i++) {
+		if (cmd_def_at(i)->kind == kind)
+			return cmd_def_at(i);
 	}
 	return NULL;
 }
@@ -518,8 +550,8 @@ cmd_words(void)
 
 	if (n != 0)
 		return v;
-	for (i = 0; i < cmd_ndefs; i++) {
-		d = &cmd_defs[i];
+	for (i = 0; i < cmd_def_count(); i++) {
+		d = cmd_def_at(i);
 		if (d->later)
 			continue;
 		for (p = d->name; *p != '\0'; p = *sp ? sp + 1 : sp) {

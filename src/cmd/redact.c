@@ -8,7 +8,7 @@
 #include "cmd/cmd_int.h"
 
 static const char *const secret_words[] = { "api-key", "api-secret",
-	"access-token", NULL };
+	"access-token", "bot-token", "secret", "auth-token", "password", NULL };
 
 /* Is s a secret keyword, or (anywhere) does it contain one? */
 static int

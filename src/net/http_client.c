@@ -54,6 +54,7 @@ struct http_client {
 static int	http_curl_refs;
 
 static void	http_sock_event(evutil_socket_t, short, void *);
+static void	http_req_start(struct http_client *, struct http_request *);
 
 static void
 http_sock_free(struct http_sock *s)
@@ -178,6 +179,14 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	resp.body = r->resp.s != NULL ? r->resp.s : "";
 	resp.body_len = r->resp.len;
 	resp.elapsed_us = time_mono_us() - r->start_us;
+	{
+		curl_off_t	ra = 0;
+
+		if (curl_easy_getinfo(r->easy, CURLINFO_RETRY_AFTER, &ra) ==
+		    CURLE_OK && ra > 0)
+			resp.retry_after_s = (int64_t)ra;
+	}
+	resp.curl_code = (int)rc;
 	if (rc != CURLE_OK) {
 		resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 		/* No connection was made: the request surely went nowhere. */
@@ -369,15 +378,44 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)
 		r->headers = curl_slist_append(r->headers, headers[i]);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	http_req_start(hc, r);
+	return r;
+}
 
+static void
+http_req_start(struct http_client *hc, struct http_request *r)
+{
 	r->next = hc->reqs;
 	if (hc->reqs != NULL)
 		hc->reqs->prev = r;
 	hc->reqs = r;
 	hc->ninflight++;
 	/* The transfer starts from the timer curl sets here, on the loop. */
-	if (curl_multi_add_handle(hc->multi, e) != CURLM_OK)
+	if (curl_multi_add_handle(hc->multi, r->easy) != CURLM_OK)
 		fatal("curl_multi_add_handle failed");
+}
+
+struct http_request *
+http_request_easy(struct http_client *hc, void *easy, int timeout_ms,
+    http_done_cb cb, void *arg)
+{
+	struct http_request	*r;
+
+	r = xcalloc(1, sizeof *r);
+	r->hc = hc;
+	r->cb = cb;
+	r->arg = arg;
+	r->easy = easy;
+	strbuf_init(&r->resp);
+	r->start_us = time_mono_us();
+	curl_easy_setopt(easy, CURLOPT_PRIVATE, r);
+	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, r->errbuf);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(easy, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+	if (timeout_ms > 0)
+		curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+	http_req_start(hc, r);
 	return r;
 }
 

@@ -89,6 +89,8 @@ struct http_response {
 	int		 timed_out;	/* no complete answer in time */
 	int		 not_sent;	/* no connection: nothing reached the peer */
 	const char	*error;		/* transport error text or NULL */
+	int64_t		 retry_after_s;	/* Retry-After header, 0 if none */
+	int		 curl_code;	/* CURLcode, 0 when the transfer worked */
 };
 
 typedef void (*http_done_cb)(const struct http_response *, void *arg);
@@ -105,6 +107,14 @@ struct http_request *http_request(struct http_client *, const char *method,
     const char *url, const char *const *headers, const char *body,
     size_t body_len, int timeout_ms, http_done_cb cb, void *arg);
 void http_request_cancel(struct http_request *);	/* cb not called */
+/*
+ * Drive a transfer another module set up on its own CURL easy handle
+ * (an SMTP send: URL, upload, recipients).  The client takes the handle
+ * (it sets PRIVATE, ERRORBUFFER, NOSIGNAL and the write function) and
+ * cleans it up after cb; whatever the handle points at must outlive cb.
+ */
+struct http_request *http_request_easy(struct http_client *, void *easy,
+    int timeout_ms, http_done_cb cb, void *arg);
 size_t http_client_inflight(const struct http_client *);
 
 /* http_server.c: evhttp helper ---------------------------------------- */
