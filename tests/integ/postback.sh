@@ -102,7 +102,7 @@ body() {
 		    $o->{order_timestamp} . $secret);
 		for (@kv) {
 			my ($k, $v) = split /=/, $_, 2;
-			$o->{$k} = $k =~ /quantity$/ ? $v + 0 : $v;
+			$o->{$k} = $k =~ /(quantity|price)$/ ? $v + 0 : $v;
 		}
 		print JSON::PP->new->canonical->encode($o);
 	' "$TMPDIR/orders.json" "$oid" "$user" "$secret" "$@" >"$dst"
@@ -161,11 +161,23 @@ else
 	fail "logged as suspicious with its source address" "$(tail -5 "$TMPDIR/serve.err")"
 fi
 
-# Lower filled quantity on the same order: also a contradiction.
-body "$oid" "$TMPDIR/lower.json" status=OPEN filled_quantity=0 pending_quantity=65
+# An earlier state of the order, genuinely in the broker's history: not
+# recorded, not suspicious either.
+body "$oid" "$TMPDIR/lower.json" status="OPEN PENDING" filled_quantity=0 pending_quantity=65 average_price=0
 post "$TMPDIR/lower.json"
-same "$code" 409 "a lower filled quantity is refused"
+same "$code" 200 "an earlier state (OPEN PENDING, 0 filled) is answered 200"
+has "ignored" "and ignored"
+# A lower fill the book never showed, another price for the same fill.
+body "$oid" "$TMPDIR/lower2.json" status=OPEN filled_quantity=13 pending_quantity=52
+post "$TMPDIR/lower2.json"
+same "$code" 409 "a lower filled quantity the book never had is refused"
+body "$oid" "$TMPDIR/price.json" average_price=1.05
+post "$TMPDIR/price.json"
+same "$code" 409 "another average price for the same fill is refused"
 same "$(sql "select state || ' ' || filled_qty from orders")" "FILLED 65" "the order is still FILLED"
+same "$(sql "select count(*) from order_events")" "$events" "and none of them was recorded"
+same "$(sql "select count(*) from postbacks_seen where verdict = 'suspicious'")" 3 \
+	"three suspicious postbacks remembered"
 
 # --- forged ----------------------------------------------------------
 body "$oid" "$TMPDIR/forged.json" status=CANCELLED checksum=0000000000000000000000000000000000000000000000000000000000000000
@@ -215,7 +227,11 @@ curl -s --parallel --parallel-max 64 --max-time 3 -K "$TMPDIR/flood.cfg" \
 	-H "Content-Type: application/json" --data-binary @"$TMPDIR/open3.json" \
 	-o /dev/null -w '%{http_code}\n' >"$TMPDIR/flood.codes" 2>/dev/null
 n503=$(grep -c '^503$' "$TMPDIR/flood.codes")
-same "$n503" "$NFLOOD" "all $NFLOOD postbacks answered 503"
+if [ "$n503" = "$NFLOOD" ]; then
+	ok "all $NFLOOD postbacks answered 503"
+else
+	fail "all $NFLOOD postbacks answered 503" "$(sort "$TMPDIR/flood.codes" | uniq -c)"
+fi
 rss1=$(rss_kb "$servepid")
 if [ -n "$rss1" ] && [ $((rss1 - rss0)) -lt $SERVE_RSS_GROWTH_KB ]; then
 	ok "RSS grew $((rss1 - rss0)) KiB (< $SERVE_RSS_GROWTH_KB)"
