@@ -35,7 +35,9 @@ static const char serve_usage[] =
 "Runs the engine headless: broker postbacks at POST /postback/kite,\n"
 "GET /healthz and GET /metrics (Prometheus text), on serve.listen\n"
 "(default 127.0.0.1:8787; port 0 picks a free one).  Prints\n"
-"{\"listening\":\"HOST:PORT\"} once it listens.  SIGINT/SIGTERM stop it.\n";
+"{\"listening\":\"HOST:PORT\"} once it listens.  At most\n"
+"serve.postback_queue postbacks are handled at once; more, or any while\n"
+"the store is away, are answered 503 at once.  SIGINT/SIGTERM stop it.\n";
 
 static const char *
 serve_pg_state(const struct serve *s)

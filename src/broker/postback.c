@@ -51,6 +51,7 @@
 #define PB_KEYS_EVERY_S		30		/* and this often anyway */
 #define PB_KEYS_WAIT_MS		1000		/* longest wait for a re-read */
 #define PB_TRIES		3		/* judgings of one postback */
+#define PB_CONSULTS		4		/* order books asked at once */
 
 struct pb_req;
 
@@ -80,6 +81,7 @@ struct postback {
 	struct pb_dead		*dead;
 	struct postback_stats	 stats;
 	size_t			 nreqs;
+	size_t			 nconsults;
 	struct pb_req		*reqs;
 };
 
@@ -609,6 +611,7 @@ pb_consulted(const struct broker_err *be, const struct broker_order *hist,
 	d->next = pb->dead;
 	pb->dead = d;
 	r->b = NULL;
+	pb->nconsults--;
 	if (be != NULL) {
 		log_warn("postback", "account %s order %s: the broker's order "
 		    "book could not be asked: %s", r->account,
@@ -653,6 +656,16 @@ pb_consult(struct pb_req *r, const char *why)
 	struct broker_env	 env;
 	struct err		 err;
 
+	/*
+	 * Anyone holding one real postback of an order can sign endless
+	 * variants of it: the broker's rate limit is not theirs to spend.
+	 */
+	if (pb->nconsults >= PB_CONSULTS) {
+		pb_finishf(r, 503, "error", "contradicts the recorded order "
+		    "(%s), and too many are being checked against the "
+		    "broker's order book; retry later", why);
+		return;
+	}
 	log_info("postback", "account %s order %s from %s: %s; asking the "
 	    "broker's order book", r->account, r->order.order_id, r->source,
 	    why);
@@ -671,6 +684,7 @@ pb_consult(struct pb_req *r, const char *why)
 		return;
 	}
 	r->phase = PB_BROKER;
+	pb->nconsults++;
 	r->b->ops->order_history(r->b, r->order.order_id, pb_consulted, r);
 }
 
