@@ -159,8 +159,11 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
  * An order a postback moved.  Positions follow every fill source
  * (DESIGN.md section 7), but they must be moved by the one idempotent
  * fill applier the reconciler uses, never by a second one here.
- * TODO(reconcile): when it exists, apply a->order's fill (filled beyond
- * a->prev_filled) to the account's position through it.
+ * TODO(reconcile): once branch reconcile's store_order_fill() is on main,
+ * call store_order_fill(s->env.store, a->order_id, a->order->filled,
+ * a->order->avg_price, ...) here; it applies only what the position does
+ * not hold yet, so a fill the router or the order book also reports
+ * counts once.
  */
 static void
 serve_postback_applied(const struct postback_applied *a, void *arg)
