@@ -592,6 +592,21 @@ pb_record(struct pb_req *r, const char *verdict, const struct broker_order *o,
 	store_postback_record(r->pb->store, &k, &rec, pb_record_cb, r);
 }
 
+/*
+ * A status an edited replay chose, fit for a log line: the checksum does
+ * not cover it, so it may carry a newline to forge the next line.
+ */
+static void
+pb_printable(const char *s, char *out, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+		    s[i];
+	out[i] = '\0';
+}
+
 static void
 pb_consulted(const struct broker_err *be, const struct broker_order *hist,
     size_t n, void *arg)
@@ -600,6 +615,7 @@ pb_consulted(const struct broker_err *be, const struct broker_order *hist,
 	struct postback		*pb = r->pb;
 	struct pb_dead		*d;
 	struct pb_ruling	 ru;
+	char			 said[sizeof r->order.status];
 
 	if (pb == NULL) {
 		r->b = NULL;	/* postback_free is freeing it */
@@ -627,14 +643,16 @@ pb_consulted(const struct broker_err *be, const struct broker_order *hist,
 		    "recorded");
 		return;
 	}
-	if (strcmp(ru.verdict, "suspicious") == 0)
+	if (strcmp(ru.verdict, "suspicious") == 0) {
+		pb_printable(r->order.status, said, sizeof said);
 		log_warn("postback", "suspicious postback from %s: account %s "
 		    "order %s reported %s with %lld filled; the record says "
 		    "%s with %lld and the broker's order book %s with %lld; "
 		    "not recorded", r->source, r->account, r->order.order_id,
-		    r->order.status, (long long)r->order.filled,
+		    said, (long long)r->order.filled,
 		    broker_state_name(r->rec.state), (long long)r->rec.filled,
 		    ru.latest->status, (long long)ru.latest->filled);
+	}
 	if (!ru.apply) {
 		pb_record(r, ru.verdict, NULL, NULL);
 		return;
