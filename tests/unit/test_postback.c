@@ -7,6 +7,10 @@
  * with no store and no cached secret the answer is 503.  Skipped without
  * PHALANX_TEST_DSN.
  */
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -603,6 +607,61 @@ test_store_unreachable(void **state)
 	pb = receiver(st);
 }
 
+static void
+stop_receiver(void *arg)
+{
+	postback_free(pb);
+	pb = NULL;
+}
+
+/*
+ * The receiver stops while it waits for a broker that never answers:
+ * the client gets 503 "shutting down", the broker call is cancelled, and
+ * nothing leaks or is touched after it is freed (ASan).
+ */
+static void
+test_stop_while_asking_the_broker(void **state)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 slen = sizeof sin;
+	struct answer		 a;
+	const char		*h[] = { "Content-Type: application/json", NULL };
+	char			 sql[160], *body, *s;
+	int			 fd;
+
+	need_db();
+	/* Accepted by the kernel, never answered. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sin, &slen), 0);
+	snprintf(sql, sizeof sql, "UPDATE brokers SET url = "
+	    "'http://127.0.0.1:%d'", ntohs(sin.sin_port));
+	admin(ci, sql);
+	postback_free(pb);
+	pb = receiver(st);
+
+	body = order_body(ORDER_ID3, "CANCELLED", 0, NULL);
+	memset(&a, 0, sizeof a);
+	http_request(hc, "POST", url, h, body, strlen(body), 5000, on_answer,
+	    &a);
+	loop_later(500000, stop_receiver, NULL);
+	loop_run();
+	assert_int_equal(a.n, 1);
+	assert_int_equal(a.status, 503);
+	assert_non_null(strstr(a.body, "shutting down"));
+	free(body);
+	s = order_state(ORDER_ID3);
+	assert_string_equal(s, "FILLED 1");
+	free(s);
+	close(fd);
+	admin(ci, "UPDATE brokers SET url = 'http://127.0.0.1:1'");
+	pb = receiver(st);
+}
+
 int
 main(void)
 {
@@ -622,6 +681,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_store_unreachable, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_stop_while_asking_the_broker, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
