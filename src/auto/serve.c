@@ -37,7 +37,9 @@ static const char serve_usage[] =
 "Runs the engine headless: broker postbacks at POST /postback/kite,\n"
 "GET /healthz and GET /metrics (Prometheus text), on serve.listen\n"
 "(default 127.0.0.1:8787; port 0 picks a free one).  Prints\n"
-"{\"listening\":\"HOST:PORT\"} once it listens.  Also sends stored alerts\n"
+"{\"listening\":\"HOST:PORT\"} once it listens.  At most\n"
+"serve.postback_queue postbacks are handled at once; more, or any while\n"
+"the store is away, are answered 503 at once.  Also sends stored alerts\n"
 "(notify.worker; see phalanx-notify(7)).  SIGINT/SIGTERM stop it.\n";
 
 static const char *
@@ -101,12 +103,13 @@ serve_latency(struct strbuf *b, json_t *brokers)
 static void
 serve_metrics(struct evhttp_request *req, void *arg)
 {
-	struct serve	*s = arg;
-	struct strbuf	 b;
-	uint64_t	 acc = 0, dup = 0, ref = 0;
-	json_t		*lat;
+	struct serve		*s = arg;
+	struct strbuf		 b;
+	struct postback_stats	 pbs;
+	json_t			*lat;
+	uint64_t		 acc, dup, ref;
 
-	postback_counts(s->postback, &acc, &dup, &ref);
+	postback_stats(s->postback, &pbs);
 	strbuf_init(&b);
 	serve_metric(&b, "phalanx_up", "gauge", "1 while the daemon runs.");
 	strbuf_puts(&b, "phalanx_up 1\n");
@@ -122,9 +125,16 @@ serve_metrics(struct evhttp_request *req, void *arg)
 	    "Broker postbacks received, by outcome.");
 	strbuf_printf(&b, "phalanx_postbacks_total{result=\"accepted\"} %llu\n"
 	    "phalanx_postbacks_total{result=\"duplicate\"} %llu\n"
-	    "phalanx_postbacks_total{result=\"refused\"} %llu\n",
-	    (unsigned long long)acc, (unsigned long long)dup,
-	    (unsigned long long)ref);
+	    "phalanx_postbacks_total{result=\"ignored\"} %llu\n"
+	    "phalanx_postbacks_total{result=\"suspicious\"} %llu\n"
+	    "phalanx_postbacks_total{result=\"refused\"} %llu\n"
+	    "phalanx_postbacks_total{result=\"unavailable\"} %llu\n",
+	    (unsigned long long)pbs.accepted,
+	    (unsigned long long)pbs.duplicates,
+	    (unsigned long long)pbs.ignored,
+	    (unsigned long long)pbs.suspicious,
+	    (unsigned long long)pbs.refused,
+	    (unsigned long long)pbs.unavailable);
 	notify_worker_counts(s->notify, &acc, &dup, &ref);
 	serve_metric(&b, "phalanx_notify_attempts_total", "counter",
 	    "Notification send attempts of this daemon, by outcome.");
@@ -157,20 +167,49 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
 	router_drain(s->env.router, 5000, serve_drained, s);
 }
 
+/*
+ * An order a postback moved.  Positions follow every fill source
+ * (DESIGN.md section 7), but they must be moved by the one idempotent
+ * fill applier the reconciler uses, never by a second one here.
+ * TODO(reconcile): once branch reconcile's store_order_fill() is on main,
+ * call store_order_fill(s->env.store, a->order_id, a->order->filled,
+ * a->order->avg_price, ...) here; it applies only what the position does
+ * not hold yet, so a fill the router or the order book also reports
+ * counts once.
+ */
+static void
+serve_postback_applied(const struct postback_applied *a, void *arg)
+{
+	if (a->order->filled > a->prev_filled)
+		log_debug("serve", "account %s order %s: %lld filled by "
+		    "postback (was %lld); positions not moved", a->account,
+		    a->order->order_id, (long long)a->order->filled,
+		    (long long)a->prev_filled);
+}
+
 static int
 serve_listen(struct serve *s, const char *listen)
 {
-	struct err	err;
-	const char	*host_end;
+	struct postback_opts	 po;
+	struct err		 err;
+	const char		*host_end;
 
 	err_clear(&err);
-	s->http = http_server_new(loop_base(), listen, 1024 * 1024, &err);
+	/* The largest body any route takes; evhttp refuses more with 413. */
+	s->http = http_server_new(loop_base(), listen, POSTBACK_MAX_BODY,
+	    &err);
 	if (s->http == NULL) {
 		fprintf(stderr, "phalanx serve: %s\n", err.msg);
 		return -1;
 	}
-	s->postback = postback_new(s->http, s->env.store, s->env.home, NULL,
-	    NULL);
+	memset(&po, 0, sizeof po);
+	po.store = s->env.store;
+	po.cfg = s->env.cfg;
+	po.home = s->env.home;
+	po.queue_max = (size_t)config_int(s->env.cfg, "serve.postback_queue");
+	po.hook = serve_postback_applied;
+	po.hook_arg = s;
+	s->postback = postback_new(s->http, &po);
 	http_server_route(s->http, "/healthz", 0, serve_healthz, s);
 	http_server_route(s->http, "/metrics", 0, serve_metrics, s);
 	host_end = strrchr(listen, ':');
@@ -202,6 +241,8 @@ serve_main(int argc, char **argv, struct config *cfg)
 			return 2;
 		}
 	}
+	/* A client that hangs up before its answer is an EPIPE, not death. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&s, 0, sizeof s);
 	s.started = time_mono_us();
 	err_clear(&err);

@@ -174,21 +174,55 @@ struct broker *broker_from_row(const struct broker_env *, json_t *row,
 /* postback.c ----------------------------------------------------------- */
 
 /*
- * POST /postback/kite: Kite's order updates.  Each body is verified with
- * the api secret of the account whose user_id it names (400 malformed,
- * 403 forged or unknown user), duplicates are answered 200 and dropped,
- * and a good one is recorded as an order event (store) and handed to the
- * hook, when there is one.
+ * POST /postback/kite: Kite's order updates, verified with the api secret
+ * of the account whose user_id the body names, kept in memory from the
+ * last registry read.  400 malformed or not application/json, 403 forged
+ * or unknown user, 413 over POSTBACK_MAX_BODY, 503 (with Retry-After)
+ * while the store is not ready or queue_max postbacks are being handled.
+ * A repeat is 200 "duplicate" (remembered in the store, so across
+ * restarts).  A postback moves its order only forward through the state
+ * machine; one that contradicts the record is checked against the
+ * broker's order history, which wins, and is 409 when neither explains it
+ * (logged as suspicious, with its source address).
  */
-struct postback;
-typedef void (*postback_order_fn)(const struct broker_order *,
-    const char *account, void *arg);
+#define POSTBACK_MAX_BODY	(64 * 1024)
 
-struct postback *postback_new(struct http_server *, struct store *,
-    const char *home, postback_order_fn, void *arg);
+/* An order a postback (or the book it was checked against) just moved. */
+struct postback_applied {
+	const char			*account;
+	int64_t				 account_id;
+	int64_t				 order_id;	/* orders.id */
+	const struct broker_order	*order;		/* what was recorded */
+	enum broker_state		 prev_state;
+	int64_t				 prev_filled;
+	int64_t				 prev_avg;	/* paise */
+};
+typedef void (*postback_applied_fn)(const struct postback_applied *,
+    void *arg);
+
+struct postback_opts {
+	struct store		*store;
+	struct config		*cfg;		/* broker settings; may be NULL */
+	const char		*home;		/* for the master key */
+	size_t			 queue_max;	/* 0 = 256 */
+	postback_applied_fn	 hook;		/* may be NULL */
+	void			*hook_arg;
+};
+
+struct postback_stats {
+	uint64_t	accepted;	/* moved an order, or not ours */
+	uint64_t	duplicates;
+	uint64_t	ignored;	/* unchanged or stale */
+	uint64_t	suspicious;
+	uint64_t	refused;	/* 4xx other than suspicious */
+	uint64_t	unavailable;	/* 503 */
+};
+
+struct postback;
+
+struct postback *postback_new(struct http_server *,
+    const struct postback_opts *);
 void postback_free(struct postback *);
-/* Postbacks accepted, duplicates dropped, refused (for /metrics). */
-void postback_counts(const struct postback *, uint64_t *accepted,
-    uint64_t *duplicates, uint64_t *refused);
+void postback_stats(const struct postback *, struct postback_stats *);
 
 #endif

@@ -97,6 +97,13 @@ kite_decode_postback(const char *body, size_t len, const char *api_secret,
 		}
 	}
 	rc = kite_json_order(&c, root, out);
+	/*
+	 * Postbacks also say UPDATE, which the order book never does: a
+	 * working order was modified or partly filled.
+	 */
+	if (rc == 0 && strcmp(out->status, "UPDATE") == 0)
+		out->state = out->filled > 0 && out->filled < out->qty ?
+		    BROKER_PARTIALLY_FILLED : BROKER_OPEN;
 out:
 	if (rc != 0) {
 		memset(out, 0, sizeof *out);

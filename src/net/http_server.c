@@ -2,7 +2,13 @@
  * HTTP server helper over evhttp.  evhttp's own callbacks match whole
  * paths only, so one generic callback dispatches by exact path first and
  * then by the longest matching prefix.  Bodies over max_body are refused by
- * evhttp itself with 413 before any handler runs.
+ * evhttp itself with 413 before any handler runs, and so are headers
+ * over HTTP_MAX_HEADERS.
+ *
+ * A client may hang up before its answer: writing that answer (or the
+ * next one of a pipelined batch) to the closed socket raises SIGPIPE,
+ * whose default action ends the process.  Every process that serves HTTP
+ * must ignore it; http_server_new() makes sure it does.
  */
 #include <sys/socket.h>
 
@@ -10,6 +16,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +25,8 @@
 #include <event2/keyvalq_struct.h>
 
 #include "net/net.h"
+
+#define HTTP_MAX_HEADERS	(16 * 1024)
 
 struct http_route {
 	char			*path;
@@ -112,9 +121,11 @@ http_server_new(struct event_base *base, const char *listen, size_t max_body,
 		    listen != NULL ? listen : "");
 		return NULL;
 	}
+	signal(SIGPIPE, SIG_IGN);
 	srv = xcalloc(1, sizeof *srv);
 	if ((srv->http = evhttp_new(base)) == NULL)
 		fatal("evhttp_new failed");
+	evhttp_set_max_headers_size(srv->http, HTTP_MAX_HEADERS);
 	if (max_body > 0)
 		evhttp_set_max_body_size(srv->http,
 		    max_body > (size_t)SSIZE_MAX ? SSIZE_MAX : (ev_ssize_t)max_body);

@@ -50,9 +50,9 @@ done
 [ -n "$(sql "select last_price from positions where qty <> 0 and last_price is not null")" ] &&
 	ok "open positions are marked to market" || fail "open positions are marked to market"
 
-out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d '{"order_id":"1","status":"COMPLETE","order_timestamp":"2026-11-25 10:00:00","checksum":"00","user_id":"SIM001"}' "$sbase/postback/kite")
+out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d '{"order_id":"1","status":"COMPLETE","order_timestamp":"2026-11-25 10:00:00","checksum":"00","user_id":"SIM001"}' "$sbase/postback/kite")
 same "$out" 403 "a forged postback is refused (403)"
-out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -d 'not json' "$sbase/postback/kite")
+out=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d 'not json' "$sbase/postback/kite")
 same "$out" 400 "a malformed postback is refused (400)"
 out=$(curl -s "$sbase/healthz")
 has '"status":"ok"' "healthz says ok"

@@ -476,6 +476,38 @@ test_postback(void **state)
 	free(body);
 }
 
+/* UPDATE, a postback's word for a working order modified or part-filled. */
+static void
+test_postback_update(void **state)
+{
+	struct broker_order	 o;
+	struct broker_err	 be;
+	json_t			*root;
+	char			*body, *out;
+	size_t			 len;
+
+	body = fixture("postback.json", &len);
+	root = json_loadb(body, len, 0, NULL);
+	free(body);
+	json_object_set_new(root, "status", json_string("UPDATE"));
+	json_object_set_new(root, "quantity", json_integer(4));
+	json_object_set_new(root, "filled_quantity", json_integer(1));
+	json_object_set_new(root, "pending_quantity", json_integer(3));
+	out = json_dumps(root, 0);
+	assert_int_equal(kite_decode_postback(out, strlen(out), NULL, &o, &be),
+	    0);
+	assert_int_equal(o.state, BROKER_PARTIALLY_FILLED);
+	free(out);
+	json_object_set_new(root, "filled_quantity", json_integer(0));
+	json_object_set_new(root, "pending_quantity", json_integer(4));
+	out = json_dumps(root, 0);
+	assert_int_equal(kite_decode_postback(out, strlen(out), NULL, &o, &be),
+	    0);
+	assert_int_equal(o.state, BROKER_OPEN);
+	free(out);
+	json_decref(root);
+}
+
 static void
 err_case(enum broker_op op, long http, const char *type,
     enum broker_errclass kind, const char *code)
@@ -1146,6 +1178,7 @@ main(void)
 		cmocka_unit_test(test_quotes),
 		cmocka_unit_test(test_autoslice),
 		cmocka_unit_test(test_postback),
+		cmocka_unit_test(test_postback_update),
 		cmocka_unit_test(test_error_types),
 		cmocka_unit_test(test_transport),
 		cmocka_unit_test(test_garbage),
