@@ -66,9 +66,23 @@ static const char sql_finish[] =
 "UPDATE fanouts SET state = $2, message = $3, t_first_send = $4,"
 "  t_last_send = $5, t_last_ack = $6 WHERE id = $1 RETURNING id";
 
+/*
+ * A broker id this account already has on another order (a simulator
+ * restarted on the same store, a broker bug) is not stored twice: the
+ * order keeps its client tag, which reconcile and postbacks match on, and
+ * the answer names the other order so that the caller can say so.
+ */
 static const char sql_broker_id[] =
-"UPDATE orders SET broker_order_id = $2, updated_at = now()"
-"  WHERE id = $1 RETURNING id";
+"WITH dup AS ("
+"  SELECT d.id FROM orders d JOIN orders o ON o.id = $1::bigint"
+"  WHERE d.account_id = o.account_id AND d.broker_order_id = $2"
+"    AND d.id <> o.id LIMIT 1"
+"), upd AS ("
+"  UPDATE orders SET broker_order_id = $2, updated_at = now()"
+"  WHERE id = $1::bigint AND NOT EXISTS (SELECT 1 FROM dup) RETURNING id"
+")"
+"SELECT $1::bigint AS id, (SELECT id FROM dup) AS duplicate_of,"
+"  EXISTS (SELECT 1 FROM upd) AS stored";
 
 static const char sql_instrument[] =
 "SELECT i.exchange, i.tradingsymbol, i.name, i.instrument_type,"

@@ -415,6 +415,7 @@ tui_signals_restore_terminal(void)
 {
 	if (tui_active != NULL && tui_active->curses_on && !isendwin())
 		endwin();
+	tui_conlog_restore();
 }
 
 static void
@@ -502,6 +503,7 @@ tui_drain(struct tui *tui)
 static void
 tui_teardown(struct tui *tui)
 {
+	log_set_sink(NULL, NULL);
 	tui_events_stop(tui);
 	/* Callbacks of cancelled queries still find the console whole. */
 	tui->quit = 1;
@@ -517,6 +519,7 @@ tui_teardown(struct tui *tui)
 		tui_screen = NULL;
 		tui->curses_on = 0;
 	}
+	tui_conlog_stop();
 	tui_active = NULL;
 	free(tui->account);
 	free(tui->pending_cmd);
@@ -529,7 +532,7 @@ tui_main(struct config *cfg)
 	struct tui	 tui;
 	struct pg_opts	 opts;
 	struct err	 err;
-	char		*conninfo = NULL, *hist;
+	char		*conninfo = NULL, *hist, *logerr;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "phalanx: the console needs a terminal; use "
@@ -552,8 +555,14 @@ tui_main(struct config *cfg)
 	tui_active = &tui;
 	tui_signals_crash();
 	atexit(tui_signals_restore_terminal);
-	tui_views_start(&tui);
 	path_mkdirs(tui.env.home, 0700);
+	err_clear(&err);
+	logerr = tui_conlog_start(&tui, &err) == 0 ? NULL : xstrdup(err.msg);
+	tui_views_start(&tui);
+	if (logerr != NULL) {
+		tui_message(&tui, WR_BAD, "%s", logerr);
+		free(logerr);
+	}
 	hist = xasprintf("%s/history", tui.env.home);
 	tui.bar = cmdbar_new(&tui, hist);
 	free(hist);

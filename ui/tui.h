@@ -114,6 +114,12 @@ void screen_header(struct tui *, WINDOW *, int y, int w);
 void tui_signals_crash(void);
 void tui_signals_restore_terminal(void);
 
+/* conlog.c: stderr and engine warnings kept off the screen */
+char *tui_conlog_path(const struct tui *);
+int tui_conlog_start(struct tui *, struct err *);
+void tui_conlog_restore(void);		/* async-signal-safe */
+void tui_conlog_stop(void);
+
 /* theme.c */
 int theme_init(const struct config *);	/* returns ascii mode */
 const char *theme_name(void);
