@@ -111,6 +111,7 @@ action_position_lines(struct action *a, struct wdialog *d)
 		    tui_str(row, "exchange"), tui_str(row, "product"),
 		    q > 0 ? "long" : "short", (long long)(q < 0 ? -q : q));
 	}
+	wdialog_keep_from_here(d);
 	wdialog_line(d, "Total quantity to close: %lld", (long long)total);
 }
 
@@ -159,6 +160,8 @@ action_show(struct action *a, json_t *orders, const char *oerr)
 		action_position_lines(a, d);
 	if (a->what == TA_KILL || a->what == TA_CANCEL)
 		action_order_lines(d, orders, oerr);
+	if (!d->has_tail)
+		wdialog_keep_from_here(d);
 	wdialog_line(d, " ");
 	wdialog_line(d, "Runs: %s", a->cmd);
 	tui_dialog(a->tui, d, a->cmd);

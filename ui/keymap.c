@@ -39,6 +39,9 @@ static const struct binding keymap[] = {
 	{ 'q', TC_GLOBAL, TA_QUIT, "q", "quit (Ctrl-C too)" },
 	{ 0, TC_DOC, TA_NONE, "j k, Up Down",
 	    "move (PgUp PgDn, g G or Home End)" },
+	{ 0, TC_DOC, TA_NONE, "h l, Left Right",
+	    "more columns: a table too wide for the terminal shows an "
+	    "arrow on the side where columns are hidden" },
 
 	{ 's', TC_MATRIX, TA_SQUAREOFF, "s",
 	    "square off the selected (or marked) accounts" },
@@ -102,6 +105,31 @@ keymap_has_ctx(int ctx)
 	return 0;
 }
 
+/* A description in lines of at most 56 columns, under its column. */
+static void
+keymap_wrap(struct strbuf *b, const char *s)
+{
+	const char	*sp, *end;
+	int		 col = 0, n;
+
+	while (*s != '\0') {
+		end = strchr(s, ' ');
+		n = end != NULL ? (int)(end - s) : (int)strlen(s);
+		if (col > 0 && col + 1 + n > 56) {
+			strbuf_printf(b, "\n%17s", "");
+			col = 0;
+		} else if (col > 0) {
+			strbuf_putc(b, ' ');
+			col++;
+		}
+		strbuf_add(b, s, (size_t)n);
+		col += n;
+		sp = s + n;
+		s = sp + strspn(sp, " ");
+	}
+	strbuf_putc(b, '\n');
+}
+
 char *
 keymap_help(void)
 {
@@ -119,8 +147,8 @@ keymap_help(void)
 		for (i = 0; i < nitems(keymap); i++) {
 			if (keymap[i].ctx != ctx || keymap[i].name == NULL)
 				continue;
-			strbuf_printf(&b, "  %-14s %s\n", keymap[i].name,
-			    keymap[i].help);
+			strbuf_printf(&b, "  %-14s ", keymap[i].name);
+			keymap_wrap(&b, keymap[i].help);
 		}
 	}
 	strbuf_puts(&b, "\nSquare-off, kill and cancel always ask first and"
@@ -129,20 +157,22 @@ keymap_help(void)
 	return strbuf_steal(&b);
 }
 
+/* Most used first: the line is cut between keys from the right. */
 const char *
 keymap_hint(int view)
 {
 	switch (view) {
 	case TV_MATRIX:
-		return "s square off  S group  K kill  c cancel  Space mark  "
-		    "t tag  o sort  / filter  : command  ? help  q quit";
+		return "s square off  K kill  c cancel  ? help  q quit  "
+		    ": command  Space mark  S group  t tag  o sort  / filter  "
+		    "h/l columns";
 	case TV_EQUITY:
-		return "a all/account  1-5 views  : command  ? help  q quit";
+		return "a all/account  ? help  q quit  : command  1-5 views";
 	case TV_BOOK:
-		return "Tab positions/orders  / filter  1-5 views  : command  "
-		    "? help  q quit";
+		return "Tab positions/orders  ? help  q quit  : command  "
+		    "/ filter  h/l columns  1-5 views";
 	default:
-		return "j/k scroll  G follow  / filter  1-5 views  : command  "
-		    "? help  q quit";
+		return "G follow  ? help  q quit  : command  / filter  "
+		    "j/k scroll  h/l columns  1-5 views";
 	}
 }

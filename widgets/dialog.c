@@ -96,14 +96,45 @@ wdialog_keyf(struct widget *w, int key)
 	return wdialog_key((struct wdialog *)w, key);
 }
 
+void
+wdialog_keep_from_here(struct wdialog *d)
+{
+	d->tail = d->nlines;
+	d->has_tail = 1;
+}
+
+/*
+ * Which line goes on row i of shown rows: the head, a "more" line, then
+ * the kept tail.  Returns the line index, -1 for the "more" row.
+ */
+static int
+wdialog_row(const struct wdialog *d, int i, int shown, int *hidden)
+{
+	int	n = (int)d->nlines, tail, head;
+
+	*hidden = 0;
+	if (n <= shown)
+		return i;
+	tail = d->has_tail ? n - (int)d->tail : 0;
+	if (tail > shown - 2)
+		tail = shown - 2 > 0 ? shown - 2 : 0;
+	head = shown - 1 - tail;
+	*hidden = n - head - tail;
+	if (i < head)
+		return i;
+	if (i == head)
+		return -1;
+	return n - tail + (i - head - 1);
+}
+
 /* Centred box sized to its text, within the widget's area. */
 static void
 wdialog_draw(struct widget *w, WINDOW *win)
 {
 	struct wdialog	*d = (struct wdialog *)w;
-	const char	*foot = "Type y then Enter (or Y) to confirm; "
-			    "n, Esc or Enter cancels.";
-	int		 bw, bh, by, bx, i, shown, lw;
+	const char	*foot = "y then Enter (or Y) confirms; n, Esc or "
+			    "Enter cancels.";
+	int		 bw, bh, by, bx, i, shown, lw, li, hidden;
 	char		*more, *answer;
 
 	bw = wtext_width(foot) + 4;
@@ -114,8 +145,8 @@ wdialog_draw(struct widget *w, WINDOW *win)
 	if (bw > w->w - 2)
 		bw = w->w - 2;
 	bh = (int)d->nlines + 6;
-	if (bh > w->h - 2)
-		bh = w->h - 2;
+	if (bh > w->h)
+		bh = w->h;
 	if (bw < 10 || bh < 5)
 		return;
 	by = w->y + (w->h - bh) / 2;
@@ -124,18 +155,18 @@ wdialog_draw(struct widget *w, WINDOW *win)
 	    widget_attr[WR_DIALOG]);
 	shown = bh - 6;
 	for (i = 0; i < shown && i < (int)d->nlines; i++) {
-		if (i == shown - 1 && (int)d->nlines > shown) {
-			more = xasprintf("... and %d more lines",
-			    (int)d->nlines - shown + 1);
+		li = wdialog_row(d, i, shown, &hidden);
+		if (li < 0) {
+			more = xasprintf("... and %d more lines", hidden);
 			wtext_put(win, by + 1 + i, bx + 2, bw - 4, WALIGN_LEFT,
 			    widget_attr[WR_DIALOG], more);
 			free(more);
-			break;
+			continue;
 		}
-		wtext_put(win, by + 1 + i, bx + 2, bw - 4, WALIGN_LEFT,
-		    widget_attr[WR_DIALOG], d->lines[i]);
+		wtext_put_words(win, by + 1 + i, bx + 2, bw - 4,
+		    widget_attr[WR_DIALOG], d->lines[li]);
 	}
-	wtext_put(win, by + bh - 4, bx + 2, bw - 4, WALIGN_LEFT,
+	wtext_put_words(win, by + bh - 4, bx + 2, bw - 4,
 	    widget_attr[WR_DIALOG], foot);
 	answer = xasprintf("Confirm? [y/N] %s", d->armed ? "y" : "");
 	wtext_put(win, by + bh - 2, bx + 2, bw - 4, WALIGN_LEFT,
