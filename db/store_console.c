@@ -81,6 +81,18 @@ static const char sql_positions[] =
 "FROM positions p JOIN accounts a ON a.id = p.account_id "
 "WHERE a.name = $1 ORDER BY (p.qty = 0), p.symbol, p.product";
 
+/* Every account's positions that are open or moved today, for the book. */
+static const char sql_firm_positions[] =
+"SELECT a.name AS account, a.priority,"
+"  COALESCE((SELECT json_agg(t.tag ORDER BY t.tag) FROM account_tags t"
+"    WHERE t.account_id = a.id), '[]'::json) AS tags,"
+"  p.exchange, p.symbol, p.product, p.qty, p.avg_price::text AS avg_price,"
+"  p.last_price::text AS last_price, p.realised_pnl::text AS realised_pnl,"
+"  p.unrealised_pnl::text AS unrealised_pnl "
+"FROM positions p JOIN accounts a ON a.id = p.account_id "
+"WHERE p.qty <> 0 OR p.updated_at >= " SQL_IST_DAY " "
+"ORDER BY p.exchange, p.symbol, a.priority, a.name, p.product";
+
 static const char sql_orders[] =
 "SELECT o.id, (extract(epoch FROM o.created_at) * 1000000)::int8"
 "  AS ts_us, o.side, o.symbol, o.exchange, o.product, o.order_type,"
@@ -187,6 +199,12 @@ store_console_positions(struct store *st, const char *account,
 	const char	*p[1] = { account };
 
 	store_run(st, sql_positions, 1, p, cb, arg);
+}
+
+void
+store_console_firm_positions(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_firm_positions, 0, NULL, cb, arg);
 }
 
 void

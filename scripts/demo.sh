@@ -49,6 +49,12 @@ for name in $names; do
 	fi
 	n=$((n + 1))
 done | "$PHALANX" batch - >/dev/null
+# A simulator starts flat every time, its order ids new: so do its
+# accounts here, or a second demo would show (and offer to square off)
+# positions the broker no longer has.
+"$PHALANX" db psql -qAtc "delete from positions where account_id in
+    (select a.id from accounts a join brokers b on b.id = a.broker_id
+     where b.name = 'demo-sim')" >/dev/null
 "$PHALANX" -c "instruments load exchange NFO"
 "$PHALANX" -c "account list"
 fut=$("$PHALANX" db psql -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")

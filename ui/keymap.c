@@ -27,6 +27,9 @@ static const struct binding keymap[] = {
 	{ '5', TC_GLOBAL, TA_VIEW5, "5, F5",
 	    "positions and orders of the selected account" },
 	{ KEY_F(5), TC_GLOBAL, TA_VIEW5, NULL, NULL },
+	{ '6', TC_GLOBAL, TA_VIEW6, "6, F6",
+	    "the firm's book: net position per instrument across accounts" },
+	{ KEY_F(6), TC_GLOBAL, TA_VIEW6, NULL, NULL },
 	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
 	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
 	    "searches history)" },
@@ -65,6 +68,20 @@ static const struct binding keymap[] = {
 	    "equity of all accounts / of the selected account" },
 	{ '\t', TC_BOOK, TA_BOOK_FOCUS, "Tab",
 	    "move between positions and orders" },
+	{ '\r', TC_FIRM, TA_EXPAND, "Enter",
+	    "show or hide the accounts holding the instrument" },
+	{ '\n', TC_FIRM, TA_EXPAND, NULL, NULL },
+	{ KEY_ENTER, TC_FIRM, TA_EXPAND, NULL, NULL },
+	{ 'e', TC_FIRM, TA_EXPAND_ALL, "e", "show or hide every account row" },
+	{ 's', TC_FIRM, TA_SQUAREOFF_SYMBOL, "s",
+	    "square off the instrument in every account that holds it (or "
+	    "in the account of the row)" },
+	{ 't', TC_FIRM, TA_TAG_FILTER, "t", "next group filter (then none)" },
+	{ 'o', TC_FIRM, TA_SORT, "o", "sort by the next column" },
+	{ 'O', TC_FIRM, TA_SORT_REVERSE, "O", "reverse the sort" },
+	{ 0, TC_DOC, TA_NONE, "result box",
+	    "a command's result: Esc or Enter closes it, j k h l scroll "
+	    "it, q still quits" },
 	{ 0, TC_DOC, TA_NONE, "dialog",
 	    "Y, or y then Enter, confirms; n, Esc or Enter cancels" },
 };
@@ -76,6 +93,7 @@ static const char *const keymap_ctx_names[] = {
 	[TC_EQUITY] = "Equity (3)",
 	[TC_RMS] = "RMS (4)",
 	[TC_BOOK] = "Positions and orders (5)",
+	[TC_FIRM] = "Book across accounts (6)",
 	[TC_DOC] = "Also",
 };
 
@@ -167,12 +185,15 @@ keymap_hint(int view)
 		    ": command  Space mark  S group  t tag  o sort  / filter  "
 		    "h/l columns";
 	case TV_EQUITY:
-		return "a all/account  ? help  q quit  : command  1-5 views";
+		return "a all/account  ? help  q quit  : command  1-6 views";
 	case TV_BOOK:
 		return "Tab positions/orders  ? help  q quit  : command  "
-		    "/ filter  h/l columns  1-5 views";
+		    "/ filter  h/l columns  1-6 views";
+	case TV_FIRM:
+		return "Enter accounts  s square off  ? help  q quit  e all  "
+		    "t group  o sort  / filter  h/l columns  : command";
 	default:
 		return "G follow  ? help  q quit  : command  / filter  "
-		    "j/k scroll  h/l columns  1-5 views";
+		    "j/k scroll  h/l columns  1-6 views";
 	}
 }

@@ -25,7 +25,7 @@
 
 static const struct tui_view_ops *const tui_views[TV__COUNT] = {
 	&view_matrix_ops, &view_feed_ops, &view_equity_ops, &view_rms_ops,
-	&view_book_ops
+	&view_book_ops, &view_firm_ops
 };
 
 static const char *tui_tab_names[TV__COUNT];
@@ -77,12 +77,19 @@ tui_message(struct tui *tui, enum wrole role, const char *fmt, ...)
 	tui_dirty(tui);
 }
 
+/*
+ * A command's result: it closes with Esc or Enter, and q still quits.  It
+ * used to take q as "close", so that after a confirmed square-off (whose
+ * result pops up) the first q only closed the result and the trader had
+ * to quit twice.
+ */
 void
 tui_popup(struct tui *tui, const char *title, const char *text)
 {
 	if (tui->popup != NULL)
 		widget_free(&tui->popup->w);
 	tui->popup = wpager_new(title, text);
+	tui->popup->passive = 1;
 	tui_dirty(tui);
 }
 
@@ -249,6 +256,7 @@ tui_help(struct tui *tui)
 	char	*text = keymap_help();
 
 	tui_popup(tui, "Keys", text);
+	tui->popup->passive = 0;
 	free(text);
 }
 
@@ -263,6 +271,7 @@ tui_global_key(struct tui *tui, int key)
 	case TA_VIEW3:
 	case TA_VIEW4:
 	case TA_VIEW5:
+	case TA_VIEW6:
 		tui_switch(tui, (int)(a - TA_VIEW1));
 		return 1;
 	case TA_QUIT:
@@ -322,7 +331,7 @@ tui_key(struct tui *tui, int is_code, wint_t wc)
 			return;
 		widget_free(&tui->popup->w);
 		tui->popup = NULL;
-		if (r & WIDGET_CLOSE)
+		if ((r & WIDGET_CLOSE) && (r & WIDGET_HANDLED))
 			return;
 	}
 	if (tui->mode == TM_FILTER) {

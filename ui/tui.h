@@ -19,7 +19,8 @@ struct tui;
 struct tui_data;
 struct cmdbar;
 
-enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV__COUNT };
+enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
+	TV__COUNT };
 
 /* What changed in the data, for the views. */
 #define TUI_D_ACCOUNTS	0x01
@@ -28,6 +29,7 @@ enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV__COUNT };
 #define TUI_D_EQUITY	0x08
 #define TUI_D_INCIDENTS	0x10
 #define TUI_D_STATE	0x20
+#define TUI_D_FIRM	0x40	/* every account's positions */
 
 /* A view: one tab of the console (ui/views_*.c). */
 struct tui_view_ops {
@@ -51,6 +53,7 @@ extern const struct tui_view_ops view_feed_ops;
 extern const struct tui_view_ops view_equity_ops;
 extern const struct tui_view_ops view_rms_ops;
 extern const struct tui_view_ops view_book_ops;
+extern const struct tui_view_ops view_firm_ops;
 
 /* Modal layers, topmost first when handling keys. */
 enum tui_mode { TM_NORMAL, TM_FILTER, TM_CMDBAR };
@@ -128,15 +131,16 @@ enum wrole theme_state_role(const char *order_state);
 /* keymap.c */
 enum tui_action {
 	TA_NONE,
-	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5,
+	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5, TA_VIEW6,
 	TA_QUIT, TA_HELP, TA_CMDBAR, TA_FILTER, TA_REDRAW, TA_REFRESH,
 	TA_SQUAREOFF, TA_SQUAREOFF_GROUP, TA_KILL, TA_CANCEL, TA_MARK,
 	TA_SORT, TA_SORT_REVERSE, TA_TAG_FILTER, TA_OPEN_BOOK,
-	TA_EQUITY_SCOPE, TA_BOOK_FOCUS
+	TA_EQUITY_SCOPE, TA_BOOK_FOCUS, TA_SQUAREOFF_SYMBOL, TA_EXPAND,
+	TA_EXPAND_ALL, TA_TOUR
 };
 
 enum tui_ctx { TC_GLOBAL, TC_MATRIX, TC_FEED, TC_EQUITY, TC_RMS, TC_BOOK,
-	TC_DOC };
+	TC_FIRM, TC_DOC };
 
 enum tui_action keymap_lookup(int view, int key);
 char *keymap_help(void);
@@ -151,6 +155,7 @@ json_t *tui_data_accounts(const struct tui_data *);
 json_t *tui_data_new_events(const struct tui_data *);
 json_t *tui_data_positions(const struct tui_data *);
 json_t *tui_data_orders(const struct tui_data *);
+json_t *tui_data_firm(const struct tui_data *);
 const char *tui_data_book_account(const struct tui_data *);
 void tui_data_book(struct tui_data *, const char *account);
 json_t *tui_data_equity(const struct tui_data *, const char **absent);
@@ -171,6 +176,9 @@ void tui_run_line(struct tui *, const char *line);
 /* actions.c: square off, kill, cancel with a confirmation */
 void tui_action(struct tui *, enum tui_action, const char *const *accounts,
     size_t n, const char *tag);
+/* Square off one instrument in every account named. */
+void tui_action_symbol(struct tui *, const char *const *accounts, size_t n,
+    const char *symbol);
 
 /* cmdbar.c: GNU readline in the bottom line */
 struct cmdbar *cmdbar_new(struct tui *, const char *history_path);

@@ -206,6 +206,9 @@ wpager_key(struct wpager *p, int key)
 		p->top = last;
 		break;
 	case 'q':
+		if (p->passive)
+			return WIDGET_CLOSE;
+		return WIDGET_HANDLED | WIDGET_REDRAW | WIDGET_CLOSE;
 	case '?':
 	case '\n':
 	case '\r':
@@ -231,13 +234,16 @@ wpager_foot(struct wpager *p, WINDOW *win, int y, int x, int width,
 	char	*foot;
 
 	if ((int)p->nlaid > page)
-		foot = xasprintf("%zu-%zu of %zu  j/k PgUp/PgDn%s  q: close",
+		foot = xasprintf("%zu-%zu of %zu  j/k PgUp/PgDn%s  %s: close",
 		    p->top + 1, p->top + shown, p->nlaid,
-		    p->wide || p->hoff ? "  h/l" : "");
+		    p->wide || p->hoff ? "  h/l" : "", p->passive ? "Esc" : "q");
 	else if (p->wide || p->hoff)
-		foot = xstrdup("h/l: more columns  q, Esc or Enter: close");
+		foot = xstrdup(p->passive ? "h/l: more columns  Esc or "
+		    "Enter: close" : "h/l: more columns  q, Esc or Enter: "
+		    "close");
 	else
-		foot = xstrdup("q, Esc or Enter: close");
+		foot = xstrdup(p->passive ? "Esc or Enter: close" :
+		    "q, Esc or Enter: close");
 	wtext_put_words(win, y, x, width, widget_attr[WR_DIM], foot);
 	free(foot);
 }

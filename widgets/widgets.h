@@ -466,6 +466,7 @@ struct wpager {
 	size_t		  nlaid;	/* laid-out lines of the last frame */
 	int		  hoff;		/* columns scrolled right */
 	int		  wide;		/* a table row was cut */
+	int		  passive;	/* q is not ours: the caller quits */
 };
 
 struct wpager *wpager_new(const char *title, const char *text);

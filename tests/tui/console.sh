@@ -109,7 +109,7 @@ wait_for ":account list" "command bar shows the line being typed"
 keys Enter
 wait_for "USER ID" "account list result shown in a popup"
 wait_for "account list: done" "result in the message line"
-keys q
+keys Escape
 wait_gone "USER ID" "popup closed"
 keys : "account lis" Tab
 wait_for ":account list" "Tab completes a command word"
