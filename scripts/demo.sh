@@ -16,7 +16,7 @@ simout="$home/demo-sim.out"
 "$PHALANX" sim --listen "127.0.0.1:$port" --users 6 --seed 42 \
     >"$simout" 2>"$home/demo-sim.err" &
 simpid=$!
-trap 'kill $simpid 2>/dev/null; wait $simpid 2>/dev/null' EXIT INT TERM
+trap 'kill $simpid 2>/dev/null || :; wait $simpid 2>/dev/null || :' EXIT INT TERM
 i=0
 until grep -q '"listening"' "$simout" 2>/dev/null; do
 	if ! kill -0 $simpid 2>/dev/null || [ $i -ge 50 ]; then

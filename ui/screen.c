@@ -126,7 +126,7 @@ screen_header(struct tui *tui, WINDOW *win, int y, int w)
 	for (whole = 1; whole >= 0; whole--) {
 		screen_money(t.have_mtm, t.mtm, whole, m1, sizeof m1);
 		screen_money(t.have_realised, t.realised, whole, m2, sizeof m2);
-		snprintf(seg, sizeof seg, "  MTM %s  real %s", m1, m2);
+		snprintf(seg, sizeof seg, "  MTM %s  realised %s", m1, m2);
 		if (x + wtext_width(seg) <= w)
 			break;
 	}

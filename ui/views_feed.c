@@ -17,7 +17,7 @@
 
 /* The columns of an event line; console notes are plain text. */
 static const struct wtable_col feed_cols[] = {
-	{ "Time", 8, 12, WALIGN_LEFT, 0, 6 },
+	{ "Time", 8, 12, WALIGN_LEFT, WCOL_NUM, 6 },
 	{ "Account", 6, 16, WALIGN_LEFT, WCOL_PIN, 10 },
 	{ "Broker", 6, 12, WALIGN_LEFT, WCOL_DROP, 1 },
 	{ "Side", 4, 4, WALIGN_LEFT, 0, 9 },

@@ -377,6 +377,30 @@ wtable_fit_total(const int *width, int n, int gap)
 	return total;
 }
 
+/* Text columns having all of flags, a column at a time from the widest. */
+static int
+wtable_fit_shrink(const struct wtable_col *cols, int n, int *width,
+    int total, int avail, int flags)
+{
+	int	i, widest;
+
+	while (total > avail) {
+		widest = -1;
+		for (i = 0; i < n; i++) {
+			if (width[i] > cols[i].min &&
+			    (cols[i].flags & flags) == flags &&
+			    !(cols[i].flags & WCOL_NUM) &&
+			    (widest < 0 || width[i] > width[widest]))
+				widest = i;
+		}
+		if (widest < 0)
+			break;
+		width[widest]--;
+		total--;
+	}
+	return total;
+}
+
 /* Start: text clamped to [min, max], numbers whole; scrolled ones hidden. */
 static void
 wtable_fit_start(const struct wtable_col *cols, int n,
@@ -412,30 +436,20 @@ wtable_fit(const struct wtable_col *cols, int n,
     const struct wtable_measure *m, int avail, int gap, int hoff, int *width,
     unsigned char *compact, struct wtable_fitting *f)
 {
-	int	i, total, widest, w;
+	int	i, total, w;
 
 	memset(f, 0, sizeof *f);
 	memset(compact, 0, (size_t)n);
 	wtable_fit_start(cols, n, m, hoff, width, f);
 	total = wtable_fit_total(width, n, gap);
-	/* Text gives way first, a column at a time from the widest. */
-	while (total > avail) {
-		widest = -1;
-		for (i = 0; i < n; i++) {
-			if (width[i] > cols[i].min && !(cols[i].flags &
-			    WCOL_NUM) && (widest < 0 || width[i] > width[widest]))
-				widest = i;
-		}
-		if (widest < 0)
-			break;
-		width[widest]--;
-		total--;
-	}
+	/* Droppable text gives way first: narrower, then hidden. */
+	total = wtable_fit_shrink(cols, n, width, total, avail, WCOL_DROP);
 	while (total > avail &&
 	    (i = wtable_fit_pick(cols, n, width, compact, WCOL_DROP)) >= 0) {
 		width[i] = 0;
 		total = wtable_fit_total(width, n, gap);
 	}
+	/* Money compacts before a name or a symbol is cut. */
 	while (total > avail &&
 	    (i = wtable_fit_pick(cols, n, width, compact, WCOL_MONEY)) >= 0) {
 		compact[i] = 1;
@@ -444,6 +458,7 @@ wtable_fit(const struct wtable_col *cols, int n,
 			width[i] = w;
 		total = wtable_fit_total(width, n, gap);
 	}
+	total = wtable_fit_shrink(cols, n, width, total, avail, 0);
 	/* Then whole columns from the right, behind the marker. */
 	for (i = n - 1; i >= 0 && total > avail; i--) {
 		if (width[i] == 0 || (cols[i].flags & WCOL_PIN))
