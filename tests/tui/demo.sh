@@ -8,7 +8,13 @@
 . "$(dirname "$0")/lib.sh"
 
 fresh_db
-port=$((30000 + $$ % 20000))
+# A free port for the demo's simulator: the one a throwaway sim was given.
+start_sim
+port=$simport
+kill "$simpid"
+wait "$simpid" 2>/dev/null
+trap 'T kill-server >/dev/null 2>&1' EXIT
+trap 'exit 1' INT TERM
 demo() {
 	keys "clear; PHALANX_DEMO_PORT=$port sh \"$PHALANX_SRCDIR/scripts/demo.sh\"; echo \"demo-exit=\$?\"" Enter
 }

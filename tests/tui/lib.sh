@@ -15,7 +15,8 @@ unset LC_ALL
 export PHALANX_TOUR=off
 sock="phalanx-tui-$(basename "$0" .sh)-$$"
 T() { tmux -L "$sock" "$@"; }
-trap 'T kill-server >/dev/null 2>&1' EXIT INT TERM
+trap 'T kill-server >/dev/null 2>&1' EXIT
+trap 'exit 1' INT TERM
 
 screen() { T capture-pane -p -t tui; }
 keys() { T send-keys -t tui "$@"; }
