@@ -40,6 +40,9 @@ static const struct binding keymap[] = {
 	    "redraw the screen" },
 	{ 'r', TC_GLOBAL, TA_REFRESH, "r", "fetch everything again now" },
 	{ 'q', TC_GLOBAL, TA_QUIT, "q", "quit (Ctrl-C too)" },
+	{ 'T', TC_GLOBAL, TA_TOUR, "T",
+	    "the tour of how an execution works (also :tour); in it > next, "
+	    "< back, x closes, other keys act as usual" },
 	{ 0, TC_DOC, TA_NONE, "j k, Up Down",
 	    "move (PgUp PgDn, g G or Home End)" },
 	{ 0, TC_DOC, TA_NONE, "h l, Left Right",

@@ -230,6 +230,7 @@ screen_draw(struct tui *tui)
 	screen_tabs(tui, 1);
 	tui->vops[tui->view]->draw(tui->vstate[tui->view], tui, tui->win, 2,
 	    0, h - 4, w);
+	tui_tour_draw(tui, 2, h - 4);
 	screen_overlays(tui, 2, h - 4);
 	widget_move(&tui->status->w, h - 2, 0, 1, w);
 	widget_clear(tui->win, h - 2, 0, 1, w, widget_attr[WR_NORMAL]);

@@ -280,6 +280,9 @@ tui_global_key(struct tui *tui, int key)
 	case TA_HELP:
 		tui_help(tui);
 		return 1;
+	case TA_TOUR:
+		tui_tour_start(tui);
+		return 1;
 	case TA_CMDBAR:
 		tui->mode = TM_CMDBAR;
 		cmdbar_focus(tui->bar);
@@ -338,6 +341,8 @@ tui_key(struct tui *tui, int is_code, wint_t wc)
 		tui_filter_key(tui, key);
 		return;
 	}
+	if (tui_tour_key(tui, key))
+		return;
 	if (tui_global_key(tui, key))
 		return;
 	tui->vops[tui->view]->key(tui->vstate[tui->view], tui, key);
@@ -530,6 +535,7 @@ tui_teardown(struct tui *tui)
 	}
 	tui_conlog_stop();
 	tui_active = NULL;
+	free(tui->tour);
 	free(tui->account);
 	free(tui->pending_cmd);
 	loop_free();
@@ -579,6 +585,7 @@ tui_main(struct config *cfg)
 	tui.data = tui_data_new(&tui, conninfo, &opts);
 	free(conninfo);
 	tui_switch(&tui, TV_MATRIX);
+	tui_tour_first(&tui);
 	screen_draw(&tui);
 	while (!tui.quit && loop_run() == 0)
 		;

@@ -18,6 +18,7 @@
 struct tui;
 struct tui_data;
 struct cmdbar;
+struct tour;
 
 enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
 	TV__COUNT };
@@ -81,6 +82,7 @@ struct tui {
 	char			  filter[128];	/* being typed */
 	size_t			  filter_len;
 
+	struct tour		 *tour;		/* the walkthrough, when on */
 	char			 *account;	/* selected on the matrix */
 	char			 *pending_cmd;	/* run if the dialog says yes */
 
@@ -116,6 +118,17 @@ void screen_header(struct tui *, WINDOW *, int y, int w);
 /* signal.c: the terminal comes back whatever happens */
 void tui_signals_crash(void);
 void tui_signals_restore_terminal(void);
+
+/* tour.c: the walkthrough */
+void tui_tour_start(struct tui *);
+void tui_tour_stop(struct tui *);
+/* At start: begin it unless done before or PHALANX_TOUR=off. */
+void tui_tour_first(struct tui *);
+/* 1 when the key was the tour's; other keys act as usual. */
+int tui_tour_key(struct tui *, int key);
+void tui_tour_draw(struct tui *, int top, int h);
+/* 1 when line is the console word "tour" (and the tour started). */
+int tui_tour_command(struct tui *, const char *line);
 
 /* conlog.c: stderr and engine warnings kept off the screen */
 char *tui_conlog_path(const struct tui *);
