@@ -345,14 +345,13 @@ static void
 firm_draw(void *v, struct tui *tui, WINDOW *win, int y, int x, int h, int w)
 {
 	struct firm	*f = v;
-	int64_t		 mtm = 0, real = 0, gross = 0;
+	int64_t		 mtm = 0, real = 0;
 	char		 m[48], r[48], *title;
 	size_t		 i;
 
 	for (i = 0; i < f->ninst; i++) {
 		mtm += f->inst[i].mtm;
 		real += f->inst[i].real;
-		gross += f->inst[i].qty < 0 ? -f->inst[i].qty : f->inst[i].qty;
 	}
 	wfmt_inr_compact(mtm, m, sizeof m);
 	wfmt_inr_compact(real, r, sizeof r);
