@@ -78,14 +78,15 @@ static const char sql_instrument_get[] =
  * The order is found by the broker's id, or by the client tag phalanx
  * wrote before sending: a postback can arrive before the place call's
  * answer has been recorded, and must not be lost for that.  Found by
- * tag, the order learns its broker id here.
+ * tag, the order learns its broker id here.  The tag wins over the id: a
+ * broker id seen twice (store_order_broker_id) stays on its first order.
  */
 static const char sql_order_event_broker[] =
 "WITH o AS ("
 "  SELECT id FROM orders"
 "  WHERE account_id = $1::bigint AND (broker_order_id = $2"
 "    OR (broker_order_id IS NULL AND $7::text <> '' AND client_tag = $7))"
-"  LIMIT 1"
+"  ORDER BY (client_tag = $7) DESC LIMIT 1"
 "), b AS ("
 "  UPDATE orders SET broker_order_id = $2"
 "  WHERE id = (SELECT id FROM o) AND broker_order_id IS NULL"

@@ -26,6 +26,7 @@ static const char sql_accounts[] =
 "    WHERE t.account_id = a.id), '[]'::json) AS tags,"
 "  COALESCE(p.open, 0)::int AS positions,"
 "  p.mtm::text AS mtm, p.day_pnl::text AS day_pnl,"
+"  p.day_realised::text AS day_realised,"
 "  CASE WHEN p.exposure IS NULL AND o.value IS NULL THEN NULL"
 "    ELSE round(COALESCE(p.exposure, 0) + COALESCE(o.value, 0), 2)::text"
 "  END AS margin_used,"
@@ -42,6 +43,8 @@ static const char sql_accounts[] =
 "    sum(unrealised_pnl) FILTER (WHERE qty <> 0) AS mtm,"
 "    sum(realised_pnl + unrealised_pnl)"
 "      FILTER (WHERE updated_at >= " SQL_IST_DAY ") AS day_pnl,"
+"    sum(realised_pnl)"
+"      FILTER (WHERE updated_at >= " SQL_IST_DAY ") AS day_realised,"
 "    sum(abs(qty) * COALESCE(last_price, avg_price))"
 "      FILTER (WHERE qty <> 0) AS exposure"
 "  FROM positions GROUP BY account_id) p ON p.account_id = a.id "
@@ -77,6 +80,18 @@ static const char sql_positions[] =
 "  p.unrealised_pnl::text AS unrealised_pnl "
 "FROM positions p JOIN accounts a ON a.id = p.account_id "
 "WHERE a.name = $1 ORDER BY (p.qty = 0), p.symbol, p.product";
+
+/* Every account's positions that are open or moved today, for the book. */
+static const char sql_firm_positions[] =
+"SELECT a.name AS account, a.priority,"
+"  COALESCE((SELECT json_agg(t.tag ORDER BY t.tag) FROM account_tags t"
+"    WHERE t.account_id = a.id), '[]'::json) AS tags,"
+"  p.exchange, p.symbol, p.product, p.qty, p.avg_price::text AS avg_price,"
+"  p.last_price::text AS last_price, p.realised_pnl::text AS realised_pnl,"
+"  p.unrealised_pnl::text AS unrealised_pnl "
+"FROM positions p JOIN accounts a ON a.id = p.account_id "
+"WHERE p.qty <> 0 OR p.updated_at >= " SQL_IST_DAY " "
+"ORDER BY p.exchange, p.symbol, a.priority, a.name, p.product";
 
 static const char sql_orders[] =
 "SELECT o.id, (extract(epoch FROM o.created_at) * 1000000)::int8"
@@ -184,6 +199,12 @@ store_console_positions(struct store *st, const char *account,
 	const char	*p[1] = { account };
 
 	store_run(st, sql_positions, 1, p, cb, arg);
+}
+
+void
+store_console_firm_positions(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_firm_positions, 0, NULL, cb, arg);
 }
 
 void

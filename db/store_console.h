@@ -39,6 +39,8 @@ void store_console_positions(struct store *, const char *account,
     store_rows_cb, void *);
 void store_console_orders(struct store *, const char *account,
     store_rows_cb, void *);
+/* Positions of every account, open or moved today (the firm's book). */
+void store_console_firm_positions(struct store *, store_rows_cb, void *);
 
 /*
  * What an action would touch: open positions and working orders of the

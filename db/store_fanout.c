@@ -70,10 +70,26 @@ STORE_APPLIED("$7", "fanout.finish")
 "  t_last_send = $5, t_last_ack = $6"
 "  WHERE id = $1 AND EXISTS (SELECT 1 FROM applied) RETURNING id";
 
+/*
+ * A broker id this account already has on another order (a simulator
+ * restarted on the same store, a broker bug) is not stored twice: the
+ * order keeps its client tag, which reconcile and postbacks match on, and
+ * the answer names the other order so that the caller can say so.
+ * Journaled when the store is away (store_journal.h): $3 is its uid.
+ */
 const char store_sql_broker_id[] =
 STORE_APPLIED("$3", "order.broker_id")
-"UPDATE orders SET broker_order_id = $2, updated_at = now()"
-"  WHERE id = $1 AND EXISTS (SELECT 1 FROM applied) RETURNING id";
+", dup AS ("
+"  SELECT d.id FROM orders d JOIN orders o ON o.id = $1::bigint"
+"  WHERE d.account_id = o.account_id AND d.broker_order_id = $2"
+"    AND d.id <> o.id LIMIT 1"
+"), upd AS ("
+"  UPDATE orders SET broker_order_id = $2, updated_at = now()"
+"  WHERE id = $1::bigint AND EXISTS (SELECT 1 FROM applied)"
+"    AND NOT EXISTS (SELECT 1 FROM dup) RETURNING id"
+")"
+"SELECT $1::bigint AS id, (SELECT id FROM dup) AS duplicate_of,"
+"  EXISTS (SELECT 1 FROM upd) AS stored";
 
 static const char sql_instrument[] =
 "SELECT i.exchange, i.tradingsymbol, i.name, i.instrument_type,"

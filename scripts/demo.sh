@@ -16,7 +16,7 @@ simout="$home/demo-sim.out"
 "$PHALANX" sim --listen "127.0.0.1:$port" --users 6 --seed 42 \
     >"$simout" 2>"$home/demo-sim.err" &
 simpid=$!
-trap 'kill $simpid 2>/dev/null; wait $simpid 2>/dev/null' EXIT INT TERM
+trap 'kill $simpid 2>/dev/null || :; wait $simpid 2>/dev/null || :' EXIT INT TERM
 i=0
 until grep -q '"listening"' "$simout" 2>/dev/null; do
 	if ! kill -0 $simpid 2>/dev/null || [ $i -ge 50 ]; then
@@ -49,6 +49,12 @@ for name in $names; do
 	fi
 	n=$((n + 1))
 done | "$PHALANX" batch - >/dev/null
+# A simulator starts flat every time, its order ids new: so do its
+# accounts here, or a second demo would show (and offer to square off)
+# positions the broker no longer has.
+"$PHALANX" db psql -qAtc "delete from positions where account_id in
+    (select a.id from accounts a join brokers b on b.id = a.broker_id
+     where b.name = 'demo-sim')" >/dev/null
 "$PHALANX" -c "instruments load exchange NFO"
 "$PHALANX" -c "account list"
 fut=$("$PHALANX" db psql -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")

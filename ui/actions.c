@@ -19,12 +19,16 @@ struct action {
 	char		*names_text;	/* "alice, bob" */
 	size_t		 n;
 	char		*tag;
+	char		*symbol;	/* one instrument only; NULL: all */
 	char		*cmd;
 	json_t		*positions;
 	char		*pos_err;
 };
 
 static struct action	*action_pending;
+
+static void action_start(struct tui *, enum tui_action, const char *const *,
+    size_t, const char *, const char *);
 
 static void
 action_free(struct action *a)
@@ -35,6 +39,7 @@ action_free(struct action *a)
 	free(a->names_json);
 	free(a->names_text);
 	free(a->tag);
+	free(a->symbol);
 	free(a->cmd);
 	free(a->pos_err);
 	free(a);
@@ -58,6 +63,7 @@ action_command(enum tui_action what, const char *target)
 	switch (what) {
 	case TA_SQUAREOFF:
 	case TA_SQUAREOFF_GROUP:
+	case TA_SQUAREOFF_SYMBOL:
 		return xasprintf("squareoff %s", target);
 	case TA_KILL:
 		return xasprintf("kill %s reason \"console\"", target);
@@ -74,6 +80,8 @@ action_title(enum tui_action what)
 		return "Square off";
 	case TA_SQUAREOFF_GROUP:
 		return "Square off group";
+	case TA_SQUAREOFF_SYMBOL:
+		return "Square off instrument";
 	case TA_KILL:
 		return "KILL SWITCH";
 	default:
@@ -85,10 +93,20 @@ action_title(enum tui_action what)
 static void
 action_position_lines(struct action *a, struct wdialog *d)
 {
-	json_t	*row;
+	json_t	*row, *mine;
 	size_t	 i;
 	int64_t	 q, total = 0;
 
+	/* One instrument: the other positions of these accounts stay. */
+	if (a->symbol != NULL && a->positions != NULL) {
+		mine = json_array();
+		json_array_foreach(a->positions, i, row) {
+			if (strcmp(tui_str(row, "symbol"), a->symbol) == 0)
+				json_array_append(mine, row);
+		}
+		json_decref(a->positions);
+		a->positions = mine;
+	}
 	if (a->pos_err != NULL) {
 		wdialog_line(d, "Open positions could not be read (%s); the "
 		    "command decides from the broker.", a->pos_err);
@@ -111,6 +129,7 @@ action_position_lines(struct action *a, struct wdialog *d)
 		    tui_str(row, "exchange"), tui_str(row, "product"),
 		    q > 0 ? "long" : "short", (long long)(q < 0 ? -q : q));
 	}
+	wdialog_keep_from_here(d);
 	wdialog_line(d, "Total quantity to close: %lld", (long long)total);
 }
 
@@ -147,6 +166,9 @@ action_show(struct action *a, json_t *orders, const char *oerr)
 	if (a->what == TA_SQUAREOFF_GROUP)
 		wdialog_line(d, "Square off group \"%s\": %zu account%s: %s",
 		    a->tag, a->n, a->n == 1 ? "" : "s", a->names_text);
+	else if (a->what == TA_SQUAREOFF_SYMBOL)
+		wdialog_line(d, "Square off %s in %zu account%s: %s",
+		    a->symbol, a->n, a->n == 1 ? "" : "s", a->names_text);
 	else
 		wdialog_line(d, "%s %zu account%s: %s",
 		    a->what == TA_KILL ? "Kill switch for" :
@@ -159,6 +181,8 @@ action_show(struct action *a, json_t *orders, const char *oerr)
 		action_position_lines(a, d);
 	if (a->what == TA_KILL || a->what == TA_CANCEL)
 		action_order_lines(d, orders, oerr);
+	if (!d->has_tail)
+		wdialog_keep_from_here(d);
 	wdialog_line(d, " ");
 	wdialog_line(d, "Runs: %s", a->cmd);
 	tui_dialog(a->tui, d, a->cmd);
@@ -218,6 +242,20 @@ void
 tui_action(struct tui *tui, enum tui_action what, const char *const *names,
     size_t n, const char *tag)
 {
+	action_start(tui, what, names, n, tag, NULL);
+}
+
+void
+tui_action_symbol(struct tui *tui, const char *const *names, size_t n,
+    const char *symbol)
+{
+	action_start(tui, TA_SQUAREOFF_SYMBOL, names, n, NULL, symbol);
+}
+
+static void
+action_start(struct tui *tui, enum tui_action what, const char *const *names,
+    size_t n, const char *tag, const char *symbol)
+{
 	struct action	*a;
 	char		*target;
 
@@ -241,6 +279,12 @@ tui_action(struct tui *tui, enum tui_action what, const char *const *names,
 	else
 		target = action_target(names, n);
 	a->cmd = action_command(what, target);
+	if (symbol != NULL) {
+		a->symbol = xstrdup(symbol);
+		free(target);
+		target = a->cmd;
+		a->cmd = xasprintf("%s symbol %s", target, symbol);
+	}
 	free(target);
 	action_pending = a;
 	tui_message(tui, WR_INFO, "reading positions for: %s", a->cmd);

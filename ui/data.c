@@ -12,7 +12,8 @@
 #include "db/store_console.h"
 #include "ui/tui.h"
 
-enum { SRC_ACC, SRC_EV, SRC_BOOK, SRC_EQ, SRC_INC, SRC_WORDS, SRC__N };
+enum { SRC_ACC, SRC_EV, SRC_BOOK, SRC_EQ, SRC_INC, SRC_WORDS, SRC_FIRM,
+	SRC__N };
 
 #define STALE_AFTER_US		2000000
 #define KICK_US			100000	/* notify -> fetch */
@@ -42,6 +43,7 @@ struct tui_data {
 	json_t		*new_events;	/* during TUI_D_EVENTS only */
 	json_t		*positions;
 	json_t		*orders;
+	json_t		*firm;
 	json_t		*equity;
 	json_t		*bpnl;
 	json_t		*incidents;
@@ -147,7 +149,7 @@ data_events_done(json_t *rows, const struct err *err, void *arg)
 	if (n >= EVENTS_BATCH)
 		data_fetch(d, TUI_D_EVENTS);
 	/* Fills move positions and MTM: the matrix follows, throttled. */
-	d->want |= TUI_D_ACCOUNTS | TUI_D_BOOK;
+	d->want |= TUI_D_ACCOUNTS | TUI_D_BOOK | TUI_D_FIRM;
 	if (!evtimer_pending(d->ev_kick, NULL))
 		event_active(d->ev_kick, EV_TIMEOUT, 0);
 	tui_dirty(d->tui);
@@ -181,6 +183,19 @@ data_positions_done(json_t *rows, const struct err *err, void *arg)
 	}
 	data_keep(&d->positions, rows);
 	store_console_orders(d->rd, d->book_account, data_orders_done, d);
+}
+
+static void
+data_firm_done(json_t *rows, const struct err *err, void *arg)
+{
+	struct tui_data	*d = arg;
+
+	if (!src_end(d, SRC_FIRM, err, TUI_D_FIRM))
+		return;
+	data_keep(&d->firm, rows);
+	d->tui->vops[TV_FIRM]->data(d->tui->vstate[TV_FIRM], d->tui,
+	    TUI_D_FIRM);
+	tui_dirty(d->tui);
 }
 
 static void
@@ -282,6 +297,9 @@ data_fetch(struct tui_data *d, int what)
 	    d->tui->view == TV_BOOK && src_begin(d, SRC_BOOK))
 		store_console_positions(d->rd, d->book_account,
 		    data_positions_done, d);
+	if ((what & TUI_D_FIRM) && d->tui->view == TV_FIRM &&
+	    src_begin(d, SRC_FIRM))
+		store_console_firm_positions(d->rd, data_firm_done, d);
 	if ((what & TUI_D_EQUITY) && src_begin(d, SRC_EQ))
 		store_console_equity(d->rd, d->equity_account,
 		    data_equity_done, d);
@@ -325,7 +343,8 @@ data_notify(const char *channel, const char *payload, void *arg)
 	if (strcmp(channel, STORE_CHANNEL_EVENTS) == 0)
 		data_kick_soon(d, TUI_D_EVENTS);
 	else
-		data_kick_soon(d, TUI_D_ACCOUNTS | TUI_D_STATE | TUI_D_BOOK);
+		data_kick_soon(d, TUI_D_ACCOUNTS | TUI_D_STATE | TUI_D_BOOK |
+		    TUI_D_FIRM);
 }
 
 /* Writers that do not NOTIFY yet are caught by polling. */
@@ -341,6 +360,8 @@ data_poll(evutil_socket_t fd, short ev, void *arg)
 		what |= TUI_D_ACCOUNTS;
 		if (d->tui->view == TV_BOOK)
 			what |= TUI_D_BOOK;
+		if (d->tui->view == TV_FIRM)
+			what |= TUI_D_FIRM;
 		if (d->tui->view == TV_EQUITY)
 			what |= TUI_D_EQUITY;
 		if (d->tui->view == TV_RMS)
@@ -397,6 +418,7 @@ tui_data_free(struct tui_data *d)
 	json_decref(d->accounts);
 	json_decref(d->positions);
 	json_decref(d->orders);
+	json_decref(d->firm);
 	json_decref(d->equity);
 	json_decref(d->bpnl);
 	json_decref(d->incidents);
@@ -447,6 +469,12 @@ json_t *
 tui_data_positions(const struct tui_data *d)
 {
 	return d->positions;
+}
+
+json_t *
+tui_data_firm(const struct tui_data *d)
+{
+	return d->firm;
 }
 
 json_t *
@@ -529,6 +557,8 @@ data_src_of(int what)
 		return SRC_EQ;
 	case TUI_D_INCIDENTS:
 		return SRC_INC;
+	case TUI_D_FIRM:
+		return SRC_FIRM;
 	default:
 		return -1;
 	}
@@ -541,7 +571,7 @@ tui_data_stale(const struct tui_data *d, int what)
 	int64_t			 now = time_mono_us(), since;
 	int			 bit, i, worst = 0, secs;
 
-	for (bit = 1; bit <= TUI_D_INCIDENTS; bit <<= 1) {
+	for (bit = 1; bit <= TUI_D_FIRM; bit <<= 1) {
 		if (!(what & bit) || (i = data_src_of(bit)) < 0)
 			continue;
 		s = &d->src[i];

@@ -27,6 +27,9 @@ static const struct binding keymap[] = {
 	{ '5', TC_GLOBAL, TA_VIEW5, "5, F5",
 	    "positions and orders of the selected account" },
 	{ KEY_F(5), TC_GLOBAL, TA_VIEW5, NULL, NULL },
+	{ '6', TC_GLOBAL, TA_VIEW6, "6, F6",
+	    "the firm's book: net position per instrument across accounts" },
+	{ KEY_F(6), TC_GLOBAL, TA_VIEW6, NULL, NULL },
 	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
 	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
 	    "searches history)" },
@@ -37,8 +40,14 @@ static const struct binding keymap[] = {
 	    "redraw the screen" },
 	{ 'r', TC_GLOBAL, TA_REFRESH, "r", "fetch everything again now" },
 	{ 'q', TC_GLOBAL, TA_QUIT, "q", "quit (Ctrl-C too)" },
+	{ 'T', TC_GLOBAL, TA_TOUR, "T",
+	    "the tour of how an execution works (also :tour); in it > next, "
+	    "< back, x closes, other keys act as usual" },
 	{ 0, TC_DOC, TA_NONE, "j k, Up Down",
 	    "move (PgUp PgDn, g G or Home End)" },
+	{ 0, TC_DOC, TA_NONE, "h l, Left Right",
+	    "more columns: a table too wide for the terminal shows an "
+	    "arrow on the side where columns are hidden" },
 
 	{ 's', TC_MATRIX, TA_SQUAREOFF, "s",
 	    "square off the selected (or marked) accounts" },
@@ -62,6 +71,20 @@ static const struct binding keymap[] = {
 	    "equity of all accounts / of the selected account" },
 	{ '\t', TC_BOOK, TA_BOOK_FOCUS, "Tab",
 	    "move between positions and orders" },
+	{ '\r', TC_FIRM, TA_EXPAND, "Enter",
+	    "show or hide the accounts holding the instrument" },
+	{ '\n', TC_FIRM, TA_EXPAND, NULL, NULL },
+	{ KEY_ENTER, TC_FIRM, TA_EXPAND, NULL, NULL },
+	{ 'e', TC_FIRM, TA_EXPAND_ALL, "e", "show or hide every account row" },
+	{ 's', TC_FIRM, TA_SQUAREOFF_SYMBOL, "s",
+	    "square off the instrument in every account that holds it (or "
+	    "in the account of the row)" },
+	{ 't', TC_FIRM, TA_TAG_FILTER, "t", "next group filter (then none)" },
+	{ 'o', TC_FIRM, TA_SORT, "o", "sort by the next column" },
+	{ 'O', TC_FIRM, TA_SORT_REVERSE, "O", "reverse the sort" },
+	{ 0, TC_DOC, TA_NONE, "result box",
+	    "a command's result: Esc or Enter closes it, j k h l scroll "
+	    "it, q still quits" },
 	{ 0, TC_DOC, TA_NONE, "dialog",
 	    "Y, or y then Enter, confirms; n, Esc or Enter cancels" },
 };
@@ -73,6 +96,7 @@ static const char *const keymap_ctx_names[] = {
 	[TC_EQUITY] = "Equity (3)",
 	[TC_RMS] = "RMS (4)",
 	[TC_BOOK] = "Positions and orders (5)",
+	[TC_FIRM] = "Book across accounts (6)",
 	[TC_DOC] = "Also",
 };
 
@@ -102,6 +126,31 @@ keymap_has_ctx(int ctx)
 	return 0;
 }
 
+/* A description in lines of at most 56 columns, under its column. */
+static void
+keymap_wrap(struct strbuf *b, const char *s)
+{
+	const char	*sp, *end;
+	int		 col = 0, n;
+
+	while (*s != '\0') {
+		end = strchr(s, ' ');
+		n = end != NULL ? (int)(end - s) : (int)strlen(s);
+		if (col > 0 && col + 1 + n > 56) {
+			strbuf_printf(b, "\n%17s", "");
+			col = 0;
+		} else if (col > 0) {
+			strbuf_putc(b, ' ');
+			col++;
+		}
+		strbuf_add(b, s, (size_t)n);
+		col += n;
+		sp = s + n;
+		s = sp + strspn(sp, " ");
+	}
+	strbuf_putc(b, '\n');
+}
+
 char *
 keymap_help(void)
 {
@@ -119,8 +168,8 @@ keymap_help(void)
 		for (i = 0; i < nitems(keymap); i++) {
 			if (keymap[i].ctx != ctx || keymap[i].name == NULL)
 				continue;
-			strbuf_printf(&b, "  %-14s %s\n", keymap[i].name,
-			    keymap[i].help);
+			strbuf_printf(&b, "  %-14s ", keymap[i].name);
+			keymap_wrap(&b, keymap[i].help);
 		}
 	}
 	strbuf_puts(&b, "\nSquare-off, kill and cancel always ask first and"
@@ -129,20 +178,25 @@ keymap_help(void)
 	return strbuf_steal(&b);
 }
 
+/* Most used first: the line is cut between keys from the right. */
 const char *
 keymap_hint(int view)
 {
 	switch (view) {
 	case TV_MATRIX:
-		return "s square off  S group  K kill  c cancel  Space mark  "
-		    "t tag  o sort  / filter  : command  ? help  q quit";
+		return "s square off  K kill  c cancel  ? help  q quit  "
+		    ": command  Space mark  S group  t tag  o sort  / filter  "
+		    "h/l columns";
 	case TV_EQUITY:
-		return "a all/account  1-5 views  : command  ? help  q quit";
+		return "a all/account  ? help  q quit  : command  1-6 views";
 	case TV_BOOK:
-		return "Tab positions/orders  / filter  1-5 views  : command  "
-		    "? help  q quit";
+		return "Tab positions/orders  ? help  q quit  : command  "
+		    "/ filter  h/l columns  1-6 views";
+	case TV_FIRM:
+		return "Enter accounts  s square off  ? help  q quit  e all  "
+		    "t group  o sort  / filter  h/l columns  : command";
 	default:
-		return "j/k scroll  G follow  / filter  1-5 views  : command  "
-		    "? help  q quit";
+		return "G follow  ? help  q quit  : command  / filter  "
+		    "j/k scroll  h/l columns  1-6 views";
 	}
 }

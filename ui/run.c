@@ -85,6 +85,8 @@ tui_run_line(struct tui *tui, const char *line)
 		line++;
 	if (*line == '\0' || *line == '#')
 		return;
+	if (tui_tour_command(tui, line))
+		return;
 	job = xcalloc(1, sizeof *job);
 	job->tui = tui;
 	err_clear(&err);

@@ -18,8 +18,10 @@
 #define MIN_COLS	40
 
 struct header_totals {
-	int64_t	mtm;
+	int64_t	mtm;		/* unrealised, open positions */
+	int64_t	realised;	/* today */
 	int	have_mtm;
+	int	have_realised;
 	int	accounts;
 	int	halted;
 	int	brokers;
@@ -42,6 +44,10 @@ screen_totals(struct tui *tui, struct header_totals *t)
 			t->mtm += p;
 			t->have_mtm = 1;
 		}
+		if (tui_paise(row, "day_realised", &p) == 0) {
+			t->realised += p;
+			t->have_realised = 1;
+		}
 		for (j = 0; j < nseen; j++) {
 			if (strcmp(seen[j], tui_str(row, "broker")) == 0)
 				break;
@@ -52,54 +58,87 @@ screen_totals(struct tui *tui, struct header_totals *t)
 	t->brokers = (int)nseen;
 }
 
-/* Segments left to right; the last ones go first when space runs out. */
+/* A segment goes on whole or not at all: a number is never cut. */
+static int
+screen_seg(WINDOW *win, int y, int x, int w, attr_t a, const char *s)
+{
+	int	n = wtext_width(s);
+
+	if (x + n > w)
+		return 0;
+	return wtext_puts(win, y, x, n, a, s);
+}
+
+/* Money for the header: whole when it fits the budget, else compact. */
+static void
+screen_money(int have, int64_t p, int whole, char *buf, size_t len)
+{
+	if (!have)
+		snprintf(buf, len, "-");
+	else if (whole)
+		wfmt_inr(p, 2, buf, len);
+	else
+		wfmt_inr_compact(p, buf, len);
+}
+
+static const char *
+screen_broker_state(struct tui *tui)
+{
+	switch (mtm_broker_state(tui->env.mtm, NULL)) {
+	case MTM_BROKER_OK:
+		return "ok";
+	case MTM_BROKER_DOWN:
+		return "DOWN";
+	default:
+		return "-";
+	}
+}
+
+/*
+ * Left to right: clock, store, kill state, the firm's unrealised MTM and
+ * realised PnL of the day; accounts and brokers on the right.  What does
+ * not fit is left out whole, the right part first; money compacts first.
+ */
 void
 screen_header(struct tui *tui, WINDOW *win, int y, int w)
 {
 	struct header_totals	 t;
-	char			 clock[32], wall[32], money[48], seg[96];
-	const char		*st, *bst;
+	char			 clock[64], wall[32], m1[48], m2[48], seg[160];
+	const char		*st;
 	enum wrole		 role;
-	int			 x = 0, n;
+	attr_t			 ha = widget_attr[WR_HEADER];
+	int			 x = 0, n, whole;
 
-	widget_clear(win, y, 0, 1, w, widget_attr[WR_HEADER]);
+	widget_clear(win, y, 0, 1, w, ha);
 	screen_totals(tui, &t);
 	time_fmt_ist(time_wall_us(), wall, sizeof wall);
-	snprintf(clock, sizeof clock, "%s IST", wall + 11);
-	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER],
-	    " phalanx  ");
-	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], clock);
+	snprintf(clock, sizeof clock, " phalanx  %s IST", wall + 11);
+	x += screen_seg(win, y, x, w, ha, clock);
 	st = tui_data_store_state(tui->data, &role);
-	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], "  store ");
-	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER] |
-	    (role == WR_BAD ? A_BLINK : 0), st);
+	x += screen_seg(win, y, x, w, ha, "  store ");
+	x += screen_seg(win, y, x, w, ha | (role == WR_BAD ? A_BLINK : 0), st);
 	if (t.halted > 0)
 		snprintf(seg, sizeof seg, "  KILL: %d HALTED ", t.halted);
 	else
 		snprintf(seg, sizeof seg, "  kill: none");
-	x += wtext_puts(win, y, x, w - x, t.halted > 0 ?
-	    widget_attr[WR_DIALOG_TITLE] : widget_attr[WR_HEADER], seg);
-	if (t.have_mtm)
-		wfmt_inr(t.mtm, 2, money, sizeof money);
-	else
-		snprintf(money, sizeof money, "-");
-	snprintf(seg, sizeof seg, "  MTM %s", money);
-	x += wtext_puts(win, y, x, w - x, widget_attr[WR_HEADER], seg);
-	switch (mtm_broker_state(tui->env.mtm, NULL)) {
-	case MTM_BROKER_OK:
-		bst = "ok";
-		break;
-	case MTM_BROKER_DOWN:
-		bst = "DOWN";
-		break;
-	default:
-		bst = "-";
-		break;
+	x += screen_seg(win, y, x, w, t.halted > 0 ?
+	    widget_attr[WR_DIALOG_TITLE] : ha, seg);
+	for (whole = 1; whole >= 0; whole--) {
+		screen_money(t.have_mtm, t.mtm, whole, m1, sizeof m1);
+		screen_money(t.have_realised, t.realised, whole, m2, sizeof m2);
+		snprintf(seg, sizeof seg, "  MTM %s  realised %s", m1, m2);
+		if (x + wtext_width(seg) <= w)
+			break;
 	}
-	n = snprintf(seg, sizeof seg, "  %d accts  %d brokers: %s ", t.accounts,
-	    t.brokers, bst);
+	if (whole < 0) {
+		screen_money(t.have_mtm, t.mtm, 0, m1, sizeof m1);
+		snprintf(seg, sizeof seg, "  MTM %s", m1);
+	}
+	x += screen_seg(win, y, x, w, ha, seg);
+	n = snprintf(seg, sizeof seg, "  %d accts  %d brokers: %s ",
+	    t.accounts, t.brokers, screen_broker_state(tui));
 	if (x + n <= w)
-		wtext_puts(win, y, w - n, n, widget_attr[WR_HEADER], seg);
+		wtext_puts(win, y, w - n, n, ha, seg);
 }
 
 static void
@@ -122,6 +161,22 @@ screen_tabs(struct tui *tui, int y)
 	widget_draw(&tui->tabs->w, tui->win);
 }
 
+/* Key hints, "k what" separated by two spaces: cut between two keys. */
+static void
+screen_hint(WINDOW *win, int y, int w, const char *hint)
+{
+	char	*s = xstrdup(hint), *sep, *last;
+
+	/* Drop the last key while too wide: cut at the last double space. */
+	while (wtext_width(s) > w && (last = strstr(s, "  ")) != NULL) {
+		while ((sep = strstr(last + 2, "  ")) != NULL)
+			last = sep;
+		*last = '\0';
+	}
+	wtext_put(win, y, 0, w, WALIGN_LEFT, widget_attr[WR_STATUS], s);
+	free(s);
+}
+
 static void
 screen_bottom(struct tui *tui, int y)
 {
@@ -141,8 +196,7 @@ screen_bottom(struct tui *tui, int y)
 		wmove(tui->win, y, wtext_width(tui->filter) + 1);
 		return;
 	}
-	wtext_put(tui->win, y, 0, tui->cols, WALIGN_LEFT,
-	    widget_attr[WR_STATUS], keymap_hint(tui->view));
+	screen_hint(tui->win, y, tui->cols, keymap_hint(tui->view));
 }
 
 static void
@@ -176,6 +230,7 @@ screen_draw(struct tui *tui)
 	screen_tabs(tui, 1);
 	tui->vops[tui->view]->draw(tui->vstate[tui->view], tui, tui->win, 2,
 	    0, h - 4, w);
+	tui_tour_draw(tui, 2, h - 4);
 	screen_overlays(tui, 2, h - 4);
 	widget_move(&tui->status->w, h - 2, 0, 1, w);
 	widget_clear(tui->win, h - 2, 0, 1, w, widget_attr[WR_NORMAL]);

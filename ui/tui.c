@@ -25,7 +25,7 @@
 
 static const struct tui_view_ops *const tui_views[TV__COUNT] = {
 	&view_matrix_ops, &view_feed_ops, &view_equity_ops, &view_rms_ops,
-	&view_book_ops
+	&view_book_ops, &view_firm_ops
 };
 
 static const char *tui_tab_names[TV__COUNT];
@@ -77,12 +77,19 @@ tui_message(struct tui *tui, enum wrole role, const char *fmt, ...)
 	tui_dirty(tui);
 }
 
+/*
+ * A command's result: it closes with Esc or Enter, and q still quits.  It
+ * used to take q as "close", so that after a confirmed square-off (whose
+ * result pops up) the first q only closed the result and the trader had
+ * to quit twice.
+ */
 void
 tui_popup(struct tui *tui, const char *title, const char *text)
 {
 	if (tui->popup != NULL)
 		widget_free(&tui->popup->w);
 	tui->popup = wpager_new(title, text);
+	tui->popup->passive = 1;
 	tui_dirty(tui);
 }
 
@@ -249,6 +256,7 @@ tui_help(struct tui *tui)
 	char	*text = keymap_help();
 
 	tui_popup(tui, "Keys", text);
+	tui->popup->passive = 0;
 	free(text);
 }
 
@@ -263,6 +271,7 @@ tui_global_key(struct tui *tui, int key)
 	case TA_VIEW3:
 	case TA_VIEW4:
 	case TA_VIEW5:
+	case TA_VIEW6:
 		tui_switch(tui, (int)(a - TA_VIEW1));
 		return 1;
 	case TA_QUIT:
@@ -270,6 +279,9 @@ tui_global_key(struct tui *tui, int key)
 		return 1;
 	case TA_HELP:
 		tui_help(tui);
+		return 1;
+	case TA_TOUR:
+		tui_tour_start(tui);
 		return 1;
 	case TA_CMDBAR:
 		tui->mode = TM_CMDBAR;
@@ -322,13 +334,15 @@ tui_key(struct tui *tui, int is_code, wint_t wc)
 			return;
 		widget_free(&tui->popup->w);
 		tui->popup = NULL;
-		if (r & WIDGET_CLOSE)
+		if ((r & WIDGET_CLOSE) && (r & WIDGET_HANDLED))
 			return;
 	}
 	if (tui->mode == TM_FILTER) {
 		tui_filter_key(tui, key);
 		return;
 	}
+	if (tui_tour_key(tui, key))
+		return;
 	if (tui_global_key(tui, key))
 		return;
 	tui->vops[tui->view]->key(tui->vstate[tui->view], tui, key);
@@ -415,6 +429,7 @@ tui_signals_restore_terminal(void)
 {
 	if (tui_active != NULL && tui_active->curses_on && !isendwin())
 		endwin();
+	tui_conlog_restore();
 }
 
 static void
@@ -502,6 +517,7 @@ tui_drain(struct tui *tui)
 static void
 tui_teardown(struct tui *tui)
 {
+	log_set_sink(NULL, NULL);
 	tui_events_stop(tui);
 	/* Callbacks of cancelled queries still find the console whole. */
 	tui->quit = 1;
@@ -517,7 +533,9 @@ tui_teardown(struct tui *tui)
 		tui_screen = NULL;
 		tui->curses_on = 0;
 	}
+	tui_conlog_stop();
 	tui_active = NULL;
+	free(tui->tour);
 	free(tui->account);
 	free(tui->pending_cmd);
 	loop_free();
@@ -529,7 +547,7 @@ tui_main(struct config *cfg)
 	struct tui	 tui;
 	struct pg_opts	 opts;
 	struct err	 err;
-	char		*conninfo = NULL, *hist;
+	char		*conninfo = NULL, *hist, *logerr;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "phalanx: the console needs a terminal; use "
@@ -552,8 +570,14 @@ tui_main(struct config *cfg)
 	tui_active = &tui;
 	tui_signals_crash();
 	atexit(tui_signals_restore_terminal);
-	tui_views_start(&tui);
 	path_mkdirs(tui.env.home, 0700);
+	err_clear(&err);
+	logerr = tui_conlog_start(&tui, &err) == 0 ? NULL : xstrdup(err.msg);
+	tui_views_start(&tui);
+	if (logerr != NULL) {
+		tui_message(&tui, WR_BAD, "%s", logerr);
+		free(logerr);
+	}
 	hist = xasprintf("%s/history", tui.env.home);
 	tui.bar = cmdbar_new(&tui, hist);
 	free(hist);
@@ -561,6 +585,7 @@ tui_main(struct config *cfg)
 	tui.data = tui_data_new(&tui, conninfo, &opts);
 	free(conninfo);
 	tui_switch(&tui, TV_MATRIX);
+	tui_tour_first(&tui);
 	screen_draw(&tui);
 	while (!tui.quit && loop_run() == 0)
 		;

@@ -18,8 +18,10 @@
 struct tui;
 struct tui_data;
 struct cmdbar;
+struct tour;
 
-enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV__COUNT };
+enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
+	TV__COUNT };
 
 /* What changed in the data, for the views. */
 #define TUI_D_ACCOUNTS	0x01
@@ -28,6 +30,7 @@ enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV__COUNT };
 #define TUI_D_EQUITY	0x08
 #define TUI_D_INCIDENTS	0x10
 #define TUI_D_STATE	0x20
+#define TUI_D_FIRM	0x40	/* every account's positions */
 
 /* A view: one tab of the console (ui/views_*.c). */
 struct tui_view_ops {
@@ -51,6 +54,7 @@ extern const struct tui_view_ops view_feed_ops;
 extern const struct tui_view_ops view_equity_ops;
 extern const struct tui_view_ops view_rms_ops;
 extern const struct tui_view_ops view_book_ops;
+extern const struct tui_view_ops view_firm_ops;
 
 /* Modal layers, topmost first when handling keys. */
 enum tui_mode { TM_NORMAL, TM_FILTER, TM_CMDBAR };
@@ -78,6 +82,7 @@ struct tui {
 	char			  filter[128];	/* being typed */
 	size_t			  filter_len;
 
+	struct tour		 *tour;		/* the walkthrough, when on */
 	char			 *account;	/* selected on the matrix */
 	char			 *pending_cmd;	/* run if the dialog says yes */
 
@@ -114,6 +119,23 @@ void screen_header(struct tui *, WINDOW *, int y, int w);
 void tui_signals_crash(void);
 void tui_signals_restore_terminal(void);
 
+/* tour.c: the walkthrough */
+void tui_tour_start(struct tui *);
+void tui_tour_stop(struct tui *);
+/* At start: begin it unless done before or PHALANX_TOUR=off. */
+void tui_tour_first(struct tui *);
+/* 1 when the key was the tour's; other keys act as usual. */
+int tui_tour_key(struct tui *, int key);
+void tui_tour_draw(struct tui *, int top, int h);
+/* 1 when line is the console word "tour" (and the tour started). */
+int tui_tour_command(struct tui *, const char *line);
+
+/* conlog.c: stderr and engine warnings kept off the screen */
+char *tui_conlog_path(const struct tui *);
+int tui_conlog_start(struct tui *, struct err *);
+void tui_conlog_restore(void);		/* async-signal-safe */
+void tui_conlog_stop(void);
+
 /* theme.c */
 int theme_init(const struct config *);	/* returns ascii mode */
 const char *theme_name(void);
@@ -122,15 +144,16 @@ enum wrole theme_state_role(const char *order_state);
 /* keymap.c */
 enum tui_action {
 	TA_NONE,
-	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5,
+	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5, TA_VIEW6,
 	TA_QUIT, TA_HELP, TA_CMDBAR, TA_FILTER, TA_REDRAW, TA_REFRESH,
 	TA_SQUAREOFF, TA_SQUAREOFF_GROUP, TA_KILL, TA_CANCEL, TA_MARK,
 	TA_SORT, TA_SORT_REVERSE, TA_TAG_FILTER, TA_OPEN_BOOK,
-	TA_EQUITY_SCOPE, TA_BOOK_FOCUS
+	TA_EQUITY_SCOPE, TA_BOOK_FOCUS, TA_SQUAREOFF_SYMBOL, TA_EXPAND,
+	TA_EXPAND_ALL, TA_TOUR
 };
 
 enum tui_ctx { TC_GLOBAL, TC_MATRIX, TC_FEED, TC_EQUITY, TC_RMS, TC_BOOK,
-	TC_DOC };
+	TC_FIRM, TC_DOC };
 
 enum tui_action keymap_lookup(int view, int key);
 char *keymap_help(void);
@@ -145,6 +168,7 @@ json_t *tui_data_accounts(const struct tui_data *);
 json_t *tui_data_new_events(const struct tui_data *);
 json_t *tui_data_positions(const struct tui_data *);
 json_t *tui_data_orders(const struct tui_data *);
+json_t *tui_data_firm(const struct tui_data *);
 const char *tui_data_book_account(const struct tui_data *);
 void tui_data_book(struct tui_data *, const char *account);
 json_t *tui_data_equity(const struct tui_data *, const char **absent);
@@ -165,6 +189,9 @@ void tui_run_line(struct tui *, const char *line);
 /* actions.c: square off, kill, cancel with a confirmation */
 void tui_action(struct tui *, enum tui_action, const char *const *accounts,
     size_t n, const char *tag);
+/* Square off one instrument in every account named. */
+void tui_action_symbol(struct tui *, const char *const *accounts, size_t n,
+    const char *symbol);
 
 /* cmdbar.c: GNU readline in the bottom line */
 struct cmdbar *cmdbar_new(struct tui *, const char *history_path);

@@ -14,28 +14,28 @@ enum { OC_TIME, OC_ID, OC_SIDE, OC_SYMBOL, OC_QTY, OC_FILLED, OC_TYPE,
 	OC_PRICE, OC_AVG, OC_STATE, OC_MSG, OC__N };
 
 static const struct wtable_col pos_cols[PC__N] = {
-	{ "Exch", 4, 5, WALIGN_LEFT, 0 },
-	{ "Symbol", 10, 28, WALIGN_LEFT, 0 },
-	{ "Prod", 4, 4, WALIGN_LEFT, 0 },
-	{ "Qty", 4, 8, WALIGN_RIGHT, WCOL_NUM },
-	{ "Avg", 8, 12, WALIGN_RIGHT, WCOL_NUM },
-	{ "LTP", 8, 12, WALIGN_RIGHT, WCOL_NUM },
-	{ "Realised", 8, 14, WALIGN_RIGHT, WCOL_NUM },
-	{ "Unrealised", 8, 14, WALIGN_RIGHT, WCOL_NUM },
+	{ "Exch", 3, 5, WALIGN_LEFT, WCOL_DROP, 1 },
+	{ "Symbol", 10, 28, WALIGN_LEFT, WCOL_PIN, 10 },
+	{ "Prod", 3, 4, WALIGN_LEFT, WCOL_DROP, 2 },
+	{ "Qty", 3, 8, WALIGN_RIGHT, WCOL_NUM, 9 },
+	{ "Avg", 6, 12, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 7 },
+	{ "LTP", 6, 12, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 6 },
+	{ "Realised", 7, 14, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 5 },
+	{ "Unrealised", 7, 14, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 8 },
 };
 
 static const struct wtable_col ord_cols[OC__N] = {
-	{ "Time", 8, 8, WALIGN_LEFT, 0 },
-	{ "Order", 4, 10, WALIGN_RIGHT, WCOL_NUM },
-	{ "Side", 4, 4, WALIGN_LEFT, 0 },
-	{ "Symbol", 10, 28, WALIGN_LEFT, 0 },
-	{ "Qty", 4, 8, WALIGN_RIGHT, WCOL_NUM },
-	{ "Filled", 4, 8, WALIGN_RIGHT, WCOL_NUM },
-	{ "Type", 5, 6, WALIGN_LEFT, 0 },
-	{ "Price", 6, 12, WALIGN_RIGHT, WCOL_NUM },
-	{ "Avg", 6, 12, WALIGN_RIGHT, WCOL_NUM },
-	{ "State", 6, 16, WALIGN_LEFT, 0 },
-	{ "Message", 4, 0, WALIGN_LEFT, 0 },
+	{ "Time", 8, 8, WALIGN_LEFT, WCOL_DROP, 4 },
+	{ "Order", 4, 10, WALIGN_RIGHT, WCOL_NUM, 5 },
+	{ "Side", 4, 4, WALIGN_LEFT, 0, 9 },
+	{ "Symbol", 10, 28, WALIGN_LEFT, WCOL_PIN, 10 },
+	{ "Qty", 3, 8, WALIGN_RIGHT, WCOL_NUM, 8 },
+	{ "Filled", 4, 8, WALIGN_RIGHT, WCOL_NUM, 7 },
+	{ "Type", 4, 6, WALIGN_LEFT, WCOL_DROP, 2 },
+	{ "Price", 5, 12, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 3 },
+	{ "Avg", 5, 12, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 6 },
+	{ "State", 9, 16, WALIGN_LEFT, 0, 9 },
+	{ "Message", 4, 0, WALIGN_LEFT, WCOL_DROP, 0 },
 };
 
 struct book {

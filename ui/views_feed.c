@@ -15,6 +15,22 @@
 #define FEED_LINES	5000
 #define FEED_RATE_SECS	60
 
+/* The columns of an event line; console notes are plain text. */
+static const struct wtable_col feed_cols[] = {
+	{ "Time", 8, 12, WALIGN_LEFT, WCOL_NUM, 6 },
+	{ "Account", 6, 16, WALIGN_LEFT, WCOL_PIN, 10 },
+	{ "Broker", 6, 12, WALIGN_LEFT, WCOL_DROP, 1 },
+	{ "Side", 4, 4, WALIGN_LEFT, 0, 9 },
+	{ "Qty", 3, 8, WALIGN_RIGHT, WCOL_NUM, 8 },
+	{ "Symbol", 13, 28, WALIGN_LEFT, 0, 8 },
+	{ "State", 9, 16, WALIGN_LEFT, 0, 9 },
+	{ "Filled", 6, 16, WALIGN_RIGHT, WCOL_NUM, 7 },
+	{ "Latency", 7, 8, WALIGN_RIGHT, WCOL_NUM, 6 },
+	{ "Order", 5, 12, WALIGN_RIGHT, WCOL_NUM, 4 },
+	{ "Broker status", 6, 16, WALIGN_LEFT, WCOL_DROP, 2 },
+	{ "Message", 7, 0, WALIGN_LEFT, WCOL_DROP, 0 },
+};
+
 struct feed {
 	struct wlog	*log;
 	double		 rate[FEED_RATE_SECS];	/* events per second */
@@ -41,27 +57,49 @@ feed_rate_roll(struct feed *f)
 	f->rate_sec = now;
 }
 
+/* A cell never holds a tab or a newline: they would split the row. */
+static void
+feed_cell(struct strbuf *b, const char *s, int last)
+{
+	for (; *s != '\0'; s++)
+		strbuf_putc(b, *s == '\t' || *s == '\n' || *s == '\r' ? ' ' :
+		    *s);
+	if (!last)
+		strbuf_putc(b, '\t');
+}
+
 static void
 feed_event(struct feed *f, json_t *e)
 {
-	char		 clock[24], lat[24], line[512];
+	char		 clock[24], lat[24], num[64];
 	json_t		*l = json_object_get(e, "latency_us");
 	const char	*state = tui_str(e, "state");
-	const char	*msg = tui_str(e, "message");
+	struct strbuf	 b;
 
 	tui_fmt_clock(tui_int(e, "ts_us"), 1, clock, sizeof clock);
 	if (json_is_integer(l))
 		wfmt_latency(json_integer_value(l), lat, sizeof lat);
 	else
 		snprintf(lat, sizeof lat, "-");
-	snprintf(line, sizeof line, "%s  %-12.12s %-10.10s %-4s %6lld "
-	    "%-22.22s %-16s %6lld/%-6lld %8s  #%lld %s%s%s", clock,
-	    tui_str(e, "account"), tui_str(e, "broker"), tui_str(e, "side"),
-	    (long long)tui_int(e, "qty"), tui_str(e, "symbol"), state,
-	    (long long)tui_int(e, "filled_qty"), (long long)tui_int(e, "qty"),
-	    lat, (long long)tui_int(e, "order_id"),
-	    tui_str(e, "broker_status"), *msg ? "  " : "", msg);
-	wlog_add(f->log, theme_state_role(state), line);
+	strbuf_init(&b);
+	feed_cell(&b, clock, 0);
+	feed_cell(&b, tui_str(e, "account"), 0);
+	feed_cell(&b, tui_str(e, "broker"), 0);
+	feed_cell(&b, tui_str(e, "side"), 0);
+	snprintf(num, sizeof num, "%lld", (long long)tui_int(e, "qty"));
+	feed_cell(&b, num, 0);
+	feed_cell(&b, tui_str(e, "symbol"), 0);
+	feed_cell(&b, state, 0);
+	snprintf(num, sizeof num, "%lld/%lld",
+	    (long long)tui_int(e, "filled_qty"), (long long)tui_int(e, "qty"));
+	feed_cell(&b, num, 0);
+	feed_cell(&b, lat, 0);
+	snprintf(num, sizeof num, "#%lld", (long long)tui_int(e, "order_id"));
+	feed_cell(&b, num, 0);
+	feed_cell(&b, tui_str(e, "broker_status"), 0);
+	feed_cell(&b, tui_str(e, "message"), 1);
+	wlog_add(f->log, theme_state_role(state), b.s != NULL ? b.s : "");
+	strbuf_free(&b);
 }
 
 static void *
@@ -71,6 +109,7 @@ feed_create(struct tui *tui)
 
 	f = xcalloc(1, sizeof *f);
 	f->log = wlog_new(NULL, FEED_LINES);
+	wlog_set_columns(f->log, feed_cols, (int)nitems(feed_cols));
 	f->rate_sec = time_mono_us() / 1000000;
 	return f;
 }
@@ -153,7 +192,7 @@ void
 tui_feed_note(struct tui *tui, enum wrole role, const char *fmt, ...)
 {
 	struct feed	*f = tui->vstate[TV_FEED];
-	char		 clock[24], *s;
+	char		 clock[24], *s, *p;
 	va_list		 ap;
 
 	if (f == NULL)
@@ -161,6 +200,9 @@ tui_feed_note(struct tui *tui, enum wrole role, const char *fmt, ...)
 	va_start(ap, fmt);
 	s = xvasprintf(fmt, ap);
 	va_end(ap);
+	/* A note is text: a tab in it would make it a row of cells. */
+	for (p = s; (p = strchr(p, '\t')) != NULL; p++)
+		*p = ' ';
 	tui_fmt_clock(time_wall_us(), 1, clock, sizeof clock);
 	wlog_addf(f->log, role, "%s  %s", clock, s);
 	free(s);

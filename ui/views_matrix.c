@@ -16,16 +16,16 @@ enum {
 };
 
 static const struct wtable_col matrix_cols[MC__N] = {
-	{ "Account", 8, 24, WALIGN_LEFT, 0 },
-	{ "Broker", 6, 16, WALIGN_LEFT, 0 },
-	{ "Tags", 4, 24, WALIGN_LEFT, 0 },
-	{ "On", 3, 3, WALIGN_LEFT, 0 },
-	{ "RMS", 6, 8, WALIGN_LEFT, 0 },
-	{ "Pos", 3, 5, WALIGN_RIGHT, WCOL_NUM },
-	{ "MTM", 8, 16, WALIGN_RIGHT, WCOL_NUM },
-	{ "Day PnL", 8, 16, WALIGN_RIGHT, WCOL_NUM },
-	{ "Margin~", 8, 16, WALIGN_RIGHT, WCOL_NUM },
-	{ "Ack ms", 6, 9, WALIGN_RIGHT, WCOL_NUM },
+	{ "Account", 7, 24, WALIGN_LEFT, WCOL_PIN, 10 },
+	{ "Broker", 6, 16, WALIGN_LEFT, WCOL_DROP, 1 },
+	{ "Tags", 4, 24, WALIGN_LEFT, WCOL_DROP, 0 },
+	{ "On", 3, 3, WALIGN_LEFT, WCOL_DROP, 2 },
+	{ "RMS", 6, 8, WALIGN_LEFT, 0, 8 },
+	{ "Pos", 3, 5, WALIGN_RIGHT, WCOL_NUM, 7 },
+	{ "MTM", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 9 },
+	{ "Day PnL", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 6 },
+	{ "Margin~", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 4 },
+	{ "Ack ms", 5, 9, WALIGN_RIGHT, WCOL_NUM, 5 },
 };
 
 struct matrix {

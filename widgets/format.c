@@ -86,6 +86,74 @@ wfmt_compact(double v, int decimals, char *buf, size_t len)
 }
 
 void
+wfmt_inr_compact(int64_t paise, char *buf, size_t len)
+{
+	static const struct {
+		int64_t		 unit;		/* paise */
+		const char	*name;
+	} units[] = {
+		{ 1000000000LL, "Cr" }, { 10000000LL, "L" }, { 100000LL, "K" }
+	};
+	uint64_t	 mag = paise < 0 ? (uint64_t)(-(paise + 1)) + 1 :
+			    (uint64_t)paise;
+	const char	*sign = paise < 0 ? "-" : "";
+	double		 v;
+	size_t		 i;
+
+	for (i = 0; i < nitems(units); i++) {
+		if (mag >= (uint64_t)units[i].unit)
+			break;
+	}
+	if (i == nitems(units)) {
+		wfmt_inr(paise, 2, buf, len);
+		return;
+	}
+	v = (double)mag / (double)units[i].unit;
+	/* Three figures: 1.03, 34.3, 103; "%.2f" of 9.996 would read 10.00. */
+	if (v < 9.995)
+		snprintf(buf, len, "%s%.2f %s", sign, v, units[i].name);
+	else if (v < 99.95)
+		snprintf(buf, len, "%s%.1f %s", sign, v, units[i].name);
+	else
+		snprintf(buf, len, "%s%.0f %s", sign, v, units[i].name);
+}
+
+int
+wfmt_parse_inr(const char *s, int64_t *paise)
+{
+	int64_t	whole = 0, frac = 0;
+	int	neg = 0, digits = 0, fd = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s != '\0' && *s != '.'; s++) {
+		if (*s == ',')
+			continue;
+		if (*s < '0' || *s > '9' || whole > INT64_MAX / 1000)
+			return -1;
+		whole = whole * 10 + (*s - '0');
+		digits++;
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (fd < 2)
+				frac = frac * 10 + (*s - '0');
+			fd++;
+		}
+		if (*s != '\0')
+			return -1;
+	}
+	if (digits == 0)
+		return -1;
+	if (fd == 1)
+		frac *= 10;
+	*paise = (whole * 100 + frac) * (neg ? -1 : 1);
+	return 0;
+}
+
+void
 wfmt_latency(int64_t us, char *buf, size_t len)
 {
 	if (us < 0)

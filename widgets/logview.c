@@ -46,6 +46,64 @@ wlog_free(struct widget *w)
 	free(l->ring);
 	free(l->title);
 	free(l->filter);
+	free(l->measure);
+}
+
+/* Cells of a tabbed line, pointing into copy (which the caller frees). */
+static int
+wlog_cells(const struct wlog *l, const char *text, char **copy,
+    const char **cells)
+{
+	char	*p;
+	int	 n = 0;
+
+	*copy = xstrdup(text);
+	for (p = *copy; n < l->ncols; n++) {
+		cells[n] = p;
+		if ((p = strchr(p, '\t')) == NULL) {
+			n++;
+			break;
+		}
+		*p++ = '\0';
+	}
+	while (n < l->ncols)
+		cells[n++] = "";
+	return n;
+}
+
+static void
+wlog_measure(struct wlog *l, const char *text)
+{
+	const char	**cells;
+	char		 *copy;
+	int		  c, w;
+
+	if (l->cols == NULL || strchr(text, '\t') == NULL)
+		return;
+	cells = xcalloc((size_t)l->ncols, sizeof *cells);
+	wlog_cells(l, text, &copy, cells);
+	for (c = 0; c < l->ncols; c++) {
+		w = wtext_width(cells[c]);
+		if (w > l->measure[c].cells)
+			l->measure[c].cells = w;
+		if (w > l->measure[c].natural)
+			l->measure[c].natural = w;
+	}
+	free(copy);
+	free(cells);
+}
+
+void
+wlog_set_columns(struct wlog *l, const struct wtable_col *cols, int n)
+{
+	int	c;
+
+	free(l->measure);
+	l->cols = cols;
+	l->ncols = n;
+	l->measure = xcalloc((size_t)n, sizeof *l->measure);
+	for (c = 0; c < n; c++)
+		l->measure[c].natural = wtext_width(cols[c].title);
 }
 
 void
@@ -62,6 +120,7 @@ wlog_add(struct wlog *l, enum wrole role, const char *text)
 	}
 	ln->text = xstrdup(text);
 	ln->role = role;
+	wlog_measure(l, text);
 	l->added++;
 	/* A reader scrolled back keeps looking at the same lines. */
 	if (!l->follow && wlog_match(l, ln))
@@ -139,11 +198,69 @@ wlog_count(const struct wlog *l)
 	return c;
 }
 
+/* A tabbed line as a table row, plain lines as text cut between words. */
+static void
+wlog_draw_line(struct wlog *l, WINDOW *win, int y, const int *width,
+    const char *text, attr_t a)
+{
+	const char	**cells;
+	char		 *copy;
+	int		  c, x = l->w.x;
+
+	if (l->cols == NULL || strchr(text, '\t') == NULL) {
+		wtext_put_words(win, y, l->w.x, l->w.w, a, text);
+		return;
+	}
+	cells = xcalloc((size_t)l->ncols, sizeof *cells);
+	wlog_cells(l, text, &copy, cells);
+	widget_clear(win, y, l->w.x, 1, l->w.w, a);
+	for (c = 0; c < l->ncols; c++) {
+		if (width[c] == 0)
+			continue;
+		wtext_put(win, y, x, width[c], l->cols[c].align, a, cells[c]);
+		x += width[c] + 1;
+	}
+	free(copy);
+	free(cells);
+}
+
+static void
+wlog_draw_head(struct wlog *l, WINDOW *win, int y, const int *width,
+    const struct wtable_fitting *f)
+{
+	char	arrow[8];
+	int	c, x = l->w.x;
+
+	widget_clear(win, y, l->w.x, 1, l->w.w, widget_attr[WR_TITLE]);
+	for (c = 0; c < l->ncols; c++) {
+		if (width[c] == 0)
+			continue;
+		wtext_put(win, y, x, width[c], l->cols[c].align,
+		    widget_attr[WR_TITLE], l->cols[c].title);
+		x += width[c] + 1;
+	}
+	if (f->more_right > 0) {
+		snprintf(arrow, sizeof arrow, "%lc",
+		    (wint_t)widget_glyph(WG_ARROW_RIGHT));
+		wtext_puts(win, y, l->w.x + l->w.w - 1, 1,
+		    widget_attr[WR_ACCENT], arrow);
+	}
+	if (f->more_left > 0) {
+		snprintf(arrow, sizeof arrow, "%lc",
+		    (wint_t)widget_glyph(WG_ARROW_LEFT));
+		wtext_puts(win, y, l->w.x + l->w.w - 2, 1,
+		    widget_attr[WR_ACCENT], arrow);
+	}
+}
+
 static void
 wlog_draw(struct widget *w, WINDOW *win)
 {
 	struct wlog		 *l = (struct wlog *)w;
 	const struct wlog_line	**v;
+	struct wtable_fitting	  fit;
+	unsigned char		 *compact = NULL;
+	int			 *width = NULL;
 	size_t			  n, i;
 	int			  y = w->y, h = w->h;
 
@@ -153,18 +270,30 @@ wlog_draw(struct widget *w, WINDOW *win)
 		    widget_attr[WR_TITLE], l->title);
 		h--;
 	}
+	if (l->cols != NULL && h > 1) {
+		width = xcalloc((size_t)l->ncols, sizeof *width);
+		compact = xcalloc((size_t)l->ncols, 1);
+		wtable_fit(l->cols, l->ncols, l->measure, w->w - 2, 1, l->hoff,
+		    width, compact, &fit);
+		l->more_right = fit.more_right;
+		wlog_draw_head(l, win, y++, width, &fit);
+		h--;
+	}
 	if (h <= 0)
-		return;
+		goto out;
 	v = xcalloc((size_t)h, sizeof *v);
 	n = wlog_visible(l, v, (size_t)h);
 	for (i = 0; i < n; i++)
-		wtext_put(win, y + (int)i, w->x, w->w, WALIGN_LEFT,
-		    widget_attr[v[i]->role], v[i]->text);
+		wlog_draw_line(l, win, y + (int)i, width, v[i]->text,
+		    widget_attr[v[i]->role]);
 	if (n == 0)
 		wtext_put(win, y + h / 2, w->x, w->w, WALIGN_CENTER,
 		    widget_attr[WR_DIM], l->filter != NULL ?
 		    "no line matches the filter" : "nothing yet");
 	free(v);
+out:
+	free(width);
+	free(compact);
 }
 
 static void
@@ -192,6 +321,18 @@ wlog_key(struct widget *w, int key)
 	long		 page = w->h > 2 ? w->h - 2 : 1;
 
 	switch (key) {
+	case 'h':
+	case KEY_LEFT:
+		if (l->cols == NULL || l->hoff == 0)
+			return l->cols != NULL ? WIDGET_HANDLED : WIDGET_IGNORED;
+		l->hoff--;
+		break;
+	case 'l':
+	case KEY_RIGHT:
+		if (l->cols == NULL || l->more_right == 0)
+			return l->cols != NULL ? WIDGET_HANDLED : WIDGET_IGNORED;
+		l->hoff++;
+		break;
 	case 'k':
 	case KEY_UP:
 		wlog_scroll(l, 1);

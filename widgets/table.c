@@ -58,7 +58,7 @@ wtable_free(struct widget *w)
 	free(t->filter);
 	free(t->empty);
 	free(t->keep_key);
-	free(t->natural);
+	free(t->measure);
 }
 
 void
@@ -202,24 +202,45 @@ wtable_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
-/* Natural column widths, once per refresh rather than once per frame. */
+/* A money cell compacted, or NULL when it is not a number. */
+static int
+wtable_compact_cell(const char *cell, char *buf, size_t len)
+{
+	int64_t	p;
+
+	if (cell == NULL || wfmt_parse_inr(cell, &p) != 0)
+		return -1;
+	wfmt_inr_compact(p, buf, len);
+	return 0;
+}
+
+/* Column widths, once per refresh rather than once per frame. */
 static void
 wtable_measure(struct wtable *t)
 {
-	size_t	i;
-	int	c, w;
+	struct wtable_measure	*m;
+	const char		*cell;
+	char			 buf[48];
+	size_t			 i;
+	int			 c, w;
 
-	free(t->natural);
-	t->natural = xcalloc((size_t)t->ncols, sizeof *t->natural);
+	free(t->measure);
+	t->measure = xcalloc((size_t)t->ncols, sizeof *t->measure);
 	for (c = 0; c < t->ncols; c++)
-		t->natural[c] = wtext_width(t->cols[c].title) + 1;
+		t->measure[c].natural = wtext_width(t->cols[c].title) + 1;
 	for (i = 0; i < t->nvis; i++) {
 		for (c = 0; c < t->ncols; c++) {
-			if (t->rows[t->vis[i]].cells[c] == NULL)
+			m = &t->measure[c];
+			if ((cell = t->rows[t->vis[i]].cells[c]) == NULL)
 				continue;
-			w = wtext_width(t->rows[t->vis[i]].cells[c]);
-			if (w > t->natural[c])
-				t->natural[c] = w;
+			w = wtext_width(cell);
+			m->cells = w > m->cells ? w : m->cells;
+			m->natural = w > m->natural ? w : m->natural;
+			if (!(t->cols[c].flags & WCOL_MONEY))
+				continue;
+			if (wtable_compact_cell(cell, buf, sizeof buf) == 0)
+				w = wtext_width(buf);
+			m->compact = w > m->compact ? w : m->compact;
 		}
 	}
 }
@@ -323,6 +344,138 @@ wtable_layout(const struct wtable_col *cols, int n, const int *natural,
 		out[shown] = 0;
 	}
 	return shown;
+}
+
+/* The visible column to give up next: lowest prio, rightmost on ties. */
+static int
+wtable_fit_pick(const struct wtable_col *cols, int n, const int *width,
+    const unsigned char *compact, int need)
+{
+	int	i, best = -1;
+
+	for (i = 0; i < n; i++) {
+		if (width[i] == 0 || (cols[i].flags & need) != need)
+			continue;
+		if (need == WCOL_MONEY && compact[i])
+			continue;
+		if (best < 0 || cols[i].prio <= cols[best].prio)
+			best = i;
+	}
+	return best;
+}
+
+static int
+wtable_fit_total(const int *width, int n, int gap)
+{
+	int	i, total = 0, shown = 0;
+
+	for (i = 0; i < n; i++) {
+		if (width[i] == 0)
+			continue;
+		total += width[i] + (shown++ > 0 ? gap : 0);
+	}
+	return total;
+}
+
+/* Text columns having all of flags, a column at a time from the widest. */
+static int
+wtable_fit_shrink(const struct wtable_col *cols, int n, int *width,
+    int total, int avail, int flags)
+{
+	int	i, widest;
+
+	while (total > avail) {
+		widest = -1;
+		for (i = 0; i < n; i++) {
+			if (width[i] > cols[i].min &&
+			    (cols[i].flags & flags) == flags &&
+			    !(cols[i].flags & WCOL_NUM) &&
+			    (widest < 0 || width[i] > width[widest]))
+				widest = i;
+		}
+		if (widest < 0)
+			break;
+		width[widest]--;
+		total--;
+	}
+	return total;
+}
+
+/* Start: text clamped to [min, max], numbers whole; scrolled ones hidden. */
+static void
+wtable_fit_start(const struct wtable_col *cols, int n,
+    const struct wtable_measure *m, int hoff, int *width,
+    struct wtable_fitting *f)
+{
+	int	i, w;
+
+	for (i = 0; i < n; i++) {
+		w = m[i].natural;
+		if (cols[i].flags & WCOL_NUM) {
+			if (cols[i].max > 0 && w > cols[i].max)
+				w = cols[i].max;
+			if (w < m[i].cells)
+				w = m[i].cells;
+		} else if (cols[i].max > 0 && w > cols[i].max)
+			w = cols[i].max;
+		if (w < cols[i].min)
+			w = cols[i].min;
+		if (w < 1)
+			w = 1;
+		width[i] = w;
+		if (!(cols[i].flags & WCOL_PIN) && hoff > 0) {
+			width[i] = 0;
+			hoff--;
+			f->more_left++;
+		}
+	}
+}
+
+void
+wtable_fit(const struct wtable_col *cols, int n,
+    const struct wtable_measure *m, int avail, int gap, int hoff, int *width,
+    unsigned char *compact, struct wtable_fitting *f)
+{
+	int	i, total, w;
+
+	memset(f, 0, sizeof *f);
+	memset(compact, 0, (size_t)n);
+	wtable_fit_start(cols, n, m, hoff, width, f);
+	total = wtable_fit_total(width, n, gap);
+	/* Droppable text gives way first: narrower, then hidden. */
+	total = wtable_fit_shrink(cols, n, width, total, avail, WCOL_DROP);
+	while (total > avail &&
+	    (i = wtable_fit_pick(cols, n, width, compact, WCOL_DROP)) >= 0) {
+		width[i] = 0;
+		total = wtable_fit_total(width, n, gap);
+	}
+	/* Money compacts before a name or a symbol is cut. */
+	while (total > avail &&
+	    (i = wtable_fit_pick(cols, n, width, compact, WCOL_MONEY)) >= 0) {
+		compact[i] = 1;
+		w = m[i].compact > cols[i].min ? m[i].compact : cols[i].min;
+		if (m[i].compact > 0 && w < width[i])
+			width[i] = w;
+		total = wtable_fit_total(width, n, gap);
+	}
+	total = wtable_fit_shrink(cols, n, width, total, avail, 0);
+	/* Then whole columns from the right, behind the marker. */
+	for (i = n - 1; i >= 0 && total > avail; i--) {
+		if (width[i] == 0 || (cols[i].flags & WCOL_PIN))
+			continue;
+		width[i] = 0;
+		f->more_right++;
+		total = wtable_fit_total(width, n, gap);
+	}
+	for (i = n - 1; i >= 0 && total > avail; i--) {
+		if (width[i] > 0) {
+			width[i] = 0;
+			f->more_right++;
+			total = wtable_fit_total(width, n, gap);
+		}
+	}
+	for (i = 0; i < n; i++)
+		f->shown += width[i] > 0;
 }
 
 size_t

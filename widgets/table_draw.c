@@ -1,16 +1,15 @@
-/* Painting a table and moving its cursor. */
+/* Painting a table, moving its cursor and scrolling it sideways. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/util.h"
 #include "widgets/table_int.h"
 
-
 static void
 wtable_draw_head(struct wtable *t, WINDOW *win, const int *width)
 {
 	struct widget	*w = &t->w;
-	char		*title;
+	char		*title, arrow[8];
 	int		 c, x = w->x + 1;
 
 	widget_clear(win, w->y, w->x, 1, w->w, widget_attr[WR_TITLE]);
@@ -28,11 +27,38 @@ wtable_draw_head(struct wtable *t, WINDOW *win, const int *width)
 		free(title);
 		x += width[c] + 1;
 	}
+	/* More columns either side: say so where the eye ends. */
+	if (t->fit.more_left > 0) {
+		snprintf(arrow, sizeof arrow, "%lc",
+		    (wint_t)widget_glyph(WG_ARROW_LEFT));
+		wtext_puts(win, w->y, w->x, 1, widget_attr[WR_ACCENT], arrow);
+	}
+	if (t->fit.more_right > 0) {
+		snprintf(arrow, sizeof arrow, "%lc",
+		    (wint_t)widget_glyph(WG_ARROW_RIGHT));
+		wtext_puts(win, w->y, w->x + w->w - 1, 1,
+		    widget_attr[WR_ACCENT], arrow);
+	}
+}
+
+static void
+wtable_draw_cell(struct wtable *t, WINDOW *win, int y, int x, int c,
+    int width, int compact, attr_t a, const char *cell)
+{
+	int64_t	p;
+	char	buf[48];
+
+	if (compact && cell != NULL && wtext_width(cell) > width &&
+	    wfmt_parse_inr(cell, &p) == 0) {
+		wfmt_inr_compact(p, buf, sizeof buf);
+		cell = buf;
+	}
+	wtext_put(win, y, x, width, t->cols[c].align, a, cell);
 }
 
 static void
 wtable_draw_row(struct wtable *t, WINDOW *win, int y, size_t vi,
-    const int *width)
+    const int *width, const unsigned char *compact)
 {
 	struct wtable_row	*r = &t->rows[t->vis[vi]];
 	attr_t			 a;
@@ -51,35 +77,56 @@ wtable_draw_row(struct wtable *t, WINDOW *win, int y, size_t vi,
 	for (c = 0; c < t->ncols; c++) {
 		if (width[c] == 0)
 			continue;
-		wtext_put(win, y, x, width[c], t->cols[c].align, a,
+		wtable_draw_cell(t, win, y, x, c, width[c], compact[c], a,
 		    r->cells[c]);
 		x += width[c] + 1;
 	}
 }
 
+/* Scrolled further than there are columns: come back. */
+static void
+wtable_clamp_hoff(struct wtable *t)
+{
+	int	c, scrollable = 0;
+
+	for (c = 0; c < t->ncols; c++)
+		scrollable += !(t->cols[c].flags & WCOL_PIN);
+	if (t->hoff > scrollable - 1)
+		t->hoff = scrollable > 0 ? scrollable - 1 : 0;
+	if (t->hoff < 0)
+		t->hoff = 0;
+}
+
 void
 wtable_draw(struct widget *w, WINDOW *win)
 {
-	struct wtable	*t = (struct wtable *)w;
-	int		*width, *natural, h = w->h - 1, i;
-	size_t		 vi;
+	struct wtable		*t = (struct wtable *)w;
+	struct wtable_measure	*m, *blank = NULL;
+	unsigned char		*compact;
+	int			*width, h = w->h - 1, i;
+	size_t			 vi;
 
 	widget_clear(win, w->y, w->x, w->h, w->w, widget_attr[WR_NORMAL]);
 	width = xcalloc((size_t)t->ncols, sizeof *width);
-	natural = t->natural;
-	if (natural == NULL)
-		natural = width;
-	wtable_layout(t->cols, t->ncols, natural, w->w - 1, 1, width);
+	compact = xcalloc((size_t)t->ncols, 1);
+	if ((m = t->measure) == NULL)
+		m = blank = xcalloc((size_t)t->ncols, sizeof *m);
+	wtable_clamp_hoff(t);
+	/* One column for marks on the left, one for the marker on the right. */
+	wtable_fit(t->cols, t->ncols, m, w->w - 2, 1, t->hoff, width, compact,
+	    &t->fit);
 	wtable_draw_head(t, win, width);
 	if (t->nvis == 0 || h <= 0) {
 		wtext_put(win, w->y + 1 + (h > 2 ? h / 2 - 1 : 0), w->x, w->w,
 		    WALIGN_CENTER, widget_attr[WR_DIM], t->empty);
-		free(width);
-		return;
+		goto out;
 	}
 	t->top = wtable_scroll(t->top, t->cursor, (size_t)h, t->nvis);
 	for (i = 0, vi = t->top; i < h && vi < t->nvis; i++, vi++)
-		wtable_draw_row(t, win, w->y + 1 + i, vi, width);
+		wtable_draw_row(t, win, w->y + 1 + i, vi, width, compact);
+out:
+	free(blank);
+	free(compact);
 	free(width);
 }
 
@@ -89,6 +136,20 @@ wtable_key(struct widget *w, int key)
 	struct wtable	*t = (struct wtable *)w;
 	size_t		 page = w->h > 2 ? (size_t)w->h - 2 : 1;
 
+	switch (key) {
+	case 'h':
+	case KEY_LEFT:
+		if (t->hoff == 0)
+			return WIDGET_HANDLED;
+		t->hoff--;
+		return WIDGET_HANDLED | WIDGET_REDRAW;
+	case 'l':
+	case KEY_RIGHT:
+		if (t->fit.more_right == 0)
+			return WIDGET_HANDLED;
+		t->hoff++;
+		return WIDGET_HANDLED | WIDGET_REDRAW;
+	}
 	if (t->nvis == 0)
 		return WIDGET_IGNORED;
 	switch (key) {

@@ -192,3 +192,39 @@ wtext_puts(WINDOW *win, int y, int x, int width, attr_t a, const char *s)
 	wtext_put(win, y, x, w, WALIGN_LEFT, a, s);
 	return w;
 }
+
+void
+wtext_put_words(WINDOW *win, int y, int x, int width, attr_t a,
+    const char *s)
+{
+	char	*cut, *sp;
+	int	 w;
+
+	if (width <= 0 || s == NULL)
+		return;
+	if (wtext_width(s) <= width) {
+		wtext_put(win, y, x, width, WALIGN_LEFT, a, s);
+		return;
+	}
+	/* The longest prefix ending before a space that leaves room for "…". */
+	cut = xstrdup(s);
+	for (;;) {
+		if ((sp = strrchr(cut, ' ')) == NULL)
+			break;
+		*sp = '\0';
+		w = wtext_width(cut);
+		if (w + 2 <= width)
+			break;
+	}
+	if (sp == NULL) {
+		/* One long word: an ordinary cut. */
+		free(cut);
+		wtext_put(win, y, x, width, WALIGN_LEFT, a, s);
+		return;
+	}
+	w = wtext_width(cut);
+	wtext_put(win, y, x, width, WALIGN_LEFT, a, "");
+	wtext_puts(win, y, x, w, a, cut);
+	wtext_puts(win, y, x + w + 1, 1, a, widget_ascii ? "~" : "\u2026");
+	free(cut);
+}

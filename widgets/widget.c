@@ -28,6 +28,8 @@ static const struct {
 	[WG_ARROW_UP] = { 0x25b2, '^' },
 	[WG_ARROW_DOWN] = { 0x25bc, 'v' },
 	[WG_DOT] = { 0x00b7, '.' },
+	[WG_ARROW_LEFT] = { 0x2190, '<' },
+	[WG_ARROW_RIGHT] = { 0x2192, '>' },
 };
 
 void

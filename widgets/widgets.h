@@ -87,7 +87,7 @@ void widget_free(struct widget *);
 enum wglyph {
 	WG_ELLIPSIS, WG_HLINE, WG_VLINE, WG_ULCORNER, WG_URCORNER,
 	WG_LLCORNER, WG_LRCORNER, WG_TEE_L, WG_TEE_B, WG_MARKER, WG_MARK,
-	WG_ARROW_UP, WG_ARROW_DOWN, WG_DOT,
+	WG_ARROW_UP, WG_ARROW_DOWN, WG_DOT, WG_ARROW_LEFT, WG_ARROW_RIGHT,
 	WG__COUNT
 };
 wchar_t widget_glyph(enum wglyph);
@@ -114,6 +114,12 @@ size_t wtext_fit(const char *s, int width, enum walign align, wchar_t *out,
 /* Draw s in width columns at (y, x). */
 void wtext_put(WINDOW *, int y, int x, int width, enum walign, attr_t,
     const char *s);
+/*
+ * Draw s in width columns, cut at a word boundary when too wide so that a
+ * number is never split by the ellipsis.
+ */
+void wtext_put_words(WINDOW *, int y, int x, int width, attr_t,
+    const char *s);
 /* Draw at most width columns of s from x; returns the columns used. */
 int wtext_puts(WINDOW *, int y, int x, int width, attr_t, const char *s);
 
@@ -123,6 +129,13 @@ int wtext_puts(WINDOW *, int y, int x, int width, attr_t, const char *s);
 void wfmt_inr(int64_t paise, int decimals, char *buf, size_t len);
 /* Compact with Indian units: 1250000 -> "12.5L", 35000000 -> "3.5Cr". */
 void wfmt_compact(double v, int decimals, char *buf, size_t len);
+/*
+ * Money short, the Indian way, with its sign: "1.03 Cr", "-34.3 L",
+ * "-1.39 K"; under a thousand rupees whole ("-391.25").
+ */
+void wfmt_inr_compact(int64_t paise, char *buf, size_t len);
+/* Rupee text as wfmt_inr writes it ("-12,34,567.89") back to paise. */
+int wfmt_parse_inr(const char *, int64_t *paise);
 /* Microseconds for a latency column: "850us", "12.3ms", "1.20s". */
 void wfmt_latency(int64_t us, char *buf, size_t len);
 
@@ -268,6 +281,9 @@ struct wlog_line {
 	enum wrole	 role;
 };
 
+struct wtable_col;
+struct wtable_measure;
+
 struct wlog {
 	struct widget		 w;
 	char			*title;
@@ -277,6 +293,12 @@ struct wlog {
 	size_t			 back;		/* lines scrolled up */
 	char			*filter;
 	uint64_t		 added;		/* ever */
+	/* Columns: lines holding tabs are cells, laid out as a table. */
+	const struct wtable_col	*cols;
+	int			 ncols;
+	struct wtable_measure	*measure;	/* widest ever, per column */
+	int			 hoff;		/* columns scrolled away */
+	int			 more_right;	/* of the last frame */
 };
 
 struct wlog *wlog_new(const char *title, size_t cap);
@@ -286,6 +308,11 @@ void wlog_addf(struct wlog *, enum wrole, const char *fmt, ...)
 /* Line i, 0 = oldest kept; NULL past the end. */
 const struct wlog_line *wlog_line(const struct wlog *, size_t i);
 void wlog_set_filter(struct wlog *, const char *);	/* NULL: none */
+/*
+ * Lay out lines with tabs as cells under these columns (a heading line,
+ * priorities and h/l scrolling as in a table); other lines stay text.
+ */
+void wlog_set_columns(struct wlog *, const struct wtable_col *, int n);
 int wlog_match(const struct wlog *, const struct wlog_line *);
 /*
  * Up to max lines to show in a window of max rows (oldest first) honouring
@@ -296,13 +323,39 @@ size_t wlog_visible(const struct wlog *, const struct wlog_line **out,
 
 /* table.c: rows and columns with a cursor ---------------------------- */
 
-#define WCOL_NUM	0x1	/* sorts as a number */
+/*
+ * Columns have priorities.  When a table is too wide for its window, text
+ * columns shrink first (to their min), then the WCOL_DROP ones are hidden
+ * (lowest prio first), then money compacts to "1.03 Cr" (lowest prio
+ * first), then columns are hidden from the right behind a marker, to be
+ * reached by scrolling (h, l).  A number is never cut: shown whole,
+ * compacted with its sign, or not at all.
+ */
+#define WCOL_NUM	0x1	/* a number: sorts by value, never cut */
+#define WCOL_MONEY	0x2	/* rupees: may compact the Indian way */
+#define WCOL_PIN	0x4	/* stays when scrolled right (the row's name) */
+#define WCOL_DROP	0x8	/* text that may be hidden when space is short */
 
 struct wtable_col {
 	const char	*title;
 	short		 min, max;	/* display columns; max 0 = any */
 	short		 align;		/* enum walign */
 	short		 flags;		/* WCOL_* */
+	short		 prio;		/* higher stays longer */
+};
+
+/* What wtable_fit needs to know of a column's contents. */
+struct wtable_measure {
+	int	natural;	/* widest cell or title (+1 for the sort mark) */
+	int	cells;		/* widest cell */
+	int	compact;	/* widest compacted money cell; 0: none */
+};
+
+/* What wtable_fit decided. */
+struct wtable_fitting {
+	int	shown;		/* columns with a width */
+	int	more_left;	/* columns hidden by scrolling */
+	int	more_right;	/* columns hidden for want of space */
 };
 
 struct wtable_row {
@@ -327,8 +380,10 @@ struct wtable {
 	char			 *filter;
 	char			 *empty;
 	char			 *keep_key;	/* cursor to restore */
-	int			 *natural;	/* widest cell per column */
+	struct wtable_measure	 *measure;	/* per column */
 	int			  hide_cursor;	/* another widget has focus */
+	int			  hoff;		/* scrolled-away columns */
+	struct wtable_fitting	  fit;		/* of the last frame */
 };
 
 struct wtable *wtable_new(const struct wtable_col *, int ncols);
@@ -353,6 +408,14 @@ int wtable_row_matches(const struct wtable *, const struct wtable_row *);
  */
 int wtable_layout(const struct wtable_col *, int n, const int *natural,
     int avail, int gap, int *out);
+/*
+ * The prioritised layout (see WCOL_*): width[c] (0 = hidden) and
+ * compact[c] (1 = money compacted) for avail columns, hoff scrollable
+ * columns scrolled away on the left.
+ */
+void wtable_fit(const struct wtable_col *, int n,
+    const struct wtable_measure *, int avail, int gap, int hoff, int *width,
+    unsigned char *compact, struct wtable_fitting *);
 /* First row to show so that cursor is visible in h rows of n. */
 size_t wtable_scroll(size_t top, size_t cursor, size_t h, size_t n);
 /* Cell order for sorting: numbers by value, text by bytes, blanks last. */
@@ -369,11 +432,18 @@ struct wdialog {
 	size_t			 nlines;
 	int			 armed;		/* "y" typed, awaiting Enter */
 	enum wdialog_state	 state;
+	size_t			 tail;		/* first line always shown */
+	int			 has_tail;
 };
 
 struct wdialog *wdialog_new(const char *title);
 void wdialog_line(struct wdialog *, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * The lines added from now on (a total, the command that runs) stay on
+ * screen when the box is too small: the lines before them give way.
+ */
+void wdialog_keep_from_here(struct wdialog *);
 /*
  * "Y", or "y" then Enter, says yes; Enter alone, n, N, q and Esc say no;
  * anything else is ignored.  Returns WIDGET_* flags; state tells.
@@ -382,12 +452,21 @@ int wdialog_key(struct wdialog *, int key);
 
 /* pager.c: a boxed, scrollable text (help, results) ------------------- */
 
+/*
+ * Lines wider than the box: prose wraps between words; table rows (text
+ * with a run of two spaces) stay one line, cut between words, with a
+ * marker, and scroll sideways with h and l.
+ */
 struct wpager {
 	struct widget	  w;
 	char		 *title;
 	char		**lines;
 	size_t		  nlines;
-	size_t		  top;
+	size_t		  top;		/* in laid-out lines */
+	size_t		  nlaid;	/* laid-out lines of the last frame */
+	int		  hoff;		/* columns scrolled right */
+	int		  wide;		/* a table row was cut */
+	int		  passive;	/* q is not ours: the caller quits */
 };
 
 struct wpager *wpager_new(const char *title, const char *text);

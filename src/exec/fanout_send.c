@@ -71,11 +71,21 @@ leg_final(struct leg *leg, enum broker_state st, const char *msg)
 	fanout_leg_done(leg);
 }
 
+/* A broker id seen twice is said, never fatal: the tag still matches. */
 static void
 leg_broker_id_stored(json_t *rows, const struct err *err, void *arg)
 {
+	json_t	*row = json_array_get(rows, 0);
+
 	if (err != NULL)
 		log_warn("router", "broker order id not stored: %s", err->msg);
+	else if (json_is_false(json_object_get(row, "stored")))
+		log_warn("router", "order %lld: the broker reused order id %s "
+		    "of order %lld; kept by client tag",
+		    (long long)json_integer_value(json_object_get(row, "id")),
+		    (const char *)arg, (long long)json_integer_value(
+		    json_object_get(row, "duplicate_of")));
+	free(arg);
 }
 
 static void
@@ -84,7 +94,7 @@ leg_adopt(struct leg *leg, const char *order_id)
 	snprintf(leg->broker_id, sizeof leg->broker_id, "%s", order_id);
 	if (leg->order_id != 0)
 		store_order_broker_id(leg->fo->r->store, leg->order_id,
-		    order_id, leg_broker_id_stored, NULL);
+		    order_id, leg_broker_id_stored, xstrdup(order_id));
 }
 
 static void leg_reconcile(struct leg *);

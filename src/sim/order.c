@@ -97,6 +97,14 @@ sim_order_find(struct sim_book *b, size_t user, const char *order_id)
 	return NULL;
 }
 
+uint64_t
+sim_seq_from_clock(int64_t wall_us)
+{
+	int64_t	ms = (wall_us / 1000 + 19800000LL) % 86400000LL;
+
+	return (uint64_t)(ms < 0 ? ms + 86400000LL : ms) * 10;
+}
+
 /* Kite order ids: YYMMDD and a sequence, 15 digits. */
 static void
 next_id(struct sim_book *b, char *buf, size_t len)

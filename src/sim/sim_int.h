@@ -282,6 +282,14 @@ struct sim_book {
 	int64_t			 (*clock)(void);	/* faked in tests */
 };
 
+/*
+ * Where order and trade numbers start: Kite's ids never repeat, so a
+ * simulator restarted on the same day must not reuse the last run's.  Ten
+ * numbers per millisecond since midnight IST: a restart collides only with
+ * a run that placed more than ten orders a millisecond on average.
+ */
+uint64_t sim_seq_from_clock(int64_t wall_us);
+
 /* The form fields of a place request, as strings (NULL = absent). */
 struct sim_order_req {
 	const char	*variety;

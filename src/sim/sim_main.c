@@ -25,7 +25,7 @@ static const char sim_usage[] =
 "                   [--tick-ms T] [--fill-lots N] [--latency-ms X]\n"
 "                   [--jitter-ms J] [--reject-pct P] [--timeout-pct P]\n"
 "                   [--error-pct P] [--rate-limit N] [--postback-url URL]\n"
-"                   [--help]\n"
+"                   [--order-seq N] [--help]\n"
 "\n"
 "Broker and market simulator speaking the Kite Connect v3 REST API.\n"
 "Prints one JSON line per user, then {\"listening\":\"HOST:PORT\"}.\n"
@@ -48,6 +48,8 @@ static const char sim_usage[] =
 "  --rate-limit N       order requests per second per key before HTTP 429\n"
 "                       (0 = off, at most 64); default 10\n"
 "  --postback-url URL   POST order updates (http:// only)\n"
+"  --order-seq N        first order and trade number; default from the start\n"
+"                       time, so a restarted simulator never repeats an id\n"
 "  --help               this text\n";
 
 struct sim_opts {
@@ -60,6 +62,7 @@ struct sim_opts {
 	int		 tick_ms;
 	int		 fill_lots;
 	const char	*postback_url;
+	long long	 order_seq;	/* -1: from the clock */
 };
 
 struct sim_ctx {
@@ -113,7 +116,7 @@ opt_date(const char *v, int *out)
 
 enum { O_LISTEN = 256, O_USERS, O_SEED, O_USERS_FILE, O_CASH, O_DATE,
 	O_TICK, O_FILL, O_LAT, O_JIT, O_REJ, O_TMO, O_ERR, O_RATE, O_PB,
-	O_HELP };
+	O_SEQ, O_HELP };
 
 static const struct option sim_longopts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -131,6 +134,7 @@ static const struct option sim_longopts[] = {
 	{ "error-pct", required_argument, NULL, O_ERR },
 	{ "rate-limit", required_argument, NULL, O_RATE },
 	{ "postback-url", required_argument, NULL, O_PB },
+	{ "order-seq", required_argument, NULL, O_SEQ },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -197,6 +201,9 @@ parse_one(int ch, const char *arg, struct sim_opts *o, struct sim_faults *f)
 	case O_PB:
 		o->postback_url = arg;
 		break;
+	case O_SEQ:
+		r = opt_num("order-seq", arg, 0, 999999999, &o->order_seq);
+		break;
 	case O_HELP:
 		fputs(sim_usage, stdout);
 		return 1;
@@ -219,6 +226,7 @@ parse_opts(int argc, char **argv, struct sim_opts *o, struct sim_faults *f)
 	o->cash = 1000000LL * 100;
 	o->tick_ms = 500;
 	o->fill_lots = 20;
+	o->order_seq = -1;
 	sim_faults_init(f, 0);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", sim_longopts, NULL)) != -1) {
@@ -356,6 +364,8 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	sim_book_init(&c.book, sim_market_new(o->seed, o->date), users,
 	    nusers);
 	c.book.fill_lots = o->fill_lots;
+	c.book.order_seq = c.book.trade_seq = o->order_seq >= 0 ?
+	    (uint64_t)o->order_seq : sim_seq_from_clock(time_wall_us());
 	err_clear(&e);
 	if (o->postback_url != NULL && (pb = sim_postback_new(c.base,
 	    o->postback_url, &e)) == NULL) {

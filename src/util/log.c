@@ -11,6 +11,10 @@
 static FILE		*log_file;
 static enum log_level	 log_min = LOG_WARN;
 
+static log_sink_fn	 log_sink;
+static void		*log_sink_arg;
+static int		 log_in_sink;	/* a sink that logs is not re-entered */
+
 static const char *log_names[] = { "debug", "info", "warn", "error" };
 
 void
@@ -20,6 +24,13 @@ log_open(const char *path, enum log_level min)
 	log_min = min;
 	if (path != NULL && (log_file = fopen(path, "a")) != NULL)
 		setvbuf(log_file, NULL, _IOLBF, 0);
+}
+
+void
+log_set_sink(log_sink_fn fn, void *arg)
+{
+	log_sink = fn;
+	log_sink_arg = arg;
 }
 
 void
@@ -60,6 +71,11 @@ log_msg(enum log_level lvl, const char *mod, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 
+	if (log_sink != NULL && !log_in_sink) {
+		log_in_sink = 1;
+		log_sink(lvl, mod, msg, log_sink_arg);
+		log_in_sink = 0;
+	}
 	if (log_file == NULL) {
 		if (lvl >= LOG_WARN)
 			fprintf(stderr, "phalanx: %s: %s\n", mod, msg);

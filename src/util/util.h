@@ -75,6 +75,13 @@ void log_open(const char *path, enum log_level min);
 void log_close(void);
 void log_msg(enum log_level, const char *mod, const char *fmt, ...)
     PX_PRINTF(3, 4);
+/*
+ * A front that owns the terminal (the console) sees every message at or
+ * above the log level here as well, to show what matters on its screen.
+ */
+typedef void (*log_sink_fn)(enum log_level, const char *mod, const char *msg,
+    void *arg);
+void log_set_sink(log_sink_fn, void *arg);
 #define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

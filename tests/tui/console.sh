@@ -20,6 +20,8 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-}:log_path=$TMPDIR/asan"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-}:log_path=$TMPDIR/ubsan"
 export LANG=C.UTF-8
 unset LC_ALL
+# The first-start walkthrough has its own test (tour.sh).
+export PHALANX_TOUR=off
 sock="phalanx-tui-$$"
 T() { tmux -L "$sock" "$@"; }
 trap 'T kill-server >/dev/null 2>&1' EXIT INT TERM
@@ -109,7 +111,7 @@ wait_for ":account list" "command bar shows the line being typed"
 keys Enter
 wait_for "USER ID" "account list result shown in a popup"
 wait_for "account list: done" "result in the message line"
-keys q
+keys Escape
 wait_gone "USER ID" "popup closed"
 keys : "account lis" Tab
 wait_for ":account list" "Tab completes a command word"

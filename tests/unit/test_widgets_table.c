@@ -11,10 +11,114 @@
 #include "widgets/widgets.h"
 
 static const struct wtable_col cols[] = {
-	{ "Account", 6, 16, WALIGN_LEFT, 0 },
-	{ "Broker", 4, 10, WALIGN_LEFT, 0 },
-	{ "MTM", 8, 0, WALIGN_RIGHT, WCOL_NUM },
+	{ "Account", 6, 16, WALIGN_LEFT, 0, 0 },
+	{ "Broker", 4, 10, WALIGN_LEFT, 0, 0 },
+	{ "MTM", 8, 0, WALIGN_RIGHT, WCOL_NUM, 0 },
 };
+
+/* The matrix's columns, as the console has them. */
+static const struct wtable_col mcols[] = {
+	{ "Account", 7, 24, WALIGN_LEFT, WCOL_PIN, 10 },
+	{ "Broker", 6, 16, WALIGN_LEFT, WCOL_DROP, 1 },
+	{ "Tags", 4, 24, WALIGN_LEFT, WCOL_DROP, 0 },
+	{ "RMS", 6, 8, WALIGN_LEFT, 0, 8 },
+	{ "MTM", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 9 },
+	{ "Day PnL", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 6 },
+	{ "Margin", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 4 },
+	{ "Ack ms", 5, 9, WALIGN_RIGHT, WCOL_NUM, 5 },
+};
+
+static void
+mmeasure(struct wtable_measure *m)
+{
+	/* natural, cells, compact: "1,02,82,000.00" compacts to "1.03 Cr". */
+	static const struct wtable_measure v[] = {
+		{ 8, 6, 0 }, { 9, 9, 0 }, { 16, 16, 0 }, { 7, 6, 0 },
+		{ 9, 9, 7 }, { 9, 9, 7 }, { 14, 14, 7 }, { 7, 4, 0 },
+	};
+
+	memcpy(m, v, sizeof v);
+}
+
+static void
+test_fit_wide_shows_all(void **state)
+{
+	struct wtable_measure	m[8];
+	struct wtable_fitting	f;
+	unsigned char		c[8];
+	int			w[8], i;
+
+	mmeasure(m);
+	wtable_fit(mcols, 8, m, 158, 1, 0, w, c, &f);
+	assert_int_equal(f.shown, 8);
+	assert_int_equal(f.more_right, 0);
+	for (i = 0; i < 8; i++) {
+		assert_int_equal(c[i], 0);
+		assert_true(w[i] >= m[i].cells);
+	}
+}
+
+/* Numbers keep their whole width; text shrinks, then drops. */
+static void
+test_fit_numbers_never_cut(void **state)
+{
+	struct wtable_measure	m[8];
+	struct wtable_fitting	f;
+	unsigned char		c[8];
+	int			w[8], i, avail;
+
+	mmeasure(m);
+	for (avail = 78; avail >= 20; avail--) {
+		wtable_fit(mcols, 8, m, avail, 1, 0, w, c, &f);
+		for (i = 0; i < 8; i++) {
+			if (w[i] == 0 || !(mcols[i].flags & WCOL_NUM))
+				continue;
+			if (c[i])
+				assert_true(w[i] >= m[i].compact);
+			else
+				assert_true(w[i] >= m[i].cells);
+		}
+		if (f.more_right == 0 && avail < 60) {
+			/* Everything that is shown fits. */
+			int total = -1;
+
+			for (i = 0; i < 8; i++)
+				total += w[i] ? w[i] + 1 : 0;
+			assert_true(total <= avail);
+		}
+	}
+	/* At 60 the tags and the broker go before any money compacts. */
+	wtable_fit(mcols, 8, m, 60, 1, 0, w, c, &f);
+	assert_int_equal(w[2], 0);
+	assert_int_equal(c[4] | c[5] | c[6], 0);
+	assert_int_equal(w[6], 14);
+	/* At 50 the margin (lowest money priority) compacts first. */
+	wtable_fit(mcols, 8, m, 50, 1, 0, w, c, &f);
+	assert_int_equal(c[6], 1);
+	assert_int_equal(c[4], 0);
+	assert_int_equal(w[6], 7);
+	/* At 30 columns go behind the marker, the account stays. */
+	wtable_fit(mcols, 8, m, 30, 1, 0, w, c, &f);
+	assert_true(f.more_right > 0);
+	assert_true(w[0] > 0);
+}
+
+static void
+test_fit_scrolls(void **state)
+{
+	struct wtable_measure	m[8];
+	struct wtable_fitting	f;
+	unsigned char		c[8];
+	int			w[8];
+
+	mmeasure(m);
+	wtable_fit(mcols, 8, m, 30, 1, 3, w, c, &f);
+	assert_int_equal(f.more_left, 3);
+	assert_true(w[0] > 0);		/* pinned */
+	assert_int_equal(w[1], 0);
+	assert_int_equal(w[3], 0);
+	assert_true(w[4] > 0);		/* MTM is the first one shown */
+}
 
 static void
 test_layout_fits(void **state)
@@ -181,7 +285,7 @@ test_natural_widths_use_display_width(void **state)
 	wtable_set(t, r, 0, "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e"
 	    "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e");
 	wtable_commit(t);
-	assert_int_equal(t->natural[0], 12);
+	assert_int_equal(t->measure[0].natural, 12);
 	widget_free(&t->w);
 }
 
@@ -193,6 +297,9 @@ main(void)
 		cmocka_unit_test(test_layout_clamps),
 		cmocka_unit_test(test_layout_shrinks_widest_first),
 		cmocka_unit_test(test_layout_drops_columns),
+		cmocka_unit_test(test_fit_wide_shows_all),
+		cmocka_unit_test(test_fit_numbers_never_cut),
+		cmocka_unit_test(test_fit_scrolls),
 		cmocka_unit_test(test_scroll),
 		cmocka_unit_test(test_cmp_cells),
 		cmocka_unit_test(test_filter_sort_cursor),

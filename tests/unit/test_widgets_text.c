@@ -161,10 +161,38 @@ test_compact_and_latency(void **state)
 	assert_string_equal(buf, "1.20s");
 }
 
+static void
+test_inr_compact(void **state)
+{
+	char	buf[32];
+	int64_t	p;
+
+	wfmt_inr_compact(1028200000LL, buf, sizeof buf);
+	assert_string_equal(buf, "1.03 Cr");
+	wfmt_inr_compact(343000000LL, buf, sizeof buf);
+	assert_string_equal(buf, "34.3 L");
+	wfmt_inr_compact(-139125, buf, sizeof buf);
+	assert_string_equal(buf, "-1.39 K");
+	wfmt_inr_compact(-39125, buf, sizeof buf);
+	assert_string_equal(buf, "-391.25");
+	wfmt_inr_compact(999999999LL, buf, sizeof buf);
+	assert_string_equal(buf, "100 L");
+	wfmt_inr_compact(INT64_MIN, buf, sizeof buf);
+	assert_true(buf[0] == '-');
+	assert_int_equal(wfmt_parse_inr("-1,02,82,000.50", &p), 0);
+	assert_int_equal(p, -1028200050LL);
+	assert_int_equal(wfmt_parse_inr("26,370.7", &p), 0);
+	assert_int_equal(p, 2637070);
+	assert_int_equal(wfmt_parse_inr("-", &p), -1);
+	assert_int_equal(wfmt_parse_inr("12x", &p), -1);
+	assert_int_equal(wfmt_parse_inr("", &p), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_inr_compact),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_fit_pads_and_aligns),
 		cmocka_unit_test(test_fit_truncates_with_ellipsis),
