@@ -135,6 +135,46 @@ extern const size_t rms_ntemplates;
 int rms_template_build(const struct rms_template_def *, struct rms_limits *,
     struct err *);
 
+/*
+ * scope.c: the RMS's view of the store (bindings, live overrides, firm
+ * and group states) and an account's effective limits and state from
+ * it: the firm's, each of its groups', then its own, each narrowing the
+ * last; an override replaces its scope's value for one limit first.
+ */
+enum rms_scope_kind { RS_FIRM, RS_GROUP, RS_ACCOUNT, RS_STRATEGY,
+	RS__COUNT };
+
+struct rms_binding {
+	enum rms_scope_kind	 kind;
+	char			*name;
+	char			*template;
+	int			 version;
+	struct rms_limits	 limits;	/* overrides applied */
+};
+
+struct rms_world {
+	struct rms_binding	*b;
+	size_t			 nb;
+	struct {
+		enum rms_scope_kind	 kind;
+		char			*name;
+		enum trading_state	 state;
+	}			*st;
+	size_t			 nst;
+	size_t			 noverrides;	/* applied to b[] */
+};
+
+const char *rms_scope_kind_name(enum rms_scope_kind);
+int rms_scope_kind_parse(const char *, enum rms_scope_kind *);
+/* From store_rms_load's row; an override for an unbound scope is kept as
+ * a binding of its own.  -1 with err on a malformed row. */
+int rms_world_load(const json_t *row, struct rms_world *, struct err *);
+void rms_world_free(struct rms_world *);
+const struct rms_binding *rms_world_binding(const struct rms_world *,
+    enum rms_scope_kind, const char *name);
+void rms_effective(const struct rms_world *, const struct account *,
+    struct rms_limits *, enum trading_state *);
+
 /* The most restrictive of two trading states. */
 enum trading_state rms_state_min(enum trading_state, enum trading_state);
 
