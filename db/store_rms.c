@@ -12,6 +12,10 @@
 #include "db/store_int.h"
 #include "db/store_rms.h"
 
+/* A timestamptz shown as Indian traders read it. */
+#define SQL_IST(col) "to_char(" col " AT TIME ZONE 'Asia/Kolkata', " \
+	"'YYYY-MM-DD HH24:MI') || ' IST'"
+
 static const char sql_seed[] =
 "INSERT INTO rms_templates (name, version, limits, about, shipped,"
 "  created_by)"
@@ -92,6 +96,14 @@ static const char sql_load[] =
 "    'name', s.scope_name, 'state', s.state))"
 "    FROM rms_scope_states s), '[]') AS states";
 
+static const char sql_marks[] =
+"SELECT a.name,"
+"  COALESCE(sum(p.realised_pnl + p.unrealised_pnl), 0)::text AS mtm,"
+"  (count(*) FILTER (WHERE p.qty <> 0))::int AS open_positions,"
+"  COALESCE(bool_or(p.product = 'MIS' AND p.qty <> 0), false) AS has_mis "
+"FROM accounts a LEFT JOIN positions p ON p.account_id = a.id "
+"GROUP BY a.name";
+
 static const char sql_state_set[] =
 "WITH s AS ("
 "  INSERT INTO rms_scope_states (scope_kind, scope_name, state, reason,"
@@ -124,7 +136,7 @@ static const char sql_override_add[] =
 "  FROM o"
 ")"
 "SELECT id, scope_kind AS kind, scope_name AS name, limit_name AS limit,"
-"  value, loosens, state, until FROM o";
+"  value, loosens, state, " SQL_IST("until") " AS until FROM o";
 
 static const char sql_override_approve[] =
 "WITH o AS ("
@@ -139,7 +151,8 @@ static const char sql_override_approve[] =
 "    jsonb_build_object('id', o.id, 'limit', o.limit_name, 'value',"
 "    o.value) FROM o"
 ")"
-"SELECT (SELECT to_jsonb(o) FROM o) AS approved,"
+"SELECT (SELECT to_jsonb(o) || jsonb_build_object('until', "
+"  " SQL_IST("o.until") ") FROM o) AS approved,"
 "  (SELECT to_jsonb(r) || jsonb_build_object('expired', r.until <= now())"
 "    FROM rms_overrides r WHERE r.id = $1::bigint) AS current";
 
@@ -161,7 +174,7 @@ static const char sql_override_list[] =
 "SELECT id, scope_kind AS kind, scope_name AS name, limit_name AS limit,"
 "  value, loosens, CASE WHEN state IN ('PENDING', 'ACTIVE')"
 "    AND until <= now() THEN 'EXPIRED' ELSE state END AS state,"
-"  until, reason, requested_by, approved_by "
+"  " SQL_IST("until") " AS until, reason, requested_by, approved_by "
 "FROM rms_overrides ORDER BY id DESC LIMIT 200";
 
 static const char sql_breach[] =
@@ -386,6 +399,12 @@ void
 store_rms_load(struct store *st, store_rows_cb cb, void *arg)
 {
 	store_run(st, sql_load, 0, NULL, cb, arg);
+}
+
+void
+store_rms_marks(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_marks, 0, NULL, cb, arg);
 }
 
 void

@@ -37,6 +37,8 @@ void store_rms_apply(struct store *, const char *template, json_t *scopes,
  * overrides:[{id,kind,name,limit,value,until}], states:[{kind,name,state}]}.
  */
 void store_rms_load(struct store *, store_rows_cb, void *);
+/* Per account: name, mtm (rupees text), open_positions, has_mis. */
+void store_rms_marks(struct store *, store_rows_cb, void *);
 /* firm ("") or group state, with the reason; NOTIFYs. */
 void store_rms_state_set(struct store *, const char *kind, const char *name,
     const char *state, const char *reason, const struct store_actor *,

@@ -127,6 +127,15 @@ extern const struct cmd_def	cmd_defs[];
 extern const size_t		cmd_ndefs;
 extern const char *const	cmd_exchanges[];
 const struct cmd_def	*cmd_def_of(enum cmd_kind);
+/* Every row, grammar.c's and the command-family files' (cmd_*.c). */
+size_t			 cmd_def_count(void);
+const struct cmd_def	*cmd_def_at(size_t);
+
+/* cmd_rms.c, cmd_incident.c */
+extern const struct cmd_def	cmd_rms_defs[];
+extern const size_t		cmd_rms_ndefs;
+extern const struct cmd_def	cmd_incident_defs[];
+extern const size_t		cmd_incident_ndefs;
 
 /* args.c; cmd_add_arg is also for the hooks in grammar.c */
 void	cmd_add_arg(struct cmd *, const char *, const char *, int);

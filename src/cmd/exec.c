@@ -106,19 +106,23 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
     void *arg)
 {
 	struct exec_job	*job;
+	exec_handler	 h;
 
 	job = xcalloc(1, sizeof *job);
 	job->env = env;
 	job->cmd = cmd;
 	job->cb = cb;
 	job->arg = arg;
-	if (exec_handlers[cmd->kind] == NULL) {
+	h = exec_handlers[cmd->kind];
+	if (h == NULL)
+		h = exec_rms_handler(cmd->kind);
+	if (h == NULL) {
 		exec_failf(job, "not-available",
 		    "\"%s\" is not available in this version of phalanx",
 		    cmd->name);
 		return;
 	}
-	exec_handlers[cmd->kind](job);
+	h(job);
 }
 
 /*

@@ -37,6 +37,9 @@ void exec_account_disable(struct exec_job *);
 void exec_account_rm(struct exec_job *);
 void exec_account_list(struct exec_job *);
 void exec_help(struct exec_job *);
+/* cmd_rms.c, cmd_incident.c: a family's handler for kind, else NULL. */
+exec_handler exec_rms_handler(enum cmd_kind);
+exec_handler exec_incident_handler(enum cmd_kind);
 /* exec_order.c */
 void exec_buy(struct exec_job *);
 void exec_squareoff(struct exec_job *);

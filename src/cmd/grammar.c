@@ -135,22 +135,8 @@ static const struct cmd_opt latency_opts[] = {
 	END_OPTS
 };
 
-static const struct cmd_opt rms_apply_opts[] = {
-	{ .word = "to", .key = "target", .type = V_TARGET,
-	  .flags = OPT_REQUIRED },
-	END_OPTS
-};
 
-static const struct cmd_opt rms_override_opts[] = {
-	{ .word = "until", .type = V_TIME, .flags = OPT_REQUIRED },
-	{ .word = "reason", .type = V_TEXT, .flags = OPT_REQUIRED },
-	END_OPTS
-};
 
-static const struct cmd_opt signoff_opts[] = {
-	{ .word = "note", .type = V_TEXT, .flags = OPT_REQUIRED },
-	END_OPTS
-};
 
 static const struct cmd_opt connector_opts[] = {
 	{ .word = "dialect", .type = V_ENUM, .enums = dialects,
@@ -347,32 +333,6 @@ const struct cmd_def cmd_defs[] = {
 	  .pos = { P_ID("a fan-out id") } },
 	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
 	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
-	{ CMD_RMS_TEMPLATE_LIST, "rms template list", "rms template list",
-	  .opts = NULL },
-	{ CMD_RMS_TEMPLATE_SHOW, "rms template show",
-	  "rms template show NAME",
-	  .pos = { P_NAME("a template name") } },
-	{ CMD_RMS_APPLY, "rms apply", "rms apply TEMPLATE to TARGET",
-	  .pos = { { .key = "template", .type = V_NAME,
-		     .what = "a template name" } },
-	  .opts = rms_apply_opts },
-	{ CMD_RMS_STATE, "rms state", "rms state TARGET",
-	  .pos = { P_TARGET } },
-	{ CMD_RMS_OVERRIDE, "rms override",
-	  "rms override TARGET LIMIT VALUE until TIME reason TEXT",
-	  .pos = { P_TARGET,
-		   { .key = "limit", .type = V_NAME, .what = "a limit name" },
-		   { .key = "value", .type = V_LIMIT_VALUE } },
-	  .opts = rms_override_opts },
-	{ CMD_RMS_APPROVE, "rms approve", "rms approve ID",
-	  .pos = { P_ID("an override id") } },
-	{ CMD_INCIDENT_LIST, "incident list", "incident list",
-	  .opts = NULL },
-	{ CMD_INCIDENT_SHOW, "incident show", "incident show ID",
-	  .pos = { P_ID("an incident id") } },
-	{ CMD_INCIDENT_SIGNOFF, "incident signoff",
-	  "incident signoff ID note TEXT",
-	  .pos = { P_ID("an incident id") }, .opts = signoff_opts },
 	{ CMD_CONNECTOR_ADD, "connector add",
 	  "connector add NAME dialect tradingview|amibroker|mt|excel|custom "
 	  "strategy S [to TARGET] [product P] [policy P] [mode M] "
@@ -407,14 +367,47 @@ const struct cmd_def cmd_defs[] = {
 
 const size_t cmd_ndefs = nitems(cmd_defs);
 
+/* Command families that keep their rows beside their handlers. */
+static const struct {
+	const struct cmd_def	*defs;
+	const size_t		*n;
+} cmd_families[] = {
+	{ cmd_defs, &cmd_ndefs },
+	{ cmd_rms_defs, &cmd_rms_ndefs },
+	{ cmd_incident_defs, &cmd_incident_ndefs },
+};
+
+size_t
+cmd_def_count(void)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < nitems(cmd_families); i++)
+		n += *cmd_families[i].n;
+	return n;
+}
+
 const struct cmd_def *
-cmd_def_of(enum cmd_kind kind)
+cmd_def_at(size_t at)
 {
 	size_t	i;
 
-	for (i = 0; i < cmd_ndefs; i++) {
-		if (cmd_defs[i].kind == kind)
-			return &cmd_defs[i];
+	for (i = 0; i < nitems(cmd_families); i++) {
+		if (at < *cmd_families[i].n)
+			return &cmd_families[i].defs[at];
+		at -= *cmd_families[i].n;
+	}
+	return NULL;
+}
+
+const struct cmd_def *
+cmd_def_of(enum cmd_kind kind)
+{
+	size_t	i, n = cmd_def_count();
+
+	for (i = 0; i < n; i++) {
+		if (cmd_def_at(i)->kind == kind)
+			return cmd_def_at(i);
 	}
 	return NULL;
 }
@@ -479,8 +472,8 @@ cmd_words(void)
 
 	if (n != 0)
 		return v;
-	for (i = 0; i < cmd_ndefs; i++) {
-		d = &cmd_defs[i];
+	for (i = 0; i < cmd_def_count(); i++) {
+		d = cmd_def_at(i);
 		for (p = d->name; *p != '\0'; p = *sp ? sp + 1 : sp) {
 			sp = strchr(p, ' ');
 			if (sp == NULL)

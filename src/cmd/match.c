@@ -110,9 +110,9 @@ next_words(const struct cmd_tok *w, size_t d, char list[][32], size_t max)
 	size_t	i, j, n = 0;
 	char	word[32];
 
-	for (i = 0; i < cmd_ndefs; i++) {
-		if (!cmd_def_prefix(&cmd_defs[i], w, d) ||
-		    def_word(&cmd_defs[i], d, word, sizeof word) != 0)
+	for (i = 0; i < cmd_def_count(); i++) {
+		if (!cmd_def_prefix(cmd_def_at(i), w, d) ||
+		    def_word(cmd_def_at(i), d, word, sizeof word) != 0)
 			continue;
 		for (j = 0; j < n && strcmp(list[j], word) != 0; j++)
 			;
@@ -186,15 +186,15 @@ cmd_match_command(const struct cmd_toks *t, size_t *used, struct cmd_perr *e)
 		exact = NULL;
 		longer = next = 0;
 		tok = d < t->n ? &t->v[d] : NULL;
-		for (i = 0; i < cmd_ndefs; i++) {
-			if (!cmd_def_prefix(&cmd_defs[i], t->v, d))
+		for (i = 0; i < cmd_def_count(); i++) {
+			if (!cmd_def_prefix(cmd_def_at(i), t->v, d))
 				continue;
-			if (def_nwords(&cmd_defs[i]) == d)
-				exact = &cmd_defs[i];
+			if (def_nwords(cmd_def_at(i)) == d)
+				exact = cmd_def_at(i);
 			else {
 				longer++;
 				if (tok != NULL &&
-				    cmd_def_prefix(&cmd_defs[i], t->v, d + 1))
+				    cmd_def_prefix(cmd_def_at(i), t->v, d + 1))
 					next++;
 			}
 		}

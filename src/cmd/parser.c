@@ -279,11 +279,11 @@ parse_help(struct cmd_pstate *ps, size_t *ip)
 	while (*ip + n < toks->n && !is_flag(&w[n]))
 		n++;
 	for (i = 1; i <= n; i++) {
-		for (j = 0; j < cmd_ndefs; j++) {
-			if (cmd_def_prefix(&cmd_defs[j], w, i))
+		for (j = 0; j < cmd_def_count(); j++) {
+			if (cmd_def_prefix(cmd_def_at(j), w, i))
 				break;
 		}
-		if (j == cmd_ndefs)
+		if (j == cmd_def_count())
 			return cmd_bad_command_word(w, i - 1, &w[i - 1],
 			    toks->textend, ps->err);
 	}
