@@ -59,6 +59,12 @@ const struct config_key config_table[] = {
 	  "address of the webhook, postback and /metrics listener" },
 	{ "sim.listen", CONFIG_HOSTPORT, "127.0.0.1:8788", 0, 0, NULL, 0,
 	  "address the simulator serves the Kite API on; port 0 picks one" },
+	{ "rms.signoff_users", CONFIG_STRING, "", 0, 0, NULL, 0,
+	  "operators (OS users, comma-separated) who may sign off incidents; "
+	  "empty lets nobody" },
+	{ "rms.quote_stale_s", CONFIG_INT, "30", 1, 3600, NULL, 0,
+	  "seconds after which a quote is stale: monitors alert instead of "
+	  "judging MTM on it" },
 	{ "firm.name", CONFIG_STRING, "", 0, 0, NULL, 0,
 	  "firm name in report compliance headers" },
 	{ "firm.algo_id", CONFIG_STRING, "", 0, 0, NULL, 0,
