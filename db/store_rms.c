@@ -14,7 +14,7 @@
 
 /* A timestamptz shown as Indian traders read it. */
 #define SQL_IST(col) "to_char(" col " AT TIME ZONE 'Asia/Kolkata', " \
-	"'YYYY-MM-DD HH24:MI') || ' IST'"
+	"'YYYY-MM-DD HH24:MI:SS') || ' IST'"
 
 static const char sql_seed[] =
 "INSERT INTO rms_templates (name, version, limits, about, shipped,"
@@ -230,13 +230,15 @@ static const char sql_incident_list[] =
 
 static const char sql_incident_show[] =
 "SELECT to_jsonb(i) AS incident,"
-"  COALESCE((SELECT jsonb_agg(jsonb_build_object('ts', e.ts, 'kind',"
+"  COALESCE((SELECT jsonb_agg(jsonb_build_object('ts', " SQL_IST("e.ts") ","
+"    'at', to_char(e.ts AT TIME ZONE 'Asia/Kolkata', 'HH24:MI:SS'), 'kind',"
 "    e.kind, 'actor', e.actor, 'message', e.message, 'detail', e.detail)"
 "    ORDER BY e.ts, e.id) FROM incident_events e"
 "    WHERE e.incident_id = i.id), '[]') AS events,"
 "  COALESCE((SELECT jsonb_agg(to_jsonb(s) ORDER BY s.n)"
 "    FROM incident_steps s WHERE s.incident_id = i.id), '[]') AS steps,"
-"  (SELECT to_jsonb(so) FROM signoffs so WHERE so.incident_id = i.id)"
+"  (SELECT to_jsonb(so) || jsonb_build_object('signed_at', "
+"    " SQL_IST("so.signed_at") ") FROM signoffs so WHERE so.incident_id = i.id)"
 "    AS signoff "
 "FROM incidents i WHERE i.id = $1::bigint";
 

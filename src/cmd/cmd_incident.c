@@ -28,11 +28,7 @@ static const struct cmd_opt note_opts[] = {
 	{ .word = "note", .type = V_TEXT },
 	END_OPTS
 };
-static const struct cmd_opt step_opts[] = {
-	{ .word = "done", .type = V_NONE, .flags = OPT_REQUIRED },
-	{ .word = "note", .type = V_TEXT },
-	END_OPTS
-};
+static const char *const done_word[] = { "done", NULL };
 static const struct cmd_opt signoff_opts[] = {
 	{ .word = "note", .type = V_TEXT, .flags = OPT_REQUIRED },
 	END_OPTS
@@ -51,7 +47,8 @@ const struct cmd_def cmd_incident_defs[] = {
 	{ CMD_INCIDENT_STEP, "incident step",
 	  "incident step ID N done [note TEXT]",
 	  .pos = { P_INCIDENT, { .key = "step", .type = V_QTY,
-		   .what = "a step number" } }, .opts = step_opts },
+		   .what = "a step number" }, { .key = "done", .type = V_ENUM,
+		   .enums = done_word } }, .opts = note_opts },
 	{ CMD_INCIDENT_RESOLVE, "incident resolve",
 	  "incident resolve ID [note TEXT]",
 	  .pos = { P_INCIDENT }, .opts = note_opts },
@@ -123,7 +120,7 @@ shown(json_t *rows, const struct err *err, void *arg)
 	    str(i, "scope_name"), str(i, "rule"), str(i, "summary"));
 	strbuf_puts(&b, "timeline:\n");
 	json_array_foreach(json_object_get(row, "events"), n, e)
-		strbuf_printf(&b, "  %.19s  %-8s %-10s %s\n", str(e, "ts"),
+		strbuf_printf(&b, "  %s  %-8s %-10s %s\n", str(e, "ts"),
 		    str(e, "kind"), str(e, "actor"), str(e, "message"));
 	if (json_array_size(json_object_get(row, "steps")) > 0)
 		strbuf_printf(&b, "playbook %s:\n", str(i, "playbook"));
@@ -137,7 +134,7 @@ shown(json_t *rows, const struct err *err, void *arg)
 		    "", str(e, "done_by"));
 	so = json_object_get(row, "signoff");
 	if (json_is_object(so))
-		strbuf_printf(&b, "signed off by %s at %.19s: %s\n",
+		strbuf_printf(&b, "signed off by %s at %s: %s\n",
 		    str(so, "signed_by"), str(so, "signed_at"), str(so, "note"));
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(row);
