@@ -172,12 +172,6 @@ const size_t cmd_rms_ndefs = nitems(cmd_rms_defs);
 
 /* --- shared --------------------------------------------------------- */
 
-static void
-fail_if(struct exec_job *job, const struct err *err)
-{
-	exec_fail(job, err);
-}
-
 /* The shipped templates, as store_rms_seed wants them. */
 static json_t *
 shipped_json(void)
@@ -198,12 +192,28 @@ shipped_json(void)
 	return a;
 }
 
+/* After seeding, the handler's next step; a failed seed fails the job. */
+static void
+seeded(json_t *rows, const struct err *err, void *arg)
+{
+	struct exec_job	*job = arg;
+	void		(*next)(struct exec_job *) = job->state;
+
+	job->state = NULL;
+	if (err != NULL) {
+		exec_fail(job, err);
+		return;
+	}
+	next(job);
+}
+
 void
-cmd_rms_seed_then(struct exec_job *job, store_rows_cb next)
+cmd_rms_seed_then(struct exec_job *job, void (*next)(struct exec_job *))
 {
 	json_t	*t = shipped_json();
 
-	store_rms_seed(job->env->store, t, next, job);
+	job->state = (void *)next;
+	store_rms_seed(job->env->store, t, seeded, job);
 	json_decref(t);
 }
 
@@ -218,7 +228,7 @@ templates_listed(json_t *rows, const struct err *err, void *arg)
 	struct exec_job	*job = arg;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
@@ -226,22 +236,17 @@ templates_listed(json_t *rows, const struct err *err, void *arg)
 	exec_done(job);
 }
 
-static void
-list_seeded(json_t *rows, const struct err *err, void *arg)
-{
-	struct exec_job	*job = arg;
 
-	if (err != NULL) {
-		fail_if(job, err);
-		return;
-	}
+static void
+template_list(struct exec_job *job)
+{
 	store_rms_template_list(job->env->store, templates_listed, job);
 }
 
 static void
 exec_template_list(struct exec_job *job)
 {
-	cmd_rms_seed_then(job, list_seeded);
+	cmd_rms_seed_then(job, template_list);
 }
 
 /* One line per limit, in the table's order, with its response. */
@@ -277,7 +282,7 @@ template_got(json_t *rows, const struct err *err, void *arg)
 	size_t			 i;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
@@ -315,15 +320,10 @@ template_got(json_t *rows, const struct err *err, void *arg)
 	exec_done(job);
 }
 
-static void
-show_seeded(json_t *rows, const struct err *err, void *arg)
-{
-	struct exec_job	*job = arg;
 
-	if (err != NULL) {
-		fail_if(job, err);
-		return;
-	}
+static void
+template_show(struct exec_job *job)
+{
 	store_rms_template_get(job->env->store, cmd_get(job->cmd, "name"),
 	    template_got, job);
 }
@@ -331,7 +331,7 @@ show_seeded(json_t *rows, const struct err *err, void *arg)
 static void
 exec_template_show(struct exec_job *job)
 {
-	cmd_rms_seed_then(job, show_seeded);
+	cmd_rms_seed_then(job, template_show);
 }
 
 /* --- rms template add / set ------------------------------------------ */
@@ -366,7 +366,7 @@ template_put(json_t *rows, const struct err *err, void *arg)
 	int		 add = job->cmd->kind == CMD_RMS_TEMPLATE_ADD;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
@@ -395,7 +395,7 @@ template_base(json_t *rows, const struct err *err, void *arg)
 	int			 add = job->cmd->kind == CMD_RMS_TEMPLATE_ADD;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	memset(&lim, 0, sizeof lim);
@@ -420,15 +420,10 @@ template_base(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
-put_seeded(json_t *rows, const struct err *err, void *arg)
+template_start(struct exec_job *job)
 {
-	struct exec_job	*job = arg;
 	const char	*base;
 
-	if (err != NULL) {
-		fail_if(job, err);
-		return;
-	}
 	base = job->cmd->kind == CMD_RMS_TEMPLATE_ADD ?
 	    cmd_get(job->cmd, "from") : cmd_get(job->cmd, "name");
 	if (base == NULL) {
@@ -441,7 +436,7 @@ put_seeded(json_t *rows, const struct err *err, void *arg)
 static void
 exec_template_put(struct exec_job *job)
 {
-	cmd_rms_seed_then(job, put_seeded);
+	cmd_rms_seed_then(job, template_start);
 }
 
 /* --- scopes of a target ---------------------------------------------- */
@@ -491,7 +486,7 @@ applied(json_t *rows, const struct err *err, void *arg)
 	size_t		 i;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
@@ -521,7 +516,7 @@ apply_accounts(struct account_set *set, const struct err *err, void *arg)
 	struct err		 e;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	err_clear(&e);
@@ -537,22 +532,17 @@ apply_accounts(struct account_set *set, const struct err *err, void *arg)
 	json_decref(ids);
 }
 
-static void
-apply_seeded(json_t *rows, const struct err *err, void *arg)
-{
-	struct exec_job	*job = arg;
 
-	if (err != NULL) {
-		fail_if(job, err);
-		return;
-	}
+static void
+apply_start(struct exec_job *job)
+{
 	store_accounts_load(job->env->store, apply_accounts, job);
 }
 
 static void
 exec_apply(struct exec_job *job)
 {
-	cmd_rms_seed_then(job, apply_seeded);
+	cmd_rms_seed_then(job, apply_start);
 }
 
 /* --- rms halt / reduce / resume ------------------------------------- */
@@ -573,7 +563,7 @@ state_set(json_t *rows, const struct err *err, void *arg)
 	size_t		 i;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	strbuf_init(&b);
@@ -599,7 +589,7 @@ state_accounts(struct account_set *set, const struct err *err, void *arg)
 	struct err		 e;
 
 	if (err != NULL) {
-		fail_if(job, err);
+		exec_fail(job, err);
 		return;
 	}
 	err_clear(&e);

@@ -6,7 +6,7 @@
 #include "cmd/exec_int.h"
 
 /* Seed the shipped templates, then call next: each handler's first step. */
-void cmd_rms_seed_then(struct exec_job *, store_rows_cb next);
+void cmd_rms_seed_then(struct exec_job *, void (*next)(struct exec_job *));
 /*
  * The scopes a target names ([{kind, name}]): all is the firm, a group
  * its tag, accounts each account; *ids gets the accounts' ids.  Unknown

@@ -254,14 +254,8 @@ rms_job_new(struct exec_job *job)
 }
 
 static void
-state_seeded(json_t *rows, const struct err *err, void *arg)
+state_start(struct exec_job *job)
 {
-	struct exec_job	*job = arg;
-
-	if (err != NULL) {
-		exec_fail(job, err);
-		return;
-	}
 	store_accounts_load(job->env->store, state_accounts,
 	    rms_job_new(job));
 }
@@ -269,7 +263,7 @@ state_seeded(json_t *rows, const struct err *err, void *arg)
 static void
 exec_rms_state(struct exec_job *job)
 {
-	cmd_rms_seed_then(job, state_seeded);
+	cmd_rms_seed_then(job, state_start);
 }
 
 /* --- rms override ------------------------------------------------------ */
