@@ -103,7 +103,7 @@ run 1 "an unknown override" other -c "rms approve 999"
 has "no override 999" "is named"
 
 # An override ends by itself.
-soon=$(TZ=Asia/Kolkata date -d '+3 seconds' +%H:%M:%S)
+soon=$(TZ=Asia/Kolkata date -d '+12 seconds' +%H:%M:%S)
 run 0 "a short override" "$PHALANX" -c \
 	"rms override acct:ravi max-lots-per-order 2 until $soon reason brief"
 run 0 "it is in force" "$PHALANX" --json -c "rms state acct:ravi"
@@ -111,7 +111,7 @@ case "$out" in *'"limit": "max-lots-per-order", "value": "2"'*|*'"limit":"max-lo
 	ok "the short override is in force" ;;
 *) fail "the short override is in force" "$out" ;;
 esac
-sleep 4
+sleep 13
 run 0 "after it ends" "$PHALANX" --json -c "rms state acct:ravi"
 case "$out" in *'"value":"10"'*|*'"value": "10"'*)
 	ok "the limit is back once it expired" ;;
