@@ -222,6 +222,9 @@ struct broker_quote {
 	int64_t			 upper_circuit;
 	int64_t			 bid, bid_qty;	/* best of depth; 0 = none */
 	int64_t			 ask, ask_qty;
+	/* Implied volatility in percent x 100 (1325 = 13.25%); 0 = not
+	 * given: Kite sends none, the simulator does for options. */
+	int64_t			 iv_x100;
 };
 
 /*
