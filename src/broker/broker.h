@@ -274,6 +274,13 @@ struct broker_err {
 	char			 error_type[32]; /* broker's word, "" if none */
 };
 
+/*
+ * Did the call fail because the broker could not be reached (no answer,
+ * a transport error, a 5xx), as opposed to a refusal?  Commands map it
+ * to exit status 3.
+ */
+int broker_err_unreachable(const struct broker_err *);
+
 /* Which call a response belongs to; decides what an unclear outcome is. */
 enum broker_op {
 	BROKER_OP_PLACE,

@@ -136,6 +136,9 @@ extern const struct cmd_def	cmd_rms_defs[];
 extern const size_t		cmd_rms_ndefs;
 extern const struct cmd_def	cmd_incident_defs[];
 extern const size_t		cmd_incident_ndefs;
+/* cmd_analytics.c */
+extern const struct cmd_def	cmd_analytics_defs[];
+extern const size_t		cmd_analytics_ndefs;
 
 /* args.c; cmd_add_arg is also for the hooks in grammar.c */
 void	cmd_add_arg(struct cmd *, const char *, const char *, int);

@@ -537,6 +537,6 @@ exec_rms_more_handler(enum cmd_kind kind)
 	case CMD_RMS_OVERRIDES:
 		return exec_rms_overrides;
 	default:
-		return exec_incident_handler(kind);
+		return NULL;
 	}
 }

@@ -35,6 +35,13 @@ static const exec_handler exec_handlers[CMD__COUNT] = {
 	[CMD_HELP] = exec_help,
 };
 
+/* The command families (cmd_*.c) that keep their own handlers. */
+static exec_handler (*const exec_families[])(enum cmd_kind) = {
+	exec_rms_handler,
+	exec_incident_handler,
+	exec_analytics_handler,
+};
+
 /* Error codes that mean "could not reach", not "was refused". */
 static const char *exec_unreachable_codes[] = {
 	"store-unreachable", "broker-unreachable"
@@ -107,6 +114,7 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
 {
 	struct exec_job	*job;
 	exec_handler	 h;
+	size_t		 i;
 
 	job = xcalloc(1, sizeof *job);
 	job->env = env;
@@ -114,8 +122,8 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
 	job->cb = cb;
 	job->arg = arg;
 	h = exec_handlers[cmd->kind];
-	if (h == NULL)
-		h = exec_rms_handler(cmd->kind);
+	for (i = 0; h == NULL && i < nitems(exec_families); i++)
+		h = exec_families[i](cmd->kind);
 	if (h == NULL) {
 		exec_failf(job, "not-available",
 		    "\"%s\" is not available in this version of phalanx",

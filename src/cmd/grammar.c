@@ -375,6 +375,7 @@ static const struct {
 	{ cmd_defs, &cmd_ndefs },
 	{ cmd_rms_defs, &cmd_rms_ndefs },
 	{ cmd_incident_defs, &cmd_incident_ndefs },
+	{ cmd_analytics_defs, &cmd_analytics_ndefs },
 };
 
 size_t

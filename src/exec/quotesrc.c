@@ -4,6 +4,7 @@
  * credentials and frees them when it is done: analytics commands are
  * rare, and a long-lived front that quotes often (mtm) keeps its own.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,9 @@ qs_quoted(const struct broker_err *be, const struct broker_quote *q,
 
 	if (be != NULL && err_isset(&be->err)) {
 		qs->last = be->err;	/* the next account may answer */
+		if (broker_err_unreachable(be))
+			snprintf(qs->last.code, sizeof qs->last.code,
+			    "broker-unreachable");
 		event_base_once(loop_base(), -1, EV_TIMEOUT, qs_next_cb, qs,
 		    &now);
 		return;
