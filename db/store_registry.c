@@ -12,9 +12,22 @@
 /* numeric(12,4) without trailing zeros: 1.0000 -> 1, 0.5000 -> 0.5 */
 #define SQL_RATIO(col) "rtrim(rtrim(" col "::text, '0'), '.')"
 
+/*
+ * An account's trading state as the RMS sees it: the most restrictive of
+ * its own, the firm's and its groups' (rms_scope_states), so halting the
+ * firm or a group stops every fan-out to its accounts.
+ */
+#define SQL_EFFECTIVE_STATE(a) \
+	"(SELECT (ARRAY['ACTIVE', 'REDUCING', 'HALTED'])[max(" \
+	"  array_position(ARRAY['ACTIVE', 'REDUCING', 'HALTED'], x.s))]" \
+	"  FROM (SELECT " a ".trading_state AS s UNION ALL" \
+	"  SELECT r.state FROM rms_scope_states r WHERE r.scope_kind = 'firm'" \
+	"  OR (r.scope_kind = 'group' AND r.scope_name IN (SELECT t.tag" \
+	"  FROM account_tags t WHERE t.account_id = " a ".id))) x)"
+
 #define SQL_ACCOUNT_COLS(a, broker) \
 	a ".id, " a ".name, " broker " AS broker, " a ".user_id, " \
-	a ".enabled, " a ".trading_state AS state, " a ".priority, " \
+	a ".enabled, " SQL_EFFECTIVE_STATE(a) " AS state, " a ".priority, " \
 	a ".lots, " SQL_RATIO(a ".multiplier") " AS multiplier, " \
 	a ".capital::text AS capital, " SQL_RATIO(a ".weight") " AS weight, " \
 	a ".max_lots"

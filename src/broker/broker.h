@@ -222,6 +222,9 @@ struct broker_quote {
 	int64_t			 upper_circuit;
 	int64_t			 bid, bid_qty;	/* best of depth; 0 = none */
 	int64_t			 ask, ask_qty;
+	/* Implied volatility in percent x 100 (1325 = 13.25%); 0 = not
+	 * given: Kite sends none, the simulator does for options. */
+	int64_t			 iv_x100;
 };
 
 /*
@@ -270,6 +273,13 @@ struct broker_err {
 	int			 http_status;	/* 0 = no HTTP answer */
 	char			 error_type[32]; /* broker's word, "" if none */
 };
+
+/*
+ * Did the call fail because the broker could not be reached (no answer,
+ * a transport error, a 5xx), as opposed to a refusal?  Commands map it
+ * to exit status 3.
+ */
+int broker_err_unreachable(const struct broker_err *);
 
 /* Which call a response belongs to; decides what an unclear outcome is. */
 enum broker_op {

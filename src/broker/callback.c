@@ -61,3 +61,12 @@ broker_cb_later(struct event_base *base, event_callback_fn fn, void *arg)
 	evtimer_add(ev, &tv);
 	return ev;
 }
+
+int
+broker_err_unreachable(const struct broker_err *be)
+{
+	return strcmp(be->err.code, "timeout") == 0 ||
+	    strcmp(be->err.code, "transport") == 0 ||
+	    strcmp(be->err.code, "cancelled") == 0 ||
+	    be->http_status >= 500;
+}

@@ -396,7 +396,8 @@ quote_row(struct kite_ctx *c, const char *key, json_t *o,
 	    kite_json_int(c, o, "oi_day_low", &q->oi_day_low, 0) ||
 	    kite_json_paise(c, o, "net_change", &q->net_change, 0) ||
 	    kite_json_paise(c, o, "lower_circuit_limit", &q->lower_circuit, 0) ||
-	    kite_json_paise(c, o, "upper_circuit_limit", &q->upper_circuit, 0))
+	    kite_json_paise(c, o, "upper_circuit_limit", &q->upper_circuit, 0) ||
+	    kite_json_paise(c, o, "iv", &q->iv_x100, 0))
 		return -1;
 	if ((ohlc = kite_json_member(c, o, "ohlc", JSON_OBJECT, 0)) != NULL) {
 		if (kite_json_paise(c, ohlc, "open", &q->open, 0) ||

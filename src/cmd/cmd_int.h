@@ -162,6 +162,14 @@ const struct cmd_def	*cmd_def_at(size_t);
 /* cmd_notify.c */
 extern const struct cmd_def	cmd_notify_defs[];
 extern const size_t		cmd_notify_ndefs;
+/* cmd_rms.c, cmd_incident.c */
+extern const struct cmd_def	cmd_rms_defs[];
+extern const size_t		cmd_rms_ndefs;
+extern const struct cmd_def	cmd_incident_defs[];
+extern const size_t		cmd_incident_ndefs;
+/* cmd_analytics.c */
+extern const struct cmd_def	cmd_analytics_defs[];
+extern const size_t		cmd_analytics_ndefs;
 
 /* args.c; cmd_add_arg is also for the hooks in grammar.c */
 void	cmd_add_arg(struct cmd *, const char *, const char *, int);

@@ -63,6 +63,9 @@ exec_status_of(const char *code)
 /* The command families (cmd_*.c) that keep their own handlers. */
 static exec_handler (*const exec_families[])(enum cmd_kind) = {
 	exec_notify_handler,
+	exec_rms_handler,
+	exec_incident_handler,
+	exec_analytics_handler,
 };
 
 static exec_handler

@@ -39,6 +39,10 @@ void exec_account_list(struct exec_job *);
 void exec_help(struct exec_job *);
 /* cmd_notify.c: the handler of a notification command, else NULL. */
 exec_handler exec_notify_handler(enum cmd_kind);
+/* cmd_rms.c, cmd_incident.c: a family's handler for kind, else NULL. */
+exec_handler exec_rms_handler(enum cmd_kind);
+exec_handler exec_incident_handler(enum cmd_kind);
+exec_handler exec_analytics_handler(enum cmd_kind);
 /* exec_order.c */
 void exec_buy(struct exec_job *);
 void exec_squareoff(struct exec_job *);

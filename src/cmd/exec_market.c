@@ -139,14 +139,6 @@ market_cred_row(struct market *mk, const char *account)
 }
 
 /* No answer at all (or a broken one from a gateway): "unreachable". */
-static int
-market_unreachable(const struct broker_err *be)
-{
-	return strcmp(be->err.code, "timeout") == 0 ||
-	    strcmp(be->err.code, "transport") == 0 ||
-	    strcmp(be->err.code, "cancelled") == 0 ||
-	    be->http_status >= 500;
-}
 
 static void
 market_leg_fail(struct market_leg *leg, const struct broker_err *be)
@@ -185,7 +177,7 @@ market_finish(void *arg)
 			strbuf_printf(&why, "%s%s: %s", nfail ? "; " : "",
 			    leg->account, leg->be.err.msg);
 			nfail++;
-			nunreach += market_unreachable(&leg->be);
+			nunreach += broker_err_unreachable(&leg->be);
 			continue;
 		}
 		json_array_foreach(leg->rows, j, row)
@@ -500,7 +492,7 @@ instruments_fetched(const struct broker_err *be, void *arg)
 	if (be != NULL) {
 		if (!err_isset(&mk->err)) {
 			mk->err = be->err;
-			if (market_unreachable(be))
+			if (broker_err_unreachable(be))
 				snprintf(mk->err.code, sizeof mk->err.code,
 				    "broker-unreachable");
 		}

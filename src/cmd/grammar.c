@@ -159,22 +159,8 @@ static const struct cmd_opt latency_opts[] = {
 	END_OPTS
 };
 
-static const struct cmd_opt rms_apply_opts[] = {
-	{ .word = "to", .key = "target", .type = V_TARGET,
-	  .flags = OPT_REQUIRED },
-	END_OPTS
-};
 
-static const struct cmd_opt rms_override_opts[] = {
-	{ .word = "until", .type = V_TIME, .flags = OPT_REQUIRED },
-	{ .word = "reason", .type = V_TEXT, .flags = OPT_REQUIRED },
-	END_OPTS
-};
 
-static const struct cmd_opt signoff_opts[] = {
-	{ .word = "note", .type = V_TEXT, .flags = OPT_REQUIRED },
-	END_OPTS
-};
 
 static const struct cmd_opt connector_opts[] = {
 	{ .word = "dialect", .type = V_ENUM, .enums = dialects,
@@ -375,32 +361,6 @@ const struct cmd_def cmd_defs[] = {
 	  .pos = { P_ID("a fan-out id") } },
 	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
 	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
-	{ CMD_RMS_TEMPLATE_LIST, "rms template list", "rms template list",
-	  .opts = NULL, LATER },
-	{ CMD_RMS_TEMPLATE_SHOW, "rms template show",
-	  "rms template show NAME",
-	  .pos = { P_NAME("a template name") }, LATER },
-	{ CMD_RMS_APPLY, "rms apply", "rms apply TEMPLATE to TARGET",
-	  .pos = { { .key = "template", .type = V_NAME,
-		     .what = "a template name" } },
-	  .opts = rms_apply_opts, LATER },
-	{ CMD_RMS_STATE, "rms state", "rms state TARGET",
-	  .pos = { P_TARGET }, LATER },
-	{ CMD_RMS_OVERRIDE, "rms override",
-	  "rms override TARGET LIMIT VALUE until TIME reason TEXT",
-	  .pos = { P_TARGET,
-		   { .key = "limit", .type = V_NAME, .what = "a limit name" },
-		   { .key = "value", .type = V_LIMIT_VALUE } },
-	  .opts = rms_override_opts, LATER },
-	{ CMD_RMS_APPROVE, "rms approve", "rms approve ID",
-	  .pos = { P_ID("an override id") }, LATER },
-	{ CMD_INCIDENT_LIST, "incident list", "incident list",
-	  .opts = NULL, LATER },
-	{ CMD_INCIDENT_SHOW, "incident show", "incident show ID",
-	  .pos = { P_ID("an incident id") }, LATER },
-	{ CMD_INCIDENT_SIGNOFF, "incident signoff",
-	  "incident signoff ID note TEXT",
-	  .pos = { P_ID("an incident id") }, .opts = signoff_opts, LATER },
 	{ CMD_CONNECTOR_ADD, "connector add",
 	  "connector add NAME dialect tradingview|amibroker|mt|excel|custom "
 	  "strategy S [to TARGET] [product P] [policy P] [mode M] "
@@ -444,6 +404,9 @@ static const struct {
 } cmd_families[] = {
 	{ cmd_defs, &cmd_ndefs },
 	{ cmd_notify_defs, &cmd_notify_ndefs },
+	{ cmd_rms_defs, &cmd_rms_ndefs },
+	{ cmd_incident_defs, &cmd_incident_ndefs },
+	{ cmd_analytics_defs, &cmd_analytics_ndefs },
 };
 
 size_t

@@ -609,12 +609,9 @@ check_enum(const char *s, const char *const *e)
 static char *
 check_limit_value(const char *s)
 {
-	enum num_why	why;
-
-	if (isdigit((unsigned char)s[0]))
-		return check_decimal(s, 4, 0, INT64_MAX, &why);
-	if (!isalpha((unsigned char)s[0]) ||
-	    !cmd_chars_ok(s, "_.,:-", 64))
+	/* A number, a time (09:15-15:15) or a word (NSE,NFO; squareoff):
+	 * the limit it goes with checks what it means. */
+	if (!isalnum((unsigned char)s[0]) || !cmd_chars_ok(s, "_.,:-", 64))
 		return NULL;
 	return xstrdup(s);
 }

@@ -22,6 +22,7 @@ static const char *const skip_names[] = {
 	[ALLOC_OK] = "ok",
 	[ALLOC_SKIP_DISABLED] = "disabled",
 	[ALLOC_SKIP_HALTED] = "halted",
+	[ALLOC_SKIP_REDUCING] = "reducing",
 	[ALLOC_SKIP_AT_CAP] = "at-cap",
 	[ALLOC_SKIP_ZERO] = "zero-lots",
 };
@@ -124,6 +125,12 @@ alloc_eligible(const struct alloc_req *req, struct alloc_leg *leg, size_t i)
 	} else if (a->state == TRADING_HALTED) {
 		leg->skip = ALLOC_SKIP_HALTED;
 		snprintf(leg->reason, sizeof leg->reason, "trading halted");
+	} else if (a->state == TRADING_REDUCING) {
+		/* Whether this order shrinks the position is not known here:
+		 * hold it back; squareoff is the way out. */
+		leg->skip = ALLOC_SKIP_REDUCING;
+		snprintf(leg->reason, sizeof leg->reason, "trading reducing: "
+		    "only squareoff passes");
 	} else if (a->max_lots > 0 && used >= a->max_lots) {
 		leg->skip = ALLOC_SKIP_AT_CAP;
 		snprintf(leg->reason, sizeof leg->reason,

@@ -42,6 +42,7 @@ enum alloc_skip {
 	ALLOC_OK,
 	ALLOC_SKIP_DISABLED,
 	ALLOC_SKIP_HALTED,	/* trading state HALTED (kill) */
+	ALLOC_SKIP_REDUCING,	/* REDUCING: only exits pass */
 	ALLOC_SKIP_AT_CAP,	/* already holds max-lots */
 	ALLOC_SKIP_ZERO		/* the policy gave it no whole lot */
 };

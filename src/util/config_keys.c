@@ -84,6 +84,12 @@ const struct config_key config_table[] = {
 	  NULL, 0, "longest wait between two attempts" },
 	{ "notify.batch", CONFIG_INT, "32", 1, 1000, NULL, 0,
 	  "deliveries one worker holds at once" },
+	{ "rms.signoff_users", CONFIG_STRING, "", 0, 0, NULL, 0,
+	  "operators (OS users, comma-separated) who may sign off incidents; "
+	  "empty lets nobody" },
+	{ "rms.quote_stale_s", CONFIG_INT, "30", 1, 3600, NULL, 0,
+	  "seconds after which a quote is stale: monitors alert instead of "
+	  "judging MTM on it" },
 	{ "firm.name", CONFIG_STRING, "", 0, 0, NULL, 0,
 	  "firm name in report compliance headers" },
 	{ "firm.algo_id", CONFIG_STRING, "", 0, 0, NULL, 0,

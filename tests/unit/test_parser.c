@@ -132,6 +132,23 @@ static const struct {
 	{ "incident show 5", CMD_INCIDENT_SHOW, "incident show" },
 	{ "incident signoff 5 note \"ok by compliance\"",
 	  CMD_INCIDENT_SIGNOFF, "incident signoff" },
+	{ "rms template add fam from conservative max-lots-per-order 1 "
+	  "window 09:30-15:00", CMD_RMS_TEMPLATE_ADD, "rms template add" },
+	{ "rms template set fam mtm-loss 5000 on-mtm-loss kill",
+	  CMD_RMS_TEMPLATE_SET, "rms template set" },
+	{ "rms overrides", CMD_RMS_OVERRIDES, "rms overrides" },
+	{ "rms halt group:family reason \"gap down\"", CMD_RMS_HALT,
+	  "rms halt" },
+	{ "rms reduce acct:a1 reason margin", CMD_RMS_REDUCE, "rms reduce" },
+	{ "rms resume all reason \"all clear\"", CMD_RMS_RESUME,
+	  "rms resume" },
+	{ "incident ack 5 note \"looking\"", CMD_INCIDENT_ACK,
+	  "incident ack" },
+	{ "incident note 5 \"called the client\"", CMD_INCIDENT_NOTE,
+	  "incident note" },
+	{ "incident step 5 2 done", CMD_INCIDENT_STEP, "incident step" },
+	{ "incident resolve 5", CMD_INCIDENT_RESOLVE, "incident resolve" },
+	{ "audit verify", CMD_AUDIT_VERIFY, "audit verify" },
 	{ "connector add tv dialect tradingview strategy momo",
 	  CMD_CONNECTOR_ADD, "connector add" },
 	{ "connector list", CMD_CONNECTOR_LIST, "connector list" },
@@ -471,8 +488,9 @@ test_free_text(void **state)
 	arg_is(&c, "note", "checked; fine");
 	cmd_free(&c);
 
-	c = ok("rms override vip max-lots 5 until 15:30 reason fomc");
-	arg_is(&c, "limit", "max-lots");
+	c = ok("rms override vip max-lots-per-order 5 until 15:30 reason "
+	    "fomc");
+	arg_is(&c, "limit", "max-lots-per-order");
 	arg_is(&c, "value", "5");
 	arg_is(&c, "until", "15:30");
 	cmd_free(&c);
@@ -527,7 +545,7 @@ test_errors(void **state)
 	bad("account ad x", 9, "unknown account command \"ad\" (did you "
 	    "mean \"add\"?)");
 	bad("account", 8, "expected one of add, set, tag");
-	bad("rms template", 13, "expected one of list, show after "
+	bad("rms template", 13, "expected one of list, show, add, set after "
 	    "\"rms template\", got end of line");
 	bad("account add acme", 17, "account add needs \"broker BROKER\"");
 	bad("account add acme broker", 24, "missing value for \"broker\"");
