@@ -17,6 +17,8 @@
 #include "net/net.h"
 #include "ui/ui.h"
 
+#define SHELL_HISTORY	2000
+
 struct shell {
 	struct exec_env	env;
 	int		json;
@@ -78,6 +80,41 @@ shell_history_path(const struct shell *sh)
 	return xasprintf("%s/history", sh->env.home);
 }
 
+/*
+ * One logical line: a line ending in "\" continues on the next (prompt
+ * "...> "), joined with a space as in a script, so that a secret typed
+ * on a continuation line is one command with its keyword, redacted with
+ * it in the history.  NULL at the end of input.
+ */
+static char *
+shell_read(void)
+{
+	struct strbuf	 b;
+	const char	*prompt = "phalanx> ";
+	char		*line;
+	size_t		 n;
+	int		 more;
+
+	strbuf_init(&b);
+	while ((line = readline(prompt)) != NULL) {
+		n = strlen(line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			n--;
+		more = n > 0 && line[n - 1] == '\\';
+		strbuf_add(&b, line, more ? n - 1 : strlen(line));
+		explicit_bzero(line, strlen(line));
+		free(line);
+		if (!more)
+			return strbuf_steal(&b);
+		strbuf_putc(&b, ' ');
+		prompt = "...> ";
+	}
+	if (b.len > 0)
+		return strbuf_steal(&b);
+	strbuf_free(&b);
+	return NULL;
+}
+
 int
 shell_main(struct config *cfg, int json)
 {
@@ -92,19 +129,22 @@ shell_main(struct config *cfg, int json)
 		fprintf(stderr, "phalanx: %s\n", err.msg);
 		return EXEC_UNREACHABLE;
 	}
+	/* A secret may come from a file, the environment or the next line. */
+	cmd_secret_sources(CMD_SRC_ENV | CMD_SRC_FILE | CMD_SRC_STDIN);
 	hist = shell_history_path(&sh);
-	read_history(hist);
+	ui_history_open(hist, SHELL_HISTORY);
 	printf("phalanx %s -- type \"help\" for commands, Ctrl-D to quit\n",
 	    PX_VERSION);
-	while ((line = readline("phalanx> ")) != NULL) {
+	while ((line = shell_read()) != NULL) {
 		if (*line != '\0') {
-			add_history(line);
+			ui_history_add(hist, line);
 			shell_line(&sh, line);
 		}
+		explicit_bzero(line, strlen(line));
 		free(line);
 	}
 	putchar('\n');
-	write_history(hist);
+	ui_history_close(hist, SHELL_HISTORY);
 	free(hist);
 	batch_env_close(&sh.env);
 	loop_free();
