@@ -74,6 +74,28 @@ src_chomp(struct strbuf *b)
 		b->s[--b->len] = '\0';
 }
 
+/*
+ * A path or name as an error shows it: whole (a path cut after 40
+ * characters names no file), escaped like any token, one line.
+ */
+static void
+src_show(const char *s, char *buf, size_t len)
+{
+	size_t	o = 0;
+
+	for (; *s != '\0' && o + 5 < len; s++) {
+		if (*s == '"' || *s == '\\')
+			buf[o++] = '\\';
+		buf[o++] = (unsigned char)*s < 0x20 ||
+		    (unsigned char)*s > 0x7e ? '?' : *s;
+	}
+	if (*s != '\0') {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o] = '\0';
+}
+
 static void
 src_wipe(struct strbuf *b)
 {
@@ -90,7 +112,7 @@ src_env(struct cmd_pstate *ps, const char *label, const struct cmd_tok *t,
 	char		 shown[256];
 
 	if (!src_env_name_ok(name)) {
-		cmd_tok_show(name, shown, sizeof shown);
+		src_show(name, shown, sizeof shown);
 		return cmd_perr_set(ps->err, t->col, "expected @env:NAME with "
 		    "NAME an environment variable ([A-Za-z_][A-Za-z0-9_]*) "
 		    "for \"%s\", got \"@env:%s\"", label, shown);
@@ -119,7 +141,7 @@ src_file(struct cmd_pstate *ps, const char *label, const struct cmd_tok *t,
 	ssize_t		 n;
 	int		 fd, saved;
 
-	cmd_tok_show(path, shown, sizeof shown);
+	src_show(path, shown, sizeof shown);
 	if (*path == '\0')
 		return cmd_perr_set(ps->err, t->col, "expected @file:PATH for "
 		    "\"%s\", got no path", label);
