@@ -342,7 +342,7 @@ cmd_redact_mask(char *s)
  * cut after 40 characters).
  */
 static void
-msg_replace(char *msg, size_t len, const char *what)
+msg_replace(char *msg, size_t len, const char *what, const char *with)
 {
 	struct strbuf	 b;
 	char		*p, *q;
@@ -353,7 +353,7 @@ msg_replace(char *msg, size_t len, const char *what)
 	strbuf_init(&b);
 	for (p = msg; (q = strstr(p, what)) != NULL; p = q + n) {
 		strbuf_add(&b, p, (size_t)(q - p));
-		strbuf_puts(&b, REDACT_MARK);
+		strbuf_puts(&b, with);
 	}
 	strbuf_puts(&b, p);
 	snprintf(msg, len, "%s", b.s);
@@ -361,18 +361,19 @@ msg_replace(char *msg, size_t len, const char *what)
 	strbuf_free(&b);
 }
 
+/* val, as typed and as quoted, replaced by with in msg. */
 static void
-msg_value(char *msg, size_t len, const char *val)
+msg_value(char *msg, size_t len, const char *val, const char *with)
 {
 	char	shown[256];
 	size_t	n;
 
-	msg_replace(msg, len, val);
+	msg_replace(msg, len, val, with);
 	cmd_tok_show(val, shown, sizeof shown);
 	n = strlen(shown);
 	if (n > 3 && strlen(val) > 40 && strcmp(shown + n - 3, "...") == 0)
 		shown[n - 3] = '\0';
-	msg_replace(msg, len, shown);
+	msg_replace(msg, len, shown, with);
 	explicit_bzero(shown, sizeof shown);
 }
 
@@ -386,11 +387,18 @@ msg_secret(void *arg, size_t from, size_t to, const char *val,
     const char *tok)
 {
 	struct redact_msg	*m = arg;
+	char			*with;
 
-	/* The whole token first: a message may quote it cut short. */
-	if (tok != val)
-		msg_value(m->msg, m->len, tok);
-	msg_value(m->msg, m->len, val);
+	/*
+	 * "word=VALUE": the whole token first, as "word=***", since a
+	 * message may quote it cut short, with only part of the value.
+	 */
+	if (tok != val) {
+		with = xasprintf("%.*s%s", (int)(val - tok), tok, REDACT_MARK);
+		msg_value(m->msg, m->len, tok, with);
+		free(with);
+	}
+	msg_value(m->msg, m->len, val, REDACT_MARK);
 }
 
 static void
@@ -424,7 +432,7 @@ cmd_redact_msg_cmd(const struct cmd *c, char *msg, size_t len)
 		return;
 	for (i = 0; i < c->nargs; i++) {
 		if (cmd_secret_word(c->args[i].key))
-			msg_value(msg, len, c->args[i].val);
+			msg_value(msg, len, c->args[i].val, REDACT_MARK);
 	}
 	cmd_redact_msg(c->text, msg, len);
 }

@@ -196,6 +196,16 @@ test_msg_cmd(void **state)
 	cmd_redact_msg_cmd(&c, msg, sizeof msg);
 	assert_string_equal(msg, "broker said: bad token *** for x");
 	cmd_free(&c);
+
+	/* A parse error quotes "word=VALUE" as "word=***", even cut short. */
+	err_clear(&e);
+	assert_int_equal(cmd_parse_line("account set x access-token=" SECRET
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 1, &c, &pos, &e), -1);
+	assert_non_null(strstr(e.msg, "unknown option \"access-token=***...\""));
+	err_clear(&e);
+	assert_int_equal(cmd_parse_line("account set x access-token=" SECRET,
+	    1, &c, &pos, &e), -1);
+	assert_non_null(strstr(e.msg, "unknown option \"access-token=***\""));
 }
 
 /*
