@@ -72,7 +72,8 @@ hasnt "$S" "credentials are stored encrypted"
 # 2. A history written by an older phalanx is cleaned when read.
 echo "account set s1 access-token OLDSECRET99" >>"$PHALANX_HOME/history"
 chmod 644 "$PHALANX_HOME/history"
-echo "help" | "$PHALANX" shell >/dev/null 2>&1
+run 0 "help in the shell (it used to wait forever)" timeout 60 sh -c 'echo help | "$PHALANX" shell'
+has "buy SYMBOL QTY" "help answers"
 out=$(cat "$PHALANX_HOME/history")
 hasnt "OLDSECRET99" "an old secret is gone from the history"
 has "account set s1 access-token ***" "its line is kept redacted"
@@ -141,7 +142,8 @@ case "$cmdline" in
 esac
 out=$cmdline
 hasnt "$S" "ps does not show the secret"
-echo "secret-from-stdin" >&3
+# (Unless it already ended: nobody would read the line.)
+kill -0 "$cpid" 2>/dev/null && echo "secret-from-stdin" >&3
 exec 3>&-
 wait "$cpid"
 same "$?" 0 "the command ran once its second secret came"
