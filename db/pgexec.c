@@ -226,6 +226,34 @@ pgexec_drop(const struct db_pg_user *u)
 	return 0;
 }
 
+/*
+ * What PostgreSQL's programs inherit of our environment: what they need
+ * (PATH, so that pg_ctl finds postgres; locale; time zone; TMPDIR) and
+ * nothing else.  The postmaster lives long and, when phalanx runs as root,
+ * as another user, whose database superuser can read its environment:
+ * none of our secrets (PHALANX_MASTER_KEY, a token an @env: names, a DSN
+ * password) may be in it.
+ */
+static char **
+pgexec_env(void)
+{
+	static const char *const	 keep[] = { "PATH=", "LANG=",
+		"LANGUAGE=", "LC_", "TZ=", "PGTZ=", "TMPDIR=" };
+	static char			*env[64];
+	size_t				 i, j, n = 0;
+
+	for (i = 0; environ[i] != NULL && n + 1 < nitems(env); i++) {
+		for (j = 0; j < nitems(keep); j++) {
+			if (strncmp(environ[i], keep[j], strlen(keep[j])) == 0) {
+				env[n++] = environ[i];
+				break;
+			}
+		}
+	}
+	env[n] = NULL;
+	return env;
+}
+
 static void PX_NORETURN
 pgexec_child(const struct db_pg_user *u, const char *cwd, char *const argv[],
     int wfd)
@@ -253,7 +281,7 @@ pgexec_child(const struct db_pg_user *u, const char *cwd, char *const argv[],
 		_exit(126);
 	}
 	umask(077);
-	execv(argv[0], argv);
+	execve(argv[0], argv, pgexec_env());
 	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
 }

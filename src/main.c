@@ -11,10 +11,12 @@
 
 #include "auto/auto.h"
 #include "cmd/batch.h"
+#include "cmd/cmd.h"
 #include "db/db.h"
 #include "sim/sim.h"
 #include "ui/ui.h"
 #include "util/config.h"
+#include "util/secret.h"
 #include "util/util.h"
 
 static const char usage_text[] =
@@ -113,6 +115,10 @@ main_batch(int argc, char **argv, struct main_opts *mo, struct config *cfg)
 	bo.json = mo->json;
 	bo.stop_on_error = mo->stop_on_error;
 	bo.command = mo->command;
+	/* "access-token -" reads stdin, unless the script is read from it. */
+	cmd_secret_sources(CMD_SRC_ENV | CMD_SRC_FILE |
+	    (bo.command == NULL && (bo.file == NULL ||
+	    strcmp(bo.file, "-") == 0) ? 0 : CMD_SRC_STDIN));
 	return batch_main(&bo, cfg);
 }
 
@@ -210,6 +216,8 @@ main_tui(int argc, char **argv, struct config *cfg)
 		fputs(tui_usage, stdout);
 		return 0;
 	}
+	/* Curses owns the terminal: no "access-token -" in the console. */
+	cmd_secret_sources(CMD_SRC_ENV | CMD_SRC_FILE);
 	return tui_main(cfg);
 }
 
@@ -256,15 +264,33 @@ fail:
 	return -1;
 }
 
+/*
+ * Every front but the simulator may hold the master key and decrypted
+ * broker credentials: no core dumps, not dumpable.
+ */
+static int
+main_protect(void)
+{
+	struct err	err;
+
+	err_clear(&err);
+	if (secret_protect_process(&err) == 0)
+		return 0;
+	fprintf(stderr, "phalanx: %s\n", err.msg);
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct main_opts	  mo;
 	struct config		 *cfg;
-	char			**sets, *dsn_set = NULL;
+	char			**sets, *dsn_set = NULL, *command = NULL;
 	int			  i, nsets = 0, status;
 	const char		 *sub;
 
+	/* Before anything can start a child: it must not inherit the key. */
+	secret_env_take();
 	setlocale(LC_ALL, "");
 	memset(&mo, 0, sizeof mo);
 	sets = xcalloc((size_t)argc + 1, sizeof *sets);
@@ -275,11 +301,13 @@ main(int argc, char **argv)
 			continue;
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			free(sets);
+			free(command);
 			return main_usage(stdout, 0);
 		}
 		if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			printf("phalanx %s\n", PX_VERSION);
 			free(sets);
+			free(command);
 			return 0;
 		}
 		if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0 ||
@@ -287,11 +315,15 @@ main(int argc, char **argv)
 			if (i + 1 >= argc) {
 				fprintf(stderr, "phalanx: %s needs a value\n", a);
 				free(sets);
+				free(command);
 				return 2;
 			}
-			if (strcmp(a, "-c") == 0)
-				mo.command = argv[++i];
-			else if (strcmp(a, "--config") == 0)
+			if (strcmp(a, "-c") == 0) {
+				/* ps shows the line with its secrets starred. */
+				free(command);
+				mo.command = command = xstrdup(argv[++i]);
+				cmd_redact_mask(argv[i]);
+			} else if (strcmp(a, "--config") == 0)
 				mo.config_file = argv[++i];
 			else if (strcmp(a, "-o") == 0)
 				sets[nsets++] = argv[++i];
@@ -304,15 +336,23 @@ main(int argc, char **argv)
 		if (a[0] == '-') {
 			fprintf(stderr, "phalanx: unknown option %s\n", a);
 			free(sets);
+			free(command);
 			return main_usage(stderr, 2);
 		}
 		break;
 	}
 	sub = i < argc ? argv[i] : NULL;
-
+	if ((sub == NULL || strcmp(sub, "sim") != 0) &&
+	    main_protect() != 0) {
+		free(sets);
+		free(command);
+		free(dsn_set);
+		return 2;
+	}
 
 	if (sub != NULL && strcmp(sub, "help") == 0 && i + 1 >= argc) {
 		free(sets);
+		free(command);
 		return main_usage(stdout, 0);
 	}
 
@@ -357,5 +397,8 @@ out:
 	config_free(cfg);
 	free(dsn_set);
 	free(sets);
+	if (command != NULL)
+		explicit_bzero(command, strlen(command));
+	free(command);
 	return status;
 }

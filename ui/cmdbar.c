@@ -17,6 +17,7 @@
 
 #include "cmd/cmd.h"
 #include "ui/tui.h"
+#include "ui/ui.h"
 
 #define CMDBAR_PROMPT	":"
 #define CMDBAR_HISTORY	2000
@@ -158,20 +159,6 @@ cmdbar_show_matches(char **matches, int n, int maxlen)
 }
 
 static void
-cmdbar_history_add(struct cmdbar *b, const char *line)
-{
-	HIST_ENTRY	*last;
-
-	last = history_length > 0 ? history_get(history_base +
-	    history_length - 1) : NULL;
-	if (last != NULL && strcmp(last->line, line) == 0)
-		return;
-	add_history(line);
-	if (append_history(1, b->history) != 0)
-		write_history(b->history);
-}
-
-static void
 cmdbar_line(char *line)
 {
 	struct cmdbar	*b = cmdbar_self;
@@ -181,9 +168,10 @@ cmdbar_line(char *line)
 	if (line == NULL)
 		return;
 	if (*line != '\0') {
-		cmdbar_history_add(b, line);
+		ui_history_add(b->history, line);
 		tui_run_line(tui, line);
 	}
+	explicit_bzero(line, strlen(line));
 	free(line);
 }
 
@@ -215,9 +203,7 @@ cmdbar_new(struct tui *tui, const char *history_path)
 	rl_variable_bind("bell-style", "none");
 	rl_variable_bind("enable-bracketed-paste", "off");
 	rl_variable_bind("horizontal-scroll-mode", "on");
-	using_history();
-	stifle_history(CMDBAR_HISTORY);
-	read_history(b->history);
+	ui_history_open(b->history, CMDBAR_HISTORY);
 	return b;
 }
 
@@ -230,8 +216,7 @@ cmdbar_free(struct cmdbar *b)
 		rl_callback_sigcleanup();
 		rl_callback_handler_remove();
 	}
-	history_truncate_file(b->history, CMDBAR_HISTORY);
-	clear_history();
+	ui_history_close(b->history, CMDBAR_HISTORY);
 	cmdbar_words_free(b);
 	rl_outstream = stdout;
 	if (b->devnull != NULL)
@@ -352,34 +337,43 @@ cmdbar_key(struct cmdbar *b, int is_code, int ch)
 	b->nin = b->next = 0;
 }
 
+/*
+ * The line as typed, but with the value of a secret option starred as it
+ * is typed: the screen, a terminal's scrollback and tmux capture never
+ * hold it.  Starring keeps every byte in place, so the cursor does too.
+ */
 void
 cmdbar_draw(struct cmdbar *b, WINDOW *win, int y, int w)
 {
 	const char	*prompt = rl_display_prompt != NULL ?
 			    rl_display_prompt : CMDBAR_PROMPT;
-	char		*before, *shown;
+	char		*line, *before, *shown;
 	int		 pw, cw, off = 0;
 	const char	*p;
 
 	if (!b->focused)
 		return;
+	line = xstrdup(rl_line_buffer);
+	cmd_redact_mask(line);
 	pw = wtext_width(prompt);
-	before = xstrndup(rl_line_buffer, (size_t)rl_point);
+	before = xstrndup(line, (size_t)rl_point);
 	cw = wtext_width(before);
 	free(before);
 	/* Scroll the line so that the cursor stays on screen. */
-	p = rl_line_buffer;
+	p = line;
 	while (pw + cw - off >= w - 1 && *p != '\0') {
 		do
 			p++;
 		while (((unsigned char)*p & 0xc0) == 0x80);
-		off = wtext_width(rl_line_buffer) - wtext_width(p);
+		off = wtext_width(line) - wtext_width(p);
 	}
 	wtext_puts(win, y, 0, w, widget_attr[WR_ACCENT], prompt);
 	shown = xstrdup(p);
 	wtext_put(win, y, pw, w - pw, WALIGN_LEFT, widget_attr[WR_INPUT],
 	    shown);
 	free(shown);
+	explicit_bzero(line, strlen(line));
+	free(line);
 	curs_set(1);
 	wmove(win, y, pw + cw - off < w ? pw + cw - off : w - 1);
 }

@@ -32,13 +32,15 @@ static void
 run_show_ok(struct tui *tui, const struct cmd *cmd, struct exec_result *r,
     double secs)
 {
-	char	*text;
+	char	*text, *title;
 	size_t	 n;
 
 	text = cmd->json ? exec_render_json(cmd, r) : exec_render_text(r);
 	n = text != NULL && *text != '\0' ? run_lines(text) : 0;
 	if (n > 1) {
-		tui_popup(tui, cmd->text != NULL ? cmd->text : cmd->name, text);
+		title = cmd_text_redacted(cmd);
+		tui_popup(tui, *title != '\0' ? title : cmd->name, text);
+		free(title);
 		tui_message(tui, WR_GOOD, "%s: done in %.2fs (%zu lines)",
 		    cmd->name, secs, n);
 	} else if (n == 1)
@@ -74,12 +76,17 @@ run_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 	free(job);
 }
 
+/*
+ * The line is echoed (message line, feed) only redacted; a parse error
+ * is redacted by the parser.
+ */
 void
 tui_run_line(struct tui *tui, const char *line)
 {
 	struct run_job	*job;
 	struct cmd_pos	 pos;
 	struct err	 err;
+	char		*shown;
 
 	while (*line == ' ' || *line == '\t')
 		line++;
@@ -97,7 +104,9 @@ tui_run_line(struct tui *tui, const char *line)
 	}
 	job->started_us = time_mono_us();
 	tui->jobs++;
-	tui_message(tui, WR_INFO, "running: %s", line);
-	tui_feed_note(tui, WR_ACCENT, "console: %s", line);
+	shown = cmd_redact(line);
+	tui_message(tui, WR_INFO, "running: %s", shown);
+	tui_feed_note(tui, WR_ACCENT, "console: %s", shown);
+	free(shown);
 	exec_cmd(&tui->env, &job->cmd, run_done, job);
 }

@@ -4,9 +4,11 @@
  * terminal until the full-screen console takes its place, and stays as
  * `phalanx shell` for dumb terminals and screen readers.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <readline/history.h>
 #include <readline/readline.h>
@@ -16,6 +18,8 @@
 #include "exec/router.h"
 #include "net/net.h"
 #include "ui/ui.h"
+
+#define SHELL_HISTORY	2000
 
 struct shell {
 	struct exec_env	env;
@@ -27,6 +31,14 @@ static void
 shell_drained(void *arg)
 {
 	loop_exit();
+}
+
+static void
+shell_drain(void *arg)
+{
+	struct shell	*sh = arg;
+
+	router_drain(sh->env.router, 5000, shell_drained, NULL);
 }
 
 static void
@@ -49,7 +61,11 @@ shell_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 	if ((int)r->status > sh->worst)
 		sh->worst = (int)r->status;
 	fflush(stdout);
-	router_drain(sh->env.router, 5000, shell_drained, NULL);
+	/*
+	 * From the loop, not from inside exec_cmd: a command that finishes
+	 * at once (help) would stop the loop before loop_run started it.
+	 */
+	loop_later(0, shell_drain, sh);
 }
 
 static void
@@ -78,12 +94,84 @@ shell_history_path(const struct shell *sh)
 	return xasprintf("%s/history", sh->env.home);
 }
 
+/*
+ * A line of standard input when it is no terminal: read a byte at a time,
+ * so that "access-token -" gets the very next line, and never echoed as
+ * readline would echo it (shell_read shows it redacted instead).
+ */
+static char *
+shell_read_plain(void)
+{
+	struct strbuf	b;
+	ssize_t		n;
+	char		c;
+
+	strbuf_init(&b);
+	for (;;) {
+		n = read(STDIN_FILENO, &c, 1);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n != 1 || c == '\n')
+			break;
+		strbuf_putc(&b, c);
+	}
+	if (n != 1 && b.len == 0) {
+		strbuf_free(&b);
+		return NULL;
+	}
+	if (b.len > 0 && b.s[b.len - 1] == '\r')
+		b.s[--b.len] = '\0';
+	return strbuf_steal(&b);
+}
+
+/*
+ * One logical line: a line ending in "\" continues on the next (prompt
+ * "...> "), joined with a space as in a script, so that a secret typed
+ * on a continuation line is one command with its keyword, redacted with
+ * it in the history.  NULL at the end of input.
+ */
+static char *
+shell_read(int tty)
+{
+	struct strbuf	 b;
+	const char	*prompt = "phalanx> ";
+	char		*line, *shown;
+	size_t		 n;
+	int		 more;
+
+	strbuf_init(&b);
+	while ((line = tty ? readline(prompt) : shell_read_plain()) != NULL) {
+		n = strlen(line);
+		while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t'))
+			n--;
+		more = n > 0 && line[n - 1] == '\\';
+		strbuf_add(&b, line, more ? n - 1 : strlen(line));
+		explicit_bzero(line, strlen(line));
+		free(line);
+		if (!more)
+			break;
+		strbuf_putc(&b, ' ');
+		prompt = "...> ";
+	}
+	if (line == NULL && b.len == 0) {
+		strbuf_free(&b);
+		return NULL;
+	}
+	if (!tty) {
+		shown = cmd_redact(b.s != NULL ? b.s : "");
+		printf("phalanx> %s\n", shown);
+		free(shown);
+	}
+	return strbuf_steal(&b);
+}
+
 int
 shell_main(struct config *cfg, int json)
 {
 	struct shell	 sh;
 	struct err	 err;
 	char		*line, *hist;
+	int		 tty = isatty(STDIN_FILENO);
 
 	memset(&sh, 0, sizeof sh);
 	sh.json = json;
@@ -92,19 +180,22 @@ shell_main(struct config *cfg, int json)
 		fprintf(stderr, "phalanx: %s\n", err.msg);
 		return EXEC_UNREACHABLE;
 	}
+	/* A secret may come from a file, the environment or the next line. */
+	cmd_secret_sources(CMD_SRC_ENV | CMD_SRC_FILE | CMD_SRC_STDIN);
 	hist = shell_history_path(&sh);
-	read_history(hist);
+	ui_history_open(hist, SHELL_HISTORY);
 	printf("phalanx %s -- type \"help\" for commands, Ctrl-D to quit\n",
 	    PX_VERSION);
-	while ((line = readline("phalanx> ")) != NULL) {
+	while ((line = shell_read(tty)) != NULL) {
 		if (*line != '\0') {
-			add_history(line);
+			ui_history_add(hist, line);
 			shell_line(&sh, line);
 		}
+		explicit_bzero(line, strlen(line));
 		free(line);
 	}
 	putchar('\n');
-	write_history(hist);
+	ui_history_close(hist, SHELL_HISTORY);
 	free(hist);
 	batch_env_close(&sh.env);
 	loop_free();

@@ -13,4 +13,12 @@ int shell_main(struct config *, int json);
  */
 int tui_main(struct config *);
 
+/*
+ * history.c: the readline history shared by both consoles, without
+ * secrets (every line goes through cmd_redact first).
+ */
+void ui_history_open(const char *path, int max);
+void ui_history_add(const char *path, const char *line);
+void ui_history_close(const char *path, int max);
+
 #endif

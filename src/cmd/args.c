@@ -78,11 +78,15 @@ cmd_free(struct cmd *c)
 
 	if (c == NULL)
 		return;
+	/* A command may carry secrets: wipe before freeing. */
 	for (i = 0; i < c->nargs; i++) {
 		free(c->args[i].key);
+		explicit_bzero(c->args[i].val, strlen(c->args[i].val));
 		free(c->args[i].val);
 	}
 	free(c->args);
+	if (c->text != NULL)
+		explicit_bzero(c->text, strlen(c->text));
 	free(c->text);
 	cmd_target_free(c->target);
 	memset(c, 0, sizeof *c);

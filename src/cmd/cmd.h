@@ -129,10 +129,38 @@ int cmd_built(enum cmd_kind);
 /* Canonical name ("account add") for --json "cmd"; NULL if unknown. */
 const char *cmd_name(enum cmd_kind);
 /*
- * cmd->text with secret values (api-key, api-secret, access-token) shown as
- * "***": use it wherever the text is logged, shown or put in --json output.
- * Owned by the caller.
+ * Secrets (redact.c holds the one table of the option words that carry
+ * them: access-token, api-secret, bot-token, password, secret, token...;
+ * api-key is a credential but no secret).  Whatever shows, stores or logs
+ * a command's text -- history, screen, feed, logs, --json, error
+ * messages -- goes through these.
  */
+int cmd_secret_word(const char *);	/* its value is a secret */
+int cmd_credential_word(const char *);	/* a secret or an API key */
+/* A reference to a secret (@env:NAME, @file:PATH, -), not the secret. */
+int cmd_secret_ref(const char *);
+/*
+ * Text (a line, a script, even one the parser refused) with every secret
+ * value as "***"; owned by the caller.
+ */
+char *cmd_redact(const char *);
 char *cmd_text_redacted(const struct cmd *);
+/* The same in place, each secret byte starred (same length, same columns). */
+void cmd_redact_mask(char *);
+/* Every secret that src (or the command) carries replaced in msg. */
+void cmd_redact_msg(const char *src, char *msg, size_t len);
+void cmd_redact_msg_cmd(const struct cmd *, char *msg, size_t len);
+
+/*
+ * Where a secret option's value may come from besides the line itself
+ * (secret_src.c): "@env:NAME", "@file:PATH", "-" (one line of standard
+ * input, not echoed on a terminal).  Each front allows what it can offer:
+ * the console cannot read stdin, a script read from stdin neither.
+ * Nothing is allowed until a front says so.
+ */
+#define CMD_SRC_ENV	0x1
+#define CMD_SRC_FILE	0x2
+#define CMD_SRC_STDIN	0x4
+void cmd_secret_sources(unsigned);
 
 #endif

@@ -182,12 +182,17 @@ void	cmd_enum_list(const char *const *, char *, size_t, const char *);
 int	cmd_is_keyword(const struct cmd_def *, const struct cmd_tok *);
 
 /* match.c */
+size_t	cmd_edit_distance(const char *, const char *);
 const char *cmd_suggest(const char *, const char *const *, size_t);
 int	cmd_def_prefix(const struct cmd_def *, const struct cmd_tok *, size_t);
 int	cmd_bad_command_word(const struct cmd_tok *, size_t,
 	    const struct cmd_tok *, int, struct cmd_perr *);
 const struct cmd_def *cmd_match_command(const struct cmd_toks *, size_t *,
 	    struct cmd_perr *);
+
+/* secret_src.c: what @env:, @file: or - names; *out NULL when literal. */
+int	cmd_secret_resolve(struct cmd_pstate *, const char *,
+	    const struct cmd_tok *, char **);
 
 /* value.c */
 int	cmd_store_value(struct cmd_pstate *, const char *, enum cmd_vtype,

@@ -98,6 +98,8 @@ exec_result_clear(struct exec_result *r)
 void
 exec_done(struct exec_job *job)
 {
+	/* A message may quote what the command was given: not its secrets. */
+	cmd_redact_msg_cmd(job->cmd, job->res.err.msg, sizeof job->res.err.msg);
 	job->cb(job->cmd, &job->res, job->arg);
 	exec_result_clear(&job->res);
 	free(job);

@@ -10,8 +10,8 @@
 #include "cmd/cmd_int.h"
 
 /* Levenshtein distance, for "did you mean"; b is a short table word. */
-static size_t
-edit_distance(const char *a, const char *b)
+size_t
+cmd_edit_distance(const char *a, const char *b)
 {
 	size_t	row[64], i, j, diag, up, best;
 	size_t	la = strlen(a), lb = strlen(b);
@@ -46,7 +46,7 @@ cmd_suggest(const char *w, const char *const *words, size_t n)
 	size_t		 i, d, bestd = 3;
 
 	for (i = 0; i < n; i++) {
-		d = edit_distance(w, words[i]);
+		d = cmd_edit_distance(w, words[i]);
 		if (d < bestd && d < strlen(words[i])) {
 			bestd = d;
 			best = words[i];

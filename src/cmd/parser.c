@@ -480,8 +480,11 @@ cmd_parse_line(const char *text, int line, struct cmd *out,
 {
 	struct cmd_perr	e;
 
-	if (parse_text(text, 0, out, &e) != 0)
+	if (parse_text(text, 0, out, &e) != 0) {
+		/* An error quotes tokens; never a secret of the line. */
+		cmd_redact_msg(text, e.msg, sizeof e.msg);
 		return report(&e, line, pos, err);
+	}
 	out->line = line;
 	return 0;
 }

@@ -125,6 +125,42 @@ fail:
 	return -1;
 }
 
+/*
+ * A credential: the token itself, or what @env:, @file: or - names
+ * (secret_src.c), checked like one typed.  Copies are wiped when freed.
+ */
+static int
+store_secret(struct cmd_pstate *ps, const char *key, const char *what,
+    const char *label, int64_t max, const struct cmd_tok *t)
+{
+	struct cmd_tok	 rt = *t;
+	char		*src, *v, shown[128];
+	size_t		 n;
+	int		 r;
+
+	if (cmd_secret_resolve(ps, label != NULL ? label : key, t, &src) != 0)
+		return -1;
+	if (src != NULL)
+		rt.s = src;
+	r = cmd_check_value(ps, V_SECRET, NULL, what, label, max, &rt, &v);
+	if (src != NULL) {
+		cmd_tok_show(t->s[0] == '-' ? "standard input" : t->s, shown,
+		    sizeof shown);
+		n = strlen(ps->err->msg);
+		if (r != 0 && n + strlen(shown) + 16 < sizeof ps->err->msg)
+			snprintf(ps->err->msg + n, sizeof ps->err->msg - n,
+			    " (read from %s)", shown);
+		explicit_bzero(src, strlen(src));
+		free(src);
+	}
+	if (r != 0)
+		return -1;
+	cmd_add_arg(ps->cmd, key, v, t->col);
+	explicit_bzero(v, strlen(v));
+	free(v);
+	return 0;
+}
+
 /* Validate a value and store it under key (symbols add "exchange"). */
 int
 cmd_store_value(struct cmd_pstate *ps, const char *key, enum cmd_vtype type,
@@ -135,6 +171,8 @@ cmd_store_value(struct cmd_pstate *ps, const char *key, enum cmd_vtype type,
 
 	if (type == V_TARGET)
 		return parse_target(ps, t, key);
+	if (type == V_SECRET)
+		return store_secret(ps, key, what, label, max, t);
 	if (cmd_check_value(ps, type, enums, what, label, max, t, &v) != 0)
 		return -1;
 	cmd_add_arg(ps->cmd, key, v, t->col);

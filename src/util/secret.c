@@ -3,7 +3,11 @@
  * Poly1305): a fresh random nonce per value, so equal secrets never look
  * equal in the store, and any change to the text fails authentication.
  */
+#include <sys/resource.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -178,29 +182,128 @@ out:
 }
 
 /*
+ * PHALANX_MASTER_KEY once secret_env_take has run: the key in guarded,
+ * locked memory (sodium_malloc) that is unreadable between uses, or what
+ * was wrong with the variable, reported when the key is first needed.
+ */
+enum key_env { KEY_ENV_UNTAKEN, KEY_ENV_NONE, KEY_ENV_OK, KEY_ENV_EMPTY,
+	KEY_ENV_BAD };
+static enum key_env	 key_env = KEY_ENV_UNTAKEN;
+static unsigned char	*key_env_buf;
+static size_t		 key_env_badlen;
+
+/*
+ * Take PHALANX_MASTER_KEY out of the environment before anything runs:
+ * no child (initdb, pg_ctl and the postmaster, psql, a shell) inherits
+ * it, and its bytes are wiped where the kernel shows the environment we
+ * started with (/proc/PID/environ).
+ */
+void
+secret_env_take(void)
+{
+	struct err	 e;
+	char		*v;
+
+	if (key_env != KEY_ENV_UNTAKEN)
+		return;
+	if ((v = getenv("PHALANX_MASTER_KEY")) == NULL) {
+		key_env = KEY_ENV_NONE;
+		return;
+	}
+	if (*v == '\0')
+		key_env = KEY_ENV_EMPTY;
+	else if (secret_init(&e) == 0 &&
+	    (key_env_buf = sodium_malloc(crypto_secretbox_KEYBYTES)) != NULL &&
+	    secret_parse_key(v, strlen(v), key_env_buf) == 0) {
+		sodium_mprotect_noaccess(key_env_buf);
+		key_env = KEY_ENV_OK;
+	} else {
+		key_env = KEY_ENV_BAD;
+		key_env_badlen = strlen(v);
+	}
+	explicit_bzero(v, strlen(v));
+	unsetenv("PHALANX_MASTER_KEY");
+}
+
+static void
+secret_env_error(enum key_env state, size_t len, struct err *e)
+{
+	if (state == KEY_ENV_EMPTY)
+		err_set(e, "master-key", "PHALANX_MASTER_KEY is set but empty; "
+		    "unset it to use the master.key file");
+	else
+		err_set(e, "master-key", "PHALANX_MASTER_KEY: %s (got %zu "
+		    "characters)", secret_bad_key, len);
+}
+
+/* The key from the environment: 0, 1 when there is none there, -1. */
+static int
+secret_key_env(unsigned char *key, struct err *e)
+{
+	const char	*env;
+
+	switch (key_env) {
+	case KEY_ENV_OK:
+		sodium_mprotect_readonly(key_env_buf);
+		memcpy(key, key_env_buf, crypto_secretbox_KEYBYTES);
+		sodium_mprotect_noaccess(key_env_buf);
+		return 0;
+	case KEY_ENV_NONE:
+		return 1;
+	case KEY_ENV_EMPTY:
+	case KEY_ENV_BAD:
+		secret_env_error(key_env, key_env_badlen, e);
+		return -1;
+	case KEY_ENV_UNTAKEN:
+		break;
+	}
+	/* Not taken (a library user, a test): read it where it is. */
+	if ((env = getenv("PHALANX_MASTER_KEY")) == NULL)
+		return 1;
+	if (secret_parse_key(env, strlen(env), key) == 0)
+		return 0;
+	secret_env_error(*env == '\0' ? KEY_ENV_EMPTY : KEY_ENV_BAD,
+	    strlen(env), e);
+	return -1;
+}
+
+/*
+ * A process that holds the key leaves no core dump and is not dumpable:
+ * no core file, no ptrace or /proc/PID/mem by another process of the
+ * same user, /proc/PID/environ readable by root only.
+ */
+int
+secret_protect_process(struct err *e)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &rl) == -1) {
+		err_set(e, "protect", "cannot disable core dumps: %s",
+		    strerror(errno));
+		return -1;
+	}
+#ifdef __linux__
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == -1) {
+		err_set(e, "protect", "cannot make the process non-dumpable: "
+		    "%s", strerror(errno));
+		return -1;
+	}
+#endif
+	return 0;
+}
+
+/*
  * The master key: PHALANX_MASTER_KEY, else HOME/master.key, created only
  * when encrypting (decrypting with a brand-new key could never succeed).
  */
 static int
 secret_key(const char *home, int create, unsigned char *key, struct err *e)
 {
-	const char	*env;
 	char		*dir, *path;
 	int		 rc;
 
-	if ((env = getenv("PHALANX_MASTER_KEY")) != NULL) {
-		if (secret_parse_key(env, strlen(env), key) == 0)
-			return 0;
-		if (*env == '\0') {
-			err_set(e, "master-key", "PHALANX_MASTER_KEY is set "
-			    "but empty; unset it to use the master.key file");
-		} else {
-			err_set(e, "master-key", "PHALANX_MASTER_KEY: %s "
-			    "(got %zu characters)", secret_bad_key,
-			    strlen(env));
-		}
-		return -1;
-	}
+	if ((rc = secret_key_env(key, e)) != 1)
+		return rc;
 	dir = (home != NULL) ? xstrdup(home) : path_phalanx_home();
 	path = xasprintf("%s/%s", dir, SECRET_KEY_FILE);
 	rc = secret_key_read(path, key, e);

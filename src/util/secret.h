@@ -24,6 +24,15 @@ int secret_encrypt(const char *home, const char *plaintext, char **out,
 int secret_decrypt(const char *home, const char *text, char **plain_out,
     struct err *);
 
+/*
+ * Move PHALANX_MASTER_KEY from the environment into locked memory and wipe
+ * it there, so that no child process inherits it: main() calls it first.
+ */
+void secret_env_take(void);
+
+/* No core dumps, not dumpable (Linux): for every process holding the key. */
+int secret_protect_process(struct err *);
+
 /* Zero a decrypted string, then free it. */
 void secret_free(char *);
 

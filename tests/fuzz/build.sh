@@ -12,7 +12,8 @@ UTIL="src/util/xmalloc.c src/util/err.c src/util/strbuf.c"
 
 $CC $FLAGS -o "$out/fuzz_parser" tests/fuzz/fuzz_parser.c \
 	src/cmd/lexer.c src/cmd/parser.c src/cmd/grammar.c src/cmd/args.c \
-	src/cmd/match.c src/cmd/value.c src/cmd/redact.c $UTIL
+	src/cmd/match.c src/cmd/value.c src/cmd/redact.c src/cmd/secret_src.c \
+	$UTIL
 # shellcheck disable=SC2046
 $CC $FLAGS $(pkg-config --cflags jansson libsodium) \
 	-o "$out/fuzz_kite_decode" tests/fuzz/fuzz_kite_decode.c \
