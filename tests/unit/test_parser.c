@@ -149,6 +149,8 @@ static const struct {
 	{ "incident step 5 2 done", CMD_INCIDENT_STEP, "incident step" },
 	{ "incident resolve 5", CMD_INCIDENT_RESOLVE, "incident resolve" },
 	{ "audit verify", CMD_AUDIT_VERIFY, "audit verify" },
+	{ "pcr NIFTY", CMD_PCR, "pcr" },
+	{ "gamma BANKNIFTY expiry 2026-12-30", CMD_GAMMA, "gamma" },
 	{ "connector add tv dialect tradingview strategy momo",
 	  CMD_CONNECTOR_ADD, "connector add" },
 	{ "connector list", CMD_CONNECTOR_LIST, "connector list" },
@@ -840,7 +842,7 @@ test_not_built(void **state)
 {
 	const char *const	*w = cmd_words();
 	static const char *const later_only[] = { "connector", "schedule",
-		"export", "webhook", "cron", "dialect", "tradingview", NULL };
+		"export", "cron", "dialect", "tradingview", NULL };
 	size_t			 i, j;
 	int			 k, nlater = 0;
 
