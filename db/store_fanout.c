@@ -14,19 +14,23 @@ static const char sql_create[] =
 "WITH f AS ("
 "  INSERT INTO fanouts (id, who, source, intent, target, side, symbol,"
 "    exchange, qty, unit, product, order_type, price, trigger_price,"
-"    policy, mode, on_fail, state, message, t_intent, t_rms, tag)"
+"    policy, mode, on_fail, state, message, t_intent, t_rms, tag, idem_key,"
+"    idem_intent)"
 "  SELECT x.id, x.who, x.source, x.intent, x.target, x.side, x.symbol,"
 "    x.exchange, x.qty, COALESCE(x.unit, 'lots'), x.product, x.order_type,"
 "    x.price, x.trigger_price, COALESCE(x.policy, 'fixed'),"
 "    COALESCE(x.mode, 'async'), COALESCE(x.on_fail, 'best-effort'),"
-"    x.state, x.message, x.t_intent, x.t_rms, x.tag"
+"    x.state, x.message, x.t_intent, x.t_rms, x.tag, x.idem_key,"
+"    x.idem_intent"
 "  FROM jsonb_to_record($1::jsonb) AS x(id bigint, who text, source text,"
 "    intent text, target text, side text, symbol text, exchange text,"
 "    qty int, unit text, product text, order_type text, price numeric,"
 "    trigger_price numeric, policy text, mode text, on_fail text,"
 "    state text, message text, t_intent timestamptz, t_rms timestamptz,"
-"    tag text)"
-"  RETURNING id"
+"    tag text, idem_key text, idem_intent text)"
+/* The sender owns the fan-out until it finishes (or its session ends):
+ * a reconciler leaves an owned fan-out alone. */
+"  RETURNING id, phalanx_fanout_own(id, true) AS owned"
 "), o AS ("
 "  INSERT INTO orders (fanout_id, account_id, slice, client_tag, state,"
 "    side, symbol, exchange, product, order_type, qty, price,"
@@ -68,7 +72,8 @@ const char store_sql_fanout_finish[] =
 STORE_APPLIED("$7", "fanout.finish")
 "UPDATE fanouts SET state = $2, message = $3, t_first_send = $4,"
 "  t_last_send = $5, t_last_ack = $6"
-"  WHERE id = $1 AND EXISTS (SELECT 1 FROM applied) RETURNING id";
+"  WHERE id = $1 AND EXISTS (SELECT 1 FROM applied)"
+"  RETURNING id, phalanx_fanout_own(id, false) AS released";
 
 /*
  * A broker id this account already has on another order (a simulator

@@ -38,6 +38,25 @@ STORE_APPLIED("$7", "position.fill")
 "RETURNING qty, avg_price::text AS avg_price,"
 "  realised_pnl::text AS realised_pnl";
 
+/*
+ * Every fill source -- the router watching its orders, broker postbacks,
+ * the reconciler reading order books -- can report an order's cumulative
+ * fill here, and phalanx_fill_apply (db/migrations/0009_reconcile.sql)
+ * moves the position by what it did not hold yet: a fill seen by two
+ * sources counts once, whatever their order.  Idempotent by itself, so
+ * it needs no journal uid.
+ */
+static const char sql_fill[] =
+"SELECT phalanx_fill_apply($1::bigint, $2::int, $3::numeric / 100)"
+"  AS applied";
+
+static const char sql_fill_broker[] =
+"SELECT o.id AS order_id,"
+"  phalanx_fill_apply(o.id, $4::int, $5::numeric / 100) AS applied "
+"FROM orders o WHERE o.account_id = $1::bigint AND (o.broker_order_id = $2"
+"  OR ($3::text <> '' AND o.client_tag = $3)) "
+"ORDER BY o.broker_order_id = $2 DESC LIMIT 1";
+
 static const char sql_of[] =
 "SELECT p.exchange, p.symbol, p.product, p.qty,"
 "  round(p.avg_price * 100)::bigint AS avg_paise "
@@ -98,4 +117,36 @@ store_positions_of(struct store *st, const char *account, store_rows_cb cb,
 	const char	*p[1] = { account };
 
 	store_run(st, sql_of, 1, p, cb, arg);
+}
+
+void
+store_order_fill(struct store *st, int64_t order_id, int64_t filled,
+    int64_t avg_paise, store_rows_cb cb, void *arg)
+{
+	char		 id[24], q[24], px[24];
+	const char	*p[3] = { id, q, px };
+
+	snprintf(id, sizeof id, "%lld", (long long)order_id);
+	snprintf(q, sizeof q, "%lld", (long long)filled);
+	snprintf(px, sizeof px, "%lld", (long long)avg_paise);
+	store_run(st, sql_fill, 3, p, cb, arg);
+}
+
+void
+store_order_fill_broker(struct store *st, int64_t account_id,
+    const char *broker_order_id, const char *tag, int64_t filled,
+    int64_t avg_paise, store_rows_cb cb, void *arg)
+{
+	char		 id[24], q[24], px[24];
+	const char	*p[5];
+
+	snprintf(id, sizeof id, "%lld", (long long)account_id);
+	snprintf(q, sizeof q, "%lld", (long long)filled);
+	snprintf(px, sizeof px, "%lld", (long long)avg_paise);
+	p[0] = id;
+	p[1] = broker_order_id;
+	p[2] = tag != NULL ? tag : "";
+	p[3] = q;
+	p[4] = px;
+	store_run(st, sql_fill_broker, 5, p, cb, arg);
 }

@@ -196,4 +196,54 @@ size_t lat_map_count(const struct lat_map *);
 void lat_map_each(const struct lat_map *, void (*)(const char *key,
     const struct lat_hist *, void *), void *);
 
+/* reconcile_match.c -------------------------------------------------- */
+
+/*
+ * What the reconciler makes of one leg of a fan-out whose sender died.
+ * The broker's book decides: a leg whose client tag (or order id) the
+ * broker has is never sent again; one it does not have is "never sent"
+ * only once nothing can still be on its way (the sending window is over).
+ */
+enum recon_leg {
+	RECON_AT_BROKER,	/* the broker has it: its book decides */
+	RECON_FAILED,		/* refused for good (RMS, broker) */
+	RECON_NEVER_SENT,	/* absent after the sending window */
+	RECON_WAIT,		/* absent, the window still open */
+	RECON_UNREAD		/* its account's book could not be read */
+};
+
+/* A broker's order as the matcher needs it. */
+struct recon_book_entry {
+	const char	*tag;		/* "" or NULL: none */
+	const char	*order_id;
+};
+
+/*
+ * The entry of book that is the leg with this client tag (else this broker
+ * order id): its index, or -1.  Empty tags and ids never match.
+ */
+long reconcile_book_match(const struct recon_book_entry *book, size_t n,
+    const char *tag, const char *broker_order_id);
+
+/*
+ * One leg: at_broker (the book has it, or the broker acked it before),
+ * state its stored state name, book_read whether its account's book was
+ * read in this pass, window_over whether the sending window has passed.
+ */
+enum recon_leg reconcile_leg(int at_broker, const char *state, int book_read,
+    int window_over);
+
+struct recon_tally {
+	size_t	legs, failed, never_sent, wait, unread;
+};
+
+/* Count one leg; state is its state after the book was applied. */
+void reconcile_tally(struct recon_tally *, enum recon_leg, const char *state);
+/*
+ * The fan-out's final state: INTERRUPTED when a leg was never sent,
+ * else COMPLETED, PARTIAL or FAILED as the router would say; NULL while
+ * a leg is still undecided (stays RUNNING, looked at again).
+ */
+const char *reconcile_verdict(const struct recon_tally *);
+
 #endif

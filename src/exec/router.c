@@ -464,23 +464,16 @@ router_position_stored(json_t *rows, const struct err *err, void *arg)
 }
 
 /*
- * The broker reports a leg's cumulative fill; the position moves by what
- * is new since the last report, at the price of that new part.
+ * The broker reports a leg's cumulative fill; the store moves the
+ * position by what it does not hold yet (store_order_fill), so a fill
+ * also seen by a postback or the reconciler counts once.
  */
 void
 router_leg_filled(struct leg *leg, int64_t filled, int64_t avg)
 {
-	int64_t	delta = filled - leg->filled, price;
-
-	if (delta > 0) {
-		price = leg->filled == 0 ? avg : (avg * filled -
-		    leg->avg * leg->filled) / delta;
-		store_position_fill(leg->fo->r->store, leg->account_id,
-		    leg->req.exchange, leg->req.tradingsymbol,
-		    broker_product_name(leg->req.product),
-		    leg->req.side == BROKER_BUY ? delta : -delta, price,
+	if (filled > leg->filled && leg->order_id != 0)
+		store_order_fill(leg->fo->r->store, leg->order_id, filled, avg,
 		    router_position_stored, NULL);
-	}
 	leg->filled = filled;
 	leg->avg = avg;
 }
