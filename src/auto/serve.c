@@ -256,6 +256,8 @@ serve_main(int argc, char **argv, struct config *cfg)
 	}
 	if (config_bool(cfg, "notify.worker") == 1)
 		s.notify = notify_worker_start(s.env.store, cfg, s.env.home);
+	/* The daemon holds the reconcile duty while it runs. */
+	batch_env_reconcile(&s.env, NULL, NULL);
 	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);
 	s.sigterm = evsignal_new(loop_base(), SIGTERM, serve_signal, &s);
 	event_add(s.sigint, NULL);

@@ -12,6 +12,7 @@
 #include "cmd/exec.h"
 #include "db/db.h"
 #include "exec/mtm.h"
+#include "exec/reconcile.h"
 #include "exec/router.h"
 #include "net/net.h"
 
@@ -143,6 +144,51 @@ batch_next(struct batch *b)
 	exec_cmd(&b->env, &b->cmds.v[b->next++], batch_done, b);
 }
 
+static void
+batch_warned(const char *text, void *arg)
+{
+	struct batch	*b = arg;
+
+	if (text != NULL) {
+		fputs(text, stderr);
+		fflush(stderr);
+	}
+	batch_next(b);
+}
+
+/*
+ * Before the first command: put right what a crashed run left (unless a
+ * daemon holds the duty and does it), then warn about fan-outs a trader
+ * must look at.  A store failure here is only reported: the commands
+ * report it again, as theirs.
+ */
+static void
+batch_reconciled(const struct reconcile_report *rep, void *arg)
+{
+	struct batch	*b = arg;
+
+	if (rep->text != NULL) {
+		fputs(rep->text, stderr);
+		fflush(stderr);
+	}
+	reconcile_warnings(b->env.store, batch_warned, b);
+}
+
+static void
+batch_start(struct batch *b)
+{
+	struct reconcile_opts	o;
+
+	if (b->env.recon == NULL) {
+		batch_next(b);
+		return;
+	}
+	memset(&o, 0, sizeof o);
+	o.duty = 1;
+	o.wait = 1;
+	reconcile_run(b->env.recon, &o, batch_reconciled, b);
+}
+
 static int
 batch_fail_early(const struct batch_opts *o, const struct err *err, int code)
 {
@@ -197,15 +243,40 @@ batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
 	 * in the journal, so it exists whenever the store does. */
 	env->router = router_new(env->store, cfg, env->home);
 	router_set_actor(env->router, path_os_user(), front);
+	env->recon = reconcile_new(env->router);
 	if (strcmp(front, "batch") != 0)
 		env->mtm = mtm_start(env->store, cfg, env->home);
 	return 0;
+}
+
+/* The daemon's passes go to the log. */
+static void
+batch_env_reconciled(const struct reconcile_report *rep, void *arg)
+{
+	if (rep->text != NULL)
+		log_warn("reconcile", "%s", rep->text);
+}
+
+/*
+ * The daemon and the console reconcile at start and every
+ * exec.reconcile_s, whenever they hold (or can take) the duty.  say, when
+ * not NULL, gets each pass's lines for people.
+ */
+void
+batch_env_reconcile(struct exec_env *env, reconcile_cb say, void *arg)
+{
+	if (env->recon == NULL)
+		return;
+	reconcile_every(env->recon, (int)config_int(env->cfg,
+	    "exec.reconcile_s"), say != NULL ? say : batch_env_reconciled,
+	    say != NULL ? arg : env);
 }
 
 void
 batch_env_close(struct exec_env *env)
 {
 	mtm_free(env->mtm);
+	reconcile_free(env->recon);
 	router_free(env->router);
 	store_close(env->store);
 	free(env->home);
@@ -246,7 +317,7 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 		cmd_list_free(&b.cmds);
 		return batch_fail_early(o, &err, EXEC_UNREACHABLE);
 	}
-	batch_next(&b);
+	batch_start(&b);
 	loop_run();
 
 	batch_env_close(&b.env);

@@ -14,11 +14,13 @@
 
 struct router;
 struct mtm;
+struct reconcile;
 
 struct exec_env {
 	struct store		*store;
 	struct router		*router;
 	struct mtm		*mtm;		/* console and daemon only */
+	struct reconcile	*recon;		/* with the router */
 	struct config		*cfg;
 	const char		*front;		/* batch, console, daemon */
 	char			*home;		/* PHALANX_HOME */

@@ -132,6 +132,7 @@ exec_buy(struct exec_job *job)
 	/* Kept with the fan-out, not sent: Kite's tag field is the client
 	 * tag that reconciliation matches on (0011_fanout_tag.sql). */
 	req.tag = cmd_get(job->cmd, "tag");
+	req.key = cmd_get(job->cmd, "key");
 	fanout_start(exec_router(job), &req, exec_fanout_done, job);
 }
 

@@ -117,6 +117,8 @@ static const struct cmd_opt order_opts[] = {
 	{ .word = "mode", .type = V_ENUM, .enums = modes },
 	{ .word = "on-fail", .type = V_ENUM, .enums = on_fail },
 	{ .word = "tag", .type = V_ORDER_TAG },
+	{ .word = "key", .type = V_NAME, .what = "an idempotency key "
+	  "([A-Za-z0-9_.-], up to 64 characters)" },
 	END_OPTS
 };
 
@@ -323,7 +325,7 @@ const struct cmd_def cmd_defs[] = {
 	  "sl TRIGGER PRICE | slm TRIGGER] [product mis|nrml|cnc] "
 	  "[to TARGET] [policy fixed|multiplier|equal|capital|ratio] "
 	  "[mode async|sync] [on-fail best-effort|retry|all-or-none] "
-	  "[tag TEXT] [--dry-run]",
+	  "[tag TEXT] [key KEY] [--dry-run]",
 	  .pos = { { .key = "symbol", .type = V_SYMBOL },
 		   { .key = "qty", .type = V_QTY, .max = CMD_MAX_QTY } },
 	  .opts = order_opts, .flags = order_flags, .target_all = 1,
@@ -333,7 +335,7 @@ const struct cmd_def cmd_defs[] = {
 	  "sl TRIGGER PRICE | slm TRIGGER] [product mis|nrml|cnc] "
 	  "[to TARGET] [policy fixed|multiplier|equal|capital|ratio] "
 	  "[mode async|sync] [on-fail best-effort|retry|all-or-none] "
-	  "[tag TEXT] [--dry-run]",
+	  "[tag TEXT] [key KEY] [--dry-run]",
 	  .pos = { { .key = "symbol", .type = V_SYMBOL },
 		   { .key = "qty", .type = V_QTY, .max = CMD_MAX_QTY } },
 	  .opts = order_opts, .flags = order_flags, .target_all = 1,

@@ -320,6 +320,12 @@ fanout_accounts(struct account_set *set, const struct err *err, void *arg)
 	    fo->symbol, fanout_instrument);
 }
 
+static void
+fanout_begin(struct fanout *fo)
+{
+	router_load_accounts(fo, fanout_accounts);
+}
+
 void
 fanout_start(struct router *r, const struct fanout_req *req,
     fanout_done_cb cb, void *arg)
@@ -329,5 +335,10 @@ fanout_start(struct router *r, const struct fanout_req *req,
 	fo = fanout_new(r, req, cb, arg);
 	/* The target is only read until resolved, which happens next. */
 	fo->req.target = req->target;
-	router_load_accounts(fo, fanout_accounts);
+	if (fo->req.key != NULL && fo->req.intent == FANOUT_ORDER &&
+	    !fo->req.dry_run) {
+		fanout_key_check(fo, fanout_begin);
+		return;
+	}
+	fanout_begin(fo);
 }

@@ -88,6 +88,13 @@ fanout_row_json(const struct fanout *fo)
 		json_object_set_new(j, "message", json_string(fo->reason));
 	if (fo->tag != NULL)
 		json_object_set_new(j, "tag", json_string(fo->tag));
+	if (order && fo->req.key != NULL) {
+		char *intent = fanout_key_intent(fo);
+
+		json_object_set_new(j, "idem_key", json_string(fo->req.key));
+		json_object_set_new(j, "idem_intent", json_string(intent));
+		free(intent);
+	}
 	free(t_intent);
 	free(t_rms);
 	return j;

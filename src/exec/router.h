@@ -43,6 +43,9 @@ struct fanout_req {
 	const char		*tag;		/* the user's label; NULL none */
 	int			 dry_run;
 	const char		*source;	/* "batch", "console", connector */
+	/* Idempotency key (buy/sell), NULL none; borrowed until the
+	 * callback.  See fanout_key.c. */
+	const char		*key;
 };
 
 /*

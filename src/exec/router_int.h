@@ -194,6 +194,10 @@ void fanout_finish(struct fanout *);
 void rollback_start(struct fanout *);
 void rollback_leg_done(struct leg *);
 
+/* fanout_key.c */
+char *fanout_key_intent(const struct fanout *);
+void fanout_key_check(struct fanout *, void (*next)(struct fanout *));
+
 /* squareoff.c */
 void squareoff_start(struct fanout *);
 

@@ -50,6 +50,9 @@ const struct config_key config_table[] = {
 	  "how long an unclear order outcome is looked for in the broker's "
 	  "order book, retrying with backoff, before it is reported "
 	  "unconfirmed" },
+	{ "exec.reconcile_s", CONFIG_INT, "30", 0, 86400, NULL, 0,
+	  "seconds between reconciliations with the brokers' order books "
+	  "in the daemon and console; 0: only at start" },
 	{ "exec.default_mode", CONFIG_ENUM, "async", 0, 0, "async|sync", 0,
 	  "fan-out mode when a command names none" },
 	{ "exec.default_policy", CONFIG_ENUM, "fixed", 0, 0,
