@@ -21,7 +21,8 @@ static const char sql_duty_release[] =
  */
 static const char sql_claim[] =
 "WITH c AS ("
-"  SELECT f.id FROM fanouts f WHERE f.state = 'RUNNING'"
+"  SELECT f.id FROM fanouts f WHERE (f.state = 'RUNNING'"
+"    OR ($1::bigint IS NOT NULL AND f.state = 'INTERRUPTED'))"
 "    AND ($1::bigint IS NULL OR f.id = $1::bigint) ORDER BY f.id"
 "), own AS ("
 "  SELECT c.id FROM c WHERE phalanx_fanout_own(c.id, true)"
@@ -84,7 +85,7 @@ static const char sql_close[] =
 "  SELECT id, 'NEW', $5 FROM n"
 "), f AS ("
 "  UPDATE fanouts SET state = $2, message = $3"
-"  WHERE id = $1 AND state = 'RUNNING' RETURNING id"
+"  WHERE id = $1 AND state IN ('RUNNING', 'INTERRUPTED') RETURNING id"
 "), rel AS ("
 "  SELECT phalanx_fanout_own($1::bigint, false) AS released"
 ")"
@@ -101,6 +102,22 @@ static const char sql_interrupted[] =
 "  AND (f.state = 'INTERRUPTED' OR (f.state = 'RUNNING'"
 "    AND NOT phalanx_lock_held(1885889135, (f.id & 2147483647)::int))) "
 "ORDER BY f.id";
+
+/* Only an INTERRUPTED fan-out no one owns; owned from here on. */
+static const char sql_resume[] =
+"UPDATE fanouts f SET state = 'RUNNING', orphaned_at = NULL, message = NULL "
+"WHERE f.id = $1::bigint AND CASE WHEN f.state = 'INTERRUPTED'"
+"  THEN phalanx_fanout_own(f.id, true) ELSE false END "
+"RETURNING f.id, f.intent, f.target, f.side, f.symbol, f.exchange,"
+"  f.mode, f.on_fail, f.policy, f.product, f.order_type, f.qty, f.unit";
+
+static const char sql_resume_orders[] =
+"SELECT o.id, o.account_id, o.slice, o.client_tag, o.side, o.symbol,"
+"  o.exchange, o.product, o.order_type, o.qty,"
+"  round(coalesce(o.price, 0) * 100)::bigint AS price_paise,"
+"  round(coalesce(o.trigger_price, 0) * 100)::bigint AS trigger_paise "
+"FROM orders o WHERE o.fanout_id = $1 AND o.state = 'NEW'"
+"  AND o.broker_order_id IS NULL ORDER BY o.id";
 
 static const char sql_by_key[] =
 "SELECT id, state, idem_intent, message FROM fanouts WHERE idem_key = $1";
@@ -221,4 +238,26 @@ store_fanout_by_key(struct store *st, const char *key, store_rows_cb cb,
 	const char	*p[1] = { key };
 
 	store_run(st, sql_by_key, 1, p, cb, arg);
+}
+
+void
+store_fanout_resume(struct store *st, int64_t fanout_id, store_rows_cb cb,
+    void *arg)
+{
+	char		 id[24];
+	const char	*p[1] = { id };
+
+	id_text(id, sizeof id, fanout_id);
+	store_run(st, sql_resume, 1, p, cb, arg);
+}
+
+void
+store_fanout_unsent(struct store *st, int64_t fanout_id, store_rows_cb cb,
+    void *arg)
+{
+	char		 id[24];
+	const char	*p[1] = { id };
+
+	id_text(id, sizeof id, fanout_id);
+	store_run(st, sql_resume_orders, 1, p, cb, arg);
 }

@@ -75,6 +75,20 @@ void store_reconcile_close(struct store *, int64_t fanout_id,
  */
 void store_fanouts_interrupted(struct store *, store_rows_cb, void *);
 
+/*
+ * fanout resume: an INTERRUPTED fan-out that no session owns becomes
+ * RUNNING and this session's.  Row: id, intent, target, side, symbol,
+ * exchange, mode, on_fail, policy, product, order_type, qty, unit; none
+ * when it is not INTERRUPTED or is owned.
+ */
+void store_fanout_resume(struct store *, int64_t fanout_id, store_rows_cb,
+    void *);
+/* Its orders still to send (NEW, no broker id).  Rows: id, account_id,
+ * slice, client_tag, side, symbol, exchange, product, order_type, qty,
+ * price_paise, trigger_paise. */
+void store_fanout_unsent(struct store *, int64_t fanout_id, store_rows_cb,
+    void *);
+
 /* The fan-out recorded under an idempotency key.  Row: id, state,
  * idem_intent, message; none when the key is new. */
 void store_fanout_by_key(struct store *, const char *key, store_rows_cb,

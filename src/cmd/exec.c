@@ -32,6 +32,7 @@ static const exec_handler exec_handlers[CMD__COUNT] = {
 	[CMD_UNKILL] = exec_unkill,
 	[CMD_FANOUTS] = exec_fanouts,
 	[CMD_FANOUT_SHOW] = exec_fanout_show,
+	[CMD_FANOUT_RESUME] = exec_fanout_resume,
 	[CMD_LATENCY] = exec_latency,
 	[CMD_HELP] = exec_help,
 };

@@ -53,6 +53,7 @@ void exec_unkill(struct exec_job *);
 /* exec_fanouts.c */
 void exec_fanouts(struct exec_job *);
 void exec_fanout_show(struct exec_job *);
+void exec_fanout_resume(struct exec_job *);	/* exec_order.c */
 void exec_latency(struct exec_job *);
 /* exec_market.c */
 void exec_instruments_load(struct exec_job *);

@@ -146,6 +146,13 @@ exec_intent(struct exec_job *job, enum fanout_intent intent)
 }
 
 void
+exec_fanout_resume(struct exec_job *job)
+{
+	fanout_resume(exec_router(job), cmd_get_int(job->cmd, "id", 0),
+	    exec_fanout_done, job);
+}
+
+void
 exec_squareoff(struct exec_job *job)
 {
 	exec_intent(job, FANOUT_SQUAREOFF);

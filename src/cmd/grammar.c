@@ -361,6 +361,8 @@ const struct cmd_def cmd_defs[] = {
 	  .opts = fanouts_opts },
 	{ CMD_FANOUT_SHOW, "fanout show", "fanout show ID [--json]",
 	  .pos = { P_ID("a fan-out id") } },
+	{ CMD_FANOUT_RESUME, "fanout resume", "fanout resume ID",
+	  .pos = { P_ID("a fan-out id") } },
 	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
 	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
 	{ CMD_CONNECTOR_ADD, "connector add",

@@ -100,7 +100,7 @@ fanout_row_json(const struct fanout *fo)
 	return j;
 }
 
-static void
+void
 fanout_begin_sending(struct fanout *fo)
 {
 	size_t	i;

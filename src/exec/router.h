@@ -78,6 +78,13 @@ void fanout_start(struct router *, const struct fanout_req *,
  */
 void router_cancel_order(struct router *, const char *id, fanout_done_cb,
     void *);
+/*
+ * Send the orders an INTERRUPTED fan-out never sent (fanout_resume.c):
+ * its brokers' books are read first, and a leg found there is adopted,
+ * not sent.  The report is a fan-out's, over the legs sent now.
+ */
+void fanout_resume(struct router *, int64_t fanout_id, fanout_done_cb,
+    void *);
 /* Call cb once queued lifecycle events are stored (or journaled). */
 void router_drain(struct router *, int timeout_ms, void (*cb)(void *),
     void *arg);

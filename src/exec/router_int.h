@@ -178,6 +178,7 @@ void fanout_problem(struct fanout *, const char *account, const char *what,
 struct leg *fanout_add_leg(struct fanout *, const struct account *,
     struct router_acct *);
 void fanout_store_and_send(struct fanout *);
+void fanout_begin_sending(struct fanout *);	/* fanout_store.c */
 void fanout_send_next_sync(struct fanout *);
 json_t *fanout_leg_order_json(const struct leg *);
 void fanout_leg_done(struct leg *);

@@ -140,6 +140,16 @@ positions_match "positions follow the slices that filled"
 run 0 "another command" "$PHALANX" -c "fanouts last 1"
 has "warning: fanout" "every run warns about the interrupted fan-out"
 same "$(sim_orders)" $((before + reached)) "and still sends nothing"
+fid=$(sql "select id from fanouts where idem_key = 'run-2'")
+run 0 "fanout resume sends the rest" "$PHALANX" -c "fanout resume $fid"
+same "$(sim_orders)" $((before + 5)) "each unsent slice sent once"
+same "$(sql "select state from fanouts where id = $fid")" COMPLETED "the resumed fan-out is COMPLETED"
+same "$(sql "select count(*) from orders where fanout_id = $fid and state = 'FILLED'")" 5 "every slice FILLED"
+positions_match "positions equal the broker's after the resume"
+run 1 "resume again" "$PHALANX" -c "fanout resume $fid"
+has "not INTERRUPTED" "a second resume is refused"
+run 0 "the key after the resume" "$PHALANX" -c "buy $FUT 120 lots to acct:a2 key run-2"
+same "$(sim_orders)" $((before + 5)) "nothing sent for the key"
 
 # 5. Two processes starting at once after a crash: one reconciles.
 sim_faults '{"latency_ms": 1500}'
