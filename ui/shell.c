@@ -163,6 +163,10 @@ shell_read(int tty)
 		free(shown);
 	}
 	return strbuf_steal(&b);
+static void
+shell_reconcile_note(const char *line, void *arg)
+{
+	fprintf(stderr, "%s\n", line);
 }
 
 int
@@ -182,6 +186,8 @@ shell_main(struct config *cfg, int json)
 	}
 	/* A secret may come from a file, the environment or the next line. */
 	cmd_secret_sources(CMD_SRC_ENV | CMD_SRC_FILE | CMD_SRC_STDIN);
+	/* Its passes run while a command does (the loop runs then). */
+	batch_env_reconcile(&sh.env, shell_reconcile_note, &sh);
 	hist = shell_history_path(&sh);
 	ui_history_open(hist, SHELL_HISTORY);
 	printf("phalanx %s -- type \"help\" for commands, Ctrl-D to quit\n",

@@ -492,6 +492,17 @@ tui_open_store(struct tui *tui, char **conninfo, struct pg_opts *o)
 	return 0;
 }
 
+/* The reconciler's lines (interrupted fan-outs above all) in the feed. */
+static void
+tui_reconcile_note(const char *line, void *arg)
+{
+	struct tui	*tui = arg;
+
+	tui_feed_note(tui, WR_WARN, "%s", line);
+	if (strncmp(line, "warning:", 8) == 0)
+		tui_message(tui, WR_WARN, "%s", line);
+}
+
 static void
 tui_drained(void *arg)
 {
@@ -586,6 +597,7 @@ tui_main(struct config *cfg)
 	free(conninfo);
 	tui_switch(&tui, TV_MATRIX);
 	tui_tour_first(&tui);
+	batch_env_reconcile(&tui.env, tui_reconcile_note, &tui);
 	screen_draw(&tui);
 	while (!tui.quit && loop_run() == 0)
 		;

@@ -249,27 +249,61 @@ batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
 	return 0;
 }
 
-/* The daemon's passes go to the log. */
+/* Lines for people: to the front's callback, else to the log. */
+static void
+batch_env_say(struct exec_env *env, const char *text)
+{
+	const char	*p, *nl;
+	char		*line;
+
+	for (p = text; p != NULL && *p != '\0'; p = nl != NULL ? nl + 1 :
+	    NULL) {
+		nl = strchr(p, '\n');
+		line = nl != NULL ? xasprintf("%.*s", (int)(nl - p), p) :
+		    xstrdup(p);
+		if (env->say != NULL)
+			env->say(line, env->say_arg);
+		else
+			log_warn("reconcile", "%s", line);
+		free(line);
+	}
+}
+
+static void
+batch_env_warned(const char *text, void *arg)
+{
+	batch_env_say(arg, text);
+}
+
 static void
 batch_env_reconciled(const struct reconcile_report *rep, void *arg)
 {
-	if (rep->text != NULL)
-		log_warn("reconcile", "%s", rep->text);
+	struct exec_env	*env = arg;
+
+	batch_env_say(env, rep->text);
+	/* After the first pass: what a trader must look at. */
+	if (!env->warned) {
+		env->warned = 1;
+		reconcile_warnings(env->store, batch_env_warned, env);
+	}
 }
 
 /*
  * The daemon and the console reconcile at start and every
  * exec.reconcile_s, whenever they hold (or can take) the duty.  say, when
- * not NULL, gets each pass's lines for people.
+ * not NULL, gets each line for people (passes, then the warnings about
+ * interrupted fan-outs once); else the lines go to the log.
  */
 void
-batch_env_reconcile(struct exec_env *env, reconcile_cb say, void *arg)
+batch_env_reconcile(struct exec_env *env, void (*say)(const char *, void *),
+    void *arg)
 {
 	if (env->recon == NULL)
 		return;
+	env->say = say;
+	env->say_arg = arg;
 	reconcile_every(env->recon, (int)config_int(env->cfg,
-	    "exec.reconcile_s"), say != NULL ? say : batch_env_reconciled,
-	    say != NULL ? arg : env);
+	    "exec.reconcile_s"), batch_env_reconciled, env);
 }
 
 void

@@ -17,10 +17,12 @@ struct err;
 int batch_env_open(struct exec_env *, struct config *, const char *front,
     int need_store, struct err *);
 void batch_env_close(struct exec_env *);
-/* Reconcile at start and every exec.reconcile_s (daemon, console). */
-struct reconcile_report;
-void batch_env_reconcile(struct exec_env *, void (*say)(
-    const struct reconcile_report *, void *), void *arg);
+/*
+ * Reconcile at start and every exec.reconcile_s (daemon, console); say
+ * (NULL: the log) gets each line for people.
+ */
+void batch_env_reconcile(struct exec_env *, void (*say)(const char *line,
+    void *), void *arg);
 
 /* Returns the process exit status (COMMANDS.md). */
 int batch_main(const struct batch_opts *, struct config *);

@@ -21,6 +21,9 @@ struct exec_env {
 	struct router		*router;
 	struct mtm		*mtm;		/* console and daemon only */
 	struct reconcile	*recon;		/* with the router */
+	void			(*say)(const char *, void *);	/* its lines */
+	void			*say_arg;
+	int			 warned;
 	struct config		*cfg;
 	const char		*front;		/* batch, console, daemon */
 	char			*home;		/* PHALANX_HOME */
