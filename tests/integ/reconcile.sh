@@ -44,6 +44,17 @@ sim_orders() {
 	done
 	echo $t
 }
+# How many orders at the broker, over every user, carry client tag $1.
+tag_count() {
+	tc=0
+	n=1
+	while [ $n -le $N ]; do
+		c=$(kite $n /orders | grep -o "\"tag\":\"$1\"" | wc -l | tr -d ' ')
+		tc=$((tc + c))
+		n=$((n + 1))
+	done
+	echo $tc
+}
 # The broker's net quantity of FUT for user N.
 sim_qty() {
 	kite "$1" /portfolio/positions | tr '{' '\n' | grep "\"tradingsymbol\":\"$FUT\"" |
@@ -191,6 +202,59 @@ sim_faults '{"error_pct": 0}'
 run 0 "the broker back" "$PHALANX" -c "fanouts last 1"
 same "$(sql "select state from fanouts where idem_key = 'run-4'")" COMPLETED "then it settles"
 positions_match "positions equal the broker's after the outage"
+
+# 8. kill -9 at several points of a sync fan-out (one ack at a time, each
+# 600 ms): before the first ack, between acks, after the last ack while
+# the fills are watched.  Whatever the point, the next run leaves nothing
+# RUNNING, sends nothing, matches the broker, and resume completes it.
+for d in 0.05 0.8 1.5 2.6; do
+	k="kp-$d"
+	sim_faults '{"latency_ms": 600}'
+	"$PHALANX" -c "buy $FUT 1 lots to all mode sync key $k" >/dev/null 2>&1 &
+	bg=$!
+	wait_sql "select count(*) from orders where fanout_id = (select id from fanouts where idem_key = '$k')" $N
+	sleep $d
+	kill -9 $bg
+	wait $bg 2>/dev/null
+	sim_faults '{"latency_ms": 0}'
+	before=$(sim_orders)
+	run 0 "kill at +${d}s: the next run" "$PHALANX" -o broker.timeout_ms=300 -c "fanouts last 1"
+	same "$(sim_orders)" "$before" "kill at +${d}s: the run sent nothing"
+	fid=$(sql "select id from fanouts where idem_key = '$k'")
+	st=$(sql "select state from fanouts where id = $fid")
+	case "$st" in
+	COMPLETED|INTERRUPTED) ok "kill at +${d}s: settled $st" ;;
+	*) fail "kill at +${d}s: settled" "state $st" ;;
+	esac
+	same "$(sql "select count(*) from orders where fanout_id = $fid and broker_order_id is not null and state <> 'FILLED'")" 0 \
+		"kill at +${d}s: every order at the broker is FILLED as there"
+	positions_match "kill at +${d}s: positions equal the broker's"
+	if [ "$st" = INTERRUPTED ]; then
+		run 0 "kill at +${d}s: resume" "$PHALANX" -c "fanout resume $fid"
+		same "$(sql "select state from fanouts where id = $fid")" COMPLETED "kill at +${d}s: COMPLETED after resume"
+	fi
+	same "$(sql "select count(*) from orders where fanout_id = $fid and state = 'FILLED'")" $N "kill at +${d}s: one FILLED order per account"
+	dup=
+	for tg in $(sql "select client_tag from orders where fanout_id = $fid"); do
+		[ "$(tag_count "$tg")" = 1 ] || dup="$dup $tg:$(tag_count "$tg")"
+	done
+	same "$dup" "" "kill at +${d}s: each order at the broker exactly once"
+	positions_match "kill at +${d}s: positions equal the broker's at the end"
+done
+
+# 9. Killed after recording, before sending anything (the state a crash
+# between the two leaves, written by hand): after the sending window the
+# leg is declared never sent, and nothing is sent.
+fid=$(sql "insert into fanouts (who, source, target, side, symbol, exchange, qty, product, order_type, state) values ('t', 'batch', 'acct:a3', 'BUY', '$FUT', 'NFO', 1, 'MIS', 'MARKET', 'RUNNING') returning id")
+sql "insert into orders (fanout_id, account_id, client_tag, side, symbol, exchange, product, order_type, qty) select $fid, id, 'Pbefore1', 'BUY', '$FUT', 'NFO', 'MIS', 'MARKET', $LOT from accounts where name = 'a3'" >/dev/null
+before=$(sim_orders)
+run 0 "a run after a crash before sending" "$PHALANX" -o broker.timeout_ms=500 -c "fanouts last 1"
+same "$(sql "select state from fanouts where id = $fid")" INTERRUPTED "the fan-out is INTERRUPTED after the window"
+has "never sent" "the run says the order was never sent"
+same "$(sim_orders)" "$before" "and sent nothing"
+run 0 "resume it" "$PHALANX" -c "fanout resume $fid"
+same "$(sim_orders)" $((before + 1)) "resume sends it once"
+positions_match "positions equal the broker's after resuming"
 
 # 7. The daemon holds the duty: a batch run leaves reconciling to it.
 "$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
