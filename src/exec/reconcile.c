@@ -190,9 +190,13 @@ rc_done(struct reconcile *rc)
 {
 	struct reconcile_report	rep = rc->rep;
 	reconcile_cb		cb = rc->cb;
+	void			*arg = rc->arg;
+	struct strbuf		text = rc->text;
 
+	/* The callback may free the reconciler: nothing of rc after it. */
 	rc->running = 0;
-	rep.data = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:O,s:O}",
+	strbuf_init(&rc->text);
+	rep.data = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o,s:o}",
 	    "ran", rep.ran, "accounts", (json_int_t)rep.accounts,
 	    "accounts_failed", (json_int_t)rep.accounts_failed,
 	    "corrected", (json_int_t)rep.corrected,
@@ -202,16 +206,14 @@ rc_done(struct reconcile *rc)
 	    "interrupted", (json_int_t)rep.interrupted,
 	    "waiting", (json_int_t)rep.waiting,
 	    "failed", rc->failed, "fanouts", rc->fanouts);
-	if (err_isset(&rep.err))
-		strbuf_printf(&rc->text, "%s\n", rep.err.msg);
-	rep.text = rc->text.len > 0 ? rc->text.s : NULL;
-	if (cb != NULL)
-		cb(&rep, rc->arg);
-	json_decref(rep.data);
-	json_decref(rc->failed);
-	json_decref(rc->fanouts);
 	rc->failed = rc->fanouts = NULL;
-	strbuf_free(&rc->text);
+	if (err_isset(&rep.err))
+		strbuf_printf(&text, "%s\n", rep.err.msg);
+	rep.text = text.len > 0 ? text.s : NULL;
+	if (cb != NULL)
+		cb(&rep, arg);
+	json_decref(rep.data);
+	strbuf_free(&text);
 }
 
 static void
