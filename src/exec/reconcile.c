@@ -13,69 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event.h>
-
 #include "broker/broker_lib.h"
 #include "db/store_broker.h"
 #include "db/store_reconcile.h"
-#include "exec/reconcile.h"
-#include "exec/router_int.h"
+#include "exec/reconcile_int.h"
 #include "net/net.h"
 #include "util/config.h"
 
-#define RC_JOURNAL_WAIT_US	5000000	/* at most, for a journal replay */
-#define RC_MAX_REPASS		20
-
-struct rc_acct {
-	struct reconcile	*rc;
-	int64_t			 id;
-	char			 name[72];
-	struct broker		*b;
-	struct broker_order	*book;
-	size_t			 nbook;
-	int			 read;		/* book read and stored */
-	int			 asked;
-};
-
-struct rc_fanout {
-	int64_t		 id;
-	int64_t		 orphaned_ms;
-};
-
-struct reconcile {
-	struct router		*r;
-	struct store		*st;
-	int64_t			 window_ms;	/* broker.timeout_ms */
-	struct event		*tick;
-	int			 period_s;
-	reconcile_cb		 every_cb;
-	void			*every_arg;
-	int			 running;
-	int			 freed;		/* reconcile_free during a pass */
-	int			 inflight;	/* callbacks still to come */
-
-	/* The pass in flight. */
-	struct reconcile_opts	 o;
-	reconcile_cb		 cb;
-	void			*arg;
-	int64_t			 started;
-	int			 repass;
-	struct rc_fanout	*fos;
-	size_t			 nfos, next_fo;
-	json_t			*claimed;
-	struct rc_acct		*accts;
-	size_t			 naccts, pending;
-	int64_t			 wait_ms;
-	struct reconcile_report	 rep;
-	json_t			*failed;	/* account -> message */
-	json_t			*fanouts;	/* [{id, state, message}] */
-	struct strbuf		 text;
-};
-
 static void rc_claim(struct reconcile *);
 static void rc_acct_settled(struct reconcile *);
-static void rc_next_fanout(struct reconcile *);
-static void rc_finish(struct reconcile *);
 
 struct reconcile *
 reconcile_new(struct router *r)
@@ -129,7 +75,7 @@ rc_destroy(struct reconcile *rc)
 }
 
 /* Something asynchronous was asked for; its callback calls rc_back. */
-static void
+void
 rc_call(struct reconcile *rc)
 {
 	rc->inflight++;
@@ -139,7 +85,7 @@ rc_call(struct reconcile *rc)
  * A callback came back: 1 when the reconciler was freed meanwhile (the
  * caller returns at once; the last one frees it).
  */
-static int
+int
 rc_back(struct reconcile *rc)
 {
 	rc->inflight--;
@@ -178,7 +124,7 @@ rc_report_begin(struct reconcile *rc)
 	rc->wait_ms = 0;
 }
 
-static void
+void
 rc_abandon(struct reconcile *rc, const struct err *err, const char *what)
 {
 	err_set(&rc->rep.err, err->code, "reconcile: %s: %s", what, err->msg);
@@ -227,7 +173,7 @@ rc_repass(void *arg)
 	rc_claim(rc);
 }
 
-static void
+void
 rc_finish(struct reconcile *rc)
 {
 	rc_pass_clear(rc);
@@ -248,212 +194,7 @@ rc_finish(struct reconcile *rc)
 	rc_done(rc);
 }
 
-/* Settling the claimed fan-outs, one at a time. ------------------------ */
-
-static struct rc_acct *
-rc_acct_find(struct reconcile *rc, int64_t id)
-{
-	size_t	i;
-
-	for (i = 0; i < rc->naccts; i++) {
-		if (rc->accts[i].id == id)
-			return &rc->accts[i];
-	}
-	return NULL;
-}
-
-static int
-rc_at_broker(struct rc_acct *a, const char *tag, const char *broker_id)
-{
-	struct recon_book_entry	*e;
-	size_t			 i;
-	long			 k;
-
-	if (a == NULL || !a->read)
-		return broker_id != NULL && *broker_id != '\0';
-	e = xcalloc(a->nbook + 1, sizeof *e);
-	for (i = 0; i < a->nbook; i++) {
-		e[i].tag = a->book[i].tag;
-		e[i].order_id = a->book[i].order_id;
-	}
-	k = reconcile_book_match(e, a->nbook, tag, broker_id);
-	free(e);
-	/* Acked earlier counts too: the broker had it then. */
-	return k >= 0 || (broker_id != NULL && *broker_id != '\0');
-}
-
-struct rc_close {
-	struct reconcile	*rc;
-	int64_t			 id;
-	char			 state[16];
-	char			*message;
-};
-
-static void
-rc_closed(json_t *rows, const struct err *err, void *arg)
-{
-	struct rc_close		*c = arg;
-	struct reconcile	*rc = c->rc;
-	json_t			*row = rows != NULL ? json_array_get(rows, 0) :
-				    NULL;
-
-	if (rc_back(rc)) {
-		free(c->message);
-		free(c);
-		return;
-	}
-	if (err != NULL) {
-		free(c->message);
-		free(c);
-		rc_abandon(rc, err, "cannot settle a fan-out");
-		return;
-	}
-	/* No id: its state had already moved on; nothing was changed. */
-	if (row != NULL && json_integer_value(json_object_get(row, "id")) > 0) {
-		if (strcmp(c->state, "INTERRUPTED") == 0)
-			rc->rep.interrupted++;
-		else
-			rc->rep.completed++;
-		json_array_append_new(rc->fanouts, json_pack("{s:I,s:s,s:s}",
-		    "id", (json_int_t)c->id, "state", c->state, "message",
-		    c->message));
-		strbuf_printf(&rc->text, "reconcile: fanout %lld %s: %s\n",
-		    (long long)c->id, c->state, c->message);
-	}
-	free(c->message);
-	free(c);
-	rc_next_fanout(rc);
-}
-
-static void
-rc_released(json_t *rows, const struct err *err, void *arg)
-{
-	struct reconcile	*rc = arg;
-
-	if (rc_back(rc))
-		return;
-	if (err != NULL) {
-		rc_abandon(rc, err, "cannot release a fan-out");
-		return;
-	}
-	rc_next_fanout(rc);
-}
-
-/* Names of the accounts of the legs in one outcome, for the message. */
-static void
-rc_names(struct strbuf *b, json_t *names)
-{
-	size_t	 i;
-	json_t	*n;
-
-	json_array_foreach(names, i, n) {
-		if (i == 4) {
-			strbuf_printf(b, " and %zu more", json_array_size(names)
-			    - 4);
-			break;
-		}
-		strbuf_printf(b, "%s%s", i > 0 ? ", " : "",
-		    json_string_value(n));
-	}
-}
-
-static void
-rc_settle(struct reconcile *rc, const struct rc_fanout *f, json_t *rows)
-{
-	struct recon_tally	 t;
-	struct rc_close		*c;
-	struct strbuf		 msg;
-	json_t			*row, *never = json_array(), *names = json_array();
-	enum recon_leg		 l;
-	const char		*verdict, *state;
-	char			*note;
-	size_t			 i;
-	int			 window_over = f->orphaned_ms >= rc->window_ms;
-
-	memset(&t, 0, sizeof t);
-	json_array_foreach(rows, i, row) {
-		struct rc_acct *a = rc_acct_find(rc, json_integer_value(
-		    json_object_get(row, "account_id")));
-
-		state = json_string_value(json_object_get(row, "state"));
-		l = reconcile_leg(rc_at_broker(a, json_string_value(
-		    json_object_get(row, "client_tag")), json_string_value(
-		    json_object_get(row, "broker_order_id"))), state,
-		    a != NULL && a->read, window_over);
-		reconcile_tally(&t, l, state);
-		if (l == RECON_NEVER_SENT) {
-			json_array_append(never, json_object_get(row, "id"));
-			json_array_append(names, json_object_get(row,
-			    "account"));
-		}
-	}
-	if ((verdict = reconcile_verdict(&t)) == NULL) {
-		rc->rep.waiting++;
-		if (t.wait > 0 && (rc->wait_ms == 0 || rc->window_ms -
-		    f->orphaned_ms < rc->wait_ms))
-			rc->wait_ms = rc->window_ms - f->orphaned_ms;
-		strbuf_printf(&rc->text, "reconcile: fanout %lld still RUNNING: "
-		    "%zu leg(s) not at the broker yet%s%s\n", (long long)f->id,
-		    t.wait + t.unread, t.wait > 0 ? " (sending window open)" :
-		    "", t.unread > 0 ? " (order book unreadable)" : "");
-		json_decref(never);
-		json_decref(names);
-		rc_call(rc);
-		store_reconcile_release(rc->st, f->id, rc_released, rc);
-		return;
-	}
-	strbuf_init(&msg);
-	if (t.never_sent > 0) {
-		strbuf_printf(&msg, "interrupted: the sending process stopped; "
-		    "%zu of %zu order(s) never sent (", t.never_sent, t.legs);
-		rc_names(&msg, names);
-		strbuf_printf(&msg, "); not sent automatically -- \"fanout "
-		    "resume %lld\" sends them", (long long)f->id);
-	} else
-		strbuf_printf(&msg, "settled from the brokers' order books "
-		    "after the sending process stopped: %zu order(s), %zu "
-		    "failed", t.legs, t.failed);
-	note = xasprintf("never sent: the sending process stopped "
-	    "(\"fanout resume %lld\" sends it)", (long long)f->id);
-	c = xcalloc(1, sizeof *c);
-	c->rc = rc;
-	c->id = f->id;
-	snprintf(c->state, sizeof c->state, "%s", verdict);
-	c->message = strbuf_steal(&msg);
-	rc_call(rc);
-	store_reconcile_close(rc->st, f->id, verdict, c->message, never, note,
-	    rc_closed, c);
-	free(note);
-	json_decref(never);
-	json_decref(names);
-}
-
-static void
-rc_legs(json_t *rows, const struct err *err, void *arg)
-{
-	struct reconcile	*rc = arg;
-
-	if (rc_back(rc))
-		return;
-	if (err != NULL) {
-		rc_abandon(rc, err, "cannot read a fan-out's orders");
-		return;
-	}
-	rc_settle(rc, &rc->fos[rc->next_fo - 1], rows);
-}
-
-static void
-rc_next_fanout(struct reconcile *rc)
-{
-	if (rc->next_fo >= rc->nfos) {
-		rc_finish(rc);
-		return;
-	}
-	rc_call(rc);
-	store_reconcile_legs(rc->st, rc->fos[rc->next_fo++].id, rc_legs, rc);
-}
-
-/* Order books into the store. ----------------------------------------- */
+/* Order books into the store. */
 
 static json_t *
 rc_paise(int64_t v)
@@ -657,7 +398,6 @@ rc_creds(json_t *rows, const struct err *err, void *arg)
 		if (a->b == NULL)
 			continue;
 		rc->pending++;
-		a->asked = 1;
 		rc_call(rc);
 		a->b->ops->orders(a->b, rc_book, a);
 	}
@@ -833,59 +573,3 @@ reconcile_every(struct reconcile *rc, int seconds, reconcile_cb cb, void *arg)
 	rc_tick(-1, 0, rc);
 }
 
-struct rc_warn {
-	void	(*cb)(const char *, void *);
-	void	*arg;
-};
-
-static void
-rc_warned(json_t *rows, const struct err *err, void *arg)
-{
-	struct rc_warn	*w = arg;
-	struct strbuf	 b;
-	json_t		*row;
-	size_t		 i;
-	const char	*state, *side, *symbol, *intent;
-
-	strbuf_init(&b);
-	if (err != NULL)
-		strbuf_printf(&b, "warning: cannot look for interrupted "
-		    "fan-outs: %s\n", err->msg);
-	json_array_foreach(rows, i, row) {
-		state = json_string_value(json_object_get(row, "state"));
-		side = json_string_value(json_object_get(row, "side"));
-		symbol = json_string_value(json_object_get(row, "symbol"));
-		intent = json_string_value(json_object_get(row, "intent"));
-		strbuf_printf(&b, "warning: fanout %lld (%s %s%s%s to %s, %s) "
-		    "is %s", (long long)json_integer_value(json_object_get(row,
-		    "id")), intent != NULL ? intent : "?",
-		    side != NULL ? side : "", side != NULL ? " " : "",
-		    symbol != NULL ? symbol : "", json_string_value(
-		    json_object_get(row, "target")), json_string_value(
-		    json_object_get(row, "created")), state);
-		if (strcmp(state, "INTERRUPTED") == 0)
-			strbuf_printf(&b, ": %lld order(s) never sent; \"fanout "
-			    "resume %lld\" sends them\n", (long long)
-			    json_integer_value(json_object_get(row, "unsent")),
-			    (long long)json_integer_value(json_object_get(row,
-			    "id")));
-		else
-			strbuf_puts(&b, " with no live sender: reconciliation "
-			    "pending\n");
-	}
-	w->cb(b.len > 0 ? b.s : NULL, w->arg);
-	strbuf_free(&b);
-	free(w);
-}
-
-void
-reconcile_warnings(struct store *st, void (*cb)(const char *, void *),
-    void *arg)
-{
-	struct rc_warn	*w;
-
-	w = xmalloc(sizeof *w);
-	w->cb = cb;
-	w->arg = arg;
-	store_fanouts_interrupted(st, rc_warned, w);
-}

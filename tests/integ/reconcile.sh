@@ -256,6 +256,25 @@ run 0 "resume it" "$PHALANX" -c "fanout resume $fid"
 same "$(sim_orders)" $((before + 1)) "resume sends it once"
 positions_match "positions equal the broker's after resuming"
 
+# 10. The reconciler itself killed mid-pass (books slow to read): the
+# next run does the whole pass again, and applies each fill once.
+sim_faults '{"latency_ms": 1500}'
+"$PHALANX" -c "buy $FUT 1 lots to all key rk-1" >/dev/null 2>&1 &
+bg=$!
+wait_sql "select count(*) from orders where fanout_id = (select id from fanouts where idem_key = 'rk-1')" $N
+sleep 0.4
+kill -9 $bg
+wait $bg 2>/dev/null
+"$PHALANX" -c "fanouts last 1" >/dev/null 2>&1 &
+bg=$!
+sleep 0.8
+kill -9 $bg
+wait $bg 2>/dev/null
+sim_faults '{"latency_ms": 0}'
+run 0 "a run after the reconciler was killed" "$PHALANX" -c "fanouts last 1"
+same "$(sql "select state from fanouts where idem_key = 'rk-1'")" COMPLETED "the fan-out is settled"
+positions_match "positions equal the broker's after a killed reconciler"
+
 # 7. The daemon holds the duty: a batch run leaves reconciling to it.
 "$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
 sv=$!
