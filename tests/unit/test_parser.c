@@ -117,6 +117,9 @@ static const struct {
 	{ "fanouts", CMD_FANOUTS, "fanouts" },
 	{ "fanouts last 20 --json", CMD_FANOUTS, "fanouts" },
 	{ "fanout show 12 --json", CMD_FANOUT_SHOW, "fanout show" },
+	{ "fanout resume 12", CMD_FANOUT_RESUME, "fanout resume" },
+	{ "buy NIFTY25DECFUT 2 lots to all key nifty-0915.a_1", CMD_BUY,
+	  "buy" },
 	{ "latency", CMD_LATENCY, "latency" },
 	{ "latency group:scalpers days 5 --json", CMD_LATENCY, "latency" },
 	{ "rms template list", CMD_RMS_TEMPLATE_LIST, "rms template list" },
@@ -872,6 +875,19 @@ test_not_built(void **state)
 	assert_int_equal(nlater, 10);
 }
 
+/* buy/sell key: an idempotency key, a name of at most 64 characters. */
+static void
+test_idem_key(void **state)
+{
+	struct cmd	c;
+
+	c = ok("sell X 1 key run-2025.12.01_a");
+	arg_is(&c, "key", "run-2025.12.01_a");
+	cmd_free(&c);
+	bad("buy X 1 key \"a b\"", 13, "key");
+	bad("buy X 1 key x/y", 13, "key");
+}
+
 /* A typo on line 40 must not leave lines 1-39 parsed. */
 static void
 test_script_all_or_nothing(void **state)
@@ -977,6 +993,7 @@ main(void)
 		cmocka_unit_test(test_number_bounds),
 		cmocka_unit_test(test_names_and_text),
 		cmocka_unit_test(test_not_built),
+		cmocka_unit_test(test_idem_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
