@@ -23,6 +23,7 @@ void store_run_durable(struct store *, const char *op, int n,
 extern const char store_sql_broker_id[];
 extern const char store_sql_fanout_finish[];
 extern const char store_sql_position_fill[];
+extern const char store_sql_order_fill[];
 
 /*
  * The guard those statements start with: $N is the write's uid; the

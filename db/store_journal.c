@@ -24,6 +24,7 @@ static const struct durable_op durable_ops[] = {
 	{ "order.broker_id", store_sql_broker_id, 3 },
 	{ "fanout.finish", store_sql_fanout_finish, 7 },
 	{ "position.fill", store_sql_position_fill, 7 },
+	{ "order.fill", store_sql_order_fill, 4 },
 };
 
 struct store_journal {

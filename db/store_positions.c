@@ -43,12 +43,12 @@ STORE_APPLIED("$7", "position.fill")
  * the reconciler reading order books -- can report an order's cumulative
  * fill here, and phalanx_fill_apply (db/migrations/0009_reconcile.sql)
  * moves the position by what it did not hold yet: a fill seen by two
- * sources counts once, whatever their order.  Idempotent by itself, so
- * it needs no journal uid.
+ * sources counts once, whatever their order.
  */
-static const char sql_fill[] =
+const char store_sql_order_fill[] =
+STORE_APPLIED("$4", "order.fill")
 "SELECT phalanx_fill_apply($1::bigint, $2::int, $3::numeric / 100)"
-"  AS applied";
+"  AS applied WHERE EXISTS (SELECT 1 FROM applied)";
 
 static const char sql_fill_broker[] =
 "SELECT o.id AS order_id,"
@@ -124,12 +124,13 @@ store_order_fill(struct store *st, int64_t order_id, int64_t filled,
     int64_t avg_paise, store_rows_cb cb, void *arg)
 {
 	char		 id[24], q[24], px[24];
-	const char	*p[3] = { id, q, px };
+	const char	*p[4] = { id, q, px, NULL };
 
 	snprintf(id, sizeof id, "%lld", (long long)order_id);
 	snprintf(q, sizeof q, "%lld", (long long)filled);
 	snprintf(px, sizeof px, "%lld", (long long)avg_paise);
-	store_run(st, sql_fill, 3, p, cb, arg);
+	/* Kept in the journal while the store is away (store_journal.h). */
+	store_run_durable(st, "order.fill", 4, p, cb, arg);
 }
 
 void
