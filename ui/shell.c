@@ -163,6 +163,8 @@ shell_read(int tty)
 		free(shown);
 	}
 	return strbuf_steal(&b);
+}
+
 static void
 shell_reconcile_note(const char *line, void *arg)
 {
