@@ -16,6 +16,7 @@
 #include "broker/broker_lib.h"
 #include "cmd/batch.h"
 #include "cmd/exec.h"
+#include "db/store_positions.h"
 #include "exec/router.h"
 #include "net/net.h"
 #include "notify/notify.h"
@@ -178,13 +179,22 @@ serve_signal(evutil_socket_t sig, short what, void *arg)
  * counts once.
  */
 static void
+serve_fill_applied(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("serve", "a postback's fill did not reach the "
+		    "positions: %s (the reconciler applies it later)", err->msg);
+}
+
+static void
 serve_postback_applied(const struct postback_applied *a, void *arg)
 {
+	struct serve	*s = arg;
+
+	/* The one fill path: only what the position does not hold yet. */
 	if (a->order->filled > a->prev_filled)
-		log_debug("serve", "account %s order %s: %lld filled by "
-		    "postback (was %lld); positions not moved", a->account,
-		    a->order->order_id, (long long)a->order->filled,
-		    (long long)a->prev_filled);
+		store_order_fill(s->env.store, a->order_id, a->order->filled,
+		    a->order->avg_price, serve_fill_applied, NULL);
 }
 
 static int

@@ -154,6 +154,9 @@ same "$(sql "select state || ' ' || filled_qty from orders")" "FILLED 65" \
 	"the postbacks alone moved the order to FILLED"
 oid=$(sql "select broker_order_id from orders")
 same "$(sql "select avg_price from orders")" "$(price 0.85)00" "and to its average price"
+wait_for "select coalesce(sum(qty), 0) from positions" 65
+same "$(sql "select qty || ' ' || avg_price from positions")" "65 $(price 0.85)00" \
+	"the postback's fill moved the position, once"
 
 # --- an edited replay ------------------------------------------------
 body "$oid" "$TMPDIR/cancel.json" status=CANCELLED filled_quantity=0 \
