@@ -253,7 +253,9 @@ finish(struct call *c)
 			    "\"Internal error\",\"data\":null,\"error_type\":"
 			    "\"GeneralException\"}");
 	}
-	if (c->drawn && c->srv->faults->hold && !c->hold)
+	/* Hold keeps acks (place, modify, cancel); reads still answer. */
+	if (c->drawn && c->srv->faults->hold && !c->hold &&
+	    c->method != EVHTTP_REQ_GET)
 		reply_held(c->srv, c->req, c->code, ctype, body);
 	else
 		reply_later(c->srv, c->req, c->code, ctype, body,
