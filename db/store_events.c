@@ -20,6 +20,18 @@
  * writer ($11..$15): cheaper than sorting the batch again on the server,
  * and harmless on a replay, which always precedes anything newer.
  */
+/*
+ * The orders row follows its events forward only: a final state is not
+ * undone by an older event written late (a router event landing after a
+ * postback's), and the filled quantity never shrinks.  The event itself
+ * is kept either way: order_events is the history.
+ */
+#define ORDERS_FINAL "('FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'DENIED')"
+#define ORDERS_FORWARD_ONLY \
+    "  AND NOT (o.state IN " ORDERS_FINAL " AND l.state NOT IN " \
+    ORDERS_FINAL ")" \
+    "  AND coalesce(l.filled_qty, o.filled_qty) >= o.filled_qty"
+
 #define EVENTS_SQL(conflict) \
     "WITH e AS (" \
     " SELECT u.* FROM unnest($1::timestamptz[], $2::bigint[], $3::text[]," \
@@ -44,6 +56,7 @@
     "  $14::numeric[], $15::timestamptz[])" \
     "  AS l(order_id, state, filled_qty, avg_price, ts)" \
     " WHERE o.id = l.order_id" \
+    ORDERS_FORWARD_ONLY \
     " RETURNING o.id" \
     "), s AS (" \
     " SELECT count(*) AS n, min(id) AS first_id, max(id) AS last_id," \

@@ -294,6 +294,25 @@ test_ten_thousand(void **state)
 		events_writer_stats(w, &st);
 		assert_int_equal(st.no_order, 1);
 	}
+
+	/*
+	 * A late, older event (OPEN, nothing filled) is kept as history but
+	 * does not undo a FILLED order: the row only moves forward.
+	 */
+	{
+		struct order_event	ev = { 0 };
+
+		ev.order_id = orders[0];
+		ev.state = BROKER_OPEN;
+		ev.filled_qty = 0;
+		ev.latency_us = 99999;	/* outside every range checked */
+		assert_int_equal(events_write(w, &ev, NULL), 0);
+		run_until(w, 10002, 10002, 5000);
+		assert_int_equal(sql_int("SELECT count(*) FROM orders WHERE "
+		    "state = 'FILLED' AND filled_qty = 75"), NORDERS);
+		assert_int_equal(sql_int("SELECT count(*) FROM order_events "
+		    "WHERE latency_us = 99999 AND state = 'OPEN'"), 1);
+	}
 	events_writer_free(w);
 	pg_conn_free(lis);
 	pg_conn_free(pg);
