@@ -459,6 +459,25 @@ tui_data_accounts(const struct tui_data *d)
 	return d->accounts;
 }
 
+const char *
+tui_data_next_tag(const struct tui_data *d, const char *after)
+{
+	const char	*next = NULL, *s;
+	json_t		*row, *t;
+	size_t		 i, j;
+
+	json_array_foreach(d->accounts, i, row) {
+		json_array_foreach(json_object_get(row, "tags"), j, t) {
+			s = json_string_value(t);
+			if (s == NULL || (after != NULL && strcmp(s, after) <= 0))
+				continue;
+			if (next == NULL || strcmp(s, next) < 0)
+				next = s;
+		}
+	}
+	return next;
+}
+
 json_t *
 tui_data_new_events(const struct tui_data *d)
 {

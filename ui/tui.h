@@ -165,6 +165,9 @@ struct tui_data *tui_data_new(struct tui *, const char *conninfo,
 void tui_data_free(struct tui_data *);
 void tui_data_refresh(struct tui_data *, int what);
 json_t *tui_data_accounts(const struct tui_data *);
+/* The account tag that sorts next after `after` (NULL: the first); NULL
+ * when there is none.  Borrowed from the data. */
+const char *tui_data_next_tag(const struct tui_data *, const char *after);
 json_t *tui_data_new_events(const struct tui_data *);
 json_t *tui_data_positions(const struct tui_data *);
 json_t *tui_data_orders(const struct tui_data *);

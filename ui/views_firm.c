@@ -429,20 +429,8 @@ firm_squareoff(struct firm *f, struct tui *tui)
 static void
 firm_next_tag(struct firm *f, struct tui *tui)
 {
-	json_t		*rows = tui_data_accounts(tui->data), *row, *t;
-	const char	*next = NULL, *s;
-	size_t		 i, j;
+	const char	*next = tui_data_next_tag(tui->data, f->tag);
 
-	json_array_foreach(rows, i, row) {
-		json_array_foreach(json_object_get(row, "tags"), j, t) {
-			s = json_string_value(t);
-			if (s == NULL || (f->tag != NULL &&
-			    strcmp(s, f->tag) <= 0))
-				continue;
-			if (next == NULL || strcmp(s, next) < 0)
-				next = s;
-		}
-	}
 	free(f->tag);
 	f->tag = next != NULL ? xstrdup(next) : NULL;
 	firm_rebuild(f, tui);

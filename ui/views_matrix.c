@@ -264,20 +264,8 @@ matrix_group(struct matrix *m, struct tui *tui)
 static void
 matrix_next_tag(struct matrix *m, struct tui *tui)
 {
-	json_t		*rows = tui_data_accounts(tui->data), *row, *t;
-	const char	*next = NULL, *s;
-	size_t		 i, j;
+	const char	*next = tui_data_next_tag(tui->data, m->tag);
 
-	json_array_foreach(rows, i, row) {
-		json_array_foreach(json_object_get(row, "tags"), j, t) {
-			s = json_string_value(t);
-			if (s == NULL || (m->tag != NULL &&
-			    strcmp(s, m->tag) <= 0))
-				continue;
-			if (next == NULL || strcmp(s, next) < 0)
-				next = s;
-		}
-	}
 	free(m->tag);
 	m->tag = next != NULL ? xstrdup(next) : NULL;
 	matrix_rebuild(m, tui);
