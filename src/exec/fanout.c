@@ -291,27 +291,40 @@ fanout_instrument(json_t *rows, const struct err *err, void *arg)
 	router_load_brokers(fo, fanout_brokers_ready);
 }
 
-static void
-fanout_accounts(struct account_set *set, const struct err *err, void *arg)
+/*
+ * Take the registry over (the legs point into it) and resolve the
+ * target in it (NULL: all).  -1 when the fan-out has been failed.
+ */
+int
+fanout_take_accounts(struct fanout *fo, struct account_set *set,
+    const struct err *err, const struct cmd_target *target)
 {
-	struct fanout	*fo = arg;
-	struct cmd_target all = { TARGET_ALL, NULL, 0 };
-	struct err	 e;
+	struct cmd_target	all = { TARGET_ALL, NULL, 0 };
+	struct err		e;
 
 	if (err != NULL) {
 		fanout_fail(fo, err->code, "%s", err->msg);
-		return;
+		return -1;
 	}
-	/* Take the registry over: the legs point into it. */
 	fo->accounts = *set;
 	set->v = NULL;
 	set->n = 0;
 	err_clear(&e);
-	if (target_resolve(fo->req.target != NULL ? fo->req.target : &all,
-	    &fo->accounts, &fo->match, &e) != 0) {
+	if (target_resolve(target != NULL ? target : &all, &fo->accounts,
+	    &fo->match, &e) != 0) {
 		fanout_fail(fo, e.code, "%s", e.msg);
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+static void
+fanout_accounts(struct account_set *set, const struct err *err, void *arg)
+{
+	struct fanout	*fo = arg;
+
+	if (fanout_take_accounts(fo, set, err, fo->req.target) != 0)
+		return;
 	if (fo->req.intent != FANOUT_ORDER) {
 		squareoff_start(fo);
 		return;

@@ -170,23 +170,10 @@ resume_brokers(struct fanout *fo)
 static void
 resume_accounts(struct account_set *set, const struct err *err, void *arg)
 {
-	struct fanout		*fo = arg;
-	struct cmd_target	 all = { TARGET_ALL, NULL, 0 };
-	struct err		 e;
+	struct fanout	*fo = arg;
 
-	if (err != NULL) {
-		fanout_fail(fo, err->code, "%s", err->msg);
-		return;
-	}
-	fo->accounts = *set;
-	set->v = NULL;
-	set->n = 0;
-	err_clear(&e);
-	if (target_resolve(&all, &fo->accounts, &fo->match, &e) != 0) {
-		fanout_fail(fo, e.code, "%s", e.msg);
-		return;
-	}
-	router_load_brokers(fo, resume_brokers);
+	if (fanout_take_accounts(fo, set, err, NULL) == 0)
+		router_load_brokers(fo, resume_brokers);
 }
 
 static void
