@@ -59,7 +59,7 @@ cmd_get_int(const struct cmd *c, const char *key, int64_t def)
 }
 
 void
-cmd_target_free(struct cmd_target *t)
+cmd_target_free(struct target *t)
 {
 	size_t	i;
 

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/target.h"
 #include "util/util.h"
 
 enum cmd_kind {
@@ -40,17 +41,7 @@ enum cmd_kind {
 	CMD__COUNT
 };
 
-/*
- * Target syntax: all | group:TAG | TAG | acct:NAME[,acct:NAME...]
- * A bare word that is not "all" is a tag (group).
- */
-enum target_kind { TARGET_ALL, TARGET_GROUP, TARGET_ACCOUNTS };
-
-struct cmd_target {
-	enum target_kind   kind;
-	char		 **names;	/* group: 1 tag; accounts: n names */
-	size_t		   n;
-};
+/* Target syntax and struct target: core/target.h. */
 
 /*
  * One option or positional argument, in the order given.  Keys are
@@ -74,7 +65,7 @@ struct cmd {
 	char			*text;	/* the source line(s), joined */
 	struct cmd_arg		*args;
 	size_t			 nargs;
-	struct cmd_target	*target;	/* when the command has one */
+	struct target	*target;	/* when the command has one */
 	int			 json;		/* --json given */
 };
 

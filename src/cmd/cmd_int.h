@@ -174,7 +174,7 @@ extern const size_t		cmd_analytics_ndefs;
 /* args.c; cmd_add_arg is also for the hooks in grammar.c */
 void	cmd_add_arg(struct cmd *, const char *, const char *, int);
 const struct cmd_arg *cmd_find_arg(const struct cmd *, const char *);
-void	cmd_target_free(struct cmd_target *);
+void	cmd_target_free(struct target *);
 
 /* parser.c, for the hooks in grammar.c */
 void	cmd_enum_list(const char *const *, char *, size_t, const char *);

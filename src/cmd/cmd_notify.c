@@ -740,7 +740,7 @@ static const char *const rule_columns[] = {
 
 /* A target as the rows keep it: ["all"], ["group:T"], ["acct:A", ...]. */
 static json_t *
-target_json(const struct cmd_target *t)
+target_json(const struct target *t)
 {
 	json_t	*a = json_array();
 	char	*e;
@@ -919,7 +919,7 @@ send_enqueued(int64_t id, const struct err *err, void *arg)
 }
 
 static char *
-scope_text(const struct cmd_target *t)
+scope_text(const struct target *t)
 {
 	json_t		*a = target_json(t), *e;
 	struct strbuf	 b;

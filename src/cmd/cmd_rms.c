@@ -447,7 +447,7 @@ exec_template_put(struct exec_job *job)
  * errors, as everywhere a target is resolved.
  */
 json_t *
-cmd_rms_scopes(const struct cmd_target *t, const struct account_set *set,
+cmd_rms_scopes(const struct target *t, const struct account_set *set,
     json_t **ids, struct err *e)
 {
 	struct target_match	 m;
@@ -583,7 +583,7 @@ static void
 state_accounts(struct account_set *set, const struct err *err, void *arg)
 {
 	struct exec_job		*job = arg;
-	const struct cmd_target	*t = job->cmd->target;
+	const struct target	*t = job->cmd->target;
 	struct store_actor	 who = exec_actor(job);
 	json_t			*scopes, *ids = NULL;
 	struct err		 e;

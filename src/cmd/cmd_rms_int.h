@@ -12,7 +12,7 @@ void cmd_rms_seed_then(struct exec_job *, void (*next)(struct exec_job *));
  * its tag, accounts each account; *ids gets the accounts' ids.  Unknown
  * accounts and tags no account carries are errors.
  */
-json_t *cmd_rms_scopes(const struct cmd_target *, const struct account_set *,
+json_t *cmd_rms_scopes(const struct target *, const struct account_set *,
     json_t **ids, struct err *);
 /* cmd_rms_state.c: rms state, override, approve, overrides. */
 exec_handler exec_rms_more_handler(enum cmd_kind);

@@ -267,7 +267,7 @@ account_listed(json_t *rows, const struct err *err, void *arg)
 {
 	struct exec_job		*job = arg;
 	struct account_set	 set = { NULL, 0 };
-	struct cmd_target	 all = { TARGET_ALL, NULL, 0 };
+	struct target	 all = { TARGET_ALL, NULL, 0 };
 	struct target_match	 m;
 	struct err		 e;
 	json_t			*out, *row;

@@ -325,7 +325,7 @@ market_creds_loaded(json_t *rows, const struct err *err, void *arg)
 {
 	struct market		*mk = arg;
 	struct exec_job		*job = mk->job;
-	struct cmd_target	 all = { TARGET_ALL, NULL, 0 };
+	struct target	 all = { TARGET_ALL, NULL, 0 };
 	struct target_match	 m;
 	struct err		 e;
 	size_t			 i;

@@ -28,7 +28,7 @@ target_error(struct cmd_pstate *ps, const struct cmd_tok *t, size_t off,
 /* acct:NAME[,acct:NAME...] into tg; every element named, none twice. */
 static int
 parse_accounts(struct cmd_pstate *ps, const struct cmd_tok *t,
-    struct cmd_target *tg)
+    struct target *tg)
 {
 	const char	*s = t->s, *p = s, *c;
 	char		*name;
@@ -77,7 +77,7 @@ parse_accounts(struct cmd_pstate *ps, const struct cmd_tok *t,
 static int
 parse_target(struct cmd_pstate *ps, const struct cmd_tok *t, const char *key)
 {
-	struct cmd_target	*tg;
+	struct target	*tg;
 	const char		*s = t->s;
 
 	if (ps->cmd->target != NULL)

@@ -1,5 +1,6 @@
 /*
- * core: the trading nouns -- accounts and how a target picks them.
+ * core: the trading nouns -- accounts, and (core/target.h) how a target
+ * picks them.
  * Money is int64 paise; ratios (multiplier, weight) are fixed-point with
  * four decimals (10000 = 1.0) so allocation never touches binary floats.
  */
@@ -9,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmd/cmd.h"
+#include "core/target.h"
 #include "util/util.h"
 
 #define CORE_RATIO_ONE 10000	/* fixed-point scale of multiplier/weight */
@@ -45,23 +46,6 @@ int account_has_tag(const struct account *, const char *tag);
 void account_set_sort(struct account_set *);
 const char *trading_state_name(enum trading_state);
 int trading_state_parse(const char *, enum trading_state *);
-
-/*
- * Resolve a target against the registry (which need not be sorted).
- * out gets pointers into all, in priority order, each account once.
- * Unknown acct: names, and a tag no account carries, are errors that name
- * them; disabled accounts are included (the router says why it skips them).
- */
-struct target_match {
-	const struct account	**v;
-	size_t			  n;
-};
-
-int target_resolve(const struct cmd_target *, const struct account_set *all,
-    struct target_match *out, struct err *);
-void target_match_free(struct target_match *);
-/* "all", "group:TAG", "acct:a,acct:b" -- for storage and display. */
-char *target_format(const struct cmd_target *);
 
 /* Fixed-point decimal text <-> int64 ("12.5" scale 2 -> 1250). */
 int decimal_parse(const char *, int scale, int64_t *out);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/core.h"
+#include "core/target.h"
 
 static int
 match_ptr_cmp(const void *x, const void *y)
@@ -45,7 +46,7 @@ target_listed(const struct target_match *m, const struct account *a)
 }
 
 static int
-target_resolve_names(const struct cmd_target *t, const struct account_set *all,
+target_resolve_names(const struct target *t, const struct account_set *all,
     struct target_match *out, struct err *err)
 {
 	const struct account	*a;
@@ -64,7 +65,7 @@ target_resolve_names(const struct cmd_target *t, const struct account_set *all,
 }
 
 int
-target_resolve(const struct cmd_target *t, const struct account_set *all,
+target_resolve(const struct target *t, const struct account_set *all,
     struct target_match *out, struct err *err)
 {
 	size_t	i;
@@ -109,7 +110,7 @@ target_match_free(struct target_match *m)
 }
 
 char *
-target_format(const struct cmd_target *t)
+target_format(const struct target *t)
 {
 	struct strbuf	b;
 	size_t		i;

@@ -227,7 +227,7 @@ cancel_accounts(struct account_set *set, const struct err *err, void *arg)
 	struct cancel_call	*cc = fo->arg;
 	struct leg		*leg;
 	char			*name = cc->order.account;
-	struct cmd_target	 t = { TARGET_ACCOUNTS, &name, 1 };
+	struct target	 t = { TARGET_ACCOUNTS, &name, 1 };
 	struct err		 e;
 
 	if (err != NULL) {

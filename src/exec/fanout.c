@@ -297,9 +297,9 @@ fanout_instrument(json_t *rows, const struct err *err, void *arg)
  */
 int
 fanout_take_accounts(struct fanout *fo, struct account_set *set,
-    const struct err *err, const struct cmd_target *target)
+    const struct err *err, const struct target *target)
 {
-	struct cmd_target	all = { TARGET_ALL, NULL, 0 };
+	struct target	all = { TARGET_ALL, NULL, 0 };
 	struct err		e;
 
 	if (err != NULL) {

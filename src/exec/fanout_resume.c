@@ -181,7 +181,7 @@ resume_owned(json_t *rows, const struct err *err, void *arg)
 {
 	struct resume		*z = arg;
 	struct fanout_req	 req;
-	struct cmd_target	 all = { TARGET_ALL, NULL, 0 };
+	struct target	 all = { TARGET_ALL, NULL, 0 };
 	struct fanout		*fo;
 	json_t			*row;
 	const char		*s;

@@ -11,7 +11,7 @@
 #include <jansson.h>
 
 #include "broker/broker.h"
-#include "cmd/cmd.h"
+#include "core/target.h"
 #include "exec/exec.h"
 
 struct config;
@@ -26,7 +26,7 @@ enum fanout_on_fail { FANOUT_BEST_EFFORT, FANOUT_RETRY, FANOUT_ALL_OR_NONE };
 
 struct fanout_req {
 	enum fanout_intent	 intent;
-	const struct cmd_target	*target;
+	const struct target	*target;
 	const char		*exchange;	/* NULL: look the symbol up */
 	const char		*symbol;	/* NULL: every symbol */
 	enum broker_side	 side;

@@ -180,7 +180,7 @@ struct leg *fanout_add_leg(struct fanout *, const struct account *,
 void fanout_store_and_send(struct fanout *);
 void fanout_begin_sending(struct fanout *);	/* fanout_store.c */
 int fanout_take_accounts(struct fanout *, struct account_set *,
-    const struct err *, const struct cmd_target *);	/* fanout.c */
+    const struct err *, const struct target *);	/* fanout.c */
 void fanout_send_next_sync(struct fanout *);
 json_t *fanout_leg_order_json(const struct leg *);
 void fanout_leg_done(struct leg *);

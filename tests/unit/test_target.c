@@ -47,7 +47,7 @@ static void
 test_all_in_priority_order(void **state)
 {
 	struct account_set	set = registry();
-	struct cmd_target	t = { TARGET_ALL, NULL, 0 };
+	struct target	t = { TARGET_ALL, NULL, 0 };
 	struct target_match	m;
 	struct err		err;
 
@@ -67,7 +67,7 @@ test_group(void **state)
 {
 	struct account_set	set = registry();
 	char			*tag = "scalpers";
-	struct cmd_target	t = { TARGET_GROUP, &tag, 1 };
+	struct target	t = { TARGET_GROUP, &tag, 1 };
 	struct target_match	m;
 	struct err		err;
 
@@ -84,7 +84,7 @@ test_unknown_group(void **state)
 {
 	struct account_set	set = registry();
 	char			*tag = "nobody";
-	struct cmd_target	t = { TARGET_GROUP, &tag, 1 };
+	struct target	t = { TARGET_GROUP, &tag, 1 };
 	struct target_match	m;
 	struct err		err;
 
@@ -100,7 +100,7 @@ test_accounts_dedup_and_order(void **state)
 {
 	struct account_set	set = registry();
 	char			*names[] = { "beta", "zeta", "beta" };
-	struct cmd_target	t = { TARGET_ACCOUNTS, names, 3 };
+	struct target	t = { TARGET_ACCOUNTS, names, 3 };
 	struct target_match	m;
 	struct err		err;
 
@@ -117,7 +117,7 @@ test_unknown_account(void **state)
 {
 	struct account_set	set = registry();
 	char			*names[] = { "zeta", "ghost" };
-	struct cmd_target	t = { TARGET_ACCOUNTS, names, 2 };
+	struct target	t = { TARGET_ACCOUNTS, names, 2 };
 	struct target_match	m;
 	struct err		err;
 
@@ -132,8 +132,8 @@ test_format(void **state)
 {
 	char			*names[] = { "a", "b" }, *s;
 	char			*tag = "x";
-	struct cmd_target	t1 = { TARGET_ACCOUNTS, names, 2 };
-	struct cmd_target	t2 = { TARGET_GROUP, &tag, 1 };
+	struct target	t1 = { TARGET_ACCOUNTS, names, 2 };
+	struct target	t2 = { TARGET_GROUP, &tag, 1 };
 
 	s = target_format(&t1);
 	assert_string_equal(s, "acct:a,acct:b");
