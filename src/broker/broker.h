@@ -14,24 +14,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/order.h"
 #include "util/util.h"
 
-/* The lifecycle of one order as phalanx sees it (DESIGN §7). */
-enum broker_state {
-	BROKER_NEW,		/* persisted, not yet sent */
-	BROKER_DENIED,		/* stopped by RMS, never sent */
-	BROKER_SUBMITTED,	/* sent; broker has not put it on the book */
-	BROKER_OPEN,
-	BROKER_TRIGGER_PENDING,
-	BROKER_PARTIALLY_FILLED,
-	BROKER_FILLED,
-	BROKER_PENDING_CANCEL,
-	BROKER_CANCELLED,
-	BROKER_REJECTED,
-	BROKER_EXPIRED,
-	BROKER_UNKNOWN		/* outcome unclear: ask the order book */
-};
-#define BROKER_NSTATES (BROKER_UNKNOWN + 1)
+/* enum broker_state, its names and transitions: core/order.h. */
 
 enum broker_side { BROKER_BUY, BROKER_SELL };
 
@@ -350,8 +336,6 @@ struct broker {
 };
 
 /* order_state.c */
-const char *broker_state_name(enum broker_state);
-int broker_state_terminal(enum broker_state);
 const char *broker_errclass_name(enum broker_errclass);
 const char *broker_side_name(enum broker_side);
 const char *broker_order_type_name(enum broker_order_type);

@@ -1,26 +1,12 @@
 /*
- * Names of the broker model's enums, and the one table that turns a Kite
- * order status into a phalanx order state.
+ * Names of the broker model's enums (the order states' names are in
+ * core/order.c), and the one table that turns a Kite order status into a
+ * phalanx order state.
  */
 #include <string.h>
 
 #include "broker/broker.h"
 #include "broker/kite.h"
-
-static const char *const state_names[BROKER_NSTATES] = {
-	[BROKER_NEW] = "NEW",
-	[BROKER_DENIED] = "DENIED",
-	[BROKER_SUBMITTED] = "SUBMITTED",
-	[BROKER_OPEN] = "OPEN",
-	[BROKER_TRIGGER_PENDING] = "TRIGGER_PENDING",
-	[BROKER_PARTIALLY_FILLED] = "PARTIALLY_FILLED",
-	[BROKER_FILLED] = "FILLED",
-	[BROKER_PENDING_CANCEL] = "PENDING_CANCEL",
-	[BROKER_CANCELLED] = "CANCELLED",
-	[BROKER_REJECTED] = "REJECTED",
-	[BROKER_EXPIRED] = "EXPIRED",
-	[BROKER_UNKNOWN] = "UNKNOWN",
-};
 
 /*
  * Every status word Kite's OMS is known to report.  live marks the rows
@@ -71,33 +57,6 @@ kite_order_state(const char *status, int64_t qty, int64_t filled)
 		return kite_statuses[i].state;
 	}
 	return BROKER_UNKNOWN;
-}
-
-const char *
-broker_state_name(enum broker_state s)
-{
-	if ((unsigned)s >= BROKER_NSTATES)
-		return "?";
-	return state_names[s];
-}
-
-/*
- * No longer working on the exchange.  CANCELLED counts even though a late
- * fill may still arrive after it: the order can take no new action.
- */
-int
-broker_state_terminal(enum broker_state s)
-{
-	switch (s) {
-	case BROKER_DENIED:
-	case BROKER_FILLED:
-	case BROKER_CANCELLED:
-	case BROKER_REJECTED:
-	case BROKER_EXPIRED:
-		return 1;
-	default:
-		return 0;
-	}
 }
 
 const char *

@@ -15,6 +15,21 @@
  */
 #include "core/order.h"
 
+static const char *const state_names[BROKER_NSTATES] = {
+	[BROKER_NEW] = "NEW",
+	[BROKER_DENIED] = "DENIED",
+	[BROKER_SUBMITTED] = "SUBMITTED",
+	[BROKER_OPEN] = "OPEN",
+	[BROKER_TRIGGER_PENDING] = "TRIGGER_PENDING",
+	[BROKER_PARTIALLY_FILLED] = "PARTIALLY_FILLED",
+	[BROKER_FILLED] = "FILLED",
+	[BROKER_PENDING_CANCEL] = "PENDING_CANCEL",
+	[BROKER_CANCELLED] = "CANCELLED",
+	[BROKER_REJECTED] = "REJECTED",
+	[BROKER_EXPIRED] = "EXPIRED",
+	[BROKER_UNKNOWN] = "UNKNOWN",
+};
+
 #define S(x)	(1u << BROKER_##x)
 #define WORKING	(S(SUBMITTED) | S(OPEN) | S(TRIGGER_PENDING) | \
 		    S(PARTIALLY_FILLED) | S(PENDING_CANCEL))
@@ -63,4 +78,31 @@ order_fsm_final(enum broker_state s)
 	if ((unsigned)s >= BROKER_NSTATES)
 		return 1;
 	return (fsm_next[s] & ~(S(PARTIALLY_FILLED) | S(FILLED))) == 0;
+}
+
+const char *
+broker_state_name(enum broker_state s)
+{
+	if ((unsigned)s >= BROKER_NSTATES)
+		return "?";
+	return state_names[s];
+}
+
+/*
+ * No longer working on the exchange.  CANCELLED counts even though a late
+ * fill may still arrive after it: the order can take no new action.
+ */
+int
+broker_state_terminal(enum broker_state s)
+{
+	switch (s) {
+	case BROKER_DENIED:
+	case BROKER_FILLED:
+	case BROKER_CANCELLED:
+	case BROKER_REJECTED:
+	case BROKER_EXPIRED:
+		return 1;
+	default:
+		return 0;
+	}
 }
