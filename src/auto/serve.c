@@ -17,6 +17,7 @@
 #include "cmd/batch.h"
 #include "cmd/exec.h"
 #include "db/store_positions.h"
+#include "exec/postback.h"
 #include "exec/router.h"
 #include "net/net.h"
 #include "notify/notify.h"

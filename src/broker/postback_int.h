@@ -1,4 +1,7 @@
-/* Shared by src/broker/postback*.c only. */
+/*
+ * The pure parts of the postback receiver, in the broker layer: shared by
+ * src/broker/postback_*.c and the receiver, src/exec/postback.c.
+ */
 #ifndef PX_POSTBACK_INT_H
 #define PX_POSTBACK_INT_H
 

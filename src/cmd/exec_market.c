@@ -13,6 +13,7 @@
 #include "broker/broker_lib.h"
 #include "cmd/exec_int.h"
 #include "db/store_broker.h"
+#include "exec/paper_hooks.h"
 #include "net/net.h"
 
 #define MARKET_BATCH	4000	/* instrument rows per INSERT statement */
@@ -114,11 +115,12 @@ market_env(struct market *mk)
 {
 	struct broker_env	env;
 
+	memset(&env, 0, sizeof env);
 	if (mk->http == NULL)
 		mk->http = http_client_new(loop_base());
 	env.cfg = mk->job->env->cfg;
 	env.home = mk->job->env->home;
-	env.store = mk->job->env->store;
+	exec_paper_hooks(&env, mk->job->env->store);
 	env.http = mk->http;
 	return env;
 }

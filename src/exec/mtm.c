@@ -14,6 +14,7 @@
 #include "db/store_broker.h"
 #include "db/store_positions.h"
 #include "exec/mtm.h"
+#include "exec/paper_hooks.h"
 #include "net/net.h"
 #include "util/config.h"
 
@@ -139,7 +140,7 @@ mtm_creds(json_t *rows, const struct err *err, void *arg)
 		memset(&env, 0, sizeof env);
 		env.cfg = m->cfg;
 		env.home = m->home;
-		env.store = m->store;
+		exec_paper_hooks(&env, m->store);
 		env.http = m->http;
 		err_clear(&e);
 		if ((m->b = broker_from_row(&env, row, &e)) != NULL)

@@ -12,6 +12,7 @@
 
 #include "broker/broker_lib.h"
 #include "db/store_broker.h"
+#include "exec/paper_hooks.h"
 #include "exec/quotesrc.h"
 #include "net/net.h"
 #include "util/config.h"
@@ -102,7 +103,7 @@ qs_try(struct quotesrc *qs)
 		memset(&env, 0, sizeof env);
 		env.cfg = qs->cfg;
 		env.home = qs->home;
-		env.store = qs->store;
+		exec_paper_hooks(&env, qs->store);
 		env.http = qs->http;
 		err_clear(&e);
 		if ((qs->b = broker_from_row(&env, row, &e)) != NULL) {

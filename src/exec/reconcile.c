@@ -16,6 +16,7 @@
 #include "broker/broker_lib.h"
 #include "db/store_broker.h"
 #include "db/store_reconcile.h"
+#include "exec/paper_hooks.h"
 #include "exec/reconcile_int.h"
 #include "net/net.h"
 #include "util/config.h"
@@ -366,7 +367,7 @@ rc_creds(json_t *rows, const struct err *err, void *arg)
 	memset(&env, 0, sizeof env);
 	env.cfg = rc->r->cfg;
 	env.home = rc->r->home;
-	env.store = rc->st;
+	exec_paper_hooks(&env, rc->st);
 	env.http = rc->r->http;
 	rc->accts = xcalloc(json_array_size(rows) + 1, sizeof *rc->accts);
 	json_array_foreach(rows, i, row) {

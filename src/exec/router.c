@@ -12,6 +12,7 @@
 #include "db/store_broker.h"
 #include "db/store_journal.h"
 #include "db/store_positions.h"
+#include "exec/paper_hooks.h"
 #include "exec/router_int.h"
 #include "net/net.h"
 #include "util/config.h"
@@ -206,7 +207,7 @@ router_acct_refresh(struct router *r, json_t *row, struct err *err)
 	memset(&env, 0, sizeof env);
 	env.cfg = r->cfg;
 	env.home = r->home;
-	env.store = r->store;
+	exec_paper_hooks(&env, r->store);
 	env.http = r->http;
 	if ((b = broker_from_row(&env, row, err)) == NULL) {
 		free(fp);

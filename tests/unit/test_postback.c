@@ -28,6 +28,7 @@
 #include "broker/kite.h"
 #include "db/db.h"
 #include "db/store.h"
+#include "exec/postback.h"
 #include "net/net.h"
 #include "util/secret.h"
 

@@ -6,11 +6,12 @@
  * 1. Size, method, content type and JSON shape are checked (413, 405,
  *    400): nothing else is looked at in a body that fails them.
  * 2. The checksum is checked against the api secrets cached from the last
- *    registry read (postback_keys.c), before any query: a forgery costs
- *    no store round trip and is refused (403) even while the store is
- *    away.  A user id or secret the cache does not know makes it re-read
- *    the registry, at most once a second; with the store away and nothing
- *    cached the postback cannot be checked at all and is answered 503.
+ *    registry read (broker/postback_keys.c), before any query: a forgery
+ *    costs no store round trip and is refused (403) even while the store
+ *    is away.  A user id or secret the cache does not know makes it
+ *    re-read the registry, at most once a second; with the store away and
+ *    nothing cached the postback cannot be checked at all and is answered
+ *    503.
  * 3. With the store not ready, or serve.postback_queue postbacks already
  *    waiting, the answer is 503 with Retry-After, at once: nothing waits
  *    on a store that is not there, so memory stays bounded.
@@ -19,10 +20,10 @@
  *    about.  The checksum covers only the order id and time, so a
  *    verified body proves where it came from, not that its status is
  *    current: a report may only move the order forward
- *    (postback_judge.c).  One that would move it back or take back a fill
- *    is checked against the broker's order history, whose answer wins;
- *    one that neither the record nor the book explains is "suspicious",
- *    logged with its sender's address and answered 409.
+ *    (broker/postback_judge.c).  One that would move it back or take back
+ *    a fill is checked against the broker's order history, whose answer
+ *    wins; one that neither the record nor the book explains is
+ *    "suspicious", logged with its sender's address and answered 409.
  * 5. The verdict, the order's new state and its event are written in one
  *    statement, guarded by the order's version: if the order changed
  *    since the lookup, it is judged again.
@@ -43,6 +44,8 @@
 #include "broker/postback_int.h"
 #include "db/store_broker.h"
 #include "db/store_postback.h"
+#include "exec/paper_hooks.h"
+#include "exec/postback.h"
 #include "net/net.h"
 
 #define PB_MAX_BODY		POSTBACK_MAX_BODY
@@ -692,7 +695,7 @@ pb_consult(struct pb_req *r, const char *why)
 	memset(&env, 0, sizeof env);
 	env.cfg = pb->cfg;
 	env.home = pb->home;
-	env.store = pb->store;
+	exec_paper_hooks(&env, pb->store);
 	env.http = pb->http;
 	err_clear(&err);
 	if ((r->b = broker_from_row(&env, r->row, &err)) == NULL) {
