@@ -14,7 +14,7 @@
 #include <readline/readline.h>
 
 #include "cmd/batch.h"
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 #include "exec/router.h"
 #include "net/net.h"
 #include "ui/ui.h"

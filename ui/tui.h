@@ -10,7 +10,7 @@
 
 #include <jansson.h>
 
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 #include "net/net.h"
 #include "util/config.h"
 #include "widgets/widgets.h"

@@ -15,7 +15,7 @@
 #include "auto/auto.h"
 #include "broker/broker_lib.h"
 #include "cmd/batch.h"
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 #include "db/store_positions.h"
 #include "exec/postback.h"
 #include "exec/router.h"

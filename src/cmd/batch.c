@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "cmd/batch.h"
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 #include "db/db.h"
 #include "exec/mtm.h"
 #include "exec/reconcile.h"

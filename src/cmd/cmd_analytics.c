@@ -13,7 +13,7 @@
 
 #include "analytics/analytics.h"
 #include "cmd/cmd_int.h"
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "db/store_analytics.h"
 #include "exec/quotesrc.h"
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd_int.h"
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "db/store_notify.h"
 #include "notify/notify.h"
 

@@ -3,7 +3,7 @@
 #define PX_CMD_RMS_INT_H
 
 #include "cmd/cmd_int.h"
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 
 /* Seed the shipped templates, then call next: each handler's first step. */
 void cmd_rms_seed_then(struct exec_job *, void (*next)(struct exec_job *));

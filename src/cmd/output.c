@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 
 static char *
 output_cell(json_t *v)

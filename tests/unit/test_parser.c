@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "cmd/cmd.h"
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 
 /* Parse one line that must be valid; the caller frees. */
 static struct cmd

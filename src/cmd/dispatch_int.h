@@ -2,7 +2,7 @@
 #ifndef PX_EXEC_INT_H
 #define PX_EXEC_INT_H
 
-#include "cmd/exec.h"
+#include "cmd/dispatch.h"
 
 struct exec_job {
 	struct exec_env		*env;

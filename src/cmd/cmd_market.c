@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "broker/broker_lib.h"
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "db/store_broker.h"
 #include "exec/paper_hooks.h"
 #include "net/net.h"

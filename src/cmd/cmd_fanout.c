@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "db/store_fanout.h"
 
 static const char *const fanout_columns[] = {

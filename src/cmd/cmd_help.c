@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 
 #define HELP_LATER	"(not built yet)"
 

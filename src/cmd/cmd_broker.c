@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 
 static const char *const broker_columns[] = {
 	"name", "kind", "url", "api_key", "api_secret", "access_token",

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 
 static const char *const account_columns[] = {
 	"name", "broker", "user_id", "enabled", "state", "priority", "lots",

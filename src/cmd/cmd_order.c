@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "db/store_fanout.h"
 #include "exec/router.h"
 #include "util/config.h"

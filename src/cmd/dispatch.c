@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "util/secret.h"
 
 static const exec_handler exec_handlers[CMD__COUNT] = {
