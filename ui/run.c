@@ -1,6 +1,6 @@
 /*
  * Commands from the console: parsed like any other front's, run by
- * exec_cmd on the loop.  The screen keeps moving while they run; the
+ * cmd_run on the loop.  The screen keeps moving while they run; the
  * result lands in the message line, or in a popup when it has several
  * lines, and in the feed.
  */
@@ -29,13 +29,13 @@ run_lines(const char *s)
 }
 
 static void
-run_show_ok(struct tui *tui, const struct cmd *cmd, struct exec_result *r,
+run_show_ok(struct tui *tui, const struct cmd *cmd, struct cmd_result *r,
     double secs)
 {
 	char	*text, *title;
 	size_t	 n;
 
-	text = cmd->json ? exec_render_json(cmd, r) : exec_render_text(r);
+	text = cmd->json ? cmd_render_json(cmd, r) : cmd_render_text(r);
 	n = text != NULL && *text != '\0' ? run_lines(text) : 0;
 	if (n > 1) {
 		title = cmd_text_redacted(cmd);
@@ -52,7 +52,7 @@ run_show_ok(struct tui *tui, const struct cmd *cmd, struct exec_result *r,
 }
 
 static void
-run_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+run_done(const struct cmd *cmd, struct cmd_result *r, void *arg)
 {
 	struct run_job	*job = arg;
 	struct tui	*tui = job->tui;
@@ -61,7 +61,7 @@ run_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 	tui->jobs--;
 	if (!tui->quit) {
 		secs = (double)(time_mono_us() - job->started_us) / 1e6;
-		if (r->status == EXEC_OK)
+		if (r->status == CMD_OK)
 			run_show_ok(tui, cmd, r, secs);
 		else {
 			tui_message(tui, WR_BAD, "%s: %s", cmd->name,
@@ -108,5 +108,5 @@ tui_run_line(struct tui *tui, const char *line)
 	tui_message(tui, WR_INFO, "running: %s", shown);
 	tui_feed_note(tui, WR_ACCENT, "console: %s", shown);
 	free(shown);
-	exec_cmd(&tui->env, &job->cmd, run_done, job);
+	cmd_run(&tui->env, &job->cmd, run_done, job);
 }

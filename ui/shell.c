@@ -22,7 +22,7 @@
 #define SHELL_HISTORY	2000
 
 struct shell {
-	struct exec_env	env;
+	struct cmd_env	env;
 	int		json;
 	int		worst;
 };
@@ -42,16 +42,16 @@ shell_drain(void *arg)
 }
 
 static void
-shell_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+shell_done(const struct cmd *cmd, struct cmd_result *r, void *arg)
 {
 	struct shell	*sh = arg;
 	char		*s;
 
 	if (sh->json || cmd->json) {
-		s = exec_render_json(cmd, r);
+		s = cmd_render_json(cmd, r);
 		printf("%s\n", s);
-	} else if (r->status == EXEC_OK) {
-		s = exec_render_text(r);
+	} else if (r->status == CMD_OK) {
+		s = cmd_render_text(r);
 		fputs(s, stdout);
 	} else {
 		s = NULL;
@@ -62,7 +62,7 @@ shell_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 		sh->worst = (int)r->status;
 	fflush(stdout);
 	/*
-	 * From the loop, not from inside exec_cmd: a command that finishes
+	 * From the loop, not from inside cmd_run: a command that finishes
 	 * at once (help) would stop the loop before loop_run started it.
 	 */
 	loop_later(0, shell_drain, sh);
@@ -82,7 +82,7 @@ shell_line(struct shell *sh, const char *line)
 		return;
 	}
 	for (i = 0; i < cmds.n; i++) {
-		exec_cmd(&sh->env, &cmds.v[i], shell_done, sh);
+		cmd_run(&sh->env, &cmds.v[i], shell_done, sh);
 		loop_run();
 	}
 	cmd_list_free(&cmds);
@@ -184,7 +184,7 @@ shell_main(struct config *cfg, int json)
 	err_clear(&err);
 	if (batch_env_open(&sh.env, cfg, "console", 1, &err) != 0) {
 		fprintf(stderr, "phalanx: %s\n", err.msg);
-		return EXEC_UNREACHABLE;
+		return CMD_UNREACHABLE;
 	}
 	/* A secret may come from a file, the environment or the next line. */
 	cmd_secret_sources(CMD_SRC_ENV | CMD_SRC_FILE | CMD_SRC_STDIN);

@@ -569,7 +569,7 @@ tui_main(struct config *cfg)
 	tui.cfg = cfg;
 	tui.frame_us = 1000000 / config_int(cfg, "ui.refresh_hz");
 	if (tui_open_store(&tui, &conninfo, &opts) != 0)
-		return EXEC_UNREACHABLE;
+		return CMD_UNREACHABLE;
 	err_clear(&err);
 	if (tui_curses_start(&tui, &err) != 0) {
 		fprintf(stderr, "phalanx: %s\n", err.msg);

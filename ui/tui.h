@@ -61,7 +61,7 @@ enum tui_mode { TM_NORMAL, TM_FILTER, TM_CMDBAR };
 
 struct tui {
 	struct config		 *cfg;
-	struct exec_env		  env;		/* commands run here */
+	struct cmd_env		  env;		/* commands run here */
 	struct tui_data		 *data;
 	struct cmdbar		 *bar;
 	WINDOW			 *win;

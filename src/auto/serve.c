@@ -23,7 +23,7 @@
 #include "notify/notify.h"
 
 struct serve {
-	struct exec_env		 env;
+	struct cmd_env		 env;
 	struct http_server	*http;
 	struct postback		*postback;
 	struct notify_worker	*notify;

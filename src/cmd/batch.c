@@ -18,7 +18,7 @@
 
 struct batch {
 	const struct batch_opts	*opts;
-	struct exec_env		 env;
+	struct cmd_env		 env;
 	struct cmd_list		 cmds;
 	size_t			 next;
 	int			 worst;	/* highest exit class seen */
@@ -87,7 +87,7 @@ batch_needs_store(const struct cmd_list *l)
 
 static void
 batch_report_error(const struct batch *b, const struct cmd *cmd,
-    const struct exec_result *r)
+    const struct cmd_result *r)
 {
 	if (cmd != NULL && b->cmds.n > 1)
 		fprintf(stderr, "phalanx: line %d: %s: %s\n", cmd->line,
@@ -99,22 +99,22 @@ batch_report_error(const struct batch *b, const struct cmd *cmd,
 static void batch_next(struct batch *);
 
 static void
-batch_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+batch_done(const struct cmd *cmd, struct cmd_result *r, void *arg)
 {
 	struct batch	*b = arg;
 	char		*s;
 
 	if (b->opts->json || cmd->json) {
-		s = exec_render_json(cmd, r);
+		s = cmd_render_json(cmd, r);
 		printf("%s\n", s);
 		free(s);
-	} else if (r->status == EXEC_OK || r->text != NULL) {
+	} else if (r->status == CMD_OK || r->text != NULL) {
 		/* A failed fan-out still shows what each leg did. */
-		s = exec_render_text(r);
+		s = cmd_render_text(r);
 		fputs(s, stdout);
 		free(s);
 	}
-	if (r->status != EXEC_OK) {
+	if (r->status != CMD_OK) {
 		if (!b->opts->json && !cmd->json)
 			batch_report_error(b, cmd, r);
 		b->failed = 1;
@@ -122,7 +122,7 @@ batch_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 			b->worst = (int)r->status;
 	}
 	fflush(stdout);
-	if (r->status != EXEC_OK && b->opts->stop_on_error)
+	if (r->status != CMD_OK && b->opts->stop_on_error)
 		b->next = b->cmds.n;
 	/* Continue from the loop, not from inside the callback's stack. */
 	loop_later(0, (void (*)(void *))batch_next, b);
@@ -141,7 +141,7 @@ batch_next(struct batch *b)
 		router_drain(b->env.router, 10000, batch_drained, b);
 		return;
 	}
-	exec_cmd(&b->env, &b->cmds.v[b->next++], batch_done, b);
+	cmd_run(&b->env, &b->cmds.v[b->next++], batch_done, b);
 }
 
 static void
@@ -192,14 +192,14 @@ batch_start(struct batch *b)
 static int
 batch_fail_early(const struct batch_opts *o, const struct err *err, int code)
 {
-	struct exec_result	r;
+	struct cmd_result	r;
 	char			*s;
 
 	if (o->json) {
 		memset(&r, 0, sizeof r);
-		r.status = (enum exec_status)code;
+		r.status = (enum cmd_status)code;
 		r.err = *err;
-		s = exec_render_json(NULL, &r);
+		s = cmd_render_json(NULL, &r);
 		printf("%s\n", s);
 		free(s);
 	}
@@ -221,7 +221,7 @@ batch_pg_opts(const char *front)
 
 /* Open the store for a front; -1 with err (exit class 3) when it cannot. */
 int
-batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
+batch_env_open(struct cmd_env *env, struct config *cfg, const char *front,
     int need_store, struct err *err)
 {
 	char	*conninfo = NULL;
@@ -251,7 +251,7 @@ batch_env_open(struct exec_env *env, struct config *cfg, const char *front,
 
 /* Lines for people: to the front's callback, else to the log. */
 static void
-batch_env_say(struct exec_env *env, const char *text)
+batch_env_say(struct cmd_env *env, const char *text)
 {
 	const char	*p, *nl;
 	char		*line;
@@ -278,7 +278,7 @@ batch_env_warned(const char *text, void *arg)
 static void
 batch_env_reconciled(const struct reconcile_report *rep, void *arg)
 {
-	struct exec_env	*env = arg;
+	struct cmd_env	*env = arg;
 
 	batch_env_say(env, rep->text);
 	/* After the first pass: what a trader must look at. */
@@ -295,7 +295,7 @@ batch_env_reconciled(const struct reconcile_report *rep, void *arg)
  * interrupted fan-outs once); else the lines go to the log.
  */
 void
-batch_env_reconcile(struct exec_env *env, void (*say)(const char *, void *),
+batch_env_reconcile(struct cmd_env *env, void (*say)(const char *, void *),
     void *arg)
 {
 	if (env->recon == NULL)
@@ -307,7 +307,7 @@ batch_env_reconcile(struct exec_env *env, void (*say)(const char *, void *),
 }
 
 void
-batch_env_close(struct exec_env *env)
+batch_env_close(struct cmd_env *env)
 {
 	mtm_free(env->mtm);
 	reconcile_free(env->recon);
@@ -331,7 +331,7 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 	b.opts = o;
 	err_clear(&err);
 	if ((text = batch_source(o, &len, &err)) == NULL)
-		return batch_fail_early(o, &err, EXEC_USAGE);
+		return batch_fail_early(o, &err, CMD_USAGE);
 	if (cmd_parse_buf(text, len, &b.cmds, &pos, &err) != 0) {
 		free(text);
 		where = o->command != NULL ? "-c" : (o->file != NULL &&
@@ -341,7 +341,7 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 
 			err_set(&e2, err.code, "%s: %s (nothing was run)",
 			    where, err.msg);
-			return batch_fail_early(o, &e2, EXEC_USAGE);
+			return batch_fail_early(o, &e2, CMD_USAGE);
 		}
 	}
 	free(text);
@@ -349,7 +349,7 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 	if (batch_env_open(&b.env, cfg, o->front != NULL ? o->front : "batch",
 	    batch_needs_store(&b.cmds), &err) != 0) {
 		cmd_list_free(&b.cmds);
-		return batch_fail_early(o, &err, EXEC_UNREACHABLE);
+		return batch_fail_early(o, &err, CMD_UNREACHABLE);
 	}
 	batch_start(&b);
 	loop_run();
@@ -357,5 +357,5 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 	batch_env_close(&b.env);
 	cmd_list_free(&b.cmds);
 	loop_free();
-	return b.failed ? (b.worst ? b.worst : EXEC_FAILED) : EXEC_OK;
+	return b.failed ? (b.worst ? b.worst : CMD_FAILED) : CMD_OK;
 }

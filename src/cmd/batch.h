@@ -12,16 +12,16 @@ struct batch_opts {
 	const char	*front;		/* for audit_log; default "batch" */
 };
 
-struct exec_env;
+struct cmd_env;
 struct err;
-int batch_env_open(struct exec_env *, struct config *, const char *front,
+int batch_env_open(struct cmd_env *, struct config *, const char *front,
     int need_store, struct err *);
-void batch_env_close(struct exec_env *);
+void batch_env_close(struct cmd_env *);
 /*
  * Reconcile at start and every exec.reconcile_s (daemon, console); say
  * (NULL: the log) gets each line for people.
  */
-void batch_env_reconcile(struct exec_env *, void (*say)(const char *line,
+void batch_env_reconcile(struct cmd_env *, void (*say)(const char *line,
     void *), void *arg);
 
 /* Returns the process exit status (COMMANDS.md). */

@@ -90,19 +90,19 @@ account_user_id(const struct cmd *cmd)
 static void
 account_user_id_owner(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	const char	*broker = cmd_get(job->cmd, "broker");
 
 	if (err == NULL && row != NULL) {
-		exec_failf(job, "duplicate-user-id", "user id \"%s\" is already "
+		cmd_failf(job, "duplicate-user-id", "user id \"%s\" is already "
 		    "used by account \"%s\" at broker \"%s\"",
 		    json_string_value(json_object_get(row, "user_id")),
 		    json_string_value(json_object_get(row, "name")),
 		    json_string_value(json_object_get(row, "broker")));
 		return;
 	}
-	exec_failf(job, "duplicate-user-id", "the user id of account \"%s\" "
+	cmd_failf(job, "duplicate-user-id", "the user id of account \"%s\" "
 	    "is already used by another account%s%s%s",
 	    cmd_get(job->cmd, "name"), broker != NULL ? " at broker \"" : "",
 	    broker != NULL ? broker : "", broker != NULL ? "\"" : "");
@@ -110,7 +110,7 @@ account_user_id_owner(json_t *rows, const struct err *err, void *arg)
 
 /* A unique violation names its constraint: which one was it? */
 static int
-account_dup_user_id(const struct exec_job *job, const struct err *err)
+account_dup_user_id(const struct cmd_job *job, const struct err *err)
 {
 	return strcmp(err->code, "sql:23505") == 0 &&
 	    strstr(err->msg, "user_id") != NULL;
@@ -120,7 +120,7 @@ account_dup_user_id(const struct exec_job *job, const struct err *err)
 static void
 account_changed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	const char	*name = cmd_get(job->cmd, "name");
 	struct err	 e;
 
@@ -131,41 +131,41 @@ account_changed(json_t *rows, const struct err *err, void *arg)
 			    account_user_id_owner, job);
 		else if (strcmp(err->code, "sql:23503") == 0 &&
 		    job->cmd->kind == CMD_ACCOUNT_RM)
-			exec_failf(job, "in-use", "account \"%s\" has orders "
+			cmd_failf(job, "in-use", "account \"%s\" has orders "
 			    "on record; disable it instead", name);
 		else if (strcmp(err->code, "sql:23503") == 0 ||
 		    strcmp(err->code, "sql:23502") == 0)
 			/* broker_id came out NULL: no broker by that name */
-			exec_failf(job, "unknown-broker", "unknown broker "
+			cmd_failf(job, "unknown-broker", "unknown broker "
 			    "\"%s\" (see broker list)", cmd_get(job->cmd,
 			    "broker"));
 		else {
 			store_explain(err, "account", name, &e);
-			exec_fail(job, &e);
+			cmd_fail(job, &e);
 		}
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-account", "unknown account \"%s\"",
+		cmd_failf(job, "unknown-account", "unknown account \"%s\"",
 		    name);
 		return;
 	}
 	job->res.data = json_deep_copy(json_array_get(rows, 0));
 	job->res.text = xasprintf("account %s %s\n", name,
 	    account_verb(job->cmd->kind));
-	exec_done(job);
+	cmd_done(job);
 }
 
 void
-exec_account_add(struct exec_job *job)
+cmd_account_add(struct cmd_job *job)
 {
-	struct store_actor	 a = exec_actor(job);
+	struct store_actor	 a = cmd_actor(job);
 	json_t			*fields, *tags;
 	const char		*t;
 	char			*token, *secret;
 
 	/* Secrets are encrypted here, before they go anywhere. */
-	if (exec_encrypt2(job, "access-token", &token, "api-secret",
+	if (cmd_encrypt2(job, "access-token", &token, "api-secret",
 	    &secret) != 0)
 		return;
 	fields = account_fields_of(job->cmd);
@@ -180,15 +180,15 @@ exec_account_add(struct exec_job *job)
 }
 
 void
-exec_account_set(struct exec_job *job)
+cmd_account_set(struct cmd_job *job)
 {
-	struct store_actor	 a = exec_actor(job);
+	struct store_actor	 a = cmd_actor(job);
 	json_t			*fields;
 	const char		*t;
 	char			*token, *secret;
 
 	/* Secrets are encrypted here, before they go anywhere. */
-	if (exec_encrypt2(job, "access-token", &token, "api-secret",
+	if (cmd_encrypt2(job, "access-token", &token, "api-secret",
 	    &secret) != 0)
 		return;
 	fields = account_fields_of(job->cmd);
@@ -202,9 +202,9 @@ exec_account_set(struct exec_job *job)
 }
 
 void
-exec_account_tag(struct exec_job *job)
+cmd_account_tag(struct cmd_job *job)
 {
-	struct store_actor	 a = exec_actor(job);
+	struct store_actor	 a = cmd_actor(job);
 	json_t			*add, *rm;
 	size_t			 i;
 
@@ -225,9 +225,9 @@ exec_account_tag(struct exec_job *job)
 }
 
 static void
-account_set_enabled(struct exec_job *job, int on)
+account_set_enabled(struct cmd_job *job, int on)
 {
-	struct store_actor	 a = exec_actor(job);
+	struct store_actor	 a = cmd_actor(job);
 	json_t			*fields;
 
 	fields = json_pack("{s:s}", "enabled", on ? "true" : "false");
@@ -237,21 +237,21 @@ account_set_enabled(struct exec_job *job, int on)
 }
 
 void
-exec_account_enable(struct exec_job *job)
+cmd_account_enable(struct cmd_job *job)
 {
 	account_set_enabled(job, 1);
 }
 
 void
-exec_account_disable(struct exec_job *job)
+cmd_account_disable(struct cmd_job *job)
 {
 	account_set_enabled(job, 0);
 }
 
 void
-exec_account_rm(struct exec_job *job)
+cmd_account_rm(struct cmd_job *job)
 {
-	struct store_actor	a = exec_actor(job);
+	struct store_actor	a = cmd_actor(job);
 
 	store_account_rm(job->env->store, cmd_get(job->cmd, "name"), &a,
 	    account_changed, job);
@@ -265,7 +265,7 @@ exec_account_rm(struct exec_job *job)
 static void
 account_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	struct account_set	 set = { NULL, 0 };
 	struct target	 all = { TARGET_ALL, NULL, 0 };
 	struct target_match	 m;
@@ -274,14 +274,14 @@ account_listed(json_t *rows, const struct err *err, void *arg)
 	size_t			 i, j;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (store_accounts_from_rows(rows, &set, &e) != 0 ||
 	    target_resolve(job->cmd->target != NULL ? job->cmd->target : &all,
 	    &set, &m, &e) != 0) {
 		account_set_free(&set);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	out = json_array();
@@ -298,11 +298,11 @@ account_listed(json_t *rows, const struct err *err, void *arg)
 	account_set_free(&set);
 	job->res.data = out;
 	job->res.columns = account_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 void
-exec_account_list(struct exec_job *job)
+cmd_account_list(struct cmd_job *job)
 {
 	store_account_list(job->env->store, account_listed, job);
 }

@@ -58,7 +58,7 @@ static const struct {
 };
 
 struct chain_job {
-	struct exec_job		*job;
+	struct cmd_job		*job;
 	json_t			*rows;		/* the chain, future first */
 	char			*spot_key;
 	char			*fut_key;
@@ -215,7 +215,7 @@ chain_quoted(const struct err *err, const struct broker_quote *q, size_t n,
     void *arg)
 {
 	struct chain_job		*cj = arg;
-	struct exec_job			*job = cj->job;
+	struct cmd_job			*job = cj->job;
 	const struct broker_quote	*sq, *oq;
 	struct an_option		*o;
 	struct an_strike_gex		*g;
@@ -228,14 +228,14 @@ chain_quoted(const struct err *err, const struct broker_quote *q, size_t n,
 	char				 key[80];
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		chain_job_free(cj);
 		return;
 	}
 	if ((sq = quote_of(q, n, cj->spot_key)) == NULL || sq->ltp <= 0)
 		sq = quote_of(q, n, cj->fut_key);
 	if (sq == NULL || sq->ltp <= 0) {
-		exec_failf(job, "no-quote", "no quote for %s or its future: "
+		cmd_failf(job, "no-quote", "no quote for %s or its future: "
 		    "the spot is unknown", cj->spot_key);
 		chain_job_free(cj);
 		return;
@@ -279,21 +279,21 @@ chain_quoted(const struct err *err, const struct broker_quote *q, size_t n,
 	free(o);
 	free(g);
 	chain_job_free(cj);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
 chain_got(json_t *rows, const struct err *err, void *arg)
 {
 	struct chain_job	*cj = arg;
-	struct exec_job		*job = cj->job;
+	struct cmd_job		*job = cj->job;
 	const char		**keys;
 	json_t			*row;
 	size_t			 i, n = 0, nopt = 0;
 	char			 key[80];
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		chain_job_free(cj);
 		return;
 	}
@@ -310,7 +310,7 @@ chain_got(json_t *rows, const struct err *err, void *arg)
 		}
 	}
 	if (nopt == 0) {
-		exec_failf(job, "no-options", "no %soptions of %s%s%s in the "
+		cmd_failf(job, "no-options", "no %soptions of %s%s%s in the "
 		    "instrument table (load it: instruments load exchange NFO)",
 		    cmd_has(job->cmd, "expiry") ? "" : "unexpired ",
 		    cmd_get(job->cmd, "underlying"),
@@ -321,7 +321,7 @@ chain_got(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	if (nopt > MAX_OPTIONS) {
-		exec_failf(job, "usage", "%s has %zu options at %s; at most %d "
+		cmd_failf(job, "usage", "%s has %zu options at %s; at most %d "
 		    "can be quoted at once", cmd_get(job->cmd, "underlying"),
 		    nopt, cj->expiry, MAX_OPTIONS);
 		chain_job_free(cj);
@@ -348,7 +348,7 @@ chain_got(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
-exec_chain(struct exec_job *job)
+cmd_chain(struct cmd_job *job)
 {
 	struct chain_job	*cj = xcalloc(1, sizeof *cj);
 
@@ -357,8 +357,8 @@ exec_chain(struct exec_job *job)
 	    cmd_get(job->cmd, "expiry"), chain_got, cj);
 }
 
-exec_handler
-exec_analytics_handler(enum cmd_kind kind)
+cmd_handler
+cmd_analytics_handler(enum cmd_kind kind)
 {
-	return kind == CMD_PCR || kind == CMD_GAMMA ? exec_chain : NULL;
+	return kind == CMD_PCR || kind == CMD_GAMMA ? cmd_chain : NULL;
 }

@@ -29,13 +29,13 @@ broker_mask_row(json_t *row)
 static void
 broker_added(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct err	 e;
 	json_t		*row;
 
 	if (err != NULL) {
 		store_explain(err, "broker", cmd_get(job->cmd, "name"), &e);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	row = json_deep_copy(json_array_get(rows, 0));
@@ -43,14 +43,14 @@ broker_added(json_t *rows, const struct err *err, void *arg)
 	job->res.data = row;
 	job->res.text = xasprintf("broker %s added\n", cmd_get(job->cmd,
 	    "name"));
-	exec_done(job);
+	cmd_done(job);
 }
 
 void
-exec_broker_add(struct exec_job *job)
+cmd_broker_add(struct cmd_job *job)
 {
 	struct store_broker	b;
-	struct store_actor	a = exec_actor(job);
+	struct store_actor	a = cmd_actor(job);
 	char			*secret, *token;
 
 	memset(&b, 0, sizeof b);
@@ -58,7 +58,7 @@ exec_broker_add(struct exec_job *job)
 	b.kind = cmd_get(job->cmd, "kind");
 	b.url = cmd_get(job->cmd, "url");
 	b.api_key = cmd_get(job->cmd, "api-key");
-	if (exec_encrypt2(job, "api-secret", &secret, "access-token",
+	if (cmd_encrypt2(job, "api-secret", &secret, "access-token",
 	    &token) != 0)
 		return;
 	b.api_secret_enc = secret;
@@ -71,23 +71,23 @@ exec_broker_add(struct exec_job *job)
 static void
 broker_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	size_t		 i;
 	json_t		*row;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	json_array_foreach(job->res.data, i, row)
 		broker_mask_row(row);
 	job->res.columns = broker_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 void
-exec_broker_list(struct exec_job *job)
+cmd_broker_list(struct cmd_job *job)
 {
 	store_broker_list(job->env->store, broker_listed, job);
 }
@@ -95,31 +95,31 @@ exec_broker_list(struct exec_job *job)
 static void
 broker_removed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	const char	*name = cmd_get(job->cmd, "name");
 
 	if (err != NULL) {
 		if (strcmp(err->code, "sql:23503") == 0)
-			exec_failf(job, "in-use", "broker \"%s\" still has "
+			cmd_failf(job, "in-use", "broker \"%s\" still has "
 			    "accounts; remove or move them first", name);
 		else
-			exec_fail(job, err);
+			cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-broker", "unknown broker \"%s\"",
+		cmd_failf(job, "unknown-broker", "unknown broker \"%s\"",
 		    name);
 		return;
 	}
 	job->res.data = json_pack("{s:s}", "removed", name);
 	job->res.text = xasprintf("broker %s removed\n", name);
-	exec_done(job);
+	cmd_done(job);
 }
 
 void
-exec_broker_rm(struct exec_job *job)
+cmd_broker_rm(struct cmd_job *job)
 {
-	struct store_actor	a = exec_actor(job);
+	struct store_actor	a = cmd_actor(job);
 
 	store_broker_rm(job->env->store, cmd_get(job->cmd, "name"), &a,
 	    broker_removed, job);

@@ -19,19 +19,19 @@ static const char *const fanout_order_columns[] = {
 static void
 fanouts_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = fanout_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 void
-exec_fanouts(struct exec_job *job)
+cmd_fanouts(struct cmd_job *job)
 {
 	store_fanouts_list(job->env->store,
 	    (int)cmd_get_int(job->cmd, "last", 20), fanouts_listed, job);
@@ -50,14 +50,14 @@ fanout_timing(struct strbuf *b, const char *what, json_t *us)
 static void
 fanout_orders_got(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct strbuf	 b;
 	json_t		*f = json_object_get(job->res.data, "fanout");
-	struct exec_result tbl;
+	struct cmd_result tbl;
 	char		*t;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	json_object_set(job->res.data, "orders", rows);
@@ -92,25 +92,25 @@ fanout_orders_got(json_t *rows, const struct err *err, void *arg)
 	memset(&tbl, 0, sizeof tbl);
 	tbl.data = rows;
 	tbl.columns = fanout_order_columns;
-	t = exec_render_text(&tbl);
+	t = cmd_render_text(&tbl);
 	strbuf_puts(&b, t);
 	free(t);
 	job->res.text = strbuf_steal(&b);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
 fanout_got(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if ((row = json_array_get(rows, 0)) == NULL) {
-		exec_failf(job, "unknown-fanout", "no fanout %s",
+		cmd_failf(job, "unknown-fanout", "no fanout %s",
 		    cmd_get(job->cmd, "id"));
 		return;
 	}
@@ -120,7 +120,7 @@ fanout_got(json_t *rows, const struct err *err, void *arg)
 }
 
 void
-exec_fanout_show(struct exec_job *job)
+cmd_fanout_show(struct cmd_job *job)
 {
 	store_fanout_get(job->env->store, cmd_get_int(job->cmd, "id", 0),
 	    fanout_got, job);
@@ -133,34 +133,34 @@ static const char *const latency_columns[] = {
 static void
 latency_got(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = latency_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 /* Percentiles come from the stored ack events, so every process's count. */
 static void
 latency_accounts(struct account_set *set, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	struct target_match	 m;
 	struct err		 e;
 	json_t			*ids = NULL;
 	size_t			 i;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (job->cmd->target != NULL && job->cmd->target->kind != TARGET_ALL) {
 		if (target_resolve(job->cmd->target, set, &m, &e) != 0) {
-			exec_fail(job, &e);
+			cmd_fail(job, &e);
 			return;
 		}
 		ids = json_array();
@@ -174,7 +174,7 @@ latency_accounts(struct account_set *set, const struct err *err, void *arg)
 }
 
 void
-exec_latency(struct exec_job *job)
+cmd_latency(struct cmd_job *job)
 {
 	store_accounts_load(job->env->store, latency_accounts, job);
 }

@@ -10,7 +10,7 @@
 #define HELP_LATER	"(not built yet)"
 
 void
-exec_help(struct exec_job *job)
+cmd_help(struct cmd_job *job)
 {
 	struct strbuf	 b;
 	const char	*topic = cmd_get(job->cmd, "command");
@@ -23,17 +23,17 @@ exec_help(struct exec_job *job)
 			continue;
 		if (topic != NULL && strncmp(u, topic, strlen(topic)) != 0)
 			continue;
-		strbuf_printf(&b, "%s%s\n", u, exec_handles((enum cmd_kind)k) ?
+		strbuf_printf(&b, "%s%s\n", u, cmd_handles((enum cmd_kind)k) ?
 		    "" : "  " HELP_LATER);
 		found++;
 	}
 	if (found == 0) {
 		strbuf_free(&b);
-		exec_failf(job, "unknown-command", "no command \"%s\" (try "
+		cmd_failf(job, "unknown-command", "no command \"%s\" (try "
 		    "\"help\")", topic);
 		return;
 	}
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_string(job->res.text);
-	exec_done(job);
+	cmd_done(job);
 }

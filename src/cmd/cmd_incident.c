@@ -90,19 +90,19 @@ static const char *const incident_columns[] = { "id", "opened_at",
 static void
 listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = incident_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_incident_list(struct exec_job *job)
+cmd_incident_list(struct cmd_job *job)
 {
 	store_incident_list(job->env->store, cmd_has(job->cmd, "open"),
 	    (int)cmd_get_int(job->cmd, "last", 50), listed, job);
@@ -111,17 +111,17 @@ exec_incident_list(struct exec_job *job)
 static void
 shown(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0), *i, *e, *so;
 	struct strbuf	 b;
 	size_t		 n;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
-		exec_failf(job, "unknown-incident", "no incident %s",
+		cmd_failf(job, "unknown-incident", "no incident %s",
 		    cmd_get(job->cmd, "id"));
 		return;
 	}
@@ -151,11 +151,11 @@ shown(json_t *rows, const struct err *err, void *arg)
 		    str(so, "signed_by"), str(so, "signed_at"), str(so, "note"));
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(row);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_incident_show(struct exec_job *job)
+cmd_incident_show(struct cmd_job *job)
 {
 	store_incident_show(job->env->store, cmd_get(job->cmd, "id"), shown,
 	    job);
@@ -166,34 +166,34 @@ exec_incident_show(struct exec_job *job)
 static void
 moved(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	json_t		*done = json_object_get(row, "done");
 	const char	*was = json_string_value(json_object_get(row, "was"));
 	const char	*id = cmd_get(job->cmd, "id");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_is_object(done)) {
 		job->res.text = xasprintf("incident %s is %s\n", id,
 		    str(done, "state"));
 		job->res.data = json_deep_copy(done);
-		exec_done(job);
+		cmd_done(job);
 	} else if (was == NULL)
-		exec_failf(job, "unknown-incident", "no incident %s", id);
+		cmd_failf(job, "unknown-incident", "no incident %s", id);
 	else
-		exec_failf(job, "incident-state", "incident %s is %s: it cannot "
+		cmd_failf(job, "incident-state", "incident %s is %s: it cannot "
 		    "be %s", id, was, job->cmd->kind == CMD_INCIDENT_ACK ?
 		    "acknowledged (only an OPEN incident can)" :
 		    "resolved (it is resolved already)");
 }
 
 static void
-exec_incident_ack(struct exec_job *job)
+cmd_incident_ack(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_incident_move(job->env->store, cmd_get(job->cmd, "id"),
 	    "ACKNOWLEDGED", "OPEN", "ack", cmd_get(job->cmd, "note"), &who,
@@ -201,9 +201,9 @@ exec_incident_ack(struct exec_job *job)
 }
 
 static void
-exec_incident_resolve(struct exec_job *job)
+cmd_incident_resolve(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_incident_move(job->env->store, cmd_get(job->cmd, "id"),
 	    "RESOLVED", "OPEN,ACKNOWLEDGED,MITIGATED", "resolve",
@@ -213,27 +213,27 @@ exec_incident_resolve(struct exec_job *job)
 static void
 noted(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-incident", "no incident %s",
+		cmd_failf(job, "unknown-incident", "no incident %s",
 		    cmd_get(job->cmd, "id"));
 		return;
 	}
 	job->res.text = xasprintf("note added to incident %s\n",
 	    cmd_get(job->cmd, "id"));
 	job->res.data = json_deep_copy(json_array_get(rows, 0));
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_incident_note(struct exec_job *job)
+cmd_incident_note(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_incident_event(job->env->store, cmd_get(job->cmd, "id"), "note",
 	    cmd_get(job->cmd, "note"), NULL, &who, noted, job);
@@ -242,38 +242,38 @@ exec_incident_note(struct exec_job *job)
 static void
 stepped(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	json_t		*was = json_object_get(row, "was");
 	const char	*id = cmd_get(job->cmd, "id");
 	const char	*n = cmd_get(job->cmd, "step");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_is_object(json_object_get(row, "done"))) {
 		job->res.text = xasprintf("incident %s: step %s done\n", id, n);
 		job->res.data = json_deep_copy(json_object_get(row, "done"));
-		exec_done(job);
+		cmd_done(job);
 	} else if (!json_is_object(was))
-		exec_failf(job, "unknown-incident", "no incident %s", id);
+		cmd_failf(job, "unknown-incident", "no incident %s", id);
 	else if (!json_is_object(json_object_get(was, "step")))
-		exec_failf(job, "unknown-step", "incident %s has no step %s",
+		cmd_failf(job, "unknown-step", "incident %s has no step %s",
 		    id, n);
 	else if (json_is_string(json_object_get(json_object_get(was, "step"),
 	    "done_at")))
-		exec_failf(job, "step-done", "incident %s: step %s is done "
+		cmd_failf(job, "step-done", "incident %s: step %s is done "
 		    "already", id, n);
 	else
-		exec_failf(job, "incident-state", "incident %s is %s: its "
+		cmd_failf(job, "incident-state", "incident %s is %s: its "
 		    "steps are closed", id, str(was, "state"));
 }
 
 static void
-exec_incident_step(struct exec_job *job)
+cmd_incident_step(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_incident_step(job->env->store, cmd_get(job->cmd, "id"),
 	    cmd_get(job->cmd, "step"), cmd_get(job->cmd, "note"), &who,
@@ -306,40 +306,40 @@ listed_user(const char *list, const char *user)
 static void
 signed_off(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	json_t		*was = json_object_get(row, "was");
 	const char	*id = cmd_get(job->cmd, "id");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_is_object(json_object_get(row, "done"))) {
 		job->res.text = xasprintf("incident %s signed off by %s\n", id,
 		    path_os_user());
 		job->res.data = json_deep_copy(json_object_get(row, "done"));
-		exec_done(job);
+		cmd_done(job);
 	} else if (!json_is_object(was))
-		exec_failf(job, "unknown-incident", "no incident %s", id);
+		cmd_failf(job, "unknown-incident", "no incident %s", id);
 	else if (strcmp(str(was, "state"), "RESOLVED") != 0)
-		exec_failf(job, "incident-state", "incident %s is %s: sign-off "
+		cmd_failf(job, "incident-state", "incident %s is %s: sign-off "
 		    "comes after resolve", id, str(was, "state"));
 	else
-		exec_failf(job, "signoff-self", "incident %s was resolved by "
+		cmd_failf(job, "signoff-self", "incident %s was resolved by "
 		    "%s: another operator must sign it off", id,
 		    str(was, "resolved_by"));
 }
 
 static void
-exec_incident_signoff(struct exec_job *job)
+cmd_incident_signoff(struct cmd_job *job)
 {
-	struct store_actor	 who = exec_actor(job);
+	struct store_actor	 who = cmd_actor(job);
 	const char		*list = config_str(job->env->cfg,
 				    "rms.signoff_users");
 
 	if (!listed_user(list, who.os_user)) {
-		exec_failf(job, "signoff-not-allowed", "%s may not sign off "
+		cmd_failf(job, "signoff-not-allowed", "%s may not sign off "
 		    "incidents: only the operators in rms.signoff_users (%s) "
 		    "may", who.os_user, *list != '\0' ? list : "empty");
 		return;
@@ -353,7 +353,7 @@ exec_incident_signoff(struct exec_job *job)
 static void
 verified(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	json_t		*bad = json_object_get(row, "first_broken");
 	long long	 n = json_integer_value(json_object_get(row, "rows"));
@@ -363,56 +363,56 @@ verified(json_t *rows, const struct err *err, void *arg)
 			    "last_seq"));
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(row);
 	if (json_is_object(bad))
-		exec_failf(job, "audit-broken", "audit chain broken at row %lld "
+		cmd_failf(job, "audit-broken", "audit chain broken at row %lld "
 		    "(%s %s at %.19s): %s", (long long)json_integer_value(
 		    json_object_get(bad, "chain_seq")), str(bad, "action"),
 		    str(bad, "object"), str(bad, "ts"), str(bad, "problem"));
 	else if (last != head)
-		exec_failf(job, "audit-broken", "audit chain broken: the head "
+		cmd_failf(job, "audit-broken", "audit chain broken: the head "
 		    "is row %lld but the last row is %lld (rows were deleted "
 		    "from the end)", head, last);
 	else if (json_integer_value(json_object_get(row, "unchained")) > 0)
-		exec_failf(job, "audit-broken", "%lld audit rows are outside "
+		cmd_failf(job, "audit-broken", "%lld audit rows are outside "
 		    "the chain", (long long)json_integer_value(json_object_get(
 		    row, "unchained")));
 	else {
 		job->res.text = xasprintf("audit chain intact: %lld rows, head "
 		    "%lld %s\n", n, head, str(row, "head_hash"));
-		exec_done(job);
+		cmd_done(job);
 	}
 }
 
 static void
-exec_audit_verify(struct exec_job *job)
+cmd_audit_verify(struct cmd_job *job)
 {
 	store_audit_verify(job->env->store, verified, job);
 }
 
-exec_handler
-exec_incident_handler(enum cmd_kind kind)
+cmd_handler
+cmd_incident_handler(enum cmd_kind kind)
 {
 	switch (kind) {
 	case CMD_INCIDENT_LIST:
-		return exec_incident_list;
+		return cmd_incident_list;
 	case CMD_INCIDENT_SHOW:
-		return exec_incident_show;
+		return cmd_incident_show;
 	case CMD_INCIDENT_ACK:
-		return exec_incident_ack;
+		return cmd_incident_ack;
 	case CMD_INCIDENT_NOTE:
-		return exec_incident_note;
+		return cmd_incident_note;
 	case CMD_INCIDENT_STEP:
-		return exec_incident_step;
+		return cmd_incident_step;
 	case CMD_INCIDENT_RESOLVE:
-		return exec_incident_resolve;
+		return cmd_incident_resolve;
 	case CMD_INCIDENT_SIGNOFF:
-		return exec_incident_signoff;
+		return cmd_incident_signoff;
 	case CMD_AUDIT_VERIFY:
-		return exec_audit_verify;
+		return cmd_audit_verify;
 	default:
 		return NULL;
 	}

@@ -31,7 +31,7 @@ struct market_leg {
 };
 
 struct market {
-	struct exec_job		*job;
+	struct cmd_job		*job;
 	struct http_client	*http;
 	struct account_set	 set;
 	json_t			*creds;
@@ -70,7 +70,7 @@ static const char *const orders_columns_err[] = {
 };
 
 static struct market *
-market_new(struct exec_job *job)
+market_new(struct cmd_job *job)
 {
 	struct market	*mk;
 
@@ -164,7 +164,7 @@ static void
 market_finish(void *arg)
 {
 	struct market		*mk = arg;
-	struct exec_job		*job = mk->job;
+	struct cmd_job		*job = mk->job;
 	struct strbuf		 why;
 	json_t			*out = json_array(), *row;
 	size_t			 i, j, nfail = 0, nunreach = 0;
@@ -189,17 +189,17 @@ market_finish(void *arg)
 	if (nfail > 0) {
 		job->res.columns = positions ? positions_columns_err :
 		    orders_columns_err;
-		job->res.text = exec_render_text(&job->res);
+		job->res.text = cmd_render_text(&job->res);
 		err_set(&job->res.err, nunreach ? "broker-unreachable" :
 		    "broker-error", "%zu of %zu account%s failed: %s", nfail,
 		    mk->nlegs, mk->nlegs == 1 ? "" : "s", why.s);
-		job->res.status = exec_status_of(job->res.err.code);
+		job->res.status = cmd_status_of(job->res.err.code);
 	} else
 		job->res.columns = positions ? positions_columns :
 		    orders_columns;
 	strbuf_free(&why);
 	market_free(mk);
-	exec_done(job);
+	cmd_done(job);
 }
 
 /* Callbacks run inside the adapter: finish on the loop's next turn. */
@@ -326,7 +326,7 @@ static void
 market_creds_loaded(json_t *rows, const struct err *err, void *arg)
 {
 	struct market		*mk = arg;
-	struct exec_job		*job = mk->job;
+	struct cmd_job		*job = mk->job;
 	struct target	 all = { TARGET_ALL, NULL, 0 };
 	struct target_match	 m;
 	struct err		 e;
@@ -334,14 +334,14 @@ market_creds_loaded(json_t *rows, const struct err *err, void *arg)
 
 	if (err != NULL) {
 		market_free(mk);
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	mk->creds = json_incref(rows);
 	if (target_resolve(job->cmd->target != NULL ? job->cmd->target : &all,
 	    &mk->set, &m, &e) != 0) {
 		market_free(mk);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	if (m.n == 0) {
@@ -350,7 +350,7 @@ market_creds_loaded(json_t *rows, const struct err *err, void *arg)
 		job->res.data = json_array();
 		job->res.columns = job->cmd->kind == CMD_POSITIONS ?
 		    positions_columns : orders_columns;
-		exec_done(job);
+		cmd_done(job);
 		return;
 	}
 	mk->nlegs = m.n;
@@ -381,13 +381,13 @@ static void
 market_creds_after_accounts(json_t *rows, const struct err *err, void *arg)
 {
 	struct market	*mk = arg;
-	struct exec_job	*job = mk->job;
+	struct cmd_job	*job = mk->job;
 	struct err	 e;
 
 	if (err_isset(&mk->err)) {
 		e = mk->err;
 		market_free(mk);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	market_creds_loaded(rows, err, arg);
@@ -395,7 +395,7 @@ market_creds_after_accounts(json_t *rows, const struct err *err, void *arg)
 
 /* positions and orders: the registry and its credentials, then the legs. */
 static void
-market_start(struct exec_job *job)
+market_start(struct cmd_job *job)
 {
 	struct market	*mk = market_new(job);
 
@@ -405,13 +405,13 @@ market_start(struct exec_job *job)
 }
 
 void
-exec_positions(struct exec_job *job)
+cmd_positions(struct cmd_job *job)
 {
 	market_start(job);
 }
 
 void
-exec_orders(struct exec_job *job)
+cmd_orders(struct cmd_job *job)
 {
 	market_start(job);
 }
@@ -513,7 +513,7 @@ static void
 instruments_audited(json_t *rows, const struct err *err, void *arg)
 {
 	struct market	*mk = arg;
-	struct exec_job	*job = mk->job;
+	struct cmd_job	*job = mk->job;
 	const char	*exch = cmd_get(job->cmd, "exchange");
 	const char	*acct = json_string_value(json_object_get(mk->src_row,
 	    "account"));
@@ -531,13 +531,13 @@ instruments_audited(json_t *rows, const struct err *err, void *arg)
 		log_warn("exec", "instruments load: audit row not written: %s",
 		    err->msg);
 	market_free(mk);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
 instruments_check_done(struct market *mk)
 {
-	struct exec_job		*job = mk->job;
+	struct cmd_job		*job = mk->job;
 	struct store_actor	 a;
 	struct err		 e;
 
@@ -551,10 +551,10 @@ instruments_check_done(struct market *mk)
 			    strlen(e.msg), " (%zu rows were stored)",
 			    mk->stored_rows);
 		market_free(mk);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
-	a = exec_actor(job);
+	a = cmd_actor(job);
 	store_instruments_loaded(job->env->store, json_string_value(
 	    json_object_get(mk->src_row, "broker")), cmd_get(job->cmd,
 	    "exchange"), mk->stored_rows, &a, instruments_audited, mk);
@@ -603,19 +603,19 @@ static void
 instruments_creds(json_t *rows, const struct err *err, void *arg)
 {
 	struct market		*mk = arg;
-	struct exec_job		*job = mk->job;
+	struct cmd_job		*job = mk->job;
 	struct broker_env	 env;
 	struct err		 e;
 
 	if (err != NULL) {
 		market_free(mk);
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	mk->creds = json_incref(rows);
 	if ((mk->src_row = instruments_source(mk)) == NULL) {
 		market_free(mk);
-		exec_failf(job, "no-broker", "no enabled account to load the "
+		cmd_failf(job, "no-broker", "no enabled account to load the "
 		    "instrument dump from (broker add ..., then account add)");
 		return;
 	}
@@ -623,7 +623,7 @@ instruments_creds(json_t *rows, const struct err *err, void *arg)
 	err_clear(&e);
 	if ((mk->src = broker_from_row(&env, mk->src_row, &e)) == NULL) {
 		market_free(mk);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	mk->src->ops->instruments(mk->src, cmd_get(job->cmd, "exchange"),
@@ -631,7 +631,7 @@ instruments_creds(json_t *rows, const struct err *err, void *arg)
 }
 
 void
-exec_instruments_load(struct exec_job *job)
+cmd_instruments_load(struct cmd_job *job)
 {
 	struct market	*mk = market_new(job);
 

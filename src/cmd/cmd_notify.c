@@ -485,13 +485,13 @@ channel_dest(json_t *row)
 static void
 channel_added(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct err	 e;
 	json_t		*row;
 
 	if (err != NULL) {
 		store_explain(err, "channel", cmd_get(job->cmd, "name"), &e);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	row = json_deep_copy(json_array_get(rows, 0));
@@ -499,7 +499,7 @@ channel_added(json_t *rows, const struct err *err, void *arg)
 	job->res.data = row;
 	job->res.text = xasprintf("channel %s added (%s)\n",
 	    cmd_get(job->cmd, "name"), cmd_get(job->cmd, "kind"));
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
@@ -528,18 +528,18 @@ static const char *const secret_words[] = { "bot-token", "secret",
 	"auth-token", "password" };
 
 static void
-exec_channel_add(struct exec_job *job)
+cmd_channel_add(struct cmd_job *job)
 {
 	const struct cmd	*c = job->cmd;
 	struct store_channel	 ch;
-	struct store_actor	 a = exec_actor(job);
+	struct store_actor	 a = cmd_actor(job);
 	const char		*kind = cmd_get(c, "kind");
 	char			*enc = NULL;
 	json_t			*cfg;
 	size_t			 i;
 
 	for (i = 0; i < nitems(secret_words) && enc == NULL; i++) {
-		if (exec_encrypt(job, secret_words[i], &enc) != 0)
+		if (cmd_encrypt(job, secret_words[i], &enc) != 0)
 			return;
 	}
 	cfg = json_object();
@@ -583,23 +583,23 @@ exec_channel_add(struct exec_job *job)
 static void
 channel_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	size_t		 i;
 	json_t		*row;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	json_array_foreach(job->res.data, i, row)
 		channel_dest(row);
 	job->res.columns = channel_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_channel_list(struct exec_job *job)
+cmd_channel_list(struct cmd_job *job)
 {
 	store_channel_list(job->env->store, channel_listed, job);
 }
@@ -607,34 +607,34 @@ exec_channel_list(struct exec_job *job)
 static void
 channel_removed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	const char	*name = cmd_get(job->cmd, "name");
 	json_t		*row = json_array_get(rows, 0);
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_is_string(json_object_get(row, "rules"))) {
-		exec_failf(job, "in-use", "channel \"%s\" is used by notify "
+		cmd_failf(job, "in-use", "channel \"%s\" is used by notify "
 		    "rule %s; remove the rule first", name,
 		    json_string_value(json_object_get(row, "rules")));
 		return;
 	}
 	if (!json_is_string(json_object_get(row, "removed"))) {
-		exec_failf(job, "unknown-channel", "unknown channel \"%s\"",
+		cmd_failf(job, "unknown-channel", "unknown channel \"%s\"",
 		    name);
 		return;
 	}
 	job->res.data = json_pack("{s:s}", "removed", name);
 	job->res.text = xasprintf("channel %s removed\n", name);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_channel_rm(struct exec_job *job)
+cmd_channel_rm(struct cmd_job *job)
 {
-	struct store_actor	a = exec_actor(job);
+	struct store_actor	a = cmd_actor(job);
 
 	store_channel_rm(job->env->store, cmd_get(job->cmd, "name"), &a,
 	    channel_removed, job);
@@ -642,7 +642,7 @@ exec_channel_rm(struct exec_job *job)
 
 /* channel test: one direct send, outside the outbox, to see it work. */
 struct channel_test {
-	struct exec_job		*job;
+	struct cmd_job		*job;
 	struct http_client	*hc;
 	struct notify_channel	 ch;
 	struct notify_message	 msg;
@@ -668,7 +668,7 @@ static void
 channel_tested(const struct notify_result *r, void *arg)
 {
 	struct channel_test	*t = arg;
-	struct exec_job		*job = t->job;
+	struct cmd_job		*job = t->job;
 	struct err		 e;
 
 	if (r->outcome != NOTIFY_SENT) {
@@ -676,7 +676,7 @@ channel_tested(const struct notify_result *r, void *arg)
 		    r->error, r->retry_after_ms > 0 ?
 		    " (rate limited: try again later)" : "");
 		channel_test_free(t);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	job->res.data = json_pack("{s:s, s:s, s:i, s:I}", "channel",
@@ -686,22 +686,22 @@ channel_tested(const struct notify_result *r, void *arg)
 	    "message in %lld ms (status %ld)\n", t->ch.name, t->ch.kind,
 	    (long long)(r->elapsed_us / 1000), r->status);
 	channel_test_free(t);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
 channel_got(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	struct channel_test	*t;
 	struct err		 e;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-channel", "unknown channel \"%s\"",
+		cmd_failf(job, "unknown-channel", "unknown channel \"%s\"",
 		    cmd_get(job->cmd, "name"));
 		return;
 	}
@@ -711,7 +711,7 @@ channel_got(json_t *rows, const struct err *err, void *arg)
 	if (notify_channel_load(json_array_get(rows, 0), job->env->home,
 	    &t->ch, &e) != 0) {
 		free(t);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	t->body = xasprintf("If you read this, phalanx channel %s works.",
@@ -728,7 +728,7 @@ channel_got(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
-exec_channel_test(struct exec_job *job)
+cmd_channel_test(struct cmd_job *job)
 {
 	store_channel_get(job->env->store, cmd_get(job->cmd, "name"),
 	    channel_got, job);
@@ -762,18 +762,18 @@ target_json(const struct target *t)
 static void
 rule_added(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct err	 e;
 	json_t		*row = json_array_get(rows, 0);
 
 	if (err != NULL) {
 		store_explain(err, "notify rule", cmd_get(job->cmd, "name"),
 		    &e);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	if (json_is_string(json_object_get(row, "missing"))) {
-		exec_failf(job, "unknown-channel", "unknown channel %s (add "
+		cmd_failf(job, "unknown-channel", "unknown channel %s (add "
 		    "it with \"channel add\" first)",
 		    json_string_value(json_object_get(row, "missing")));
 		return;
@@ -783,15 +783,15 @@ rule_added(json_t *rows, const struct err *err, void *arg)
 	job->res.data = row;
 	job->res.text = xasprintf("notify rule %s added\n",
 	    cmd_get(job->cmd, "name"));
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_rule_add(struct exec_job *job)
+cmd_rule_add(struct cmd_job *job)
 {
 	const struct cmd	*c = job->cmd;
 	struct store_rule	 r;
-	struct store_actor	 a = exec_actor(job);
+	struct store_actor	 a = cmd_actor(job);
 	char			 qs[16], qe[16];
 
 	memset(&r, 0, sizeof r);
@@ -812,19 +812,19 @@ exec_rule_add(struct exec_job *job)
 static void
 rules_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = rule_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_rule_list(struct exec_job *job)
+cmd_rule_list(struct cmd_job *job)
 {
 	store_rule_list(job->env->store, rules_listed, job);
 }
@@ -832,27 +832,27 @@ exec_rule_list(struct exec_job *job)
 static void
 rule_removed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	const char	*name = cmd_get(job->cmd, "name");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-rule", "unknown notify rule \"%s\"",
+		cmd_failf(job, "unknown-rule", "unknown notify rule \"%s\"",
 		    name);
 		return;
 	}
 	job->res.data = json_pack("{s:s}", "removed", name);
 	job->res.text = xasprintf("notify rule %s removed\n", name);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_rule_rm(struct exec_job *job)
+cmd_rule_rm(struct cmd_job *job)
 {
-	struct store_actor	a = exec_actor(job);
+	struct store_actor	a = cmd_actor(job);
 
 	store_rule_rm(job->env->store, cmd_get(job->cmd, "name"), &a,
 	    rule_removed, job);
@@ -860,7 +860,7 @@ exec_rule_rm(struct exec_job *job)
 
 /* notify send: into the outbox, then say where it is going. */
 struct send_state {
-	struct exec_job	*job;
+	struct cmd_job	*job;
 	int64_t		 id;
 };
 
@@ -868,14 +868,14 @@ static void
 send_routed(json_t *rows, const struct err *err, void *arg)
 {
 	struct send_state	*s = arg;
-	struct exec_job		*job = s->job;
+	struct cmd_job		*job = s->job;
 	struct strbuf		 b;
 	size_t			 i;
 	json_t			*row;
 
 	if (err != NULL) {
 		free(s);
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	strbuf_init(&b);
@@ -899,7 +899,7 @@ send_routed(json_t *rows, const struct err *err, void *arg)
 	job->res.data = json_pack("{s:I, s:O}", "id", (json_int_t)s->id,
 	    "deliveries", rows);
 	free(s);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
@@ -908,10 +908,10 @@ send_enqueued(int64_t id, const struct err *err, void *arg)
 	struct send_state	*s = arg;
 
 	if (err != NULL) {
-		struct exec_job *job = s->job;
+		struct cmd_job *job = s->job;
 
 		free(s);
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	s->id = id;
@@ -933,7 +933,7 @@ scope_text(const struct target *t)
 }
 
 static void
-exec_notify_send(struct exec_job *job)
+cmd_notify_send(struct cmd_job *job)
 {
 	const struct cmd	*c = job->cmd;
 	struct store_notify_msg	 m;
@@ -948,7 +948,7 @@ exec_notify_send(struct exec_job *job)
 		if ((abs = realpath(path, NULL)) == NULL ||
 		    access(abs, R_OK) != 0) {
 			free(abs);
-			exec_failf(job, "bad-value", "attach: cannot read "
+			cmd_failf(job, "bad-value", "attach: cannot read "
 			    "\"%s\"", path);
 			return;
 		}
@@ -999,24 +999,24 @@ static const char *const alert_columns[] = {
 static void
 alerts_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = alert_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_alerts(struct exec_job *job)
+cmd_alerts(struct cmd_job *job)
 {
 	int64_t	n = cmd_get_int(job->cmd, "last", 20);
 
 	if (n < 1 || n > 10000) {
-		exec_failf(job, "bad-value", "last: expected 1 to 10000 "
+		cmd_failf(job, "bad-value", "last: expected 1 to 10000 "
 		    "alerts, got %lld", (long long)n);
 		return;
 	}
@@ -1084,15 +1084,15 @@ alert_text(struct strbuf *b, json_t *a)
 static void
 alert_shown(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct strbuf	 b;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-alert", "unknown alert %s",
+		cmd_failf(job, "unknown-alert", "unknown alert %s",
 		    cmd_get(job->cmd, "id"));
 		return;
 	}
@@ -1100,11 +1100,11 @@ alert_shown(json_t *rows, const struct err *err, void *arg)
 	strbuf_init(&b);
 	alert_text(&b, job->res.data);
 	job->res.text = strbuf_steal(&b);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_alert_show(struct exec_job *job)
+cmd_alert_show(struct cmd_job *job)
 {
 	store_alert_show(job->env->store, cmd_get_int(job->cmd, "id", 0),
 	    alert_shown, job);
@@ -1113,17 +1113,17 @@ exec_alert_show(struct exec_job *job)
 static void
 alert_retried(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct strbuf	 b;
 	size_t		 i;
 	json_t		*row, *names;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "nothing-to-retry", "alert %s has no failed "
+		cmd_failf(job, "nothing-to-retry", "alert %s has no failed "
 		    "delivery to retry (see \"alert show %s\")",
 		    cmd_get(job->cmd, "id"), cmd_get(job->cmd, "id"));
 		return;
@@ -1140,44 +1140,44 @@ alert_retried(json_t *rows, const struct err *err, void *arg)
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_pack("{s:I, s:o}", "id", (json_int_t)
 	    cmd_get_int(job->cmd, "id", 0), "retrying", names);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_alert_retry(struct exec_job *job)
+cmd_alert_retry(struct cmd_job *job)
 {
-	struct store_actor	a = exec_actor(job);
+	struct store_actor	a = cmd_actor(job);
 
 	store_alert_retry(job->env->store, cmd_get_int(job->cmd, "id", 0),
 	    &a, alert_retried, job);
 }
 
-exec_handler
-exec_notify_handler(enum cmd_kind kind)
+cmd_handler
+cmd_notify_handler(enum cmd_kind kind)
 {
 	switch (kind) {
 	case CMD_CHANNEL_ADD:
-		return exec_channel_add;
+		return cmd_channel_add;
 	case CMD_CHANNEL_LIST:
-		return exec_channel_list;
+		return cmd_channel_list;
 	case CMD_CHANNEL_RM:
-		return exec_channel_rm;
+		return cmd_channel_rm;
 	case CMD_CHANNEL_TEST:
-		return exec_channel_test;
+		return cmd_channel_test;
 	case CMD_NOTIFY_RULE_ADD:
-		return exec_rule_add;
+		return cmd_rule_add;
 	case CMD_NOTIFY_RULE_LIST:
-		return exec_rule_list;
+		return cmd_rule_list;
 	case CMD_NOTIFY_RULE_RM:
-		return exec_rule_rm;
+		return cmd_rule_rm;
 	case CMD_NOTIFY_SEND:
-		return exec_notify_send;
+		return cmd_notify_send;
 	case CMD_ALERTS:
-		return exec_alerts;
+		return cmd_alerts;
 	case CMD_ALERT_SHOW:
-		return exec_alert_show;
+		return cmd_alert_show;
 	case CMD_ALERT_RETRY:
-		return exec_alert_retry;
+		return cmd_alert_retry;
 	default:
 		return NULL;
 	}

@@ -11,10 +11,10 @@
 #include "util/config.h"
 
 static struct router *
-exec_router(struct exec_job *job)
+cmd_router(struct cmd_job *job)
 {
-	struct exec_env		*env = job->env;
-	struct store_actor	 a = exec_actor(job);
+	struct cmd_env		*env = job->env;
+	struct store_actor	 a = cmd_actor(job);
 
 	if (env->router == NULL) {
 		env->router = router_new(env->store, env->cfg, env->home);
@@ -24,23 +24,23 @@ exec_router(struct exec_job *job)
 }
 
 static void
-exec_fanout_done(const struct fanout_result *res, void *arg)
+cmd_fanout_done(const struct fanout_result *res, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (res->data != NULL)
 		job->res.data = json_incref(res->data);
 	if (res->text != NULL)
 		job->res.text = xstrdup(res->text);
 	if (res->ok) {
-		exec_done(job);
+		cmd_done(job);
 		return;
 	}
-	exec_fail(job, &res->err);
+	cmd_fail(job, &res->err);
 }
 
 static enum broker_product
-exec_product(const char *s)
+cmd_product(const char *s)
 {
 	if (s != NULL && strcmp(s, "nrml") == 0)
 		return BROKER_NRML;
@@ -50,7 +50,7 @@ exec_product(const char *s)
 }
 
 static enum broker_order_type
-exec_order_type(const char *s)
+cmd_order_type(const char *s)
 {
 	if (s == NULL || strcmp(s, "market") == 0)
 		return BROKER_MARKET;
@@ -62,7 +62,7 @@ exec_order_type(const char *s)
 }
 
 static const char *
-exec_opt(struct exec_job *job, const char *key, const char *cfgkey)
+order_opt(struct cmd_job *job, const char *key, const char *cfgkey)
 {
 	const char	*v = cmd_get(job->cmd, key);
 
@@ -70,7 +70,7 @@ exec_opt(struct exec_job *job, const char *key, const char *cfgkey)
 }
 
 static int
-exec_price(struct exec_job *job, const char *key, int64_t *paise)
+cmd_price(struct cmd_job *job, const char *key, int64_t *paise)
 {
 	const char	*v = cmd_get(job->cmd, key);
 
@@ -78,7 +78,7 @@ exec_price(struct exec_job *job, const char *key, int64_t *paise)
 	if (v == NULL)
 		return 0;
 	if (decimal_parse(v, 2, paise) != 0) {
-		exec_failf(job, "bad-value", "%s \"%s\" is not a price in "
+		cmd_failf(job, "bad-value", "%s \"%s\" is not a price in "
 		    "rupees and paise", key, v);
 		return -1;
 	}
@@ -86,7 +86,7 @@ exec_price(struct exec_job *job, const char *key, int64_t *paise)
 }
 
 static void
-exec_req_base(struct exec_job *job, struct fanout_req *req,
+cmd_req_base(struct cmd_job *job, struct fanout_req *req,
     enum fanout_intent intent)
 {
 	memset(req, 0, sizeof *req);
@@ -101,29 +101,29 @@ exec_req_base(struct exec_job *job, struct fanout_req *req,
 }
 
 void
-exec_buy(struct exec_job *job)
+cmd_buy(struct cmd_job *job)
 {
 	struct fanout_req	 req;
 	const char		*v;
 
-	exec_req_base(job, &req, FANOUT_ORDER);
+	cmd_req_base(job, &req, FANOUT_ORDER);
 	req.side = job->cmd->kind == CMD_SELL ? BROKER_SELL : BROKER_BUY;
 	req.qty = cmd_get_int(job->cmd, "qty", 0);
 	v = cmd_get(job->cmd, "unit");
 	req.unit = v != NULL && strcmp(v, "units") == 0 ? ALLOC_UNITS :
 	    ALLOC_LOTS;
-	req.order_type = exec_order_type(cmd_get(job->cmd, "order-type"));
-	if (exec_price(job, "price", &req.price) != 0 ||
-	    exec_price(job, "trigger", &req.trigger) != 0)
+	req.order_type = cmd_order_type(cmd_get(job->cmd, "order-type"));
+	if (cmd_price(job, "price", &req.price) != 0 ||
+	    cmd_price(job, "trigger", &req.trigger) != 0)
 		return;
-	req.product = exec_product(exec_opt(job, "product",
+	req.product = cmd_product(order_opt(job, "product",
 	    "exec.default_product"));
-	if (alloc_policy_parse(exec_opt(job, "policy",
+	if (alloc_policy_parse(order_opt(job, "policy",
 	    "exec.default_policy"), &req.policy) != 0)
 		req.policy = ALLOC_FIXED;
-	v = exec_opt(job, "mode", "exec.default_mode");
+	v = order_opt(job, "mode", "exec.default_mode");
 	req.mode = strcmp(v, "sync") == 0 ? FANOUT_SYNC : FANOUT_ASYNC;
-	v = exec_opt(job, "on-fail", "exec.default_on_fail");
+	v = order_opt(job, "on-fail", "exec.default_on_fail");
 	if (strcmp(v, "retry") == 0)
 		req.on_fail = FANOUT_RETRY;
 	else if (strcmp(v, "all-or-none") == 0)
@@ -133,61 +133,61 @@ exec_buy(struct exec_job *job)
 	 * tag that reconciliation matches on (0011_fanout_tag.sql). */
 	req.tag = cmd_get(job->cmd, "tag");
 	req.key = cmd_get(job->cmd, "key");
-	fanout_start(exec_router(job), &req, exec_fanout_done, job);
+	fanout_start(cmd_router(job), &req, cmd_fanout_done, job);
 }
 
 static void
-exec_intent(struct exec_job *job, enum fanout_intent intent)
+cmd_intent(struct cmd_job *job, enum fanout_intent intent)
 {
 	struct fanout_req	req;
 
-	exec_req_base(job, &req, intent);
-	fanout_start(exec_router(job), &req, exec_fanout_done, job);
+	cmd_req_base(job, &req, intent);
+	fanout_start(cmd_router(job), &req, cmd_fanout_done, job);
 }
 
 void
-exec_fanout_resume(struct exec_job *job)
+cmd_fanout_resume(struct cmd_job *job)
 {
-	fanout_resume(exec_router(job), cmd_get_int(job->cmd, "id", 0),
-	    exec_fanout_done, job);
+	fanout_resume(cmd_router(job), cmd_get_int(job->cmd, "id", 0),
+	    cmd_fanout_done, job);
 }
 
 void
-exec_squareoff(struct exec_job *job)
+cmd_squareoff(struct cmd_job *job)
 {
-	exec_intent(job, FANOUT_SQUAREOFF);
+	cmd_intent(job, FANOUT_SQUAREOFF);
 }
 
 void
-exec_cancel(struct exec_job *job)
+cmd_cancel(struct cmd_job *job)
 {
-	exec_intent(job, FANOUT_CANCEL);
+	cmd_intent(job, FANOUT_CANCEL);
 }
 
 /* cancel order ID: the router finds it, cancels it, confirms it. */
 void
-exec_cancel_order(struct exec_job *job)
+cmd_cancel_order(struct cmd_job *job)
 {
-	router_cancel_order(exec_router(job), cmd_get(job->cmd, "id"),
-	    exec_fanout_done, job);
+	router_cancel_order(cmd_router(job), cmd_get(job->cmd, "id"),
+	    cmd_fanout_done, job);
 }
 
 void
-exec_kill(struct exec_job *job)
+cmd_kill(struct cmd_job *job)
 {
-	exec_intent(job, FANOUT_KILL);
+	cmd_intent(job, FANOUT_KILL);
 }
 
 static void
-exec_unkilled(json_t *rows, const struct err *err, void *arg)
+cmd_unkilled(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct strbuf	 b;
 	size_t		 i;
 	json_t		*row;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	strbuf_init(&b);
@@ -198,26 +198,26 @@ exec_unkilled(json_t *rows, const struct err *err, void *arg)
 	strbuf_putc(&b, '\n');
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(rows);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_unkill_accounts(struct account_set *set, const struct err *err,
+cmd_unkill_accounts(struct account_set *set, const struct err *err,
     void *arg)
 {
-	struct exec_job		*job = arg;
-	struct store_actor	 a = exec_actor(job);
+	struct cmd_job		*job = arg;
+	struct store_actor	 a = cmd_actor(job);
 	struct target_match	 m;
 	struct err		 e;
 	json_t			*ids;
 	size_t			 i;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (target_resolve(job->cmd->target, set, &m, &e) != 0) {
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	ids = json_array();
@@ -225,12 +225,12 @@ exec_unkill_accounts(struct account_set *set, const struct err *err,
 		json_array_append_new(ids, json_integer(m.v[i]->id));
 	target_match_free(&m);
 	store_trading_state_set(job->env->store, ids, "ACTIVE",
-	    cmd_get(job->cmd, "reason"), &a, exec_unkilled, job);
+	    cmd_get(job->cmd, "reason"), &a, cmd_unkilled, job);
 	json_decref(ids);
 }
 
 void
-exec_unkill(struct exec_job *job)
+cmd_unkill(struct cmd_job *job)
 {
-	store_accounts_load(job->env->store, exec_unkill_accounts, job);
+	store_accounts_load(job->env->store, cmd_unkill_accounts, job);
 }

@@ -196,19 +196,19 @@ shipped_json(void)
 static void
 seeded(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
-	void		(*next)(struct exec_job *) = job->state;
+	struct cmd_job	*job = arg;
+	void		(*next)(struct cmd_job *) = job->state;
 
 	job->state = NULL;
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	next(job);
 }
 
 void
-cmd_rms_seed_then(struct exec_job *job, void (*next)(struct exec_job *))
+cmd_rms_seed_then(struct cmd_job *job, void (*next)(struct cmd_job *))
 {
 	json_t	*t = shipped_json();
 
@@ -225,26 +225,26 @@ static const char *const template_columns[] = { "name", "version",
 static void
 templates_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = template_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 
 static void
-template_list(struct exec_job *job)
+template_list(struct cmd_job *job)
 {
 	store_rms_template_list(job->env->store, templates_listed, job);
 }
 
 static void
-exec_template_list(struct exec_job *job)
+cmd_template_list(struct cmd_job *job)
 {
 	cmd_rms_seed_then(job, template_list);
 }
@@ -274,7 +274,7 @@ limits_text(struct strbuf *b, const struct rms_limits *lim)
 static void
 template_got(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	json_t			*row = json_array_get(rows, 0), *bnd;
 	struct rms_limits	 lim;
 	struct strbuf		 b;
@@ -282,17 +282,17 @@ template_got(json_t *rows, const struct err *err, void *arg)
 	size_t			 i;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
-		exec_failf(job, "unknown-template", "no RMS template \"%s\" "
+		cmd_failf(job, "unknown-template", "no RMS template \"%s\" "
 		    "(see rms template list)", cmd_get(job->cmd, "name"));
 		return;
 	}
 	if (rms_limits_from_json(json_object_get(row, "limits"), &lim,
 	    &e) == -1) {
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	strbuf_init(&b);
@@ -317,19 +317,19 @@ template_got(json_t *rows, const struct err *err, void *arg)
 	job->res.data = json_deep_copy(row);
 	json_object_set_new(job->res.data, "versions",
 	    json_integer((json_int_t)json_array_size(rows)));
-	exec_done(job);
+	cmd_done(job);
 }
 
 
 static void
-template_show(struct exec_job *job)
+template_show(struct cmd_job *job)
 {
 	store_rms_template_get(job->env->store, cmd_get(job->cmd, "name"),
 	    template_got, job);
 }
 
 static void
-exec_template_show(struct exec_job *job)
+cmd_template_show(struct cmd_job *job)
 {
 	cmd_rms_seed_then(job, template_show);
 }
@@ -361,16 +361,16 @@ apply_pairs(const struct cmd *c, struct rms_limits *lim, struct err *e)
 static void
 template_put(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	int		 add = job->cmd->kind == CMD_RMS_TEMPLATE_ADD;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
-		exec_failf(job, add ? "template-exists" : "unknown-template",
+		cmd_failf(job, add ? "template-exists" : "unknown-template",
 		    add ? "RMS template \"%s\" exists already (change it with "
 		    "rms template set)" : "no RMS template \"%s\"",
 		    cmd_get(job->cmd, "name"));
@@ -380,14 +380,14 @@ template_put(json_t *rows, const struct err *err, void *arg)
 	    json_string_value(json_object_get(row, "name")),
 	    (long long)json_integer_value(json_object_get(row, "version")));
 	job->res.data = json_deep_copy(row);
-	exec_done(job);
+	cmd_done(job);
 }
 
 /* base: the rows of the template to start from (from, or the one set). */
 static void
 template_base(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	json_t			*row = json_array_get(rows, 0), *j;
 	struct store_actor	 who;
 	struct rms_limits	 lim;
@@ -395,13 +395,13 @@ template_base(json_t *rows, const struct err *err, void *arg)
 	int			 add = job->cmd->kind == CMD_RMS_TEMPLATE_ADD;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	memset(&lim, 0, sizeof lim);
 	err_clear(&e);
 	if (row == NULL && (!add || cmd_has(job->cmd, "from"))) {
-		exec_failf(job, "unknown-template", "no RMS template \"%s\" "
+		cmd_failf(job, "unknown-template", "no RMS template \"%s\" "
 		    "(see rms template list)", add ? cmd_get(job->cmd, "from") :
 		    cmd_get(job->cmd, "name"));
 		return;
@@ -409,18 +409,18 @@ template_base(json_t *rows, const struct err *err, void *arg)
 	if ((row != NULL && rms_limits_from_json(json_object_get(row,
 	    "limits"), &lim, &e) == -1) || apply_pairs(job->cmd, &lim,
 	    &e) == -1) {
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	j = rms_limits_to_json(&lim);
-	who = exec_actor(job);
+	who = cmd_actor(job);
 	store_rms_template_put(job->env->store, cmd_get(job->cmd, "name"), j,
 	    cmd_get(job->cmd, "about"), add, &who, template_put, job);
 	json_decref(j);
 }
 
 static void
-template_start(struct exec_job *job)
+template_start(struct cmd_job *job)
 {
 	const char	*base;
 
@@ -434,7 +434,7 @@ template_start(struct exec_job *job)
 }
 
 static void
-exec_template_put(struct exec_job *job)
+cmd_template_put(struct cmd_job *job)
 {
 	cmd_rms_seed_then(job, template_start);
 }
@@ -480,17 +480,17 @@ cmd_rms_scopes(const struct target *t, const struct account_set *set,
 static void
 applied(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct strbuf	 b;
 	json_t		*r;
 	size_t		 i;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-template", "no RMS template \"%s\" "
+		cmd_failf(job, "unknown-template", "no RMS template \"%s\" "
 		    "(see rms template list)", cmd_get(job->cmd, "template"));
 		return;
 	}
@@ -504,28 +504,28 @@ applied(json_t *rows, const struct err *err, void *arg)
 		    json_string_value(json_object_get(r, "name")));
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(rows);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
 apply_accounts(struct account_set *set, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	json_t			*scopes, *ids = NULL;
 	struct store_actor	 who;
 	struct err		 e;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	err_clear(&e);
 	if ((scopes = cmd_rms_scopes(job->cmd->target, set, &ids, &e)) ==
 	    NULL) {
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
-	who = exec_actor(job);
+	who = cmd_actor(job);
 	store_rms_apply(job->env->store, cmd_get(job->cmd, "template"),
 	    scopes, &who, applied, job);
 	json_decref(scopes);
@@ -534,13 +534,13 @@ apply_accounts(struct account_set *set, const struct err *err, void *arg)
 
 
 static void
-apply_start(struct exec_job *job)
+apply_start(struct cmd_job *job)
 {
 	store_accounts_load(job->env->store, apply_accounts, job);
 }
 
 static void
-exec_apply(struct exec_job *job)
+cmd_apply(struct cmd_job *job)
 {
 	cmd_rms_seed_then(job, apply_start);
 }
@@ -557,13 +557,13 @@ state_word(enum cmd_kind k)
 static void
 state_set(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct strbuf	 b;
 	json_t		*r;
 	size_t		 i;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	strbuf_init(&b);
@@ -576,25 +576,25 @@ state_set(json_t *rows, const struct err *err, void *arg)
 	strbuf_putc(&b, '\n');
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(rows);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
 state_accounts(struct account_set *set, const struct err *err, void *arg)
 {
-	struct exec_job		*job = arg;
+	struct cmd_job		*job = arg;
 	const struct target	*t = job->cmd->target;
-	struct store_actor	 who = exec_actor(job);
+	struct store_actor	 who = cmd_actor(job);
 	json_t			*scopes, *ids = NULL;
 	struct err		 e;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	err_clear(&e);
 	if ((scopes = cmd_rms_scopes(t, set, &ids, &e)) == NULL) {
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	if (t->kind == TARGET_ACCOUNTS)
@@ -611,29 +611,29 @@ state_accounts(struct account_set *set, const struct err *err, void *arg)
 }
 
 static void
-exec_state_change(struct exec_job *job)
+cmd_state_change(struct cmd_job *job)
 {
 	store_accounts_load(job->env->store, state_accounts, job);
 }
 
-exec_handler
-exec_rms_handler(enum cmd_kind kind)
+cmd_handler
+cmd_rms_handler(enum cmd_kind kind)
 {
 	switch (kind) {
 	case CMD_RMS_TEMPLATE_LIST:
-		return exec_template_list;
+		return cmd_template_list;
 	case CMD_RMS_TEMPLATE_SHOW:
-		return exec_template_show;
+		return cmd_template_show;
 	case CMD_RMS_TEMPLATE_ADD:
 	case CMD_RMS_TEMPLATE_SET:
-		return exec_template_put;
+		return cmd_template_put;
 	case CMD_RMS_APPLY:
-		return exec_apply;
+		return cmd_apply;
 	case CMD_RMS_HALT:
 	case CMD_RMS_REDUCE:
 	case CMD_RMS_RESUME:
-		return exec_state_change;
+		return cmd_state_change;
 	default:
-		return exec_rms_more_handler(kind);
+		return cmd_rms_more_handler(kind);
 	}
 }

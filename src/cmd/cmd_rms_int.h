@@ -6,7 +6,7 @@
 #include "cmd/dispatch_int.h"
 
 /* Seed the shipped templates, then call next: each handler's first step. */
-void cmd_rms_seed_then(struct exec_job *, void (*next)(struct exec_job *));
+void cmd_rms_seed_then(struct cmd_job *, void (*next)(struct cmd_job *));
 /*
  * The scopes a target names ([{kind, name}]): all is the firm, a group
  * its tag, accounts each account; *ids gets the accounts' ids.  Unknown
@@ -15,6 +15,6 @@ void cmd_rms_seed_then(struct exec_job *, void (*next)(struct exec_job *));
 json_t *cmd_rms_scopes(const struct target *, const struct account_set *,
     json_t **ids, struct err *);
 /* cmd_rms_state.c: rms state, override, approve, overrides. */
-exec_handler exec_rms_more_handler(enum cmd_kind);
+cmd_handler cmd_rms_more_handler(enum cmd_kind);
 
 #endif

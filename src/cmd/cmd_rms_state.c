@@ -17,7 +17,7 @@
 
 /* What a state or override job gathers before it can answer. */
 struct rms_job {
-	struct exec_job		*job;
+	struct cmd_job		*job;
 	struct account_set	 set;
 	struct rms_world	 world;
 	json_t			*scopes;
@@ -41,22 +41,22 @@ rms_job_free(struct rms_job *rj)
 static void
 rms_job_fail(struct rms_job *rj, const struct err *e)
 {
-	struct exec_job	*job = rj->job;
+	struct cmd_job	*job = rj->job;
 
 	rms_job_free(rj);
-	exec_fail(job, e);
+	cmd_fail(job, e);
 }
 
 static void
 rms_job_done(struct rms_job *rj, char *text)
 {
-	struct exec_job	*job = rj->job;
+	struct cmd_job	*job = rj->job;
 
 	job->res.text = text;
 	job->res.data = rj->out;
 	rj->out = NULL;
 	rms_job_free(rj);
-	exec_done(job);
+	cmd_done(job);
 }
 
 /* --- rms state -------------------------------------------------------- */
@@ -245,7 +245,7 @@ state_accounts(struct account_set *set, const struct err *err, void *arg)
 }
 
 static struct rms_job *
-rms_job_new(struct exec_job *job)
+rms_job_new(struct cmd_job *job)
 {
 	struct rms_job	*rj = xcalloc(1, sizeof *rj);
 
@@ -254,14 +254,14 @@ rms_job_new(struct exec_job *job)
 }
 
 static void
-state_start(struct exec_job *job)
+state_start(struct cmd_job *job)
 {
 	store_accounts_load(job->env->store, state_accounts,
 	    rms_job_new(job));
 }
 
 static void
-exec_rms_state(struct exec_job *job)
+cmd_rms_state(struct cmd_job *job)
 {
 	cmd_rms_seed_then(job, state_start);
 }
@@ -371,9 +371,9 @@ override_text(json_t *rows)
 static void
 override_next(struct rms_job *rj)
 {
-	struct exec_job		*job = rj->job;
+	struct cmd_job		*job = rj->job;
 	struct store_override	 o;
-	struct store_actor	 who = exec_actor(job);
+	struct store_actor	 who = cmd_actor(job);
 	struct rms_limits	 lim;
 	enum rms_limit_id	 id;
 	enum rms_scope_kind	 kind;
@@ -447,7 +447,7 @@ override_accounts(struct account_set *set, const struct err *err, void *arg)
 }
 
 static void
-exec_rms_override(struct exec_job *job)
+cmd_rms_override(struct cmd_job *job)
 {
 	store_accounts_load(job->env->store, override_accounts,
 	    rms_job_new(job));
@@ -458,14 +458,14 @@ exec_rms_override(struct exec_job *job)
 static void
 approved(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	json_t		*done = json_object_get(row, "approved");
 	json_t		*cur = json_object_get(row, "current");
 	const char	*id = cmd_get(job->cmd, "id"), *me = path_os_user();
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_is_object(done)) {
@@ -475,26 +475,26 @@ approved(json_t *rows, const struct err *err, void *arg)
 		    done, "value")), json_string_value(json_object_get(done,
 		    "until")));
 		job->res.data = json_deep_copy(done);
-		exec_done(job);
+		cmd_done(job);
 	} else if (!json_is_object(cur))
-		exec_failf(job, "unknown-override", "no override %s", id);
+		cmd_failf(job, "unknown-override", "no override %s", id);
 	else if (strcmp(json_string_value(json_object_get(cur,
 	    "requested_by")), me) == 0)
-		exec_failf(job, "self-approval", "override %s was requested "
+		cmd_failf(job, "self-approval", "override %s was requested "
 		    "by %s: another operator must approve it", id, me);
 	else if (json_is_true(json_object_get(cur, "expired")))
-		exec_failf(job, "override-expired", "override %s has expired",
+		cmd_failf(job, "override-expired", "override %s has expired",
 		    id);
 	else
-		exec_failf(job, "override-not-pending", "override %s is %s, "
+		cmd_failf(job, "override-not-pending", "override %s is %s, "
 		    "not waiting for approval", id, json_string_value(
 		    json_object_get(cur, "state")));
 }
 
 static void
-exec_rms_approve(struct exec_job *job)
+cmd_rms_approve(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_rms_override_approve(job->env->store, cmd_get(job->cmd, "id"),
 	    &who, approved, job);
@@ -507,35 +507,35 @@ static const char *const override_columns[] = { "id", "kind", "name",
 static void
 overrides_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = override_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_rms_overrides(struct exec_job *job)
+cmd_rms_overrides(struct cmd_job *job)
 {
 	store_rms_override_list(job->env->store, overrides_listed, job);
 }
 
-exec_handler
-exec_rms_more_handler(enum cmd_kind kind)
+cmd_handler
+cmd_rms_more_handler(enum cmd_kind kind)
 {
 	switch (kind) {
 	case CMD_RMS_STATE:
-		return exec_rms_state;
+		return cmd_rms_state;
 	case CMD_RMS_OVERRIDE:
-		return exec_rms_override;
+		return cmd_rms_override;
 	case CMD_RMS_APPROVE:
-		return exec_rms_approve;
+		return cmd_rms_approve;
 	case CMD_RMS_OVERRIDES:
-		return exec_rms_overrides;
+		return cmd_rms_overrides;
 	default:
 		return NULL;
 	}

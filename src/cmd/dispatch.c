@@ -1,7 +1,7 @@
 /*
  * The executor's dispatch: one handler per command kind.  A handler starts
  * whatever asynchronous work the command needs and finishes the job with
- * exec_done() or exec_fail() from a callback, never by blocking.
+ * cmd_done() or cmd_fail() from a callback, never by blocking.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,51 +9,51 @@
 #include "cmd/dispatch_int.h"
 #include "util/secret.h"
 
-static const exec_handler exec_handlers[CMD__COUNT] = {
-	[CMD_BROKER_ADD] = exec_broker_add,
-	[CMD_BROKER_LIST] = exec_broker_list,
-	[CMD_BROKER_RM] = exec_broker_rm,
-	[CMD_ACCOUNT_ADD] = exec_account_add,
-	[CMD_ACCOUNT_SET] = exec_account_set,
-	[CMD_ACCOUNT_TAG] = exec_account_tag,
-	[CMD_ACCOUNT_ENABLE] = exec_account_enable,
-	[CMD_ACCOUNT_DISABLE] = exec_account_disable,
-	[CMD_ACCOUNT_RM] = exec_account_rm,
-	[CMD_ACCOUNT_LIST] = exec_account_list,
-	[CMD_INSTRUMENTS_LOAD] = exec_instruments_load,
-	[CMD_POSITIONS] = exec_positions,
-	[CMD_ORDERS] = exec_orders,
-	[CMD_BUY] = exec_buy,
-	[CMD_SELL] = exec_buy,
-	[CMD_SQUAREOFF] = exec_squareoff,
-	[CMD_CANCEL] = exec_cancel,
-	[CMD_CANCEL_ORDER] = exec_cancel_order,
-	[CMD_KILL] = exec_kill,
-	[CMD_UNKILL] = exec_unkill,
-	[CMD_FANOUTS] = exec_fanouts,
-	[CMD_FANOUT_SHOW] = exec_fanout_show,
-	[CMD_FANOUT_RESUME] = exec_fanout_resume,
-	[CMD_LATENCY] = exec_latency,
-	[CMD_HELP] = exec_help,
+static const cmd_handler cmd_handlers[CMD__COUNT] = {
+	[CMD_BROKER_ADD] = cmd_broker_add,
+	[CMD_BROKER_LIST] = cmd_broker_list,
+	[CMD_BROKER_RM] = cmd_broker_rm,
+	[CMD_ACCOUNT_ADD] = cmd_account_add,
+	[CMD_ACCOUNT_SET] = cmd_account_set,
+	[CMD_ACCOUNT_TAG] = cmd_account_tag,
+	[CMD_ACCOUNT_ENABLE] = cmd_account_enable,
+	[CMD_ACCOUNT_DISABLE] = cmd_account_disable,
+	[CMD_ACCOUNT_RM] = cmd_account_rm,
+	[CMD_ACCOUNT_LIST] = cmd_account_list,
+	[CMD_INSTRUMENTS_LOAD] = cmd_instruments_load,
+	[CMD_POSITIONS] = cmd_positions,
+	[CMD_ORDERS] = cmd_orders,
+	[CMD_BUY] = cmd_buy,
+	[CMD_SELL] = cmd_buy,
+	[CMD_SQUAREOFF] = cmd_squareoff,
+	[CMD_CANCEL] = cmd_cancel,
+	[CMD_CANCEL_ORDER] = cmd_cancel_order,
+	[CMD_KILL] = cmd_kill,
+	[CMD_UNKILL] = cmd_unkill,
+	[CMD_FANOUTS] = cmd_fanouts,
+	[CMD_FANOUT_SHOW] = cmd_fanout_show,
+	[CMD_FANOUT_RESUME] = cmd_fanout_resume,
+	[CMD_LATENCY] = cmd_latency,
+	[CMD_HELP] = cmd_help,
 };
 
 /* Error codes that mean "could not reach", not "was refused". */
-static const char *exec_unreachable_codes[] = {
+static const char *cmd_unreachable_codes[] = {
 	"store-unreachable", "broker-unreachable"
 };
 
-enum exec_status
-exec_status_of(const char *code)
+enum cmd_status
+cmd_status_of(const char *code)
 {
 	size_t	i;
 
 	if (strcmp(code, "parse") == 0 || strcmp(code, "usage") == 0)
-		return EXEC_USAGE;
-	for (i = 0; i < nitems(exec_unreachable_codes); i++) {
-		if (strcmp(code, exec_unreachable_codes[i]) == 0)
-			return EXEC_UNREACHABLE;
+		return CMD_USAGE;
+	for (i = 0; i < nitems(cmd_unreachable_codes); i++) {
+		if (strcmp(code, cmd_unreachable_codes[i]) == 0)
+			return CMD_UNREACHABLE;
 	}
-	return EXEC_FAILED;
+	return CMD_FAILED;
 }
 
 /*
@@ -62,34 +62,34 @@ exec_status_of(const char *code)
  * completion and the executor never disagree.
  */
 /* The command families (cmd_*.c) that keep their own handlers. */
-static exec_handler (*const exec_families[])(enum cmd_kind) = {
-	exec_notify_handler,
-	exec_rms_handler,
-	exec_incident_handler,
-	exec_analytics_handler,
+static cmd_handler (*const dispatch_families[])(enum cmd_kind) = {
+	cmd_notify_handler,
+	cmd_rms_handler,
+	cmd_incident_handler,
+	cmd_analytics_handler,
 };
 
-static exec_handler
-exec_handler_of(enum cmd_kind kind)
+static cmd_handler
+cmd_handler_of(enum cmd_kind kind)
 {
-	exec_handler	h;
+	cmd_handler	h;
 	size_t		i;
 
 	if ((unsigned)kind >= CMD__COUNT || !cmd_built(kind))
 		return NULL;
-	h = exec_handlers[kind];
-	for (i = 0; h == NULL && i < nitems(exec_families); i++)
-		h = exec_families[i](kind);
+	h = cmd_handlers[kind];
+	for (i = 0; h == NULL && i < nitems(dispatch_families); i++)
+		h = dispatch_families[i](kind);
 	return h;
 }
 
 int
-exec_handles(enum cmd_kind kind)
+cmd_handles(enum cmd_kind kind)
 {
-	return exec_handler_of(kind) != NULL;
+	return cmd_handler_of(kind) != NULL;
 }
 void
-exec_result_clear(struct exec_result *r)
+cmd_result_clear(struct cmd_result *r)
 {
 	json_decref(r->data);
 	free(r->text);
@@ -97,25 +97,25 @@ exec_result_clear(struct exec_result *r)
 }
 
 void
-exec_done(struct exec_job *job)
+cmd_done(struct cmd_job *job)
 {
 	/* A message may quote what the command was given: not its secrets. */
 	cmd_redact_msg_cmd(job->cmd, job->res.err.msg, sizeof job->res.err.msg);
 	job->cb(job->cmd, &job->res, job->arg);
-	exec_result_clear(&job->res);
+	cmd_result_clear(&job->res);
 	free(job);
 }
 
 void
-exec_fail(struct exec_job *job, const struct err *err)
+cmd_fail(struct cmd_job *job, const struct err *err)
 {
 	job->res.err = *err;
-	job->res.status = exec_status_of(err->code);
-	exec_done(job);
+	job->res.status = cmd_status_of(err->code);
+	cmd_done(job);
 }
 
 void
-exec_failf(struct exec_job *job, const char *code, const char *fmt, ...)
+cmd_failf(struct cmd_job *job, const char *code, const char *fmt, ...)
 {
 	va_list	ap;
 
@@ -123,12 +123,12 @@ exec_failf(struct exec_job *job, const char *code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(job->res.err.msg, sizeof job->res.err.msg, fmt, ap);
 	va_end(ap);
-	job->res.status = exec_status_of(code);
-	exec_done(job);
+	job->res.status = cmd_status_of(code);
+	cmd_done(job);
 }
 
 struct store_actor
-exec_actor(const struct exec_job *job)
+cmd_actor(const struct cmd_job *job)
 {
 	struct store_actor	a;
 
@@ -138,19 +138,19 @@ exec_actor(const struct exec_job *job)
 }
 
 void
-exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
+cmd_run(struct cmd_env *env, const struct cmd *cmd, cmd_done_cb cb,
     void *arg)
 {
-	struct exec_job	*job;
-	exec_handler	 h;
+	struct cmd_job	*job;
+	cmd_handler	 h;
 
 	job = xcalloc(1, sizeof *job);
 	job->env = env;
 	job->cmd = cmd;
 	job->cb = cb;
 	job->arg = arg;
-	if ((h = exec_handler_of(cmd->kind)) == NULL) {
-		exec_failf(job, "not-available",
+	if ((h = cmd_handler_of(cmd->kind)) == NULL) {
+		cmd_failf(job, "not-available",
 		    "\"%s\" is not built yet in this version of phalanx "
 		    "(see \"help\")", cmd->name);
 		return;
@@ -163,7 +163,7 @@ exec_cmd(struct exec_env *env, const struct cmd *cmd, exec_done_cb cb,
  * carries none).  On failure the job is finished with the error: -1.
  */
 int
-exec_encrypt(struct exec_job *job, const char *key, char **out)
+cmd_encrypt(struct cmd_job *job, const char *key, char **out)
 {
 	const char	*plain = cmd_get(job->cmd, key);
 	struct err	 err;
@@ -173,7 +173,7 @@ exec_encrypt(struct exec_job *job, const char *key, char **out)
 		return 0;
 	err_clear(&err);
 	if (secret_encrypt(job->env->home, plain, out, &err) != 0) {
-		exec_fail(job, &err);
+		cmd_fail(job, &err);
 		return -1;
 	}
 	return 0;
@@ -181,12 +181,12 @@ exec_encrypt(struct exec_job *job, const char *key, char **out)
 
 /* Two secrets, both or neither: *a and *b are NULL after a failure. */
 int
-exec_encrypt2(struct exec_job *job, const char *ka, char **a, const char *kb,
+cmd_encrypt2(struct cmd_job *job, const char *ka, char **a, const char *kb,
     char **b)
 {
-	if (exec_encrypt(job, ka, a) != 0)
+	if (cmd_encrypt(job, ka, a) != 0)
 		return -1;
-	if (exec_encrypt(job, kb, b) != 0) {
+	if (cmd_encrypt(job, kb, b) != 0) {
 		free(*a);
 		*a = NULL;
 		return -1;

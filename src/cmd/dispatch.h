@@ -1,7 +1,7 @@
 /*
  * exec: runs parsed commands against the engine, asynchronously on the
- * loop.  Every front (batch, console, daemon) calls exec_cmd() and renders
- * the exec_result it gets back; nothing here prints.
+ * loop.  Every front (batch, console, daemon) calls cmd_run() and renders
+ * the cmd_result it gets back; nothing here prints.
  */
 #ifndef PX_CMD_EXEC_H
 #define PX_CMD_EXEC_H
@@ -16,7 +16,7 @@ struct router;
 struct mtm;
 struct reconcile;
 
-struct exec_env {
+struct cmd_env {
 	struct store		*store;
 	struct router		*router;
 	struct mtm		*mtm;		/* console and daemon only */
@@ -30,33 +30,33 @@ struct exec_env {
 };
 
 /* Exit classes, in COMMANDS.md's order of exit codes. */
-enum exec_status {
-	EXEC_OK = 0,
-	EXEC_FAILED = 1,
-	EXEC_USAGE = 2,
-	EXEC_UNREACHABLE = 3
+enum cmd_status {
+	CMD_OK = 0,
+	CMD_FAILED = 1,
+	CMD_USAGE = 2,
+	CMD_UNREACHABLE = 3
 };
 
-struct exec_result {
-	enum exec_status	 status;
+struct cmd_result {
+	enum cmd_status	 status;
 	struct err		 err;
 	json_t			*data;		/* owned; may be NULL */
 	char			*text;		/* human text; NULL: render data */
 	const char *const	*columns;	/* table columns for array data */
 };
 
-typedef void (*exec_done_cb)(const struct cmd *, struct exec_result *,
+typedef void (*cmd_done_cb)(const struct cmd *, struct cmd_result *,
     void *arg);
 
-void exec_cmd(struct exec_env *, const struct cmd *, exec_done_cb, void *);
-void exec_result_clear(struct exec_result *);
+void cmd_run(struct cmd_env *, const struct cmd *, cmd_done_cb, void *);
+void cmd_result_clear(struct cmd_result *);
 /* 1 when the command runs in this build (else "not-available"). */
-int exec_handles(enum cmd_kind);
+int cmd_handles(enum cmd_kind);
 /* The exit class an error code belongs to. */
-enum exec_status exec_status_of(const char *code);
+enum cmd_status cmd_status_of(const char *code);
 
 /* output.c: render a result for people or as a --json line. */
-char *exec_render_text(const struct exec_result *);
-char *exec_render_json(const struct cmd *, const struct exec_result *);
+char *cmd_render_text(const struct cmd_result *);
+char *cmd_render_json(const struct cmd *, const struct cmd_result *);
 
 #endif

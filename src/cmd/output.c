@@ -131,7 +131,7 @@ output_object(json_t *obj)
 
 /* Text for a successful result; errors are the front's to phrase. */
 char *
-exec_render_text(const struct exec_result *r)
+cmd_render_text(const struct cmd_result *r)
 {
 	if (r->text != NULL)
 		return xstrdup(r->text);
@@ -148,7 +148,7 @@ exec_render_text(const struct exec_result *r)
 }
 
 char *
-exec_render_json(const struct cmd *cmd, const struct exec_result *r)
+cmd_render_json(const struct cmd *cmd, const struct cmd_result *r)
 {
 	json_t	*o, *e;
 	char	*s, *text;
@@ -158,9 +158,9 @@ exec_render_json(const struct cmd *cmd, const struct exec_result *r)
 	o = json_object();
 	json_object_set_new(o, "cmd", json_string(text));
 	free(text);
-	json_object_set_new(o, "ok", json_boolean(r->status == EXEC_OK));
+	json_object_set_new(o, "ok", json_boolean(r->status == CMD_OK));
 	json_object_set(o, "data", r->data != NULL ? r->data : json_null());
-	if (r->status != EXEC_OK) {
+	if (r->status != CMD_OK) {
 		e = json_object();
 		json_object_set_new(e, "code", json_string(r->err.code));
 		json_object_set_new(e, "message", json_string(r->err.msg));

@@ -865,11 +865,11 @@ test_not_built(void **state)
 	assert_false(cmd_built(CMD__COUNT));
 	for (k = 0; k < CMD__COUNT; k++) {
 		if (cmd_built((enum cmd_kind)k) !=
-		    exec_handles((enum cmd_kind)k))
+		    cmd_handles((enum cmd_kind)k))
 			fail_msg("\"%s\": built %d but handled %d",
 			    cmd_name((enum cmd_kind)k),
 			    cmd_built((enum cmd_kind)k),
-			    exec_handles((enum cmd_kind)k));
+			    cmd_handles((enum cmd_kind)k));
 		nlater += !cmd_built((enum cmd_kind)k);
 	}
 	assert_int_equal(nlater, 10);
