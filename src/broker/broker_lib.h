@@ -1,7 +1,8 @@
 /*
  * broker_lib: the network half of the broker layer -- the kite adapter
- * over the loop's HTTP client, the in-process paper adapter, building an
- * adapter for a registered account, and the postback receiver.
+ * over the loop's HTTP client, the in-process paper adapter, and building
+ * an adapter for a registered account (the postback receiver, which
+ * records into the store, is exec/postback.h).
  *
  * Every adapter made here follows broker.h: operations return at once and
  * complete exactly once, later, from the event loop.

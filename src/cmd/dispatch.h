@@ -1,10 +1,10 @@
 /*
- * exec: runs parsed commands against the engine, asynchronously on the
+ * dispatch: runs parsed commands against the engine, asynchronously on the
  * loop.  Every front (batch, console, daemon) calls cmd_run() and renders
  * the cmd_result it gets back; nothing here prints.
  */
-#ifndef PX_CMD_EXEC_H
-#define PX_CMD_EXEC_H
+#ifndef PX_CMD_DISPATCH_H
+#define PX_CMD_DISPATCH_H
 
 #include <jansson.h>
 

@@ -1,6 +1,6 @@
-/* Shared by the executor's files (exec*.c) only. */
-#ifndef PX_EXEC_INT_H
-#define PX_EXEC_INT_H
+/* Shared by the command handlers (dispatch.c, cmd_*.c) only. */
+#ifndef PX_CMD_DISPATCH_INT_H
+#define PX_CMD_DISPATCH_INT_H
 
 #include "cmd/dispatch.h"
 
@@ -50,7 +50,7 @@ void cmd_cancel(struct cmd_job *);
 void cmd_cancel_order(struct cmd_job *);
 void cmd_kill(struct cmd_job *);
 void cmd_unkill(struct cmd_job *);
-/* cmd_fanouts.c */
+/* cmd_fanout.c */
 void cmd_fanouts(struct cmd_job *);
 void cmd_fanout_show(struct cmd_job *);
 void cmd_fanout_resume(struct cmd_job *);	/* cmd_order.c */

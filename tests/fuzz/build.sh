@@ -20,6 +20,7 @@ $CC $FLAGS $(pkg-config --cflags jansson libsodium) \
 	src/broker/kite_num.c src/broker/kite_error.c src/broker/kite_json.c \
 	src/broker/kite_decode.c src/broker/kite_postback.c \
 	src/broker/kite_encode.c src/broker/kite_csv.c src/broker/order_state.c \
+	src/core/order.c src/util/timeutil.c \
 	$UTIL \
 	$(pkg-config --libs jansson libsodium)
 echo "built: $(ls "$out" | tr '\n' ' ')"

@@ -1,5 +1,5 @@
 /*
- * The postback receiver (src/broker/postback.c) over real HTTP and a real
+ * The postback receiver (src/exec/postback.c) over real HTTP and a real
  * store: a good postback is 200 and an order event, a forged one 403, a
  * repeat is dropped (also by a new receiver: after a restart), garbage is
  * 400, a wrong content type 400, a big body 413; a report that would move
