@@ -67,7 +67,7 @@ tui_fmt_money(json_t *row, const char *key, char *buf, size_t len)
 void
 tui_fmt_clock(int64_t wall_us, int ms, char *buf, size_t len)
 {
-	time_t		t = (time_t)(wall_us / 1000000) + 19800;
+	time_t		t = (time_t)(wall_us / 1000000) + IST_OFFSET_S;
 	struct tm	tm;
 
 	gmtime_r(&t, &tm);

@@ -21,7 +21,6 @@
 #define MAX_OPTIONS	498		/* plus spot and future: one quote call */
 #define RISK_FREE	0.065		/* for the model; a guess like any */
 #define EXPIRY_CLOSE_S	(15 * 3600 + 30 * 60)	/* 15:30 IST */
-#define IST_OFFSET_S	(5 * 3600 + 30 * 60)
 #define YEAR_S		(365.0 * 86400)
 #define CRORE		1e7
 

@@ -13,7 +13,6 @@
 #include "db/store_rms.h"
 #include "rms/rms.h"
 
-#define IST_OFFSET_S	(5 * 3600 + 30 * 60)
 
 /* What a state or override job gathers before it can answer. */
 struct rms_job {

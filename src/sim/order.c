@@ -100,7 +100,7 @@ sim_order_find(struct sim_book *b, size_t user, const char *order_id)
 uint64_t
 sim_seq_from_clock(int64_t wall_us)
 {
-	int64_t	ms = (wall_us / 1000 + 19800000LL) % 86400000LL;
+	int64_t	ms = (wall_us / 1000 + IST_OFFSET_S * 1000LL) % 86400000LL;
 
 	return (uint64_t)(ms < 0 ? ms + 86400000LL : ms) * 10;
 }

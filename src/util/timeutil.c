@@ -4,8 +4,6 @@
 
 #include "util.h"
 
-#define IST_OFFSET_S (5 * 3600 + 30 * 60)
-
 int64_t
 time_wall_us(void)
 {

@@ -88,6 +88,7 @@ void log_set_sink(log_sink_fn, void *arg);
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 
 /* timeutil.c: wall and monotonic clocks; display in IST (UTC+05:30). */
+#define IST_OFFSET_S	(5 * 3600 + 30 * 60)	/* IST - UTC, seconds */
 int64_t time_wall_us(void);
 int64_t time_mono_us(void);
 /* "2026-11-25 18:22:01" IST into buf (>= 20 bytes). */
