@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "sim/sim.h"
 #include "ui/ui.h"
+#include "util/metrics.h"
 #include "util/config.h"
 #include "util/secret.h"
 #include "util/util.h"
@@ -362,6 +363,8 @@ main(int argc, char **argv)
 		goto out;
 	}
 	main_log_open(cfg);
+	metrics_catalog_init();
+	metrics_account_labels = config_bool(cfg, "metrics.account_labels") == 1;
 	if (sub != NULL && strcmp(sub, "sim") == 0)
 		status = main_sim(argc - i, argv + i, cfg);
 	else if (mo.command != NULL)
@@ -394,6 +397,7 @@ main(int argc, char **argv)
 	}
 out:
 	log_close();
+	metrics_reset();
 	config_free(cfg);
 	free(dsn_set);
 	free(sets);

@@ -21,6 +21,7 @@
 #include "exec/router.h"
 #include "net/net.h"
 #include "notify/notify.h"
+#include "util/metrics.h"
 
 struct serve {
 	struct cmd_env		 env;
@@ -70,84 +71,37 @@ serve_healthz(struct evhttp_request *req, void *arg)
 	http_reply_json(req, up ? 200 : 503, body);
 }
 
+/* What this daemon counts itself, copied into the registry at scrape. */
 static void
-serve_metric(struct strbuf *b, const char *name, const char *type,
-    const char *help)
+serve_collect(void *arg)
 {
-	strbuf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name,
-	    type);
-}
+	struct serve		*s = arg;
+	struct postback_stats	 pbs;
+	uint64_t		 acc, dup, ref;
 
-/* Ack latency quantiles from the router's histograms, per broker. */
-static void
-serve_latency(struct strbuf *b, json_t *brokers)
-{
-	static const char	*q[][2] = { { "0.5", "p50_us" },
-				    { "0.9", "p90_us" }, { "0.99", "p99_us" } };
-	const char		*name;
-	json_t			*h;
-	size_t			 i;
-
-	serve_metric(b, "phalanx_order_ack_seconds", "summary",
-	    "Time from sending an order to the broker's answer.");
-	json_object_foreach(brokers, name, h) {
-		for (i = 0; i < nitems(q); i++)
-			strbuf_printf(b, "phalanx_order_ack_seconds{broker=\"%s\","
-			    "quantile=\"%s\"} %.6f\n", name, q[i][0],
-			    json_integer_value(json_object_get(h, q[i][1])) /
-			    1e6);
-		strbuf_printf(b, "phalanx_order_ack_seconds_count{broker=\"%s\"}"
-		    " %lld\n", name, (long long)json_integer_value(
-		    json_object_get(h, "count")));
-	}
+	metric_set(pxm.store_up, pg_conn_state(store_conn(s->env.store)) ==
+	    PG_READY, NULL);
+	metric_set(pxm.uptime, (time_mono_us() - s->started) / 1e6, NULL);
+	postback_stats(s->postback, &pbs);
+	metric_set(pxm.postbacks, (double)pbs.accepted, "accepted");
+	metric_set(pxm.postbacks, (double)pbs.duplicates, "duplicate");
+	metric_set(pxm.postbacks, (double)pbs.ignored, "ignored");
+	metric_set(pxm.postbacks, (double)pbs.suspicious, "suspicious");
+	metric_set(pxm.postbacks, (double)pbs.refused, "refused");
+	metric_set(pxm.postbacks, (double)pbs.unavailable, "unavailable");
+	notify_worker_counts(s->notify, &acc, &dup, &ref);
+	metric_set(pxm.notify_attempts, (double)acc, "sent");
+	metric_set(pxm.notify_attempts, (double)dup, "retry");
+	metric_set(pxm.notify_attempts, (double)ref, "failed");
 }
 
 static void
 serve_metrics(struct evhttp_request *req, void *arg)
 {
-	struct serve		*s = arg;
-	struct strbuf		 b;
-	struct postback_stats	 pbs;
-	json_t			*lat;
-	uint64_t		 acc, dup, ref;
+	struct strbuf	b;
 
-	postback_stats(s->postback, &pbs);
 	strbuf_init(&b);
-	serve_metric(&b, "phalanx_up", "gauge", "1 while the daemon runs.");
-	strbuf_puts(&b, "phalanx_up 1\n");
-	serve_metric(&b, "phalanx_store_up", "gauge",
-	    "1 when the PostgreSQL connection is ready.");
-	strbuf_printf(&b, "phalanx_store_up %d\n",
-	    pg_conn_state(store_conn(s->env.store)) == PG_READY);
-	serve_metric(&b, "phalanx_uptime_seconds", "gauge",
-	    "Seconds since the daemon started.");
-	strbuf_printf(&b, "phalanx_uptime_seconds %.3f\n",
-	    (time_mono_us() - s->started) / 1e6);
-	serve_metric(&b, "phalanx_postbacks_total", "counter",
-	    "Broker postbacks received, by outcome.");
-	strbuf_printf(&b, "phalanx_postbacks_total{result=\"accepted\"} %llu\n"
-	    "phalanx_postbacks_total{result=\"duplicate\"} %llu\n"
-	    "phalanx_postbacks_total{result=\"ignored\"} %llu\n"
-	    "phalanx_postbacks_total{result=\"suspicious\"} %llu\n"
-	    "phalanx_postbacks_total{result=\"refused\"} %llu\n"
-	    "phalanx_postbacks_total{result=\"unavailable\"} %llu\n",
-	    (unsigned long long)pbs.accepted,
-	    (unsigned long long)pbs.duplicates,
-	    (unsigned long long)pbs.ignored,
-	    (unsigned long long)pbs.suspicious,
-	    (unsigned long long)pbs.refused,
-	    (unsigned long long)pbs.unavailable);
-	notify_worker_counts(s->notify, &acc, &dup, &ref);
-	serve_metric(&b, "phalanx_notify_attempts_total", "counter",
-	    "Notification send attempts of this daemon, by outcome.");
-	strbuf_printf(&b, "phalanx_notify_attempts_total{outcome=\"sent\"} %llu\n"
-	    "phalanx_notify_attempts_total{outcome=\"retry\"} %llu\n"
-	    "phalanx_notify_attempts_total{outcome=\"failed\"} %llu\n",
-	    (unsigned long long)acc, (unsigned long long)dup,
-	    (unsigned long long)ref);
-	lat = router_latency_json(s->env.router);
-	serve_latency(&b, json_object_get(lat, "brokers"));
-	json_decref(lat);
+	metrics_render(&b);
 	http_reply_text(req, 200, "text/plain; version=0.0.4", b.s);
 	strbuf_free(&b);
 }
@@ -267,6 +221,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	}
 	if (config_bool(cfg, "notify.worker") == 1)
 		s.notify = notify_worker_start(s.env.store, cfg, s.env.home);
+	metrics_on_scrape(serve_collect, &s);
 	/* The daemon holds the reconcile duty while it runs. */
 	batch_env_reconcile(&s.env, NULL, NULL);
 	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);
@@ -276,6 +231,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	loop_run();
 	event_free(s.sigint);
 	event_free(s.sigterm);
+	metrics_off_scrape(serve_collect, &s);
 	notify_worker_free(s.notify);
 	postback_free(s.postback);
 	http_server_free(s.http);

@@ -10,6 +10,7 @@
 
 #include "exec/router_int.h"
 #include "net/net.h"
+#include "util/metrics.h"
 
 static void leg_place(struct leg *);
 
@@ -109,6 +110,10 @@ leg_placed(const struct broker_err *be, const char *order_id, void *arg)
 	leg->ack_us = now - leg->t_send;
 	lat_add(lat_map_get(fo->r->lat_broker, leg->ra->broker), leg->ack_us);
 	lat_add(lat_map_get(fo->r->lat_account, leg->account), leg->ack_us);
+	metric_observe(pxm.ack_seconds, leg->ack_us / 1e6, leg->ra->broker);
+	if (metrics_account_labels)
+		metric_observe(pxm.account_ack_seconds, leg->ack_us / 1e6,
+		    leg->account);
 	if (be == NULL) {
 		leg_adopt(leg, order_id);
 		snprintf(leg->broker_status, sizeof leg->broker_status, "ACK");

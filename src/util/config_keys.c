@@ -67,6 +67,8 @@ const struct config_key config_table[] = {
 	  "address of the webhook, postback and /metrics listener" },
 	{ "serve.postback_queue", CONFIG_INT, "256", 1, 100000, NULL, 0,
 	  "postbacks handled at once; more are answered 503 at once" },
+	{ "metrics.account_labels", CONFIG_BOOL, "false", 0, 0, NULL, 0,
+	  "label ack latency in /metrics by account too (one series each)" },
 	{ "sim.listen", CONFIG_HOSTPORT, "127.0.0.1:8788", 0, 0, NULL, 0,
 	  "address the simulator serves the Kite API on; port 0 picks one" },
 	{ "notify.worker", CONFIG_BOOL, "true", 0, 0, NULL, 0,
