@@ -6,6 +6,7 @@
 #   make bench      run the benchmarks and print their figures
 #   make deps       install the Debian packages phalanx needs (as root)
 #   make fuzz       build the libFuzzer targets (clang)
+#   make fuzz-smoke run each for FUZZ_SECONDS (60) on its corpus
 
 BUILD	?= release
 O	:= build/$(BUILD)
@@ -22,6 +23,8 @@ CSTD	:= -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE
 INCS	:= -Isrc -I. $(PKG_CFLAGS)
 ifeq ($(BUILD),asan)
 OPT	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else ifeq ($(BUILD),fuzz)
+OPT	:= -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
 else
 OPT	:= -O2 -g
 endif
@@ -34,6 +37,7 @@ ENGINE_SRCS := $(sort $(filter-out src/main.c, \
 FRONT_SRCS  := $(sort $(wildcard ui/*.c widgets/*.c))
 UNIT_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 BENCH_SRCS  := $(sort $(wildcard tests/bench/bench_*.c))
+FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 # db/migrations/*.sql are compiled into the binary (scripts/embed-migrations.sh).
 MIGRATIONS  := $(sort $(wildcard db/migrations/*.sql))
@@ -41,6 +45,7 @@ ENGINE_OBJS := $(ENGINE_SRCS:%.c=$(O)/%.o) $(O)/gen/migrations.o
 FRONT_OBJS  := $(FRONT_SRCS:%.c=$(O)/%.o)
 UNIT_BINS   := $(UNIT_SRCS:%.c=$(O)/%)
 BENCH_BINS  := $(BENCH_SRCS:%.c=$(O)/%)
+FUZZ_BINS   := $(FUZZ_SRCS:%.c=$(O)/%)
 LIBPX       := $(O)/libphalanx.a
 
 ifeq ($(BUILD),release)
@@ -49,7 +54,7 @@ else
 BIN	:= $(O)/phalanx
 endif
 
-.PHONY: all check unit integ tui bench deps fuzz clean install man-check
+.PHONY: all check unit integ tui bench deps fuzz fuzz-bins fuzz-smoke clean install man-check
 all: $(BIN)
 
 # V=1 shows the full compiler lines.
@@ -93,6 +98,12 @@ $(O)/tests/bench/%: tests/bench/%.c $(LIBPX)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS_ALL) -o $@ $< $(LIBPX) $(PKG_LIBS) -lm
 
+# A libFuzzer target links the whole engine, built with fuzzer coverage.
+$(O)/tests/fuzz/%: tests/fuzz/%.c $(LIBPX)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(LIBPX) $(PKG_LIBS) -lm
+
 deps:
 	sh scripts/deps.sh
 
@@ -113,7 +124,15 @@ bench: deps
 bench-bins: $(BENCH_BINS)
 
 fuzz:
-	sh tests/fuzz/build.sh
+	$(MAKE) BUILD=fuzz CC=clang fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+
+# Every target for FUZZ_SECONDS (default 60) on its kept corpus,
+# tests/fuzz/corpus/NAME/ (new finds are added there).
+FUZZ_SECONDS ?= 60
+fuzz-smoke: fuzz
+	sh tests/fuzz/smoke.sh build/fuzz $(FUZZ_SECONDS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

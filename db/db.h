@@ -73,6 +73,15 @@ char	*db_cluster_conninfo(const char *home, struct err *);
 int	db_store_ensure(const char *home, char **conninfo, struct err *);
 
 /*
+ * dbcopy.c: pg_dump the store at src, pg_restore into the empty database
+ * at dst, compare every table's rows, then write store.dsn = dst into
+ * config_path.  dry_run only checks and lists; force copies even while
+ * other sessions are connected to the source.  Blocking.
+ */
+int	db_copy_to(const char *src, const char *dst, int dry_run, int force,
+	    const char *config_path, struct err *);
+
+/*
  * dbcli.c: "phalanx db init|start|stop|status|migrate|psql [ARGS...]".
  * argv[0] is "db", argv[1] the subcommand.  Returns the process exit code
  * (0 ok, 1 error, 2 usage, 3 status: not running).  Uses PHALANX_DSN when

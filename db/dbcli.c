@@ -28,6 +28,7 @@ struct dbcli {
 struct dbcli_cmd {
 	const char	*name;
 	int		 passthru;	/* takes ARGS for another program */
+	const char	*args;		/* its own arguments, for the usage line */
 	int		(*fn)(struct dbcli *, int, char **);
 	const char	*summary;
 	const char	*help;
@@ -39,28 +40,42 @@ static int	dbcli_stop(struct dbcli *, int, char **);
 static int	dbcli_status(struct dbcli *, int, char **);
 static int	dbcli_migrate(struct dbcli *, int, char **);
 static int	dbcli_psql(struct dbcli *, int, char **);
+static int	dbcli_copy_to(struct dbcli *, int, char **);
 
 static const struct dbcli_cmd dbcli_cmds[] = {
-	{ "init", 0, dbcli_init, "create the private cluster",
+	{ "init", 0, NULL, dbcli_init, "create the private cluster",
 	  "Create the private PostgreSQL cluster (initdb) under\n"
 	  "$PHALANX_HOME/store if there is none; says so if there is.\n" },
-	{ "start", 0, dbcli_start, "start the private cluster",
+	{ "start", 0, NULL, dbcli_start, "start the private cluster",
 	  "Start the private cluster (creating it first if needed) and the\n"
 	  "phalanx database in it.  Unix socket only; no TCP port is opened.\n"
 	  "PHALANX_TEST_FSYNC_OFF=1 starts it with fsync off (tests only).\n" },
-	{ "stop", 0, dbcli_stop, "stop the private cluster",
+	{ "stop", 0, NULL, dbcli_stop, "stop the private cluster",
 	  "Stop the private cluster (fast shutdown: sessions are ended).\n" },
-	{ "status", 0, dbcli_status, "is the store up, is its schema current",
+	{ "status", 0, NULL, dbcli_status, "is the store up, is its schema current",
 	  "Print whether the store is running, where its data and socket\n"
 	  "are, and whether its schema is current.  Exit status 0 if it is\n"
 	  "running, 3 if not.\n" },
-	{ "migrate", 0, dbcli_migrate, "apply pending schema migrations",
+	{ "migrate", 0, NULL, dbcli_migrate, "apply pending schema migrations",
 	  "Start the store if needed and apply the schema migrations built\n"
 	  "into this binary that it does not have yet, each in a transaction.\n"
 	  "Refuses a store whose schema is newer than this binary.\n" },
-	{ "psql", 1, dbcli_psql, "run psql on the store",
+	{ "psql", 1, NULL, dbcli_psql, "run psql on the store",
 	  "Start the store if needed and run psql on it, passing ARGS\n"
 	  "through (use -- before ARGS that start with --help).\n" },
+	{ "copy-to", 0, " DSN [--dry-run] [--force]", dbcli_copy_to,
+	  "move the store to another PostgreSQL server",
+	  "Copy the whole store into the empty database DSN names (a managed\n"
+	  "server, a staging box, a pg_auto_failover pair) with pg_dump and\n"
+	  "pg_restore, check that every table holds the same number of rows,\n"
+	  "then set store.dsn = DSN in the configuration file (the one\n"
+	  "--config or PHALANX_CONFIG names, else ~/.config/phalanx/\n"
+	  "phalanx.conf; mode 0600).  The source stays as it was.\n"
+	  "  --dry-run  check both sides and list what would be copied\n"
+	  "  --force    copy although other sessions are connected to the\n"
+	  "             source (what they write after the dump is not copied)\n"
+	  "Refuses a target that already has a phalanx schema or runs an\n"
+	  "older PostgreSQL.  Put a password in ~/.pgpass, not in DSN.\n" },
 };
 
 static void
@@ -82,7 +97,8 @@ static void
 dbcli_cmd_usage(const struct dbcli_cmd *c, FILE *f)
 {
 	fprintf(f, "usage: phalanx db %s%s\n\n%s", c->name,
-	    c->passthru ? " [--] [ARGS...]" : "", c->help);
+	    c->args != NULL ? c->args : c->passthru ? " [--] [ARGS...]" : "",
+	    c->help);
 }
 
 static int
@@ -349,6 +365,42 @@ dbcli_psql(struct dbcli *d, int argc, char **argv)
 }
 
 static int
+dbcli_copy_to(struct dbcli *d, int argc, char **argv)
+{
+	struct err	 e;
+	const char	*dst = NULL, *cfgpath;
+	char		*ci, *def = NULL;
+	int		 i, dry = 0, force = 0, rc;
+
+	for (i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--dry-run") == 0)
+			dry = 1;
+		else if (strcmp(argv[i], "--force") == 0)
+			force = 1;
+		else if (argv[i][0] == '-' || dst != NULL) {
+			fprintf(stderr, "phalanx db copy-to: unexpected "
+			    "argument: %s\n", argv[i]);
+			return DBCLI_USAGE;
+		} else
+			dst = argv[i];
+	}
+	if (dst == NULL || *dst == '\0') {
+		fprintf(stderr, "phalanx db copy-to: which server? give the "
+		    "target's DSN\n");
+		return DBCLI_USAGE;
+	}
+	err_clear(&e);
+	if ((ci = dbcli_conninfo(d, &e)) == NULL)
+		return dbcli_fail(&e);
+	if ((cfgpath = getenv("PHALANX_CONFIG")) == NULL || *cfgpath == '\0')
+		cfgpath = def = path_config_file();
+	rc = db_copy_to(ci, dst, dry, force, cfgpath, &e);
+	free(ci);
+	free(def);
+	return rc == 0 ? DBCLI_OK : dbcli_fail(&e);
+}
+
+static int
 dbcli_is_help(const char *s)
 {
 	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0 ||
@@ -369,7 +421,7 @@ dbcli_run(const struct dbcli_cmd *c, int argc, char **argv)
 	if (c->passthru && argc > 0 && strcmp(argv[0], "--") == 0) {
 		argc--;
 		argv++;
-	} else if (!c->passthru && argc > 0) {
+	} else if (!c->passthru && c->args == NULL && argc > 0) {
 		fprintf(stderr, "phalanx db %s: unexpected argument: %s\n",
 		    c->name, argv[0]);
 		dbcli_cmd_usage(c, stderr);

@@ -148,9 +148,13 @@ main_config(int argc, char **argv, struct config *cfg)
  * them the merged configuration (file, env and -o) that way.
  */
 static int
-main_db(int argc, char **argv, struct config *cfg)
+main_db(int argc, char **argv, struct config *cfg, const char *cfgfile)
 {
 	const char	*dsn = config_str(cfg, "store.dsn");
+
+	/* copy-to rewrites the file this run read its settings from. */
+	if (cfgfile != NULL)
+		setenv("PHALANX_CONFIG", cfgfile, 1);
 
 	if (dsn != NULL && *dsn != '\0')
 		setenv("PHALANX_DSN", dsn, 1);
@@ -378,7 +382,7 @@ main(int argc, char **argv)
 		status = main_batch(sub == NULL ? 1 : argc - i,
 		    sub == NULL ? argv : argv + i, &mo, cfg);
 	else if (strcmp(sub, "db") == 0)
-		status = main_db(argc - i, argv + i, cfg);
+		status = main_db(argc - i, argv + i, cfg, mo.config_file);
 	else if (strcmp(sub, "serve") == 0)
 		status = serve_main(argc - i, argv + i, cfg);
 	else if (strcmp(sub, "config") == 0)

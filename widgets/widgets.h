@@ -78,7 +78,7 @@ struct widget {
 };
 
 void widget_init(struct widget *, const struct widget_class *);
-void widget_move(struct widget *, int y, int x, int h, int w);
+void widget_move(struct widget *, int y, int x, int h, int width);
 void widget_draw(struct widget *, WINDOW *);
 int widget_key(struct widget *, int key);
 void widget_free(struct widget *);

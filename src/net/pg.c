@@ -177,6 +177,7 @@ pg_complete(struct pg_conn *c, struct pg_query *q, PGresult *res,
 
 	if (!q->internal)
 		c->npending--;
+	/* cppcheck-suppress autoVariables ; reset before return */
 	c->alivep = &alive;
 	q->cb(res, e, q->arg);
 	pg_query_free(q);
@@ -200,6 +201,7 @@ pg_set_state(struct pg_conn *c, enum pg_state st, const char *why)
 	c->state = st;
 	if (c->state_cb == NULL)
 		return 0;
+	/* cppcheck-suppress autoVariables ; reset before return */
 	c->alivep = &alive;
 	c->state_cb(st, why, c->state_arg);
 	if (!alive) {
@@ -644,7 +646,8 @@ pg_notifies(struct pg_conn *c)
 			if (strcmp(l->channel, n->relname) != 0)
 				continue;
 			outer = c->alivep;
-			c->alivep = &alive;
+			/* cppcheck-suppress autoVariables ; reset before return */
+	c->alivep = &alive;
 			l->cb(n->relname, n->extra, l->arg);
 			if (!alive) {
 				if (outer != NULL)

@@ -74,11 +74,12 @@ metric_split_labels(struct metric *m, const char *labels)
 	copy = xstrdup(labels);
 	for (tok = strtok_r(copy, ",", &save); tok != NULL;
 	    tok = strtok_r(NULL, ",", &save)) {
-		if (n == METRIC_MAX_LABELS || !metric_name_ok(tok, 0) ||
-		    strncmp(tok, "__", 2) == 0 || strcmp(tok, "le") == 0)
+		if (n < METRIC_MAX_LABELS && metric_name_ok(tok, 0) &&
+		    strncmp(tok, "__", 2) != 0 && strcmp(tok, "le") != 0)
+			m->labels[n++] = xstrdup(tok);
+		else
 			fatal("metric %s: bad label list \"%s\"", m->name,
 			    labels);
-		m->labels[n++] = xstrdup(tok);
 	}
 	free(copy);
 	return n;

@@ -56,6 +56,7 @@ exported=$(sed -n 's/^# TYPE \([a-z_:]*\) .*/\1/p' "$TMPDIR/metrics.txt")
 missing=
 named=0
 for f in "$top"/scripts/grafana/*.json "$top/scripts/prometheus/phalanx.rules.yml"; do
+	# shellcheck disable=SC2013 # metric names hold no spaces
 	for m in $(grep -o 'phalanx_[a-z_]*' "$f" | sort -u); do
 		named=$((named + 1))
 		base=$(echo "$m" | sed 's/_\(bucket\|sum\|count\)$//')
