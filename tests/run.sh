@@ -1,7 +1,7 @@
 #!/bin/sh
 # Run the whole suite against one build: cmocka unit tests, then the
 # integration and TUI scripts, all sharing one throwaway PostgreSQL cluster.
-#   tests/run.sh BUILD_DIR [PATTERN]
+#   tests/run.sh BUILD_DIR [PATTERN]    (PHALANX_TEST_SHOW=1: print every log)
 # Each tests/integ/*.sh and tests/tui/*.sh gets PHALANX (the binary under
 # test), PHALANX_TEST_DSN, PHALANX_SRCDIR and its own TMPDIR; exit 0 = pass.
 set -u
@@ -45,6 +45,8 @@ run_one() {
 	    ! grep -q '^\[  SKIPPED \]\|^ok - skipped\|^ok .*# SKIP' "$t.log"; then
 		passed=$((passed + 1))
 		echo "ok   $name"
+		# PHALANX_TEST_SHOW=1 shows what a passing test checked.
+		[ -n "${PHALANX_TEST_SHOW:-}" ] && sed 's/^/     | /' "$t.log"
 	else
 		failed=$((failed + 1))
 		failures="$failures $name"
