@@ -16,6 +16,7 @@
 #include "broker/broker_lib.h"
 #include "cmd/batch.h"
 #include "cmd/dispatch.h"
+#include "db/store_metrics.h"
 #include "db/store_positions.h"
 #include "exec/postback.h"
 #include "exec/router.h"
@@ -93,6 +94,53 @@ serve_collect(void *arg)
 	metric_set(pxm.notify_attempts, (double)acc, "sent");
 	metric_set(pxm.notify_attempts, (double)dup, "retry");
 	metric_set(pxm.notify_attempts, (double)ref, "failed");
+}
+
+/* The store's gauges, every five seconds; a failed read keeps the last. */
+static void
+serve_gauges_read(json_t *rows, const struct err *err, void *arg)
+{
+	static const char	*sev[] = { "info", "warning", "critical" };
+	static const char	*box[] = { "pending", "sending", "failed" };
+	struct metric		*m;
+	const char		*fam, *a, *b;
+	json_t			*row;
+	size_t			 i;
+
+	if (err != NULL)
+		return;
+	metric_clear(pxm.rms_scopes);
+	for (i = 0; i < nitems(sev); i++)
+		metric_set(pxm.incidents_open, 0, sev[i]);
+	for (i = 0; i < nitems(box); i++)
+		metric_set(pxm.notify_queue, 0, box[i]);
+	json_array_foreach(rows, i, row) {
+		fam = json_string_value(json_object_get(row, "family"));
+		a = json_string_value(json_object_get(row, "a"));
+		b = json_string_value(json_object_get(row, "b"));
+		if (fam == NULL || a == NULL || b == NULL)
+			continue;
+		if (strcmp(fam, "rms_scopes") == 0)
+			m = pxm.rms_scopes;
+		else if (strcmp(fam, "incidents_open") == 0)
+			m = pxm.incidents_open;
+		else
+			m = pxm.notify_queue;
+		metric_setv(m, METRIC_LABELS(a, b), (double)json_integer_value(
+		    json_object_get(row, "n")));
+	}
+}
+
+static void
+serve_gauges_tick(void *arg)
+{
+	struct serve	*s = arg;
+
+	if (s->stopping)
+		return;
+	if (pg_conn_state(store_conn(s->env.store)) == PG_READY)
+		store_metrics_gauges(s->env.store, serve_gauges_read, s);
+	loop_later(5000000, serve_gauges_tick, s);
 }
 
 static void
@@ -222,6 +270,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	if (config_bool(cfg, "notify.worker") == 1)
 		s.notify = notify_worker_start(s.env.store, cfg, s.env.home);
 	metrics_on_scrape(serve_collect, &s);
+	serve_gauges_tick(&s);
 	/* The daemon holds the reconcile duty while it runs. */
 	batch_env_reconcile(&s.env, NULL, NULL);
 	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "util/metrics.h"
 
 struct pg_query {
 	char		 *sql;
@@ -46,6 +47,7 @@ struct pg_conn {
 	enum pg_state		 state;
 	int			 attempts;	/* failed in a row */
 	int			 backoff_ms;	/* next retry delay */
+	int			 was_ready;	/* a READY now is a reconnect */
 	char			 why[256];	/* last connection error */
 
 	struct event		*ev_rd;		/* connect step, or reads */
@@ -356,6 +358,9 @@ pg_connected(struct pg_conn *c)
 			c->tail = last;
 	}
 
+	if (c->was_ready)
+		metric_inc(pxm.store_reconnects, NULL);
+	c->was_ready = 1;
 	if (pg_set_state(c, PG_READY, "connected") == -1)
 		return;
 	pg_send_next(c);

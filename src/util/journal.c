@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/metrics.h"
 #include "util/journal.h"
 
 #define HWM_LEN	21	/* 20 digits and a newline */
@@ -360,6 +361,20 @@ journal_path(const struct journal *j)
 
 /* Append and replay ---------------------------------------------------- */
 
+/* The depth of this journal ("events", "store") in /metrics. */
+static void
+journal_gauge(const struct journal *j)
+{
+	const char	*base = strrchr(j->path, '/');
+	char		 name[64];
+	size_t		 len;
+
+	base = base != NULL ? base + 1 : j->path;
+	len = strcspn(base, ".");
+	snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), base);
+	metric_set(pxm.journal_depth, (double)j->count, name);
+}
+
 static int
 journal_append_locked(struct journal *j, json_t *const *objs, size_t n,
     struct err *err)
@@ -399,6 +414,8 @@ journal_append_locked(struct journal *j, json_t *const *objs, size_t n,
 	j->last_seq += (int64_t)n;
 	journal_hwm_set(j, j->last_seq);
 	strbuf_free(&sb);
+	metric_add(pxm.events_journaled, (double)n, NULL);
+	journal_gauge(j);
 	return 0;
 }
 
@@ -533,6 +550,7 @@ journal_drop_locked(struct journal *j, int64_t upto, struct err *err)
 		goto out;
 	j->size = (off_t)keep.len;
 	j->count = kept;
+	journal_gauge(j);
 out:
 	strbuf_free(&keep);
 	strbuf_free(&bad);
@@ -595,6 +613,7 @@ size_t
 journal_count(struct journal *j)
 {
 	journal_refresh(j);
+	journal_gauge(j);
 	return j->count;
 }
 

@@ -37,7 +37,18 @@ run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
 FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 run 0 "a fan-out whose postbacks reach the daemon" "$PHALANX" -c "buy $FUT 1 lots to all"
 
-curl -s "$sbase/metrics" >"$TMPDIR/metrics.txt"
+# The store's gauges come every 5 s: RMS scope states, incidents, outbox.
+i=0
+while [ $i -lt 100 ]; do
+	curl -s "$sbase/metrics" >"$TMPDIR/metrics.txt"
+	grep -q '^phalanx_rms_scopes{kind="account",state="active"} 2$' "$TMPDIR/metrics.txt" && break
+	sleep 0.2
+	i=$((i + 1))
+done
+out=$(cat "$TMPDIR/metrics.txt")
+has 'phalanx_rms_scopes{kind="account",state="active"} 2' "the store's gauges: two active accounts"
+has 'phalanx_incidents_open{severity="critical"} 0' "no open critical incident"
+has 'phalanx_notify_queue_depth{state="failed"} 0' "no failed alert"
 promtool check metrics <"$TMPDIR/metrics.txt" >"$TMPDIR/promtool.out" 2>&1 &&
 	ok "promtool check metrics is clean" || fail "promtool check metrics" "$(cat "$TMPDIR/promtool.out")"
 out=$(cat "$TMPDIR/metrics.txt")
