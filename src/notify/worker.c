@@ -35,6 +35,7 @@ struct nw_job {
 	json_t			*row;		/* owns the message's strings */
 	struct notify_channel	 ch;
 	struct notify_message	 msg;
+	char			*title;		/* with the count */
 	int64_t			 delivery_id;
 	int			 attempts;
 	int			 sending;	/* notify_send called, no cb yet */
@@ -123,6 +124,7 @@ nw_job_free(struct nw_job *j)
 	if (j->wait != NULL)
 		event_free(j->wait);
 	notify_channel_clear(&j->ch);
+	free(j->title);
 	json_decref(j->row);
 	free(j);
 }
@@ -305,6 +307,13 @@ nw_start(struct notify_worker *w, json_t *row)
 	j->msg.body = row_s(row, "body");
 	j->msg.ref = row_s(row, "ref");
 	j->msg.attachments = json_object_get(row, "attachments");
+	/* De-duplicated repeats travel as a count in the title. */
+	j->msg.count = 1 + (int)json_integer_value(json_object_get(row,
+	    "repeats"));
+	if (j->msg.count > 1 && j->msg.title != NULL) {
+		j->title = xasprintf("%s (x%d)", j->msg.title, j->msg.count);
+		j->msg.title = j->title;
+	}
 	memset(&r, 0, sizeof r);
 	err_clear(&err);
 	if (notify_channel_load(row, w->home, &j->ch, &err) != 0) {
