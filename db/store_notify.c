@@ -45,8 +45,8 @@ store_notify_enqueue(struct pg_conn *pg, const struct store_notify_msg *m,
     store_notify_id_cb cb, void *arg)
 {
 	struct notify_enq	*q;
-	char			*att, *chans = NULL;
-	const char		*p[9];
+	char			*att, *chans = NULL, inc[24];
+	const char		*p[10];
 
 	att = m->attachments != NULL ? json_dumps(m->attachments,
 	    JSON_COMPACT) : xstrdup("[]");
@@ -61,13 +61,15 @@ store_notify_enqueue(struct pg_conn *pg, const struct store_notify_msg *m,
 	p[6] = att;
 	p[7] = chans;
 	p[8] = m->origin;
+	snprintf(inc, sizeof inc, "%lld", (long long)m->incident_id);
+	p[9] = m->incident_id > 0 ? inc : NULL;
 	q = xmalloc(sizeof *q);
 	q->cb = cb;
 	q->arg = arg;
 	pg_query(pg, "SELECT notify_enqueue($1, $2, $3, $4, $5, $6, $7::jsonb,"
 	    " CASE WHEN $8::jsonb IS NULL THEN NULL"
-	    " ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END, $9)",
-	    9, p, store_notify_enqueued, q);
+	    " ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END, $9,"
+	    " $10::bigint)", 10, p, store_notify_enqueued, q);
 	free(att);
 	free(chans);
 }

@@ -24,6 +24,8 @@ struct store_notify_msg {
 	json_t		*attachments;	/* [{"name","type","path"}] or NULL */
 	json_t		*channels;	/* array of channel names; NULL: rules */
 	const char	*origin;	/* who, for the record; may be NULL */
+	int64_t		 incident_id;	/* the RMS incident it is about; 0:
+					 * none, or named by ref "INC-N" */
 };
 
 typedef void (*store_notify_id_cb)(int64_t id, const struct err *, void *);
