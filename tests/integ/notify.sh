@@ -65,7 +65,7 @@ wait_sql() {
 
 start_serve() {
 	"$PHALANX" -o notify.poll_ms=200 -o notify.backoff_ms=300 \
-		-o notify.max_attempts=3 -o notify.timeout_ms=1500 "$@" \
+		-o notify.max_attempts=3 -o notify.timeout_ms=4000 "$@" \
 		serve --listen 127.0.0.1:0 >>"$TMPDIR/serve.out" 2>>"$TMPDIR/serve.err" &
 	servepid=$!
 }

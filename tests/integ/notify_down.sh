@@ -94,7 +94,14 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 same "$bad" 0 "all $n rounds of alert, buy and square-off completed while telegram was down"
 same "$notflat" 0 "every square-off left the accounts flat"
-same "$(sql "select count(*) from orders where state <> 'FILLED'")" 0 "every order filled"
+# Order states are written behind the fills by the event writer.
+i=0
+while [ "$(sql "select count(*) from orders where state <> 'FILLED'")" != 0 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+same "$(sql "select coalesce(string_agg(state || ':' || n, ','), 'all filled') from (select state, count(*) n from orders where state <> 'FILLED' group by state) s")" \
+	"all filled" "every order filled"
 same "$(sql "select count(*) from notifications where title like 'MTM loss breach %'")" $((n + 1)) "every alert stored at once"
 same "$(sql "select count(*) from notification_deliveries d join notifications n on n.id = d.notification_id where d.channel_name = 'wh' and n.title like 'MTM loss breach %' and d.state = 'SENT'")" $((n + 1)) \
 	"the webhook delivered all of them during the outage"
