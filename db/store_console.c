@@ -163,8 +163,31 @@ static const struct {
 	{ "value", SQL_EQUITY("value") },
 };
 
+/* Breaches not acknowledged first, then the rest not resolved, newest
+ * first in each; with how many alerts were sent about each. */
 static const char sql_incidents[] =
-"SELECT to_jsonb(i) AS j FROM incidents i LIMIT 500";
+"SELECT to_jsonb(i) || jsonb_build_object("
+"  'alerts', (SELECT count(*) FROM notifications n"
+"    WHERE n.incident_id = i.id AND n.dup_of IS NULL)) AS j "
+"FROM incidents i "
+"ORDER BY CASE i.state WHEN 'OPEN' THEN 0 WHEN 'ACKNOWLEDGED' THEN 1"
+"  WHEN 'MITIGATED' THEN 1 ELSE 2 END, i.opened_at DESC, i.id DESC "
+"LIMIT 500";
+
+/*
+ * The header's alarms: breaches (OPEN incidents: not acknowledged yet),
+ * the newest of them, and deliveries that failed in the last day.
+ */
+static const char sql_alarms[] =
+"SELECT (SELECT count(*) FROM incidents WHERE state = 'OPEN')::int"
+"    AS breaches,"
+"  (SELECT jsonb_build_object('id', id, 'kind', scope_kind, 'name',"
+"    scope_name, 'rule', rule) FROM incidents WHERE state = 'OPEN'"
+"    ORDER BY opened_at DESC, id DESC LIMIT 1) AS newest,"
+"  (SELECT count(*) FROM notification_deliveries d"
+"    JOIN notifications n ON n.id = d.notification_id"
+"    WHERE d.state = 'FAILED' AND n.ts > now() - interval '1 day')::int"
+"    AS failed";
 
 void
 store_console_accounts(struct store *st, store_rows_cb cb, void *arg)
@@ -244,6 +267,12 @@ void
 store_console_words(struct store *st, store_rows_cb cb, void *arg)
 {
 	store_run(st, sql_words, 0, NULL, cb, arg);
+}
+
+void
+store_console_alarms(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_alarms, 0, NULL, cb, arg);
 }
 
 void

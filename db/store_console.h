@@ -59,8 +59,12 @@ void store_console_equity(struct store *, const char *account,
     store_rows_cb, void *);
 /* Realised + unrealised PnL by broker. */
 void store_console_broker_pnl(struct store *, store_rows_cb, void *);
-/* RMS incidents as {j: the row as JSON}. */
+/* RMS incidents as {j: the row as JSON plus alerts, a count}, open ones
+ * first. */
 void store_console_incidents(struct store *, store_rows_cb, void *);
+/* One row: breaches (OPEN incidents), newest {id, kind, name, rule} or
+ * null, failed (deliveries that failed in the last day). */
+void store_console_alarms(struct store *, store_rows_cb, void *);
 /* Completion words: {kind: account|tag|symbol, word}. */
 void store_console_words(struct store *, store_rows_cb, void *);
 

@@ -45,8 +45,8 @@ store_notify_enqueue(struct pg_conn *pg, const struct store_notify_msg *m,
     store_notify_id_cb cb, void *arg)
 {
 	struct notify_enq	*q;
-	char			*att, *chans = NULL;
-	const char		*p[9];
+	char			*att, *chans = NULL, inc[24];
+	const char		*p[10];
 
 	att = m->attachments != NULL ? json_dumps(m->attachments,
 	    JSON_COMPACT) : xstrdup("[]");
@@ -61,13 +61,15 @@ store_notify_enqueue(struct pg_conn *pg, const struct store_notify_msg *m,
 	p[6] = att;
 	p[7] = chans;
 	p[8] = m->origin;
+	snprintf(inc, sizeof inc, "%lld", (long long)m->incident_id);
+	p[9] = m->incident_id > 0 ? inc : NULL;
 	q = xmalloc(sizeof *q);
 	q->cb = cb;
 	q->arg = arg;
 	pg_query(pg, "SELECT notify_enqueue($1, $2, $3, $4, $5, $6, $7::jsonb,"
 	    " CASE WHEN $8::jsonb IS NULL THEN NULL"
-	    " ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END, $9)",
-	    9, p, store_notify_enqueued, q);
+	    " ELSE ARRAY(SELECT jsonb_array_elements_text($8::jsonb)) END, $9,"
+	    " $10::bigint)", 10, p, store_notify_enqueued, q);
 	free(att);
 	free(chans);
 }
@@ -238,7 +240,9 @@ store_rule_rm(struct store *st, const char *name,
 
 static const char sql_alert_list[] =
 "SELECT n.id, " SQL_IST("n.ts") " AS ts, n.severity, n.source, n.scope,"
-"  n.title,"
+"  n.title || CASE WHEN n.repeats > 0"
+"    THEN ' (x' || (n.repeats + 1) || ')' ELSE '' END AS title,"
+"  n.repeats + 1 AS count,"
 "  CASE WHEN count(d.id) = 0 THEN 'UNROUTED'"
 "    WHEN bool_or(d.state = 'FAILED') THEN 'FAILED'"
 "    WHEN bool_and(d.state = 'SENT') THEN 'SENT'"
@@ -249,8 +253,9 @@ static const char sql_alert_list[] =
 "  max(d.latency_ms) AS latency_ms "
 "FROM notifications n"
 " LEFT JOIN notification_deliveries d ON d.notification_id = n.id "
-"WHERE NOT $2::boolean OR EXISTS (SELECT 1 FROM notification_deliveries f"
-"  WHERE f.notification_id = n.id AND f.state = 'FAILED') "
+"WHERE n.dup_of IS NULL AND (NOT $2::boolean OR EXISTS (SELECT 1"
+"  FROM notification_deliveries f"
+"  WHERE f.notification_id = n.id AND f.state = 'FAILED')) "
 "GROUP BY n.id ORDER BY n.id DESC LIMIT $1::int";
 
 void
@@ -268,7 +273,8 @@ store_alert_list(struct store *st, int n, int failed, store_rows_cb cb,
 
 static const char sql_alert_show[] =
 "SELECT n.id, " SQL_IST("n.ts") " AS ts, n.severity, n.source, n.scope,"
-"  n.title, n.body, n.ref, n.attachments, n.origin,"
+"  n.title, n.body, n.ref, n.attachments, n.origin, n.repeats + 1 AS count,"
+"  n.dup_of, n.incident_id, n.dead_letter_of,"
 "  COALESCE((SELECT jsonb_agg(jsonb_build_object("
 "    'id', d.id, 'channel', d.channel_name, 'state', d.state,"
 "    'attempts', d.attempts, 'next_at', " SQL_IST("d.next_at") ","
@@ -332,10 +338,14 @@ store_alert_deliveries(struct store *st, int64_t id, store_rows_cb cb,
 	const char	*p[1] = { s };
 
 	snprintf(s, sizeof s, "%lld", (long long)id);
-	store_run(st, "SELECT channel_name, state, " SQL_IST("next_at")
-	    " AS next_at, next_at > now() + interval '1 second' AS held"
-	    " FROM notification_deliveries WHERE notification_id = $1::bigint"
-	    " ORDER BY channel_name", 1, p, cb, arg);
+	store_run(st, "SELECT d.channel_name, d.state, " SQL_IST("d.next_at")
+	    " AS next_at, d.next_at > now() + interval '1 second' AS held,"
+	    " n.dup_of, l.repeats + 1 AS count,"
+	    " l.window_at > now() + interval '1 second' AS repeat_held"
+	    " FROM notifications n"
+	    " JOIN notifications l ON l.id = COALESCE(n.dup_of, n.id)"
+	    " LEFT JOIN notification_deliveries d ON d.notification_id = l.id"
+	    " WHERE n.id = $1::bigint ORDER BY d.channel_name", 1, p, cb, arg);
 }
 
 /*
@@ -371,7 +381,8 @@ static const char sql_claim[] =
 "RETURNING d.id, d.attempts, n.id AS notification_id,"
 "  (extract(epoch FROM n.ts) * 1000000)::bigint AS ts_us,"
 "  n.severity, n.source, n.scope, n.title, n.body, n.ref, n.attachments,"
-"  ch.id AS channel_id, ch.name AS channel, ch.kind, ch.url, ch.config,"
+"  n.repeats, ch.id AS channel_id, ch.name AS channel, ch.kind, ch.url,"
+"  ch.config,"
 "  ch.secret_enc, ch.rate_per_min";
 
 void

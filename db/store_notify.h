@@ -24,6 +24,8 @@ struct store_notify_msg {
 	json_t		*attachments;	/* [{"name","type","path"}] or NULL */
 	json_t		*channels;	/* array of channel names; NULL: rules */
 	const char	*origin;	/* who, for the record; may be NULL */
+	int64_t		 incident_id;	/* the RMS incident it is about; 0:
+					 * none, or named by ref "INC-N" */
 };
 
 typedef void (*store_notify_id_cb)(int64_t id, const struct err *, void *);
@@ -87,7 +89,9 @@ void store_alert_show(struct store *, int64_t id, store_rows_cb, void *);
  * a second query is not needed: the statement NOTIFYs the workers. */
 void store_alert_retry(struct store *, int64_t id,
     const struct store_actor *, store_rows_cb, void *);
-/* Rows: channel_name, state, next_at_ist of notification id. */
+/* Rows: channel_name, state, next_at (IST), held, of notification id,
+ * or of the one it is a repeat of (dup_of, count, repeat_held); one row
+ * with a null channel_name when there is no delivery. */
 void store_alert_deliveries(struct store *, int64_t id, store_rows_cb,
     void *);
 
@@ -96,7 +100,8 @@ void store_alert_deliveries(struct store *, int64_t id, store_rows_cb,
  * those whose lease ran out), a few per channel, marked SENDING for
  * worker with a lease of lease_ms.  Rows: id, attempts, notification_id,
  * ts_us, severity, source, scope, title, body, ref, attachments,
- * channel_id, channel, kind, url, config, secret_enc, rate_per_min.
+ * repeats (identical alerts it stands for besides itself), channel_id,
+ * channel, kind, url, config, secret_enc, rate_per_min.
  * skip: a JSON array of channel ids not to claim for now, or NULL.
  */
 void store_notify_claim(struct store *, const char *worker, int limit,

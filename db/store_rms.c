@@ -228,10 +228,22 @@ static const char sql_incident_list[] =
 "WHERE NOT $1::boolean OR i.state NOT IN ('RESOLVED', 'SIGNED_OFF') "
 "ORDER BY i.id DESC LIMIT $2::int";
 
+/*
+ * Whom a channel reaches, for the record: a chat, numbers or addresses,
+ * or only a webhook's scheme and host (a path may hold a token).
+ */
+#define SQL_CHANNEL_DEST \
+"COALESCE('chat ' || (c.config->>'chat_id'),"\
+"  CASE jsonb_typeof(c.config->'to') WHEN 'array' THEN (SELECT"\
+"    string_agg(x, ',') FROM jsonb_array_elements_text(c.config->'to') x)"\
+"    ELSE c.config->>'to' END,"\
+"  substring(c.url FROM '^[a-z]+://[^/?#]+'))"
+
 static const char sql_incident_show[] =
 "SELECT to_jsonb(i) AS incident,"
 "  COALESCE((SELECT jsonb_agg(jsonb_build_object('ts', " SQL_IST("e.ts") ","
-"    'at', to_char(e.ts AT TIME ZONE 'Asia/Kolkata', 'HH24:MI:SS'), 'kind',"
+"    'at', to_char(e.ts AT TIME ZONE 'Asia/Kolkata', 'HH24:MI:SS'),"
+"    'ts_us', (extract(epoch FROM e.ts) * 1000000)::bigint, 'kind',"
 "    e.kind, 'actor', e.actor, 'message', e.message, 'detail', e.detail)"
 "    ORDER BY e.ts, e.id) FROM incident_events e"
 "    WHERE e.incident_id = i.id), '[]') AS events,"
@@ -239,7 +251,23 @@ static const char sql_incident_show[] =
 "    FROM incident_steps s WHERE s.incident_id = i.id), '[]') AS steps,"
 "  (SELECT to_jsonb(so) || jsonb_build_object('signed_at', "
 "    " SQL_IST("so.signed_at") ") FROM signoffs so WHERE so.incident_id = i.id)"
-"    AS signoff "
+"    AS signoff,"
+"  COALESCE((SELECT jsonb_agg(jsonb_build_object('id', n.id,"
+"    'at', to_char(n.ts AT TIME ZONE 'Asia/Kolkata', 'HH24:MI:SS'),"
+"    'ts_us', (extract(epoch FROM n.ts) * 1000000)::bigint,"
+"    'severity', n.severity, 'source', n.source, 'title', n.title,"
+"    'count', n.repeats + 1, 'deliveries', COALESCE((SELECT jsonb_agg("
+"      jsonb_build_object('channel', d.channel_name, 'kind', c.kind,"
+"      'to', " SQL_CHANNEL_DEST ", 'state', d.state,"
+"      'attempts', d.attempts, 'sent_at', to_char(d.sent_at"
+"      AT TIME ZONE 'Asia/Kolkata', 'HH24:MI:SS'), 'sent_us',"
+"      (extract(epoch FROM d.sent_at) * 1000000)::bigint,"
+"      'error', d.last_error)"
+"      ORDER BY d.channel_name) FROM notification_deliveries d"
+"      LEFT JOIN notify_channels c ON c.id = d.channel_id"
+"      WHERE d.notification_id = n.id), '[]')) ORDER BY n.id)"
+"    FROM notifications n WHERE n.incident_id = i.id AND n.dup_of IS NULL),"
+"    '[]') AS alerts "
 "FROM incidents i WHERE i.id = $1::bigint";
 
 static const char sql_incident_move[] =

@@ -83,7 +83,9 @@ void store_incident_event(struct store *, const char *id, const char *kind,
     store_rows_cb, void *);
 void store_incident_list(struct store *, int open_only, int last,
     store_rows_cb, void *);
-/* One row: the incident with events, steps and signoff. */
+/* One row: the incident with events, steps, signoff and alerts (the
+ * notifications about it, each with its deliveries: channel, kind, to,
+ * state, attempts, sent_at, error). */
 void store_incident_show(struct store *, const char *id, store_rows_cb,
     void *);
 /*

@@ -29,6 +29,9 @@ struct cmdbar {
 	int		  focused;
 	unsigned char	  in[64];	/* bytes for readline */
 	size_t		  nin, next;
+	void		(*ask_cb)(struct tui *, const char *, void *);
+	void		 *ask_arg;
+	char		 *ask_prompt;
 	char		**words;	/* completion candidates */
 	size_t		  nwords;
 	size_t		  gen;		/* generator position */
@@ -164,10 +167,18 @@ cmdbar_line(char *line)
 	struct cmdbar	*b = cmdbar_self;
 	struct tui	*tui = b->tui;
 
+	void		(*ask)(struct tui *, const char *, void *) = b->ask_cb;
+	void		 *ask_arg = b->ask_arg;
+
 	cmdbar_blur(b);
 	if (line == NULL)
 		return;
-	if (*line != '\0') {
+	if (ask != NULL) {
+		if (*line != '\0')
+			ask(tui, line, ask_arg);
+		else
+			tui_message(tui, WR_INFO, "nothing typed: nothing done");
+	} else if (*line != '\0') {
 		ui_history_add(b->history, line);
 		tui_run_line(tui, line);
 	}
@@ -222,6 +233,7 @@ cmdbar_free(struct cmdbar *b)
 	if (b->devnull != NULL)
 		fclose(b->devnull);
 	free(b->history);
+	free(b->ask_prompt);
 	free(b);
 	cmdbar_self = NULL;
 }
@@ -233,8 +245,23 @@ cmdbar_focus(struct cmdbar *b)
 		return;
 	b->focused = 1;
 	b->nin = b->next = 0;
-	rl_callback_handler_install(CMDBAR_PROMPT, cmdbar_line);
+	rl_callback_handler_install(b->ask_prompt != NULL ? b->ask_prompt :
+	    CMDBAR_PROMPT, cmdbar_line);
 	rl_set_screen_size(1, b->tui->cols > 2 ? b->tui->cols - 1 : 1);
+}
+
+void
+cmdbar_ask(struct cmdbar *b, const char *prompt,
+    void (*cb)(struct tui *, const char *, void *), void *arg)
+{
+	cmdbar_blur(b);
+	free(b->ask_prompt);
+	b->ask_prompt = xstrdup(prompt);
+	b->ask_cb = cb;
+	b->ask_arg = arg;
+	b->tui->mode = TM_CMDBAR;
+	cmdbar_focus(b);
+	tui_dirty(b->tui);
 }
 
 /* Leave the bar: the line is dropped, readline's state reset. */
@@ -244,6 +271,10 @@ cmdbar_blur(struct cmdbar *b)
 	if (!b->focused)
 		return;
 	b->focused = 0;
+	b->ask_cb = NULL;
+	b->ask_arg = NULL;
+	free(b->ask_prompt);
+	b->ask_prompt = NULL;
 	rl_callback_sigcleanup();
 	rl_replace_line("", 0);
 	rl_point = rl_end = 0;

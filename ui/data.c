@@ -342,9 +342,14 @@ data_notify(const char *channel, const char *payload, void *arg)
 
 	if (strcmp(channel, STORE_CHANNEL_EVENTS) == 0)
 		data_kick_soon(d, TUI_D_EVENTS);
-	else
+	else {
 		data_kick_soon(d, TUI_D_ACCOUNTS | TUI_D_STATE | TUI_D_BOOK |
-		    TUI_D_FIRM);
+		    TUI_D_FIRM | (d->tui->view == TV_RMS ? TUI_D_INCIDENTS :
+		    0));
+		/* An incident moved, a state changed: the header at once. */
+		if (d->tui->rms != NULL)
+			tui_rms_refresh(d->tui->rms, 0);
+	}
 }
 
 /* Writers that do not NOTIFY yet are caught by polling. */

@@ -67,6 +67,16 @@ static const struct binding keymap[] = {
 	{ KEY_ENTER, TC_MATRIX, TA_OPEN_BOOK, NULL, NULL },
 
 	{ 0, TC_FEED, TA_NONE, "G, End", "follow the newest events again" },
+	{ 0, TC_RMS, TA_NONE, "j k", "choose an incident: its timeline and "
+	    "the alerts sent about it show below" },
+	{ 0, TC_RMS, TA_NONE, "a", "acknowledge the incident (stops the "
+	    "header's BREACH flashing)" },
+	{ 0, TC_RMS, TA_NONE, "n", "add a note (typed in the bottom line)" },
+	{ 0, TC_RMS, TA_NONE, "R", "resolve the incident" },
+	{ 0, TC_RMS, TA_NONE, "S", "sign off a resolved incident, with a "
+	    "note (another operator, one in rms.signoff_users)" },
+	{ 0, TC_RMS, TA_NONE, "Tab", "move between the list and the "
+	    "timeline" },
 	{ 'a', TC_EQUITY, TA_EQUITY_SCOPE, "a",
 	    "equity of all accounts / of the selected account" },
 	{ '\t', TC_BOOK, TA_BOOK_FOCUS, "Tab",
@@ -173,8 +183,8 @@ keymap_help(void)
 		}
 	}
 	strbuf_puts(&b, "\nSquare-off, kill and cancel always ask first and"
-	    " name the accounts,\npositions and quantities; results show in "
-	    "the message line and the feed.");
+	    " name the accounts,\npositions and quantities; so do the "
+	    "incident keys. Results show in\nthe message line and the feed.");
 	return strbuf_steal(&b);
 }
 
@@ -187,6 +197,9 @@ keymap_hint(int view)
 		return "s square off  K kill  c cancel  ? help  q quit  "
 		    ": command  Space mark  S group  t tag  o sort  / filter  "
 		    "h/l columns";
+	case TV_RMS:
+		return "a ack  n note  R resolve  S sign off  ? help  q quit  "
+		    "Tab list/timeline  : command  / filter  1-6 views";
 	case TV_EQUITY:
 		return "a all/account  ? help  q quit  : command  1-6 views";
 	case TV_BOOK:

@@ -1,6 +1,7 @@
 /*
  * Layout and painting, one frame at a time:
- *   row 0        header: clock, store, kill state, total MTM
+ *   row 0        header: clock, store, kill state, breaches (flashing
+ *                until acknowledged), failed alerts, total MTM
  *   row 1        tab line, with the view's stale marker on the right
  *   rows 2..h-3  the view
  *   row h-2      message line
@@ -95,7 +96,43 @@ screen_broker_state(struct tui *tui)
 }
 
 /*
- * Left to right: clock, store, kill state, the firm's unrealised MTM and
+ * Breaches (OPEN incidents) flash until someone acknowledges them: the
+ * segment swaps between two looks every second (and blinks where the
+ * terminal can).  Deliveries that failed in the last day follow.
+ */
+static int
+screen_alarms(struct tui *tui, WINDOW *win, int y, int x0, int w)
+{
+	json_t		*a = tui_rms_alarms(tui->rms), *nw;
+	char		 seg[64];
+	int		 x = x0, on;
+	long long	 n, failed;
+
+	if (a == NULL)
+		return 0;
+	n = tui_int(a, "breaches");
+	failed = tui_int(a, "failed");
+	nw = json_object_get(a, "newest");
+	if (n > 0) {
+		if (n == 1 && json_is_object(nw))
+			snprintf(seg, sizeof seg, "  BREACH #%lld %.10s ",
+			    (long long)tui_int(nw, "id"), tui_str(nw, "name"));
+		else
+			snprintf(seg, sizeof seg, "  %lld BREACHES ", n);
+		on = (time_wall_us() / 1000000) % 2 == 0;
+		x += screen_seg(win, y, x, w, (on ?
+		    widget_attr[WR_DIALOG_TITLE] : widget_attr[WR_BAD] |
+		    A_REVERSE) | A_BLINK, seg);
+	}
+	if (failed > 0) {
+		snprintf(seg, sizeof seg, "  alerts: %lld failed", failed);
+		x += screen_seg(win, y, x, w, widget_attr[WR_WARN], seg);
+	}
+	return x - x0;
+}
+
+/*
+ * Left to right: clock, store, kill state, breaches and failed alerts, the firm's unrealised MTM and
  * realised PnL of the day; accounts and brokers on the right.  What does
  * not fit is left out whole, the right part first; money compacts first.
  */
@@ -123,6 +160,7 @@ screen_header(struct tui *tui, WINDOW *win, int y, int w)
 		snprintf(seg, sizeof seg, "  kill: none");
 	x += screen_seg(win, y, x, w, t.halted > 0 ?
 	    widget_attr[WR_DIALOG_TITLE] : ha, seg);
+	x += screen_alarms(tui, win, y, x, w);
 	for (whole = 1; whole >= 0; whole--) {
 		screen_money(t.have_mtm, t.mtm, whole, m1, sizeof m1);
 		screen_money(t.have_realised, t.realised, whole, m2, sizeof m2);

@@ -17,6 +17,7 @@
 #include "cmd/batch.h"
 #include "db/store.h"
 #include "exec/router.h"
+#include "notify/notify.h"
 #include "ui/tui.h"
 #include "ui/ui.h"
 
@@ -532,8 +533,13 @@ tui_teardown(struct tui *tui)
 	tui_events_stop(tui);
 	/* Callbacks of cancelled queries still find the console whole. */
 	tui->quit = 1;
+	tui_rms_stop(tui->rms);
 	tui_data_free(tui->data);
 	tui->data = NULL;
+	tui_rms_free(tui->rms);
+	tui->rms = NULL;
+	notify_worker_free(tui->notify);
+	tui->notify = NULL;
 	tui_drain(tui);
 	batch_env_close(&tui->env);
 	cmdbar_free(tui->bar);
@@ -595,6 +601,14 @@ tui_main(struct config *cfg)
 	tui_events_start(&tui);
 	tui.data = tui_data_new(&tui, conninfo, &opts);
 	free(conninfo);
+	tui.rms = tui_rms_new(&tui);
+	/*
+	 * A console delivers alerts too, with or without a daemon: rows are
+	 * claimed FOR UPDATE SKIP LOCKED, so each is sent by one worker.
+	 */
+	if (config_bool(cfg, "notify.worker") == 1)
+		tui.notify = notify_worker_start(tui.env.store, cfg,
+		    tui.env.home);
 	tui_switch(&tui, TV_MATRIX);
 	tui_tour_first(&tui);
 	batch_env_reconcile(&tui.env, tui_reconcile_note, &tui);

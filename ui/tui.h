@@ -19,6 +19,8 @@ struct tui;
 struct tui_data;
 struct cmdbar;
 struct tour;
+struct notify_worker;
+struct tui_rms;
 
 enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
 	TV__COUNT };
@@ -31,6 +33,7 @@ enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
 #define TUI_D_INCIDENTS	0x10
 #define TUI_D_STATE	0x20
 #define TUI_D_FIRM	0x40	/* every account's positions */
+#define TUI_D_INCIDENT	0x80	/* the incident open in view 4 */
 
 /* A view: one tab of the console (ui/views_*.c). */
 struct tui_view_ops {
@@ -63,6 +66,7 @@ struct tui {
 	struct config		 *cfg;
 	struct cmd_env		  env;		/* commands run here */
 	struct tui_data		 *data;
+	struct tui_rms		 *rms;		/* alarms, incident, RMS marks */
 	struct cmdbar		 *bar;
 	WINDOW			 *win;
 	int			  rows, cols;
@@ -82,6 +86,7 @@ struct tui {
 	char			  filter[128];	/* being typed */
 	size_t			  filter_len;
 
+	struct notify_worker	 *notify;	/* delivers alerts; NULL: off */
 	struct tour		 *tour;		/* the walkthrough, when on */
 	char			 *account;	/* selected on the matrix */
 	char			 *pending_cmd;	/* run if the dialog says yes */
@@ -186,6 +191,21 @@ const char *tui_data_store_state(const struct tui_data *, enum wrole *);
 int tui_data_stale(const struct tui_data *, int what);
 int64_t tui_data_events_seen(const struct tui_data *);
 
+/* data_rms.c: the header's alarms, view 4's incident, the matrix's RMS */
+struct tui_rms *tui_rms_new(struct tui *);
+/* Before tui_data_free: answers that come back are dropped. */
+void tui_rms_stop(struct tui_rms *);
+void tui_rms_free(struct tui_rms *);
+/* Fetch alarms now, the per-account marks too when marks is set. */
+void tui_rms_refresh(struct tui_rms *, int marks);
+/* {breaches, newest: {id, kind, name, rule} | null, failed} or NULL. */
+json_t *tui_rms_alarms(const struct tui_rms *);
+/* Fetch incident id (store_incident_show); TUI_D_INCIDENT when in. */
+void tui_rms_incident(struct tui_rms *, const char *id);
+json_t *tui_rms_detail(const struct tui_rms *);
+/* {state, loss_bp: basis points of the MTM loss limit | null} or NULL. */
+json_t *tui_rms_account(const struct tui_rms *, const char *name);
+
 /* run.c: commands from the bar and the action keys */
 void tui_run_line(struct tui *, const char *line);
 
@@ -201,6 +221,13 @@ struct cmdbar *cmdbar_new(struct tui *, const char *history_path);
 void cmdbar_free(struct cmdbar *);
 void cmdbar_focus(struct cmdbar *);
 void cmdbar_blur(struct cmdbar *);
+/*
+ * Ask for one line of text after prompt (not a command, not kept in the
+ * history): Enter hands it to cb, Esc drops it.  The console is in
+ * TM_CMDBAR meanwhile.
+ */
+void cmdbar_ask(struct cmdbar *, const char *prompt,
+    void (*cb)(struct tui *, const char *text, void *), void *arg);
 /* A key while focused: a curses key code or a character. */
 void cmdbar_key(struct cmdbar *, int is_keycode, int ch);
 void cmdbar_draw(struct cmdbar *, WINDOW *, int y, int w);

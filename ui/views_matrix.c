@@ -20,7 +20,7 @@ static const struct wtable_col matrix_cols[MC__N] = {
 	{ "Broker", 6, 16, WALIGN_LEFT, WCOL_DROP, 1 },
 	{ "Tags", 4, 24, WALIGN_LEFT, WCOL_DROP, 0 },
 	{ "On", 3, 3, WALIGN_LEFT, WCOL_DROP, 2 },
-	{ "RMS", 6, 8, WALIGN_LEFT, 0, 8 },
+	{ "RMS  loss used", 14, 14, WALIGN_LEFT, 0, 8 },
 	{ "Pos", 3, 5, WALIGN_RIGHT, WCOL_NUM, 7 },
 	{ "MTM", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 9 },
 	{ "Day PnL", 6, 16, WALIGN_RIGHT, WCOL_NUM | WCOL_MONEY, 6 },
@@ -78,10 +78,55 @@ matrix_has_tag(json_t *row, const char *tag)
 	return 0;
 }
 
-static enum wrole
-matrix_role(json_t *row)
+/*
+ * The RMS cell: the effective state, then how much of the MTM loss limit
+ * the day's loss uses, as a bar of five cells in eighths and a percent:
+ * "ACT ███▌  71%".  No loss limit bound: the state alone.
+ */
+static void
+matrix_rms_cell(json_t *rms, const char *state, char *buf, size_t len)
 {
-	const char	*st = tui_str(row, "state");
+	static const char *const eighth[] = { "", "\u258f", "\u258e",
+	    "\u258d", "\u258c", "\u258b", "\u258a", "\u2589" };
+	json_t		*bp = json_object_get(rms, "loss_bp");
+	struct strbuf	 b;
+	int64_t		 v, fill;
+	int		 i, cells;
+
+	strbuf_init(&b);
+	strbuf_printf(&b, "%.3s", state);
+	if (json_is_integer(bp)) {
+		v = json_integer_value(bp);
+		fill = v >= 10000 ? 40 : v * 40 / 10000;
+		strbuf_putc(&b, ' ');
+		for (i = 0, cells = 0; i < (int)(fill / 8); i++, cells++)
+			strbuf_puts(&b, widget_ascii ? "#" : "\u2588");
+		if (fill % 8 != 0 && cells < 5) {
+			strbuf_puts(&b, widget_ascii ? "+" : eighth[fill % 8]);
+			cells++;
+		}
+		for (; cells < 5; cells++)
+			strbuf_putc(&b, widget_ascii ? '.' : ' ');
+		strbuf_printf(&b, "%4lld%%", (long long)(v > 99900 ? 999 :
+		    v / 100));
+	}
+	snprintf(buf, len, "%s", b.s != NULL ? b.s : state);
+	strbuf_free(&b);
+}
+
+static enum wrole
+matrix_role(json_t *row, json_t *rms)
+{
+	const char	*st = rms != NULL ? tui_str(rms, "state") :
+			    tui_str(row, "state");
+	json_t		*bp = json_object_get(rms, "loss_bp");
+
+	if (strcmp(st, "HALTED") == 0 || (json_is_integer(bp) &&
+	    json_integer_value(bp) >= 10000))
+		return WR_BAD;
+	if (strcmp(st, "REDUCING") == 0 || (json_is_integer(bp) &&
+	    json_integer_value(bp) >= 7500))
+		return WR_WARN;
 
 	if (strcmp(st, "HALTED") == 0)
 		return WR_BAD;
@@ -93,15 +138,16 @@ matrix_role(json_t *row)
 }
 
 static void
-matrix_row(struct matrix *m, json_t *row)
+matrix_row(struct matrix *m, struct tui *tui, json_t *row)
 {
 	struct wtable	*t = m->table;
 	char		 buf[64];
-	json_t		*tag, *lat;
+	json_t		*tag, *lat, *rms;
 	size_t		 r, i;
 	struct strbuf	 tags;
 
-	r = wtable_add(t, tui_str(row, "name"), matrix_role(row));
+	rms = tui_rms_account(tui->rms, tui_str(row, "name"));
+	r = wtable_add(t, tui_str(row, "name"), matrix_role(row, rms));
 	t->rows[r].marked = matrix_is_marked(m, tui_str(row, "name"));
 	wtable_set(t, r, MC_ACCOUNT, tui_str(row, "name"));
 	wtable_set(t, r, MC_BROKER, tui_str(row, "broker"));
@@ -113,7 +159,9 @@ matrix_row(struct matrix *m, json_t *row)
 	strbuf_free(&tags);
 	wtable_set(t, r, MC_ON, json_is_true(json_object_get(row, "enabled")) ?
 	    "yes" : "no");
-	wtable_set(t, r, MC_RMS, tui_str(row, "state"));
+	matrix_rms_cell(rms, rms != NULL ? tui_str(rms, "state") :
+	    tui_str(row, "state"), buf, sizeof buf);
+	wtable_set(t, r, MC_RMS, buf);
 	wtable_setf(t, r, MC_POS, "%lld", (long long)tui_int(row, "positions"));
 	tui_fmt_money(row, "mtm", buf, sizeof buf);
 	wtable_set(t, r, MC_MTM, buf);
@@ -139,7 +187,7 @@ matrix_rebuild(struct matrix *m, struct tui *tui)
 	wtable_clear(m->table);
 	json_array_foreach(rows, i, row) {
 		if (m->tag == NULL || matrix_has_tag(row, m->tag))
-			matrix_row(m, row);
+			matrix_row(m, tui, row);
 	}
 	wtable_commit(m->table);
 	if ((cur = wtable_current(m->table)) != NULL)

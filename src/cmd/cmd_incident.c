@@ -108,6 +108,43 @@ cmd_incident_list(struct cmd_job *job)
 	    (int)cmd_get_int(job->cmd, "last", 50), listed, job);
 }
 
+/* What was sent to whom and when: each alert and its deliveries. */
+static void
+alerts_text(struct strbuf *b, json_t *alerts)
+{
+	json_t	*a, *d;
+	size_t	 i, j;
+	long long count;
+
+	if (json_array_size(alerts) == 0)
+		return;
+	strbuf_puts(b, "alerts:\n");
+	json_array_foreach(alerts, i, a) {
+		count = json_integer_value(json_object_get(a, "count"));
+		strbuf_printf(b, "  %s  alert %lld %s \"%s\"", str(a, "at"),
+		    (long long)json_integer_value(json_object_get(a, "id")),
+		    str(a, "severity"), str(a, "title"));
+		if (count > 1)
+			strbuf_printf(b, " (x%lld)", count);
+		strbuf_putc(b, '\n');
+		if (json_array_size(json_object_get(a, "deliveries")) == 0)
+			strbuf_puts(b, "    (no channel routes it)\n");
+		json_array_foreach(json_object_get(a, "deliveries"), j, d) {
+			strbuf_printf(b, "    %-12s %-8s %-24s %s", str(d,
+			    "channel"), str(d, "kind"), str(d, "to"),
+			    str(d, "state"));
+			if (json_is_string(json_object_get(d, "sent_at")))
+				strbuf_printf(b, " at %s", str(d, "sent_at"));
+			if (strcmp(str(d, "state"), "FAILED") == 0)
+				strbuf_printf(b, " after %lld attempts: %s",
+				    (long long)json_integer_value(
+				    json_object_get(d, "attempts")),
+				    str(d, "error"));
+			strbuf_putc(b, '\n');
+		}
+	}
+}
+
 static void
 shown(json_t *rows, const struct err *err, void *arg)
 {
@@ -145,6 +182,7 @@ shown(json_t *rows, const struct err *err, void *arg)
 		    "automatic")) ? " (automatic)" : "",
 		    json_is_string(json_object_get(e, "done_by")) ? " -- " :
 		    "", str(e, "done_by"));
+	alerts_text(&b, json_object_get(row, "alerts"));
 	so = json_object_get(row, "signoff");
 	if (json_is_object(so))
 		strbuf_printf(&b, "signed off by %s at %s: %s\n",

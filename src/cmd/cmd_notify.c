@@ -871,7 +871,8 @@ send_routed(json_t *rows, const struct err *err, void *arg)
 	struct cmd_job		*job = s->job;
 	struct strbuf		 b;
 	size_t			 i;
-	json_t			*row;
+	json_t			*row, *routed;
+	json_int_t		 dup;
 
 	if (err != NULL) {
 		free(s);
@@ -879,16 +880,32 @@ send_routed(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	strbuf_init(&b);
-	if (json_array_size(rows) == 0)
+	row = json_array_get(rows, 0);
+	dup = json_integer_value(json_object_get(row, "dup_of"));
+	/* One row without a channel: the alert has no delivery. */
+	routed = json_is_string(json_object_get(row, "channel_name")) ?
+	    json_incref(rows) : json_array();
+	if (dup != 0)
+		strbuf_printf(&b, "alert %lld repeats alert %lld within the "
+		    "de-duplication window: counted on it (x%lld), not sent "
+		    "again\n", (long long)s->id, (long long)dup,
+		    (long long)json_integer_value(json_object_get(row,
+		    "count")));
+	else if (json_array_size(routed) == 0)
 		strbuf_printf(&b, "alert %lld stored; no notify rule routes "
 		    "it, so nothing will be sent\n", (long long)s->id);
 	else {
 		strbuf_printf(&b, "alert %lld queued for", (long long)s->id);
-		json_array_foreach(rows, i, row) {
+		json_array_foreach(routed, i, row) {
 			strbuf_printf(&b, "%s %s", i ? "," : "",
 			    json_string_value(json_object_get(row,
 			    "channel_name")));
-			if (json_is_true(json_object_get(row, "held")))
+			if (json_is_true(json_object_get(row, "repeat_held")))
+				strbuf_printf(&b, " (a repeat: held until %s "
+				    "IST, then sent with the count)",
+				    json_string_value(json_object_get(row,
+				    "next_at")));
+			else if (json_is_true(json_object_get(row, "held")))
 				strbuf_printf(&b, " (quiet hours: held until "
 				    "%s IST)", json_string_value(
 				    json_object_get(row, "next_at")));
@@ -896,8 +913,9 @@ send_routed(json_t *rows, const struct err *err, void *arg)
 		strbuf_putc(&b, '\n');
 	}
 	job->res.text = strbuf_steal(&b);
-	job->res.data = json_pack("{s:I, s:O}", "id", (json_int_t)s->id,
-	    "deliveries", rows);
+	job->res.data = json_pack("{s:I, s:o, s:o}", "id", (json_int_t)s->id,
+	    "repeat_of", dup != 0 ? json_integer(dup) : json_null(),
+	    "deliveries", routed);
 	free(s);
 	cmd_done(job);
 }

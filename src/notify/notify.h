@@ -61,6 +61,8 @@ struct notify_message {
 	const char	*body;		/* may be "" */
 	const char	*ref;		/* may be NULL */
 	json_t		*attachments;	/* may be NULL */
+	int		 count;		/* identical alerts it stands for;
+					 * 0 or 1: just itself */
 };
 
 enum notify_outcome { NOTIFY_SENT, NOTIFY_RETRY, NOTIFY_FAILED };

@@ -35,11 +35,11 @@ notify_webhook_send(struct http_client *hc, struct notify_call *c,
 
 	time_fmt_utc(m->ts_us, ts, sizeof ts);
 	text = notify_text_plain(m);
-	j = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s}",
+	j = json_pack("{s:I, s:s, s:s, s:s, s:s?, s:s, s:s, s:s?, s:s, s:i}",
 	    "id", (json_int_t)m->id, "ts", ts, "severity", m->severity,
 	    "source", m->source, "scope", m->scope, "title", m->title,
 	    "body", m->body != NULL ? m->body : "", "ref", m->ref,
-	    "text", text);
+	    "text", text, "count", m->count > 1 ? m->count : 1);
 	free(text);
 	if (j == NULL)
 		j = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)m->id,

@@ -23,6 +23,8 @@
 
 /* Telegram's documented ceiling for one bot across all chats. */
 #define TELEGRAM_BOT_PER_SEC	30
+/* How far ahead a channel's sends are claimed and held in memory. */
+#define NW_CLAIM_AHEAD_US	1000000
 
 struct nw_limit {
 	char		*key;
@@ -35,6 +37,7 @@ struct nw_job {
 	json_t			*row;		/* owns the message's strings */
 	struct notify_channel	 ch;
 	struct notify_message	 msg;
+	char			*title;		/* with the count */
 	int64_t			 delivery_id;
 	int			 attempts;
 	int			 sending;	/* notify_send called, no cb yet */
@@ -123,6 +126,7 @@ nw_job_free(struct nw_job *j)
 	if (j->wait != NULL)
 		event_free(j->wait);
 	notify_channel_clear(&j->ch);
+	free(j->title);
 	json_decref(j->row);
 	free(j);
 }
@@ -249,8 +253,12 @@ nw_schedule(struct nw_job *j)
 	int64_t			 wait, w2;
 	struct timeval		 tv;
 
+	/*
+	 * Spaced 5% wider than the rate: requests that leave evenly can
+	 * arrive bunched, and the receiver counts arrivals.
+	 */
 	snprintf(key, sizeof key, "c:%lld", (long long)j->ch.id);
-	wait = nw_limit_take(w, key, 60000000LL / (j->ch.rate_per_min > 0 ?
+	wait = nw_limit_take(w, key, 63000000LL / (j->ch.rate_per_min > 0 ?
 	    j->ch.rate_per_min : 60));
 	if (strcmp(j->ch.kind, "telegram") == 0 && j->ch.secret != NULL) {
 		crypto_generichash(h, sizeof h, (const unsigned char *)
@@ -305,6 +313,13 @@ nw_start(struct notify_worker *w, json_t *row)
 	j->msg.body = row_s(row, "body");
 	j->msg.ref = row_s(row, "ref");
 	j->msg.attachments = json_object_get(row, "attachments");
+	/* De-duplicated repeats travel as a count in the title. */
+	j->msg.count = 1 + (int)json_integer_value(json_object_get(row,
+	    "repeats"));
+	if (j->msg.count > 1 && j->msg.title != NULL) {
+		j->title = xasprintf("%s (x%d)", j->msg.title, j->msg.count);
+		j->msg.title = j->title;
+	}
 	memset(&r, 0, sizeof r);
 	err_clear(&err);
 	if (notify_channel_load(row, w->home, &j->ch, &err) != 0) {
@@ -344,22 +359,32 @@ nw_claimed(json_t *rows, const struct err *err, void *arg)
 	}
 	json_array_foreach(rows, i, row)
 		nw_start(w, row);
-	/* A full batch means more may be waiting. */
-	if (w->again || (json_array_size(rows) > 0 &&
-	    (int)json_array_size(rows) >= w->batch / 2))
+	/*
+	 * Anything claimed means more may be waiting: a claim takes only a
+	 * few rows per channel.  It stops when every channel with due rows
+	 * is booked a second ahead (nw_busy_channels); the poll tick takes
+	 * the next second's worth, so a channel runs at its full rate.
+	 */
+	if (w->again || json_array_size(rows) > 0)
 		nw_claim(w);
 }
 
 /*
- * Channels whose limiter is booked past half a lease: rows claimed for
- * them now could outwait their lease and be sent twice.
+ * Channels whose limiter is booked more than a second ahead (never past
+ * half a lease: rows claimed then could outwait their lease and be sent
+ * twice).  Rows for them stay in the store, free for other workers.
  */
 static json_t *
 nw_busy_channels(struct notify_worker *w)
 {
 	struct nw_limit	*l;
 	json_t		*a = json_array();
-	int64_t		 horizon = time_mono_us() + (int64_t)w->lease_ms * 500;
+	int64_t		 ahead = (int64_t)w->lease_ms * 500;
+	int64_t		 horizon;
+
+	if (ahead > NW_CLAIM_AHEAD_US)
+		ahead = NW_CLAIM_AHEAD_US;
+	horizon = time_mono_us() + ahead;
 
 	for (l = w->limits; l != NULL; l = l->next) {
 		if (strncmp(l->key, "c:", 2) == 0 && l->next_us > horizon)

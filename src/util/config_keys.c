@@ -72,7 +72,8 @@ const struct config_key config_table[] = {
 	{ "sim.listen", CONFIG_HOSTPORT, "127.0.0.1:8788", 0, 0, NULL, 0,
 	  "address the simulator serves the Kite API on; port 0 picks one" },
 	{ "notify.worker", CONFIG_BOOL, "true", 0, 0, NULL, 0,
-	  "whether phalanx serve runs a notification delivery worker" },
+	  "whether phalanx serve and the console run a notification "
+	  "delivery worker (several are safe: each row goes to one)" },
 	{ "notify.telegram_url", CONFIG_STRING, "https://api.telegram.org",
 	  0, 0, NULL, CONFIG_F_NONEMPTY,
 	  "Telegram Bot API base URL for channels that give no url" },

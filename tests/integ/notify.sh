@@ -65,7 +65,7 @@ wait_sql() {
 
 start_serve() {
 	"$PHALANX" -o notify.poll_ms=200 -o notify.backoff_ms=300 \
-		-o notify.max_attempts=3 -o notify.timeout_ms=1500 "$@" \
+		-o notify.max_attempts=3 -o notify.timeout_ms=4000 "$@" \
 		serve --listen 127.0.0.1:0 >>"$TMPDIR/serve.out" 2>>"$TMPDIR/serve.err" &
 	servepid=$!
 }
@@ -141,7 +141,7 @@ has "deskwarn" "lists the rule"
 echo "report,1" >"$TMPDIR/report.csv"
 run 0 "notify send critical" "$PHALANX" -c "notify send critical \"MTM loss limit hit on a1: square-off done\" scope acct:a1 ref INC-42 attach $TMPDIR/report.csv"
 has "queued for mail, sms1, sms2, tg, wh" "routed to the rule's channels"
-A1=$(sql "select max(id) from notifications")
+A1=$(sql "select max(id) from notifications where title = 'MTM loss limit hit on a1: square-off done'")
 run 0 "notify send info (no rule)" "$PHALANX" -c "notify send info \"just saying\""
 has "no notify rule routes it" "an unrouted alert says so"
 same "$(sql "select count(*) from notification_deliveries where state = 'PENDING'")" 5 "five deliveries wait"
@@ -178,7 +178,7 @@ same "$(flog "[(e['rcpt'], e['auth']) for e in L if e.get('smtp')][-1]")" "(['<o
 
 # ---- STARTTLS ----
 run 0 "send over STARTTLS" "$PHALANX" -c "notify send warning \"tls check\" to mailtls,mailnoca,mailnotls"
-A2=$(sql "select max(id) from notifications")
+A2=$(sql "select max(id) from notifications where title = 'tls check'")
 wait_sql "select count(*) from notification_deliveries where notification_id = $A2 and state in ('SENT','FAILED')" 3 100
 same "$(sql "select channel_name || ':' || state from notification_deliveries where notification_id = $A2 order by channel_name")" \
 	"mailnoca:FAILED
@@ -191,7 +191,7 @@ same "$(sql "select last_error from notification_deliveries where notification_i
 # ---- 429 with retry_after ----
 mode '{"prefix": "/bot", "mode": "429", "count": 1, "retry_after": 2}'
 run 0 "send into a 429" "$PHALANX" -c "notify send critical \"rate limited\" to tg"
-A3=$(sql "select max(id) from notifications")
+A3=$(sql "select max(id) from notifications where title = 'rate limited'")
 wait_sql "select state from notification_deliveries where notification_id = $A3" SENT 100
 same "$got" SENT "delivered after the 429"
 gap=$(flog "(lambda t: round(t[-1] - t[-2], 1))([e['t'] for e in L if e.get('path','').startswith('/bot')])")
@@ -204,7 +204,7 @@ same "$(sql "select attempts from notification_deliveries where notification_id 
 # ---- 5xx: retries with backoff, FAILED after max attempts, alert retry ----
 mode '{"prefix": "/hook", "mode": "500", "count": 3}'
 run 0 "send into 500s" "$PHALANX" -c "notify send critical \"gateway down\" to wh"
-A4=$(sql "select max(id) from notifications")
+A4=$(sql "select max(id) from notifications where title = 'gateway down'")
 wait_sql "select state from notification_deliveries where notification_id = $A4" FAILED 100
 same "$got" FAILED "FAILED after max attempts"
 same "$(sql "select attempts from notification_deliveries where notification_id = $A4")" 3 "three attempts"
@@ -227,7 +227,7 @@ run 1 "alert show of an unknown id" "$PHALANX" -c "alert show 999999"
 # A 4xx is final at once.
 mode '{"prefix": "/bot", "mode": "400", "count": 1}'
 run 0 "send to a chat that is gone" "$PHALANX" -c "notify send critical \"bad chat\" to tg"
-A5=$(sql "select max(id) from notifications")
+A5=$(sql "select max(id) from notifications where title = 'bad chat'")
 wait_sql "select state || ':' || attempts from notification_deliveries where notification_id = $A5" "FAILED:1" 100
 same "$got" "FAILED:1" "a 400 fails without retrying"
 has_err=$(sql "select last_error from notification_deliveries where notification_id = $A5")
@@ -255,7 +255,7 @@ has "quiet hours: held until" "is held"
 run 0 "a critical in quiet hours" "$PHALANX" -c "notify send critical \"report failed\" source report"
 has "queued for" "is routed"
 hasnt "held" "and not held"
-A7=$(sql "select max(id) from notifications")
+A7=$(sql "select max(id) from notifications where title = 'report failed'")
 wait_sql "select count(*) from notification_deliveries where notification_id = $A7 and state = 'SENT'" 5 100
 same "$got" 5 "the critical went at once"
 same "$(sql "select state from notification_deliveries d join notifications n on n.id = d.notification_id where n.title = 'report ready'")" \
@@ -286,7 +286,9 @@ run 0 "route rms warnings for desk to the hanging channel too" "$PHALANX" -c "no
 # fanout_ms MODE: a batch that raises an alert and fans out at once.
 fanout_ms() {
 	mode "{\"prefix\": \"/hang\", \"mode\": \"$1\", \"count\": -1}"
-	printf 'notify send critical "margin breach" source rms scope acct:a1\nbuy %s 1 lots to all\nnotify send critical "after" source rms scope acct:a2\n' "$FUT" >"$TMPDIR/f.phx"
+	# Titles differ per run: identical alerts within the window would
+	# be one message with a count (tests/integ/notify_dedupe.sh).
+	printf 'notify send critical "margin breach (%s)" source rms scope acct:a1\nbuy %s 1 lots to all\nnotify send critical "after (%s)" source rms scope acct:a2\n' "$1" "$FUT" "$1" >"$TMPDIR/f.phx"
 	t0=$(date +%s%N)
 	"$PHALANX" -o exec.settle_ms=0 batch "$TMPDIR/f.phx" >"$TMPDIR/f.out" 2>&1
 	rc=$?
@@ -302,7 +304,7 @@ hang_ms=$1
 same "$2" 0 "fan-out with a hanging channel (${hang_ms} ms)"
 [ "$hang_ms" -le $((ok_ms * 2 + 500)) ] && ok "a hanging channel does not slow the fan-out ($hang_ms vs $ok_ms ms)" ||
 	fail "a hanging channel does not slow the fan-out" "$hang_ms ms vs $ok_ms ms"
-H=$(sql "select max(id) from notifications where title = 'margin breach'")
+H=$(sql "select max(id) from notifications where title = 'margin breach (hang)'")
 wait_sql "select state from notification_deliveries where notification_id = $H and channel_name = 'tg'" SENT 100
 same "$got" SENT "the healthy channel of the same alert was not held up"
 same "$(sql "select state from notification_deliveries where notification_id = $H and channel_name = 'hang'")" SENDING \
@@ -326,7 +328,7 @@ start_serve -o notify.timeout_ms=20000
 mode '{"prefix": "/hang", "mode": "hang", "count": 1}'
 h0=$(hangs)
 run 0 "send to a hanging receiver" "$PHALANX" -c "notify send critical \"stuck\" to hang"
-A8=$(sql "select max(id) from notifications")
+A8=$(sql "select max(id) from notifications where title = 'stuck'")
 wait_hang $((h0 + 1))
 kill -9 $servepid
 wait $servepid 2>/dev/null
