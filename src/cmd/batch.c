@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "exec/mtm.h"
 #include "exec/reconcile.h"
+#include "rms/engine.h"
 #include "exec/router.h"
 #include "net/net.h"
 
@@ -244,6 +245,9 @@ batch_env_open(struct cmd_env *env, struct config *cfg, const char *front,
 	env->router = router_new(env->store, cfg, env->home);
 	router_set_actor(env->router, path_os_user(), front);
 	env->recon = reconcile_new(env->router);
+	/* Every leg of every front passes the RMS guard. */
+	env->rms = rms_engine_new(env->store, env->router, cfg, env->home,
+	    front);
 	if (strcmp(front, "batch") != 0)
 		env->mtm = mtm_start(env->store, cfg, env->home);
 	return 0;
@@ -302,6 +306,8 @@ batch_env_reconcile(struct cmd_env *env, void (*say)(const char *, void *),
 		return;
 	env->say = say;
 	env->say_arg = arg;
+	/* The monitors, like reconciling, belong to one process at a time. */
+	rms_engine_monitor(env->rms);
 	reconcile_every(env->recon, (int)config_int(env->cfg,
 	    "exec.reconcile_s"), batch_env_reconciled, env);
 }
@@ -311,8 +317,10 @@ batch_env_close(struct cmd_env *env)
 {
 	mtm_free(env->mtm);
 	reconcile_free(env->recon);
+	rms_engine_stop(env->rms);
 	router_free(env->router);
 	store_close(env->store);
+	rms_engine_free(env->rms);
 	free(env->home);
 	memset(env, 0, sizeof *env);
 }

@@ -85,7 +85,9 @@ fanout_orders_got(json_t *rows, const struct err *err, void *arg)
 		    "message")));
 	strbuf_printf(&b, "intent at %s IST; from the intent:\n",
 	    json_string_value(json_object_get(f, "t_intent")));
-	fanout_timing(&b, "RMS pass", json_object_get(f, "rms_us"));
+	/* No guard ran (none installed, or nothing to judge): no line. */
+	if (json_is_integer(json_object_get(f, "rms_us")))
+		fanout_timing(&b, "RMS pass", json_object_get(f, "rms_us"));
 	fanout_timing(&b, "first send", json_object_get(f, "first_send_us"));
 	fanout_timing(&b, "last send", json_object_get(f, "last_send_us"));
 	fanout_timing(&b, "last ack", json_object_get(f, "last_ack_us"));

@@ -188,15 +188,24 @@ fanout_dry_run(struct fanout *fo)
 	    "SLICES", "VERDICT");
 	for (i = 0; i < fo->plan.nlegs; i++) {
 		const struct alloc_leg *al = &fo->plan.legs[i];
+		struct router_guard_verdict gv;
+		int pass = al->skip != ALLOC_OK || router_guard_plan(fo, al, &gv);
 		const char *verdict = al->skip == ALLOC_OK ? (al->capped ?
 		    al->reason : "pass") : al->reason;
+		char denied[sizeof gv.msg + 48];
 
+		if (!pass) {
+			snprintf(denied, sizeof denied, "denied by RMS %s: %s",
+			    gv.rule, gv.msg);
+			verdict = denied;
+		}
 		json_array_append_new(rows, json_pack("{s:s,s:I,s:I,s:I,s:s,"
-		    "s:s}", "account", al->acct->name, "lots",
+		    "s:s,s:s?}", "account", al->acct->name, "lots",
 		    (json_int_t)al->lots, "qty", (json_int_t)al->qty,
 		    "slices", (json_int_t)al->nslices, "verdict",
-		    al->skip == ALLOC_OK ? "pass" : alloc_skip_name(al->skip),
-		    "reason", al->reason));
+		    !pass ? "denied" : al->skip == ALLOC_OK ? "pass" :
+		    alloc_skip_name(al->skip), "reason", !pass ? gv.msg :
+		    al->reason, "rule", !pass ? gv.rule : NULL));
 		strbuf_printf(&b, "%-16s %6lld %8lld %7zu  %s\n",
 		    al->acct->name, (long long)al->lots, (long long)al->qty,
 		    al->nslices, verdict);
@@ -276,8 +285,8 @@ fanout_instrument(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	fo->planned = 1;
-	/* No RMS runs yet: t_rms stays 0 (stored NULL, shown "-"), never
-	 * a time for a check nobody made. */
+	/* The RMS guard runs on the legs just before they are recorded
+	 * (router_guard.c); a dry run asks it per account. */
 	if (fo->req.dry_run) {
 		fanout_dry_run(fo);
 		return;

@@ -176,9 +176,11 @@ fanout_created(json_t *rows, const struct err *err, void *arg)
 	for (i = 0; i < fo->nlegs; i++) {
 		struct leg *l = fo->legs[i];
 
-		if (l->order_id != 0)
+		if (l->order_id != 0) {
 			router_event(l, BROKER_NEW, NULL, -1);
-		else if (!l->failed) {
+			if (l->denied)	/* refused by the RMS guard */
+				router_event(l, BROKER_DENIED, l->message, -1);
+		} else if (!l->failed) {
 			l->failed = 1;
 			router_event(l, BROKER_DENIED, "account HALTED (kill "
 			    "switch)", -1);
@@ -225,5 +227,6 @@ fanout_got_id(struct fanout *fo, int64_t id, const struct err *err)
 void
 fanout_store_and_send(struct fanout *fo)
 {
+	router_guard_legs(fo);
 	router_next_id(fo, fanout_got_id);
 }

@@ -91,6 +91,42 @@ void router_drain(struct router *, int timeout_ms, void (*cb)(void *),
 /* Ack latency summaries per broker and per account, as JSON. */
 json_t *router_latency_json(const struct router *);
 
+/*
+ * The pre-trade hook (router_guard.c).  exec knows nothing of risk: the
+ * RMS layer installs a function that judges one leg before it is
+ * recorded and sent, for every front.  It must be cheap (no I/O) and
+ * answer at once from what it has cached.  exit: the leg closes a
+ * position for squareoff, kill or a rollback, or was placed by the RMS
+ * itself (source "rms").
+ */
+struct router_guard_leg {
+	int64_t			 account_id;
+	const char		*account;
+	const char		*exchange;
+	const char		*symbol;
+	enum broker_side	 side;
+	int64_t			 qty;		/* units */
+	int64_t			 lot;		/* units per lot */
+	enum broker_product	 product;
+	enum broker_order_type	 order_type;
+	int64_t			 price;		/* paise, 0 market */
+	int			 exit;
+	int			 slice;		/* 0: counts as one order */
+	int			 dry;		/* --dry-run: judge, count nothing */
+};
+
+struct router_guard_verdict {
+	int	 pass;
+	char	 rule[32];	/* the limit or state that refused */
+	char	 msg[200];
+};
+
+typedef int (*router_guard_fn)(void *ctx, const struct router_guard_leg *,
+    struct router_guard_verdict *);
+
+/* NULL fn: no guard (the fan-out then shows no RMS time). */
+void router_set_guard(struct router *, router_guard_fn, void *ctx);
+
 const char *fanout_mode_name(enum fanout_mode);
 const char *fanout_on_fail_name(enum fanout_on_fail);
 

@@ -49,6 +49,8 @@ struct router {
 	int64_t			 ids[16];	/* prefetched fan-out ids */
 	size_t			 nids;
 	int			 ids_fetched;
+	router_guard_fn		 guard;		/* router_guard.c */
+	void			*guard_ctx;
 };
 
 enum leg_phase { LEG_QUEUED, LEG_SENDING, LEG_WATCHING, LEG_DONE };
@@ -84,6 +86,7 @@ struct leg {
 	struct leg		*orig;		/* rollback: the leg it undoes */
 	int			 undo_unsure;	/* rollback: its fill unknown */
 	char			 undo_why[256];	/* why undo_unsure */
+	int			 denied;	/* refused by the RMS guard */
 };
 
 struct fanout {
@@ -200,6 +203,11 @@ void rollback_leg_done(struct leg *);
 /* fanout_key.c */
 char *fanout_key_intent(const struct fanout *);
 void fanout_key_check(struct fanout *, void (*next)(struct fanout *));
+
+/* router_guard.c: judge every leg; denied ones fail with the reason. */
+void router_guard_legs(struct fanout *);
+int router_guard_plan(struct fanout *, const struct alloc_leg *,
+    struct router_guard_verdict *);
 
 /* squareoff.c */
 void squareoff_start(struct fanout *);

@@ -260,4 +260,14 @@ int rms_monitor(const struct rms_limits *, const struct rms_mark *,
 int64_t rms_used_bp(const struct rms_limits *, enum rms_limit_id,
     const struct rms_mark *, const struct rms_watch *);
 
+/*
+ * hedge.c: the protective option for a short position, from the chain's
+ * strikes (ascending, paise).  ref is the short option's strike, or the
+ * future's price (its nearest strike is the money); call: buy a call,
+ * steps strikes above, else a put, steps below.  The index, or -1 when
+ * the chain does not reach that far.
+ */
+int rms_hedge_pick(const int64_t *strikes, size_t n, int64_t ref, int call,
+    int steps, int future);
+
 #endif

@@ -96,6 +96,11 @@ const struct config_key config_table[] = {
 	{ "rms.quote_stale_s", CONFIG_INT, "30", 1, 3600, NULL, 0,
 	  "seconds after which a quote is stale: monitors alert instead of "
 	  "judging MTM on it" },
+	{ "rms.monitor_ms", CONFIG_DURATION, "1000", 50, 600000, NULL, 0,
+	  "how often the RMS reloads limits and positions and, in the process "
+	  "holding the RMS duty, marks to market and runs the monitors" },
+	{ "rms.hedge_steps", CONFIG_INT, "2", 0, 50, NULL, 0,
+	  "strikes out of the money of the options a hedge response buys" },
 	{ "firm.name", CONFIG_STRING, "", 0, 0, NULL, 0,
 	  "firm name in report compliance headers" },
 	{ "firm.algo_id", CONFIG_STRING, "", 0, 0, NULL, 0,

@@ -1,0 +1,310 @@
+/*
+ * The RMS duty: in the one process that holds the advisory lock, after
+ * every reload of the snapshot (each rms.monitor_ms, and on every fill's
+ * NOTIFY), mark each account's positions with fresh quotes, run the
+ * monitors, and record each crossing -- the watch, the incident and the
+ * alert in one statement that refuses a crossing already recorded --
+ * before any response runs.  A process that takes the duty over reads
+ * the day's watches first, so it neither forgets the day's peak nor
+ * fires a crossing its predecessor already answered.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store_rms_live.h"
+#include "net/net.h"
+#include "rms/rms_int.h"
+
+#define RMS_MAX_KEYS	500	/* Kite's limit per quote call */
+
+struct rms_pending {
+	struct rms_engine	*e;
+	int64_t			 acct_id;
+	struct rms_breach	 br;
+};
+
+static void duty_mark(struct rms_engine *);
+
+static json_t *
+watch_json(const struct rms_acct *a)
+{
+	return json_pack("{s:s,s:s,s:I,s:b,s:b,s:i,s:b}", "kind", "account",
+	    "name", a->name, "peak", (json_int_t)a->w.peak, "started",
+	    a->w.started, "trail_armed", a->w.trail_armed, "breached",
+	    (int)a->w.breached, "stale_alerted", a->w.stale_alerted);
+}
+
+static void
+duty_done(struct rms_engine *e)
+{
+	e->passing = 0;
+}
+
+static void
+duty_watches(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_engine	*e = arg;
+	struct rms_acct		*a;
+	const char		*name;
+	json_t			*row;
+	size_t			 i, j;
+
+	if (e->closing)
+		return;
+	if (err != NULL) {
+		log_warn("rms", "monitor memory not read: %s", err->msg);
+		duty_done(e);
+		return;
+	}
+	for (j = 0; j < e->snap.n; j++)
+		memset(&e->snap.a[j].w, 0, sizeof e->snap.a[j].w);
+	json_array_foreach(rows, i, row) {
+		name = json_string_value(json_object_get(row, "name"));
+		for (j = 0, a = NULL; name != NULL && j < e->snap.n; j++) {
+			if (strcmp(e->snap.a[j].name, name) == 0)
+				a = &e->snap.a[j];
+		}
+		if (a == NULL)
+			continue;
+		a->w.peak = json_integer_value(json_object_get(row, "peak"));
+		a->w.started = json_is_true(json_object_get(row, "started"));
+		a->w.trail_armed = json_is_true(json_object_get(row,
+		    "trail_armed"));
+		a->w.breached = (uint32_t)json_integer_value(json_object_get(
+		    row, "breached"));
+		a->w.stale_alerted = json_is_true(json_object_get(row,
+		    "stale_alerted"));
+	}
+	for (j = 0; j < e->snap.n; j++)
+		e->snap.a[j].saved = e->snap.a[j].w;
+	e->watches_loaded = 1;
+	duty_mark(e);
+}
+
+static void
+duty_held(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_engine	*e = arg;
+	char			 day[12];
+	int			 held;
+
+	if (e->closing)
+		return;
+	held = err == NULL && json_is_true(json_object_get(json_array_get(rows,
+	    0), "held"));
+	if (!held) {
+		if (e->duty)
+			log_warn("rms", "the RMS duty was lost%s%s",
+			    err != NULL ? ": " : "", err != NULL ? err->msg : "");
+		e->duty = 0;
+		e->watches_loaded = 0;
+		duty_done(e);
+		return;
+	}
+	if (!e->duty)
+		log_info("rms", "this process runs the RMS monitors");
+	e->duty = 1;
+	rms_day_ist(time_wall_us(), day, sizeof day);
+	if (!e->watches_loaded || strcmp(day, e->day) != 0) {
+		snprintf(e->day, sizeof e->day, "%s", day);
+		store_rms_watches(e->store, day, duty_watches, e);
+		return;
+	}
+	duty_mark(e);
+}
+
+void
+rms_duty_pass(struct rms_engine *e)
+{
+	if (e->passing || e->closing)
+		return;
+	e->passing = 1;
+	store_rms_duty(e->store, duty_held, e);
+}
+
+static void
+duty_recorded(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_pending	*pb = arg;
+	struct rms_engine	*e = pb->e;
+	struct rms_acct		*a;
+	json_t			*row = json_array_get(rows, 0);
+
+	if (err != NULL)
+		log_warn("rms", "breach not recorded (%s): %s", pb->br.msg,
+		    err->msg);
+	else if (!e->closing && json_is_true(json_object_get(row, "fired")) &&
+	    (a = rms_snap_find(&e->snap, pb->acct_id)) != NULL)
+		rms_respond(e, a, json_integer_value(json_object_get(row,
+		    "incident_id")), &pb->br);
+	free(pb);
+}
+
+static json_t *
+rupees(int64_t paise)
+{
+	char	*s = decimal_format(paise, 2);
+	json_t	*j = json_string(s);
+
+	free(s);
+	return j;
+}
+
+static void
+duty_record(struct rms_engine *e, struct rms_acct *a,
+    const struct rms_breach *br, const struct rms_mark *m)
+{
+	struct store_rms_breach	 b;
+	struct store_actor	 who = { "rms", e->front };
+	struct rms_pending	*pb;
+	json_t			*values, *watch;
+	int			 money = br->rule != RL_MARGIN_MAX_PCT &&
+				    br->rule != RL_SQUAREOFF_AT;
+
+	values = json_pack("{s:o,s:o,s:o,s:b}", "mtm", rupees(m->mtm), "peak",
+	    rupees(a->w.peak), "capital", rupees(m->capital), "stale",
+	    m->stale);
+	if (br->rule < RL__COUNT) {
+		json_object_set_new(values, "value", money ?
+		    rupees(br->value) : json_integer(br->value));
+		json_object_set_new(values, "limit", money ?
+		    rupees(br->limit) : json_integer(br->limit));
+	}
+	watch = json_pack("{s:I,s:b}", "peak", (json_int_t)a->w.peak,
+	    "trail_armed", a->w.trail_armed);
+	memset(&b, 0, sizeof b);
+	b.kind = "account";
+	b.name = a->name;
+	b.day = e->day;
+	b.rule = br->rule < RL__COUNT ? rms_limit_defs[br->rule].name :
+	    "stale-prices";
+	b.bit = br->rule < RL__COUNT ? (int)br->rule : -1;
+	b.severity = br->response <= RR_THROTTLE ? "warning" : "critical";
+	b.summary = br->msg;
+	b.values = values;
+	b.watch = watch;
+	b.response = rms_response_name(br->response);
+	pb = xcalloc(1, sizeof *pb);
+	pb->e = e;
+	pb->acct_id = a->id;
+	pb->br = *br;
+	store_rms_breach_record(e->store, &b, &who, duty_recorded, pb);
+	json_decref(values);
+	json_decref(watch);
+}
+
+/* One account's day from its positions and the quotes. */
+static void
+duty_account_mark(struct rms_engine *e, struct rms_acct *a, json_t *quotes,
+    int64_t now, struct rms_mark *m)
+{
+	char		 key[64];
+	struct rms_pos	*p;
+	json_t		*q;
+	size_t		 i;
+	int64_t		 stale_us = (int64_t)e->stale_s * 1000000;
+
+	memset(m, 0, sizeof *m);
+	m->capital = a->capital;
+	m->minute = rms_minute_ist(now);
+	for (i = 0; i < a->npos; i++) {
+		p = &a->pos[i];
+		m->mtm += p->realised;
+		if (p->qty == 0)
+			continue;
+		snprintf(key, sizeof key, "%s:%s", p->exchange, p->symbol);
+		q = json_object_get(quotes, key);
+		if (q != NULL && now - json_integer_value(json_object_get(q,
+		    "at")) <= stale_us)
+			p->last = json_integer_value(json_object_get(q, "ltp"));
+		else
+			m->stale = 1;
+		if (p->last > 0)
+			m->mtm += p->qty * (p->last - p->avg);
+		if (strcmp(p->product, "MIS") == 0)
+			m->has_mis = 1;
+	}
+}
+
+static void
+duty_saved(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("rms", "monitor memory not saved: %s", err->msg);
+}
+
+static void
+duty_judge(struct rms_engine *e, json_t *quotes)
+{
+	struct rms_breach	 out[RMS_MAX_BREACHES + 1];
+	struct rms_mark		 m;
+	struct rms_acct		*a;
+	json_t			*saves = json_array();
+	int64_t			 now = time_wall_us();
+	size_t			 i;
+	int			 n, j;
+
+	for (i = 0; i < e->snap.n; i++) {
+		a = &e->snap.a[i];
+		if (a->lim.set == 0)
+			continue;	/* no template bound: nothing to watch */
+		duty_account_mark(e, a, quotes, now, &m);
+		n = rms_monitor(&a->lim, &m, &a->w, out);
+		for (j = 0; j < n; j++)
+			duty_record(e, a, &out[j], &m);
+		if (memcmp(&a->w, &a->saved, sizeof a->w) != 0) {
+			json_array_append_new(saves, watch_json(a));
+			a->saved = a->w;
+		}
+	}
+	if (json_array_size(saves) > 0)
+		store_rms_watch_save(e->store, e->day, saves, duty_saved, NULL);
+	json_decref(saves);
+	duty_done(e);
+}
+
+static void
+duty_marked(struct rms_engine *e, json_t *quotes)
+{
+	if (e->closing)
+		return;
+	e->t_tick = time_mono_us();
+	duty_judge(e, quotes);
+}
+
+static void
+duty_mark(struct rms_engine *e)
+{
+	json_t		*seen = json_object(), *empty;
+	const char	**keys;
+	char		 key[64];
+	size_t		 i, j, n = 0;
+
+	keys = xcalloc(RMS_MAX_KEYS + 1, sizeof *keys);
+	for (i = 0; i < e->snap.n && n < RMS_MAX_KEYS; i++) {
+		const struct rms_acct *a = &e->snap.a[i];
+
+		if (a->lim.set == 0)
+			continue;
+		for (j = 0; j < a->npos && n < RMS_MAX_KEYS; j++) {
+			if (a->pos[j].qty == 0)
+				continue;
+			snprintf(key, sizeof key, "%s:%s", a->pos[j].exchange,
+			    a->pos[j].symbol);
+			if (json_object_get(seen, key) != NULL)
+				continue;
+			json_object_set_new(seen, key, json_true());
+			keys[n++] = json_object_iter_key(json_object_iter_at(
+			    seen, key));
+		}
+	}
+	if (n == 0) {
+		empty = json_object();
+		duty_judge(e, empty);
+		json_decref(empty);
+	} else
+		rms_marks_get(e->marks, keys, n, duty_marked);
+	free(keys);
+	json_decref(seen);
+}

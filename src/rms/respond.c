@@ -1,0 +1,373 @@
+/*
+ * Responses to a recorded breach, as the template names them, in
+ * escalating order: alert (the breach statement queued it already; a
+ * response never waits on its delivery), throttle (an override halving
+ * the account's orders-per-sec until the day ends), reduce (REDUCING),
+ * halt (HALTED), squareoff (HALTED, then every position closed), hedge
+ * (protective options bought for each short position), kill (the kill
+ * switch: HALTED, working orders cancelled, positions closed).  Every
+ * step lands on the incident's timeline, and every order a step placed
+ * with its ack and fill.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store_fanout.h"
+#include "db/store_rms.h"
+#include "db/store_rms_live.h"
+#include "rms/rms_int.h"
+
+struct rms_act {
+	struct rms_engine	*e;
+	int64_t			 acct_id;
+	char			 name[72];
+	char			 incident[24];
+	char			 reason[300];
+	struct rms_breach	 br;
+	struct rms_limits	 lim;
+	struct rms_pos		*pos;		/* hedge: shorts to cover */
+	size_t			 npos;
+	size_t			 next;
+	const struct rms_pos	*cur;		/* hedge: being covered */
+};
+
+static void
+act_free(struct rms_act *a)
+{
+	free(a->pos);
+	free(a);
+}
+
+static void
+act_logged(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("rms", "incident timeline not written: %s", err->msg);
+}
+
+static void
+act_event(struct rms_act *a, const char *kind, json_t *detail,
+    const char *fmt, ...) PX_PRINTF(4, 5);
+
+static void
+act_event(struct rms_act *a, const char *kind, json_t *detail,
+    const char *fmt, ...)
+{
+	struct store_actor	 who = { "rms", a->e->front };
+	char			 msg[512];
+	va_list			 ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (!a->e->closing)
+		store_incident_event(a->e->store, a->incident, kind, msg,
+		    detail, &who, act_logged, NULL);
+	json_decref(detail);
+}
+
+/* Each order of a fan-out the response placed, with its ack and fill. */
+static void
+act_orders(struct rms_act *a, const struct fanout_result *res,
+    const char *what)
+{
+	json_t		*legs = json_object_get(res->data, "legs"), *leg;
+	int64_t		 fid = json_integer_value(json_object_get(res->data,
+			    "fanout"));
+	const char	*avg, *msg;
+	json_t		*ack;
+	size_t		 i;
+
+	act_event(a, "action", json_pack("{s:I,s:s?}", "fanout",
+	    (json_int_t)fid, "state", json_string_value(json_object_get(
+	    res->data, "state"))), "%s: fanout %lld %s, %zu order(s)%s%s",
+	    what, (long long)fid, res->data != NULL ? json_string_value(
+	    json_object_get(res->data, "state")) : "FAILED",
+	    json_array_size(legs), res->ok ? "" : ": ", res->ok ? "" :
+	    res->err.msg);
+	json_array_foreach(legs, i, leg) {
+		avg = json_string_value(json_object_get(leg, "avg_price"));
+		msg = json_string_value(json_object_get(leg, "message"));
+		ack = json_object_get(leg, "ack_us");
+		json_object_set_new(leg, "fanout", json_integer(fid));
+		act_event(a, "order", json_incref(leg), "%s %s %lld %s: %s, "
+		    "filled %lld%s%s, ack %s%.1f ms, broker order %s%s%s",
+		    json_string_value(json_object_get(leg, "side")),
+		    json_string_value(json_object_get(leg, "symbol")),
+		    (long long)json_integer_value(json_object_get(leg, "qty")),
+		    json_string_value(json_object_get(leg, "account")),
+		    json_string_value(json_object_get(leg, "state")),
+		    (long long)json_integer_value(json_object_get(leg,
+		    "filled")), avg != NULL ? " @ " : "", avg != NULL ? avg :
+		    "", json_is_integer(ack) ? "" : "none ",
+		    json_is_integer(ack) ? json_integer_value(ack) / 1000.0 :
+		    0.0, json_string_value(json_object_get(leg,
+		    "broker_order_id")), msg != NULL ? "; " : "",
+		    msg != NULL ? msg : "");
+	}
+	if (!res->ok && res->data == NULL)
+		act_event(a, "action", NULL, "%s failed before any order: %s",
+		    what, res->err.msg);
+}
+
+static void
+act_fanout(struct rms_act *a, enum fanout_intent intent,
+    fanout_done_cb cb)
+{
+	struct fanout_req	 req;
+	struct cmd_target	 t;
+	char			*names[1] = { a->name };
+
+	memset(&t, 0, sizeof t);
+	t.kind = TARGET_ACCOUNTS;
+	t.names = names;
+	t.n = 1;
+	memset(&req, 0, sizeof req);
+	req.intent = intent;
+	req.target = &t;
+	req.reason = a->reason;
+	req.source = "rms";
+	req.mode = FANOUT_ASYNC;
+	req.on_fail = FANOUT_RETRY;
+	fanout_start(a->e->router, &req, cb, a);
+}
+
+static void
+act_closed(const struct fanout_result *res, void *arg)
+{
+	struct rms_act	*a = arg;
+
+	act_orders(a, res, a->br.response == RR_KILL ? "kill" : "square-off");
+	act_free(a);
+}
+
+static void
+act_state_set(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_act	*a = arg;
+	const char	*st = a->br.response == RR_REDUCE ? "REDUCING" :
+			    "HALTED";
+
+	if (err != NULL)
+		act_event(a, "state", NULL, "could not set %s %s: %s", a->name,
+		    st, err->msg);
+	else
+		act_event(a, "state", json_pack("{s:s,s:s}", "account",
+		    a->name, "state", st), "%s is %s", a->name, st);
+	if (a->br.response == RR_SQUAREOFF && !a->e->closing) {
+		act_fanout(a, FANOUT_SQUAREOFF, act_closed);
+		return;
+	}
+	act_free(a);
+}
+
+static void
+act_state(struct rms_act *a, const char *state)
+{
+	struct store_actor	 who = { "rms", a->e->front };
+	json_t			*ids = json_pack("[I]", (json_int_t)a->acct_id);
+
+	store_trading_state_set(a->e->store, ids, state, a->reason, &who,
+	    act_state_set, a);
+	json_decref(ids);
+}
+
+static void
+act_throttled(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_act	*a = arg;
+	json_t		*row = json_array_get(rows, 0);
+
+	if (err != NULL)
+		act_event(a, "action", NULL, "throttle failed: %s", err->msg);
+	else
+		act_event(a, "action", json_pack("{s:O}", "override", row),
+		    "throttled %s to %s orders/s until the day ends "
+		    "(override %lld)", a->name, json_string_value(
+		    json_object_get(row, "value")), (long long)
+		    json_integer_value(json_object_get(row, "id")));
+	act_free(a);
+}
+
+static void
+act_throttle(struct rms_act *a)
+{
+	struct store_actor	 who = { "rms", a->e->front };
+	struct store_override	 o;
+	char			 value[24], until[40];
+	int64_t			 cur = rms_limit_has(&a->lim, RL_ORDERS_PER_SEC) ?
+				    a->lim.v[RL_ORDERS_PER_SEC] : 10;
+
+	snprintf(value, sizeof value, "%lld", (long long)(cur > 2 ?
+	    cur / 2 : 1));
+	rms_day_ist(time_wall_us(), until, sizeof until);
+	strncat(until, " 23:59:59+05:30", sizeof until - strlen(until) - 1);
+	memset(&o, 0, sizeof o);
+	o.kind = "account";
+	o.name = a->name;
+	o.limit = "orders-per-sec";
+	o.value = value;
+	o.until = until;
+	o.reason = a->reason;
+	store_rms_override_add(a->e->store, &o, &who, act_throttled, a);
+}
+
+static void act_hedge_next(struct rms_act *);
+
+static void
+act_hedged(const struct fanout_result *res, void *arg)
+{
+	struct rms_act	*a = arg;
+
+	act_orders(a, res, "hedge");
+	act_hedge_next(a);
+}
+
+static void
+act_chain(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_act		*a = arg;
+	const struct rms_pos	*p = a->cur;
+	struct fanout_req	 req;
+	struct cmd_target	 t;
+	char			*names[1] = { a->name };
+	int64_t			*strikes, v;
+	const char		*sym;
+	size_t			 i, n = json_array_size(rows);
+	int			 call = strcmp(p->type, "PE") != 0, at;
+
+	if (err != NULL || n == 0) {
+		act_event(a, "action", NULL, "hedge for %s: no option chain "
+		    "for %s %s%s%s", p->symbol, p->under, p->expiry,
+		    err != NULL ? ": " : "", err != NULL ? err->msg : "");
+		act_hedge_next(a);
+		return;
+	}
+	strikes = xcalloc(n, sizeof *strikes);
+	for (i = 0; i < n; i++) {
+		if (decimal_parse(json_string_value(json_object_get(
+		    json_array_get(rows, i), "strike")), 4, &v) == 0)
+			strikes[i] = v / 100;
+	}
+	at = rms_hedge_pick(strikes, n, strcmp(p->type, "FUT") == 0 ?
+	    p->last : p->strike, call, a->e->hedge_steps,
+	    strcmp(p->type, "FUT") == 0);
+	free(strikes);
+	if (at < 0 || a->e->closing) {
+		act_event(a, "action", NULL, "hedge for %s: the chain has no "
+		    "strike %d steps out of the money", p->symbol,
+		    a->e->hedge_steps);
+		act_hedge_next(a);
+		return;
+	}
+	sym = json_string_value(json_object_get(json_array_get(rows, at),
+	    "tradingsymbol"));
+	memset(&t, 0, sizeof t);
+	t.kind = TARGET_ACCOUNTS;
+	t.names = names;
+	t.n = 1;
+	memset(&req, 0, sizeof req);
+	req.intent = FANOUT_ORDER;
+	req.target = &t;
+	req.exchange = p->exchange;
+	req.symbol = sym;
+	req.side = BROKER_BUY;
+	req.qty = -p->qty / p->lot;
+	req.unit = ALLOC_LOTS;
+	req.order_type = BROKER_MARKET;
+	req.product = strcmp(p->product, "MIS") == 0 ? BROKER_MIS :
+	    BROKER_NRML;
+	req.policy = ALLOC_EQUAL;	/* exactly qty lots to the one account */
+	req.mode = FANOUT_ASYNC;
+	req.on_fail = FANOUT_RETRY;
+	req.reason = a->reason;
+	req.source = "rms";
+	act_event(a, "action", json_pack("{s:s,s:s,s:I}", "covers", p->symbol,
+	    "buy", sym, "lots", (json_int_t)req.qty), "hedge: buy %lld lot(s) "
+	    "of %s to cover short %s", (long long)req.qty, sym, p->symbol);
+	fanout_start(a->e->router, &req, act_hedged, a);
+}
+
+static void
+act_hedge_next(struct rms_act *a)
+{
+	const struct rms_pos	*p;
+
+	while (!a->e->closing && a->next < a->npos) {
+		p = &a->pos[a->next++];
+		a->cur = p;
+		store_rms_chain(a->e->store, p->exchange, p->under, p->expiry,
+		    strcmp(p->type, "PE") == 0 ? "PE" : "CE", act_chain, a);
+		return;
+	}
+	act_free(a);
+}
+
+/* Short options and futures, in whole lots, are what a hedge covers. */
+static void
+act_hedge(struct rms_act *a, const struct rms_acct *ac)
+{
+	const struct rms_pos	*p;
+	size_t			 i;
+
+	a->pos = xcalloc(ac->npos + 1, sizeof *a->pos);
+	for (i = 0; i < ac->npos; i++) {
+		p = &ac->pos[i];
+		if (p->qty >= 0 || p->qty % p->lot != 0 || p->expiry[0] == '\0' ||
+		    (strcmp(p->type, "FUT") != 0 && strcmp(p->type, "CE") != 0 &&
+		    strcmp(p->type, "PE") != 0))
+			continue;
+		a->pos[a->npos++] = *p;
+	}
+	if (a->npos == 0)
+		act_event(a, "action", NULL, "hedge: %s has no short option or "
+		    "future to cover", a->name);
+	act_hedge_next(a);
+}
+
+void
+rms_respond(struct rms_engine *e, struct rms_acct *ac, int64_t incident,
+    const struct rms_breach *br)
+{
+	struct rms_act	*a;
+
+	a = xcalloc(1, sizeof *a);
+	a->e = e;
+	a->acct_id = ac->id;
+	snprintf(a->name, sizeof a->name, "%s", ac->name);
+	snprintf(a->incident, sizeof a->incident, "%lld", (long long)incident);
+	snprintf(a->reason, sizeof a->reason, "RMS %s (incident %lld): %s",
+	    br->rule < RL__COUNT ? rms_limit_defs[br->rule].name :
+	    "stale-prices", (long long)incident, br->msg);
+	a->br = *br;
+	a->lim = ac->lim;
+	switch (br->response) {
+	case RR_THROTTLE:
+		act_throttle(a);
+		return;
+	case RR_REDUCE:
+		act_state(a, "REDUCING");
+		return;
+	case RR_HALT:
+	case RR_SQUAREOFF:
+		act_state(a, "HALTED");
+		return;
+	case RR_HEDGE:
+		act_hedge(a, ac);
+		return;
+	case RR_KILL:
+		act_event(a, "state", json_pack("{s:s,s:s}", "account", a->name,
+		    "state", "HALTED"), "kill switch: %s is HALTED, its working "
+		    "orders cancelled and its positions closed", a->name);
+		act_fanout(a, FANOUT_KILL, act_closed);
+		return;
+	default:
+		act_event(a, "action", NULL, "alert only: the template asks "
+		    "for nothing more on %s", br->rule < RL__COUNT ?
+		    rms_limit_defs[br->rule].name : "stale prices");
+		act_free(a);
+		return;
+	}
+}
