@@ -125,7 +125,7 @@ alloc_eligible(const struct alloc_req *req, struct alloc_leg *leg, size_t i)
 	} else if (a->state == TRADING_HALTED) {
 		leg->skip = ALLOC_SKIP_HALTED;
 		snprintf(leg->reason, sizeof leg->reason, "trading halted");
-	} else if (a->state == TRADING_REDUCING) {
+	} else if (a->state == TRADING_REDUCING && !req->guarded) {
 		/* Whether this order shrinks the position is not known here:
 		 * hold it back; squareoff is the way out. */
 		leg->skip = ALLOC_SKIP_REDUCING;

@@ -56,6 +56,10 @@ struct alloc_req {
 	/* Lots each account already holds against max-lots, by target
 	 * index; NULL = none. */
 	const int64_t		*used_lots;
+	/* A pre-trade guard judges every leg (the RMS is installed): a
+	 * REDUCING account takes part, and the guard passes only what
+	 * shrinks its position.  0: REDUCING accounts are skipped. */
+	int			 guarded;
 };
 
 /* One child order: slice numbers count from 0 within an account. */

@@ -279,6 +279,7 @@ fanout_instrument(json_t *rows, const struct err *err, void *arg)
 	ar.unit = fo->req.unit;
 	ar.lot_size = fo->lot_size;
 	ar.freeze_qty = fo->freeze;
+	ar.guarded = fo->r->guard != NULL;
 	err_clear(&e);
 	if (alloc_plan(&ar, &fo->match, &fo->plan, &e) != 0) {
 		fanout_fail(fo, e.code, "%s: %s", fo->symbol, e.msg);

@@ -216,6 +216,10 @@ fanout_got_id(struct fanout *fo, int64_t id, const struct err *err)
 		}
 		snprintf(leg->req.tag, sizeof leg->req.tag, "%s", leg->tag);
 		json_array_append_new(orders, fanout_leg_order_json(leg));
+		if (leg->denied)	/* the RMS rule that refused it */
+			json_object_set_new(json_array_get(orders,
+			    json_array_size(orders) - 1), "message",
+			    json_string(leg->message));
 	}
 	row = fanout_row_json(fo);
 	store_fanout_create(fo->r->store, row, orders, &who, fanout_created,

@@ -31,7 +31,22 @@ struct rms_act {
 	size_t			 npos;
 	size_t			 next;
 	const struct rms_pos	*cur;		/* hedge: being covered */
+	/* The fan-out reads its target after fanout_start returns. */
+	struct cmd_target	 target;
+	char			*names[1];
+	char			 symbol[48];
 };
+
+static const struct cmd_target *
+act_target(struct rms_act *a)
+{
+	memset(&a->target, 0, sizeof a->target);
+	a->names[0] = a->name;
+	a->target.kind = TARGET_ACCOUNTS;
+	a->target.names = a->names;
+	a->target.n = 1;
+	return &a->target;
+}
 
 static void
 act_free(struct rms_act *a)
@@ -117,16 +132,10 @@ act_fanout(struct rms_act *a, enum fanout_intent intent,
     fanout_done_cb cb)
 {
 	struct fanout_req	 req;
-	struct cmd_target	 t;
-	char			*names[1] = { a->name };
 
-	memset(&t, 0, sizeof t);
-	t.kind = TARGET_ACCOUNTS;
-	t.names = names;
-	t.n = 1;
 	memset(&req, 0, sizeof req);
 	req.intent = intent;
-	req.target = &t;
+	req.target = act_target(a);
 	req.reason = a->reason;
 	req.source = "rms";
 	req.mode = FANOUT_ASYNC;
@@ -139,6 +148,9 @@ act_closed(const struct fanout_result *res, void *arg)
 {
 	struct rms_act	*a = arg;
 
+	log_info("rms", "%s of %s: %s%s", a->br.response == RR_KILL ? "kill" :
+	    "square-off", a->name, res->text != NULL ? res->text : "",
+	    res->ok ? "" : res->err.msg);
 	act_orders(a, res, a->br.response == RR_KILL ? "kill" : "square-off");
 	act_free(a);
 }
@@ -231,8 +243,6 @@ act_chain(json_t *rows, const struct err *err, void *arg)
 	struct rms_act		*a = arg;
 	const struct rms_pos	*p = a->cur;
 	struct fanout_req	 req;
-	struct cmd_target	 t;
-	char			*names[1] = { a->name };
 	int64_t			*strikes, v;
 	const char		*sym;
 	size_t			 i, n = json_array_size(rows);
@@ -264,15 +274,12 @@ act_chain(json_t *rows, const struct err *err, void *arg)
 	}
 	sym = json_string_value(json_object_get(json_array_get(rows, at),
 	    "tradingsymbol"));
-	memset(&t, 0, sizeof t);
-	t.kind = TARGET_ACCOUNTS;
-	t.names = names;
-	t.n = 1;
+	snprintf(a->symbol, sizeof a->symbol, "%s", sym);
 	memset(&req, 0, sizeof req);
 	req.intent = FANOUT_ORDER;
-	req.target = &t;
+	req.target = act_target(a);
 	req.exchange = p->exchange;
-	req.symbol = sym;
+	req.symbol = a->symbol;
 	req.side = BROKER_BUY;
 	req.qty = -p->qty / p->lot;
 	req.unit = ALLOC_LOTS;
@@ -285,8 +292,9 @@ act_chain(json_t *rows, const struct err *err, void *arg)
 	req.reason = a->reason;
 	req.source = "rms";
 	act_event(a, "action", json_pack("{s:s,s:s,s:I}", "covers", p->symbol,
-	    "buy", sym, "lots", (json_int_t)req.qty), "hedge: buy %lld lot(s) "
-	    "of %s to cover short %s", (long long)req.qty, sym, p->symbol);
+	    "buy", a->symbol, "lots", (json_int_t)req.qty), "hedge: buy %lld "
+	    "lot(s) of %s to cover short %s", (long long)req.qty, a->symbol,
+	    p->symbol);
 	fanout_start(a->e->router, &req, act_hedged, a);
 }
 
