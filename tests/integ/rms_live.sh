@@ -8,15 +8,15 @@
 # mid-breach taken over by another process without a second response.
 . "$(dirname "$0")/lib.sh"
 fresh_db
-start_sim --users 5 --seed 7 --tick-ms 50 --fill-lots 100
+start_sim --users 6 --seed 7 --tick-ms 50 --fill-lots 100
 
 {
 	echo "broker add sim kind kite url $simbase api-key $(sim_user 1 api_key)"
-	for n in 1 2 3 4 5; do
+	for n in 1 2 3 4 5 6; do
 		echo "account add r$n broker sim user-id $(sim_user $n user_id) capital 1000000 api-key $(sim_user $n api_key) access-token $(sim_user $n access_token)"
 	done
 } >"$TMPDIR/accounts.phx"
-run 0 "five accounts" "$PHALANX" batch "$TMPDIR/accounts.phx"
+run 0 "six accounts" "$PHALANX" batch "$TMPDIR/accounts.phx"
 run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
 FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 LOT=$(sql "select lot_size from instruments where tradingsymbol = '$FUT'")
@@ -74,6 +74,15 @@ run 1 "3 lots at r5 refused" "$PHALANX" -c "buy $FUT 3 lots to acct:r5 product n
 same "$(sql "select message from orders where fanout_id = (select max(id) from fanouts)")" \
 	"RMS max-lots-per-order: max-lots-per-order 2: this order is 3 lots" \
 	"the rule and the values are named"
+
+# An override lifts the limit until it expires, and then not.
+soon=$(TZ=Asia/Kolkata date -d '+6 seconds' +%H:%M:%S)
+run 0 "override r5 to 5 lots" "$PHALANX" -c \
+	"rms override acct:r5 max-lots-per-order 5 until $soon reason \"block trade\""
+run 0 "3 lots pass under the override" "$PHALANX" -c "sell $FUT 3 lots to acct:r5 product nrml"
+sleep 7
+run 1 "refused again once it expired" "$PHALANX" -c "buy $FUT 3 lots to acct:r5 product nrml"
+has "max-lots-per-order 2" "the template's limit is back"
 
 # -- monitors in the daemon ---------------------------------------------------
 run 0 "loss template" "$PHALANX" -c \
@@ -148,6 +157,24 @@ else
 fi
 wait_for "select count(*) from positions p join accounts a on a.id = p.account_id where a.name = 'r2' and p.qty <> 0" 0 10
 same "$got" 0 "r2 squared off"
+
+# r6: short 2 lots of a call; a loss buys the call two strikes up.
+CE=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'CE' and expiry = (select min(expiry) from instruments where name = 'NIFTY' and instrument_type = 'CE') order by abs(strike - 20000) limit 1")
+HEDGE=$(sql "select tradingsymbol from (select tradingsymbol, strike, row_number() over (order by strike) n from instruments where name = 'NIFTY' and instrument_type = 'CE' and expiry = (select expiry from instruments where tradingsymbol = '$CE')) x where n = (select n + 2 from (select tradingsymbol, row_number() over (order by strike) n from instruments where name = 'NIFTY' and instrument_type = 'CE' and expiry = (select expiry from instruments where tradingsymbol = '$CE')) y where tradingsymbol = '$CE')")
+price "$CE" 100
+run 0 "hedge template" "$PHALANX" -c "rms template add hedger mtm-loss 1000 on-mtm-loss hedge"
+run 0 "r6 sells 2 lots of $CE" "$PHALANX" -c "sell $CE 2 lots to acct:r6 product nrml"
+run 0 "bind hedger to r6" "$PHALANX" -c "rms apply hedger to acct:r6"
+sleep 0.6
+price "$CE" 150
+if wait_for "select count(*) from orders o join fanouts f on f.id = o.fanout_id where f.source = 'rms' and o.account_id = (select id from accounts where name = 'r6') and o.state = 'FILLED'" 1 10; then
+	ok "the hedge filled"
+else
+	fail "the hedge filled" "$got"
+fi
+same "$(sql "select o.side || ' ' || o.symbol || ' ' || o.qty from orders o join fanouts f on f.id = o.fanout_id where f.source = 'rms' and o.account_id = (select id from accounts where name = 'r6')")" \
+	"BUY $HEDGE $((2 * LOT))" "the call two strikes up, as many lots as are short"
+same "$(sql "select trading_state from accounts where name = 'r6'")" ACTIVE "a hedge does not halt"
 
 # -- kill -9 of the RMS owner mid-breach ---------------------------------------
 start_serve B
