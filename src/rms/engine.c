@@ -181,9 +181,11 @@ rms_notified(const char *channel, const char *payload, void *arg)
 
 	if (payload != NULL && strcmp(payload, "incidents") == 0)
 		return;
-	if (payload != NULL && strcmp(channel, "phalanx_registry") == 0 &&
-	    e->marks != NULL)
-		rms_marks_reset(e->marks);
+	if (strcmp(channel, STORE_REGISTRY_CHANNEL) == 0) {
+		e->full_due = 1;
+		if (e->marks != NULL)
+			rms_marks_reset(e->marks);
+	}
 	struct timeval		 tv = { 0, RMS_NOTIFY_DELAY_US };
 
 	if (e->notified || e->closing)

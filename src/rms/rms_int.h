@@ -68,6 +68,9 @@ struct rms_engine {
 	int			 l_pending;
 	int			 l_failed;
 	void			(*l_done)(struct rms_engine *);
+	int			 have_static;	/* l_world, l_accounts */
+	int			 full_due;
+	int64_t			 t_full;
 	struct event		*timer;
 	struct event		*soon;		/* reload after a NOTIFY */
 	int			 notified;	/* a reload is due */

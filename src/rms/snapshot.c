@@ -182,10 +182,10 @@ snap_part_done(struct rms_engine *e)
 		log_warn("rms", "limits not reloaded: %s", err.msg);
 		rms_snap_free(&s);
 	}
-	json_decref(e->l_world);
+	/* World and accounts stay cached for the positions-only reloads. */
+	e->have_static = !e->l_failed && e->l_world != NULL;
 	json_decref(e->l_positions);
-	account_set_free(&e->l_accounts);
-	e->l_world = e->l_positions = NULL;
+	e->l_positions = NULL;
 	e->loading = 0;
 	e->l_done = NULL;
 	if (e->again && !e->closing) {
@@ -251,9 +251,23 @@ rms_snap_refresh(struct rms_engine *e, void (*done)(struct rms_engine *))
 	}
 	e->loading = 1;
 	e->l_failed = 0;
-	e->l_pending = 3;
 	e->l_done = done;
-	store_rms_load(e->store, snap_world, e);
-	store_accounts_load(e->store, snap_accounts, e);
+	/*
+	 * Limits, states and accounts change rarely and say so by NOTIFY;
+	 * read them then, and each second for overrides that end.
+	 * Positions move with every fill: read them each time.
+	 */
+	if (!e->have_static || e->full_due ||
+	    time_mono_us() - e->t_full > 1000000) {
+		e->full_due = 0;
+		e->t_full = time_mono_us();
+		json_decref(e->l_world);
+		e->l_world = NULL;
+		account_set_free(&e->l_accounts);
+		e->l_pending = 3;
+		store_rms_load(e->store, snap_world, e);
+		store_accounts_load(e->store, snap_accounts, e);
+	} else
+		e->l_pending = 1;
 	store_rms_positions(e->store, snap_positions, e);
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "rms/rms.h"
+#include "rms/rms_int.h"
 
 #define LEGS		1000000
 #define ACCOUNTS	1000
@@ -84,6 +85,67 @@ bench_monitor(const struct rms_limits *lim)
 	free(w);
 }
 
+/*
+ * The guard as the router calls it (rms_engine_guard): find the account
+ * in a snapshot of 1,000 accounts with 3 positions each, walk its
+ * positions, judge, count the order -- clock reads included.
+ */
+static void
+bench_engine_guard(const struct rms_limits *lim)
+{
+	static const char		*syms[] = { "NIFTY26DECFUT",
+					    "BANKNIFTY26DECFUT", "NIFTY26DEC26000CE" };
+	struct rms_engine		 e;
+	struct router_guard_leg		 g;
+	struct router_guard_verdict	 v;
+	struct rms_acct			*a;
+	int64_t				 t0, ns;
+	long				 i, passed = 0;
+	size_t				 k, j;
+
+	memset(&e, 0, sizeof e);
+	e.ready = 1;
+	e.snap.n = ACCOUNTS;
+	e.snap.a = xcalloc(ACCOUNTS, sizeof *e.snap.a);
+	for (k = 0; k < ACCOUNTS; k++) {
+		a = &e.snap.a[k];
+		a->id = (int64_t)k + 1;
+		a->name = xasprintf("a%04zu", k);
+		a->lim = *lim;
+		a->pos = xcalloc(3, sizeof *a->pos);
+		a->npos = a->nopen = 3;
+		for (j = 0; j < 3; j++) {
+			snprintf(a->pos[j].exchange, sizeof a->pos[j].exchange,
+			    "NFO");
+			snprintf(a->pos[j].symbol, sizeof a->pos[j].symbol,
+			    "%s", syms[j]);
+			snprintf(a->pos[j].under, sizeof a->pos[j].under, "%s",
+			    j == 1 ? "BANKNIFTY" : "NIFTY");
+			a->pos[j].qty = 65 * (int64_t)(j + 1);
+			a->pos[j].lot = j == 1 ? 30 : 65;
+			a->pos[j].last = 2600000;
+		}
+	}
+	memset(&g, 0, sizeof g);
+	g.exchange = "NFO";
+	g.product = BROKER_MIS;
+	g.lot = 65;
+	t0 = now_ns();
+	for (i = 0; i < LEGS; i++) {
+		g.account_id = 1 + i % ACCOUNTS;
+		g.symbol = syms[i % 3];
+		g.side = i & 1 ? BROKER_BUY : BROKER_SELL;
+		g.qty = 65 * (1 + i % 4);
+		g.dry = 1;	/* judge only: the rate window stays empty */
+		passed += rms_engine_guard(&e, &g, &v);
+	}
+	ns = now_ns() - t0;
+	printf("rms engine guard (router hook, 1000 accounts x 3 positions): "
+	    "%.1f ns per leg (target <= 2000 ns), %ld of %ld passed\n",
+	    (double)ns / LEGS, passed, (long)LEGS);
+	rms_snap_free(&e.snap);
+}
+
 int
 main(void)
 {
@@ -93,6 +155,7 @@ main(void)
 	if (rms_template_build(&rms_templates[0], &lim, &e) != 0)
 		fatal("template: %s", e.msg);
 	bench_guard(&lim);
+	bench_engine_guard(&lim);
 	bench_monitor(&lim);
 	return 0;
 }
