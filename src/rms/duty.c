@@ -18,8 +18,16 @@
 
 #define RMS_MAX_KEYS	500	/* Kite's limit per quote call */
 
-struct rms_pending {
+/* The crossings of one pass, recorded one by one, answered together. */
+struct rms_batch {
 	struct rms_engine	*e;
+	size_t			 pending;
+	struct rms_fired	*fired;
+	size_t			 nfired;
+};
+
+struct rms_pending {
+	struct rms_batch	*b;
 	int64_t			 acct_id;
 	struct rms_breach	 br;
 };
@@ -127,18 +135,28 @@ static void
 duty_recorded(json_t *rows, const struct err *err, void *arg)
 {
 	struct rms_pending	*pb = arg;
-	struct rms_engine	*e = pb->e;
-	struct rms_acct		*a;
+	struct rms_batch	*b = pb->b;
+	struct rms_engine	*e = b->e;
+	struct rms_fired	*f;
 	json_t			*row = json_array_get(rows, 0);
 
 	if (err != NULL)
 		log_warn("rms", "breach not recorded (%s): %s", pb->br.msg,
 		    err->msg);
-	else if (!e->closing && json_is_true(json_object_get(row, "fired")) &&
-	    (a = rms_snap_find(&e->snap, pb->acct_id)) != NULL)
-		rms_respond(e, a, json_integer_value(json_object_get(row,
-		    "incident_id")), &pb->br);
+	else if (json_is_true(json_object_get(row, "fired"))) {
+		f = &b->fired[b->nfired++];
+		f->acct_id = pb->acct_id;
+		f->incident = json_integer_value(json_object_get(row,
+		    "incident_id"));
+		f->br = pb->br;
+	}
 	free(pb);
+	if (--b->pending > 0)
+		return;
+	if (!e->closing && b->nfired > 0)
+		rms_respond_all(e, b->fired, b->nfired);
+	free(b->fired);
+	free(b);
 }
 
 static json_t *
@@ -152,7 +170,7 @@ rupees(int64_t paise)
 }
 
 static void
-duty_record(struct rms_engine *e, struct rms_acct *a,
+duty_record(struct rms_engine *e, struct rms_batch *bt, struct rms_acct *a,
     const struct rms_breach *br, const struct rms_mark *m)
 {
 	struct store_rms_breach	 b;
@@ -186,7 +204,8 @@ duty_record(struct rms_engine *e, struct rms_acct *a,
 	b.watch = watch;
 	b.response = rms_response_name(br->response);
 	pb = xcalloc(1, sizeof *pb);
-	pb->e = e;
+	pb->b = bt;
+	bt->pending++;
 	pb->acct_id = a->id;
 	pb->br = *br;
 	store_rms_breach_record(e->store, &b, &who, duty_recorded, pb);
@@ -244,7 +263,13 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 	int64_t			 now = time_wall_us();
 	size_t			 i;
 	int			 n, j;
+	struct rms_batch	*bt;
 
+	bt = xcalloc(1, sizeof *bt);
+	bt->e = e;
+	bt->fired = xcalloc(e->snap.n * RMS_MAX_BREACHES + 1,
+	    sizeof *bt->fired);
+	bt->pending = 1;	/* held while the pass records */
 	for (i = 0; i < e->snap.n; i++) {
 		a = &e->snap.a[i];
 		if (a->lim.set == 0)
@@ -252,7 +277,7 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 		duty_account_mark(e, a, quotes, now, &m);
 		n = rms_monitor(&a->lim, &m, &a->w, out);
 		for (j = 0; j < n; j++)
-			duty_record(e, a, &out[j], &m);
+			duty_record(e, bt, a, &out[j], &m);
 		if (memcmp(&a->w, &a->saved, sizeof a->w) != 0) {
 			json_array_append_new(saves, watch_json(a));
 			a->saved = a->w;
@@ -262,6 +287,10 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 		store_rms_watch_save(e->store, e->day, saves, duty_saved, NULL);
 	json_decref(saves);
 	duty_done(e);
+	if (--bt->pending == 0) {
+		free(bt->fired);
+		free(bt);
+	}
 }
 
 static void

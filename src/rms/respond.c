@@ -335,8 +335,8 @@ act_hedge(struct rms_act *a, const struct rms_acct *ac)
 	act_hedge_next(a);
 }
 
-void
-rms_respond(struct rms_engine *e, struct rms_acct *ac, int64_t incident,
+static struct rms_act *
+act_new(struct rms_engine *e, const struct rms_acct *ac, int64_t incident,
     const struct rms_breach *br)
 {
 	struct rms_act	*a;
@@ -351,6 +351,183 @@ rms_respond(struct rms_engine *e, struct rms_acct *ac, int64_t incident,
 	    "stale-prices", (long long)incident, br->msg);
 	a->br = *br;
 	a->lim = ac->lim;
+	return a;
+}
+
+/*
+ * Halts, square-offs, reductions and kills of one monitor pass are done
+ * together: one state change for all the accounts, one fan-out over all
+ * of them, so a tick that breaches a hundred accounts puts their exits
+ * on the wire at once, not one account after another.
+ */
+struct rms_group {
+	struct rms_engine	*e;
+	enum rms_response	 resp;
+	struct rms_act		**acts;
+	size_t			 n;
+	char			**names;
+	struct cmd_target	 target;
+	char			 reason[300];
+};
+
+static void
+group_free(struct rms_group *g)
+{
+	size_t	i;
+
+	for (i = 0; i < g->n; i++)
+		act_free(g->acts[i]);
+	free(g->acts);
+	free(g->names);
+	free(g);
+}
+
+static void
+group_closed(const struct fanout_result *res, void *arg)
+{
+	struct rms_group	*g = arg;
+	struct fanout_result	 one;
+	json_t			*legs = json_object_get(res->data, "legs"), *leg;
+	size_t			 i, j;
+
+	log_info("rms", "%s of %zu account(s): %s%s", g->resp == RR_KILL ?
+	    "kill" : "square-off", g->n, res->text != NULL ? res->text : "",
+	    res->ok ? "" : res->err.msg);
+	for (i = 0; i < g->n; i++) {
+		one = *res;
+		if (res->data != NULL) {
+			one.data = json_deep_copy(res->data);
+			json_object_set_new(one.data, "legs", json_array());
+			json_array_foreach(legs, j, leg) {
+				if (strcmp(json_string_value(json_object_get(
+				    leg, "account")), g->acts[i]->name) == 0)
+					json_array_append(json_object_get(
+					    one.data, "legs"), leg);
+			}
+		}
+		act_orders(g->acts[i], &one, g->resp == RR_KILL ? "kill" :
+		    "square-off");
+		json_decref(one.data);
+	}
+	group_free(g);
+}
+
+static void
+group_fanout(struct rms_group *g, enum fanout_intent intent)
+{
+	struct fanout_req	req;
+
+	memset(&g->target, 0, sizeof g->target);
+	g->target.kind = TARGET_ACCOUNTS;
+	g->target.names = g->names;
+	g->target.n = g->n;
+	memset(&req, 0, sizeof req);
+	req.intent = intent;
+	req.target = &g->target;
+	req.reason = g->reason;
+	req.source = "rms";
+	req.mode = FANOUT_ASYNC;
+	req.on_fail = FANOUT_RETRY;
+	fanout_start(g->e->router, &req, group_closed, g);
+}
+
+static void
+group_state_set(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_group	*g = arg;
+	const char		*st = g->resp == RR_REDUCE ? "REDUCING" :
+				    "HALTED";
+	size_t			 i;
+
+	for (i = 0; i < g->n; i++) {
+		if (err != NULL)
+			act_event(g->acts[i], "state", NULL, "could not set %s "
+			    "%s: %s", g->acts[i]->name, st, err->msg);
+		else
+			act_event(g->acts[i], "state", json_pack("{s:s,s:s}",
+			    "account", g->acts[i]->name, "state", st),
+			    "%s is %s", g->acts[i]->name, st);
+	}
+	if (g->resp == RR_SQUAREOFF && !g->e->closing) {
+		group_fanout(g, FANOUT_SQUAREOFF);
+		return;
+	}
+	group_free(g);
+}
+
+static void
+group_run(struct rms_group *g)
+{
+	struct store_actor	 who = { "rms", g->e->front };
+	json_t			*ids = json_array();
+	size_t			 i;
+
+	snprintf(g->reason, sizeof g->reason, "RMS: %s on %zu breached "
+	    "account(s)", rms_response_name(g->resp), g->n);
+	if (g->n == 1)
+		snprintf(g->reason, sizeof g->reason, "%s", g->acts[0]->reason);
+	if (g->resp == RR_KILL) {
+		for (i = 0; i < g->n; i++)
+			act_event(g->acts[i], "state", json_pack("{s:s,s:s}",
+			    "account", g->acts[i]->name, "state", "HALTED"),
+			    "kill switch: %s is HALTED, its working orders "
+			    "cancelled and its positions closed",
+			    g->acts[i]->name);
+		group_fanout(g, FANOUT_KILL);
+		return;
+	}
+	for (i = 0; i < g->n; i++)
+		json_array_append_new(ids, json_integer(g->acts[i]->acct_id));
+	store_trading_state_set(g->e->store, ids, g->resp == RR_REDUCE ?
+	    "REDUCING" : "HALTED", g->reason, &who, group_state_set, g);
+	json_decref(ids);
+}
+
+void
+rms_respond_all(struct rms_engine *e, const struct rms_fired *f, size_t n)
+{
+	static const enum rms_response grouped[] = { RR_REDUCE, RR_HALT,
+		RR_SQUAREOFF, RR_KILL };
+	struct rms_group	*g;
+	struct rms_acct		*ac;
+	size_t			 i, k;
+	int			 done;
+
+	for (k = 0; k < nitems(grouped); k++) {
+		g = xcalloc(1, sizeof *g);
+		g->e = e;
+		g->resp = grouped[k];
+		g->acts = xcalloc(n + 1, sizeof *g->acts);
+		g->names = xcalloc(n + 1, sizeof *g->names);
+		for (i = 0; i < n; i++) {
+			if (f[i].br.response != grouped[k] ||
+			    (ac = rms_snap_find(&e->snap, f[i].acct_id)) == NULL)
+				continue;
+			g->acts[g->n] = act_new(e, ac, f[i].incident,
+			    &f[i].br);
+			g->names[g->n] = g->acts[g->n]->name;
+			g->n++;
+		}
+		if (g->n == 0)
+			group_free(g);
+		else
+			group_run(g);
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0, done = 0; k < nitems(grouped); k++)
+			done |= f[i].br.response == grouped[k];
+		if (!done && (ac = rms_snap_find(&e->snap, f[i].acct_id)) !=
+		    NULL)
+			rms_respond(e, ac, f[i].incident, &f[i].br);
+	}
+}
+
+void
+rms_respond(struct rms_engine *e, struct rms_acct *ac, int64_t incident,
+    const struct rms_breach *br)
+{
+	struct rms_act	*a = act_new(e, ac, incident, br);
+
 	switch (br->response) {
 	case RR_THROTTLE:
 		act_throttle(a);

@@ -68,6 +68,7 @@ struct rms_engine {
 	int			 l_pending;
 	int			 l_failed;
 	void			(*l_done)(struct rms_engine *);
+	void			(*again_done)(struct rms_engine *);
 	int			 have_static;	/* l_world, l_accounts */
 	int			 full_due;
 	int64_t			 t_full;
@@ -110,6 +111,14 @@ void rms_marks_get(struct rms_marks *, const char *const *keys, size_t n,
 void rms_duty_pass(struct rms_engine *);
 
 /* respond.c */
+struct rms_fired {
+	int64_t			 acct_id;
+	int64_t			 incident;
+	struct rms_breach	 br;
+};
+/* The responses of one pass's recorded crossings, grouped by kind. */
+void rms_respond_all(struct rms_engine *, const struct rms_fired *,
+    size_t);
 void rms_respond(struct rms_engine *, struct rms_acct *, int64_t incident,
     const struct rms_breach *);
 

@@ -188,13 +188,15 @@ snap_part_done(struct rms_engine *e)
 	e->l_positions = NULL;
 	e->loading = 0;
 	e->l_done = NULL;
-	if (e->again && !e->closing) {
-		e->again = 0;
-		rms_snap_refresh(e, done);
-		return;
-	}
+	/* Never starve the pass: it runs on each reload that completes. */
 	if (done != NULL && !e->closing)
 		done(e);
+	if (e->again && !e->closing && !e->loading) {
+		e->again = 0;
+		done = e->again_done;
+		e->again_done = NULL;
+		rms_snap_refresh(e, done);
+	}
 }
 
 static void
@@ -246,7 +248,7 @@ rms_snap_refresh(struct rms_engine *e, void (*done)(struct rms_engine *))
 	if (e->loading) {
 		e->again = 1;
 		if (done != NULL)
-			e->l_done = done;
+			e->again_done = done;
 		return;
 	}
 	e->loading = 1;

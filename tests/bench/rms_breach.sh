@@ -52,14 +52,14 @@ while [ "$(sql "select count(*) from rms_watches where started")" != 100 ] && [ 
 	i=$((i + 1))
 done
 px=$(sql "select last_price from instruments where tradingsymbol = '$nifty'")
-low=$(echo "$px" | awk '{ printf "%.2f", $1 * 0.97 }')
+low=$(echo "$px" | awk '{ printf "%.1f", $1 * 0.97 }')
 t0=$(date +%s%6N)
 curl -s -X POST -d "{\"instrument\":\"NFO:$nifty\",\"price\":\"$low\"}" \
     "http://127.0.0.1:$port/sim/price" >/dev/null
-q="select count(*) from order_events e join orders o on o.id = e.order_id join fanouts f on f.id = o.fanout_id where f.source = 'rms' and e.state = 'SUBMITTED'"
+q="select count(distinct e.order_id) from order_events e join orders o on o.id = e.order_id join fanouts f on f.id = o.fanout_id where f.source = 'rms' and e.state = 'SUBMITTED'"
 i=0
-while [ "$(sql "$q")" -lt 300 ] && [ $i -lt 300 ]; do
-	sleep 0.1
+while [ "$(sql "$q")" -lt 300 ] && [ $i -lt 60 ]; do
+	sleep 0.5
 	i=$((i + 1))
 done
 first=$(sql "select (extract(epoch from min(e.ts)) * 1000000)::bigint from order_events e join orders o on o.id = e.order_id join fanouts f on f.id = o.fanout_id where f.source = 'rms' and e.state = 'SUBMITTED'")
