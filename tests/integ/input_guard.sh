@@ -113,11 +113,16 @@ has "tag hedge 1" "fanout show shows the tag"
 run 0 "fanouts --json" "$PHALANX" --json -c "fanouts last 1"
 has '"tag":"hedge 1"' "fanouts --json has the tag"
 
-# No RMS runs: no RMS pass time, in text or JSON.
+# The RMS guard judged the legs: its real time, in text and JSON.
 run 0 "fanout show timings" "$PHALANX" -c "fanout show $fid"
-same "$(echo "$out" | grep 'RMS pass' | awk '{print $3}')" "-" "RMS pass is -"
+rms_ms=$(echo "$out" | grep 'RMS pass' | awk '{print $3}')
+case "$rms_ms" in [0-9]*.[0-9]*) ok "RMS pass is a time ($rms_ms ms)" ;;
+*) fail "RMS pass is a time" "$out" ;; esac
 run 0 "fanout show --json" "$PHALANX" --json -c "fanout show $fid"
-has '"rms_us":null' "rms_us is null"
+case "$out" in *'"rms_us":'[0-9]*) ok "rms_us is a number" ;;
+*) fail "rms_us is a number" "$out" ;; esac
+same "$(sql "select t_rms >= t_intent and t_rms <= t_first_send from fanouts where id = $fid")" t \
+	"the RMS pass is after the intent and before the first send"
 
 # cancel order: by phalanx id and by broker id, confirmed, recorded.
 run 0 "a resting limit order" "$PHALANX" -c "buy $FUT 1 limit 1 to acct:a2"
