@@ -13,7 +13,7 @@
 #include "db/store_rms.h"
 #include "db/store_rms_live.h"
 
-#define IST_OFFSET_US	((int64_t)(5 * 3600 + 30 * 60) * 1000000)
+#define IST_OFFSET_US	((int64_t)IST_OFFSET_S * 1000000)
 
 int
 rms_minute_ist(int64_t wall_us)
