@@ -11,6 +11,7 @@
 
 #include "broker/broker_lib.h"
 #include "db/store_broker.h"
+#include "exec/paper_hooks.h"
 #include "net/net.h"
 #include "rms/rms_int.h"
 
@@ -115,7 +116,7 @@ marks_try(struct rms_marks *m)
 			memset(&env, 0, sizeof env);
 			env.cfg = m->e->cfg;
 			env.home = m->e->home;
-			env.store = m->e->store;
+			exec_paper_hooks(&env, m->e->store);
 			env.http = m->http;
 			err_clear(&e);
 			m->b[m->cur] = broker_from_row(&env, row, &e);
