@@ -32,12 +32,12 @@ struct rms_act {
 	size_t			 next;
 	const struct rms_pos	*cur;		/* hedge: being covered */
 	/* The fan-out reads its target after fanout_start returns. */
-	struct cmd_target	 target;
+	struct target	 target;
 	char			*names[1];
 	char			 symbol[48];
 };
 
-static const struct cmd_target *
+static const struct target *
 act_target(struct rms_act *a)
 {
 	memset(&a->target, 0, sizeof a->target);
@@ -366,7 +366,7 @@ struct rms_group {
 	struct rms_act		**acts;
 	size_t			 n;
 	char			**names;
-	struct cmd_target	 target;
+	struct target	 target;
 	char			 reason[300];
 };
 
