@@ -427,7 +427,10 @@ template_start(struct cmd_job *job)
 	base = job->cmd->kind == CMD_RMS_TEMPLATE_ADD ?
 	    cmd_get(job->cmd, "from") : cmd_get(job->cmd, "name");
 	if (base == NULL) {
-		template_base(json_array(), NULL, job);	/* from nothing */
+		json_t *none = json_array();	/* from nothing; rows borrowed */
+
+		template_base(none, NULL, job);
+		json_decref(none);
 		return;
 	}
 	store_rms_template_get(job->env->store, base, template_base, job);
