@@ -157,19 +157,20 @@ LEFT JOIN (SELECT account_id,
     'PARTIALLY_FILLED', 'PENDING_CANCEL', 'UNKNOWN')
   GROUP BY account_id) o ON o.account_id = a.id;
 
--- Per strategy, from its fills at average cost per contract: realised on
--- the quantity closed, unrealised on the rest at the position's last
--- price.  An estimate where a position flips side within the history.
+-- Per strategy, from its orders' fills (what reached positions: pos_qty
+-- at pos_value) at average cost per contract: realised on the quantity
+-- closed, unrealised on the rest at the position's last price.  An
+-- estimate where a position flips side within the history.
 CREATE VIEW strategy_pnl_now AS
 WITH f AS (
 	SELECT phalanx_strategy_key(fo.strategy_id, fo.tag) AS name,
-	    x.account_id, x.exchange, x.symbol, x.product,
-	    sum(x.qty) FILTER (WHERE x.side = 'BUY') AS bq,
-	    sum(x.qty * x.price) FILTER (WHERE x.side = 'BUY') AS bv,
-	    sum(x.qty) FILTER (WHERE x.side = 'SELL') AS sq,
-	    sum(x.qty * x.price) FILTER (WHERE x.side = 'SELL') AS sv
-	FROM fills x JOIN orders o ON o.id = x.order_id
-	LEFT JOIN fanouts fo ON fo.id = o.fanout_id
+	    o.account_id, o.exchange, o.symbol, o.product,
+	    sum(o.pos_qty) FILTER (WHERE o.side = 'BUY') AS bq,
+	    sum(o.pos_value) FILTER (WHERE o.side = 'BUY') AS bv,
+	    sum(o.pos_qty) FILTER (WHERE o.side = 'SELL') AS sq,
+	    sum(o.pos_value) FILTER (WHERE o.side = 'SELL') AS sv
+	FROM orders o LEFT JOIN fanouts fo ON fo.id = o.fanout_id
+	WHERE o.pos_qty > 0
 	GROUP BY 1, 2, 3, 4, 5
 ), c AS (
 	SELECT f.name, coalesce(f.bq, 0) - coalesce(f.sq, 0) AS net,

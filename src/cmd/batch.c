@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/analytics.h"
 #include "cmd/batch.h"
 #include "cmd/dispatch.h"
 #include "db/db.h"
@@ -244,8 +245,10 @@ batch_env_open(struct cmd_env *env, struct config *cfg, const char *front,
 	env->router = router_new(env->store, cfg, env->home);
 	router_set_actor(env->router, path_os_user(), front);
 	env->recon = reconcile_new(env->router);
-	if (strcmp(front, "batch") != 0)
+	if (strcmp(front, "batch") != 0) {
 		env->mtm = mtm_start(env->store, cfg, env->home);
+		env->snap = an_snap_start(env->store, cfg);
+	}
 	return 0;
 }
 
@@ -310,6 +313,7 @@ void
 batch_env_close(struct cmd_env *env)
 {
 	mtm_free(env->mtm);
+	an_snap_free(env->snap);
 	reconcile_free(env->recon);
 	router_free(env->router);
 	store_close(env->store);

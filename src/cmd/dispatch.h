@@ -15,11 +15,13 @@
 struct router;
 struct mtm;
 struct reconcile;
+struct an_snap;
 
 struct cmd_env {
 	struct store		*store;
 	struct router		*router;
 	struct mtm		*mtm;		/* console and daemon only */
+	struct an_snap		*snap;		/* console and daemon only */
 	struct reconcile	*recon;		/* with the router */
 	void			(*say)(const char *, void *);	/* its lines */
 	void			*say_arg;
