@@ -844,7 +844,8 @@ pnl_report(struct an_req *rq, struct an_pnl *p, const char *by)
 	json_t			*arr = json_array();
 	size_t			 i;
 
-	qsort(p->rows, p->nrows, sizeof *p->rows, pnl_row_cmp);
+	if (p->nrows > 0)
+		qsort(p->rows, p->nrows, sizeof *p->rows, pnl_row_cmp);
 	memset(&tot, 0, sizeof tot);
 	tot.group = (char *)"TOTAL";
 	strbuf_init(&b);
