@@ -52,39 +52,34 @@ static const char sql_maintain[] =
 /*
  * Sum of the series named at each bucket, each carried forward from its
  * last bucket where it has none there (a fill snapshots one account, not
- * every one).  Equity, realised, unrealised and margin are the buckets'
- * last values; low is the sum of the buckets' lowest equities where every
- * series has a point, else the bucket's equity.
+ * every one).  Without a grid of buckets x series: each series' change
+ * from its previous bucket, summed per bucket, then a running sum, so a
+ * group of many accounts costs one sort.  Values are the buckets' last.
  */
 static const char sql_series[] =
 "WITH r AS ("
-"  SELECT bucket, name, last_equity, last_realised, last_unrealised,"
-"    last_margin, min_equity, max_equity FROM equity_rollups"
+"  SELECT bucket, name, last_equity AS e, last_realised AS re,"
+"    last_unrealised AS u, last_margin AS m FROM equity_rollups"
 "  WHERE width = $1 AND scope = $2"
 "    AND ($3::jsonb IS NULL OR name IN"
 "      (SELECT jsonb_array_elements_text($3::jsonb)))"
 "    AND ($4::timestamptz IS NULL OR bucket >= $4::timestamptz)"
-"), b AS (SELECT DISTINCT bucket FROM r),"
-"n AS (SELECT DISTINCT name FROM r),"
-"g AS ("
-"  SELECT b.bucket, n.name, r.last_equity AS e, r.last_realised AS re,"
-"    r.last_unrealised AS u, r.last_margin AS m, r.min_equity AS lo,"
-"    r.max_equity AS hi,"
-"    count(r.last_equity) OVER (PARTITION BY n.name ORDER BY b.bucket) AS k"
-"  FROM b CROSS JOIN n"
-"  LEFT JOIN r ON r.bucket = b.bucket AND r.name = n.name"
-"), f AS ("
-"  SELECT bucket, name, first_value(e) OVER w AS e,"
-"    first_value(re) OVER w AS re, first_value(u) OVER w AS u,"
-"    first_value(m) OVER w AS m, lo, hi FROM g"
-"  WINDOW w AS (PARTITION BY name, k ORDER BY bucket)"
+"), d AS ("
+"  SELECT bucket, e - coalesce(lag(e) OVER w, 0) AS de,"
+"    re - coalesce(lag(re) OVER w, 0) AS dre,"
+"    u - coalesce(lag(u) OVER w, 0) AS du,"
+"    m - coalesce(lag(m) OVER w, 0) AS dm,"
+"    (lag(e) OVER w IS NULL)::int AS first"
+"  FROM r WINDOW w AS (PARTITION BY name ORDER BY bucket)"
+"), s AS ("
+"  SELECT bucket, sum(de) AS de, sum(dre) AS dre, sum(du) AS du,"
+"    sum(dm) AS dm, sum(first) AS first FROM d GROUP BY bucket"
 ")"
-"SELECT extract(epoch FROM bucket)::int8 AS t, sum(e)::text AS equity,"
-"  sum(re)::text AS realised, sum(u)::text AS unrealised,"
-"  sum(m)::text AS margin_used, count(e)::int AS series,"
-"  CASE WHEN count(lo) = count(*) THEN sum(lo) ELSE sum(e) END::text AS low,"
-"  CASE WHEN count(hi) = count(*) THEN sum(hi) ELSE sum(e) END::text AS high "
-"FROM f WHERE e IS NOT NULL GROUP BY bucket ORDER BY bucket";
+"SELECT extract(epoch FROM bucket)::int8 AS t,"
+"  sum(de) OVER o::text AS equity, sum(dre) OVER o::text AS realised,"
+"  sum(du) OVER o::text AS unrealised, sum(dm) OVER o::text AS margin_used,"
+"  (sum(first) OVER o)::int AS series "
+"FROM s WINDOW o AS (ORDER BY bucket) ORDER BY bucket";
 
 /* An IST day's bounds: [$d 00:00 IST, $d+1 00:00 IST). */
 #define SQL_IST_FROM(p) "((" p "::date)::timestamp AT TIME ZONE 'Asia/Kolkata')"

@@ -35,8 +35,8 @@ void store_equity_maintain(struct store *, int retention_days,
  * "broker", "strategy" or "firm"; names a JSON array of series names
  * (NULL: every one of the scope), summed per bucket with each carried
  * forward; since an ISO timestamp or NULL.  Rows: t (epoch seconds, int),
- * equity, realised, unrealised, margin_used, low, high (rupees as text),
- * series (how many were summed).
+ * equity, realised, unrealised, margin_used (rupees as text), series (how
+ * many were summed).
  */
 void store_equity_series(struct store *, const char *width,
     const char *scope, json_t *names, const char *since, store_rows_cb,

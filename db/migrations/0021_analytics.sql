@@ -88,44 +88,79 @@ $$;
 -- Every point reaches its three rollups in the statement that inserts
 -- it; a point older than a bucket's last changes the aggregates but not
 -- the "last" columns.  phalanx.no_rollup = 'on' (maintenance moving rows
--- between partitions) skips it, so nothing counts twice.
-CREATE FUNCTION phalanx_equity_rollup() RETURNS trigger
+-- between partitions) skips it, so nothing counts twice.  Native
+-- partitions get one statement-level trigger (a transition table: one
+-- grouped upsert per statement, so a bulk insert is fast); a hypertable,
+-- which has no transition tables, a row-level one.
+CREATE FUNCTION phalanx_equity_rollup_sql(src text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $f$
+	SELECT format($q$
+	INSERT INTO equity_rollups AS r
+	SELECT w, phalanx_bucket(w, p.ts) AS b, p.scope, p.name, count(*),
+	    sum(p.equity), min(p.equity), max(p.equity), min(p.ts),
+	    (array_agg(p.equity ORDER BY p.ts))[1], max(p.ts),
+	    (array_agg(p.equity ORDER BY p.ts DESC))[1],
+	    (array_agg(p.realised ORDER BY p.ts DESC))[1],
+	    (array_agg(p.unrealised ORDER BY p.ts DESC))[1],
+	    (array_agg(p.margin_used ORDER BY p.ts DESC))[1]
+	FROM %I p, unnest(ARRAY['1m', '15m', '1d']) w
+	GROUP BY w, b, p.scope, p.name
+	ON CONFLICT (width, scope, name, bucket) DO UPDATE SET
+	  n = r.n + EXCLUDED.n,
+	  sum_equity = r.sum_equity + EXCLUDED.sum_equity,
+	  min_equity = least(r.min_equity, EXCLUDED.min_equity),
+	  max_equity = greatest(r.max_equity, EXCLUDED.max_equity),
+	  first_ts = least(r.first_ts, EXCLUDED.first_ts),
+	  first_equity = CASE WHEN EXCLUDED.first_ts < r.first_ts
+	    THEN EXCLUDED.first_equity ELSE r.first_equity END,
+	  last_ts = greatest(r.last_ts, EXCLUDED.last_ts),
+	  last_equity = CASE WHEN EXCLUDED.last_ts >= r.last_ts
+	    THEN EXCLUDED.last_equity ELSE r.last_equity END,
+	  last_realised = CASE WHEN EXCLUDED.last_ts >= r.last_ts
+	    THEN EXCLUDED.last_realised ELSE r.last_realised END,
+	  last_unrealised = CASE WHEN EXCLUDED.last_ts >= r.last_ts
+	    THEN EXCLUDED.last_unrealised ELSE r.last_unrealised END,
+	  last_margin = CASE WHEN EXCLUDED.last_ts >= r.last_ts
+	    THEN EXCLUDED.last_margin ELSE r.last_margin END$q$, src)
+$f$;
+
+-- The transition table is visible only to the trigger function's own
+-- statements, so each trigger runs the merge itself.
+CREATE FUNCTION phalanx_equity_rollup_stmt() RETURNS trigger
 LANGUAGE plpgsql AS $$
-DECLARE
-	w	text;
 BEGIN
 	IF coalesce(current_setting('phalanx.no_rollup', true), '') = 'on' THEN
 		RETURN NULL;
 	END IF;
-	FOREACH w IN ARRAY ARRAY['1m', '15m', '1d'] LOOP
-		INSERT INTO equity_rollups AS r VALUES (w,
-		    phalanx_bucket(w, NEW.ts), NEW.scope, NEW.name, 1,
-		    NEW.equity, NEW.equity, NEW.equity, NEW.ts, NEW.equity,
-		    NEW.ts, NEW.equity, NEW.realised, NEW.unrealised,
-		    NEW.margin_used)
-		ON CONFLICT (width, scope, name, bucket) DO UPDATE SET
-		  n = r.n + 1,
-		  sum_equity = r.sum_equity + EXCLUDED.sum_equity,
-		  min_equity = least(r.min_equity, EXCLUDED.min_equity),
-		  max_equity = greatest(r.max_equity, EXCLUDED.max_equity),
-		  first_ts = least(r.first_ts, EXCLUDED.first_ts),
-		  first_equity = CASE WHEN EXCLUDED.first_ts < r.first_ts
-		    THEN EXCLUDED.first_equity ELSE r.first_equity END,
-		  last_ts = greatest(r.last_ts, EXCLUDED.last_ts),
-		  last_equity = CASE WHEN EXCLUDED.last_ts >= r.last_ts
-		    THEN EXCLUDED.last_equity ELSE r.last_equity END,
-		  last_realised = CASE WHEN EXCLUDED.last_ts >= r.last_ts
-		    THEN EXCLUDED.last_realised ELSE r.last_realised END,
-		  last_unrealised = CASE WHEN EXCLUDED.last_ts >= r.last_ts
-		    THEN EXCLUDED.last_unrealised ELSE r.last_unrealised END,
-		  last_margin = CASE WHEN EXCLUDED.last_ts >= r.last_ts
-		    THEN EXCLUDED.last_margin ELSE r.last_margin END;
-	END LOOP;
+	EXECUTE phalanx_equity_rollup_sql('px_new_rows');
 	RETURN NULL;
 END $$;
 
-CREATE TRIGGER equity_points_rollup AFTER INSERT ON equity_points
-	FOR EACH ROW EXECUTE FUNCTION phalanx_equity_rollup();
+CREATE FUNCTION phalanx_equity_rollup_row() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+	IF coalesce(current_setting('phalanx.no_rollup', true), '') = 'on' THEN
+		RETURN NULL;
+	END IF;
+	CREATE TEMP TABLE px_new_point ON COMMIT DROP AS SELECT NEW.*;
+	EXECUTE phalanx_equity_rollup_sql('px_new_point');
+	DROP TABLE px_new_point;
+	RETURN NULL;
+END $$;
+
+DO $$
+BEGIN
+	IF (SELECT relkind FROM pg_class WHERE oid = 'equity_points'::regclass)
+	    = 'p' THEN
+		CREATE TRIGGER equity_points_rollup AFTER INSERT ON equity_points
+		    REFERENCING NEW TABLE AS px_new_rows
+		    FOR EACH STATEMENT EXECUTE FUNCTION
+		    phalanx_equity_rollup_stmt();
+	ELSE
+		CREATE TRIGGER equity_points_rollup AFTER INSERT ON equity_points
+		    FOR EACH ROW EXECUTE FUNCTION phalanx_equity_rollup_row();
+	END IF;
+END $$;
 
 -- The strategy a fill belongs to: the fan-out's strategy where it has
 -- one, else its "tag TEXT", else untagged (orders found at the broker).
