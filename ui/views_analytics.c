@@ -95,7 +95,7 @@ jstr(json_t *o, const char *k)
 }
 
 static void
-an_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+an_done(const struct cmd *cmd, struct cmd_result *r, void *arg)
 {
 	struct an_job		*j = arg;
 	struct analytics	*a = j->a;
@@ -109,7 +109,7 @@ an_done(const struct cmd *cmd, struct exec_result *r, void *arg)
 	}
 	free(a->why[j->panel]);
 	a->why[j->panel] = NULL;
-	if (r->status == EXEC_OK) {
+	if (r->status == CMD_OK) {
 		json_decref(a->data[j->panel]);
 		a->data[j->panel] = json_incref(r->data);
 	} else
@@ -153,7 +153,7 @@ an_fetch(struct analytics *a, enum an_panel p)
 		return;
 	}
 	a->inflight = 1;
-	exec_cmd(&a->tui->env, &j->cmd, an_done, j);
+	cmd_run(&a->tui->env, &j->cmd, an_done, j);
 }
 
 static void
