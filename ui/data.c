@@ -9,8 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/analytics.h"
+#include "db/store_analytics.h"
 #include "db/store_console.h"
 #include "ui/tui.h"
+
+/* NOTIFY of db/migrations/0021_analytics.sql: new equity points. */
+#define CHANNEL_ANALYTICS	"phalanx_analytics"
+#define EQUITY_WIDTH		"15m"
+#define EQUITY_DAYS		7
 
 enum { SRC_ACC, SRC_EV, SRC_BOOK, SRC_EQ, SRC_INC, SRC_WORDS, SRC_FIRM,
 	SRC__N };
@@ -60,6 +67,8 @@ struct tui_data {
 
 	struct event	*ev_kick;
 	struct event	*ev_poll;
+	struct an_cache	*cache;		/* equity curves, until a NOTIFY */
+	char		*equity_key;	/* of the curve being fetched */
 };
 
 static void data_fetch(struct tui_data *, int what);
@@ -215,6 +224,8 @@ data_bpnl_done(json_t *rows, const struct err *err, void *arg)
 	data_keep(&d->bpnl, rows);
 	d->tui->vops[TV_EQUITY]->data(d->tui->vstate[TV_EQUITY], d->tui,
 	    TUI_D_EQUITY);
+	d->tui->vops[TV_ANALYTICS]->data(d->tui->vstate[TV_ANALYTICS], d->tui,
+	    TUI_D_EQUITY);
 	tui_dirty(d->tui);
 }
 
@@ -233,6 +244,8 @@ data_equity_done(json_t *rows, const struct err *err, void *arg)
 	}
 	data_absent(&d->equity_absent, err);
 	data_keep(&d->equity, rows);
+	if (err == NULL && rows != NULL && d->equity_key != NULL)
+		an_cache_put(d->cache, d->equity_key, rows);
 	store_console_broker_pnl(d->rd, data_bpnl_done, d);
 }
 
@@ -282,6 +295,35 @@ data_fetch_accounts(struct tui_data *d)
 	store_console_accounts(d->rd, data_accounts_done, d);
 }
 
+/*
+ * The curve from the rollups: the firm's, or the account's.  A repeat
+ * is served from the cache until a NOTIFY says a snapshot or a fill came.
+ */
+static void
+data_fetch_equity(struct tui_data *d)
+{
+	json_t	*hit, *names;
+	char	 since[40];
+
+	free(d->equity_key);
+	d->equity_key = xasprintf("%s|%s", d->equity_account != NULL ?
+	    "account" : "firm", d->equity_account != NULL ? d->equity_account :
+	    "firm");
+	if ((hit = an_cache_get(d->cache, d->equity_key)) != NULL) {
+		json_incref(hit);
+		data_equity_done(hit, NULL, d);
+		json_decref(hit);
+		return;
+	}
+	names = json_pack("[s]", d->equity_account != NULL ?
+	    d->equity_account : "firm");
+	time_fmt_utc(time_wall_us() - (int64_t)EQUITY_DAYS * 86400 * 1000000,
+	    since, sizeof since);
+	store_equity_series(d->rd, EQUITY_WIDTH, d->equity_account != NULL ?
+	    "account" : "firm", names, since, data_equity_done, d);
+	json_decref(names);
+}
+
 static void
 data_fetch(struct tui_data *d, int what)
 {
@@ -301,8 +343,7 @@ data_fetch(struct tui_data *d, int what)
 	    src_begin(d, SRC_FIRM))
 		store_console_firm_positions(d->rd, data_firm_done, d);
 	if ((what & TUI_D_EQUITY) && src_begin(d, SRC_EQ))
-		store_console_equity(d->rd, d->equity_account,
-		    data_equity_done, d);
+		data_fetch_equity(d);
 	if ((what & TUI_D_INCIDENTS) && src_begin(d, SRC_INC))
 		store_console_incidents(d->rd, data_incidents_done, d);
 	if ((what & TUI_D_STATE) && src_begin(d, SRC_WORDS))
@@ -340,7 +381,10 @@ data_notify(const char *channel, const char *payload, void *arg)
 {
 	struct tui_data	*d = arg;
 
-	if (strcmp(channel, STORE_CHANNEL_EVENTS) == 0)
+	if (strcmp(channel, CHANNEL_ANALYTICS) == 0) {
+		an_cache_clear(d->cache);
+		data_kick_soon(d, TUI_D_EQUITY);
+	} else if (strcmp(channel, STORE_CHANNEL_EVENTS) == 0)
 		data_kick_soon(d, TUI_D_EVENTS);
 	else {
 		data_kick_soon(d, TUI_D_ACCOUNTS | TUI_D_STATE | TUI_D_BOOK |
@@ -400,6 +444,8 @@ tui_data_new(struct tui *tui, const char *conninfo, const struct pg_opts *o)
 	pg_conn_on_state(store_conn(d->rd), data_state, d);
 	store_console_listen(d->ln, STORE_CHANNEL_EVENTS, data_notify, d);
 	store_console_listen(d->ln, STORE_CHANNEL_REGISTRY, data_notify, d);
+	store_console_listen(d->ln, CHANNEL_ANALYTICS, data_notify, d);
+	d->cache = an_cache_new(8);
 	d->ev_kick = evtimer_new(loop_base(), data_kick, d);
 	d->ev_poll = event_new(loop_base(), -1, EV_PERSIST, data_poll, d);
 	evtimer_add(d->ev_poll, &tv);
@@ -432,6 +478,8 @@ tui_data_free(struct tui_data *d)
 	free(d->incidents_absent);
 	free(d->book_account);
 	free(d->equity_account);
+	free(d->equity_key);
+	an_cache_free(d->cache);
 	free(d->ev_last_ts);
 	free(d);
 }

@@ -30,6 +30,9 @@ static const struct binding keymap[] = {
 	{ '6', TC_GLOBAL, TA_VIEW6, "6, F6",
 	    "the firm's book: net position per instrument across accounts" },
 	{ KEY_F(6), TC_GLOBAL, TA_VIEW6, NULL, NULL },
+	{ '7', TC_GLOBAL, TA_VIEW7, "7, F7",
+	  "analytics: PnL, exposure heatmap, options, SLA" },
+	{ KEY_F(7), TC_GLOBAL, TA_VIEW7, NULL, NULL },
 	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
 	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
 	    "searches history)" },
@@ -81,6 +84,21 @@ static const struct binding keymap[] = {
 	    "equity of all accounts / of the selected account" },
 	{ '\t', TC_BOOK, TA_BOOK_FOCUS, "Tab",
 	    "move between positions and orders" },
+	{ KEY_LEFT, TC_EQUITY, TA_CURSOR_LEFT, "Left Right",
+	  "move the crosshair; its values show under the chart" },
+	{ KEY_RIGHT, TC_EQUITY, TA_CURSOR_RIGHT, NULL, NULL },
+	{ 'p', TC_ANALYTICS, TA_AN_PNL, "p", "PnL by account, today" },
+	{ 'x', TC_ANALYTICS, TA_AN_HEAT, "x",
+	  "exposure heatmap, account x underlying" },
+	{ 'g', TC_ANALYTICS, TA_AN_OPTIONS, "g",
+	  "options: PCR, max pain, zero gamma, GEX by strike" },
+	{ 's', TC_ANALYTICS, TA_AN_SLA, "s", "execution SLA, today" },
+	{ '\t', TC_ANALYTICS, TA_AN_NEXT, "Tab", "next panel" },
+	{ 'm', TC_ANALYTICS, TA_AN_MEASURE, "m",
+	  "heatmap measure: lots, notional, delta" },
+	{ 'o', TC_ANALYTICS, TA_SORT, "o", "heatmap sort: next key" },
+	{ 'u', TC_ANALYTICS, TA_AN_UNDERLYING, "u",
+	  "options: next underlying" },
 	{ '\r', TC_FIRM, TA_EXPAND, "Enter",
 	    "show or hide the accounts holding the instrument" },
 	{ '\n', TC_FIRM, TA_EXPAND, NULL, NULL },
@@ -107,6 +125,7 @@ static const char *const keymap_ctx_names[] = {
 	[TC_RMS] = "RMS (4)",
 	[TC_BOOK] = "Positions and orders (5)",
 	[TC_FIRM] = "Book across accounts (6)",
+	[TC_ANALYTICS] = "Analytics (7)",
 	[TC_DOC] = "Also",
 };
 
@@ -201,7 +220,11 @@ keymap_hint(int view)
 		return "a ack  n note  R resolve  S sign off  ? help  q quit  "
 		    "Tab list/timeline  : command  / filter  1-6 views";
 	case TV_EQUITY:
-		return "a all/account  ? help  q quit  : command  1-6 views";
+		return "Left/Right crosshair  a all/account  ? help  q quit  "
+		    ": command  1-7 views";
+	case TV_ANALYTICS:
+		return "p PnL  x exposure  g options  s SLA  m measure  o sort  "
+		    "u underlying  ? help  q quit  : command";
 	case TV_BOOK:
 		return "Tab positions/orders  ? help  q quit  : command  "
 		    "/ filter  h/l columns  1-6 views";

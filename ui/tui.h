@@ -23,7 +23,7 @@ struct notify_worker;
 struct tui_rms;
 
 enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
-	TV__COUNT };
+	TV_ANALYTICS, TV__COUNT };
 
 /* What changed in the data, for the views. */
 #define TUI_D_ACCOUNTS	0x01
@@ -58,6 +58,7 @@ extern const struct tui_view_ops view_equity_ops;
 extern const struct tui_view_ops view_rms_ops;
 extern const struct tui_view_ops view_book_ops;
 extern const struct tui_view_ops view_firm_ops;
+extern const struct tui_view_ops view_analytics_ops;
 
 /* Modal layers, topmost first when handling keys. */
 enum tui_mode { TM_NORMAL, TM_FILTER, TM_CMDBAR };
@@ -149,16 +150,19 @@ enum wrole theme_state_role(const char *order_state);
 /* keymap.c */
 enum tui_action {
 	TA_NONE,
-	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5, TA_VIEW6,
+	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5, TA_VIEW6, TA_VIEW7,
 	TA_QUIT, TA_HELP, TA_CMDBAR, TA_FILTER, TA_REDRAW, TA_REFRESH,
 	TA_SQUAREOFF, TA_SQUAREOFF_GROUP, TA_KILL, TA_CANCEL, TA_MARK,
 	TA_SORT, TA_SORT_REVERSE, TA_TAG_FILTER, TA_OPEN_BOOK,
 	TA_EQUITY_SCOPE, TA_BOOK_FOCUS, TA_SQUAREOFF_SYMBOL, TA_EXPAND,
-	TA_EXPAND_ALL, TA_TOUR
+	TA_EXPAND_ALL, TA_TOUR,
+	TA_CURSOR_LEFT, TA_CURSOR_RIGHT,
+	TA_AN_PNL, TA_AN_HEAT, TA_AN_OPTIONS, TA_AN_SLA, TA_AN_NEXT,
+	TA_AN_MEASURE, TA_AN_UNDERLYING
 };
 
 enum tui_ctx { TC_GLOBAL, TC_MATRIX, TC_FEED, TC_EQUITY, TC_RMS, TC_BOOK,
-	TC_FIRM, TC_DOC };
+	TC_FIRM, TC_ANALYTICS, TC_DOC };
 
 enum tui_action keymap_lookup(int view, int key);
 char *keymap_help(void);

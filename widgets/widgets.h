@@ -240,6 +240,28 @@ void wbars_add(struct wbars *, const char *label, double value,
 void wbars_span(double value, double maxabs, int has_neg, int width,
     int *zero, int *start8, int *len8);
 
+/* heatmap.c: rows x columns of signed values, shaded ----------------- */
+
+struct wheatmap {
+	struct widget	 w;
+	char		*title;
+	char		*empty;
+	char		**rows, **cols;
+	size_t		 nrows, ncols;
+	double		*v;		/* nrows x ncols */
+	unsigned char	*has;		/* a value is there */
+	size_t		 cursor;	/* highlighted row */
+	int		 decimals;	/* one decimal (lots) or none */
+};
+
+struct wheatmap *wheatmap_new(const char *title);
+void wheatmap_clear(struct wheatmap *);
+void wheatmap_shape(struct wheatmap *, const char *const *rows,
+    size_t nrows, const char *const *cols, size_t ncols);
+void wheatmap_set(struct wheatmap *, size_t row, size_t col, double v);
+/* Shade 0..nlevels-1 of v against the largest magnitude (0 only for 0). */
+int wheatmap_level(double v, double maxabs, int nlevels);
+
 /* spark.c: sparkline --------------------------------------------------- */
 
 /* Levels 0..nlevels-1 for values, scaled between their min and max. */

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /* s spot, k strike, t years, r rate, v annual volatility. */
 double an_bs_price(int is_call, double s, double k, double t, double r,
     double v);
@@ -63,5 +65,111 @@ struct an_chain_stats {
 size_t an_chain(const struct an_option *, size_t n, double s, double t,
     double r, struct an_chain_stats *st, struct an_strike_gex *out,
     size_t nout);
+
+/* series.c: equity curves -------------------------------------------- */
+
+/* The deepest fall from a running peak. */
+struct an_drawdown {
+	double	 amount;	/* peak - trough, >= 0; 0 when none */
+	double	 pct;		/* of the peak, when the peak is above 0 */
+	size_t	 peak, trough;	/* indexes into the series */
+};
+
+void an_max_drawdown(const double *y, size_t n, struct an_drawdown *);
+/* Index of the point nearest x (xs ascending); 0 for an empty series. */
+size_t an_nearest(const double *xs, size_t n, double x);
+
+/* charges.c: the cost of an executed order, Indian markets ------------- */
+
+/*
+ * Rupees for one executed order of turnover rupees (qty x price; premium
+ * for options).  itype "FUT", "CE", "PE" or "EQ"; product "MIS", "NRML",
+ * "CNC" (EQ: CNC is delivery, else intraday).  The rates are constants
+ * in charges.c, NSE's as of October 2024 with a discount broker's flat
+ * brokerage; an estimate, never a contract note.
+ */
+struct an_charges {
+	double	 brokerage, stt, exchange, sebi, stamp, gst, total;
+};
+
+void an_charges_order(const char *itype, const char *product, int is_buy,
+    double turnover, struct an_charges *);
+void an_charges_add(struct an_charges *sum, const struct an_charges *);
+
+/* pnl.c: realised and unrealised PnL from fills at average cost ------- */
+
+/*
+ * A position per key, moved by fills in time order the way the store's
+ * phalanx_fill_apply moves positions (same side: weighted average; the
+ * other side: PnL realised on the part closed, rounded to paise).  Each
+ * fill's realised PnL and charges go to a group row when counted (the
+ * fill falls in the period asked about).
+ */
+struct an_pnl_row {
+	char			*group;
+	double			 realised, unrealised, turnover;
+	int64_t			 orders;
+	struct an_charges	 ch;
+};
+
+struct an_pnl_pos {
+	char	*key;
+	char	*group;		/* where its unrealised PnL goes */
+	int64_t	 qty;		/* signed */
+	double	 avg;
+	double	 ltp;		/* < 0: no mark */
+};
+
+struct an_pnl {
+	struct an_pnl_row	*rows;
+	size_t			 nrows;
+	struct an_pnl_pos	*pos;
+	size_t			 npos;
+};
+
+void an_pnl_init(struct an_pnl *);
+void an_pnl_free(struct an_pnl *);
+/* The row of group, made when absent. */
+struct an_pnl_row *an_pnl_row(struct an_pnl *, const char *group);
+/* Returns the PnL the fill realised. */
+double an_pnl_fill(struct an_pnl *, const char *poskey, const char *group,
+    int counted, int is_buy, int64_t qty, double price, double ltp);
+/* Unrealised PnL of every open position at its mark, to its group. */
+void an_pnl_mark(struct an_pnl *);
+
+/* cache.c: query results kept until the data changes ------------------ */
+
+/*
+ * A small cache of JSON results by key, for queries a console repeats
+ * every refresh; cleared whole when a NOTIFY says the data changed.
+ * Oldest entries go first past max.
+ */
+struct an_cache;
+
+struct an_cache *an_cache_new(size_t max);
+void an_cache_free(struct an_cache *);
+/* Borrowed; NULL on a miss. */
+json_t *an_cache_get(struct an_cache *, const char *key);
+void an_cache_put(struct an_cache *, const char *key, json_t *value);
+void an_cache_clear(struct an_cache *);
+void an_cache_stats(const struct an_cache *, uint64_t *hits,
+    uint64_t *misses);
+
+/* snapshot.c: the owner of the timed snapshots and maintenance -------- */
+
+struct store;
+struct config;
+struct an_snap;
+
+/*
+ * Every analytics.snapshot_s, whoever holds the snapshot duty (an
+ * advisory lock; taken when free, so a dead holder's duty passes on)
+ * snapshots equity; at start and hourly it keeps the partitions and the
+ * retention.  Never NULL.
+ */
+struct an_snap *an_snap_start(struct store *, struct config *);
+void an_snap_free(struct an_snap *);
+/* 1 while this process holds the duty. */
+int an_snap_owner(const struct an_snap *);
 
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/analytics.h"
 #include "cmd/batch.h"
 #include "cmd/dispatch.h"
 #include "db/db.h"
@@ -248,8 +249,10 @@ batch_env_open(struct cmd_env *env, struct config *cfg, const char *front,
 	/* Every leg of every front passes the RMS guard. */
 	env->rms = rms_engine_new(env->store, env->router, cfg, env->home,
 	    front);
-	if (strcmp(front, "batch") != 0)
+	if (strcmp(front, "batch") != 0) {
 		env->mtm = mtm_start(env->store, cfg, env->home);
+		env->snap = an_snap_start(env->store, cfg);
+	}
 	return 0;
 }
 
@@ -316,6 +319,7 @@ void
 batch_env_close(struct cmd_env *env)
 {
 	mtm_free(env->mtm);
+	an_snap_free(env->snap);
 	reconcile_free(env->recon);
 	rms_engine_stop(env->rms);
 	router_free(env->router);

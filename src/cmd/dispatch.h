@@ -16,11 +16,13 @@ struct router;
 struct mtm;
 struct reconcile;
 struct rms_engine;
+struct an_snap;
 
 struct cmd_env {
 	struct store		*store;
 	struct router		*router;
 	struct mtm		*mtm;		/* console and daemon only */
+	struct an_snap		*snap;		/* console and daemon only */
 	struct reconcile	*recon;		/* with the router */
 	struct rms_engine	*rms;		/* its guard; monitors if duty */
 	void			(*say)(const char *, void *);	/* its lines */

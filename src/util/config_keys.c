@@ -106,6 +106,14 @@ const struct config_key config_table[] = {
 	{ "firm.algo_id", CONFIG_STRING, "", 0, 0, NULL, 0,
 	  "exchange algo ID in report headers and the default for "
 	  "broker.algo_id" },
+	{ "analytics.snapshot_s", CONFIG_INT, "60", 0, 86400, NULL, 0,
+	  "seconds between equity snapshots taken by the one owner process "
+	  "(serve, else a console); 0: only at fills" },
+	{ "analytics.retention_days", CONFIG_INT, "90", 0, 36500, NULL, 0,
+	  "days of raw equity points and 1-minute rollups kept; 0 keeps "
+	  "them forever" },
+	{ "analytics.sla_ack_ms", CONFIG_INT, "500", 1, 600000, NULL, 0,
+	  "broker acknowledgement time the sla report measures against" },
 };
 _Static_assert(nitems(config_table) == CONFIG_NKEYS,
     "CONFIG_NKEYS must count config_table");
