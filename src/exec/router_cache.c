@@ -1,0 +1,246 @@
+/*
+ * The router's lookups: the registry, the credentials (and so the
+ * adapters), instruments and fan-out ids, each read once and then served
+ * from memory until a process announces a change.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store_broker.h"
+#include "exec/router_int.h"
+#include "net/net.h"
+
+static void
+router_changed(const char *what, void *arg)
+{
+	struct router		*r = arg;
+	struct router_cache	*c = &r->cache;
+
+	if (what != NULL && strcmp(what, "instruments") == 0) {
+		json_object_clear(c->instruments);
+		return;
+	}
+	account_set_free(&c->accounts);
+	c->accounts_ok = 0;
+	json_decref(c->creds);
+	c->creds = NULL;
+}
+
+static void
+router_notified(const char *channel, const char *payload, void *arg)
+{
+	router_changed(payload, arg);
+}
+
+void
+router_cache_init(struct router *r)
+{
+	r->cache.instruments = json_object();
+	pg_listen(store_conn(r->store), STORE_REGISTRY_CHANNEL,
+	    router_notified, r);
+	store_on_change(r->store, router_changed, r);
+}
+
+void
+router_cache_free(struct router *r)
+{
+	store_on_change(r->store, NULL, NULL);
+	router_changed(NULL, r);
+	json_decref(r->cache.instruments);
+	r->cache.instruments = NULL;
+}
+
+struct router_load {
+	struct fanout	*fo;
+	void		(*next)(struct fanout *);
+};
+
+static void
+router_creds_apply(struct fanout *fo, json_t *rows)
+{
+	size_t			 i, j;
+	json_t			*row;
+	struct err		 e;
+
+	/* Only the accounts this fan-out reaches need an adapter. */
+	json_array_foreach(rows, i, row) {
+		int64_t id = json_integer_value(json_object_get(row,
+		    "account_id"));
+
+		for (j = 0; j < fo->match.n; j++) {
+			if (fo->match.v[j]->id != id)
+				continue;
+			err_clear(&e);
+			router_acct_refresh(fo->r, row, &e);
+			if (err_isset(&e))
+				json_object_set_new(fo->notes,
+				    fo->match.v[j]->name, json_string(e.msg));
+		}
+	}
+}
+
+static void
+router_creds_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_load	*rl = arg;
+	struct fanout		*fo = rl->fo;
+	void			(*next)(struct fanout *) = rl->next;
+
+	free(rl);
+	if (err != NULL) {
+		fanout_fail(fo, err->code, "%s", err->msg);
+		return;
+	}
+	json_decref(fo->r->cache.creds);
+	fo->r->cache.creds = json_deep_copy(rows);
+	router_creds_apply(fo, rows);
+	next(fo);
+}
+
+/* Make sure every targeted account has a current adapter, then next(). */
+void
+router_load_brokers(struct fanout *fo, void (*next)(struct fanout *))
+{
+	struct router_load	*rl;
+
+	if (fo->r->cache.creds != NULL) {
+		router_creds_apply(fo, fo->r->cache.creds);
+		next(fo);
+		return;
+	}
+	rl = xmalloc(sizeof *rl);
+	rl->fo = fo;
+	rl->next = next;
+	store_broker_creds(fo->r->store, NULL, NULL, router_creds_loaded, rl);
+}
+
+struct router_call {
+	struct fanout	*fo;
+	void		*cb;
+	char		 key[64];
+};
+
+static void
+router_accounts_loaded(struct account_set *set, const struct err *err,
+    void *arg)
+{
+	struct router_call	*c = arg;
+	store_accounts_cb	 cb = (store_accounts_cb)c->cb;
+	struct router_cache	*rc = &c->fo->r->cache;
+
+	if (err == NULL && !rc->accounts_ok) {
+		account_set_copy(&rc->accounts, set);
+		rc->accounts_ok = 1;
+	}
+	cb(set, err, c->fo);
+	free(c);
+}
+
+/* The registry for one fan-out: its own copy, from the cache if warm. */
+void
+router_load_accounts(struct fanout *fo, store_accounts_cb cb)
+{
+	struct router_cache	*rc = &fo->r->cache;
+	struct router_call	*c;
+	struct account_set	 copy;
+
+	if (rc->accounts_ok) {
+		account_set_copy(&copy, &rc->accounts);
+		cb(&copy, NULL, fo);
+		account_set_free(&copy);
+		return;
+	}
+	c = xcalloc(1, sizeof *c);
+	c->fo = fo;
+	c->cb = (void *)cb;
+	store_accounts_load(fo->r->store, router_accounts_loaded, c);
+}
+
+static void
+router_instrument_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_call	*c = arg;
+	store_rows_cb		 cb = (store_rows_cb)c->cb;
+
+	if (err == NULL && json_array_size(rows) > 0)
+		json_object_set(c->fo->r->cache.instruments, c->key, rows);
+	cb(rows, err, c->fo);
+	free(c);
+}
+
+void
+router_instrument(struct fanout *fo, const char *exchange,
+    const char *symbol, store_rows_cb cb)
+{
+	struct router_call	*c;
+	json_t			*rows;
+
+	c = xcalloc(1, sizeof *c);
+	snprintf(c->key, sizeof c->key, "%s:%s", exchange != NULL ? exchange :
+	    "", symbol);
+	if ((rows = json_object_get(fo->r->cache.instruments, c->key)) !=
+	    NULL) {
+		free(c);
+		cb(rows, NULL, fo);
+		return;
+	}
+	c->fo = fo;
+	c->cb = (void *)cb;
+	store_instrument_resolve(fo->r->store, exchange, symbol,
+	    router_instrument_loaded, c);
+}
+
+static void
+router_ids_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_call	*c = arg;
+	struct fanout		*fo = c->fo;
+	struct router_cache	*rc = &fo->r->cache;
+	void			(*cb)(struct fanout *, int64_t,
+				    const struct err *) = c->cb;
+	size_t			 i;
+	json_t			*row;
+
+	free(c);
+	if (err != NULL) {
+		cb(fo, 0, err);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		if (rc->nfanout_ids < nitems(rc->fanout_ids))
+			rc->fanout_ids[rc->nfanout_ids++] = json_integer_value(
+			    json_object_get(row, "id"));
+	}
+	router_next_id(fo, cb);
+}
+
+/* A fan-out id from the prefetched block, fetching a block if empty. */
+void
+router_next_id(struct fanout *fo, void (*cb)(struct fanout *, int64_t,
+    const struct err *))
+{
+	struct router_cache	*rc = &fo->r->cache;
+	struct router_call	*c;
+	int64_t			 id;
+	size_t			 i;
+
+	if (rc->nfanout_ids > 0) {
+		/* Smallest first, so fan-outs of one router number upwards. */
+		id = rc->fanout_ids[0];
+		for (i = 1; i < rc->nfanout_ids; i++)
+			rc->fanout_ids[i - 1] = rc->fanout_ids[i];
+		rc->nfanout_ids--;
+		cb(fo, id, NULL);
+		return;
+	}
+	/*
+	 * One id for a router's first fan-out (a one-command batch wastes
+	 * none), a block once it has shown it fans out again.
+	 */
+	c = xcalloc(1, sizeof *c);
+	c->fo = fo;
+	c->cb = (void *)cb;
+	store_fanout_next_ids(fo->r->store, rc->fetches++ ?
+	    (int)nitems(rc->fanout_ids) : 1, router_ids_loaded, c);
+}
