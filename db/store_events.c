@@ -300,36 +300,96 @@ arr_text(struct strbuf *sb, const char *s)
 		return;
 	}
 	strbuf_putc(sb, '"');
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			strbuf_putc(sb, '\\');
+	while (*(p = s + strcspn(s, "\"\\")) != '\0') {
+		strbuf_add(sb, s, (size_t)(p - s));
+		strbuf_putc(sb, '\\');
 		strbuf_putc(sb, *p);
+		s = p + 1;
 	}
+	strbuf_puts(sb, s);
 	strbuf_putc(sb, '"');
+}
+
+/* Decimal digits of v at the end of buf; returns where they start. */
+static char *
+dec_digits(char *end, uint64_t v)
+{
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
 }
 
 static void
 arr_int(struct strbuf *sb, int64_t v, int null_if_negative)
 {
+	char	buf[24], *p;
+
 	if (sb->len > 1)
 		strbuf_putc(sb, ',');
-	if (null_if_negative && v < 0)
+	if (null_if_negative && v < 0) {
 		strbuf_puts(sb, "NULL");
-	else
-		strbuf_printf(sb, "%lld", (long long)v);
+		return;
+	}
+	p = dec_digits(buf + sizeof buf, v < 0 ? 0 - (uint64_t)v :
+	    (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	strbuf_puts(sb, p);
+}
+
+/*
+ * time_fmt_utc's text, formatting the date and time once a second: a
+ * batch of thousands of events shares a handful of seconds.
+ */
+static void
+ev_ts(int64_t wall_us, char buf[40])
+{
+	static int64_t	last_s = -1;
+	static char	base[32];
+	int64_t		s = wall_us / 1000000, us = wall_us % 1000000;
+	char		digits[8], *p;
+	size_t		n;
+
+	if (wall_us < 0) {
+		time_fmt_utc(wall_us, buf, 40);
+		return;
+	}
+	if (s != last_s) {
+		time_fmt_utc(s * 1000000, buf, 40);
+		n = strcspn(buf, ".");
+		memcpy(base, buf, n);
+		base[n] = '\0';
+		last_s = s;
+	}
+	p = dec_digits(digits + sizeof digits, (uint64_t)us + 1000000);
+	n = strlen(base);
+	memcpy(buf, base, n);
+	buf[n] = '.';
+	memcpy(buf + n + 1, p + 1, 6);	/* the six digits after the 1 */
+	memcpy(buf + n + 7, "Z", 2);
 }
 
 /* Paise as rupees with two decimals, exact. */
 static void
 arr_paise(struct strbuf *sb, int64_t v)
 {
+	char	buf[24], frac[4];
+
 	if (sb->len > 1)
 		strbuf_putc(sb, ',');
-	if (v < 0)
+	if (v < 0) {
 		strbuf_puts(sb, "NULL");
-	else
-		strbuf_printf(sb, "%lld.%02lld", (long long)(v / 100),
-		    (long long)(v % 100));
+		return;
+	}
+	strbuf_puts(sb, dec_digits(buf + sizeof buf, (uint64_t)(v / 100)));
+	frac[0] = '.';
+	frac[1] = (char)('0' + v / 10 % 10);
+	frac[2] = (char)('0' + v % 10);
+	frac[3] = '\0';
+	strbuf_puts(sb, frac);
 }
 
 static int
@@ -358,7 +418,7 @@ events_last(const struct ev_batch *b, struct strbuf *a)
 	for (i = 0; i < b->n; i++) {
 		if (i > 0 && v[i]->order_id == v[i - 1]->order_id)
 			continue;
-		time_fmt_utc(v[i]->ts_us, ts, sizeof ts);
+		ev_ts(v[i]->ts_us, ts);
 		arr_int(&a[0], v[i]->order_id, 0);
 		arr_text(&a[1], broker_state_name(v[i]->state));
 		arr_int(&a[2], v[i]->filled_qty, 1);
@@ -384,7 +444,7 @@ events_send(struct events_writer *w, struct ev_batch *b)
 	}
 	for (i = 0; i < b->n; i++) {
 		e = &b->v[i];
-		time_fmt_utc(e->ts_us, ts, sizeof ts);
+		ev_ts(e->ts_us, ts);
 		arr_text(&a[0], ts);
 		arr_int(&a[1], e->order_id, 0);
 		arr_text(&a[2], broker_state_name(e->state));
