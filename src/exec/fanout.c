@@ -65,6 +65,7 @@ fanout_free(struct fanout *fo)
 	json_decref(fo->problems);
 	json_decref(fo->left);
 	free(fo->positions);
+	router_events_drop(fo);
 	free(fo);
 }
 

@@ -1,6 +1,6 @@
 /*
  * The router's lookups: the registry, the credentials (and so the
- * adapters), instruments and fan-out ids, each read once and then served
+ * adapters), instruments, fan-out and order ids, each read once and then served
  * from memory until a process announces a change.
  */
 #include <stdio.h>
@@ -49,6 +49,9 @@ router_cache_free(struct router *r)
 	router_changed(NULL, r);
 	json_decref(r->cache.instruments);
 	r->cache.instruments = NULL;
+	free(r->cache.order_ids);
+	r->cache.order_ids = NULL;
+	r->cache.norder_ids = r->cache.order_ids_cap = 0;
 }
 
 struct router_load {
@@ -197,50 +200,110 @@ router_ids_loaded(json_t *rows, const struct err *err, void *arg)
 	struct router_call	*c = arg;
 	struct fanout		*fo = c->fo;
 	struct router_cache	*rc = &fo->r->cache;
-	void			(*cb)(struct fanout *, int64_t,
-				    const struct err *) = c->cb;
+	router_ids_cb		 cb = (router_ids_cb)c->cb;
 	size_t			 i;
 	json_t			*row;
+	const char		*kind;
+	int64_t			 id;
 
 	free(c);
 	if (err != NULL) {
-		cb(fo, 0, err);
+		cb(fo, err);
 		return;
 	}
 	json_array_foreach(rows, i, row) {
-		if (rc->nfanout_ids < nitems(rc->fanout_ids))
-			rc->fanout_ids[rc->nfanout_ids++] = json_integer_value(
-			    json_object_get(row, "id"));
+		kind = json_string_value(json_object_get(row, "kind"));
+		id = json_integer_value(json_object_get(row, "id"));
+		if (kind != NULL && strcmp(kind, "fanout") == 0) {
+			if (rc->nfanout_ids < nitems(rc->fanout_ids))
+				rc->fanout_ids[rc->nfanout_ids++] = id;
+			continue;
+		}
+		if (rc->norder_ids == rc->order_ids_cap) {
+			rc->order_ids_cap = rc->order_ids_cap * 2 + 64;
+			rc->order_ids = xreallocarray(rc->order_ids,
+			    rc->order_ids_cap, sizeof *rc->order_ids);
+		}
+		rc->order_ids[rc->norder_ids++] = id;
 	}
-	router_next_id(fo, cb);
+	router_reserve_ids(fo, cb);
 }
 
-/* A fan-out id from the prefetched block, fetching a block if empty. */
-void
-router_next_id(struct fanout *fo, void (*cb)(struct fanout *, int64_t,
-    const struct err *))
+static int
+router_id_cmp(const void *x, const void *y)
+{
+	int64_t	a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Legs that have no order id yet. */
+static size_t
+router_legs_unnumbered(const struct fanout *fo)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < fo->nlegs; i++)
+		n += fo->legs[i]->order_id == 0;
+	return n;
+}
+
+/*
+ * Numbers from the prefetched blocks: the fan-out's id (smallest first,
+ * so fan-outs of one router number upwards) and an order id for every
+ * leg, in leg order.
+ */
+static void
+router_take_ids(struct fanout *fo)
 {
 	struct router_cache	*rc = &fo->r->cache;
-	struct router_call	*c;
-	int64_t			 id;
-	size_t			 i;
+	size_t			 i, k = 0;
 
-	if (rc->nfanout_ids > 0) {
-		/* Smallest first, so fan-outs of one router number upwards. */
-		id = rc->fanout_ids[0];
+	if (fo->id == 0) {
+		fo->id = rc->fanout_ids[0];
 		for (i = 1; i < rc->nfanout_ids; i++)
 			rc->fanout_ids[i - 1] = rc->fanout_ids[i];
 		rc->nfanout_ids--;
-		cb(fo, id, NULL);
+	}
+	qsort(rc->order_ids, rc->norder_ids, sizeof *rc->order_ids,
+	    router_id_cmp);
+	for (i = 0; i < fo->nlegs; i++) {
+		if (fo->legs[i]->order_id == 0)
+			fo->legs[i]->order_id = rc->order_ids[k++];
+	}
+	memmove(rc->order_ids, rc->order_ids + k,
+	    (rc->norder_ids - k) * sizeof *rc->order_ids);
+	rc->norder_ids -= k;
+}
+
+/*
+ * The fan-out's id and its legs' order ids, with no round trip when the
+ * blocks hold enough: the intent row names every leg's order before any
+ * is sent.  A router's first fetch takes what it needs (a one-command
+ * batch wastes no number), later ones a block.
+ */
+void
+router_reserve_ids(struct fanout *fo, router_ids_cb cb)
+{
+	struct router_cache	*rc = &fo->r->cache;
+	struct router_call	*c;
+	size_t			 need = router_legs_unnumbered(fo);
+	int			 nf = 0, no = 0;
+
+	if ((fo->id != 0 || rc->nfanout_ids > 0) && rc->norder_ids >= need) {
+		router_take_ids(fo);
+		cb(fo, NULL);
 		return;
 	}
-	/*
-	 * One id for a router's first fan-out (a one-command batch wastes
-	 * none), a block once it has shown it fans out again.
-	 */
+	if (fo->id == 0 && rc->nfanout_ids == 0)
+		nf = rc->fetches > 0 ? (int)nitems(rc->fanout_ids) : 1;
+	if (rc->norder_ids < need)
+		no = (int)(need - rc->norder_ids);
+	if (rc->fetches > 0 && no > 0 && no < 256)
+		no = 256;
+	rc->fetches++;
 	c = xcalloc(1, sizeof *c);
 	c->fo = fo;
 	c->cb = (void *)cb;
-	store_fanout_next_ids(fo->r->store, rc->fetches++ ?
-	    (int)nitems(rc->fanout_ids) : 1, router_ids_loaded, c);
+	store_fanout_next_ids(fo->r->store, nf, no, router_ids_loaded, c);
 }

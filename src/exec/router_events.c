@@ -65,6 +65,66 @@ router_events_backlog(const struct router *r)
 	    pg_conn_state(r->ev.pg) != PG_FAILED;
 }
 
+/* An event held until its order row exists; strings owned. */
+struct held_event {
+	struct order_event	 ev;
+	char			*broker_status;
+	char			*message;
+};
+
+static void
+router_event_hold(struct fanout *fo, const struct order_event *ev)
+{
+	struct held_event	*h;
+
+	fo->held = xreallocarray(fo->held, fo->nheld + 1, sizeof *fo->held);
+	h = &fo->held[fo->nheld++];
+	h->ev = *ev;
+	h->ev.ts_us = time_wall_us();
+	h->ev.mono_us = time_mono_us();
+	h->broker_status = ev->broker_status != NULL ?
+	    xstrdup(ev->broker_status) : NULL;
+	h->message = ev->message != NULL ? xstrdup(ev->message) : NULL;
+	h->ev.broker_status = h->broker_status;
+	h->ev.message = h->message;
+}
+
+static void
+router_event_write(struct router *r, const struct order_event *ev)
+{
+	struct err	err;
+
+	err_clear(&err);
+	if (events_write(r->ev.writer, ev, &err) != 0)
+		log_warn("router", "order %lld: event not queued: %s",
+		    (long long)ev->order_id, err.msg);
+}
+
+/* The rows are written: the held events go, in the order they came. */
+void
+router_events_release(struct fanout *fo)
+{
+	size_t	i;
+
+	for (i = 0; i < fo->nheld; i++)
+		router_event_write(fo->r, &fo->held[i].ev);
+	router_events_drop(fo);
+}
+
+void
+router_events_drop(struct fanout *fo)
+{
+	size_t	i;
+
+	for (i = 0; i < fo->nheld; i++) {
+		free(fo->held[i].broker_status);
+		free(fo->held[i].message);
+	}
+	free(fo->held);
+	fo->held = NULL;
+	fo->nheld = 0;
+}
+
 /* Record a transition; the state machine decides whether it is legal. */
 void
 router_event(struct leg *leg, enum broker_state to, const char *message,
@@ -92,9 +152,10 @@ router_event(struct leg *leg, enum broker_state to, const char *message,
 	ev.filled_qty = leg->filled;
 	ev.avg_price = leg->avg;
 	ev.latency_us = latency_us;
-	if (events_write(leg->fo->r->ev.writer, &ev, &err) != 0)
-		log_warn("router", "order %lld: event not queued: %s",
-		    (long long)leg->order_id, err.msg);
+	if (leg->fo->legs_writing)
+		router_event_hold(leg->fo, &ev);
+	else
+		router_event_write(leg->fo->r, &ev);
 }
 
 static void

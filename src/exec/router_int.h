@@ -102,7 +102,12 @@ struct fanout {
 	int64_t			 t_first_send;
 	int64_t			 t_last_send;
 	int64_t			 t_last_ack;
-	int64_t			 t_written;	/* last NEW order stored */
+	int64_t			 t_intent_written; /* the intent row */
+	int64_t			 t_written;	/* the legs' order rows */
+	int			 legs_writing;	/* rows not written yet */
+	int			 done_waiting;	/* all done, rows not yet */
+	struct held_event	*held;		/* events waiting for rows */
+	size_t			 nheld;
 	int			 rolled_back;
 	size_t			 nbrokers_pending;
 	json_t			*notes;		/* per-account remarks */
@@ -154,12 +159,18 @@ void router_load_brokers(struct fanout *, void (*)(struct fanout *));
 void router_load_accounts(struct fanout *, store_accounts_cb);
 void router_instrument(struct fanout *, const char *exchange,
     const char *symbol, store_rows_cb);
-void router_next_id(struct fanout *, void (*)(struct fanout *, int64_t,
-    const struct err *));
+typedef void (*router_ids_cb)(struct fanout *, const struct err *);
+void router_reserve_ids(struct fanout *, router_ids_cb);
 
-/* router_events.c: every transition of a leg, and its fills */
+/*
+ * router_events.c: every transition of a leg, and its fills.  While the
+ * legs' order rows are being written (fo->legs_writing) events wait in
+ * the fan-out, with the time they happened, for router_events_release.
+ */
 void router_event(struct leg *, enum broker_state, const char *message,
     int64_t latency_us);
+void router_events_release(struct fanout *);
+void router_events_drop(struct fanout *);
 void router_leg_filled(struct leg *, int64_t filled, int64_t avg);
 /* Events of a dead run wait in the journal for a live store. */
 int router_events_backlog(const struct router *);

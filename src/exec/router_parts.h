@@ -19,7 +19,7 @@ struct router;
 /*
  * The registry, credentials and instruments as last read, dropped
  * whenever any process announces a change (NOTIFY phalanx_registry), and
- * a block of fan-out ids: a warm router sends after one round
+ * blocks of fan-out and order ids: a warm router sends after one round
  * trip, the one that records the intent.
  */
 struct router_cache {
@@ -30,6 +30,9 @@ struct router_cache {
 	int64_t			 fanout_ids[16];	/* prefetched */
 	size_t			 nfanout_ids;
 	int			 fetches;	/* id blocks fetched so far */
+	int64_t			*order_ids;	/* prefetched order ids */
+	size_t			 norder_ids;
+	size_t			 order_ids_cap;
 };
 
 /* Where lifecycle events go: the batched writer, the journal behind it. */

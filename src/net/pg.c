@@ -29,6 +29,7 @@ struct pg_query {
 	pg_query_cb	  cb;
 	void		 *arg;
 	int		  internal;	/* a LISTEN issued by us */
+	int		  urgent;	/* queued ahead of the others */
 	struct pg_query	 *next;
 };
 
@@ -58,6 +59,7 @@ struct pg_conn {
 
 	struct pg_query		*head;
 	struct pg_query		*tail;
+	struct pg_query		*urgent_tail;	/* last urgent one queued */
 	struct pg_query		*inflight;
 	PGresult		*res;		/* result kept for inflight */
 	size_t			 npending;	/* user queries, incl. inflight */
@@ -133,6 +135,26 @@ pg_push_front(struct pg_conn *c, struct pg_query *q)
 	c->head = q;
 	if (c->tail == NULL)
 		c->tail = q;
+	if (q->urgent && c->urgent_tail == NULL)
+		c->urgent_tail = q;
+}
+
+/* Behind the urgent queries already waiting, ahead of every other. */
+static void
+pg_enqueue_urgent(struct pg_conn *c, struct pg_query *q)
+{
+	struct pg_query	*after = c->urgent_tail;
+
+	q->urgent = 1;
+	if (after == NULL) {
+		pg_push_front(c, q);
+	} else {
+		q->next = after->next;
+		after->next = q;
+		if (c->tail == after)
+			c->tail = q;
+	}
+	c->urgent_tail = q;
 }
 
 static struct pg_query *
@@ -142,6 +164,8 @@ pg_dequeue(struct pg_conn *c)
 
 	if ((q = c->head) == NULL)
 		return NULL;
+	if (q == c->urgent_tail)
+		c->urgent_tail = NULL;
 	c->head = q->next;
 	if (c->head == NULL)
 		c->tail = NULL;
@@ -168,6 +192,9 @@ pg_drop_internal(struct pg_conn *c)
 	}
 	c->head = keep;
 	c->tail = last;
+	c->urgent_tail = NULL;
+	for (q = keep; q != NULL && q->urgent; q = q->next)
+		c->urgent_tail = q;
 }
 
 /* Completes q (already unlinked) and frees it; -1 if the callback freed c. */
@@ -858,6 +885,24 @@ pg_query(struct pg_conn *c, const char *sql, int nparams,
     const char *const *params, pg_query_cb cb, void *arg)
 {
 	pg_enqueue(c, pg_query_new(sql, nparams, params, cb, arg));
+	c->npending++;
+	if (c->freeing)
+		return;
+	if (c->state == PG_READY || c->state == PG_FAILED)
+		event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
+
+/*
+ * A query that must not wait behind the ones queued before it (the
+ * intent of a fan-out behind the previous one's bookkeeping).  Urgent
+ * queries keep their order among themselves; only a caller that waits on
+ * nothing queued earlier may use it.
+ */
+void
+pg_query_urgent(struct pg_conn *c, const char *sql, int nparams,
+    const char *const *params, pg_query_cb cb, void *arg)
+{
+	pg_enqueue_urgent(c, pg_query_new(sql, nparams, params, cb, arg));
 	c->npending++;
 	if (c->freeing)
 		return;
