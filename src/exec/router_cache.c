@@ -265,6 +265,8 @@ router_take_ids(struct fanout *fo)
 			rc->fanout_ids[i - 1] = rc->fanout_ids[i];
 		rc->nfanout_ids--;
 	}
+	if (rc->norder_ids == 0)
+		return;		/* and no leg needs one */
 	qsort(rc->order_ids, rc->norder_ids, sizeof *rc->order_ids,
 	    router_id_cmp);
 	for (i = 0; i < fo->nlegs; i++) {
