@@ -11,6 +11,18 @@
 #include "exec/router_int.h"
 #include "net/net.h"
 
+/* The prefetch in flight; r is NULL once the router is gone. */
+struct router_prefetch {
+	struct router	*r;
+};
+
+/* An instrument lookup no fan-out waits for (router_instrument_warm). */
+struct router_warm {
+	struct router		*r;	/* NULL once the router is gone */
+	char			 key[64];
+	struct router_warm	*next;
+};
+
 static void
 router_changed(const char *what, void *arg)
 {
@@ -45,10 +57,18 @@ router_cache_init(struct router *r)
 void
 router_cache_free(struct router *r)
 {
+	struct router_warm	*w;
+
 	store_on_change(r->store, NULL, NULL);
 	router_changed(NULL, r);
 	json_decref(r->cache.instruments);
 	r->cache.instruments = NULL;
+	for (w = r->cache.warms; w != NULL; w = w->next)
+		w->r = NULL;
+	r->cache.warms = NULL;
+	if (r->cache.prefetch != NULL)
+		r->cache.prefetch->r = NULL;
+	r->cache.prefetch = NULL;
 	free(r->cache.order_ids);
 	r->cache.order_ids = NULL;
 	r->cache.norder_ids = r->cache.order_ids_cap = 0;
@@ -194,23 +214,15 @@ router_instrument(struct fanout *fo, const char *exchange,
 	    router_instrument_loaded, c);
 }
 
+/* Rows of store_fanout_next_ids into the blocks. */
 static void
-router_ids_loaded(json_t *rows, const struct err *err, void *arg)
+router_ids_keep(struct router_cache *rc, json_t *rows)
 {
-	struct router_call	*c = arg;
-	struct fanout		*fo = c->fo;
-	struct router_cache	*rc = &fo->r->cache;
-	router_ids_cb		 cb = (router_ids_cb)c->cb;
-	size_t			 i;
-	json_t			*row;
-	const char		*kind;
-	int64_t			 id;
+	size_t		 i;
+	json_t		*row;
+	const char	*kind;
+	int64_t		 id;
 
-	free(c);
-	if (err != NULL) {
-		cb(fo, err);
-		return;
-	}
 	json_array_foreach(rows, i, row) {
 		kind = json_string_value(json_object_get(row, "kind"));
 		id = json_integer_value(json_object_get(row, "id"));
@@ -226,7 +238,102 @@ router_ids_loaded(json_t *rows, const struct err *err, void *arg)
 		}
 		rc->order_ids[rc->norder_ids++] = id;
 	}
+}
+
+static void
+router_instrument_warmed(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_warm	*w = arg, **wp;
+
+	if (w->r != NULL) {
+		for (wp = &w->r->cache.warms; *wp != NULL; wp = &(*wp)->next) {
+			if (*wp == w) {
+				*wp = w->next;
+				break;
+			}
+		}
+		if (err == NULL && json_array_size(rows) > 0)
+			json_object_set(w->r->cache.instruments, w->key, rows);
+	}
+	free(w);
+}
+
+/*
+ * Look an instrument up ahead of need (squareoff, while positions are
+ * read); the answer only fills the cache.  A router freed meanwhile
+ * detaches the lookups still in flight (router_cache_free).
+ */
+void
+router_instrument_warm(struct router *r, const char *exchange,
+    const char *symbol)
+{
+	struct router_warm	*w;
+
+	w = xcalloc(1, sizeof *w);
+	snprintf(w->key, sizeof w->key, "%s:%s", exchange, symbol);
+	if (json_object_get(r->cache.instruments, w->key) != NULL) {
+		free(w);
+		return;
+	}
+	w->r = r;
+	w->next = r->cache.warms;
+	r->cache.warms = w;
+	store_instrument_resolve(r->store, exchange, symbol,
+	    router_instrument_warmed, w);
+}
+
+static void
+router_ids_loaded(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_call	*c = arg;
+	struct fanout		*fo = c->fo;
+	router_ids_cb		 cb = (router_ids_cb)c->cb;
+
+	free(c);
+	if (err != NULL) {
+		cb(fo, err);
+		return;
+	}
+	router_ids_keep(&fo->r->cache, rows);
 	router_reserve_ids(fo, cb);
+}
+
+static void
+router_ids_prefetched(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_prefetch	*p = arg;
+
+	if (p->r != NULL) {
+		p->r->cache.prefetch = NULL;
+		if (err == NULL)
+			router_ids_keep(&p->r->cache, rows);
+	}
+	free(p);
+}
+
+/*
+ * A fan-out whose legs are not known yet (squareoff reads positions
+ * first) asks for its ids meanwhile, so that none is fetched after.
+ */
+void
+router_prefetch_ids(struct router *r, size_t norders)
+{
+	struct router_cache	*rc = &r->cache;
+	int			 nf = 0, no = 0;
+
+	if (rc->prefetch != NULL)
+		return;
+	if (rc->nfanout_ids == 0)
+		nf = rc->fetches > 0 ? (int)nitems(rc->fanout_ids) : 1;
+	if (rc->norder_ids < norders)
+		no = (int)(norders - rc->norder_ids);
+	if (nf == 0 && no == 0)
+		return;
+	rc->fetches++;
+	rc->prefetch = xcalloc(1, sizeof *rc->prefetch);
+	rc->prefetch->r = r;
+	store_fanout_next_ids(r->store, nf, no, router_ids_prefetched,
+	    rc->prefetch);
 }
 
 static int

@@ -115,6 +115,7 @@ struct fanout {
 	json_t			*problems;	/* accounts whose state is unknown */
 	json_t			*left;		/* rollback: exposure left open */
 	struct broker_position	*positions;	/* squareoff: to close */
+	json_t			*lookups;	/* squareoff: symbols asked */
 	size_t			 npositions;
 	size_t			 next_lookup;
 	struct err		 err;
@@ -161,6 +162,9 @@ void router_instrument(struct fanout *, const char *exchange,
     const char *symbol, store_rows_cb);
 typedef void (*router_ids_cb)(struct fanout *, const struct err *);
 void router_reserve_ids(struct fanout *, router_ids_cb);
+void router_prefetch_ids(struct router *, size_t norders);
+void router_instrument_warm(struct router *, const char *exchange,
+    const char *symbol);
 
 /*
  * router_events.c: every transition of a leg, and its fills.  While the

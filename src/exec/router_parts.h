@@ -33,6 +33,8 @@ struct router_cache {
 	int64_t			*order_ids;	/* prefetched order ids */
 	size_t			 norder_ids;
 	size_t			 order_ids_cap;
+	struct router_prefetch	*prefetch;	/* a block on its way */
+	struct router_warm	*warms;		/* lookups ahead of need */
 };
 
 /* Where lifecycle events go: the batched writer, the journal behind it. */
