@@ -30,6 +30,9 @@ struct pg_query {
 	void		 *arg;
 	int		  internal;	/* a LISTEN issued by us */
 	int		  urgent;	/* queued ahead of the others */
+	char		 *copy;		/* COPY FROM STDIN data, or NULL */
+	size_t		  ncopy;
+	int		  copied;	/* sent: a second COPY is refused */
 	struct pg_query	 *next;
 };
 
@@ -90,6 +93,7 @@ pg_query_free(struct pg_query *q)
 		free(q->params[i]);
 	free(q->params);
 	free(q->sql);
+	free(q->copy);
 	free(q);
 }
 
@@ -512,8 +516,9 @@ pg_send_next(struct pg_conn *c)
 
 	while (c->state == PG_READY && c->inflight == NULL &&
 	    (q = pg_dequeue(c)) != NULL) {
-		if (!PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
-		    (const char *const *)q->params, NULL, NULL, 0)) {
+		if (!(q->copy != NULL ? PQsendQuery(c->pq, q->sql) :
+		    PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
+		    (const char *const *)q->params, NULL, NULL, 0))) {
 			if (PQstatus(c->pq) == CONNECTION_BAD) {
 				/* Never reached the server: safe to send later. */
 				pg_push_front(c, q);
@@ -625,6 +630,28 @@ pg_link_dead(struct pg_conn *c)
 	return state != NULL && strncmp(state, "57P0", 4) == 0;
 }
 
+/*
+ * The server waits for COPY data: the query's, once; anything else (a
+ * query without data, a second COPY in it) is refused, which fails it.
+ */
+static int
+pg_copy_in(struct pg_conn *c)
+{
+	struct pg_query	*q = c->inflight;
+	const char	*refuse = "COPY FROM STDIN is not supported";
+
+	if (q->copy != NULL && !q->copied) {
+		q->copied = 1;
+		if (q->ncopy == 0 ||
+		    PQputCopyData(c->pq, q->copy, (int)q->ncopy) == 1)
+			refuse = NULL;
+		else
+			refuse = "COPY data not queued";
+	}
+	PQputCopyEnd(c->pq, refuse);
+	return pg_flush(c);
+}
+
 /* Collect complete results; -1 if c may be gone or the link was lost. */
 static int
 pg_drain(struct pg_conn *c)
@@ -648,8 +675,7 @@ pg_drain(struct pg_conn *c)
 		switch (PQresultStatus(r)) {
 		case PGRES_COPY_IN:
 			PQclear(r);
-			PQputCopyEnd(c->pq, "COPY FROM STDIN is not supported");
-			if (pg_flush(c) == -1)
+			if (pg_copy_in(c) == -1)
 				return -1;
 			break;
 		case PGRES_COPY_OUT:
@@ -903,6 +929,30 @@ pg_query_urgent(struct pg_conn *c, const char *sql, int nparams,
     const char *const *params, pg_query_cb cb, void *arg)
 {
 	pg_enqueue_urgent(c, pg_query_new(sql, nparams, params, cb, arg));
+	c->npending++;
+	if (c->freeing)
+		return;
+	if (c->state == PG_READY || c->state == PG_FAILED)
+		event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
+
+/*
+ * sql is one or more statements without parameters (the simple protocol:
+ * they run as one transaction) of which one is COPY ... FROM STDIN; data
+ * (len bytes, copied) is what it reads.
+ */
+void
+pg_query_copy(struct pg_conn *c, const char *sql, const char *data,
+    size_t len, pg_query_cb cb, void *arg)
+{
+	struct pg_query	*q;
+
+	q = pg_query_new(sql, 0, NULL, cb, arg);
+	q->copy = xmalloc(len + 1);
+	memcpy(q->copy, data, len);
+	q->copy[len] = '\0';
+	q->ncopy = len;
+	pg_enqueue(c, q);
 	c->npending++;
 	if (c->freeing)
 		return;

@@ -279,7 +279,7 @@ positions_match "positions equal the broker's after a killed reconciler"
 # before their order rows are (a lock on orders holds them up): the
 # intent's plan names every leg, so the next run writes the rows from it,
 # settles them from the books, and nothing is sent twice.
-psql "$PHALANX_DSN" -qAtc "begin; lock table orders in exclusive mode; select pg_sleep(4); commit" >/dev/null 2>&1 &
+psql "$PHALANX_DSN" -qAtc "begin; lock table orders in exclusive mode; select pg_sleep(60) as held_orders; commit" >/dev/null 2>&1 &
 lk=$!
 wait_sql "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'orders' and l.mode = 'ExclusiveLock' and l.granted" 1
 before=$(sim_orders)
@@ -295,6 +295,10 @@ wait $bg 2>/dev/null
 same "$(sim_orders)" $((before + N)) "every leg reached the broker before the kill"
 same "$(sql "select state from fanouts where idem_key = 'pl-1'")" RUNNING "the intent is stored, RUNNING"
 same "$(sql "select jsonb_array_length(plan) from fanouts where idem_key = 'pl-1'")" $N "its plan names every leg"
+# The dead sender's statement still waits on the lock: end it as the
+# crash would have, before it could commit.
+sql "select pg_terminate_backend(pid) from pg_stat_activity where query like '%phalanx_fanout_orders(%' and wait_event_type = 'Lock'" >/dev/null
+sql "select pg_cancel_backend(pid) from pg_stat_activity where query like '%held_orders%' and pid <> pg_backend_pid()" >/dev/null
 wait $lk 2>/dev/null
 same "$(sql "select count(*) from orders where fanout_id = (select id from fanouts where idem_key = 'pl-1')")" 0 \
 	"no order row was written before the kill"
