@@ -308,7 +308,9 @@ store_trading_state_set(struct store *st, json_t *account_ids,
 	char		*ids = json_dumps(account_ids, JSON_COMPACT);
 	const char	*p[5] = { ids, state, reason, who->os_user, who->front };
 
-	store_run(st, sql_trading_state, 5, p, cb, arg);
+	/* Urgent like an intent: a kill issued before a fan-out's intent
+	 * is stored before it, never overtaken. */
+	store_run_urgent(st, sql_trading_state, 5, p, cb, arg);
 	store_registry_changed(st, "accounts");
 	free(ids);
 }
