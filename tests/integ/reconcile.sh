@@ -281,7 +281,13 @@ positions_match "positions equal the broker's after a killed reconciler"
 # settles them from the books, and nothing is sent twice.
 psql "$PHALANX_DSN" -qAtc "begin; lock table orders in exclusive mode; select pg_sleep(60) as held_orders; commit" >/dev/null 2>&1 &
 lk=$!
-wait_sql "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'orders' and l.mode = 'ExclusiveLock' and l.granted" 1
+i=0
+while [ $i -lt 600 ] && [ "$(sql "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'orders' and l.mode = 'ExclusiveLock' and l.granted")" != 1 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+same "$(sql "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'orders' and l.mode = 'ExclusiveLock' and l.granted")" 1 \
+	"orders are locked against inserts"
 before=$(sim_orders)
 "$PHALANX" -c "buy $FUT 1 lots to all key pl-1" >/dev/null 2>&1 &
 bg=$!
