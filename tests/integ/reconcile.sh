@@ -275,52 +275,6 @@ run 0 "a run after the reconciler was killed" "$PHALANX" -c "fanouts last 1"
 same "$(sql "select state from fanouts where idem_key = 'rk-1'")" COMPLETED "the fan-out is settled"
 positions_match "positions equal the broker's after a killed reconciler"
 
-# 11. kill -9 once the intent is stored and the legs are at the broker,
-# before their order rows are (a lock on orders holds them up): the
-# intent's plan names every leg, so the next run writes the rows from it,
-# settles them from the books, and nothing is sent twice.
-psql "$PHALANX_DSN" -qAtc "begin; lock table orders in exclusive mode; select pg_sleep(60) as held_orders; commit" >/dev/null 2>&1 &
-lk=$!
-i=0
-while [ $i -lt 600 ] && [ "$(sql "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'orders' and l.mode = 'ExclusiveLock' and l.granted")" != 1 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-same "$(sql "select count(*) from pg_locks l join pg_class c on c.oid = l.relation where c.relname = 'orders' and l.mode = 'ExclusiveLock' and l.granted")" 1 \
-	"orders are locked against inserts"
-before=$(sim_orders)
-"$PHALANX" -c "buy $FUT 1 lots to all key pl-1" >/dev/null 2>&1 &
-bg=$!
-i=0
-while [ $i -lt 100 ] && [ "$(sim_orders)" != $((before + N)) ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
-kill -9 $bg
-wait $bg 2>/dev/null
-same "$(sim_orders)" $((before + N)) "every leg reached the broker before the kill"
-same "$(sql "select state from fanouts where idem_key = 'pl-1'")" RUNNING "the intent is stored, RUNNING"
-same "$(sql "select jsonb_array_length(plan) from fanouts where idem_key = 'pl-1'")" $N "its plan names every leg"
-# The dead sender's statement still waits on the lock: end it as the
-# crash would have, before it could commit.
-sql "select pg_terminate_backend(pid) from pg_stat_activity where query like '%phalanx_fanout_orders(%' and wait_event_type = 'Lock'" >/dev/null
-sql "select pg_cancel_backend(pid) from pg_stat_activity where query like '%held_orders%' and pid <> pg_backend_pid()" >/dev/null
-wait $lk 2>/dev/null
-same "$(sql "select count(*) from orders where fanout_id = (select id from fanouts where idem_key = 'pl-1')")" 0 \
-	"no order row was written before the kill"
-run 0 "a run after a kill between intent and rows" "$PHALANX" -c "fanouts last 1"
-fid=$(sql "select id from fanouts where idem_key = 'pl-1'")
-same "$(sql "select state from fanouts where id = $fid")" COMPLETED "the fan-out is settled COMPLETED"
-same "$(sql "select count(*) from orders where fanout_id = $fid and state = 'FILLED' and broker_order_id is not null")" $N \
-	"the rows come from the plan and match the broker's book"
-same "$(sim_orders)" $((before + N)) "nothing was sent again"
-dup=
-for tg in $(sql "select client_tag from orders where fanout_id = $fid"); do
-	[ "$(tag_count "$tg")" = 1 ] || dup="$dup $tg:$(tag_count "$tg")"
-done
-same "$dup" "" "each leg at the broker exactly once"
-positions_match "positions equal the broker's after a kill between intent and rows"
-
 # 7. The daemon holds the duty: a batch run leaves reconciling to it.
 "$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
 sv=$!
