@@ -138,6 +138,18 @@ store_run(struct store *st, const char *sql, int n, const char *const *params,
 	pg_query(st->pg, sql, n, params, store_call_done, call);
 }
 
+void
+store_run_urgent(struct store *st, const char *sql, int n,
+    const char *const *params, store_rows_cb cb, void *arg)
+{
+	struct store_call	*call;
+
+	call = xmalloc(sizeof *call);
+	call->cb = cb;
+	call->arg = arg;
+	pg_query_urgent(st->pg, sql, n, params, store_call_done, call);
+}
+
 /*
  * SQLSTATEs a user can cause and fix: say what, in their words.  Anything
  * else keeps the server's message.

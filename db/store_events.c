@@ -1,7 +1,7 @@
 /*
  * The lifecycle event writer (store_events.h).  Events wait in a FIFO; a
  * flush takes up to max_batch of them into the one batch in flight.  The
- * batch goes to PostgreSQL as ten array parameters, or -- when the store
+ * batch goes to PostgreSQL as COPY data, or -- when the store
  * is unreachable, or older events are still in the journal -- appended to
  * the journal so the journal always holds a prefix of what is unwritten.
  */
@@ -32,13 +32,23 @@
     ORDERS_FINAL ")" \
     "  AND coalesce(l.filled_qty, o.filled_qty) >= o.filled_qty"
 
+/*
+ * A batch is one transaction of three statements: the rows are copied
+ * (COPY ... FROM STDIN, text format) into a temporary table emptied at
+ * commit, then inserted from it.  COPY parses rows as fast as the server
+ * can; the order of the batch is kept by ord, and "last" marks each
+ * order's latest event, picked by the writer.
+ */
+#define EVENTS_STAGE "px_events_in"
 #define EVENTS_SQL(conflict) \
+    "CREATE TEMP TABLE IF NOT EXISTS " EVENTS_STAGE " (ts timestamptz," \
+    "  order_id bigint, state text, broker_status text," \
+    "  filled_qty integer, message text, latency_us bigint," \
+    "  mono_us bigint, uid uuid, avg_price numeric, ord integer," \
+    "  last boolean) ON COMMIT DELETE ROWS;" \
+    "COPY " EVENTS_STAGE " FROM STDIN;" \
     "WITH e AS (" \
-    " SELECT u.* FROM unnest($1::timestamptz[], $2::bigint[], $3::text[]," \
-    "  $4::text[], $5::integer[], $6::text[], $7::bigint[], $8::bigint[]," \
-    "  $9::uuid[], $10::numeric[]) WITH ORDINALITY" \
-    "  AS u(ts, order_id, state, broker_status, filled_qty, message," \
-    "  latency_us, mono_us, uid, avg_price, ord)" \
+    " SELECT u.* FROM " EVENTS_STAGE " u" \
     " WHERE EXISTS (SELECT 1 FROM orders o WHERE o.id = u.order_id)" \
     "), ins AS (" \
     " INSERT INTO order_events (ts, order_id, state, broker_status," \
@@ -52,10 +62,8 @@
     "  filled_qty = coalesce(l.filled_qty, o.filled_qty)," \
     "  avg_price = coalesce(l.avg_price, o.avg_price)," \
     "  updated_at = l.ts" \
-    " FROM unnest($11::bigint[], $12::text[], $13::integer[]," \
-    "  $14::numeric[], $15::timestamptz[])" \
-    "  AS l(order_id, state, filled_qty, avg_price, ts)" \
-    " WHERE o.id = l.order_id" \
+    " FROM e l" \
+    " WHERE l.last AND o.id = l.order_id" \
     ORDERS_FORWARD_ONLY \
     " RETURNING o.id" \
     "), s AS (" \
@@ -77,8 +85,6 @@ static const char events_sql_live[] = EVENTS_SQL("");
 static const char events_sql_replay[] =
     EVENTS_SQL(" ON CONFLICT (uid, ts) DO NOTHING");
 
-#define NCOLS	10	/* event columns */
-#define NPARAMS	15	/* and five for the latest state per order */
 
 /* One event as the writer keeps it: strings owned. */
 struct ev {
@@ -285,51 +291,113 @@ events_journal(struct events_writer *w, const struct ev *v, size_t n)
 	return rc;
 }
 
-/* Batch parameters -------------------------------------------------------- */
+/* Batch rows: COPY text format ------------------------------------------ */
 
-/* An element of a PostgreSQL array literal: quoted, or NULL. */
-static void
-arr_text(struct strbuf *sb, const char *s)
+/* Decimal digits of v at the end of buf; returns where they start. */
+static char *
+dec_digits(char *end, uint64_t v)
 {
-	const char	*p;
+	*--end = '\0';
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
 
-	if (sb->len > 1)
-		strbuf_putc(sb, ',');
-	if (s == NULL) {
-		strbuf_puts(sb, "NULL");
-		return;
-	}
-	strbuf_putc(sb, '"');
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			strbuf_putc(sb, '\\');
-		strbuf_putc(sb, *p);
-	}
-	strbuf_putc(sb, '"');
+/* One column: its separator, then the value; \N is NULL. */
+static void
+col_sep(struct strbuf *sb, int first)
+{
+	if (!first)
+		strbuf_putc(sb, '\t');
 }
 
 static void
-arr_int(struct strbuf *sb, int64_t v, int null_if_negative)
+col_text(struct strbuf *sb, const char *s, int first)
 {
-	if (sb->len > 1)
-		strbuf_putc(sb, ',');
-	if (null_if_negative && v < 0)
-		strbuf_puts(sb, "NULL");
-	else
-		strbuf_printf(sb, "%lld", (long long)v);
+	const char	*p;
+
+	col_sep(sb, first);
+	if (s == NULL) {
+		strbuf_puts(sb, "\\N");
+		return;
+	}
+	while (*(p = s + strcspn(s, "\\\t\n\r")) != '\0') {
+		strbuf_add(sb, s, (size_t)(p - s));
+		strbuf_puts(sb, *p == '\\' ? "\\\\" : *p == '\t' ? "\\t" :
+		    *p == '\n' ? "\\n" : "\\r");
+		s = p + 1;
+	}
+	strbuf_puts(sb, s);
+}
+
+static void
+col_int(struct strbuf *sb, int64_t v, int null_if_negative)
+{
+	char	buf[24], *p;
+
+	col_sep(sb, 0);
+	if (null_if_negative && v < 0) {
+		strbuf_puts(sb, "\\N");
+		return;
+	}
+	p = dec_digits(buf + sizeof buf, v < 0 ? 0 - (uint64_t)v :
+	    (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
+	strbuf_puts(sb, p);
 }
 
 /* Paise as rupees with two decimals, exact. */
 static void
-arr_paise(struct strbuf *sb, int64_t v)
+col_paise(struct strbuf *sb, int64_t v)
 {
-	if (sb->len > 1)
-		strbuf_putc(sb, ',');
-	if (v < 0)
-		strbuf_puts(sb, "NULL");
-	else
-		strbuf_printf(sb, "%lld.%02lld", (long long)(v / 100),
-		    (long long)(v % 100));
+	char	buf[24], frac[4];
+
+	col_sep(sb, 0);
+	if (v < 0) {
+		strbuf_puts(sb, "\\N");
+		return;
+	}
+	strbuf_puts(sb, dec_digits(buf + sizeof buf, (uint64_t)(v / 100)));
+	frac[0] = '.';
+	frac[1] = (char)('0' + v / 10 % 10);
+	frac[2] = (char)('0' + v % 10);
+	frac[3] = '\0';
+	strbuf_puts(sb, frac);
+}
+
+/*
+ * time_fmt_utc's text, formatting the date and time once a second: a
+ * batch of thousands of events shares a handful of seconds.
+ */
+static void
+ev_ts(int64_t wall_us, char buf[40])
+{
+	static int64_t	last_s = -1;
+	static char	base[32];
+	int64_t		s = wall_us / 1000000, us = wall_us % 1000000;
+	char		digits[8], *p;
+	size_t		n;
+
+	if (wall_us < 0) {
+		time_fmt_utc(wall_us, buf, 40);
+		return;
+	}
+	if (s != last_s) {
+		time_fmt_utc(s * 1000000, buf, 40);
+		n = strcspn(buf, ".");
+		memcpy(base, buf, n);
+		base[n] = '\0';
+		last_s = s;
+	}
+	p = dec_digits(digits + sizeof digits, (uint64_t)us + 1000000);
+	n = strlen(base);
+	memcpy(buf, base, n);
+	buf[n] = '.';
+	memcpy(buf + n + 1, p + 1, 6);	/* the six digits after the 1 */
+	memcpy(buf + n + 7, "Z", 2);
 }
 
 static int
@@ -343,70 +411,59 @@ ev_last_cmp(const void *x, const void *y)
 	return a < b ? 1 : a > b ? -1 : 0;	/* later in the batch first */
 }
 
-/* The latest event of each order in the batch, as $11..$15. */
-static void
-events_last(const struct ev_batch *b, struct strbuf *a)
+/* Which events of the batch are their order's latest: last[i] set. */
+static char *
+events_last(const struct ev_batch *b)
 {
 	const struct ev	**v;
-	char		  ts[40];
+	char		 *last;
 	size_t		  i;
 
 	v = xcalloc(b->n + 1, sizeof *v);
+	last = xcalloc(b->n + 1, 1);
 	for (i = 0; i < b->n; i++)
 		v[i] = &b->v[i];
 	qsort(v, b->n, sizeof *v, ev_last_cmp);
 	for (i = 0; i < b->n; i++) {
-		if (i > 0 && v[i]->order_id == v[i - 1]->order_id)
-			continue;
-		time_fmt_utc(v[i]->ts_us, ts, sizeof ts);
-		arr_int(&a[0], v[i]->order_id, 0);
-		arr_text(&a[1], broker_state_name(v[i]->state));
-		arr_int(&a[2], v[i]->filled_qty, 1);
-		arr_paise(&a[3], v[i]->avg_price);
-		arr_text(&a[4], ts);
+		if (i == 0 || v[i]->order_id != v[i - 1]->order_id)
+			last[v[i] - b->v] = 1;
 	}
 	free(v);
+	return last;
 }
 
 static void
 events_send(struct events_writer *w, struct ev_batch *b)
 {
-	struct strbuf	 a[NPARAMS];
-	const char	*params[NPARAMS];
-	char		 ts[40];
+	struct strbuf	 sb;
+	char		 ts[40], *last;
 	const struct ev	*e;
 	size_t		 i;
-	int		 c;
 
-	for (c = 0; c < NPARAMS; c++) {
-		strbuf_init(&a[c]);
-		strbuf_putc(&a[c], '{');
-	}
+	last = events_last(b);
+	strbuf_init(&sb);
 	for (i = 0; i < b->n; i++) {
 		e = &b->v[i];
-		time_fmt_utc(e->ts_us, ts, sizeof ts);
-		arr_text(&a[0], ts);
-		arr_int(&a[1], e->order_id, 0);
-		arr_text(&a[2], broker_state_name(e->state));
-		arr_text(&a[3], e->broker_status);
-		arr_int(&a[4], e->filled_qty, 1);
-		arr_text(&a[5], e->message);
-		arr_int(&a[6], e->latency_us, 1);
-		arr_int(&a[7], e->mono_us, 0);
-		arr_text(&a[8], e->uid);
-		arr_paise(&a[9], e->avg_price);
+		ev_ts(e->ts_us, ts);
+		col_text(&sb, ts, 1);
+		col_int(&sb, e->order_id, 0);
+		col_text(&sb, broker_state_name(e->state), 0);
+		col_text(&sb, e->broker_status, 0);
+		col_int(&sb, e->filled_qty, 1);
+		col_text(&sb, e->message, 0);
+		col_int(&sb, e->latency_us, 1);
+		col_int(&sb, e->mono_us, 0);
+		col_text(&sb, e->uid, 0);
+		col_paise(&sb, e->avg_price);
+		col_int(&sb, (int64_t)i + 1, 0);
+		col_text(&sb, last[i] ? "t" : "f", 0);
+		strbuf_putc(&sb, '\n');
 	}
-	events_last(b, a + NCOLS);
-	for (c = 0; c < NPARAMS; c++) {
-		strbuf_putc(&a[c], '}');
-		params[c] = a[c].s;
-	}
+	free(last);
 	w->inflight = b;
-	pg_query(w->pg, b->replay || w->j == NULL ? events_sql_replay :
-	    events_sql_live,
-	    NPARAMS, params, events_done, b);
-	for (c = 0; c < NPARAMS; c++)
-		strbuf_free(&a[c]);
+	pg_query_copy(w->pg, b->replay || w->j == NULL ? events_sql_replay :
+	    events_sql_live, sb.s != NULL ? sb.s : "", sb.len, events_done, b);
+	strbuf_free(&sb);
 }
 
 /* The queue ------------------------------------------------------------ */

@@ -4,8 +4,8 @@
  *
  * events_write() copies the event into a memory queue and returns.  A
  * flush -- flush_us after the first queued event, or at once when
- * flush_at are waiting -- sends the queue as one statement that inserts
- * the rows (unnest of arrays), moves each order to its latest state and
+ * flush_at are waiting -- sends the queue as one transaction that copies
+ * the rows in (COPY FROM STDIN), moves each order to its latest state and
  * sends one NOTIFY on "phalanx_events" with
  * {"n": rows, "first_id": id, "last_id": id}.  One batch is in flight at a
  * time, so rows reach the table in the order they were written.

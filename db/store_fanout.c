@@ -5,23 +5,42 @@
 #include "db/store_fanout.h"
 #include "db/store_int.h"
 
-/* Ids come a block at a time: a warm router needs no round trip for one. */
-static const char sql_next_id[] =
-"SELECT nextval(pg_get_serial_sequence('fanouts', 'id')) AS id"
-"  FROM generate_series(1, $1::int)";
+/*
+ * Ids come a block at a time: a warm router needs no round trip for one.
+ * Order ids too, so that the intent row can name every leg's order.
+ */
+static const char sql_next_ids[] =
+"SELECT 'fanout' AS kind, nextval(pg_get_serial_sequence('fanouts', 'id'))"
+"  AS id FROM generate_series(1, $1::int) "
+"UNION ALL "
+"SELECT 'order', nextval(pg_get_serial_sequence('orders', 'id'))"
+"  FROM generate_series(1, $2::int)";
 
-static const char sql_create[] =
-"WITH f AS ("
+/*
+ * The intent: one row, its plan the legs.  An order intent's leg for an
+ * account HALTED meanwhile is marked denied in the plan (the kill switch
+ * wins over any cached view of the registry) and named in the answer.
+ */
+static const char sql_intent[] =
+"WITH p AS ("
+"  SELECT coalesce(jsonb_agg(CASE WHEN ($1::jsonb->>'intent') = 'order'"
+"    AND EXISTS (SELECT 1 FROM accounts a"
+"      WHERE a.id = (x.e->>'account_id')::bigint"
+"      AND a.trading_state = 'HALTED')"
+"    THEN x.e || '{\"denied\": true}' ELSE x.e END ORDER BY x.n), '[]')"
+"    AS plan"
+"  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n)"
+"), f AS ("
 "  INSERT INTO fanouts (id, who, source, intent, target, side, symbol,"
 "    exchange, qty, unit, product, order_type, price, trigger_price,"
 "    policy, mode, on_fail, state, message, t_intent, t_rms, tag, idem_key,"
-"    idem_intent)"
+"    idem_intent, plan)"
 "  SELECT x.id, x.who, x.source, x.intent, x.target, x.side, x.symbol,"
 "    x.exchange, x.qty, COALESCE(x.unit, 'lots'), x.product, x.order_type,"
 "    x.price, x.trigger_price, COALESCE(x.policy, 'fixed'),"
 "    COALESCE(x.mode, 'async'), COALESCE(x.on_fail, 'best-effort'),"
 "    x.state, x.message, x.t_intent, x.t_rms, x.tag, x.idem_key,"
-"    x.idem_intent"
+"    x.idem_intent, (SELECT plan FROM p)"
 "  FROM jsonb_to_record($1::jsonb) AS x(id bigint, who text, source text,"
 "    intent text, target text, side text, symbol text, exchange text,"
 "    qty int, unit text, product text, order_type text, price numeric,"
@@ -31,27 +50,21 @@ static const char sql_create[] =
 /* The sender owns the fan-out until it finishes (or its session ends):
  * a reconciler leaves an owned fan-out alone. */
 "  RETURNING id, phalanx_fanout_own(id, true) AS owned"
-"), o AS ("
-"  INSERT INTO orders (fanout_id, account_id, slice, client_tag, state,"
-"    side, symbol, exchange, product, order_type, qty, price,"
-"    trigger_price, message)"
-"  SELECT (SELECT id FROM f), x.account_id, x.slice, x.client_tag, 'NEW',"
-"    x.side, x.symbol, x.exchange, x.product, x.order_type, x.qty, x.price,"
-"    x.trigger_price, x.message"
-"  FROM jsonb_to_recordset($2::jsonb) AS x(account_id bigint, slice int,"
-"    client_tag text, side text, symbol text, exchange text, product text,"
-"    order_type text, qty int, price numeric, trigger_price numeric,"
-"    message text)"
-"  WHERE x.side IS NULL OR ($1::jsonb->>'intent') <> 'order' OR NOT EXISTS"
-"    (SELECT 1 FROM accounts a WHERE a.id = x.account_id"
-"      AND a.trading_state = 'HALTED')"
-"  RETURNING id, client_tag"
 "), au AS ("
 "  INSERT INTO audit_log (os_user, front, action, object, detail)"
 "  SELECT $3, $4, 'fanout.' || ($1::jsonb->>'intent'),"
 "    'fanout:' || (SELECT id FROM f), $1::jsonb"
 ")"
-"SELECT o.id, o.client_tag FROM o";
+"SELECT f.id AS fanout_id, d.id AS denied FROM f LEFT JOIN LATERAL"
+"  (SELECT (e->>'id')::bigint AS id FROM p, jsonb_array_elements(p.plan) e"
+"    WHERE e ? 'denied') d ON true";
+
+/*
+ * The legs' rows, once they are on the wire.  Journaled when the store is
+ * away (store_journal.h; $2 is its uid); repeating it writes nothing.
+ */
+const char store_sql_fanout_legs[] =
+"SELECT phalanx_fanout_orders($1::bigint) AS written, $2::uuid AS uid";
 
 static const char sql_orders_add[] =
 "WITH o AS ("
@@ -190,31 +203,46 @@ store_order_find(struct store *st, const char *id,
 }
 
 void
-store_fanout_next_ids(struct store *st, int n, store_rows_cb cb, void *arg)
+store_fanout_next_ids(struct store *st, int nfanouts, int norders,
+    store_rows_cb cb, void *arg)
 {
-	char		 ns[16];
-	const char	*p[1] = { ns };
+	char		 nf[16], no[16];
+	const char	*p[2] = { nf, no };
 
-	snprintf(ns, sizeof ns, "%d", n);
-	store_run(st, sql_next_id, 1, p, cb, arg);
+	snprintf(nf, sizeof nf, "%d", nfanouts);
+	snprintf(no, sizeof no, "%d", norders);
+	store_run_urgent(st, sql_next_ids, 2, p, cb, arg);
 }
 
 void
-store_fanout_create(struct store *st, json_t *fanout, json_t *orders,
+store_fanout_intent(struct store *st, json_t *fanout, json_t *plan,
     const struct store_actor *who, store_rows_cb cb, void *arg)
 {
 	char		*f, *o;
 	const char	*p[4];
 
 	f = json_dumps(fanout, JSON_COMPACT);
-	o = json_dumps(orders, JSON_COMPACT);
+	o = json_dumps(plan, JSON_COMPACT);
 	p[0] = f;
 	p[1] = o;
 	p[2] = who->os_user;
 	p[3] = who->front;
-	store_run(st, sql_create, 4, p, cb, arg);
+	store_run_urgent(st, sql_intent, 4, p, cb, arg);
 	free(f);
 	free(o);
+}
+
+void
+store_fanout_legs(struct store *st, int64_t fanout_id, store_rows_cb cb,
+    void *arg)
+{
+	char		 ids[32];
+	const char	*p[2];
+
+	snprintf(ids, sizeof ids, "%lld", (long long)fanout_id);
+	p[0] = ids;
+	p[1] = NULL;
+	store_run_durable(st, "fanout.legs", 2, p, cb, arg);
 }
 
 void
@@ -280,7 +308,9 @@ store_trading_state_set(struct store *st, json_t *account_ids,
 	char		*ids = json_dumps(account_ids, JSON_COMPACT);
 	const char	*p[5] = { ids, state, reason, who->os_user, who->front };
 
-	store_run(st, sql_trading_state, 5, p, cb, arg);
+	/* Urgent like an intent: a kill issued before a fan-out's intent
+	 * is stored before it, never overtaken. */
+	store_run_urgent(st, sql_trading_state, 5, p, cb, arg);
 	store_registry_changed(st, "accounts");
 	free(ids);
 }

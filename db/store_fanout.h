@@ -1,31 +1,44 @@
 /*
  * store_fanout: fan-outs and their orders as the router records them.
- * A fan-out and all its NEW orders (with their client tags) are written in
- * one statement before anything is sent, so a crash mid-send leaves every
- * order findable by tag.
+ * The intent row, with every leg's client tag in its plan, is written
+ * before anything is sent, so a crash mid-send leaves every order
+ * findable by tag; the order rows follow (db/migrations/0016).
  */
 #ifndef PX_STORE_FANOUT_H
 #define PX_STORE_FANOUT_H
 
 #include "db/store.h"
 
-/* The next n fan-out ids (client tags derive from them). Rows: id. */
-void store_fanout_next_ids(struct store *, int n, store_rows_cb, void *);
+/*
+ * The next nfanouts fan-out ids and norders order ids (client tags and
+ * the intent's plan derive from them).  Rows: kind ("fanout", "order"),
+ * id.
+ */
+void store_fanout_next_ids(struct store *, int nfanouts, int norders,
+    store_rows_cb, void *);
 
 /*
- * fanout: JSON object with the fanouts columns (id, who, source, intent,
- * target, side, symbol, exchange, qty, unit, product, order_type, price,
- * trigger_price, policy, mode, on_fail, state, message, t_intent, t_rms,
- * tag);
- * orders: JSON array of objects (account_id, slice, client_tag, side,
- * symbol, exchange, product, order_type, qty, price, trigger_price).
- * Rows: id, client_tag of each order.  Their NEW events are the caller's
- * to write (through the event writer, off this statement's path).  An order intent's orders for an
- * account HALTED meanwhile are not written (the kill switch wins over any
- * cached view of the registry): their tags are missing from the rows.
+ * The intent, written before anything is sent.  fanout: JSON object with
+ * the fanouts columns (id, who, source, intent, target, side, symbol,
+ * exchange, qty, unit, product, order_type, price, trigger_price, policy,
+ * mode, on_fail, state, message, t_intent, t_rms, tag, idem_key,
+ * idem_intent); plan: JSON array, one object per leg (id: its order id,
+ * account_id, slice, client_tag, side, symbol, exchange, product,
+ * order_type, qty, price, trigger_price).  Rows: fanout_id, denied: one
+ * row per leg of an order intent whose account was HALTED by the time the
+ * row was written (the kill switch wins over any cached view of the
+ * registry: never send it), else one row with denied NULL.
  */
-void store_fanout_create(struct store *, json_t *fanout, json_t *orders,
+void store_fanout_intent(struct store *, json_t *fanout, json_t *plan,
     const struct store_actor *, store_rows_cb, void *);
+
+/*
+ * The plan's order rows (all NEW), written after the legs are sent;
+ * journaled when the store is away.  Their NEW events are the caller's
+ * to write.  Row: written (how many were new).
+ */
+void store_fanout_legs(struct store *, int64_t fanout_id, store_rows_cb,
+    void *);
 
 /* More orders for an existing fan-out (rollback legs). Rows: id, client_tag. */
 void store_orders_add(struct store *, int64_t fanout_id, json_t *orders,

@@ -7,6 +7,13 @@
 json_t *store_rows_json(const PGresult *);
 void store_run(struct store *, const char *sql, int n,
     const char *const *params, store_rows_cb, void *);
+/*
+ * Ahead of every statement queued that is not urgent: a fan-out's intent
+ * and its legs' rows do not wait behind the last one's broker order ids
+ * and fills, which nothing waits on (pg_query_urgent).
+ */
+void store_run_urgent(struct store *, const char *sql, int n,
+    const char *const *params, store_rows_cb, void *);
 
 /* store_journal.c: writes that survive an outage (store_journal.h). */
 struct store_journal;
@@ -22,6 +29,7 @@ void store_run_durable(struct store *, const char *op, int n,
 
 extern const char store_sql_broker_id[];
 extern const char store_sql_fanout_finish[];
+extern const char store_sql_fanout_legs[];
 extern const char store_sql_position_fill[];
 extern const char store_sql_order_fill[];
 

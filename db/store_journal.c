@@ -18,13 +18,15 @@ struct durable_op {
 	const char	*name;
 	const char	*sql;
 	int		 n;
+	int		 urgent;	/* live: store_run_urgent */
 };
 
 static const struct durable_op durable_ops[] = {
-	{ "order.broker_id", store_sql_broker_id, 3 },
-	{ "fanout.finish", store_sql_fanout_finish, 7 },
-	{ "position.fill", store_sql_position_fill, 7 },
-	{ "order.fill", store_sql_order_fill, 4 },
+	{ "order.broker_id", store_sql_broker_id, 3, 0 },
+	{ "fanout.finish", store_sql_fanout_finish, 7, 0 },
+	{ "position.fill", store_sql_position_fill, 7, 0 },
+	{ "order.fill", store_sql_order_fill, 4, 0 },
+	{ "fanout.legs", store_sql_fanout_legs, 2, 1 },
 };
 
 struct store_journal {
@@ -190,7 +192,8 @@ store_run_durable(struct store *st, const char *name, int n,
 		c->p[i] = p[i] != NULL ? xstrdup(p[i]) : NULL;
 	c->cb = cb;
 	c->arg = arg;
-	pg_query(store_conn(st), op->sql, n, p, durable_done, c);
+	(op->urgent ? pg_query_urgent : pg_query)(store_conn(st), op->sql, n,
+	    p, durable_done, c);
 }
 
 /* Replay ----------------------------------------------------------------- */

@@ -17,7 +17,9 @@ static const char sql_duty_release[] =
 
 /*
  * The CTE with the lock call is materialised once per row, so each
- * fan-out is tried once; a claimed one learns when it was first orphaned.
+ * fan-out is tried once; a claimed one learns when it was first orphaned,
+ * and gets the order rows its sender died before writing (the plan of
+ * db/migrations/0016 names them).
  */
 static const char sql_claim[] =
 "WITH c AS ("
@@ -28,7 +30,7 @@ static const char sql_claim[] =
 "  SELECT c.id FROM c WHERE phalanx_fanout_own(c.id, true)"
 "), u AS ("
 "  UPDATE fanouts f SET orphaned_at = coalesce(f.orphaned_at, now())"
-"  FROM own WHERE f.id = own.id"
+"  FROM own WHERE f.id = own.id AND phalanx_fanout_orders(own.id) >= 0"
 "  RETURNING f.id, f.intent, f.on_fail, f.orphaned_at"
 ")"
 "SELECT u.id, u.intent, u.on_fail,"

@@ -36,6 +36,7 @@ fanout_new(struct router *r, const struct fanout_req *req, fanout_done_cb cb,
 	fo->cancels = json_array();
 	fo->problems = json_array();
 	fo->left = json_array();
+	fo->lookups = json_object();
 	fo->cb = cb;
 	fo->arg = arg;
 	fo->wall_intent = time_wall_us();
@@ -64,7 +65,9 @@ fanout_free(struct fanout *fo)
 	json_decref(fo->cancels);
 	json_decref(fo->problems);
 	json_decref(fo->left);
+	json_decref(fo->lookups);
 	free(fo->positions);
+	router_events_drop(fo);
 	free(fo);
 }
 

@@ -75,6 +75,11 @@ fanout_nfailures(const struct fanout *fo, size_t *unreachable)
 void
 fanout_all_done(struct fanout *fo)
 {
+	/* The report and the final state follow the orders' rows. */
+	if (fo->legs_writing) {
+		fo->done_waiting = 1;
+		return;
+	}
 	if (fo->req.on_fail == FANOUT_ALL_OR_NONE && !fo->rolled_back &&
 	    fanout_nfailed(fo) > 0) {
 		rollback_start(fo);
@@ -390,12 +395,13 @@ fanout_report(struct fanout *fo, const char *state, struct fanout_result *res)
 	bad = fanout_failed_accounts(fo);
 	res->ok = failed == 0 && !fo->rolled_back;
 	res->text = strbuf_steal(&b);
-	res->data = json_pack("{s:I,s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I,s:I},"
+	res->data = json_pack("{s:I,s:s,s:s,s:s,s:s,s:{s:I,s:I,s:I,s:I,s:I,s:I},"
 	    "s:o,s:O,s:O,s:O,s:o,s:O,s:o}", "fanout", (json_int_t)fo->id,
 	    "state", state, "target", fo->target_text, "mode",
 	    fanout_mode_name(fo->req.mode), "on_fail",
 	    fanout_on_fail_name(fo->req.on_fail), "timings_us",
 	    "rms", (json_int_t)fanout_since(fo, fo->t_rms),
+	    "intent", (json_int_t)fanout_since(fo, fo->t_intent_written),
 	    "written", (json_int_t)fanout_since(fo, fo->t_written),
 	    "first_send", (json_int_t)fanout_since(fo, fo->t_first_send),
 	    "last_send", (json_int_t)fanout_since(fo, fo->t_last_send),

@@ -1,7 +1,10 @@
 /*
- * Before anything is sent, every order is written NEW with its client
- * tag: an order that reaches the broker but whose answer is lost can then
- * always be found again by that tag.
+ * Before anything is sent, the intent is written: one row whose plan
+ * holds every leg's order id and client tag, so an order that reaches the
+ * broker but whose answer is lost can always be found again by that tag.
+ * One round trip, whatever the number of accounts; the legs' order rows
+ * follow while the legs are on the wire (db/migrations/0016), and their
+ * events wait for them (router_events.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +40,8 @@ fanout_leg_order_json(const struct leg *leg)
 {
 	const struct broker_order_req	*q = &leg->req;
 
-	return json_pack("{s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}",
+	return json_pack("{s:I,s:I,s:i,s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:o,s:o}",
+	    "id", (json_int_t)leg->order_id,
 	    "account_id", (json_int_t)leg->account_id, "slice", leg->slice,
 	    "client_tag", leg->tag, "side", broker_side_name(q->side),
 	    "symbol", q->tradingsymbol, "exchange", q->exchange,
@@ -141,19 +145,38 @@ fanout_send_next_sync(struct fanout *fo)
 }
 
 static struct leg *
-fanout_leg_by_tag(struct fanout *fo, const char *tag)
+fanout_leg_by_order(struct fanout *fo, int64_t order_id)
 {
 	size_t	i;
 
 	for (i = 0; i < fo->nlegs; i++) {
-		if (strcmp(fo->legs[i]->tag, tag) == 0)
+		if (fo->legs[i]->order_id == order_id)
 			return fo->legs[i];
 	}
 	return NULL;
 }
 
+/* The legs' rows are in (or journaled): their events may follow. */
 static void
-fanout_created(json_t *rows, const struct err *err, void *arg)
+fanout_legs_written(json_t *rows, const struct err *err, void *arg)
+{
+	struct fanout	*fo = arg;
+
+	if (err != NULL)
+		log_error("router", "fanout %lld: orders not recorded (the "
+		    "reconciler writes them from the intent): %s",
+		    (long long)fo->id, err->msg);
+	fo->t_written = time_mono_us();
+	fo->legs_writing = 0;
+	router_events_release(fo);
+	if (fo->done_waiting) {
+		fo->done_waiting = 0;
+		fanout_all_done(fo);
+	}
+}
+
+static void
+fanout_intent_written(json_t *rows, const struct err *err, void *arg)
 {
 	struct fanout	*fo = arg;
 	json_t		*row;
@@ -165,36 +188,42 @@ fanout_created(json_t *rows, const struct err *err, void *arg)
 		    "was sent: %s", err->msg);
 		return;
 	}
+	fo->t_intent_written = time_mono_us();
+	/* Denied: the account was HALTED by the time the row was written. */
 	json_array_foreach(rows, i, row) {
-		leg = fanout_leg_by_tag(fo, json_string_value(json_object_get(
-		    row, "client_tag")));
-		if (leg != NULL)
-			leg->order_id = json_integer_value(json_object_get(row,
-			    "id"));
+		leg = fanout_leg_by_order(fo, json_integer_value(
+		    json_object_get(row, "denied")));
+		if (leg == NULL || leg->failed)
+			continue;
+		leg->failed = 1;
+		leg->order_id = 0;	/* never sent: no row */
+		router_event(leg, BROKER_DENIED, "account HALTED (kill "
+		    "switch)", -1);
 	}
-	/* Not written: the account was HALTED by the time the row was. */
+	/*
+	 * The rows go first in the store's queue (one statement, no wait):
+	 * whatever a leg's answer writes later -- its broker order id, a
+	 * fill -- is queued behind them.
+	 */
+	fo->legs_writing = 1;
 	for (i = 0; i < fo->nlegs; i++) {
 		struct leg *l = fo->legs[i];
 
-		if (l->order_id != 0) {
-			router_event(l, BROKER_NEW, NULL, -1);
-			if (l->denied)	/* refused by the RMS guard */
-				router_event(l, BROKER_DENIED, l->message, -1);
-		} else if (!l->failed) {
-			l->failed = 1;
-			router_event(l, BROKER_DENIED, "account HALTED (kill "
-			    "switch)", -1);
-		}
+		if (l->order_id == 0)
+			continue;
+		router_event(l, BROKER_NEW, NULL, -1);
+		if (l->denied)	/* refused by the RMS guard */
+			router_event(l, BROKER_DENIED, l->message, -1);
 	}
-	fo->t_written = time_mono_us();
+	store_fanout_legs(fo->r->store, fo->id, fanout_legs_written, fo);
 	fanout_begin_sending(fo);
 }
 
 static void
-fanout_got_id(struct fanout *fo, int64_t id, const struct err *err)
+fanout_got_ids(struct fanout *fo, const struct err *err)
 {
 	struct store_actor	 who = router_actor(fo->r);
-	json_t			*orders, *row;
+	json_t			*plan, *row;
 	struct err		 e;
 	size_t			 i;
 
@@ -202,35 +231,34 @@ fanout_got_id(struct fanout *fo, int64_t id, const struct err *err)
 		fanout_fail(fo, err->code, "%s", err->msg);
 		return;
 	}
-	fo->id = id;
-	orders = json_array();
+	plan = json_array();
 	for (i = 0; i < fo->nlegs; i++) {
 		struct leg *leg = fo->legs[i];
 
 		err_clear(&e);
 		if (ctag_make(fo->id, leg->account_id, leg->slice, leg->tag,
 		    sizeof leg->tag, &e) != 0) {
-			json_decref(orders);
+			json_decref(plan);
 			fanout_fail(fo, e.code, "%s", e.msg);
 			return;
 		}
 		snprintf(leg->req.tag, sizeof leg->req.tag, "%s", leg->tag);
-		json_array_append_new(orders, fanout_leg_order_json(leg));
+		json_array_append_new(plan, fanout_leg_order_json(leg));
 		if (leg->denied)	/* the RMS rule that refused it */
-			json_object_set_new(json_array_get(orders,
-			    json_array_size(orders) - 1), "message",
+			json_object_set_new(json_array_get(plan,
+			    json_array_size(plan) - 1), "message",
 			    json_string(leg->message));
 	}
 	row = fanout_row_json(fo);
-	store_fanout_create(fo->r->store, row, orders, &who, fanout_created,
-	    fo);
+	store_fanout_intent(fo->r->store, row, plan, &who,
+	    fanout_intent_written, fo);
 	json_decref(row);
-	json_decref(orders);
+	json_decref(plan);
 }
 
 void
 fanout_store_and_send(struct fanout *fo)
 {
 	router_guard_legs(fo);
-	router_next_id(fo, fanout_got_id);
+	router_reserve_ids(fo, fanout_got_ids);
 }

@@ -475,8 +475,7 @@ rc_journal_wait(void *arg)
 
 	if (rc_back(rc))
 		return;
-	if (events_writer_journaled(rc->r->events) > 0 &&
-	    pg_conn_state(rc->r->events_pg) != PG_FAILED &&
+	if (router_events_backlog(rc->r) &&
 	    time_mono_us() - rc->started < RC_JOURNAL_WAIT_US) {
 		rc_call(rc);
 		loop_later(50000, rc_journal_wait, rc);

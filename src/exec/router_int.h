@@ -6,6 +6,7 @@
 #include "db/store_events.h"
 #include "db/store_fanout.h"
 #include "exec/router.h"
+#include "exec/router_parts.h"
 
 /* One account as the router trades it: its adapter and its bucket. */
 struct router_acct {
@@ -33,22 +34,8 @@ struct router {
 	int			 poll_ms;
 	int			 retry_max;
 	int			 reconcile_ms;	/* an unclear outcome, at most */
-	struct journal		*journal;	/* events while the store is down */
-	struct pg_conn		*events_pg;	/* the writer's own connection */
-	struct events_writer	*events;
-	/*
-	 * The registry, credentials and instruments as last read, dropped
-	 * whenever any process announces a change (NOTIFY phalanx_registry):
-	 * a warm router sends after one round trip, the one that records
-	 * the orders.
-	 */
-	struct account_set	 accounts;
-	int			 accounts_ok;
-	json_t			*creds;
-	json_t			*instruments;	/* "EX:SYMBOL" -> row */
-	int64_t			 ids[16];	/* prefetched fan-out ids */
-	size_t			 nids;
-	int			 ids_fetched;
+	struct router_evlog	 ev;		/* router_events.c */
+	struct router_cache	 cache;		/* router_cache.c */
 	router_guard_fn		 guard;		/* router_guard.c */
 	void			*guard_ctx;
 };
@@ -115,7 +102,12 @@ struct fanout {
 	int64_t			 t_first_send;
 	int64_t			 t_last_send;
 	int64_t			 t_last_ack;
-	int64_t			 t_written;	/* last NEW order stored */
+	int64_t			 t_intent_written; /* the intent row */
+	int64_t			 t_written;	/* the legs' order rows */
+	int			 legs_writing;	/* rows not written yet */
+	int			 done_waiting;	/* all done, rows not yet */
+	struct held_event	*held;		/* events waiting for rows */
+	size_t			 nheld;
 	int			 rolled_back;
 	size_t			 nbrokers_pending;
 	json_t			*notes;		/* per-account remarks */
@@ -123,6 +115,7 @@ struct fanout {
 	json_t			*problems;	/* accounts whose state is unknown */
 	json_t			*left;		/* rollback: exposure left open */
 	struct broker_position	*positions;	/* squareoff: to close */
+	json_t			*lookups;	/* squareoff: symbols asked */
 	size_t			 npositions;
 	size_t			 next_lookup;
 	struct err		 err;
@@ -159,16 +152,32 @@ struct book_retry book_read_retry(const struct router *);
 /* router.c */
 struct store_actor router_actor(const struct router *);
 struct router_acct *router_acct_find(struct router *, int64_t id);
+void router_acct_refresh(struct router *, json_t *cred_row, struct err *);
+char *router_wall_text(const struct fanout *, int64_t mono_us);
+
+/* router_cache.c: lookups, from memory when warm */
 void router_load_brokers(struct fanout *, void (*)(struct fanout *));
 void router_load_accounts(struct fanout *, store_accounts_cb);
 void router_instrument(struct fanout *, const char *exchange,
     const char *symbol, store_rows_cb);
-void router_next_id(struct fanout *, void (*)(struct fanout *, int64_t,
-    const struct err *));
+typedef void (*router_ids_cb)(struct fanout *, const struct err *);
+void router_reserve_ids(struct fanout *, router_ids_cb);
+void router_prefetch_ids(struct router *, size_t norders);
+void router_instrument_warm(struct router *, const char *exchange,
+    const char *symbol);
+
+/*
+ * router_events.c: every transition of a leg, and its fills.  While the
+ * legs' order rows are being written (fo->legs_writing) events wait in
+ * the fan-out, with the time they happened, for router_events_release.
+ */
 void router_event(struct leg *, enum broker_state, const char *message,
     int64_t latency_us);
+void router_events_release(struct fanout *);
+void router_events_drop(struct fanout *);
 void router_leg_filled(struct leg *, int64_t filled, int64_t avg);
-char *router_wall_text(const struct fanout *, int64_t mono_us);
+/* Events of a dead run wait in the journal for a live store. */
+int router_events_backlog(const struct router *);
 
 /* fanout.c */
 struct fanout *fanout_new(struct router *, const struct fanout_req *,

@@ -14,6 +14,9 @@
 #include "exec/router_int.h"
 #include "net/net.h"
 
+/* Closing orders per account to reserve ids for before positions are in. */
+#define SO_LEGS_GUESS	4
+
 struct so_call {
 	struct fanout		*fo;
 	const struct account	*acct;
@@ -224,6 +227,24 @@ so_cancel_phase(struct fanout *fo)
 	    so_close_positions : fanout_store_and_send);
 }
 
+/*
+ * The first time a symbol shows up, its instrument (lot and freeze size)
+ * is looked up while other brokers are still answering: slicing then
+ * finds it cached.
+ */
+static void
+so_warm_instrument(struct fanout *fo, const char *exchange,
+    const char *symbol)
+{
+	char	key[80];
+
+	snprintf(key, sizeof key, "%s:%s", exchange, symbol);
+	if (json_object_get(fo->lookups, key) != NULL)
+		return;
+	json_object_set_new(fo->lookups, key, json_true());
+	router_instrument_warm(fo->r, exchange, symbol);
+}
+
 static void
 so_positions(const struct broker_err *be, const struct broker_positions *p,
     void *arg)
@@ -241,6 +262,7 @@ so_positions(const struct broker_err *be, const struct broker_positions *p,
 		if (pos->qty == 0 ||
 		    !so_symbol_matches(fo, pos->exchange, pos->tradingsymbol))
 			continue;
+		so_warm_instrument(fo, pos->exchange, pos->tradingsymbol);
 		leg = fanout_add_leg(fo, c->acct, c->ra);
 		leg->slice = (int)fo->nlegs - 1;
 		memset(&leg->req, 0, sizeof leg->req);
@@ -384,6 +406,9 @@ squareoff_start(struct fanout *fo)
 	 */
 	if (fo->req.intent != FANOUT_CANCEL)
 		fo->req.on_fail = FANOUT_RETRY;
+	/* Ids for the closing orders come while positions are read. */
+	if (fo->req.intent != FANOUT_CANCEL)
+		router_prefetch_ids(fo->r, fo->match.n * SO_LEGS_GUESS);
 	switch (fo->req.intent) {
 	case FANOUT_KILL:
 		ids = json_array();

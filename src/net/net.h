@@ -69,6 +69,15 @@ void pg_conn_on_state(struct pg_conn *, pg_state_cb, void *);
  */
 void pg_query(struct pg_conn *, const char *sql, int nparams,
     const char *const *params, pg_query_cb, void *arg);
+/* The same, queued ahead of every query that is not urgent (pg.c). */
+void pg_query_urgent(struct pg_conn *, const char *sql, int nparams,
+    const char *const *params, pg_query_cb, void *arg);
+/*
+ * Statements without parameters, one of them COPY ... FROM STDIN reading
+ * data; they run as one transaction (pg.c).
+ */
+void pg_query_copy(struct pg_conn *, const char *sql, const char *data,
+    size_t len, pg_query_cb, void *arg);
 /* Number of queries queued or in flight. */
 size_t pg_pending(const struct pg_conn *);
 

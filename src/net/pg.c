@@ -29,6 +29,10 @@ struct pg_query {
 	pg_query_cb	  cb;
 	void		 *arg;
 	int		  internal;	/* a LISTEN issued by us */
+	int		  urgent;	/* queued ahead of the others */
+	char		 *copy;		/* COPY FROM STDIN data, or NULL */
+	size_t		  ncopy;
+	int		  copied;	/* sent: a second COPY is refused */
 	struct pg_query	 *next;
 };
 
@@ -58,6 +62,7 @@ struct pg_conn {
 
 	struct pg_query		*head;
 	struct pg_query		*tail;
+	struct pg_query		*urgent_tail;	/* last urgent one queued */
 	struct pg_query		*inflight;
 	PGresult		*res;		/* result kept for inflight */
 	size_t			 npending;	/* user queries, incl. inflight */
@@ -88,6 +93,7 @@ pg_query_free(struct pg_query *q)
 		free(q->params[i]);
 	free(q->params);
 	free(q->sql);
+	free(q->copy);
 	free(q);
 }
 
@@ -133,6 +139,26 @@ pg_push_front(struct pg_conn *c, struct pg_query *q)
 	c->head = q;
 	if (c->tail == NULL)
 		c->tail = q;
+	if (q->urgent && c->urgent_tail == NULL)
+		c->urgent_tail = q;
+}
+
+/* Behind the urgent queries already waiting, ahead of every other. */
+static void
+pg_enqueue_urgent(struct pg_conn *c, struct pg_query *q)
+{
+	struct pg_query	*after = c->urgent_tail;
+
+	q->urgent = 1;
+	if (after == NULL) {
+		pg_push_front(c, q);
+	} else {
+		q->next = after->next;
+		after->next = q;
+		if (c->tail == after)
+			c->tail = q;
+	}
+	c->urgent_tail = q;
 }
 
 static struct pg_query *
@@ -142,6 +168,8 @@ pg_dequeue(struct pg_conn *c)
 
 	if ((q = c->head) == NULL)
 		return NULL;
+	if (q == c->urgent_tail)
+		c->urgent_tail = NULL;
 	c->head = q->next;
 	if (c->head == NULL)
 		c->tail = NULL;
@@ -168,6 +196,9 @@ pg_drop_internal(struct pg_conn *c)
 	}
 	c->head = keep;
 	c->tail = last;
+	c->urgent_tail = NULL;
+	for (q = keep; q != NULL && q->urgent; q = q->next)
+		c->urgent_tail = q;
 }
 
 /* Completes q (already unlinked) and frees it; -1 if the callback freed c. */
@@ -485,8 +516,9 @@ pg_send_next(struct pg_conn *c)
 
 	while (c->state == PG_READY && c->inflight == NULL &&
 	    (q = pg_dequeue(c)) != NULL) {
-		if (!PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
-		    (const char *const *)q->params, NULL, NULL, 0)) {
+		if (!(q->copy != NULL ? PQsendQuery(c->pq, q->sql) :
+		    PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
+		    (const char *const *)q->params, NULL, NULL, 0))) {
 			if (PQstatus(c->pq) == CONNECTION_BAD) {
 				/* Never reached the server: safe to send later. */
 				pg_push_front(c, q);
@@ -598,6 +630,28 @@ pg_link_dead(struct pg_conn *c)
 	return state != NULL && strncmp(state, "57P0", 4) == 0;
 }
 
+/*
+ * The server waits for COPY data: the query's, once; anything else (a
+ * query without data, a second COPY in it) is refused, which fails it.
+ */
+static int
+pg_copy_in(struct pg_conn *c)
+{
+	struct pg_query	*q = c->inflight;
+	const char	*refuse = "COPY FROM STDIN is not supported";
+
+	if (q->copy != NULL && !q->copied) {
+		q->copied = 1;
+		if (q->ncopy == 0 ||
+		    PQputCopyData(c->pq, q->copy, (int)q->ncopy) == 1)
+			refuse = NULL;
+		else
+			refuse = "COPY data not queued";
+	}
+	PQputCopyEnd(c->pq, refuse);
+	return pg_flush(c);
+}
+
 /* Collect complete results; -1 if c may be gone or the link was lost. */
 static int
 pg_drain(struct pg_conn *c)
@@ -621,8 +675,7 @@ pg_drain(struct pg_conn *c)
 		switch (PQresultStatus(r)) {
 		case PGRES_COPY_IN:
 			PQclear(r);
-			PQputCopyEnd(c->pq, "COPY FROM STDIN is not supported");
-			if (pg_flush(c) == -1)
+			if (pg_copy_in(c) == -1)
 				return -1;
 			break;
 		case PGRES_COPY_OUT:
@@ -858,6 +911,48 @@ pg_query(struct pg_conn *c, const char *sql, int nparams,
     const char *const *params, pg_query_cb cb, void *arg)
 {
 	pg_enqueue(c, pg_query_new(sql, nparams, params, cb, arg));
+	c->npending++;
+	if (c->freeing)
+		return;
+	if (c->state == PG_READY || c->state == PG_FAILED)
+		event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
+
+/*
+ * A query that must not wait behind the ones queued before it (the
+ * intent of a fan-out behind the previous one's bookkeeping).  Urgent
+ * queries keep their order among themselves; only a caller that waits on
+ * nothing queued earlier may use it.
+ */
+void
+pg_query_urgent(struct pg_conn *c, const char *sql, int nparams,
+    const char *const *params, pg_query_cb cb, void *arg)
+{
+	pg_enqueue_urgent(c, pg_query_new(sql, nparams, params, cb, arg));
+	c->npending++;
+	if (c->freeing)
+		return;
+	if (c->state == PG_READY || c->state == PG_FAILED)
+		event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
+
+/*
+ * sql is one or more statements without parameters (the simple protocol:
+ * they run as one transaction) of which one is COPY ... FROM STDIN; data
+ * (len bytes, copied) is what it reads.
+ */
+void
+pg_query_copy(struct pg_conn *c, const char *sql, const char *data,
+    size_t len, pg_query_cb cb, void *arg)
+{
+	struct pg_query	*q;
+
+	q = pg_query_new(sql, 0, NULL, cb, arg);
+	q->copy = xmalloc(len + 1);
+	memcpy(q->copy, data, len);
+	q->copy[len] = '\0';
+	q->ncopy = len;
+	pg_enqueue(c, q);
 	c->npending++;
 	if (c->freeing)
 		return;

@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,18 @@ struct journal {
 	size_t	 bad;
 };
 
+static uint8_t	uid_prefix[8];
+static uint64_t	uid_counter;
+static int	uid_seeded, uid_atfork;
+
+/* A child must not repeat its parent's uids: it draws a new prefix. */
+static void
+journal_forked(void)
+{
+	uid_seeded = 0;
+	uid_counter = 0;
+}
+
 /*
  * Eight random bytes per process and a counter: unique without a syscall
  * per id.  The version and variant bits are set as RFC 4122 asks.  A
@@ -44,33 +57,41 @@ struct journal {
 void
 journal_uid(char out[JOURNAL_UID_LEN])
 {
-	static uint8_t	 prefix[8];
-	static uint64_t	 counter;
-	static pid_t	 seeded;
-	uint8_t		 u[16];
-	uint64_t	 c;
-	int64_t		 t;
-	int		 i;
+	static const char	 hex[] = "0123456789abcdef";
+	uint8_t			 u[16];
+	uint64_t		 c;
+	int64_t			 t;
+	int			 i, o;
 
-	if (seeded != getpid()) {
-		if (getrandom(prefix, sizeof prefix, 0) != sizeof prefix) {
+	/* getpid() is a system call: a fork reseeds through journal_forked. */
+	if (!uid_seeded) {
+		if (getrandom(uid_prefix, sizeof uid_prefix, 0) !=
+		    sizeof uid_prefix) {
 			t = time_wall_us() ^ ((int64_t)getpid() << 40);
-			memcpy(prefix, &t, sizeof prefix);
+			memcpy(uid_prefix, &t, sizeof uid_prefix);
 		}
-		seeded = getpid();
+		if (!uid_atfork) {
+			pthread_atfork(NULL, NULL, journal_forked);
+			uid_atfork = 1;
+		}
+		uid_seeded = 1;
 	}
-	c = ++counter;
-	memcpy(u, prefix, 8);
+	c = ++uid_counter;
+	memcpy(u, uid_prefix, 8);
 	for (i = 15; i >= 8; i--) {
 		u[i] = (uint8_t)(c & 0xff);
 		c >>= 8;
 	}
 	u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
 	u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
-	snprintf(out, JOURNAL_UID_LEN, "%02x%02x%02x%02x-%02x%02x-%02x%02x-"
-	    "%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-	    u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-	    u[14], u[15]);
+	/* 8-4-4-4-12 hex digits, without a printf per uid. */
+	for (i = 0, o = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[u[i] >> 4];
+		out[o++] = hex[u[i] & 0x0f];
+	}
+	out[o] = '\0';
 }
 
 static int

@@ -55,7 +55,7 @@ pct() {
 # runs TARGET: one warm-up and RUNS fan-outs of 1 lot to TARGET in one
 # batch process (a console or daemon is warm); timings in us from --json.
 runs() {
-	: >"$TMPDIR/written"; : >"$TMPDIR/sent"; : >"$TMPDIR/ack"
+	: >"$TMPDIR/intent"; : >"$TMPDIR/written"; : >"$TMPDIR/sent"; : >"$TMPDIR/ack"
 	r=0
 	while [ $r -le "$RUNS" ]; do
 		echo "buy $FUT 1 lots to $1"
@@ -64,6 +64,7 @@ runs() {
 	"$PHALANX" --json -o exec.settle_ms=0 -o exec.rate_per_sec=1000 \
 	    batch "$TMPDIR/runs.phx" |
 	    sed 1d >"$TMPDIR/runs.out"
+	grep -o '"intent":[0-9]*' "$TMPDIR/runs.out" | cut -d: -f2 >"$TMPDIR/intent"
 	grep -o '"written":[0-9]*' "$TMPDIR/runs.out" | cut -d: -f2 >"$TMPDIR/written"
 	grep -o '"last_send":[0-9]*' "$TMPDIR/runs.out" | cut -d: -f2 >"$TMPDIR/sent"
 	grep -o '"last_ack":[0-9]*' "$TMPDIR/runs.out" | cut -d: -f2 >"$TMPDIR/ack"
@@ -73,10 +74,39 @@ ms() {
 	awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'
 }
 
+# wrk_beside N: what the simulator serves flat out -- POST /orders/regular
+# from wrk, cycling over its N users -- beside the fan-out's own rate
+# (N orders in the median time to the last ack), so a fan-out limited by
+# the single-threaded simulator says so.
+wrk_beside() {
+	if ! command -v wrk >/dev/null 2>&1; then
+		echo "          (no wrk: apt-get install wrk to compare with the simulator's own limit)"
+		return
+	fi
+	{
+		echo "local users = {"
+		awk -F'"' '/user_id/ { printf "  \"%s:%s\",\n", $8, $16 }' "$out"
+		echo "}"
+		echo "local i = 0"
+		echo "request = function()"
+		echo "  i = i % #users + 1"
+		echo "  return wrk.format(\"POST\", \"/orders/regular\", {[\"X-Kite-Version\"] = \"3\", [\"Authorization\"] = \"token \" .. users[i], [\"Content-Type\"] = \"application/x-www-form-urlencoded\"}, \"exchange=NFO&tradingsymbol=$FUT&transaction_type=BUY&quantity=$(psql "$PHALANX_DSN" -Atc "select lot_size from instruments where tradingsymbol = '$FUT'")&product=NRML&order_type=MARKET&tag=wrk\")"
+		echo "end"
+	} >"$TMPDIR/wrk.lua"
+	rps=$(wrk -t 1 -c "$1" -d 3s -s "$TMPDIR/wrk.lua" "http://127.0.0.1:$port" 2>/dev/null |
+	    awk '/Requests\/sec/ { print int($2) }')
+	awk -v n="$1" -v a="$ack500" -v w="${rps:-0}" 'BEGIN {
+	    f = a > 0 ? n / (a / 1000000) : 0
+	    printf "          %d accounts: the fan-out places %d orders/s; wrk gets %d orders/s from the same simulator (%d%%)\n", n, f, w, (w > 0 ? 100 * f / w : 0)
+	    printf "          (the simulator is one thread: at %d accounts it, not the router, sets the pace when these are close)\n", n }'
+}
+
 echo "fan-out: $RUNS warm runs each (one batch process, exec.rate_per_sec=1000"
 echo "so the SEBI throttle does not pace back-to-back runs); ms from the parsed intent"
-printf '%-9s %-8s %18s %18s %18s\n' accounts latency "stored p50/p99" \
-    "on wire p50/p99" "last ack p50/p99"
+echo "(intent: the intent row with every leg's tag is stored, nothing is sent before;"
+echo " legs stored: the legs' order rows, written while they are on the wire)"
+printf '%-9s %-8s %16s %18s %18s %18s\n' accounts latency "intent p50/p99" \
+    "legs stored p50/p99" "on wire p50/p99" "last ack p50/p99"
 for lat in 0 50; do
 	for n in 10 100 500; do
 		newdb bench_fanout_${n}_$lat
@@ -84,10 +114,15 @@ for lat in 0 50; do
 		register
 		FUT=$(psql "$PHALANX_DSN" -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 		runs all
-		printf '%-9s %-8s %18s %18s %18s\n' "$n" "${lat}ms" \
+		printf '%-9s %-8s %16s %18s %18s %18s\n' "$n" "${lat}ms" \
+		    "$(ms "$(pct "$TMPDIR/intent" 50)")/$(ms "$(pct "$TMPDIR/intent" 99)")" \
 		    "$(ms "$(pct "$TMPDIR/written" 50)")/$(ms "$(pct "$TMPDIR/written" 99)")" \
 		    "$(ms "$(pct "$TMPDIR/sent" 50)")/$(ms "$(pct "$TMPDIR/sent" 99)")" \
 		    "$(ms "$(pct "$TMPDIR/ack" 50)")/$(ms "$(pct "$TMPDIR/ack" 99)")"
+		if [ "$lat" = 0 ] && [ "$n" = 500 ]; then
+			ack500=$(pct "$TMPDIR/ack" 50)
+			wrk_beside "$n"
+		fi
 		if [ "$lat" != 0 ]; then
 			awk -v a="$(pct "$TMPDIR/ack" 50)" -v n="$n" -v l="$lat" 'BEGIN {
 			    printf "          %d accounts complete in %.2fx the broker latency L = %d ms (target <= 1.2x)\n", n, a / (l * 1000), l }'
@@ -100,12 +135,24 @@ done
 newdb bench_squareoff
 start_sim --users 100
 register
-for s in $(psql "$PHALANX_DSN" -Atc "select tradingsymbol from instruments where name in ('NIFTY', 'BANKNIFTY', 'FINNIFTY') and instrument_type = 'FUT' and expiry = (select min(expiry) from instruments where name = 'NIFTY' and instrument_type = 'FUT') order by name"); do
+syms=$(psql "$PHALANX_DSN" -Atc "select tradingsymbol from instruments where name in ('NIFTY', 'BANKNIFTY', 'FINNIFTY') and instrument_type = 'FUT' and expiry = (select min(expiry) from instruments where name = 'NIFTY' and instrument_type = 'FUT') order by name")
+for s in $syms; do
 	"$PHALANX" -o exec.settle_ms=0 -c "buy $s 1 lots to all" >/dev/null
 done
 sleep 0.3
 j=$("$PHALANX" --json -o exec.settle_ms=0 -c "squareoff all")
-echo "squareoff all, 100 accounts x 3 positions: $(echo "$j" | grep -o '"legs":\[' >/dev/null && echo "$j" | grep -o '"client_tag"' | wc -l | tr -d ' ') orders;" \
+echo "squareoff all, cold (phalanx -c: connects, reconciles, then the command), 100 accounts x 3 positions: $(echo "$j" | grep -o '"legs":\[' >/dev/null && echo "$j" | grep -o '"client_tag"' | wc -l | tr -d ' ') orders;" \
+    "last on the wire $(ms "$(echo "$j" | grep -o '"last_send":[0-9]*' | cut -d: -f2)") ms after the intent" \
+    "(first $(ms "$(echo "$j" | grep -o '"first_send":[0-9]*' | cut -d: -f2)") ms; target < 50 ms)"
+# The same from a warm process (a console or daemon): the positions are
+# opened (each buy watched until filled, so the broker holds it) and
+# closed again in one batch.
+{
+	for s in $syms; do echo "buy $s 1 lots to all"; done
+	echo "squareoff all"
+} >"$TMPDIR/warm.phx"
+j=$("$PHALANX" --json batch "$TMPDIR/warm.phx" | tail -n 1)
+echo "squareoff all, warm (one batch process): $(echo "$j" | grep -o '"client_tag"' | wc -l | tr -d ' ') orders;" \
     "last on the wire $(ms "$(echo "$j" | grep -o '"last_send":[0-9]*' | cut -d: -f2)") ms after the intent" \
     "(first $(ms "$(echo "$j" | grep -o '"first_send":[0-9]*' | cut -d: -f2)") ms; target < 50 ms)"
 stop_sim

@@ -1,7 +1,8 @@
 /*
  * The lifecycle event writer (db/store_events.c) against a scripted
- * connection: pg_query and the connection state are wrapped
+ * connection: pg_query_copy and the connection state are wrapped
  * (test_events.wrap), so the test decides when a batch completes and how.
+ * A batch's COPY rows are read back into lists of its columns.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +20,11 @@
 
 struct sent {
 	char		*sql;
-	int		 nparams;
-	char		*orders;	/* $2, the order ids */
-	char		*latency;	/* $7, the sequence numbers */
-	char		*status;	/* $4 */
+	int		 ncols;		/* columns of the first row */
+	char		*orders;	/* "{id,...}": column 2 of each row */
+	char		*latency;	/* "{n,...}": column 7, the sequence */
+	char		*status;	/* column 4 of the first row, as sent */
+	char		*last;		/* "{t,...}": column 12 */
 	pg_query_cb	 cb;
 	void		*arg;
 	int		 done;
@@ -40,27 +42,67 @@ static struct {
 static struct pg_conn *const FAKE = (struct pg_conn *)&mock;
 static char	home[256];
 
-void	__wrap_pg_query(struct pg_conn *, const char *, int,
-	    const char *const *, pg_query_cb, void *);
+void	__wrap_pg_query_copy(struct pg_conn *, const char *, const char *,
+	    size_t, pg_query_cb, void *);
 enum pg_state __wrap_pg_conn_state(const struct pg_conn *);
 void	__wrap_pg_conn_on_state(struct pg_conn *, pg_state_cb, void *);
 int	__wrap_PQntuples(const PGresult *);
 int	__wrap_PQnfields(const PGresult *);
 char	*__wrap_PQgetvalue(const PGresult *, int, int);
 
+/* Column col (1-based) of a COPY text row, as sent. */
+static char *
+copy_col(const char *row, int col)
+{
+	const char	*p = row, *e;
+
+	while (--col > 0 && (p = strchr(p, '\t')) != NULL)
+		p++;
+	assert_non_null(p);
+	e = p + strcspn(p, "\t\n");
+	return xasprintf("%.*s", (int)(e - p), p);
+}
+
+/* "{a,b,...}": column col of every row. */
+static char *
+copy_list(const char *data, int col)
+{
+	struct strbuf	 b;
+	const char	*row;
+	char		*v;
+
+	strbuf_init(&b);
+	strbuf_putc(&b, '{');
+	for (row = data; *row != '\0'; row = strchr(row, '\n') + 1) {
+		v = copy_col(row, col);
+		if (b.len > 1)
+			strbuf_putc(&b, ',');
+		strbuf_puts(&b, v);
+		free(v);
+	}
+	strbuf_putc(&b, '}');
+	return strbuf_steal(&b);
+}
+
 void
-__wrap_pg_query(struct pg_conn *c, const char *sql, int n,
-    const char *const *p, pg_query_cb cb, void *arg)
+__wrap_pg_query_copy(struct pg_conn *c, const char *sql, const char *data,
+    size_t len, pg_query_cb cb, void *arg)
 {
 	struct sent	*s = &mock.q[mock.nq++];
+	const char	*p;
 
 	assert_ptr_equal(c, FAKE);
 	assert_true(mock.nq <= MAXQ);
+	assert_int_equal(strlen(data), len);
+	assert_true(len > 0 && data[len - 1] == '\n');
 	s->sql = xstrdup(sql);
-	s->nparams = n;
-	s->orders = xstrdup(p[1]);
-	s->status = xstrdup(p[3]);
-	s->latency = xstrdup(p[6]);
+	s->ncols = 1;
+	for (p = data; *p != '\n'; p++)
+		s->ncols += *p == '\t';
+	s->orders = copy_list(data, 2);
+	s->status = copy_col(data, 4);
+	s->latency = copy_list(data, 7);
+	s->last = copy_list(data, 12);
 	s->cb = cb;
 	s->arg = arg;
 	s->done = 0;
@@ -189,6 +231,7 @@ setup(void **state)
 		free(mock.q[i].orders);
 		free(mock.q[i].status);
 		free(mock.q[i].latency);
+		free(mock.q[i].last);
 	}
 	memset(&mock, 0, sizeof mock);
 	mock.state = PG_READY;
@@ -213,6 +256,7 @@ teardown(void **state)
 		free(mock.q[i].orders);
 		free(mock.q[i].status);
 		free(mock.q[i].latency);
+		free(mock.q[i].last);
 	}
 	mock.nq = 0;
 	loop_free();
@@ -243,15 +287,17 @@ test_timer_flush(void **state)
 	assert_int_equal(mock.nq, 0);
 	run_ms(20);
 	assert_int_equal(mock.nq, 1);
-	assert_int_equal(mock.q[0].nparams, 15);
-	assert_non_null(strstr(mock.q[0].sql, "unnest($1::timestamptz[]"));
+	assert_int_equal(mock.q[0].ncols, 12);
+	assert_non_null(strstr(mock.q[0].sql, "COPY px_events_in FROM STDIN;"));
 	assert_non_null(strstr(mock.q[0].sql, "pg_notify('phalanx_events'"));
 	assert_null(strstr(mock.q[0].sql, "ON CONFLICT"));
 	assert_non_null(strstr(mock.q[0].sql, "UPDATE orders"));
 	assert_string_equal(mock.q[0].orders, "{1,2,3}");
 	assert_string_equal(mock.q[0].latency, "{0,1,2}");
-	assert_string_equal(mock.q[0].status,
-	    "{\"a \\\"b\\\" \\\\c\",\"OPEN\",\"OPEN\"}");
+	/* COPY text: a backslash doubled, quotes as they are. */
+	assert_string_equal(mock.q[0].status, "a \"b\" \\\\c");
+	/* Each order's one event is its latest. */
+	assert_string_equal(mock.q[0].last, "{t,t,t}");
 	assert_int_equal(events_writer_pending(w), 3);
 	complete(0, NULL);
 	assert_int_equal(events_writer_pending(w), 0);
@@ -279,6 +325,17 @@ test_batching(void **state)
 	run_once();
 	assert_int_equal(mock.nq, 1);
 	assert_int_equal(nelem(mock.q[0].latency), 500);
+	/* Five orders: their latest events are the batch's last five. */
+	{
+		const char	*l = mock.q[0].last;
+		size_t		 n = strlen(l);
+		int		 t = 0;
+
+		for (; *l != '\0'; l++)
+			t += *l == 't';
+		assert_int_equal(t, 5);
+		assert_string_equal(mock.q[0].last + n - 11, ",t,t,t,t,t}");
+	}
 	put(w, 500, 1000);
 	run_once();
 	assert_int_equal(mock.nq, 1);
