@@ -235,7 +235,7 @@ channel_got(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	if (strcmp(j->ch.kind, "email") != 0) {
-		job_failf(j, "usage", "channel %s is a %s channel, not e-mail "
+		job_failf(j, "unknown-channel", "channel %s is a %s channel, not e-mail "
 		    "(report.email_channel)", j->ch.name, j->ch.kind);
 		return;
 	}
@@ -284,7 +284,7 @@ channels_listed(json_t *rows, const struct err *err, void *arg)
 		}
 	}
 	if (n != 1) {
-		job_failf(j, "usage", "%s e-mail channels: set "
+		job_failf(j, "unknown-channel", "%s e-mail channels: set "
 		    "report.email_channel to the one that sends reports",
 		    n == 0 ? "there are no" : "there are several");
 		return;
