@@ -22,23 +22,34 @@ static const char sql_setup[] =
 " set_config('phalanx.tkind', $3, false),"
 " set_config('phalanx.tnames', $4::jsonb::text, false)";
 
-/* The target's accounts, from the settings above. */
-#define ACC \
+/*
+ * The target's accounts, one statement per kind of target (never user
+ * text: the names come from the settings above).  Separate statements,
+ * not one with ORs on the settings, so the planner sees "all" as no
+ * filter and drives a big period from the events, not from the accounts.
+ */
+#define ACC_HEAD \
 "WITH names AS (SELECT jsonb_array_elements_text(" \
 "  current_setting('phalanx.tnames')::jsonb) AS name)," \
 " acc AS (SELECT a.id, a.name, a.user_id, b.name AS broker" \
-"  FROM accounts a JOIN brokers b ON b.id = a.broker_id" \
-"  WHERE current_setting('phalanx.tkind') = 'all'" \
-"  OR (current_setting('phalanx.tkind') = 'group' AND a.id IN" \
-"   (SELECT account_id FROM account_tags WHERE tag IN (SELECT name FROM names)))" \
-"  OR (current_setting('phalanx.tkind') = 'accounts'" \
-"   AND a.name IN (SELECT name FROM names))) "
+"  FROM accounts a JOIN brokers b ON b.id = a.broker_id "
+
+static const struct {
+	const char	*tkind;
+	const char	*sql;
+} acc_sql[] = {
+	{ "all", ACC_HEAD ") " },
+	{ "group", ACC_HEAD "WHERE a.id IN (SELECT account_id FROM account_tags"
+	  "  WHERE tag IN (SELECT name FROM names))) " },
+	{ "accounts", ACC_HEAD "WHERE a.name IN (SELECT name FROM names)) " },
+};
+
 /* The period: IST midnight of from to IST midnight after to. */
 #define T0 "current_setting('phalanx.from')::date::timestamptz"
 #define T1 "(current_setting('phalanx.to')::date + 1)::timestamptz"
 #define IN_PERIOD(col) " " col " >= " T0 " AND " col " < " T1 " "
 
-static const char sql_trades[] = ACC
+static const char sql_trades[] =
 "SELECT f.fill_ts, acc.name AS account, acc.user_id AS client_code,"
 " acc.broker, f.trade_id, f.exchange_order_id, o.broker_order_id,"
 " o.client_tag, f.exchange, f.symbol, f.product, f.side, f.qty, f.price,"
@@ -47,7 +58,7 @@ static const char sql_trades[] = ACC
 " JOIN orders o ON o.id = f.order_id"
 " WHERE" IN_PERIOD("f.fill_ts") "ORDER BY f.fill_ts, f.id";
 
-static const char sql_orders[] = ACC
+static const char sql_orders[] =
 "SELECT o.created_at, o.updated_at, o.id AS order_id, o.fanout_id,"
 " acc.name AS account, acc.user_id AS client_code, acc.broker,"
 " o.client_tag, o.broker_order_id, o.state, o.side, o.exchange, o.symbol,"
@@ -56,7 +67,7 @@ static const char sql_orders[] = ACC
 " FROM orders o JOIN acc ON acc.id = o.account_id"
 " WHERE" IN_PERIOD("o.created_at") "ORDER BY o.created_at, o.id";
 
-static const char sql_events[] = ACC
+static const char sql_events[] =
 "SELECT e.ts, e.id AS event_id, e.order_id, acc.name AS account,"
 " acc.user_id AS client_code, acc.broker, o.client_tag,"
 " o.broker_order_id, o.symbol, e.state, e.broker_status, e.filled_qty,"
@@ -69,7 +80,7 @@ static const char sql_events[] = ACC
  * Per IST day, account and contract: what was bought and sold, and the
  * PnL realised by the matched quantity at the day's average prices.
  */
-static const char sql_pnl[] = ACC
+static const char sql_pnl[] =
 ", d AS (SELECT (f.fill_ts AT TIME ZONE 'Asia/Kolkata')::date AS day,"
 "  acc.name AS account, acc.user_id AS client_code, acc.broker,"
 "  f.exchange, f.symbol,"
@@ -89,7 +100,7 @@ static const char sql_pnl[] = ACC
 " round(bv + sv, 2) AS turnover"
 " FROM d ORDER BY day, account, exchange, symbol";
 
-static const char sql_incidents[] = ACC
+static const char sql_incidents[] =
 "SELECT i.id, i.opened_at, i.severity, i.scope_kind, i.scope_name, i.rule,"
 " i.state, i.summary, i.playbook, i.acked_by, i.acked_at, i.resolved_by,"
 " i.resolved_at"
@@ -100,7 +111,7 @@ static const char sql_incidents[] = ACC
 "  OR (i.scope_kind = 'group' AND i.scope_name IN (SELECT name FROM names)))"
 " ORDER BY i.opened_at, i.id";
 
-static const char sql_audit[] = ACC
+static const char sql_audit[] =
 "SELECT l.ts, l.id, l.uid, l.os_user, l.front, l.origin, l.action,"
 " l.object, l.detail"
 " FROM audit_log l"
@@ -110,7 +121,7 @@ static const char sql_audit[] = ACC
 " ORDER BY l.ts, l.id";
 
 /* Ack latency is the latency the engine stamped on an order's events. */
-static const char sql_sla[] = ACC
+static const char sql_sla[] =
 ", o AS (SELECT o.id, o.state, acc.name, acc.user_id, acc.broker"
 "  FROM orders o JOIN acc ON acc.id = o.account_id"
 "  WHERE" IN_PERIOD("o.created_at") "),"
@@ -145,8 +156,8 @@ static const struct {
 	{ "sla", sql_sla },
 };
 
-const char *
-store_export_select(const char *kind)
+static const char *
+export_select(const char *kind)
 {
 	size_t	i;
 
@@ -161,15 +172,21 @@ struct pg_copy *
 store_export_copy(struct store *st, const struct store_export_scope *sc,
     pg_copy_data_cb data, pg_copy_done_cb done, void *arg)
 {
-	const char	*sel = store_export_select(sc->kind);
+	const char	*sel = export_select(sc->kind), *acc = NULL;
+	size_t		 i;
 	const char	*p[4] = { sc->from, sc->to, sc->tkind, sc->tnames };
 	struct pg_copy	*c;
 	char		*copy;
 
-	if (sel == NULL)
-		fatal("store_export_copy: unknown report %s", sc->kind);
-	copy = xasprintf("COPY (%s) TO STDOUT WITH (FORMAT csv, HEADER true)",
-	    sel);
+	for (i = 0; i < nitems(acc_sql); i++) {
+		if (strcmp(acc_sql[i].tkind, sc->tkind) == 0)
+			acc = acc_sql[i].sql;
+	}
+	if (sel == NULL || acc == NULL)
+		fatal("store_export_copy: unknown report %s or target %s",
+		    sc->kind, sc->tkind);
+	copy = xasprintf("COPY (%s%s) TO STDOUT WITH (FORMAT csv, HEADER "
+	    "true)", acc, sel);
 	c = pg_copy_out(loop_base(), pg_conn_conninfo(store_conn(st)),
 	    sql_setup, 4, p, copy, data, done, arg);
 	free(copy);

@@ -29,9 +29,6 @@ struct pg_copy *store_export_copy(struct store *,
     const struct store_export_scope *, pg_copy_data_cb data,
     pg_copy_done_cb done, void *arg);
 
-/* The same SELECT the copy runs, for `psql \copy` comparisons (bench). */
-const char *store_export_select(const char *kind);
-
 /*
  * The parties a report names: one row with brokers, client_codes (broker
  * user ids), accounts (count) and missing (account names of the target
