@@ -45,7 +45,7 @@ say "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 t0=$(now)
 q "\\copy (SELECT timestamptz '2026-10-01 09:15+05:30' + (g::float8 / $EVENTS * $DAYS * 86400) * interval '1 s' AS ts,
 	g AS id, 1 + g / 10 AS order_id, (ARRAY['SUBMITTED','OPEN','FILLED','CANCELLED','REJECTED'])[1 + g % 5] AS state,
-	CASE WHEN g % 5 < 2 THEN 150 + (g * 7919) % 20000 END AS latency_us
+	CASE WHEN g % 5 < 2 THEN 150 + (g::bigint * 7919) % 20000 END AS latency_us
 	FROM generate_series(1, $EVENTS) g) TO '$W/events.csv' WITH (FORMAT csv)"
 q "\\copy (SELECT timestamptz '2026-10-01 09:15+05:30' + d * interval '1 day' + p * interval '1 minute' * (375.0 / $POINTS_PER_DAY) AS ts,
 	a AS account_id, round((1000000 + 5000 * sin(a + d + p / 50.0))::numeric, 2) AS equity,
