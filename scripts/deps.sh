@@ -6,7 +6,7 @@ set -eu
 PKGS="make gcc clang pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
 libjansson-dev libevent-dev libreadline-dev libcmocka-dev libsodium-dev
 libcairo2-dev postgresql postgresql-client tmux curl man-db groff-base
-wrk locales python3 openssl prometheus
+wrk locales python3 openssl prometheus poppler-utils
 pg-auto-failover-cli postgresql-15-auto-failover"
 
 missing=""

@@ -13,6 +13,7 @@
 #include "cmd/batch.h"
 #include "cmd/cmd.h"
 #include "db/db.h"
+#include "report/report.h"
 #include "sim/sim.h"
 #include "ui/ui.h"
 #include "util/metrics.h"
@@ -31,6 +32,8 @@ static const char usage_text[] =
 "                         manage the store (private PostgreSQL cluster)\n"
 "  serve [--listen H:P]   headless daemon: broker postbacks, /healthz, /metrics\n"
 "  sim [options]          Kite Connect v3 broker and market simulator\n"
+"  export verify FILE     check an exported CSV against its SHA-256 header:\n"
+"                         exit 0 intact, 1 altered, 2 unreadable\n"
 "  config                 list every setting, its value and where it came from\n"
 "  help [TOPIC]           this text, or help on a command of the language\n"
 "\n"
@@ -385,6 +388,9 @@ main(int argc, char **argv)
 		status = main_db(argc - i, argv + i, cfg, mo.config_file);
 	else if (strcmp(sub, "serve") == 0)
 		status = serve_main(argc - i, argv + i, cfg);
+	else if (strcmp(sub, "export") == 0 && i + 1 < argc &&
+	    strcmp(argv[i + 1], "verify") == 0)
+		status = report_verify_main(argc - i - 1, argv + i + 1);
 	else if (strcmp(sub, "config") == 0)
 		status = main_config(argc - i, argv + i, cfg);
 	else if (strcmp(sub, "help") == 0) {

@@ -88,6 +88,7 @@ class Http(BaseHTTPRequestHandler):
         sig = self.headers.get("X-Phalanx-Signature")
         want = "sha256=" + hmac.new(SECRET, body, hashlib.sha256).hexdigest()
         entry = {"path": self.path, "body": body.decode("utf-8", "replace"),
+                 "len": len(body), "sha256": hashlib.sha256(body).hexdigest(),
                  "headers": {k.lower(): v for k, v in self.headers.items()},
                  "sig_ok": sig is not None and hmac.compare_digest(sig, want)}
         mode = take_mode(self.path)

@@ -167,6 +167,11 @@ extern const struct cmd_def	cmd_rms_defs[];
 extern const size_t		cmd_rms_ndefs;
 extern const struct cmd_def	cmd_incident_defs[];
 extern const size_t		cmd_incident_ndefs;
+/* cmd_notify.c: local@domain with nothing a header could abuse. */
+int cmd_email_ok(const char *);
+/* cmd_export.c */
+extern const struct cmd_def	cmd_export_defs[];
+extern const size_t		cmd_export_ndefs;
 /* cmd_analytics.c */
 extern const struct cmd_def	cmd_analytics_defs[];
 extern const size_t		cmd_analytics_ndefs;

@@ -126,8 +126,8 @@ bad(struct cmd_pstate *ps, const char *key, const char *what)
 }
 
 /* local@domain with nothing a header or an SMTP command could abuse. */
-static int
-email_ok(const char *s)
+int
+cmd_email_ok(const char *s)
 {
 	const char	*at = strchr(s, '@');
 	size_t		 i;
@@ -310,9 +310,9 @@ channel_values_check(struct cmd_pstate *ps)
 	    !cmd_chars_ok(v, "_.-@+", 128))
 		return bad(ps, "user", "a user name ([A-Za-z0-9_.-@+])");
 	if (strcmp(kind, "email") == 0) {
-		if (!email_ok(cmd_get(ps->cmd, "from")))
+		if (!cmd_email_ok(cmd_get(ps->cmd, "from")))
 			return bad(ps, "from", "an e-mail address");
-		if (!list_ok(cmd_get(ps->cmd, "to"), email_ok, 20))
+		if (!list_ok(cmd_get(ps->cmd, "to"), cmd_email_ok, 20))
 			return bad(ps, "to", "1 to 20 e-mail addresses, "
 			    "comma-separated");
 		if (cmd_has(ps->cmd, "password") && !cmd_has(ps->cmd, "user"))

@@ -20,11 +20,8 @@ static const char *const on_fail[] = { "best-effort", "retry",
 static const char *const statuses[] = { "open", "done", "all", NULL };
 const char *const cmd_exchanges[] = { "NSE", "BSE", "NFO", "BFO", "MCX",
 	"CDS", NULL };
-static const char *const formats[] = { "csv", "pdf", NULL };
 static const char *const dialects[] = { "tradingview", "amibroker", "mt",
 	"excel", "custom", NULL };
-static const char *const reports[] = { "trades", "pnl", "orders",
-	"incidents", NULL };
 static const char *const concurrency[] = { "skip", "queue", "parallel",
 	NULL };
 
@@ -187,16 +184,6 @@ static const struct cmd_opt schedule_opts[] = {
 	END_OPTS
 };
 
-/* The first "to" is the end date, a second one the output path. */
-static const struct cmd_opt export_opts[] = {
-	{ .word = "from", .type = V_DATE, .flags = OPT_REQUIRED },
-	{ .word = "to", .type = V_DATE, .flags = OPT_REQUIRED },
-	{ .word = "format", .type = V_ENUM, .enums = formats,
-	  .flags = OPT_REQUIRED },
-	{ .word = "to", .key = "path", .type = V_PATH },
-	END_OPTS
-};
-
 /* A kite broker is useless without its endpoint and key. */
 static int
 broker_add_check(struct cmd_pstate *ps)
@@ -256,25 +243,6 @@ account_tag_check(struct cmd_pstate *ps)
 		return cmd_perr_set(ps->err, ps->toks->textend, "account tag "
 		    "needs at least one +TAG or -TAG");
 	return 0;
-}
-
-/* An export period must not end before it starts. */
-static int
-export_check(struct cmd_pstate *ps)
-{
-	const char	*from = cmd_get(ps->cmd, "from");
-	const char	*to = cmd_get(ps->cmd, "to");
-	size_t		 i;
-
-	if (from == NULL || to == NULL || strcmp(from, to) <= 0)
-		return 0;
-	for (i = 0; i < ps->cmd->nargs; i++) {
-		if (strcmp(ps->cmd->args[i].key, "to") == 0)
-			break;
-	}
-	return cmd_perr_set(ps->err, i < ps->cmd->nargs ?
-	    ps->cmd->args[i].col : ps->toks->textend,
-	    "expected an end date on or after %s, got \"%s\"", from, to);
 }
 
 /* A row of a command that parses but does not run yet (cmd_def.later). */
@@ -390,11 +358,6 @@ const struct cmd_def cmd_defs[] = {
 	  .pos = { P_ID("a run id") }, LATER },
 	{ CMD_RUN_LOGS, "run logs", "run logs ID",
 	  .pos = { P_ID("a run id") }, LATER },
-	{ CMD_EXPORT, "export",
-	  "export trades|pnl|orders|incidents from DATE to DATE "
-	  "format csv|pdf [to PATH]",
-	  .pos = { { .key = "report", .type = V_ENUM, .enums = reports } },
-	  .opts = export_opts, .check = export_check, LATER },
 	{ CMD_HELP, "help", "help [COMMAND]",
 	  .pos = { { .key = "command", .type = V_HELP, .optional = 1 } } },
 };
@@ -411,6 +374,7 @@ static const struct {
 	{ cmd_rms_defs, &cmd_rms_ndefs },
 	{ cmd_incident_defs, &cmd_incident_ndefs },
 	{ cmd_analytics_defs, &cmd_analytics_ndefs },
+	{ cmd_export_defs, &cmd_export_ndefs },
 };
 
 size_t

@@ -84,6 +84,20 @@ size_t pg_pending(const struct pg_conn *);
 /* LISTEN on a channel; re-issued after every reconnect. */
 void pg_listen(struct pg_conn *, const char *channel, pg_notify_cb, void *);
 
+/*
+ * pg_copy.c: one "COPY ... TO STDOUT" on a connection of its own, for bulk
+ * exports.  setup_sql (with text params) runs first, then copy_sql; data
+ * gets each chunk as the server sends it (return -1 to stop), done is
+ * called exactly once, from the loop, err NULL on success.
+ */
+struct pg_copy;
+typedef int (*pg_copy_data_cb)(const char *buf, size_t len, void *arg);
+typedef void (*pg_copy_done_cb)(const struct err *err, void *arg);
+struct pg_copy *pg_copy_out(struct event_base *, const char *conninfo,
+    const char *setup_sql, int nparams, const char *const *params,
+    const char *copy_sql, pg_copy_data_cb data, pg_copy_done_cb done,
+    void *arg);
+
 /* http_client.c: libcurl multi driven by the loop -------------------- */
 
 struct http_client;

@@ -114,6 +114,20 @@ const struct config_key config_table[] = {
 	  "them forever" },
 	{ "analytics.sla_ack_ms", CONFIG_INT, "500", 1, 600000, NULL, 0,
 	  "broker acknowledgement time the sla report measures against" },
+	{ "report.member_code", CONFIG_STRING, "", 0, 0, NULL, 0,
+	  "the firm's exchange trading member (broker) code in report "
+	  "compliance headers" },
+	{ "report.algo_ids", CONFIG_STRING, "", 0, 0, NULL, 0,
+	  "further exchange algo IDs (comma-separated) named in report "
+	  "headers beside firm.algo_id and broker.algo_id" },
+	{ "report.dir", CONFIG_PATH, ".", 0, 0, NULL, CONFIG_F_NONEMPTY,
+	  "directory an export is written to when it names no destination" },
+	{ "report.email_channel", CONFIG_STRING, "", 0, 0, NULL, 0,
+	  "e-mail channel (channel add ... kind email) whose SMTP server "
+	  "sends \"export ... email ADDRESS\"; empty: the only e-mail "
+	  "channel" },
+	{ "report.http_timeout_ms", CONFIG_DURATION, "30000", 100, 600000,
+	  NULL, 0, "time allowed to POST a report to \"export ... http URL\"" },
 };
 _Static_assert(nitems(config_table) == CONFIG_NKEYS,
     "CONFIG_NKEYS must count config_table");
