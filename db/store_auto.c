@@ -182,6 +182,9 @@ static const char sql_run_show[] =
 " (SELECT count(*) FROM run_logs l WHERE l.run_id = x.id)::int AS lines "
 "FROM (SELECT " RUN_COLS " FROM runs r WHERE r.id = $1::bigint) x";
 
+static const char sql_run_state[] =
+"SELECT state, outcome FROM runs WHERE id = $1::bigint";
+
 static const char sql_run_logs[] =
 "SELECT l.id, " SQL_IST("l.ts") " AS ts, l.stream, l.line FROM run_logs l"
 " WHERE l.run_id = $1::bigint AND l.id > $2::bigint"
@@ -401,6 +404,16 @@ store_run_show(struct store *st, int64_t id, store_rows_cb cb, void *arg)
 
 	snprintf(s, sizeof s, "%lld", (long long)id);
 	store_run(st, sql_run_show, 1, p, cb, arg);
+}
+
+void
+store_run_state(struct store *st, int64_t id, store_rows_cb cb, void *arg)
+{
+	char		 s[24];
+	const char	*p[1] = { s };
+
+	snprintf(s, sizeof s, "%lld", (long long)id);
+	store_run(st, sql_run_state, 1, p, cb, arg);
 }
 
 void

@@ -97,6 +97,8 @@ void store_run_list(struct store *, int last, const char *state,
     const char *schedule, store_rows_cb, void *);
 /* One row {run, events} for one run. */
 void store_run_show(struct store *, int64_t id, store_rows_cb, void *);
+/* One row {state} of one run; none when unknown. */
+void store_run_state(struct store *, int64_t id, store_rows_cb, void *);
 /* Log lines after after_id, oldest first (at most limit). */
 void store_run_logs(struct store *, int64_t id, int64_t after_id, int limit,
     store_rows_cb, void *);

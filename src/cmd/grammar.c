@@ -25,8 +25,6 @@ static const char *const dialects[] = { "tradingview", "amibroker", "mt",
 	"excel", "custom", NULL };
 static const char *const reports[] = { "trades", "pnl", "orders",
 	"incidents", NULL };
-static const char *const concurrency[] = { "skip", "queue", "parallel",
-	NULL };
 
 static const char *const order_flags[] = { "dry-run", NULL };
 
@@ -176,14 +174,6 @@ static const struct cmd_opt connector_opts[] = {
 	{ .word = "on-fail", .type = V_ENUM, .enums = on_fail },
 	{ .word = "mapping", .type = V_TEXT,
 	  .what = "a field mapping (one word or a quoted string)" },
-	END_OPTS
-};
-
-static const struct cmd_opt schedule_opts[] = {
-	{ .word = "cron", .type = V_CRON, .flags = OPT_REQUIRED },
-	{ .word = "concurrency", .type = V_ENUM, .enums = concurrency },
-	{ .word = "run", .key = "command", .type = V_COMMAND,
-	  .flags = OPT_REQUIRED },
 	END_OPTS
 };
 
@@ -375,21 +365,6 @@ const struct cmd_def cmd_defs[] = {
 	  .opts = NULL, LATER },
 	{ CMD_WEBHOOK_REPLAY, "webhook replay", "webhook replay ID",
 	  .pos = { P_ID("a webhook payload id") }, LATER },
-	{ CMD_SCHEDULE_ADD, "schedule add",
-	  "schedule add NAME cron \"M H DOM MON DOW\" "
-	  "[concurrency skip|queue|parallel] run COMMAND ...",
-	  .pos = { P_NAME("a schedule name") }, .opts = schedule_opts,
-	  LATER },
-	{ CMD_SCHEDULE_RUN, "schedule run", "schedule run NAME",
-	  .pos = { P_NAME("a schedule name") }, LATER },
-	{ CMD_SCHEDULE_LIST, "schedule list", "schedule list",
-	  .opts = NULL, LATER },
-	{ CMD_RUN_LIST, "run list", "run list",
-	  .opts = NULL, LATER },
-	{ CMD_RUN_SHOW, "run show", "run show ID",
-	  .pos = { P_ID("a run id") }, LATER },
-	{ CMD_RUN_LOGS, "run logs", "run logs ID",
-	  .pos = { P_ID("a run id") }, LATER },
 	{ CMD_EXPORT, "export",
 	  "export trades|pnl|orders|incidents from DATE to DATE "
 	  "format csv|pdf [to PATH]",
@@ -411,6 +386,8 @@ static const struct {
 	{ cmd_rms_defs, &cmd_rms_ndefs },
 	{ cmd_incident_defs, &cmd_incident_ndefs },
 	{ cmd_analytics_defs, &cmd_analytics_ndefs },
+	{ cmd_schedule_defs, &cmd_schedule_ndefs },
+	{ cmd_run_defs, &cmd_run_ndefs },
 };
 
 size_t

@@ -182,7 +182,6 @@ rx_begun(struct run *run, const struct err *err, void *arg)
 	x->run = run;
 	err_clear(&e);
 	if ((text = rx_script(x, &len, &e)) == NULL) {
-		run_log(run, "err", e.msg);
 		rx_end(x, "FAILED", e.msg);
 		return;
 	}
