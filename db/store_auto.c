@@ -75,8 +75,11 @@ static const char sql_schedule_list[] =
 "   WHERE r.schedule_id = s.id ORDER BY r.id DESC LIMIT 1) AS last_run "
 "FROM schedules s WHERE $1::text IS NULL OR s.name = $1 ORDER BY s.name";
 
+/* A resumed schedule fires from now on: what it missed paused is gone. */
 static const char sql_schedule_pause[] =
-"WITH s AS (UPDATE schedules SET paused = $2::boolean WHERE name = $1"
+"WITH s AS (UPDATE schedules SET paused = $2::boolean,"
+"  last_fire = CASE WHEN $2::boolean THEN last_fire"
+"   ELSE greatest(last_fire, now()) END WHERE name = $1"
 "  RETURNING *),"
 " au AS (INSERT INTO audit_log (os_user, front, action, object)"
 "  SELECT $3, $4, CASE WHEN $2::boolean THEN 'schedule.pause'"
