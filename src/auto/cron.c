@@ -275,15 +275,15 @@ int64_t
 cron_next(const struct cron *c, int64_t after,
     const struct cron_calendar *cal)
 {
-	int64_t	 t = (int64_t)floor_div(after, 60) * 60 + 60;
-	int64_t	 limit = t + (int64_t)CRON_HORIZON_DAYS * DAY_S;
-	int64_t	 ist, sod;
+	int64_t	 t, limit, ist, sod;
 	long	 days;
 	int	 ymd, y, m, d, h, mi;
 
 	/* Past year 9999 (or before 1970) is nobody's schedule. */
 	if (after < -1 || after > CRON_LAST_S)
 		return -1;
+	t = (int64_t)floor_div(after, 60) * 60 + 60;
+	limit = t + (int64_t)CRON_HORIZON_DAYS * DAY_S;
 	while (t < limit) {
 		ist = t + IST_S;
 		days = floor_div(ist, DAY_S);
