@@ -30,6 +30,10 @@ static const struct binding keymap[] = {
 	{ '6', TC_GLOBAL, TA_VIEW6, "6, F6",
 	    "the firm's book: net position per instrument across accounts" },
 	{ KEY_F(6), TC_GLOBAL, TA_VIEW6, NULL, NULL },
+	{ '7', TC_GLOBAL, TA_VIEW7, "7, F7",
+	    "runs: schedules with their next fire, the run timeline and the "
+	    "selected run's log, live" },
+	{ KEY_F(7), TC_GLOBAL, TA_VIEW7, NULL, NULL },
 	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
 	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
 	    "searches history)" },
@@ -201,15 +205,18 @@ keymap_hint(int view)
 		return "a ack  n note  R resolve  S sign off  ? help  q quit  "
 		    "Tab list/timeline  : command  / filter  1-6 views";
 	case TV_EQUITY:
-		return "a all/account  ? help  q quit  : command  1-6 views";
+		return "a all/account  ? help  q quit  : command  1-7 views";
 	case TV_BOOK:
 		return "Tab positions/orders  ? help  q quit  : command  "
-		    "/ filter  h/l columns  1-6 views";
+		    "/ filter  h/l columns  1-7 views";
+	case TV_RUNS:
+		return "j/k run  Tab log  G follow  c cancel run  ? help  "
+		    "q quit  : command  / filter  1-7 views";
 	case TV_FIRM:
 		return "Enter accounts  s square off  ? help  q quit  e all  "
 		    "t group  o sort  / filter  h/l columns  : command";
 	default:
 		return "G follow  ? help  q quit  : command  / filter  "
-		    "j/k scroll  h/l columns  1-6 views";
+		    "j/k scroll  h/l columns  1-7 views";
 	}
 }
