@@ -57,8 +57,8 @@ same "$(sql "select count(*) >= 4 from runs where ref = 'every'")" t \
 same "$(contiguous every)" t "one run per minute, none twice, none skipped"
 same "$(sql "select count(distinct owner) from runs where ref = 'every'")" 1 \
 	"two daemons, one scheduler"
-same "$(sql "select count(*) from runs where ref = 'every' and state <> 'SUCCEEDED' and state <> 'RUNNING'")" 0 \
-	"every run succeeded"
+same "$(sql "select count(*) from runs where ref = 'every' and state in ('FAILED', 'CANCELLED', 'TIMED_OUT')")" 0 \
+	"no run failed"
 out=$("$PHALANX" -c "run logs $(sql "select min(id) from runs where ref = 'every'")")
 has "> fanouts last 1" "the run's log holds the command it ran"
 
@@ -110,22 +110,24 @@ wait $D 2>/dev/null
 run 0 "alert rule on failed runs" "$PHALANX" -c "alert rule add failures when run-failed severity critical"
 run 0 "schedule add held (skip)" "$PHALANX" -c 'schedule add held cron "* * * * *" run "fanouts last 1"'
 run 0 "schedule add queued (queue)" "$PHALANX" -c 'schedule add queued cron "* * * * *" run "fanouts last 1" concurrency queue'
-# The lock is taken before the row commits: no sweep sees it unlocked.
-n=0
-for s in held queued; do
-	n=$((n + 1))
-	id=$((1000000 + n))
-	eval "run_$s=$id"
-	psql "$PHALANX_DSN" -qAt >/dev/null <<SQL &
+# One psql session holds both runs' locks until the test lets go; the
+# lock is taken before the rows commit, so no sweep sees them unlocked.
+run_held=1000001
+run_queued=1000002
+mkfifo "$TMPDIR/hold"
+psql "$PHALANX_DSN" -qAt <"$TMPDIR/hold" >/dev/null 2>&1 &
+pids="$pids $!"
+exec 3>"$TMPDIR/hold"
+cat >&3 <<SQL
 begin;
-select pg_advisory_lock(1886548066, $id);
+select pg_advisory_lock(1886548066, $run_held);
+select pg_advisory_lock(1886548066, $run_queued);
 insert into runs (id, kind, ref, schedule_id, command, state, started_at, created_by)
-    select $id, 'manual', name, id, 'fanouts', 'RUNNING', now(), 'test' from schedules where name = '$s';
+    select case name when 'held' then $run_held else $run_queued end,
+    'manual', name, id, 'fanouts', 'RUNNING', now(), 'test'
+    from schedules where name in ('held', 'queued');
 commit;
-select pg_sleep(10);
 SQL
-	pids="$pids $!"
-done
 wait_for "select count(*) from runs where id > 1000000" 2 5
 serve E "$start"
 sleep 3
@@ -135,10 +137,17 @@ q=$(runs_of queued)
 same "$(sql "select count(*) from runs where ref = 'queued' and kind = 'schedule' and state <> 'PENDING'")" 0 \
 	"queued fires wait PENDING behind the running one"
 pend=$(sql "select min(id) from runs where ref = 'queued' and state = 'PENDING'")
+follow=$(sql "select max(id) from runs where ref = 'queued' and state = 'PENDING'")
+"$PHALANX" -c "run logs $follow --follow" >"$TMPDIR/follow.out" 2>&1 &
+followpid=$!
+pids="$pids $followpid"
 run 0 "run cancel a queued run" "$PHALANX" -c "run cancel $pend"
 same "$(sql "select state from runs where id = $pend")" CANCELLED "the cancelled run never starts"
 run 1 "cancel it again" "$PHALANX" -c "run cancel $pend"
 has "CANCELLED already" "a second cancel says why"
+# Its process goes away.
+echo '\q' >&3
+exec 3>&-
 wait_for "select state from runs where id = $run_held" FAILED 15
 same "$(sql "select outcome from runs where id = $run_held")" "interrupted: the process running it stopped" \
 	"a run whose process is gone is failed"
@@ -148,6 +157,14 @@ same "$(sql "select count(*) > 0 from runs where ref = 'held' and kind = 'schedu
 wait_for "select count(*) > 0 from runs where ref = 'queued' and kind = 'schedule' and state = 'SUCCEEDED'" t 10
 same "$(sql "select count(*) > 0 from runs where ref = 'queued' and kind = 'schedule' and state = 'SUCCEEDED'")" t \
 	"and the queued runs start"
+i=0
+while kill -0 $followpid 2>/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+out=$(cat "$TMPDIR/follow.out")
+has "# > fanouts last 1" "run logs --follow: waits for a queued run and prints its lines"
+has "run $follow SUCCEEDED" "and ends with the run"
 wait_for "select count(*) from notifications where origin = 'alert:failures'" 2 10
 same "$(sql "select count(*) from notifications where origin = 'alert:failures' and severity = 'critical' and source = 'workflow'")" 2 \
 	"alert rule run-failed: one notification per failed run"
