@@ -49,6 +49,30 @@ run 0 "schedule add every" "$PHALANX" -c 'schedule add every cron "* * * * *" ru
 run 2 "a bad cron is refused" "$PHALANX" -c 'schedule add bad cron "* 25 * * *" run positions'
 has "hour field: values run from 0 to 23" "the cron error names the field"
 
+# The trading calendar: shipped, listed, replaced by year from a file.
+out=$("$PHALANX" -c "calendar list year 2026")
+has "2026-12-25  Christmas" "the NSE holidays of 2026 ship with phalanx"
+cat >"$TMPDIR/nse-2027.txt" <<'EOF2'
+# NSE 2027 (test data)
+2027-01-26 Republic Day
+2027-03-22 Holi
+EOF2
+run 0 "calendar load" "$PHALANX" -c "calendar load $TMPDIR/nse-2027.txt"
+has "2 holidays loaded for 2027" "calendar load says what it loaded"
+printf '2027-02-30 Nonsense\n' >"$TMPDIR/bad.txt"
+run 1 "a calendar with an impossible date" "$PHALANX" -c "calendar load $TMPDIR/bad.txt"
+has "line 1: expected \"YYYY-MM-DD holiday name\" with a real date" "the bad line is named"
+same "$(sql "select count(*) from market_holidays where extract(year from day) = 2027")" 2 \
+	"a bad file loads nothing"
+same "$(sql "select count(*) from market_holidays where extract(year from day) = 2026")" 16 \
+	"other years are kept"
+run 1 "an alert rule to an unknown channel" "$PHALANX" -c "alert rule add x when run-failed notify nowhere"
+has "no channel nowhere" "the unknown channel is named"
+run 0 "alert rule add run-longer-than" "$PHALANX" -c "alert rule add slow when run-longer-than 5m severity info"
+out=$("$PHALANX" -c "alert rule list")
+has "run-longer-than" "alert rule list"
+run 0 "alert rule rm" "$PHALANX" -c "alert rule rm slow"
+
 serve A "$(ist_now "$T0")"
 serve B "$(ist_now "$T0")"
 wait_for "select count(*) >= 4 from runs where ref = 'every'" t 15
