@@ -11,7 +11,6 @@
 
 #include "auto/cron.h"
 
-#define IST_S		(5 * 3600 + 30 * 60)
 #define DAY_S		86400
 #define CRON_HORIZON_DAYS (10 * 366)
 #define CRON_LAST_S	((int64_t)253402300799)	/* 9999-12-31 23:59:59 */
@@ -285,7 +284,7 @@ cron_next(const struct cron *c, int64_t after,
 	t = (int64_t)floor_div(after, 60) * 60 + 60;
 	limit = t + (int64_t)CRON_HORIZON_DAYS * DAY_S;
 	while (t < limit) {
-		ist = t + IST_S;
+		ist = t + IST_OFFSET_S;
 		days = floor_div(ist, DAY_S);
 		sod = ist - (int64_t)days * DAY_S;
 		ymd = time_civil_from_days(days);
@@ -295,18 +294,18 @@ cron_next(const struct cron *c, int64_t after,
 		if (!((c->month >> m) & 1)) {
 			days = m == 12 ? time_days_from_civil(y + 1, 1, 1) :
 			    time_days_from_civil(y, m + 1, 1);
-			t = (int64_t)days * DAY_S - IST_S;
+			t = (int64_t)days * DAY_S - IST_OFFSET_S;
 			continue;
 		}
 		if (!day_matches(c, d, weekday_of(days)) ||
 		    (cal != NULL && !cron_trading_day(cal, ymd))) {
-			t = (int64_t)(days + 1) * DAY_S - IST_S;
+			t = (int64_t)(days + 1) * DAY_S - IST_OFFSET_S;
 			continue;
 		}
 		h = (int)(sod / 3600);
 		if (!((c->hour >> h) & 1)) {
 			t = (int64_t)days * DAY_S + (int64_t)(h + 1) * 3600 -
-			    IST_S;
+			    IST_OFFSET_S;
 			continue;
 		}
 		mi = (int)(sod % 3600 / 60);
@@ -314,10 +313,10 @@ cron_next(const struct cron *c, int64_t after,
 			mi++;
 		if (mi == 60) {
 			t = (int64_t)days * DAY_S + (int64_t)(h + 1) * 3600 -
-			    IST_S;
+			    IST_OFFSET_S;
 			continue;
 		}
-		return (int64_t)days * DAY_S + h * 3600 + mi * 60 - IST_S;
+		return (int64_t)days * DAY_S + h * 3600 + mi * 60 - IST_OFFSET_S;
 	}
 	return -1;
 }
@@ -325,7 +324,7 @@ cron_next(const struct cron *c, int64_t after,
 void
 cron_fmt_ist(int64_t t, char *buf, size_t len)
 {
-	int64_t	ist = t + IST_S;
+	int64_t	ist = t + IST_OFFSET_S;
 	long	days = floor_div(ist, DAY_S);
 	int64_t	sod = ist - (int64_t)days * DAY_S;
 	int	ymd = time_civil_from_days(days);

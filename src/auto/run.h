@@ -17,8 +17,8 @@
  *   run_finish()  the outcome (SUCCEEDED, FAILED, or CANCELLED by the
  *                 work itself); frees the handle.
  *
- * A run with a command or batch file is executed by run_exec()
- * (cmd/run_exec.h), through the same executor batch mode uses; a webhook
+ * A run with a command or batch file is executed by runner_start()
+ * (cmd/runner.h), through the dispatcher batch mode uses; a webhook
  * front may instead do its own work between run_begin and run_finish.
  */
 #ifndef PX_AUTO_RUN_H

@@ -64,7 +64,7 @@ sched_clock_parse(const char *text, int64_t *start, int *speed,
 	    sec > 59 || y < 1970)
 		goto bad;
 	*start = (int64_t)time_days_from_civil(y, mo, d) * 86400 + h * 3600 +
-	    mi * 60 + sec - (5 * 3600 + 30 * 60);
+	    mi * 60 + sec - IST_OFFSET_S;
 	*speed = sp;
 	return 0;
 bad:

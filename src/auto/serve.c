@@ -17,8 +17,8 @@
 #include "broker/broker_lib.h"
 #include "cmd/batch.h"
 #include "cmd/dispatch.h"
+#include "cmd/runner.h"
 #include "db/store_metrics.h"
-#include "cmd/run_exec.h"
 #include "db/store_positions.h"
 #include "exec/postback.h"
 #include "exec/router.h"
@@ -223,7 +223,7 @@ serve_run(int64_t id, void *arg)
 {
 	struct serve	*s = arg;
 
-	run_exec(&s->env, id, serve_run_done, s);
+	runner_start(&s->env, id, serve_run_done, s);
 }
 
 static int

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "cmd/cmd_int.h"
-#include "cmd/exec_int.h"
+#include "cmd/dispatch_int.h"
 #include "db/store_auto.h"
 #include "net/net.h"
 
@@ -195,19 +195,19 @@ static const char *const run_columns[] = { "id", "kind", "ref", "state",
 static void
 runs_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = run_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_run_list(struct exec_job *job)
+cmd_run_list(struct cmd_job *job)
 {
 	store_run_list(job->env->store, (int)cmd_get_int(job->cmd, "last", 20),
 	    cmd_get(job->cmd, "state"), cmd_get(job->cmd, "schedule"),
@@ -217,17 +217,17 @@ exec_run_list(struct exec_job *job)
 static void
 run_shown(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0), *r, *e;
 	struct strbuf	 b;
 	size_t		 i;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
-		exec_failf(job, "unknown-run", "no run %s",
+		cmd_failf(job, "unknown-run", "no run %s",
 		    cmd_get(job->cmd, "id"));
 		return;
 	}
@@ -256,11 +256,11 @@ run_shown(json_t *rows, const struct err *err, void *arg)
 	    (long long)json_integer_value(json_object_get(r, "id")));
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(row);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_run_show(struct exec_job *job)
+cmd_run_show(struct cmd_job *job)
 {
 	store_run_show(job->env->store, cmd_get_int(job->cmd, "id", 0),
 	    run_shown, job);
@@ -274,7 +274,7 @@ exec_run_show(struct exec_job *job)
  * process) and by a slow poll in case a NOTIFY was missed.
  */
 struct follow {
-	struct exec_job	*job;
+	struct cmd_job	*job;
 	int64_t		 id;
 	int64_t		 after;		/* last log row shown */
 	int		 busy;		/* a read is on its way */
@@ -307,7 +307,7 @@ follow_unlink(struct follow *f)
 static void
 follow_finish(struct follow *f)
 {
-	struct exec_job	*job = f->job;
+	struct cmd_job	*job = f->job;
 
 	follow_unlink(f);
 	job->res.data = json_pack("{s:I, s:s, s:o}", "id", (json_int_t)f->id,
@@ -317,7 +317,7 @@ follow_finish(struct follow *f)
 	strbuf_free(&f->text);
 	free(f->state);
 	free(f);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
@@ -334,7 +334,7 @@ follow_lines(json_t *rows, const struct err *err, void *arg)
 		json_decref(f->lines);
 		strbuf_free(&f->text);
 		free(f->state);
-		exec_fail(f->job, err);
+		cmd_fail(f->job, err);
 		free(f);
 		return;
 	}
@@ -392,7 +392,7 @@ follow_state(json_t *rows, const struct err *err, void *arg)
 		json_decref(f->lines);
 		strbuf_free(&f->text);
 		free(f->state);
-		exec_failf(f->job, "unknown-run", "no run %lld",
+		cmd_failf(f->job, "unknown-run", "no run %lld",
 		    (long long)f->id);
 		free(f);
 		return;
@@ -443,7 +443,7 @@ follow_poll(void *arg)
 }
 
 static void
-exec_run_logs(struct exec_job *job)
+cmd_run_logs(struct cmd_job *job)
 {
 	struct follow	*f = xcalloc(1, sizeof *f);
 
@@ -470,16 +470,16 @@ exec_run_logs(struct exec_job *job)
 static void
 cancelled(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	const char	*id = cmd_get(job->cmd, "id");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (row == NULL) {
-		exec_failf(job, "unknown-run", "no run %s", id);
+		cmd_failf(job, "unknown-run", "no run %s", id);
 		return;
 	}
 	if (json_integer_value(json_object_get(row, "cancelled")) > 0)
@@ -489,18 +489,18 @@ cancelled(json_t *rows, const struct err *err, void *arg)
 		job->res.text = xasprintf("run %s: cancel asked of the process "
 		    "running it (it stops after the command in flight)\n", id);
 	else {
-		exec_failf(job, "run-state", "run %s is %s already: nothing "
+		cmd_failf(job, "run-state", "run %s is %s already: nothing "
 		    "to cancel", id, str(row, "was"));
 		return;
 	}
 	job->res.data = json_deep_copy(row);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_run_cancel(struct exec_job *job)
+cmd_run_cancel(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_run_cancel(job->env->store, cmd_get_int(job->cmd, "id", 0),
 	    &who, cancelled, job);
@@ -511,34 +511,34 @@ exec_run_cancel(struct exec_job *job)
 static void
 rule_added(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 	const char	*name = cmd_get(job->cmd, "name");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_is_string(json_object_get(row, "missing"))) {
-		exec_failf(job, "unknown-channel", "no channel %s (channel add "
+		cmd_failf(job, "unknown-channel", "no channel %s (channel add "
 		    "it first)", str(row, "missing"));
 		return;
 	}
 	if (!json_is_integer(json_object_get(row, "id"))) {
-		exec_failf(job, "rule-exists", "alert rule %s exists already",
+		cmd_failf(job, "rule-exists", "alert rule %s exists already",
 		    name);
 		return;
 	}
 	job->res.text = xasprintf("alert rule %s added\n", name);
 	job->res.data = json_deep_copy(row);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_alert_rule_add(struct exec_job *job)
+cmd_alert_rule_add(struct cmd_job *job)
 {
 	const struct cmd	*c = job->cmd;
-	struct store_actor	 who = exec_actor(job);
+	struct store_actor	 who = cmd_actor(job);
 	const char		*cond = cmd_get(c, "cond");
 	const char		*v = cmd_get(c, "value"), *ch, *p;
 	json_t			*f = json_object(), *chs;
@@ -577,19 +577,19 @@ static const char *const rule_columns[] = { "name", "cond", "arg_s",
 static void
 rules_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = rule_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_alert_rule_list(struct exec_job *job)
+cmd_alert_rule_list(struct cmd_job *job)
 {
 	store_alert_rule_list(job->env->store, rules_listed, job);
 }
@@ -597,49 +597,49 @@ exec_alert_rule_list(struct exec_job *job)
 static void
 rule_removed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-rule", "no alert rule %s",
+		cmd_failf(job, "unknown-rule", "no alert rule %s",
 		    cmd_get(job->cmd, "name"));
 		return;
 	}
 	job->res.text = xasprintf("alert rule %s removed\n",
 	    cmd_get(job->cmd, "name"));
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_alert_rule_rm(struct exec_job *job)
+cmd_alert_rule_rm(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_alert_rule_rm(job->env->store, cmd_get(job->cmd, "name"), &who,
 	    rule_removed, job);
 }
 
-exec_handler
-exec_run_handler(enum cmd_kind kind)
+cmd_handler
+cmd_run_handler(enum cmd_kind kind)
 {
 	switch (kind) {
 	case CMD_RUN_LIST:
-		return exec_run_list;
+		return cmd_run_list;
 	case CMD_RUN_SHOW:
-		return exec_run_show;
+		return cmd_run_show;
 	case CMD_RUN_LOGS:
-		return exec_run_logs;
+		return cmd_run_logs;
 	case CMD_RUN_CANCEL:
-		return exec_run_cancel;
+		return cmd_run_cancel;
 	case CMD_ALERT_RULE_ADD:
-		return exec_alert_rule_add;
+		return cmd_alert_rule_add;
 	case CMD_ALERT_RULE_LIST:
-		return exec_alert_rule_list;
+		return cmd_alert_rule_list;
 	case CMD_ALERT_RULE_RM:
-		return exec_alert_rule_rm;
+		return cmd_alert_rule_rm;
 	default:
 		return NULL;
 	}

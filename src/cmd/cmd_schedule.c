@@ -15,8 +15,8 @@
 
 #include "auto/cron.h"
 #include "cmd/cmd_int.h"
-#include "cmd/exec_int.h"
-#include "cmd/run_exec.h"
+#include "cmd/dispatch_int.h"
+#include "cmd/runner.h"
 #include "db/store_auto.h"
 
 #define END_OPTS	{ .word = NULL }
@@ -167,30 +167,30 @@ str(json_t *o, const char *k)
 static void
 added(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	struct err	 e;
 
 	if (err != NULL) {
 		store_explain(err, "schedule", cmd_get(job->cmd, "name"), &e);
-		exec_fail(job, &e);
+		cmd_fail(job, &e);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "schedule-exists", "schedule %s exists already "
+		cmd_failf(job, "schedule-exists", "schedule %s exists already "
 		    "(schedule rm it first)", cmd_get(job->cmd, "name"));
 		return;
 	}
 	job->res.text = xasprintf("schedule %s added: %s\n",
 	    cmd_get(job->cmd, "name"), cmd_get(job->cmd, "cron"));
 	job->res.data = json_deep_copy(json_array_get(rows, 0));
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_schedule_add(struct exec_job *job)
+cmd_schedule_add(struct cmd_job *job)
 {
 	const struct cmd	*c = job->cmd;
-	struct store_actor	 who = exec_actor(job);
+	struct store_actor	 who = cmd_actor(job);
 	json_t			*f = json_object();
 	const char		*v;
 
@@ -220,7 +220,7 @@ static const char *const schedule_columns[] = { "name", "cron", "next",
 	"state", "concurrency", "catchup", "last_run", "work", NULL };
 
 struct listing {
-	struct exec_job	*job;
+	struct cmd_job	*job;
 	int32_t		*holidays;
 	size_t		 n;
 };
@@ -253,7 +253,7 @@ static void
 listed(json_t *rows, const struct err *err, void *arg)
 {
 	struct listing		*l = arg;
-	struct exec_job		*job = l->job;
+	struct cmd_job		*job = l->job;
 	struct cron_calendar	 cal = { l->holidays, l->n };
 	json_t			*out, *row, *r;
 	size_t			 i;
@@ -262,7 +262,7 @@ listed(json_t *rows, const struct err *err, void *arg)
 	if (err != NULL) {
 		free(l->holidays);
 		free(l);
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	out = json_array();
@@ -289,7 +289,7 @@ listed(json_t *rows, const struct err *err, void *arg)
 	job->res.columns = schedule_columns;
 	free(l->holidays);
 	free(l);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
@@ -301,7 +301,7 @@ holidays_read(json_t *rows, const struct err *err, void *arg)
 	int		 y, m, d;
 
 	if (err != NULL) {
-		exec_fail(l->job, err);
+		cmd_fail(l->job, err);
 		free(l);
 		return;
 	}
@@ -314,7 +314,7 @@ holidays_read(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
-exec_schedule_list(struct exec_job *job)
+cmd_schedule_list(struct cmd_job *job)
 {
 	struct listing	*l = xcalloc(1, sizeof *l);
 
@@ -325,7 +325,7 @@ exec_schedule_list(struct exec_job *job)
 /* --- run (now, here) --------------------------------------------------- */
 
 struct manual {
-	struct exec_job	*job;
+	struct cmd_job	*job;
 	int64_t		 id;
 	char		*state;
 	char		*outcome;
@@ -335,7 +335,7 @@ static void
 manual_logs(json_t *rows, const struct err *err, void *arg)
 {
 	struct manual	*m = arg;
-	struct exec_job	*job = m->job;
+	struct cmd_job	*job = m->job;
 	struct strbuf	 b;
 	json_t		*row, *data;
 	size_t		 i;
@@ -351,14 +351,14 @@ manual_logs(json_t *rows, const struct err *err, void *arg)
 	job->res.data = data;
 	job->res.text = strbuf_steal(&b);
 	if (strcmp(m->state, "SUCCEEDED") == 0)
-		exec_done(job);
+		cmd_done(job);
 	else {
 		snprintf(job->res.err.code, sizeof job->res.err.code,
 		    "run-failed");
 		snprintf(job->res.err.msg, sizeof job->res.err.msg,
 		    "run %lld %s: %s", (long long)m->id, m->state, m->outcome);
-		job->res.status = EXEC_FAILED;
-		exec_done(job);
+		job->res.status = CMD_FAILED;
+		cmd_done(job);
 	}
 	free(m->state);
 	free(m->outcome);
@@ -372,7 +372,7 @@ manual_done(int64_t id, const char *state, const char *outcome,
 	struct manual	*m = arg;
 
 	if (state == NULL) {
-		exec_fail(m->job, err);
+		cmd_fail(m->job, err);
 		free(m);
 		return;
 	}
@@ -387,28 +387,28 @@ manual_created(json_t *rows, const struct err *err, void *arg)
 	struct manual	*m = arg;
 
 	if (err != NULL) {
-		exec_fail(m->job, err);
+		cmd_fail(m->job, err);
 		free(m);
 		return;
 	}
 	m->id = json_integer_value(json_object_get(json_array_get(rows, 0),
 	    "id"));
-	run_exec(m->job->env, m->id, manual_done, m);
+	runner_start(m->job->env, m->id, manual_done, m);
 }
 
 static void
 manual_schedule(json_t *rows, const struct err *err, void *arg)
 {
 	struct manual		*m = arg;
-	struct exec_job		*job = m->job;
+	struct cmd_job		*job = m->job;
 	json_t			*row = json_array_get(rows, 0);
 	struct store_run_spec	 spec;
 
 	if (err != NULL || row == NULL) {
 		if (err != NULL)
-			exec_fail(job, err);
+			cmd_fail(job, err);
 		else
-			exec_failf(job, "unknown-schedule", "no schedule %s",
+			cmd_failf(job, "unknown-schedule", "no schedule %s",
 			    cmd_get(job->cmd, "name"));
 		free(m);
 		return;
@@ -427,7 +427,7 @@ manual_schedule(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
-exec_schedule_run(struct exec_job *job)
+cmd_schedule_run(struct cmd_job *job)
 {
 	struct manual	*m = xcalloc(1, sizeof *m);
 
@@ -441,15 +441,15 @@ exec_schedule_run(struct exec_job *job)
 static void
 changed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	const char	*name = cmd_get(job->cmd, "name");
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	if (json_array_size(rows) == 0) {
-		exec_failf(job, "unknown-schedule", "no schedule %s", name);
+		cmd_failf(job, "unknown-schedule", "no schedule %s", name);
 		return;
 	}
 	job->res.text = xasprintf("schedule %s %s\n", name,
@@ -458,22 +458,22 @@ changed(json_t *rows, const struct err *err, void *arg)
 	    "while paused are not caught up)" : "removed (its runs are "
 	    "kept)");
 	job->res.data = json_deep_copy(json_array_get(rows, 0));
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_schedule_pause(struct exec_job *job)
+cmd_schedule_pause(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_schedule_pause(job->env->store, cmd_get(job->cmd, "name"),
 	    job->cmd->kind == CMD_SCHEDULE_PAUSE, &who, changed, job);
 }
 
 static void
-exec_schedule_rm(struct exec_job *job)
+cmd_schedule_rm(struct cmd_job *job)
 {
-	struct store_actor	who = exec_actor(job);
+	struct store_actor	who = cmd_actor(job);
 
 	store_schedule_rm(job->env->store, cmd_get(job->cmd, "name"), &who,
 	    changed, job);
@@ -486,19 +486,19 @@ static const char *const holiday_columns[] = { "day", "name", NULL };
 static void
 holidays_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.data = json_deep_copy(rows);
 	job->res.columns = holiday_columns;
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_calendar_list(struct exec_job *job)
+cmd_calendar_list(struct cmd_job *job)
 {
 	store_holidays_list(job->env->store, (int)cmd_get_int(job->cmd,
 	    "year", 0), holidays_listed, job);
@@ -545,25 +545,25 @@ bad:
 static void
 loaded(json_t *rows, const struct err *err, void *arg)
 {
-	struct exec_job	*job = arg;
+	struct cmd_job	*job = arg;
 	json_t		*row = json_array_get(rows, 0);
 
 	if (err != NULL) {
-		exec_fail(job, err);
+		cmd_fail(job, err);
 		return;
 	}
 	job->res.text = xasprintf("%lld holidays loaded for %s\n",
 	    (long long)json_integer_value(json_object_get(row, "loaded")),
 	    str(row, "years"));
 	job->res.data = json_deep_copy(row);
-	exec_done(job);
+	cmd_done(job);
 }
 
 static void
-exec_calendar_load(struct exec_job *job)
+cmd_calendar_load(struct cmd_job *job)
 {
 	const char		*path = cmd_get(job->cmd, "path");
-	struct store_actor	 who = exec_actor(job);
+	struct store_actor	 who = cmd_actor(job);
 	struct err		 err;
 	json_t			*days = json_array();
 	char			 line[512];
@@ -572,7 +572,7 @@ exec_calendar_load(struct exec_job *job)
 
 	if ((f = fopen(path, "r")) == NULL) {
 		json_decref(days);
-		exec_failf(job, "usage", "cannot open %s: %s", path,
+		cmd_failf(job, "usage", "cannot open %s: %s", path,
 		    strerror(errno));
 		return;
 	}
@@ -589,32 +589,32 @@ exec_calendar_load(struct exec_job *job)
 	}
 	if (r < 0) {
 		json_decref(days);
-		exec_fail(job, &err);
+		cmd_fail(job, &err);
 		return;
 	}
 	store_holidays_load(job->env->store, days, &who, loaded, job);
 	json_decref(days);
 }
 
-exec_handler
-exec_schedule_handler(enum cmd_kind kind)
+cmd_handler
+cmd_schedule_handler(enum cmd_kind kind)
 {
 	switch (kind) {
 	case CMD_SCHEDULE_ADD:
-		return exec_schedule_add;
+		return cmd_schedule_add;
 	case CMD_SCHEDULE_LIST:
-		return exec_schedule_list;
+		return cmd_schedule_list;
 	case CMD_SCHEDULE_RUN:
-		return exec_schedule_run;
+		return cmd_schedule_run;
 	case CMD_SCHEDULE_PAUSE:
 	case CMD_SCHEDULE_RESUME:
-		return exec_schedule_pause;
+		return cmd_schedule_pause;
 	case CMD_SCHEDULE_RM:
-		return exec_schedule_rm;
+		return cmd_schedule_rm;
 	case CMD_CALENDAR_LIST:
-		return exec_calendar_list;
+		return cmd_calendar_list;
 	case CMD_CALENDAR_LOAD:
-		return exec_calendar_load;
+		return cmd_calendar_load;
 	default:
 		return NULL;
 	}

@@ -1,5 +1,5 @@
 /*
- * A run's commands, one after another on the loop (run_exec.h).  Parsed
+ * A run's commands, one after another on the loop (runner_start.h).  Parsed
  * whole before the first runs, like a batch: a run whose script does not
  * parse runs nothing and FAILs with the parser's message.
  */
@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "auto/run.h"
-#include "cmd/run_exec.h"
+#include "cmd/runner.h"
 #include "net/net.h"
 
 struct rx {
-	struct exec_env	*env;
+	struct cmd_env	*env;
 	int64_t		 id;
 	struct run	*run;
 	struct cmd_list	 cmds;
@@ -22,12 +22,12 @@ struct rx {
 	size_t		 failed;
 	char		*state;
 	char		*outcome;
-	run_exec_cb	 cb;
+	runner_cb	 cb;
 	void		*arg;
 };
 
 const char *
-run_exec_owner(void)
+runner_owner(void)
 {
 	static char	owner[300];
 	char		host[256];
@@ -76,17 +76,17 @@ rx_end(struct rx *x, const char *state, const char *outcome)
 static void rx_next(struct rx *);
 
 static void
-rx_done(const struct cmd *cmd, struct exec_result *r, void *arg)
+rx_done(const struct cmd *cmd, struct cmd_result *r, void *arg)
 {
 	struct rx	*x = arg;
 	char		*s;
 
-	if (r->status == EXEC_OK || r->text != NULL) {
-		s = exec_render_text(r);
+	if (r->status == CMD_OK || r->text != NULL) {
+		s = cmd_render_text(r);
 		run_log(x->run, "out", s);
 		free(s);
 	}
-	if (r->status != EXEC_OK) {
+	if (r->status != CMD_OK) {
 		x->failed++;
 		s = xasprintf("%s: %s", cmd->name, r->err.msg);
 		run_log(x->run, "err", s);
@@ -122,7 +122,7 @@ rx_next(struct rx *x)
 	run_log(x->run, "sys", s);
 	free(s);
 	free(text);
-	exec_cmd(x->env, &x->cmds.v[x->next++], rx_done, x);
+	cmd_run(x->env, &x->cmds.v[x->next++], rx_done, x);
 }
 
 /* The script the run names: its command line, or its batch file. */
@@ -196,7 +196,7 @@ rx_begun(struct run *run, const struct err *err, void *arg)
 }
 
 void
-run_exec(struct exec_env *env, int64_t id, run_exec_cb cb, void *arg)
+runner_start(struct cmd_env *env, int64_t id, runner_cb cb, void *arg)
 {
 	struct rx	*x = xcalloc(1, sizeof *x);
 
@@ -204,5 +204,5 @@ run_exec(struct exec_env *env, int64_t id, run_exec_cb cb, void *arg)
 	x->id = id;
 	x->cb = cb;
 	x->arg = arg;
-	run_begin(env->store, id, run_exec_owner(), rx_begun, x);
+	run_begin(env->store, id, runner_owner(), rx_begun, x);
 }
