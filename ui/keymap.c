@@ -33,6 +33,10 @@ static const struct binding keymap[] = {
 	{ '7', TC_GLOBAL, TA_VIEW7, "7, F7",
 	  "analytics: PnL, exposure heatmap, options, SLA" },
 	{ KEY_F(7), TC_GLOBAL, TA_VIEW7, NULL, NULL },
+	{ '8', TC_GLOBAL, TA_VIEW8, "8, F8",
+	    "runs: schedules with their next fire, the run timeline and the "
+	    "selected run's log, live" },
+	{ KEY_F(8), TC_GLOBAL, TA_VIEW8, NULL, NULL },
 	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
 	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
 	    "searches history)" },
@@ -218,21 +222,24 @@ keymap_hint(int view)
 		    "h/l columns";
 	case TV_RMS:
 		return "a ack  n note  R resolve  S sign off  ? help  q quit  "
-		    "Tab list/timeline  : command  / filter  1-6 views";
+		    "Tab list/timeline  : command  / filter  1-8 views";
 	case TV_EQUITY:
 		return "Left/Right crosshair  a all/account  ? help  q quit  "
-		    ": command  1-7 views";
+		    ": command  1-8 views";
 	case TV_ANALYTICS:
 		return "p PnL  x exposure  g options  s SLA  m measure  o sort  "
 		    "u underlying  ? help  q quit  : command";
 	case TV_BOOK:
 		return "Tab positions/orders  ? help  q quit  : command  "
-		    "/ filter  h/l columns  1-6 views";
+		    "/ filter  h/l columns  1-8 views";
+	case TV_RUNS:
+		return "j/k run  Tab log  G follow  c cancel run  ? help  "
+		    "q quit  : command  / filter  1-8 views";
 	case TV_FIRM:
 		return "Enter accounts  s square off  ? help  q quit  e all  "
 		    "t group  o sort  / filter  h/l columns  : command";
 	default:
 		return "G follow  ? help  q quit  : command  / filter  "
-		    "j/k scroll  h/l columns  1-6 views";
+		    "j/k scroll  h/l columns  1-8 views";
 	}
 }

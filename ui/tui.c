@@ -26,7 +26,7 @@
 
 static const struct tui_view_ops *const tui_views[TV__COUNT] = {
 	&view_matrix_ops, &view_feed_ops, &view_equity_ops, &view_rms_ops,
-	&view_book_ops, &view_firm_ops, &view_analytics_ops
+	&view_book_ops, &view_firm_ops, &view_analytics_ops, &view_runs_ops
 };
 
 static const char *tui_tab_names[TV__COUNT];
@@ -274,6 +274,7 @@ tui_global_key(struct tui *tui, int key)
 	case TA_VIEW5:
 	case TA_VIEW6:
 	case TA_VIEW7:
+	case TA_VIEW8:
 		tui_switch(tui, (int)(a - TA_VIEW1));
 		return 1;
 	case TA_QUIT:

@@ -23,7 +23,7 @@ struct notify_worker;
 struct tui_rms;
 
 enum tui_view_id { TV_MATRIX, TV_FEED, TV_EQUITY, TV_RMS, TV_BOOK, TV_FIRM,
-	TV_ANALYTICS, TV__COUNT };
+	TV_ANALYTICS, TV_RUNS, TV__COUNT };
 
 /* What changed in the data, for the views. */
 #define TUI_D_ACCOUNTS	0x01
@@ -59,6 +59,7 @@ extern const struct tui_view_ops view_rms_ops;
 extern const struct tui_view_ops view_book_ops;
 extern const struct tui_view_ops view_firm_ops;
 extern const struct tui_view_ops view_analytics_ops;
+extern const struct tui_view_ops view_runs_ops;
 
 /* Modal layers, topmost first when handling keys. */
 enum tui_mode { TM_NORMAL, TM_FILTER, TM_CMDBAR };
@@ -150,7 +151,7 @@ enum wrole theme_state_role(const char *order_state);
 /* keymap.c */
 enum tui_action {
 	TA_NONE,
-	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5, TA_VIEW6, TA_VIEW7,
+	TA_VIEW1, TA_VIEW2, TA_VIEW3, TA_VIEW4, TA_VIEW5, TA_VIEW6, TA_VIEW7, TA_VIEW8,
 	TA_QUIT, TA_HELP, TA_CMDBAR, TA_FILTER, TA_REDRAW, TA_REFRESH,
 	TA_SQUAREOFF, TA_SQUAREOFF_GROUP, TA_KILL, TA_CANCEL, TA_MARK,
 	TA_SORT, TA_SORT_REVERSE, TA_TAG_FILTER, TA_OPEN_BOOK,

@@ -13,9 +13,11 @@
 #include <event2/http.h>
 
 #include "auto/auto.h"
+#include "auto/sched.h"
 #include "broker/broker_lib.h"
 #include "cmd/batch.h"
 #include "cmd/dispatch.h"
+#include "cmd/runner.h"
 #include "db/store_metrics.h"
 #include "db/store_positions.h"
 #include "exec/postback.h"
@@ -29,6 +31,7 @@ struct serve {
 	struct http_server	*http;
 	struct postback		*postback;
 	struct notify_worker	*notify;
+	struct sched		*sched;
 	struct event		*sigint;
 	struct event		*sigterm;
 	int64_t			 started;
@@ -44,7 +47,9 @@ static const char serve_usage[] =
 "{\"listening\":\"HOST:PORT\"} once it listens.  At most\n"
 "serve.postback_queue postbacks are handled at once; more, or any while\n"
 "the store is away, are answered 503 at once.  Also sends stored alerts\n"
-"(notify.worker; see phalanx-notify(7)).  SIGINT/SIGTERM stop it.\n";
+"(notify.worker; see phalanx-notify(7)) and, holding the scheduler's\n"
+"lock, fires schedules, runs their runs and evaluates alert rules\n"
+"(schedule.enabled).  SIGINT/SIGTERM stop it.\n";
 
 static const char *
 serve_pg_state(const struct serve *s)
@@ -200,6 +205,27 @@ serve_postback_applied(const struct postback_applied *a, void *arg)
 		    a->order->avg_price, serve_fill_applied, NULL);
 }
 
+static void
+serve_run_done(int64_t id, const char *state, const char *outcome,
+    const struct err *err, void *arg)
+{
+	if (state == NULL)
+		log_info("serve", "run %lld not started: %s", (long long)id,
+		    err != NULL ? err->msg : "?");
+	else
+		log_info("serve", "run %lld %s: %s", (long long)id, state,
+		    outcome != NULL ? outcome : "");
+}
+
+/* The scheduler's runner: a queued run, executed here. */
+static void
+serve_run(int64_t id, void *arg)
+{
+	struct serve	*s = arg;
+
+	runner_start(&s->env, id, serve_run_done, s);
+}
+
 static int
 serve_listen(struct serve *s, const char *listen)
 {
@@ -271,6 +297,8 @@ serve_main(int argc, char **argv, struct config *cfg)
 		s.notify = notify_worker_start(s.env.store, cfg, s.env.home);
 	metrics_on_scrape(serve_collect, &s);
 	serve_gauges_tick(&s);
+	if (config_bool(cfg, "schedule.enabled") == 1)
+		s.sched = sched_start(s.env.store, cfg, serve_run, &s);
 	/* The daemon holds the reconcile duty while it runs. */
 	batch_env_reconcile(&s.env, NULL, NULL);
 	s.sigint = evsignal_new(loop_base(), SIGINT, serve_signal, &s);
@@ -281,6 +309,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	event_free(s.sigint);
 	event_free(s.sigterm);
 	metrics_off_scrape(serve_collect, &s);
+	sched_free(s.sched);
 	notify_worker_free(s.notify);
 	postback_free(s.postback);
 	http_server_free(s.http);

@@ -329,6 +329,14 @@ batch_env_close(struct cmd_env *env)
 	memset(env, 0, sizeof *env);
 }
 
+/* Output that arrives while a command runs (run logs --follow). */
+static void
+batch_stream(const char *text, void *arg)
+{
+	fputs(text, stdout);
+	fflush(stdout);
+}
+
 int
 batch_main(const struct batch_opts *o, struct config *cfg)
 {
@@ -363,6 +371,8 @@ batch_main(const struct batch_opts *o, struct config *cfg)
 		cmd_list_free(&b.cmds);
 		return batch_fail_early(o, &err, CMD_UNREACHABLE);
 	}
+	if (!o->json)
+		b.env.stream = batch_stream;
 	batch_start(&b);
 	loop_run();
 

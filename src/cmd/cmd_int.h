@@ -176,6 +176,12 @@ extern const size_t		cmd_export_ndefs;
 extern const struct cmd_def	cmd_analytics_defs[];
 extern const size_t		cmd_analytics_ndefs;
 
+/* cmd_schedule.c (schedule, calendar), cmd_run.c (run, alert rule) */
+extern const struct cmd_def	cmd_schedule_defs[];
+extern const size_t		cmd_schedule_ndefs;
+extern const struct cmd_def	cmd_run_defs[];
+extern const size_t		cmd_run_ndefs;
+
 /* args.c; cmd_add_arg is also for the hooks in grammar.c */
 void	cmd_add_arg(struct cmd *, const char *, const char *, int);
 const struct cmd_arg *cmd_find_arg(const struct cmd *, const char *);

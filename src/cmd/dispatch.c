@@ -68,6 +68,8 @@ static cmd_handler (*const dispatch_families[])(enum cmd_kind) = {
 	cmd_incident_handler,
 	cmd_analytics_handler,
 	cmd_export_handler,
+	cmd_schedule_handler,
+	cmd_run_handler,
 };
 
 static cmd_handler

@@ -27,6 +27,12 @@ struct cmd_env {
 	struct rms_engine	*rms;		/* its guard; monitors if duty */
 	void			(*say)(const char *, void *);	/* its lines */
 	void			*say_arg;
+	/*
+	 * Output that arrives while a command runs (run logs --follow):
+	 * the front shows each piece at once; NULL keeps it for the result.
+	 */
+	void			(*stream)(const char *, void *);
+	void			*stream_arg;
 	int			 warned;
 	struct config		*cfg;
 	const char		*front;		/* batch, console, daemon */

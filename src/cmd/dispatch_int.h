@@ -44,6 +44,8 @@ cmd_handler cmd_rms_handler(enum cmd_kind);
 cmd_handler cmd_incident_handler(enum cmd_kind);
 cmd_handler cmd_analytics_handler(enum cmd_kind);
 cmd_handler cmd_export_handler(enum cmd_kind);
+cmd_handler cmd_schedule_handler(enum cmd_kind);
+cmd_handler cmd_run_handler(enum cmd_kind);
 /* cmd_order.c */
 void cmd_buy(struct cmd_job *);
 void cmd_squareoff(struct cmd_job *);

@@ -22,8 +22,6 @@ const char *const cmd_exchanges[] = { "NSE", "BSE", "NFO", "BFO", "MCX",
 	"CDS", NULL };
 static const char *const dialects[] = { "tradingview", "amibroker", "mt",
 	"excel", "custom", NULL };
-static const char *const concurrency[] = { "skip", "queue", "parallel",
-	NULL };
 
 static const char *const order_flags[] = { "dry-run", NULL };
 
@@ -176,11 +174,6 @@ static const struct cmd_opt connector_opts[] = {
 	END_OPTS
 };
 
-static const struct cmd_opt schedule_opts[] = {
-	{ .word = "cron", .type = V_CRON, .flags = OPT_REQUIRED },
-	{ .word = "concurrency", .type = V_ENUM, .enums = concurrency },
-	{ .word = "run", .key = "command", .type = V_COMMAND,
-	  .flags = OPT_REQUIRED },
 	END_OPTS
 };
 
@@ -343,21 +336,6 @@ const struct cmd_def cmd_defs[] = {
 	  .opts = NULL, LATER },
 	{ CMD_WEBHOOK_REPLAY, "webhook replay", "webhook replay ID",
 	  .pos = { P_ID("a webhook payload id") }, LATER },
-	{ CMD_SCHEDULE_ADD, "schedule add",
-	  "schedule add NAME cron \"M H DOM MON DOW\" "
-	  "[concurrency skip|queue|parallel] run COMMAND ...",
-	  .pos = { P_NAME("a schedule name") }, .opts = schedule_opts,
-	  LATER },
-	{ CMD_SCHEDULE_RUN, "schedule run", "schedule run NAME",
-	  .pos = { P_NAME("a schedule name") }, LATER },
-	{ CMD_SCHEDULE_LIST, "schedule list", "schedule list",
-	  .opts = NULL, LATER },
-	{ CMD_RUN_LIST, "run list", "run list",
-	  .opts = NULL, LATER },
-	{ CMD_RUN_SHOW, "run show", "run show ID",
-	  .pos = { P_ID("a run id") }, LATER },
-	{ CMD_RUN_LOGS, "run logs", "run logs ID",
-	  .pos = { P_ID("a run id") }, LATER },
 	{ CMD_HELP, "help", "help [COMMAND]",
 	  .pos = { { .key = "command", .type = V_HELP, .optional = 1 } } },
 };
@@ -375,6 +353,8 @@ static const struct {
 	{ cmd_incident_defs, &cmd_incident_ndefs },
 	{ cmd_analytics_defs, &cmd_analytics_ndefs },
 	{ cmd_export_defs, &cmd_export_ndefs },
+	{ cmd_schedule_defs, &cmd_schedule_ndefs },
+	{ cmd_run_defs, &cmd_run_ndefs },
 };
 
 size_t

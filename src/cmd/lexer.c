@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <sys/types.h>
 
+#include "auto/cron.h"
 #include "cmd/cmd_int.h"
 #include "util/utf8.h"
 
@@ -488,88 +489,34 @@ check_time(const char *s)
 	return v;
 }
 
-static const char *const months[] = { "jan", "feb", "mar", "apr", "may",
-	"jun", "jul", "aug", "sep", "oct", "nov", "dec", NULL };
-static const char *const days[] = { "sun", "mon", "tue", "wed", "thu",
-	"fri", "sat", NULL };
-
-/* One value of cron field f: a number in range or a month/day name. */
-static int
-cron_atom(const char *s, size_t n, int f)
-{
-	static const int lo[] = { 0, 0, 1, 1, 0 }, hi[] = { 59, 23, 31, 12, 7 };
-	const char *const *names = f == 3 ? months : f == 4 ? days : NULL;
-	int	v = 0;
-	size_t	i;
-
-	if (n == 0 || n > 3)
-		return 0;
-	if (digits(s, n)) {
-		for (i = 0; i < n; i++)
-			v = v * 10 + (s[i] - '0');
-		return v >= lo[f] && v <= hi[f];
-	}
-	for (; names != NULL && *names != NULL; names++) {
-		if (n == 3 && strncasecmp(s, *names, 3) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* One comma item of a cron field: *, *\/N, A, A-B, A/N, A-B/N. */
-static int
-cron_item(const char *s, size_t n, int f)
-{
-	const char	*slash = memchr(s, '/', n), *dash;
-	size_t		 base = slash != NULL ? (size_t)(slash - s) : n;
-
-	if (slash != NULL && (n - base - 1 == 0 || n - base - 1 > 2 ||
-	    !digits(slash + 1, n - base - 1) || atoi(slash + 1) == 0))
-		return 0;
-	if (base == 1 && s[0] == '*')
-		return 1;
-	dash = memchr(s, '-', base);
-	if (dash == NULL)
-		return cron_atom(s, base, f);
-	return cron_atom(s, (size_t)(dash - s), f) &&
-	    cron_atom(dash + 1, base - (size_t)(dash - s) - 1, f);
-}
-
-/* Five fields, each a comma list; canonical form single-spaced. */
+/* A schedule (auto/cron.c decides), single-spaced; NULL and why if bad. */
 static char *
-check_cron(const char *s)
+check_cron(const char *s, char *why, size_t len)
 {
+	struct cron	 c;
+	struct err	 err;
 	struct strbuf	 b;
-	const char	*p = s, *fe, *ie;
-	int		 f;
+	const char	*p = s;
+	size_t		 n;
 
-	strbuf_init(&b);
-	for (f = 0; f < 5; f++) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		fe = p + strcspn(p, " \t");
-		if (fe == p)
-			goto bad;
-		if (f > 0)
-			strbuf_putc(&b, ' ');
-		strbuf_add(&b, p, (size_t)(fe - p));
-		for (; p <= fe; p = ie + 1) {
-			ie = memchr(p, ',', (size_t)(fe - p));
-			if (ie == NULL)
-				ie = fe;
-			if (!cron_item(p, (size_t)(ie - p), f))
-				goto bad;
-		}
-		p = fe;
+	err_clear(&err);
+	if (cron_parse(s, &c, &err) != 0) {
+		snprintf(why, len, ": %s", err.msg);
+		return NULL;
 	}
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p != '\0')
-		goto bad;
+	strbuf_init(&b);
+	while (*p != '\0') {
+		p += strspn(p, " \t");
+		n = strcspn(p, " \t");
+		if (n == 0)
+			break;
+		if (b.len > 0)
+			strbuf_putc(&b, ' ');
+		strbuf_add(&b, p, n);
+		p += n;
+	}
+	strbuf_add(&b, "", 0);
 	return strbuf_steal(&b);
-bad:
-	strbuf_free(&b);
-	return NULL;
 }
 
 /* A comma list of tags; "" (quoted) means no tags. */
@@ -796,6 +743,7 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 {
 	const char	*s = t->s;
 	char		*v = NULL, *exch = NULL, shown[256], why[64];
+	char		 cwhy[560];
 	enum num_why	 nw = NUM_NOT;
 
 	max = num_max(type, max);
@@ -861,7 +809,8 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 		v = check_time(s);
 		break;
 	case V_CRON:
-		v = check_cron(s);
+		if ((v = check_cron(s, cwhy, sizeof cwhy)) == NULL)
+			return bad_value(ps, type, enums, what, label, t, cwhy);
 		break;
 	case V_LIMIT_VALUE:
 		v = check_limit_value(s);

@@ -196,7 +196,7 @@ parse_command_rest(struct cmd_pstate *ps, const struct cmd_opt *o,
 	char			*src;
 	int			 off;
 
-	if (first + 1 == t->n && a->quoted) {
+	if (a->quoted) {
 		src = xstrdup(a->s);
 		off = a->col;
 	} else {
@@ -246,6 +246,12 @@ parse_option(struct cmd_pstate *ps, size_t *ip)
 		return cmd_perr_set(ps->err, t->end, "missing value for "
 		    "\"%s\"", o->word);
 	if (o->type == V_COMMAND) {
+		/* A quoted command is one word; options may follow it. */
+		if (v->quoted) {
+			r = parse_command_rest(ps, o, *ip);
+			(*ip)++;
+			return r;
+		}
 		r = parse_command_rest(ps, o, *ip);
 		*ip = toks->n;
 		return r;

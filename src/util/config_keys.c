@@ -90,6 +90,16 @@ const struct config_key config_table[] = {
 	  NULL, 0, "longest wait between two attempts" },
 	{ "notify.batch", CONFIG_INT, "32", 1, 1000, NULL, 0,
 	  "deliveries one worker holds at once" },
+	{ "schedule.enabled", CONFIG_BOOL, "true", 0, 0, NULL, 0,
+	  "whether phalanx serve runs the scheduler (one at a time, by an "
+	  "advisory lock) and evaluates alert rules" },
+	{ "schedule.tick_ms", CONFIG_DURATION, "1000", 50, 60000, NULL, 0,
+	  "how often the scheduler looks for due fires, queued runs and "
+	  "alert rules" },
+	{ "schedule.test_clock", CONFIG_STRING, "", 0, 0, NULL, 0,
+	  "tests and demos only: the scheduler's clock starts at this IST "
+	  "time (YYYY-MM-DDTHH:MM[:SS]) and runs SPEED times faster when "
+	  "followed by \"*SPEED\"; empty is the real clock" },
 	{ "rms.signoff_users", CONFIG_STRING, "", 0, 0, NULL, 0,
 	  "operators (OS users, comma-separated) who may sign off incidents; "
 	  "empty lets nobody" },
