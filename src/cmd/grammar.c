@@ -174,9 +174,6 @@ static const struct cmd_opt connector_opts[] = {
 	END_OPTS
 };
 
-	END_OPTS
-};
-
 /* A kite broker is useless without its endpoint and key. */
 static int
 broker_add_check(struct cmd_pstate *ps)
