@@ -85,7 +85,9 @@ CREATE TABLE webhook_payloads (
 	method		text NOT NULL,
 	remote		text,
 	content_type	text,
-	body		bytea NOT NULL,
+	query		text,		-- the token in it starred
+	body		bytea NOT NULL,	-- the token in it starred
+	reason		text,		-- why it gave no signal (malformed)
 	hash		bytea NOT NULL,
 	duplicate_of	bigint REFERENCES webhook_payloads (id)
 			ON DELETE SET NULL,

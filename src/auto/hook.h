@@ -80,6 +80,8 @@ void hook_parsed_free(struct hook_parsed *);
 /* 1 when a dialect name is known; 1 when it may be sent with GET. */
 int hook_dialect_known(const char *);
 int hook_dialect_get_ok(const char *);
+/* 1 when s is an address or network (10.0.0.0/8, ::1) an allow list takes. */
+int hook_net_valid(const char *s);
 /* The signal as a JSON object (stored as signals.parsed). */
 json_t *hook_signal_json(const struct hook_signal *);
 const char *hook_action_name(enum hook_action);
@@ -133,5 +135,7 @@ void hook_exec_signal(struct hook_exec *, int64_t id, int dry_run,
 void hook_exec_kick(struct hook_exec *);
 /* Busy signals right now; for a clean stop. */
 size_t hook_exec_busy(const struct hook_exec *);
+void hook_exec_counts(const struct hook_exec *, uint64_t *done,
+    uint64_t *failed);
 
 #endif

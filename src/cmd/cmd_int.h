@@ -167,6 +167,9 @@ extern const struct cmd_def	cmd_rms_defs[];
 extern const size_t		cmd_rms_ndefs;
 extern const struct cmd_def	cmd_incident_defs[];
 extern const size_t		cmd_incident_ndefs;
+/* cmd_connector.c */
+extern const struct cmd_def	cmd_connector_defs[];
+extern const size_t		cmd_connector_ndefs;
 /* cmd_analytics.c */
 extern const struct cmd_def	cmd_analytics_defs[];
 extern const size_t		cmd_analytics_ndefs;

@@ -67,6 +67,7 @@ static cmd_handler (*const dispatch_families[])(enum cmd_kind) = {
 	cmd_rms_handler,
 	cmd_incident_handler,
 	cmd_analytics_handler,
+	cmd_connector_handler,
 };
 
 static cmd_handler

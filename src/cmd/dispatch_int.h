@@ -43,6 +43,7 @@ cmd_handler cmd_notify_handler(enum cmd_kind);
 cmd_handler cmd_rms_handler(enum cmd_kind);
 cmd_handler cmd_incident_handler(enum cmd_kind);
 cmd_handler cmd_analytics_handler(enum cmd_kind);
+cmd_handler cmd_connector_handler(enum cmd_kind);
 /* cmd_order.c */
 void cmd_buy(struct cmd_job *);
 void cmd_squareoff(struct cmd_job *);

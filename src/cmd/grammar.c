@@ -21,8 +21,6 @@ static const char *const statuses[] = { "open", "done", "all", NULL };
 const char *const cmd_exchanges[] = { "NSE", "BSE", "NFO", "BFO", "MCX",
 	"CDS", NULL };
 static const char *const formats[] = { "csv", "pdf", NULL };
-static const char *const dialects[] = { "tradingview", "amibroker", "mt",
-	"excel", "custom", NULL };
 static const char *const reports[] = { "trades", "pnl", "orders",
 	"incidents", NULL };
 static const char *const concurrency[] = { "skip", "queue", "parallel",
@@ -163,21 +161,6 @@ static const struct cmd_opt latency_opts[] = {
 
 
 
-
-static const struct cmd_opt connector_opts[] = {
-	{ .word = "dialect", .type = V_ENUM, .enums = dialects,
-	  .flags = OPT_REQUIRED },
-	{ .word = "strategy", .type = V_NAME, .what = "a strategy name",
-	  .flags = OPT_REQUIRED },
-	{ .word = "to", .key = "target", .type = V_TARGET },
-	{ .word = "product", .type = V_ENUM, .enums = products },
-	{ .word = "policy", .type = V_ENUM, .enums = policies },
-	{ .word = "mode", .type = V_ENUM, .enums = modes },
-	{ .word = "on-fail", .type = V_ENUM, .enums = on_fail },
-	{ .word = "mapping", .type = V_TEXT,
-	  .what = "a field mapping (one word or a quoted string)" },
-	END_OPTS
-};
 
 static const struct cmd_opt schedule_opts[] = {
 	{ .word = "cron", .type = V_CRON, .flags = OPT_REQUIRED },
@@ -365,16 +348,6 @@ const struct cmd_def cmd_defs[] = {
 	  .pos = { P_ID("a fan-out id") } },
 	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
 	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
-	{ CMD_CONNECTOR_ADD, "connector add",
-	  "connector add NAME dialect tradingview|amibroker|mt|excel|custom "
-	  "strategy S [to TARGET] [product P] [policy P] [mode M] "
-	  "[on-fail F] [mapping TEXT]",
-	  .pos = { P_NAME("a connector name") }, .opts = connector_opts,
-	  LATER },
-	{ CMD_CONNECTOR_LIST, "connector list", "connector list",
-	  .opts = NULL, LATER },
-	{ CMD_WEBHOOK_REPLAY, "webhook replay", "webhook replay ID",
-	  .pos = { P_ID("a webhook payload id") }, LATER },
 	{ CMD_SCHEDULE_ADD, "schedule add",
 	  "schedule add NAME cron \"M H DOM MON DOW\" "
 	  "[concurrency skip|queue|parallel] run COMMAND ...",
@@ -411,6 +384,7 @@ static const struct {
 	{ cmd_rms_defs, &cmd_rms_ndefs },
 	{ cmd_incident_defs, &cmd_incident_ndefs },
 	{ cmd_analytics_defs, &cmd_analytics_ndefs },
+	{ cmd_connector_defs, &cmd_connector_ndefs },
 };
 
 size_t
