@@ -18,7 +18,8 @@ void
 store_connectors_load(struct store *st, store_rows_cb cb, void *arg)
 {
 	store_run(st, "SELECT c.id, c.name, c.dialect, s.name AS strategy,"
-	    " c.token_enc, c.allow, c.rate_per_s, c.body_limit,"
+	    " c.token_enc, array_to_json(c.allow)::jsonb AS allow,"
+	    " c.rate_per_s, c.body_limit,"
 	    " to_char(c.window_from, 'HH24:MI') AS window_from,"
 	    " to_char(c.window_to, 'HH24:MI') AS window_to, c.symbol_map,"
 	    " c.field_map, c.options, c.enabled,"
@@ -130,6 +131,7 @@ static const char sql_claim[] =
 "  SELECT s.id, s.action, s.qty, " SQL_BOOK " AS book FROM signals s"
 "  WHERE (($1::bigint > 0 AND s.id = $1::bigint AND s.status IN"
 "      ('RECEIVED', 'QUEUED')) OR ($1::bigint = 0 AND s.status = 'QUEUED'"
+"      AND (s.retry_at IS NULL OR s.retry_at <= now())"
 "      AND NOT EXISTS (SELECT 1 FROM signals o"
 "        WHERE o.strategy_id IS NOT DISTINCT FROM s.strategy_id"
 "          AND o.symbol = s.symbol AND o.id < s.id"
@@ -209,10 +211,14 @@ store_signal_finish(struct store *st, int64_t id, const char *status,
 
 	snprintf(a, sizeof a, "%lld", (long long)id);
 	snprintf(f, sizeof f, "%lld", (long long)fanout);
+	/* QUEUED again: its fan-out is not settled yet; look in a while. */
 	store_run(st, "UPDATE signals SET status = $2, fanout_id = $3::bigint,"
-	    " reason = $4, rms_verdict = $5, t_done = clock_timestamp(),"
-	    " claimed_by = NULL,"
-	    " signed_lots = CASE WHEN $2 = 'DONE' THEN signed_lots END"
+	    " reason = $4, rms_verdict = $5, claimed_by = NULL,"
+	    " t_done = CASE WHEN $2 <> 'QUEUED' THEN clock_timestamp() END,"
+	    " retry_at = CASE WHEN $2 = 'QUEUED' THEN now() + interval '2 s'"
+	    "   END,"
+	    " signed_lots = CASE WHEN $2 IN ('DONE', 'QUEUED') THEN signed_lots"
+	    "   END"
 	    " WHERE id = $1::bigint RETURNING id, status", 5, p, cb, arg);
 }
 

@@ -38,8 +38,8 @@ BEGIN
 	SELECT o.strategy_id INTO NEW.strategy_id FROM orders o
 	  WHERE o.account_id = NEW.account_id AND o.symbol = NEW.symbol
 	    AND o.exchange = NEW.exchange AND o.product = NEW.product
-	    AND o.filled_qty > 0
-	  ORDER BY o.updated_at DESC, o.id DESC LIMIT 1;
+	  ORDER BY o.filled_qty > 0 DESC, o.updated_at DESC, o.id DESC
+	  LIMIT 1;
 	RETURN NEW;
 END $$;
 CREATE TRIGGER positions_strategy BEFORE INSERT OR UPDATE OF qty
@@ -136,6 +136,7 @@ CREATE TABLE signals (
 	fanout_id	bigint REFERENCES fanouts (id) ON DELETE SET NULL,
 	duplicate_of	bigint REFERENCES signals (id) ON DELETE SET NULL,
 	claimed_by	integer,
+	retry_at	timestamptz,	-- requeued: not before this
 	t_queued	timestamptz,
 	t_started	timestamptz,
 	t_done		timestamptz

@@ -72,7 +72,8 @@ struct hook_parsed {
 
 /*
  * Parse a payload; 0 with at least one signal, or -1 with err code
- * "malformed" and a message naming what is wrong.
+ * "malformed" and a message naming what is wrong (and no signal, but the
+ * token if one was read).  Either way hook_parsed_free() after.
  */
 int hook_parse(const struct hook_conn_cfg *, const struct hook_in *,
     struct hook_parsed *, struct err *);

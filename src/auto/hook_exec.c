@@ -40,6 +40,7 @@ struct hook_job {
 	int64_t			 id;
 	int			 dry_run;
 	int			 alone;		/* hook_exec_signal's */
+	int			 resumed;
 	hook_outcome_cb		 cb;
 	void			*arg;
 	json_t			*row;
@@ -183,7 +184,7 @@ job_finish(struct hook_job *j, const char *status, const char *fmt, ...)
 	j->message = xstrdup(msg);
 	if (strcmp(status, "DONE") == 0)
 		j->x->done++;
-	else
+	else if (strcmp(status, "QUEUED") != 0)
 		j->x->failed++;
 	if (j->dry_run) {
 		job_recorded(NULL, NULL, j);
@@ -211,6 +212,20 @@ job_fanout_done(const struct fanout_result *res, void *arg)
 		j->verdict = xstrdup("PASS");
 	if (j->dry_run)
 		job_finish(j, "DONE", "dry run: nothing sent");
+	else if (!res->ok && strcmp(res->err.code, "fanout-interrupted") == 0 &&
+	    !j->resumed) {
+		/* A leg the broker has is never sent again; the rest is. */
+		j->resumed = 1;
+		json_decref(j->data);
+		j->data = NULL;
+		free(j->text);
+		j->text = NULL;
+		free(j->verdict);
+		j->verdict = NULL;
+		fanout_resume(j->x->router, j->fanout, job_fanout_done, j);
+	} else if (!res->ok && strcmp(res->err.code, "fanout-running") == 0)
+		job_finish(j, "QUEUED", "%s: looked at again shortly",
+		    res->err.msg);
 	else if (res->ok)
 		job_finish(j, "DONE", "fanout %lld %s", (long long)j->fanout,
 		    state != NULL ? state : "done");

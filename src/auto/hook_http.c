@@ -354,6 +354,7 @@ static void
 hook_stored(json_t *rows, const struct err *err, void *arg)
 {
 	struct hook_req	*r = arg;
+	struct hook_server *hs = r->hs;
 	json_t		*row = json_array_get(rows, 0), *sigs, *s, *extra;
 	size_t		 i, queued = 0, dup = 0, rej = 0;
 	const char	*st, *word;
@@ -404,7 +405,7 @@ hook_stored(json_t *rows, const struct err *err, void *arg)
 	hook_answer(r, queued > 0 || dup > 0 ? 200 : 403, word, msg, extra);
 	json_decref(extra);
 	if (queued > 0)
-		hook_exec_kick(r->hs->exec);
+		hook_exec_kick(hs->exec);
 }
 
 static void
@@ -535,11 +536,10 @@ hook_run(struct hook_req *r, struct hook_conn *c)
 	token = r->path_token;
 	if (token == NULL)
 		token = qtoken = hook_query_token(query);
-	if (token == NULL && parsed)
+	if (token == NULL)
 		token = p.token;
 	if (!hook_token_ok(c, token)) {
-		if (parsed)
-			hook_parsed_free(&p);
+		hook_parsed_free(&p);
 		free(qtoken);
 		free(body);
 		hook_refuse(r, 403, "wrong or missing token for connector %s",
@@ -552,6 +552,7 @@ hook_run(struct hook_req *r, struct hook_conn *c)
 		r->reason = xstrdup(e.msg);
 		hook_store(r, c, hin.method, ctype, query, body, len, NULL,
 		    NULL, e.msg, hook_malformed_stored);
+		hook_parsed_free(&p);
 		free(body);
 		return;
 	}

@@ -373,7 +373,10 @@ hook_parse(const struct hook_conn_cfg *c, const struct hook_in *in,
 	if (hook_dialects[i].fn(c, in, out, e) != 0 || out->n == 0) {
 		if (out->n == 0 && e->code[0] == '\0')
 			err_set(e, "malformed", "no signal in the payload");
-		hook_parsed_free(out);
+		/* The token stays: a known sender's bad payload is kept. */
+		free(out->v);
+		out->v = NULL;
+		out->n = 0;
 		return -1;
 	}
 	return 0;
