@@ -44,7 +44,7 @@ struct hook_job {
 	hook_outcome_cb		 cb;
 	void			*arg;
 	json_t			*row;
-	struct cmd_target	 target;
+	struct target	 target;
 	char			*key;
 	char			*source;
 	/* the outcome, kept until the store has it */
@@ -64,7 +64,7 @@ str(json_t *o, const char *k)
 }
 
 static void
-target_clear(struct cmd_target *t)
+target_clear(struct target *t)
 {
 	size_t	i;
 
@@ -76,7 +76,7 @@ target_clear(struct cmd_target *t)
 
 /* all | group:TAG | TAG | acct:A[,acct:B...] as the strategy stored it. */
 static int
-target_parse(const char *s, struct cmd_target *t)
+target_parse(const char *s, struct target *t)
 {
 	const char	*p, *comma;
 
