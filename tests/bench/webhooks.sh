@@ -1,11 +1,11 @@
 #!/bin/sh
 # Webhook benchmark against phalanx serve and phalanx sim on loopback
 # (needs python3 for the open-loop load generator, tests/bench/hook_load.py):
-#  1. accept latency (request -> 200 with the payload and its signal
+#  1. (run second) accept latency (request -> 200 with the payload and its signal
 #     stored and queued) at 2,000 requests/s for 5 s, open loop over 16
 #     keep-alive connections, every payload distinct (no de-duplication
 #     shortcut) and every signal executed by the same daemon meanwhile;
-#  2. signal received -> first order on the wire, from the stored
+#  2. (run first, on an idle daemon) signal received -> first order on the wire, from the stored
 #     payload's time to the fan-out's first send (broker latency is not in
 #     it: the sim answers after 50 ms, after the send), 200 signals at
 #     20/s.  Prints figures; never fails on a time.
@@ -56,15 +56,6 @@ while [ -z "$sport" ]; do
 	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
 done
 
-printf '{"passphrase":"bench-token-1","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/flood.json"
-python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" 200 1 4 "$TMPDIR/flood.json" >/dev/null
-echo "webhook accept: $RATE requests/s for $SECS s, 16 connections, each stored and queued before its 200"
-python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" "$RATE" "$SECS" 16 "$TMPDIR/flood.json" |
-    awk '{ printf "  %s requests, %s answered 200: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (target p99 < 5 ms)\n", $2, $4, $6 / 1000, $8 / 1000, $10 / 1000 }'
-# One strategy and one symbol run in order, one fan-out at a time: the
-# flood is a backlog, worked off behind the answers.
-echo "  signals of the flood run so far: $(sql "select count(*) from signals where status = 'DONE'") DONE, $(sql "select count(*) from signals where status in ('QUEUED', 'EXECUTING')") still queued (one strategy and symbol run in order)"
-
 curl -s -X POST -d '{"latency_ms": 50}' "http://127.0.0.1:$port/sim/faults" >/dev/null
 printf '{"passphrase":"bench-token-2","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/timed.json"
 python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/timed" 20 10 2 "$TMPDIR/timed.json" >/dev/null
@@ -83,3 +74,12 @@ sql "select format('  %s signals: p50 %s ms  p99 %s ms  max %s ms  (target p99 <
     from signals s join webhook_payloads p on p.id = s.payload_id
     join fanouts f on f.id = s.fanout_id join strategies g on g.id = s.strategy_id
     where g.name = 'timed' and f.t_first_send is not null) x"
+printf '{"passphrase":"bench-token-1","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/flood.json"
+python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" 200 1 4 "$TMPDIR/flood.json" >/dev/null
+echo "webhook accept: $RATE requests/s for $SECS s, 16 connections, each stored and queued before its 200"
+python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" "$RATE" "$SECS" 16 "$TMPDIR/flood.json" |
+    awk '{ printf "  %s requests, %s answered 200: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (target p99 < 5 ms)\n", $2, $4, $6 / 1000, $8 / 1000, $10 / 1000 }'
+# One strategy and one symbol run in order, one fan-out at a time: the
+# flood is a backlog, worked off behind the answers.
+echo "  signals of the flood run so far: $(sql "select count(*) from signals where status = 'DONE'") DONE, $(sql "select count(*) from signals where status in ('QUEUED', 'EXECUTING')") still queued (one strategy and symbol run in order)"
+
