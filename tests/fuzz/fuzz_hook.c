@@ -17,6 +17,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+/* Built alone (make fuzz): the first byte picks the dialect. */
+#ifndef HOOK_DIALECT
+static const char *const dialects[] = { "tradingview", "amibroker", "mt",
+	"excel", "chartink", "custom" };
+#define HOOK_DIALECT (size > 2 ? dialects[data[2] % 6] : "tradingview")
+#endif
+
 static void
 check(const struct hook_signal *s)
 {
