@@ -14,6 +14,7 @@
 
 #include "auto/auto.h"
 #include "auto/sched.h"
+#include "auto/hook.h"
 #include "broker/broker_lib.h"
 #include "cmd/batch.h"
 #include "cmd/dispatch.h"
@@ -30,6 +31,7 @@ struct serve {
 	struct cmd_env		 env;
 	struct http_server	*http;
 	struct postback		*postback;
+	struct hook_server	*hooks;
 	struct notify_worker	*notify;
 	struct sched		*sched;
 	struct event		*sigint;
@@ -41,7 +43,8 @@ struct serve {
 static const char serve_usage[] =
 "usage: phalanx serve [--listen HOST:PORT]\n"
 "\n"
-"Runs the engine headless: broker postbacks at POST /postback/kite,\n"
+"Runs the engine headless: webhook connectors at POST /hook/NAME (see\n"
+"phalanx-commands(7), connector), broker postbacks at POST /postback/kite,\n"
 "GET /healthz and GET /metrics (Prometheus text), on serve.listen\n"
 "(default 127.0.0.1:8787; port 0 picks a free one).  Prints\n"
 "{\"listening\":\"HOST:PORT\"} once it listens.  At most\n"
@@ -235,8 +238,9 @@ serve_listen(struct serve *s, const char *listen)
 
 	err_clear(&err);
 	/* The largest body any route takes; evhttp refuses more with 413. */
-	s->http = http_server_new(loop_base(), listen, POSTBACK_MAX_BODY,
-	    &err);
+	s->http = http_server_new(loop_base(), listen,
+	    HOOK_MAX_BODY > POSTBACK_MAX_BODY ? HOOK_MAX_BODY :
+	    POSTBACK_MAX_BODY, &err);
 	if (s->http == NULL) {
 		fprintf(stderr, "phalanx serve: %s\n", err.msg);
 		return -1;
@@ -249,6 +253,8 @@ serve_listen(struct serve *s, const char *listen)
 	po.hook = serve_postback_applied;
 	po.hook_arg = s;
 	s->postback = postback_new(s->http, &po);
+	s->hooks = hook_server_new(s->http, s->env.store, s->env.router,
+	    s->env.cfg, s->env.home);
 	http_server_route(s->http, "/healthz", 0, serve_healthz, s);
 	http_server_route(s->http, "/metrics", 0, serve_metrics, s);
 	host_end = strrchr(listen, ':');
@@ -312,6 +318,7 @@ serve_main(int argc, char **argv, struct config *cfg)
 	sched_free(s.sched);
 	notify_worker_free(s.notify);
 	postback_free(s.postback);
+	hook_server_free(s.hooks);
 	http_server_free(s.http);
 	batch_env_close(&s.env);
 	loop_free();

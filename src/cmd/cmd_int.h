@@ -172,6 +172,9 @@ int cmd_email_ok(const char *);
 /* cmd_export.c */
 extern const struct cmd_def	cmd_export_defs[];
 extern const size_t		cmd_export_ndefs;
+/* cmd_connector.c */
+extern const struct cmd_def	cmd_connector_defs[];
+extern const size_t		cmd_connector_ndefs;
 /* cmd_analytics.c */
 extern const struct cmd_def	cmd_analytics_defs[];
 extern const size_t		cmd_analytics_ndefs;

@@ -70,6 +70,7 @@ static cmd_handler (*const dispatch_families[])(enum cmd_kind) = {
 	cmd_export_handler,
 	cmd_schedule_handler,
 	cmd_run_handler,
+	cmd_connector_handler,
 };
 
 static cmd_handler

@@ -46,6 +46,7 @@ cmd_handler cmd_analytics_handler(enum cmd_kind);
 cmd_handler cmd_export_handler(enum cmd_kind);
 cmd_handler cmd_schedule_handler(enum cmd_kind);
 cmd_handler cmd_run_handler(enum cmd_kind);
+cmd_handler cmd_connector_handler(enum cmd_kind);
 /* cmd_order.c */
 void cmd_buy(struct cmd_job *);
 void cmd_squareoff(struct cmd_job *);

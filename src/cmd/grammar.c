@@ -20,8 +20,6 @@ static const char *const on_fail[] = { "best-effort", "retry",
 static const char *const statuses[] = { "open", "done", "all", NULL };
 const char *const cmd_exchanges[] = { "NSE", "BSE", "NFO", "BFO", "MCX",
 	"CDS", NULL };
-static const char *const dialects[] = { "tradingview", "amibroker", "mt",
-	"excel", "custom", NULL };
 
 static const char *const order_flags[] = { "dry-run", NULL };
 
@@ -153,24 +151,6 @@ static const struct cmd_opt fanouts_opts[] = {
 static const struct cmd_opt latency_opts[] = {
 	{ .word = "days", .type = V_INT, .what = "a whole number of days",
 	  .max = 3660 },
-	END_OPTS
-};
-
-
-
-
-static const struct cmd_opt connector_opts[] = {
-	{ .word = "dialect", .type = V_ENUM, .enums = dialects,
-	  .flags = OPT_REQUIRED },
-	{ .word = "strategy", .type = V_NAME, .what = "a strategy name",
-	  .flags = OPT_REQUIRED },
-	{ .word = "to", .key = "target", .type = V_TARGET },
-	{ .word = "product", .type = V_ENUM, .enums = products },
-	{ .word = "policy", .type = V_ENUM, .enums = policies },
-	{ .word = "mode", .type = V_ENUM, .enums = modes },
-	{ .word = "on-fail", .type = V_ENUM, .enums = on_fail },
-	{ .word = "mapping", .type = V_TEXT,
-	  .what = "a field mapping (one word or a quoted string)" },
 	END_OPTS
 };
 
@@ -323,16 +303,6 @@ const struct cmd_def cmd_defs[] = {
 	  .pos = { P_ID("a fan-out id") } },
 	{ CMD_LATENCY, "latency", "latency [TARGET] [days N] [--json]",
 	  .pos = { P_OPT_TARGET }, .opts = latency_opts, .target_all = 1 },
-	{ CMD_CONNECTOR_ADD, "connector add",
-	  "connector add NAME dialect tradingview|amibroker|mt|excel|custom "
-	  "strategy S [to TARGET] [product P] [policy P] [mode M] "
-	  "[on-fail F] [mapping TEXT]",
-	  .pos = { P_NAME("a connector name") }, .opts = connector_opts,
-	  LATER },
-	{ CMD_CONNECTOR_LIST, "connector list", "connector list",
-	  .opts = NULL, LATER },
-	{ CMD_WEBHOOK_REPLAY, "webhook replay", "webhook replay ID",
-	  .pos = { P_ID("a webhook payload id") }, LATER },
 	{ CMD_HELP, "help", "help [COMMAND]",
 	  .pos = { { .key = "command", .type = V_HELP, .optional = 1 } } },
 };
@@ -352,6 +322,7 @@ static const struct {
 	{ cmd_export_defs, &cmd_export_ndefs },
 	{ cmd_schedule_defs, &cmd_schedule_ndefs },
 	{ cmd_run_defs, &cmd_run_ndefs },
+	{ cmd_connector_defs, &cmd_connector_ndefs },
 };
 
 size_t

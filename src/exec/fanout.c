@@ -26,6 +26,8 @@ fanout_new(struct router *r, const struct fanout_req *req, fanout_done_cb cb,
 	fo->req.target = NULL;
 	fo->req.reason = fo->reason;
 	fo->req.tag = fo->tag;
+	fo->req.strategy = req->strategy != NULL ? xstrdup(req->strategy) :
+	    NULL;
 	if (req->exchange != NULL)
 		snprintf(fo->exchange, sizeof fo->exchange, "%s", req->exchange);
 	if (req->symbol != NULL)
@@ -59,6 +61,7 @@ fanout_free(struct fanout *fo)
 		free(fo->legs[i]);
 	free(fo->legs);
 	free(fo->target_text);
+	free((char *)fo->req.strategy);
 	free(fo->reason);
 	free(fo->tag);
 	json_decref(fo->notes);

@@ -92,6 +92,9 @@ fanout_row_json(const struct fanout *fo)
 		json_object_set_new(j, "message", json_string(fo->reason));
 	if (fo->tag != NULL)
 		json_object_set_new(j, "tag", json_string(fo->tag));
+	if (fo->req.strategy != NULL)
+		json_object_set_new(j, "strategy", json_string(
+		    fo->req.strategy));
 	if (order && fo->req.key != NULL) {
 		char *intent = fanout_key_intent(fo);
 

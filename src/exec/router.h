@@ -46,6 +46,7 @@ struct fanout_req {
 	/* Idempotency key (buy/sell), NULL none; borrowed until the
 	 * callback.  See fanout_key.c. */
 	const char		*key;
+	const char		*strategy;	/* a strategy's name, NULL none */
 };
 
 /*

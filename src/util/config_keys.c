@@ -69,6 +69,17 @@ const struct config_key config_table[] = {
 	  "postbacks handled at once; more are answered 503 at once" },
 	{ "metrics.account_labels", CONFIG_BOOL, "false", 0, 0, NULL, 0,
 	  "label ack latency in /metrics by account too (one series each)" },
+	{ "hook.dedupe_s", CONFIG_INT, "60", 0, 86400, NULL, 0,
+	  "seconds within which a webhook payload identical to an earlier "
+	  "one is stored as DUPLICATE and not run" },
+	{ "hook.dedupe_id_s", CONFIG_INT, "86400", 0, 31536000, NULL, 0,
+	  "seconds within which a signal with the id of an earlier one from "
+	  "the same connector is a DUPLICATE" },
+	{ "hook.parallel", CONFIG_INT, "32", 1, 1000, NULL, 0,
+	  "webhook signals the daemon executes at once" },
+	{ "hook.poll_ms", CONFIG_DURATION, "500", 20, 600000, NULL, 0,
+	  "how often the daemon reloads connectors and looks for queued "
+	  "signals besides running its own at once" },
 	{ "sim.listen", CONFIG_HOSTPORT, "127.0.0.1:8788", 0, 0, NULL, 0,
 	  "address the simulator serves the Kite API on; port 0 picks one" },
 	{ "notify.worker", CONFIG_BOOL, "true", 0, 0, NULL, 0,

@@ -92,14 +92,14 @@ run 0 "squareoff with a bad reason" "$PHALANX" -c "$(printf 'squareoff acct:a3 r
 
 # Commands not built yet say so, in help and when run.
 run 0 "help" "$PHALANX" -c "help"
-has "connector list  (not built yet)" "help marks connector list"
+has "schedule list  (not built yet)" "help marks schedule list"
 has "export trades" "help still lists export"
 same "$(echo "$out" | grep '^rms apply' | grep -c 'not built')" 0 "rms apply is built"
 same "$(echo "$out" | grep '^buy ' | grep -c 'not built')" 0 "buy is built"
 same "$(echo "$out" | grep '^cancel order' | grep -c 'not built')" 0 "cancel order is built"
-run 1 "connector list" "$PHALANX" -c "connector list"
+run 1 "schedule list" "$PHALANX" -c "schedule list"
 has "not built yet" "running one says so"
-run 1 "connector list --json" "$PHALANX" --json -c "connector list"
+run 1 "schedule list --json" "$PHALANX" --json -c "schedule list"
 has '"code":"not-available"' "--json code not-available"
 
 # The user's tag: kept with the fan-out and shown, not sent to Kite.

@@ -1,0 +1,85 @@
+#!/bin/sh
+# Webhook benchmark against phalanx serve and phalanx sim on loopback
+# (needs python3 for the open-loop load generator, tests/bench/hook_load.py):
+#  1. (run second) accept latency (request -> 200 with the payload and its signal
+#     stored and queued) at 2,000 requests/s for 5 s, open loop over 16
+#     keep-alive connections, every payload distinct (no de-duplication
+#     shortcut) and every signal executed by the same daemon meanwhile;
+#  2. (run first, on an idle daemon) signal received -> first order on the wire, from the stored
+#     payload's time to the fan-out's first send (broker latency is not in
+#     it: the sim answers after 50 ms, after the send), 200 signals at
+#     20/s.  Prints figures; never fails on a time.
+set -u
+PHALANX=${PHALANX:-$PHALANX_SRCDIR/phalanx}
+RATE=${PHALANX_BENCH_HOOK_RATE:-2000}
+SECS=${PHALANX_BENCH_HOOK_SECS:-5}
+export PHALANX_MASTER_KEY=00000000000000000000000000000000000000000000000000000000000000aa
+export XDG_CONFIG_HOME="$TMPDIR/config"
+db=bench_webhooks
+psql "$PHALANX_BENCH_DSN" -qAtc "drop database if exists $db" >/dev/null 2>&1
+psql "$PHALANX_BENCH_DSN" -qAtc "create database $db" >/dev/null
+PHALANX_DSN=$(echo "$PHALANX_BENCH_DSN" | sed "s/dbname=[^ ]*/dbname=$db/")
+export PHALANX_DSN
+sql() { psql "$PHALANX_DSN" -qAtc "$1"; }
+
+out="$TMPDIR/sim.out"
+"$PHALANX" sim --listen 127.0.0.1:0 --rate-limit 0 --tick-ms 50 --users 2 \
+    --cash 100000000000 >"$out" 2>/dev/null &
+simpid=$!
+servepid=
+trap 'kill $simpid $servepid 2>/dev/null' EXIT INT TERM
+port=
+while [ -z "$port" ]; do
+	sleep 0.05
+	port=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$out")
+done
+{
+	echo "broker add sim kind kite url http://127.0.0.1:$port api-key x"
+	awk -F'"' '/user_id/ { printf "account add u%s broker sim user-id %s api-key %s access-token %s\n", NR, $4, $8, $16 }' "$out"
+	echo "broker add pp kind paper"
+	echo "account add paper1 broker pp"
+	echo "strategy add flood target acct:paper1"
+	echo "strategy add timed target acct:u1"
+	echo "connector add flood dialect tradingview strategy flood token bench-token-1"
+	echo "connector add timed dialect tradingview strategy timed token bench-token-2"
+} >"$TMPDIR/reg.phx"
+"$PHALANX" batch "$TMPDIR/reg.phx" >/dev/null
+"$PHALANX" -c "instruments load exchange NFO" >/dev/null
+FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
+
+"$PHALANX" -o exec.rate_per_sec=1000 -o hook.dedupe_s=0 -o notify.worker=false \
+    serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
+servepid=$!
+sport=
+while [ -z "$sport" ]; do
+	sleep 0.05
+	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
+done
+
+curl -s -X POST -d '{"latency_ms": 50}' "http://127.0.0.1:$port/sim/faults" >/dev/null
+printf '{"passphrase":"bench-token-2","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/timed.json"
+python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/timed" 20 10 2 "$TMPDIR/timed.json" >/dev/null
+# The timed strategy's signals run in order too: the last one must be done.
+i=0
+while [ "$(sql "select count(*) from signals s join strategies g on g.id = s.strategy_id where g.name = 'timed' and s.status in ('QUEUED', 'EXECUTING')")" != 0 ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo "signal received -> first order on the wire (200 signals at 20/s, sim answering after 50 ms):"
+sql "select format('  %s signals: p50 %s ms  p99 %s ms  max %s ms  (target p99 < 10 ms)', count(*),
+    round((percentile_cont(0.5) within group (order by d))::numeric, 2),
+    round((percentile_cont(0.99) within group (order by d))::numeric, 2),
+    round(max(d)::numeric, 2))
+  from (select extract(epoch from f.t_first_send - p.ts) * 1000 as d
+    from signals s join webhook_payloads p on p.id = s.payload_id
+    join fanouts f on f.id = s.fanout_id join strategies g on g.id = s.strategy_id
+    where g.name = 'timed' and f.t_first_send is not null) x"
+printf '{"passphrase":"bench-token-1","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/flood.json"
+python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" 200 1 4 "$TMPDIR/flood.json" >/dev/null
+echo "webhook accept: $RATE requests/s for $SECS s, 16 connections, each stored and queued before its 200"
+python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" "$RATE" "$SECS" 16 "$TMPDIR/flood.json" |
+    awk '{ printf "  %s requests, %s answered 200: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (target p99 < 5 ms)\n", $2, $4, $6 / 1000, $8 / 1000, $10 / 1000 }'
+# One strategy and one symbol run in order, one fan-out at a time: the
+# flood is a backlog, worked off behind the answers.
+echo "  signals of the flood run so far: $(sql "select count(*) from signals where status = 'DONE'") DONE, $(sql "select count(*) from signals where status in ('QUEUED', 'EXECUTING')") still queued (one strategy and symbol run in order)"
+
