@@ -22,6 +22,7 @@
 #include "auto/hook_int.h"
 #include "db/store_hook.h"
 #include "net/net.h"
+#include "util/metrics.h"
 #include "util/config.h"
 
 #define HOOK_LAT_SAMPLES	16384
@@ -122,6 +123,19 @@ hook_sample(struct hook_server *hs, int64_t us)
 		hs->nlat++;
 }
 
+/* /metrics: by connector (an unknown name is one label, not many). */
+static void
+hook_count(const struct hook_req *r, int status)
+{
+	char	code[16];
+
+	snprintf(code, sizeof code, "%d", status);
+	metric_inc(pxm.webhook_requests, status == 404 || r->name[0] == '\0' ?
+	    "(unknown)" : r->name, code);
+	metric_observe(pxm.webhook_accept_seconds,
+	    (time_mono_us() - r->t0) / 1e6, NULL);
+}
+
 /*
  * Answer and free.  Excel gets one short line for a cell; everyone else
  * {"status": word, "message": ..., ...extra}.
@@ -156,6 +170,7 @@ hook_answer(struct hook_req *r, int status, const char *word,
 		r->req = NULL;
 	}
 	hook_sample(r->hs, time_mono_us() - r->t0);
+	hook_count(r, status);
 	hook_req_free(r);
 }
 

@@ -77,7 +77,7 @@ struct px_metrics {
 	struct metric	*account_ack_seconds, *signal_wire_seconds;
 	struct metric	*fanouts, *legs, *retries, *reconciled;
 	struct metric	*events_written, *events_journaled, *journal_depth;
-	struct metric	*webhook_requests, *postbacks;
+	struct metric	*webhook_requests, *webhook_accept_seconds, *postbacks;
 	struct metric	*rms_scopes, *rms_breaches, *rms_owner, *incidents_open;
 	struct metric	*notify_queue, *notify_attempts, *notify_seconds;
 	struct metric	*notify_failures;

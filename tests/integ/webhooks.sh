@@ -308,10 +308,9 @@ same "$books" 0 "no client tag twice at the broker: nothing sent twice"
 same "$(sql "select count(*) from orders where fanout_id is null")" 0 "no order at the broker that phalanx did not record"
 
 out=$(curl -s "http://127.0.0.1:$sport/metrics")
-has 'phalanx_webhook_accept_seconds{quantile="0.99"}' "metrics give the accept latency"
-if command -v promtool >/dev/null 2>&1; then
-	echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
-fi
+has 'phalanx_webhook_accept_seconds_bucket{le="+Inf"}' "metrics give the accept latency histogram"
+has 'phalanx_webhook_requests_total{connector=' "metrics count webhook requests by connector and status"
+echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
 kill $servepid
 wait $servepid
 same "$?" 0 "serve stops cleanly"
