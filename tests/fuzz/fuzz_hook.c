@@ -1,6 +1,6 @@
 /*
- * libFuzzer harness for one webhook dialect (HOOK_DIALECT, set by
- * tests/fuzz/build.sh: one binary per dialect).  Any bytes, as a POST
+ * libFuzzer harness for the webhook dialects (HOOK_DIALECT, or when
+ * built by `make fuzz` the input's third byte picks one).  Any bytes, as a POST
  * body or (first byte odd, for the dialects that take GET) a query
  * string, must parse into signals that hold only what the store takes
  * -- a known action, a symbol of exchange characters, a bounded
