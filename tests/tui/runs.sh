@@ -1,5 +1,5 @@
 #!/bin/sh
-# The Runs view (7) at 80x24 with a daemon firing an every-minute schedule
+# The Runs view (8) at 80x24 with a daemon firing an every-minute schedule
 # on a test clock: the schedule with its next fire, runs arriving live
 # (NOTIFY, no key pressed), the selected run's log, Tab to the log, a
 # schedule paused from the command bar, and a clean frame throughout.
@@ -19,7 +19,7 @@ trap 'kill $servepid 2>/dev/null; T kill-server >/dev/null 2>&1' EXIT
 tui_session 80 24
 keys "clear; \"$PHALANX\" tui; echo \"tui-exit=\$?\"" Enter
 wait_for "1 Matrix" "console up"
-keys 7
+keys 8
 wait_for "Next fire (IST)" "the Runs view shows the schedules"
 wait_for "every" "with the every-minute schedule"
 wait_for " 15:20 " "the trading-days schedule's next fire is at 15:20 IST"
