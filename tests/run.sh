@@ -51,7 +51,9 @@ run_one() {
 		failed=$((failed + 1))
 		failures="$failures $name"
 		echo "FAIL $name"
-		sed 's/^/     | /' "$t.log" | tail -n 60
+		# The last 60 lines; all of them with PHALANX_TEST_SHOW=1.
+		lines=${PHALANX_TEST_SHOW:+1000000}
+		sed 's/^/     | /' "$t.log" | tail -n "${lines:-60}"
 	fi
 }
 

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "auto/hook.h"
+#include "auto/hook_int.h"
 #include "db/store_hook.h"
 #include "exec/router.h"
 #include "util/config.h"
@@ -54,6 +54,7 @@ struct hook_job {
 	char			*verdict;
 	json_t			*data;
 	char			*text;
+	struct hook_run		*run;		/* its workflow run */
 	struct hook_job		*next;
 };
 
@@ -182,6 +183,8 @@ job_finish(struct hook_job *j, const char *status, const char *fmt, ...)
 	va_end(ap);
 	j->status = xstrdup(status);
 	j->message = xstrdup(msg);
+	hook_run_end(j->run, status, msg);
+	j->run = NULL;
 	if (strcmp(status, "DONE") == 0)
 		j->x->done++;
 	else if (strcmp(status, "QUEUED") != 0)
@@ -281,6 +284,8 @@ job_start(struct hook_job *j)
 	const char		*action = str(row, "action"), *side, *v;
 
 	j->id = json_integer_value(json_object_get(row, "id"));
+	if (!j->dry_run && !j->resumed && j->run == NULL)
+		j->run = hook_run_start(j->x->store, j->id);
 	if (str(row, "strategy") == NULL) {
 		job_finish(j, "REJECTED", "the signal's strategy is gone");
 		return;

@@ -4,6 +4,12 @@
 
 #include "auto/hook.h"
 
+struct store;
+/* hook_run.c: each executed signal is a workflow run (kind webhook). */
+struct hook_run;
+struct hook_run *hook_run_start(struct store *, int64_t signal_id);
+void hook_run_end(struct hook_run *, const char *status, const char *msg);
+
 /*
  * A dialect reads its payload into a flat object of canonical fields
  * (string values): action symbol exchange qty unit order_type price

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "auto/run.h"
 
@@ -27,6 +28,21 @@ dup_field(json_t *row, const char *k)
 	const char	*s = json_string_value(json_object_get(row, k));
 
 	return s != NULL ? xstrdup(s) : NULL;
+}
+
+const char *
+run_owner(void)
+{
+	static char	owner[300];
+	char		host[256];
+
+	if (owner[0] == '\0') {
+		if (gethostname(host, sizeof host) != 0)
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		snprintf(owner, sizeof owner, "%s:%ld", host, (long)getpid());
+	}
+	return owner;
 }
 
 int64_t

@@ -44,6 +44,9 @@ typedef void (*run_begun_cb)(struct run *, const struct err *, void *arg);
 void run_begin(struct store *, int64_t id, const char *owner, run_begun_cb,
     void *arg);
 
+/* "host:pid": who runs a run, in its row and timeline. */
+const char *run_owner(void);
+
 int64_t run_id(const struct run *);
 const char *run_kind(const struct run *);
 const char *run_ref(const struct run *);

@@ -26,21 +26,6 @@ struct rx {
 	void		*arg;
 };
 
-const char *
-runner_owner(void)
-{
-	static char	owner[300];
-	char		host[256];
-
-	if (owner[0] == '\0') {
-		if (gethostname(host, sizeof host) != 0)
-			snprintf(host, sizeof host, "localhost");
-		host[sizeof host - 1] = '\0';
-		snprintf(owner, sizeof owner, "%s:%ld", host, (long)getpid());
-	}
-	return owner;
-}
-
 static void
 rx_free(struct rx *x)
 {
@@ -204,5 +189,5 @@ runner_start(struct cmd_env *env, int64_t id, runner_cb cb, void *arg)
 	x->id = id;
 	x->cb = cb;
 	x->arg = arg;
-	run_begin(env->store, id, runner_owner(), rx_begun, x);
+	run_begin(env->store, id, run_owner(), rx_begun, x);
 }

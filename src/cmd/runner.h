@@ -21,7 +21,4 @@ typedef void (*runner_cb)(int64_t id, const char *state,
     const char *outcome, const struct err *, void *arg);
 void runner_start(struct cmd_env *, int64_t id, runner_cb, void *arg);
 
-/* host:pid, how a run names the process that ran it. */
-const char *runner_owner(void);
-
 #endif

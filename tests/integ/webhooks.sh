@@ -307,7 +307,23 @@ done
 same "$books" 0 "no client tag twice at the broker: nothing sent twice"
 same "$(sql "select count(*) from orders where fanout_id is null")" 0 "no order at the broker that phalanx did not record"
 
+# Every executed signal is a workflow run whose outcome follows it.
+i=0
+while [ $i -lt 100 ] && [ "$(sql "select count(*) from runs where kind = 'webhook' and state in ('PENDING', 'RUNNING')")" != 0 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+done_sigs=$(sql "select count(*) from signals where status = 'DONE'")
+same "$(sql "select count(distinct ref) from runs where kind = 'webhook' and state = 'SUCCEEDED'")" "$done_sigs" \
+	"each DONE signal is a SUCCEEDED webhook run ($done_sigs)"
+same "$(sql "select count(*) from runs r where kind = 'webhook' and state = 'SUCCEEDED' and not exists (select 1 from signals s where r.ref = 'signal ' || s.id and s.status = 'DONE')")" 0 \
+	"and no run succeeded for a signal that did not"
+run 0 "run list" "$PHALANX" -c "run list last 500"
+has "webhook" "run list shows the webhook runs"
+# This daemon (restarted above) has answered nothing yet: one unknown hook.
+curl -s -o /dev/null -X POST -d '{}' "http://127.0.0.1:$sport/hook/no-such-connector"
 out=$(curl -s "http://127.0.0.1:$sport/metrics")
+has 'phalanx_webhook_requests_total{connector="(unknown)",status="404"} 1' "an unknown connector counts under one label"
 has 'phalanx_webhook_accept_seconds_bucket{le="+Inf"}' "metrics give the accept latency histogram"
 has 'phalanx_webhook_requests_total{connector=' "metrics count webhook requests by connector and status"
 echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
