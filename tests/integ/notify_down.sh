@@ -92,7 +92,8 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	[ "$(sql "select count(*) from positions where qty <> 0")" = 0 ] || notflat=$((notflat + 1))
 	times="$times $1"
 done
-same "$bad" 0 "all $n rounds of alert, buy and square-off completed while telegram was down"
+[ "$bad" = 0 ] && ok "all $n rounds of alert, buy and square-off completed while telegram was down" ||
+	fail "all $n rounds completed while telegram was down: $bad failed" "$(head -30 "$TMPDIR/bad.out")"
 same "$notflat" 0 "every square-off left the accounts flat"
 # Order states are written behind the fills by the event writer.
 i=0
