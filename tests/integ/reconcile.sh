@@ -214,7 +214,7 @@ for d in 0.05 0.8 1.5 2.6; do
 	bg=$!
 	wait_sql "select count(*) from orders where fanout_id = (select id from fanouts where idem_key = '$k')" $N
 	sleep $d
-	kill -9 $bg
+	kill -9 $bg 2>/dev/null
 	wait $bg 2>/dev/null
 	sim_faults '{"latency_ms": 0}'
 	before=$(sim_orders)
@@ -278,8 +278,8 @@ positions_match "positions equal the broker's after a killed reconciler"
 # 7. The daemon holds the duty: a batch run leaves reconciling to it.
 "$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
 sv=$!
-wait_sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240" 1
-same "$(sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240")" 1 "serve holds the reconcile duty"
+wait_sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 0" 1
+same "$(sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 0")" 1 "serve holds the reconcile duty"
 kill $sv
 wait $sv 2>/dev/null
 finish
