@@ -591,7 +591,7 @@ body_show(struct strbuf *b, const char *s)
 {
 	size_t	i;
 
-	for (i = 0; s[i] != '\0' && i < 4096; i++) {
+	for (i = 0; i < 4096 && s[i] != '\0'; i++) {
 		if (s[i] == '\n' || s[i] == '\t' || (unsigned char)s[i] >= 0x20)
 			strbuf_putc(b, s[i] == 0x7f ? '.' : s[i]);
 		else
