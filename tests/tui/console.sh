@@ -95,8 +95,8 @@ case "$first" in *phalanx*) ok "header on the first line" ;; *) fail "header on 
 keys 2
 wait_for "Execution feed" "2 opens the feed"
 keys 3
-wait_for "Equity, all accounts" "3 opens the equity view"
-wait_for "No equity history yet" "equity has a clear empty state"
+wait_for "Equity, firm" "3 opens the equity view (the firm's curve)"
+wait_for "7 days (IST)" "it names its period"
 keys 4
 wait_for "No RMS incidents" "4 opens the RMS timeline with its empty state"
 keys 5
