@@ -46,6 +46,17 @@ run 0 "an rms alert about the incident, to both channels" \
 	"$PHALANX" -c "notify send critical \"MTM loss on alice\" source rms scope acct:alice ref INC-$INC to good,dead"
 same "$(sql "select count(*) from notification_deliveries where state = 'PENDING'")" 2 "nothing delivers it yet"
 
+# The incidents here are made by hand: another session holds the RMS
+# duty, so the console's own monitors do not open one for alice's loss.
+psql "$PHALANX_DSN" -qAtc "select pg_advisory_lock(1885893240, 1), pg_sleep(900)" >/dev/null 2>&1 &
+dutypid=$!
+trap 'kill $fakepid $dutypid 2>/dev/null; T kill-server >/dev/null 2>&1' EXIT
+i=0
+while [ "$(sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted")" != 1 ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+
 tui_session 80 24
 keys "clear; \"$PHALANX\" -o notify.max_attempts=1 -o notify.poll_ms=200 -o rms.signoff_users=$ME,ops2 tui; echo \"tui-exit=\$?\"" Enter
 wait_for "Accounts 2 of 2" "console up"
