@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "db/store_events.h"
+#include "util/metrics.h"
 
 #define BACKOFF_MIN_US	500000
 #define BACKOFF_MAX_US	30000000
@@ -760,6 +761,7 @@ events_ok(struct events_writer *w, struct ev_batch *b, PGresult *res)
 	}
 	w->st.batches++;
 	w->st.inserted += (uint64_t)n;
+	metric_add(pxm.events_written, (double)n, NULL);
 	w->st.duplicates += (uint64_t)(known - n);
 	w->st.no_order += (uint64_t)((int64_t)b->n - known);
 	w->backoff_us = 0;

@@ -11,6 +11,7 @@
 
 #include "exec/router_int.h"
 #include "net/net.h"
+#include "util/metrics.h"
 
 void
 fanout_leg_done(struct leg *leg)
@@ -464,12 +465,30 @@ fanout_finished(json_t *rows, const struct err *err, void *arg)
  * The report is made before the state is stored, so the store keeps its
  * message too: `fanout show` names the accounts long after the command.
  */
+/* /metrics: the fan-out and its legs, by policy and outcome. */
+static void
+fanout_count(const struct fanout *fo, const char *state)
+{
+	const char	*policy = alloc_policy_name(fo->req.policy);
+	size_t		 i;
+
+	metric_inc(pxm.fanouts, policy, state);
+	for (i = 0; i < fo->nlegs; i++) {
+		metric_inc(pxm.legs, policy,
+		    broker_state_name(fo->legs[i]->state));
+		if (fo->legs[i]->ra != NULL)
+			metric_inc(pxm.orders, fo->legs[i]->ra->broker,
+			    broker_state_name(fo->legs[i]->state));
+	}
+}
+
 void
 fanout_finish(struct fanout *fo)
 {
 	const char	*state = fanout_state(fo), *msg;
 	char		*t1, *t2, *t3;
 
+	fanout_count(fo, state);
 	memset(&fo->result, 0, sizeof fo->result);
 	fanout_report(fo, state, &fo->result);
 	msg = fo->err.msg[0] ? fo->err.msg : fo->result.err.msg[0] ?
