@@ -89,13 +89,29 @@ leg_broker_id_stored(json_t *rows, const struct err *err, void *arg)
 	free(arg);
 }
 
+/*
+ * Store the broker's id once the leg's row exists: before, the update
+ * would find no row, and the id would come later from the reconciler,
+ * which cannot tell a reused id from the leg's own.
+ */
+void
+leg_store_broker_id(struct leg *leg)
+{
+	leg->broker_id_held = 0;
+	if (leg->order_id != 0 && leg->broker_id[0] != '\0')
+		store_order_broker_id(leg->fo->r->store, leg->order_id,
+		    leg->broker_id, leg_broker_id_stored,
+		    xstrdup(leg->broker_id));
+}
+
 static void
 leg_adopt(struct leg *leg, const char *order_id)
 {
 	snprintf(leg->broker_id, sizeof leg->broker_id, "%s", order_id);
-	if (leg->order_id != 0)
-		store_order_broker_id(leg->fo->r->store, leg->order_id,
-		    order_id, leg_broker_id_stored, xstrdup(order_id));
+	if (leg->fo->legs_writing)
+		leg->broker_id_held = 1;
+	else
+		leg_store_broker_id(leg);
 }
 
 static void leg_reconcile(struct leg *);

@@ -106,6 +106,9 @@ router_events_release(struct fanout *fo)
 {
 	size_t	i;
 
+	for (i = 0; i < fo->nlegs; i++)
+		if (fo->legs[i]->broker_id_held)
+			leg_store_broker_id(fo->legs[i]);
 	for (i = 0; i < fo->nheld; i++)
 		router_event_write(fo->r, &fo->held[i].ev);
 	router_events_drop(fo);

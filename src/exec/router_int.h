@@ -56,6 +56,7 @@ struct leg {
 	enum broker_state	 state;
 	char			 broker_status[40];
 	char			 broker_id[32];
+	int			 broker_id_held; /* rows not written yet */
 	char			 message[256];
 	int			 attempts;
 	int64_t			 t_send;	/* monotonic us */
@@ -198,6 +199,7 @@ json_t *fanout_leg_order_json(const struct leg *);
 void fanout_leg_done(struct leg *);
 
 /* fanout_send.c */
+void leg_store_broker_id(struct leg *);
 void leg_send(struct leg *);
 void leg_watch(struct leg *);
 

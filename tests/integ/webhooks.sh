@@ -324,6 +324,8 @@ has "webhook" "run list shows the webhook runs"
 curl -s -o /dev/null -X POST -d '{}' "http://127.0.0.1:$sport/hook/no-such-connector"
 out=$(curl -s "http://127.0.0.1:$sport/metrics")
 has 'phalanx_webhook_requests_total{connector="(unknown)",status="404"} 1' "an unknown connector counts under one label"
+has 'phalanx_fanouts_total{policy=' "the signals it ran count as fan-outs by policy and outcome"
+has 'phalanx_events_written_total ' "and their events as written"
 has 'phalanx_webhook_accept_seconds_bucket{le="+Inf"}' "metrics give the accept latency histogram"
 has 'phalanx_webhook_requests_total{connector=' "metrics count webhook requests by connector and status"
 echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
