@@ -119,7 +119,7 @@ unit-bins: $(BIN) $(UNIT_BINS)
 
 bench: deps
 	$(MAKE) BUILD=release all bench-bins
-	sh tests/bench/run.sh build/release
+	sh tests/bench/run.sh build/release $(BENCH)
 
 bench-bins: $(BENCH_BINS)
 

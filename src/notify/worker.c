@@ -26,9 +26,19 @@
 /* How far ahead a channel's sends are claimed and held in memory. */
 #define NW_CLAIM_AHEAD_US	1000000
 
+/*
+ * A channel's limiter: slots spaced by its rate, handed out when a job is
+ * claimed, and a window of the last sends' real times, checked at the
+ * moment of sending -- a loop that stalled would otherwise let the late
+ * slots go out bunched, more than the rate in one second.
+ */
 struct nw_limit {
 	char		*key;
 	int64_t		 next_us;	/* monotonic: next free slot */
+	int64_t		*sent;		/* ring of the last nsent send times */
+	size_t		 nsent;
+	size_t		 at;
+	int64_t		 window_us;
 	struct nw_limit	*next;
 };
 
@@ -42,6 +52,7 @@ struct nw_job {
 	int			 attempts;
 	int			 sending;	/* notify_send called, no cb yet */
 	struct event		*wait;
+	struct nw_limit		*lim[2];	/* channel, Telegram bot */
 	struct nw_job		*prev;
 	struct nw_job		*next;
 };
@@ -99,6 +110,45 @@ nw_limit_take(struct notify_worker *w, const char *key, int64_t gap_us)
 	at = l->next_us > now ? l->next_us : now;
 	l->next_us = at + gap_us;
 	return at - now;
+}
+
+/*
+ * A limiter's window: at most n sends in any window_us.  Sized on first
+ * use (and again if the channel's rate changed); 0 frees it.
+ */
+static void
+nw_limit_window(struct nw_limit *l, size_t n, int64_t window_us)
+{
+	if (n == l->nsent && window_us == l->window_us)
+		return;
+	free(l->sent);
+	l->sent = n > 0 ? xcalloc(n, sizeof *l->sent) : NULL;
+	l->nsent = n;
+	l->at = 0;
+	l->window_us = window_us;
+}
+
+/* How long until one more send keeps to the window; 0: now. */
+static int64_t
+nw_limit_hold(const struct nw_limit *l, int64_t now)
+{
+	int64_t	oldest;
+
+	if (l == NULL || l->nsent == 0)
+		return 0;
+	oldest = l->sent[l->at];
+	if (oldest == 0 || now - oldest >= l->window_us)
+		return 0;
+	return l->window_us - (now - oldest);
+}
+
+static void
+nw_limit_sent(struct nw_limit *l, int64_t now)
+{
+	if (l == NULL || l->nsent == 0)
+		return;
+	l->sent[l->at] = now;
+	l->at = (l->at + 1) % l->nsent;
 }
 
 static void
@@ -238,6 +288,23 @@ nw_wait_done(evutil_socket_t fd, short what, void *arg)
 static void
 nw_send(struct nw_job *j)
 {
+	int64_t		now = time_mono_us(), hold, h2;
+	struct timeval	tv;
+
+	hold = nw_limit_hold(j->lim[0], now);
+	h2 = nw_limit_hold(j->lim[1], now);
+	if (h2 > hold)
+		hold = h2;
+	if (hold > 0) {
+		if (j->wait == NULL)
+			j->wait = evtimer_new(loop_base(), nw_wait_done, j);
+		tv.tv_sec = hold / 1000000;
+		tv.tv_usec = hold % 1000000;
+		evtimer_add(j->wait, &tv);
+		return;
+	}
+	nw_limit_sent(j->lim[0], now);
+	nw_limit_sent(j->lim[1], now);
 	j->sending = 1;
 	notify_send(j->w->hc, &j->ch, &j->msg, j->w->timeout_ms, nw_sent, j);
 }
@@ -251,6 +318,7 @@ nw_schedule(struct nw_job *j)
 	unsigned char		 h[8];
 	char			 hx[17];
 	int64_t			 wait, w2;
+	int			 per_min;
 	struct timeval		 tv;
 
 	/*
@@ -258,14 +326,23 @@ nw_schedule(struct nw_job *j)
 	 * arrive bunched, and the receiver counts arrivals.
 	 */
 	snprintf(key, sizeof key, "c:%lld", (long long)j->ch.id);
-	wait = nw_limit_take(w, key, 63000000LL / (j->ch.rate_per_min > 0 ?
-	    j->ch.rate_per_min : 60));
+	per_min = j->ch.rate_per_min > 0 ? j->ch.rate_per_min : 60;
+	wait = nw_limit_take(w, key, 63000000LL / per_min);
+	/* The window: a second's worth, or a minute's for slower rates,
+	 * 5% wider for the same reason. */
+	j->lim[0] = nw_limit_get(w, key);
+	if (per_min >= 60)
+		nw_limit_window(j->lim[0], (size_t)(per_min / 60), 1050000);
+	else
+		nw_limit_window(j->lim[0], (size_t)per_min, 63000000);
 	if (strcmp(j->ch.kind, "telegram") == 0 && j->ch.secret != NULL) {
 		crypto_generichash(h, sizeof h, (const unsigned char *)
 		    j->ch.secret, strlen(j->ch.secret), NULL, 0);
 		sodium_bin2hex(hx, sizeof hx, h, sizeof h);
 		snprintf(key, sizeof key, "bot:%s", hx);
 		w2 = nw_limit_take(w, key, 1000000 / TELEGRAM_BOT_PER_SEC);
+		j->lim[1] = nw_limit_get(w, key);
+		nw_limit_window(j->lim[1], TELEGRAM_BOT_PER_SEC, 1050000);
 		if (w2 > wait)
 			wait = w2;
 	}
@@ -532,6 +609,7 @@ notify_worker_free(struct notify_worker *w)
 	while ((l = w->limits) != NULL) {
 		w->limits = l->next;
 		free(l->key);
+		free(l->sent);
 		free(l);
 	}
 	free(w->home);

@@ -1,12 +1,15 @@
 #!/bin/sh
 # Run every benchmark against one throwaway PostgreSQL cluster and print
 # their figures; a benchmark never fails on a time, only on a crash.
-#   tests/bench/run.sh [BUILD_DIR]	(default build/release)
+#   tests/bench/run.sh [BUILD_DIR [PATTERN]]	(default build/release, all)
+# PATTERN (also $BENCH, as in `make bench BENCH=notify`) runs only the
+# benchmarks whose name contains it.
 # Each build/*/tests/bench/bench_* binary and tests/bench/*.sh script gets
 # PHALANX_BENCH_DSN, PHALANX_SRCDIR, PHALANX_BUILD and its own TMPDIR.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$top/build/release}" && pwd)
+only=${2:-${BENCH:-}}
 
 scratch=$(mktemp -d /tmp/phalanx-bench.XXXXXX)
 chmod 755 "$scratch"
@@ -28,6 +31,7 @@ status=0
 run_one() {
 	name=$1
 	shift
+	case "$name" in *"$only"*) ;; *) return 0 ;; esac
 	t="$scratch/t.$name"
 	mkdir -p "$t"
 	chmod 755 "$t"
