@@ -124,7 +124,8 @@ store_hook_accept(struct store *st, const struct store_hook_payload *h,
 "  u.order_type, u.price::text AS price," \
 "  u.trigger_price::text AS trigger_price, u.product, u.status," \
 "  u.signed_lots, u.exec_side, u.exec_qty, u.fanout_id," \
-"  st.name AS strategy, st.target, st.params, cn.name AS connector"
+"  st.name AS strategy, st.target, st.params, cn.name AS connector," \
+"  (extract(epoch FROM u.ts) * 1000000)::bigint AS received_us"
 
 static const char sql_claim[] =
 "WITH heads AS ("

@@ -303,6 +303,8 @@ job_start(struct hook_job *j)
 	    str(row, "connector") : "webhook");
 	req.source = j->source;
 	req.strategy = str(row, "strategy");
+	req.signal_us = j->resumed ? 0 :
+	    json_integer_value(json_object_get(row, "received_us"));
 	req.dry_run = j->dry_run;
 	req.mode = strcmp(param(j, "mode", "exec.default_mode"), "sync") == 0 ?
 	    FANOUT_SYNC : FANOUT_ASYNC;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "auto/run.h"
+#include "util/metrics.h"
 
 struct run {
 	struct store	*st;
@@ -157,6 +158,7 @@ run_stop(struct run *r, const char *state, const char *msg)
 	if (r->stopped != NULL)
 		return;
 	r->stopped = state;
+	metric_inc(pxm.runs, run_kind(r), state);
 	log_info("run", "run %lld %s: %s", (long long)r->id, state, msg);
 	store_run_move(r->st, r->id, state, msg, run_moved,
 	    (void *)(intptr_t)r->id);
@@ -330,6 +332,8 @@ run_finish(struct run *r, const char *state, const char *msg,
 {
 	struct finish	*f = xcalloc(1, sizeof *f);
 
+	if (r->stopped == NULL)	/* a stopped run was counted then */
+		metric_inc(pxm.runs, run_kind(r), state);
 	f->id = r->id;
 	f->done = done;
 	f->arg = arg;

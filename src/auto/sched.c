@@ -13,6 +13,7 @@
 
 #include "auto/cron.h"
 #include "auto/sched.h"
+#include "util/metrics.h"
 
 /* Fires older than this before the scheduler took the duty were missed. */
 #define SCHED_GRACE_S	60
@@ -188,10 +189,12 @@ sched_fired(json_t *rows, const struct err *err, void *arg)
 		    err->msg);
 		return;
 	}
-	json_array_foreach(rows, i, row)
+	json_array_foreach(rows, i, row) {
+		metric_inc(pxm.scheduler_fires, "run");
 		log_info("sched", "run %lld recorded for the fire at %s IST",
 		    (long long)json_integer_value(json_object_get(row, "id")),
 		    json_string_value(json_object_get(row, "fire_at")));
+	}
 }
 
 static const char *
@@ -273,10 +276,14 @@ sched_schedule(struct sched *s, json_t *row, int64_t now)
 		log_info("sched", "schedule %s: fire skipped, run %s is still "
 		    "going (concurrency skip)", str(row, "name"),
 		    str(row, "last_run"));
+		metric_add(pxm.scheduler_fires, (double)json_array_size(fires),
+		    "skipped");
 		json_array_clear(fires);
 	} else if (skip && json_array_size(fires) > 1) {
-		while (json_array_size(fires) > 1)
+		while (json_array_size(fires) > 1) {
 			json_array_remove(fires, 0);
+			metric_inc(pxm.scheduler_fires, "skipped");
+		}
 	}
 	j = json_dumps(fires, JSON_COMPACT);
 	store_sched_fire(s->st, json_integer_value(json_object_get(row, "id")),
@@ -359,6 +366,7 @@ sched_duty(json_t *rows, const struct err *err, void *arg)
 		log_warn("sched", "scheduler duty lost%s%s", err != NULL ?
 		    ": " : "", err != NULL ? err->msg : "");
 	s->held = held;
+	metric_set(pxm.scheduler_owner, held, NULL);
 	if (!held) {
 		sched_rearm(s);
 		return;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec/router_int.h"
+#include "util/metrics.h"
 #include "net/net.h"
 
 struct fanout *
@@ -44,6 +45,21 @@ fanout_new(struct router *r, const struct fanout_req *req, fanout_done_cb cb,
 	fo->wall_intent = time_wall_us();
 	fo->t_intent = time_mono_us();
 	return fo;
+}
+
+/*
+ * The first order is on the wire: how long since the signal arrived (a
+ * webhook's receipt, else the parsed intent), by where it came from.
+ */
+void
+fanout_signal_on_wire(const struct fanout *fo)
+{
+	int64_t	us = fo->t_first_send - fo->t_intent;
+
+	if (fo->req.signal_us > 0 && fo->req.signal_us < fo->wall_intent)
+		us += fo->wall_intent - fo->req.signal_us;
+	metric_observe(pxm.signal_wire_seconds, us / 1e6,
+	    fo->req.source != NULL ? fo->req.source : fo->r->front);
 }
 
 void

@@ -50,6 +50,7 @@ leg_retry_later(struct leg *leg, const char *why)
 	snprintf(msg, sizeof msg, "attempt %d failed (%.160s); sent again "
 	    "in %lld ms", leg->attempts, why, (long long)(wait / 1000));
 	router_event(leg, leg->state, msg, -1);
+	metric_inc(pxm.retries, leg->ra->broker);
 	loop_later(wait, leg_send_later, leg);
 }
 
@@ -130,6 +131,9 @@ leg_placed(const struct broker_err *be, const char *order_id, void *arg)
 	if (metrics_account_labels)
 		metric_observe(pxm.account_ack_seconds, leg->ack_us / 1e6,
 		    leg->account);
+	metric_inc(pxm.order_sends, leg->ra->broker, be == NULL ? "ok" :
+	    be->kind == BROKER_ERR_UNKNOWN ? "unknown" :
+	    be->kind == BROKER_ERR_RETRYABLE ? "error" : "rejected");
 	if (be == NULL) {
 		leg_adopt(leg, order_id);
 		snprintf(leg->broker_status, sizeof leg->broker_status, "ACK");
@@ -170,8 +174,10 @@ leg_place(struct leg *leg)
 
 	leg->attempts++;
 	leg->t_send = time_mono_us();
-	if (fo->t_first_send == 0)
+	if (fo->t_first_send == 0) {
 		fo->t_first_send = leg->t_send;
+		fanout_signal_on_wire(fo);
+	}
 	fo->t_last_send = leg->t_send;
 	if (leg->state == BROKER_NEW || leg->state == BROKER_UNKNOWN)
 		router_event(leg, BROKER_SUBMITTED, NULL, -1);
@@ -194,6 +200,8 @@ leg_reconciled(enum book_tag_outcome how, const struct broker_order *o,
 	struct fanout	*fo = leg->fo;
 	char		 msg[640];
 
+	metric_inc(pxm.reconciled, how == BOOK_TAG_FOUND ? "found" :
+	    how == BOOK_TAG_ABSENT ? "absent" : "unreadable");
 	switch (how) {
 	case BOOK_TAG_FOUND:
 		leg_adopt(leg, o->order_id);

@@ -47,6 +47,9 @@ struct fanout_req {
 	 * callback.  See fanout_key.c. */
 	const char		*key;
 	const char		*strategy;	/* a strategy's name, NULL none */
+	/* When the signal arrived (wall clock, UTC us; 0: at the intent),
+	 * for phalanx_signal_to_wire_seconds. */
+	int64_t			 signal_us;
 };
 
 /*

@@ -184,6 +184,7 @@ int router_events_backlog(const struct router *);
 struct fanout *fanout_new(struct router *, const struct fanout_req *,
     fanout_done_cb, void *);
 void fanout_free(struct fanout *);
+void fanout_signal_on_wire(const struct fanout *);
 void fanout_fail(struct fanout *, const char *code, const char *fmt, ...)
     PX_PRINTF(3, 4);
 void fanout_problem(struct fanout *, const char *account, const char *what,

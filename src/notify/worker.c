@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "notify/notify_int.h"
+#include "util/metrics.h"
 
 /* Telegram's documented ceiling for one bot across all chats. */
 #define TELEGRAM_BOT_PER_SEC	30
@@ -248,12 +249,16 @@ nw_sent(const struct notify_result *r, void *arg)
 	}
 	if (r->outcome == NOTIFY_SENT) {
 		w->sent++;
+		if (j->msg.ts_us > 0 && time_wall_us() > j->msg.ts_us)
+			metric_observe(pxm.notify_seconds,
+			    (time_wall_us() - j->msg.ts_us) / 1e6, j->ch.kind);
 		log_info("notify", "alert %lld sent over %s in %lld ms",
 		    (long long)j->msg.id, j->ch.name,
 		    (long long)(r->elapsed_us / 1000));
 		nw_record(j, "sent", r, 0, 0, 0);
 		return;
 	}
+	metric_inc(pxm.notify_failures, j->ch.kind);
 	if (r->outcome == NOTIFY_RETRY && r->retry_after_ms > 0) {
 		/* The channel asked us to wait: not the message's fault. */
 		w->retried++;

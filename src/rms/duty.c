@@ -15,6 +15,7 @@
 #include "db/store_rms_live.h"
 #include "net/net.h"
 #include "rms/rms_int.h"
+#include "util/metrics.h"
 
 #define RMS_MAX_KEYS	500	/* Kite's limit per quote call */
 
@@ -106,6 +107,7 @@ duty_held(json_t *rows, const struct err *err, void *arg)
 			log_warn("rms", "the RMS duty was lost%s%s",
 			    err != NULL ? ": " : "", err != NULL ? err->msg : "");
 		e->duty = 0;
+		metric_set(pxm.rms_owner, 0, NULL);
 		e->watches_loaded = 0;
 		duty_done(e);
 		return;
@@ -113,6 +115,7 @@ duty_held(json_t *rows, const struct err *err, void *arg)
 	if (!e->duty)
 		log_info("rms", "this process runs the RMS monitors");
 	e->duty = 1;
+	metric_set(pxm.rms_owner, 1, NULL);
 	rms_day_ist(time_wall_us(), day, sizeof day);
 	if (!e->watches_loaded || strcmp(day, e->day) != 0) {
 		snprintf(e->day, sizeof e->day, "%s", day);
@@ -276,8 +279,11 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 			continue;	/* no template bound: nothing to watch */
 		duty_account_mark(e, a, quotes, now, &m);
 		n = rms_monitor(&a->lim, &m, &a->w, out);
-		for (j = 0; j < n; j++)
+		for (j = 0; j < n; j++) {
+			metric_inc(pxm.rms_breaches, out[j].rule < RL__COUNT ?
+			    rms_limit_defs[out[j].rule].name : "stale-prices");
 			duty_record(e, bt, a, &out[j], &m);
+		}
 		if (memcmp(&a->w, &a->saved, sizeof a->w) != 0) {
 			json_array_append_new(saves, watch_json(a));
 			a->saved = a->w;
