@@ -4,7 +4,9 @@
 # square off all" completes and leaves the accounts flat, every alert is
 # stored at once, the healthy channel keeps delivering during the outage,
 # the dead one holds its rows without failing them, and once it is back
-# everything it owed arrives, each alert exactly once.  Fan-out times are
+# everything it owed arrives, each alert exactly once.  An RMS loss breach
+# during the outage squares its account off and halts it while its alert
+# still waits for the dead channel.  Fan-out times are
 # printed for the record, never asserted.  NOTIFY_DOWN_S shortens the
 # outage for a quick local run (default 60).
 . "$(dirname "$0")/lib.sh"
@@ -113,6 +115,40 @@ same "$(sql "select count(*) from notification_deliveries where channel_name = '
 same "$(sql "select count(*) from notification_deliveries where state = 'FAILED'")" 0 "and nothing failed: the rows wait"
 [ "$(flog "sum(1 for e in L if e.get('path','').startswith('/bot'))")" -gt "$bot0" ] &&
 	ok "the worker kept trying telegram" || fail "the worker kept trying telegram"
+
+# ---- an RMS breach while telegram still hangs: the response goes at once --
+{
+	echo "rms template add loss mtm-loss 5000 on-mtm-loss squareoff"
+	echo "rms apply loss to acct:a1"
+	echo "buy $FUT 1 lots to acct:a1 product nrml"
+} >"$TMPDIR/rms.phx"
+curl -s -X POST -d "{\"instrument\":\"NFO:$FUT\",\"price\":\"20000\"}" "$simbase/sim/price" >/dev/null
+run 0 "a loss limit on a1, which buys 1 lot" "$PHALANX" batch "$TMPDIR/rms.phx"
+i=0
+while [ "$(sql "select count(*) from rms_watches where scope_name = 'a1' and started")" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+t0=$(date +%s%N)
+curl -s -X POST -d "{\"instrument\":\"NFO:$FUT\",\"price\":\"19800\"}" "$simbase/sim/price" >/dev/null
+i=0
+while [ "$(sql "select count(*) from positions p join accounts a on a.id = p.account_id where a.name = 'a1' and p.qty <> 0")" != 0 ] && [ $i -lt 300 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+t1=$(date +%s%N)
+same "$(sql "select count(*) from positions p join accounts a on a.id = p.account_id where a.name = 'a1' and p.qty <> 0")" 0 \
+	"the RMS squared a1 off while telegram was down"
+same "$(sql "select trading_state from accounts where name = 'a1'")" HALTED "and halted it"
+i=0
+while [ "$(sql "select count(*) from notification_deliveries d join notifications n on n.id = d.notification_id where n.title like 'RMS mtm-loss breached at account a1%' and d.channel_name = 'tg'")" != 1 ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+same "$(sql "select count(*) from notification_deliveries d join notifications n on n.id = d.notification_id where n.title like 'RMS mtm-loss breached at account a1%' and d.channel_name = 'tg' and d.state <> 'SENT'")" 1 \
+	"its alert still waits for telegram: the square-off did not"
+echo "# price move -> a1 flat in the store while telegram hangs: $(( (t1 - t0) / 1000000 )) ms (rms.monitor_ms 1000)"
+
 sorted=$(echo $times | tr ' ' '\n' | sort -n)
 echo "# rounds while down: $n; ms per round (alert + buy 8 + squareoff 8): up $up_ms, down p50 $(echo "$sorted" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}') max $(echo "$sorted" | tail -n 1)"
 
