@@ -71,19 +71,7 @@ cmd_broker_add(struct cmd_job *job)
 static void
 broker_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-	size_t		 i;
-	json_t		*row;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	json_array_foreach(job->res.data, i, row)
-		broker_mask_row(row);
-	job->res.columns = broker_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, broker_columns, broker_mask_row);
 }
 
 void

@@ -228,19 +228,6 @@ str(json_t *o, const char *k)
 	return s != NULL ? s : "";
 }
 
-static void
-rows_done(struct cmd_job *job, json_t *rows, const struct err *err,
-    const char *const *columns)
-{
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = columns;
-	cmd_done(job);
-}
-
 /* --- strategies -------------------------------------------------------- */
 
 static void
@@ -297,7 +284,7 @@ static const char *const strategy_columns[] = { "name", "target", "policy",
 static void
 strategy_listed(json_t *rows, const struct err *err, void *arg)
 {
-	rows_done(arg, rows, err, strategy_columns);
+	cmd_rows(arg, rows, err, strategy_columns, NULL);
 }
 
 static void
@@ -467,7 +454,7 @@ static const char *const connector_columns[] = { "name", "dialect",
 static void
 connector_listed(json_t *rows, const struct err *err, void *arg)
 {
-	rows_done(arg, rows, err, connector_columns);
+	cmd_rows(arg, rows, err, connector_columns, NULL);
 }
 
 static void
@@ -575,7 +562,7 @@ static const char *const webhook_columns[] = { "id", "ts", "connector",
 static void
 webhook_listed(json_t *rows, const struct err *err, void *arg)
 {
-	rows_done(arg, rows, err, webhook_columns);
+	cmd_rows(arg, rows, err, webhook_columns, NULL);
 }
 
 static void

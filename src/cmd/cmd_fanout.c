@@ -19,15 +19,7 @@ static const char *const fanout_order_columns[] = {
 static void
 fanouts_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = fanout_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, fanout_columns, NULL);
 }
 
 void
@@ -135,15 +127,7 @@ static const char *const latency_columns[] = {
 static void
 latency_got(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = latency_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, latency_columns, NULL);
 }
 
 /* Percentiles come from the stored ack events, so every process's count. */

@@ -90,15 +90,7 @@ static const char *const incident_columns[] = { "id", "opened_at",
 static void
 listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = incident_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, incident_columns, NULL);
 }
 
 static void

@@ -583,19 +583,7 @@ cmd_channel_add(struct cmd_job *job)
 static void
 channel_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-	size_t		 i;
-	json_t		*row;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	json_array_foreach(job->res.data, i, row)
-		channel_dest(row);
-	job->res.columns = channel_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, channel_columns, channel_dest);
 }
 
 static void
@@ -812,15 +800,7 @@ cmd_rule_add(struct cmd_job *job)
 static void
 rules_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = rule_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, rule_columns, NULL);
 }
 
 static void
@@ -1017,15 +997,7 @@ static const char *const alert_columns[] = {
 static void
 alerts_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = alert_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, alert_columns, NULL);
 }
 
 static void

@@ -225,15 +225,7 @@ static const char *const template_columns[] = { "name", "version",
 static void
 templates_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = template_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, template_columns, NULL);
 }
 
 

@@ -195,15 +195,7 @@ static const char *const run_columns[] = { "id", "kind", "ref", "state",
 static void
 runs_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = run_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, run_columns, NULL);
 }
 
 static void
@@ -577,15 +569,7 @@ static const char *const rule_columns[] = { "name", "cond", "arg_s",
 static void
 rules_listed(json_t *rows, const struct err *err, void *arg)
 {
-	struct cmd_job	*job = arg;
-
-	if (err != NULL) {
-		cmd_fail(job, err);
-		return;
-	}
-	job->res.data = json_deep_copy(rows);
-	job->res.columns = rule_columns;
-	cmd_done(job);
+	cmd_rows(arg, rows, err, rule_columns, NULL);
 }
 
 static void

@@ -118,6 +118,29 @@ cmd_fail(struct cmd_job *job, const struct err *err)
 	cmd_done(job);
 }
 
+/*
+ * A listing's answer: the rows (each passed through fix, when given: to
+ * mask a secret, say) shown under these columns.
+ */
+void
+cmd_rows(struct cmd_job *job, json_t *rows, const struct err *err,
+    const char *const *columns, void (*fix)(json_t *row))
+{
+	size_t	 i;
+	json_t	*row;
+
+	if (err != NULL) {
+		cmd_fail(job, err);
+		return;
+	}
+	job->res.data = json_deep_copy(rows);
+	if (fix != NULL)
+		json_array_foreach(job->res.data, i, row)
+			fix(row);
+	job->res.columns = columns;
+	cmd_done(job);
+}
+
 void
 cmd_failf(struct cmd_job *job, const char *code, const char *fmt, ...)
 {

@@ -19,6 +19,8 @@ typedef void (*cmd_handler)(struct cmd_job *);
 void cmd_done(struct cmd_job *);
 /* Finish with an error; code decides the exit class. */
 void cmd_fail(struct cmd_job *, const struct err *);
+void cmd_rows(struct cmd_job *, json_t *rows, const struct err *,
+    const char *const *columns, void (*fix)(json_t *row));
 void cmd_failf(struct cmd_job *, const char *code, const char *fmt, ...)
     PX_PRINTF(3, 4);
 struct store_actor cmd_actor(const struct cmd_job *);
