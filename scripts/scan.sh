@@ -61,7 +61,9 @@ run_shellcheck() {
 }
 
 run_scan_build() {
-	rm -rf "$out/scan-build-report"
+	# Only what is compiled is analysed: every file, then.
+	rm -rf "$out/scan-build-report" build/scan
+	mkdir -p "$out"
 	scan-build -o "$out/scan-build-report" --use-cc=clang \
 	    make -s BUILD=scan CC=clang -j"$(nproc)" all \
 	    >"$out/scan-build.log" 2>&1
