@@ -33,8 +33,22 @@ struct store_hook_payload {
 	int		 dedupe_s;
 	int		 dedupe_id_s;
 };
-void store_hook_accept(struct store *, const struct store_hook_payload *,
-    store_rows_cb, void *);
+/*
+ * The accept path's own connection (store_hook_accept.c): payloads that
+ * arrive while a batch is at the store go together as the next batch,
+ * stored in the order they were given.  Each cb gets its payload's row
+ * as above, or an error that concerns that payload (or the batch).
+ * Freeing answers whatever is still waiting with err "cancelled".
+ */
+struct store_hook_acceptor;
+struct store_hook_acceptor *store_hook_acceptor_new(struct event_base *,
+    const char *conninfo, const struct pg_opts *);
+void store_hook_acceptor_free(struct store_hook_acceptor *);
+void store_hook_accept(struct store_hook_acceptor *,
+    const struct store_hook_payload *, store_rows_cb, void *);
+/* Batches sent and payloads in them, for /metrics and the bench. */
+void store_hook_acceptor_stats(const struct store_hook_acceptor *,
+    uint64_t *batches, uint64_t *items);
 
 /*
  * Claim a signal (id) or the next queued ones (id 0, up to limit): only

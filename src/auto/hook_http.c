@@ -33,6 +33,7 @@ struct hook_req;
 struct hook_server {
 	struct http_server	*http;
 	struct store		*store;
+	struct store_hook_acceptor *acceptor;	/* its own connection */
 	struct config		*cfg;
 	char			*home;
 	struct hook_exec	*exec;
@@ -253,7 +254,11 @@ hook_loaded(json_t *rows, const struct err *err, void *arg)
 		hs->nconns = n;
 	} else
 		log_warn("hook", "connectors not reloaded: %s", err->msg);
-	while ((r = hs->waiting) != NULL) {
+	/* Oldest first (the list is newest first): arrival order is the
+	 * order the payloads are stored in, and so the order they run in. */
+	while (hs->waiting != NULL) {
+		for (r = hs->waiting; r->next != NULL; r = r->next)
+			;
 		hook_unlink(r);
 		hook_dispatch(r);
 	}
@@ -479,7 +484,7 @@ hook_store(struct hook_req *r, struct hook_conn *c, const char *method,
 	h.dedupe_s = (int)config_int(r->hs->cfg, "hook.dedupe_s");
 	h.dedupe_id_s = (int)config_int(r->hs->cfg, "hook.dedupe_id_s");
 	hook_link(r, &r->hs->reqs);
-	store_hook_accept(r->hs->store, &h, done, r);
+	store_hook_accept(r->hs->acceptor, &h, done, r);
 	json_decref(h.signals);
 	free(sbody);
 	free(squery);
@@ -676,6 +681,8 @@ hook_server_new(struct http_server *http, struct store *store,
 	hs->home = home != NULL ? xstrdup(home) : NULL;
 	hs->lat = xcalloc(HOOK_LAT_SAMPLES, sizeof *hs->lat);
 	hs->exec = hook_exec_new(store, router, cfg);
+	hs->acceptor = store_hook_acceptor_new(loop_base(),
+	    pg_conn_conninfo(store_conn(store)), pg_conn_opts(store_conn(store)));
 	http_server_route(http, "/hook/", 1, hook_handle, hs);
 	hs->timer = event_new(loop_base(), -1, EV_PERSIST, hook_tick, hs);
 	tv.tv_sec = ms / 1000;
@@ -696,6 +703,8 @@ hook_server_free(struct hook_server *hs)
 	if (hs == NULL)
 		return;
 	event_free(hs->timer);
+	/* The payloads at the store are answered (503) as it lets them go. */
+	store_hook_acceptor_free(hs->acceptor);
 	while ((r = hs->waiting) != NULL || (r = hs->reqs) != NULL) {
 		hook_unlink(r);
 		r->hs = hs;

@@ -2,20 +2,24 @@
 """Open-loop HTTP load for the webhook bench: POST one body to a URL at a
 fixed rate over keep-alive connections, each request timed from its
 scheduled send to its answer (so a slow server is charged for the wait it
-causes).  Prints "sent N ok N p50_us X p99_us Y max_us Z"."""
+causes).  BODY_FILE may be several files separated by commas: the
+requests take them in turn.  Prints "sent N ok N p50_us X p99_us Y max_us Z"."""
 import asyncio
 import sys
 import time
 
-async def conn_loop(host, port, path, body, queue, lat, codes):
+def request(host, path, body):
+    return ("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
+            "Content-Length: %d\r\n\r\n" % (path, host, len(body))).encode() + body
+
+async def conn_loop(host, port, queue, lat, codes):
     reader, writer = await asyncio.open_connection(host, port)
-    head = ("POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
-            "Content-Length: %d\r\n\r\n" % (path, host, len(body))).encode()
     while True:
-        t0 = await queue.get()
-        if t0 is None:
+        item = await queue.get()
+        if item is None:
             break
-        writer.write(head + body)
+        t0, req = item
+        writer.write(req)
         status = await reader.readline()
         length = 0
         while True:
@@ -32,14 +36,15 @@ async def conn_loop(host, port, path, body, queue, lat, codes):
 async def main():
     url, rate, secs, nconn, body_file = sys.argv[1], float(sys.argv[2]), \
         float(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-    body = open(body_file, "rb").read()
+    bodies = [open(f, "rb").read() for f in body_file.split(",")]
     rest = url.split("://", 1)[1]
     hostport, path = rest.split("/", 1)
     host, port = hostport.split(":")
     queue = asyncio.Queue()
     lat, codes = [], []
-    tasks = [asyncio.create_task(conn_loop(host, int(port), "/" + path,
-             body, queue, lat, codes)) for _ in range(nconn)]
+    reqs = [request(host, "/" + path, b) for b in bodies]
+    tasks = [asyncio.create_task(conn_loop(host, int(port), queue, lat,
+             codes)) for _ in range(nconn)]
     n = int(rate * secs)
     start = time.perf_counter()
     for i in range(n):
@@ -47,7 +52,7 @@ async def main():
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        queue.put_nowait(due)
+        queue.put_nowait((due, reqs[i % len(reqs)]))
     for _ in tasks:
         queue.put_nowait(None)
     await asyncio.gather(*tasks)
