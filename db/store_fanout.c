@@ -19,7 +19,8 @@ static const char sql_next_ids[] =
 /*
  * The intent: one row, its plan the legs.  An order intent's leg for an
  * account HALTED meanwhile is marked denied in the plan (the kill switch
- * wins over any cached view of the registry) and named in the answer.
+ * wins over any cached view of the registry) and named in the answer;
+ * its order row is written all the same and goes to DENIED (0024).
  */
 static const char sql_intent[] =
 "WITH p AS ("
@@ -27,7 +28,9 @@ static const char sql_intent[] =
 "    AND EXISTS (SELECT 1 FROM accounts a"
 "      WHERE a.id = (x.e->>'account_id')::bigint"
 "      AND a.trading_state = 'HALTED')"
-"    THEN x.e || '{\"denied\": true}' ELSE x.e END ORDER BY x.n), '[]')"
+"    THEN '{\"denied\": true, \"message\": \"RMS halted: the account is"
+"      HALTED\"}'::jsonb || x.e || '{\"denied\": true}'"
+"    ELSE x.e END ORDER BY x.n), '[]')"
 "    AS plan"
 "  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n)"
 "), f AS ("

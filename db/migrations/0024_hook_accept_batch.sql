@@ -87,3 +87,30 @@ END $$;
 -- not a sort of the backlog on every claim.
 CREATE INDEX signals_heads ON signals (strategy_id, symbol, id)
 	WHERE status IN ('QUEUED', 'EXECUTING');
+
+-- A leg of an account HALTED by the time its fan-out's intent was written
+-- (the kill switch or an RMS response won the race against the router's
+-- view of the registry) is marked denied in the plan.  It used to get no
+-- order row at all, and so vanished from the fan-out; it gets its row now,
+-- which the router moves to DENIED with the rule (RMS halted) at once.
+CREATE OR REPLACE FUNCTION phalanx_fanout_orders(p_id bigint) RETURNS integer
+LANGUAGE sql AS $$
+	WITH o AS (
+		INSERT INTO orders (id, fanout_id, account_id, slice,
+		    client_tag, state, side, symbol, exchange, product,
+		    order_type, qty, price, trigger_price, message)
+		SELECT x.id, f.id, x.account_id, x.slice, x.client_tag, 'NEW',
+		    x.side, x.symbol, x.exchange, x.product, x.order_type,
+		    x.qty, x.price, x.trigger_price, x.message
+		FROM fanouts f CROSS JOIN LATERAL jsonb_to_recordset(f.plan)
+		    AS x(id bigint, account_id bigint, slice int,
+		    client_tag text, side text, symbol text, exchange text,
+		    product text, order_type text, qty int, price numeric,
+		    trigger_price numeric, message text)
+		WHERE f.id = p_id AND x.id IS NOT NULL
+		ORDER BY x.id
+		ON CONFLICT DO NOTHING
+		RETURNING 1
+	)
+	SELECT count(*)::int FROM o
+$$;

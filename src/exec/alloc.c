@@ -122,7 +122,10 @@ alloc_eligible(const struct alloc_req *req, struct alloc_leg *leg, size_t i)
 	if (!a->enabled) {
 		leg->skip = ALLOC_SKIP_DISABLED;
 		snprintf(leg->reason, sizeof leg->reason, "account disabled");
-	} else if (a->state == TRADING_HALTED) {
+	} else if (a->state == TRADING_HALTED && !req->guarded) {
+		/* With a guard the account takes part and the guard refuses
+		 * its leg by the rule "halted": a DENIED leg on the record,
+		 * never an account left out without a word. */
 		leg->skip = ALLOC_SKIP_HALTED;
 		snprintf(leg->reason, sizeof leg->reason, "trading halted");
 	} else if (a->state == TRADING_REDUCING && !req->guarded) {

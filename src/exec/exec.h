@@ -57,8 +57,10 @@ struct alloc_req {
 	 * index; NULL = none. */
 	const int64_t		*used_lots;
 	/* A pre-trade guard judges every leg (the RMS is installed): a
-	 * REDUCING account takes part, and the guard passes only what
-	 * shrinks its position.  0: REDUCING accounts are skipped. */
+	 * REDUCING or HALTED account takes part, and the guard passes only
+	 * what shrinks a REDUCING position and refuses a HALTED account's
+	 * leg, which is stored DENIED with that rule.  0: REDUCING and
+	 * HALTED accounts are skipped. */
 	int			 guarded;
 };
 

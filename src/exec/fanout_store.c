@@ -192,16 +192,18 @@ fanout_intent_written(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	fo->t_intent_written = time_mono_us();
-	/* Denied: the account was HALTED by the time the row was written. */
+	/* Denied: the account was HALTED by the time the row was written.
+	 * Its row is written all the same (NEW, then DENIED below), so the
+	 * fan-out names the account and why, never leaves it out. */
 	json_array_foreach(rows, i, row) {
 		leg = fanout_leg_by_order(fo, json_integer_value(
 		    json_object_get(row, "denied")));
 		if (leg == NULL || leg->failed)
 			continue;
 		leg->failed = 1;
-		leg->order_id = 0;	/* never sent: no row */
-		router_event(leg, BROKER_DENIED, "account HALTED (kill "
-		    "switch)", -1);
+		leg->denied = 1;
+		snprintf(leg->message, sizeof leg->message, "RMS halted: the "
+		    "account is HALTED");
 	}
 	/*
 	 * The rows go first in the store's queue (one statement, no wait):

@@ -205,6 +205,31 @@ test_disabled_and_halted_skipped(void **state)
 	alloc_plan_free(&p);
 }
 
+/*
+ * Under a guard a HALTED account is not left out: it takes its share and
+ * the guard refuses its leg (DENIED, rule "halted"), so the fan-out names
+ * it.  Disabled accounts are still skipped.
+ */
+static void
+test_guarded_halted_takes_part(void **state)
+{
+	struct alloc_req	r = req(ALLOC_FIXED, 2);
+	struct alloc_plan	p;
+
+	accounts(3);
+	fx.a[0].enabled = 0;
+	fx.a[1].state = TRADING_HALTED;
+	r.guarded = 1;
+	plan_ok(&r, &p);
+	assert_int_equal(p.nlegs, 3);
+	assert_int_equal(p.legs[0].skip, ALLOC_SKIP_DISABLED);
+	assert_int_equal(p.legs[1].skip, ALLOC_OK);
+	assert_int_equal(p.legs[1].lots, 2);
+	assert_int_equal(p.legs[2].lots, 2);
+	assert_int_equal(p.ntrading, 2);
+	alloc_plan_free(&p);
+}
+
 static void
 test_caps(void **state)
 {
@@ -513,6 +538,7 @@ main(void)
 		cmocka_unit_test(test_fixed_uses_account_lots),
 		cmocka_unit_test(test_multiplier_zero_skipped),
 		cmocka_unit_test(test_disabled_and_halted_skipped),
+		cmocka_unit_test(test_guarded_halted_takes_part),
 		cmocka_unit_test(test_caps),
 		cmocka_unit_test(test_slices_freeze),
 		cmocka_unit_test(test_units),
