@@ -1,11 +1,14 @@
 /*
- * View 7, automation: the schedules with their next fire (IST), the
- * latest runs as a timeline (state, when, how long, outcome) and the
- * selected run's log, following live (on the newest run, the view moves
- * to each new one).  Reads its own rows from the store
- * and wakes on the runs' NOTIFYs (STORE_RUNS_CHANNEL): a line a daemon
- * logs shows here within milliseconds.  j/k pick a run, Tab moves to the
- * log (j/k scroll it, G follows), c cancels the selected run.
+ * View 8, automation: the schedules with their next fire (IST), the
+ * signal feeds -- each connector and strategy with its last signal (IST)
+ * and state --, the latest runs as a timeline (state, when, how long,
+ * outcome) and the selected run's log, following live (on the newest
+ * run, the view moves to each new one).  Reads its own rows from the
+ * store and wakes on the runs' NOTIFYs (STORE_RUNS_CHANNEL): a line a
+ * daemon logs shows here within milliseconds, and every executed signal
+ * is a run, so the feeds follow too (and on order events, at most once
+ * a second).  j/k pick a run, Tab moves to the log (j/k scroll it, G
+ * follows), c cancels the selected run.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +17,20 @@
 #include "auto/cron.h"
 #include "db/store_auto.h"
 #include "db/store_console.h"
+#include "db/store_hook.h"
 #include "ui/tui.h"
 
 #define RUNS_SHOWN	50
 #define LOG_LINES	2000
 /* Coalesce a burst of NOTIFYs into one read. */
 #define RUNS_WAKE_US	150000
+/* The feeds again on order events at most this often. */
+#define FEEDS_EVERY_US	1000000
 
 enum { SC_NAME, SC_CRON, SC_NEXT, SC_STATE, SC_LAST, SC__N };
 enum { RC_ID, RC_KIND, RC_REF, RC_STATE, RC_START, RC_SECS, RC_OUT,
 	RC__N };
+enum { FC_NAME, FC_KIND, FC_FEEDS, FC_LAST, FC_STATE, FC__N };
 
 static const struct wtable_col sched_cols[SC__N] = {
 	{ "Schedule", 6, 20, WALIGN_LEFT, WCOL_PIN, 10 },
@@ -31,6 +38,15 @@ static const struct wtable_col sched_cols[SC__N] = {
 	{ "Next fire (IST)", 16, 30, WALIGN_LEFT, 0, 9 },
 	{ "State", 6, 8, WALIGN_LEFT, 0, 8 },
 	{ "Last run", 6, 20, WALIGN_LEFT, WCOL_DROP, 5 },
+};
+
+/* A connector feeds a strategy; a strategy feeds its target. */
+static const struct wtable_col feed_cols[FC__N] = {
+	{ "Feed", 6, 20, WALIGN_LEFT, WCOL_PIN, 10 },
+	{ "Kind", 8, 11, WALIGN_LEFT, WCOL_DROP, 4 },
+	{ "Feeds", 5, 20, WALIGN_LEFT, WCOL_DROP, 3 },
+	{ "Last signal (IST)", 19, 19, WALIGN_LEFT, 0, 9 },
+	{ "State", 8, 24, WALIGN_LEFT, 0, 8 },
 };
 
 static const struct wtable_col run_cols[RC__N] = {
@@ -46,6 +62,7 @@ static const struct wtable_col run_cols[RC__N] = {
 struct runsv {
 	struct tui	*tui;
 	struct wtable	*sched;
+	struct wtable	*feeds;
 	struct wtable	*runs;
 	struct wlog	*log;
 	int		 focus_log;
@@ -53,6 +70,9 @@ struct runsv {
 	int		 wake_due;
 	int		 reading_logs;
 	int		 logs_again;
+	int		 reading_feeds;
+	int64_t		 feeds_at;	/* when the feeds were last read */
+	json_t		*conns;		/* the connectors, until strategies */
 	int64_t		 sel;		/* run whose log is shown */
 	int64_t		 after;		/* its last log row shown */
 	char		 sel_state[16];
@@ -254,10 +274,111 @@ runs_read_logs(struct runsv *r)
 	store_run_logs(runs_store(r), r->sel, r->after, 500, runs_logs, r);
 }
 
+/*
+ * A connector's state: disabled, or its last signal's outcome; a
+ * strategy's: its trading state and what it has queued.
+ */
+static void
+feeds_conn_row(struct runsv *r, json_t *row)
+{
+	const char	*name = tui_str(row, "name"), *st;
+	char		 key[80], state[40];
+	size_t		 at;
+	int		 on = json_is_true(json_object_get(row, "enabled"));
+
+	st = tui_str(row, "last_status");
+	snprintf(key, sizeof key, "c:%s", name);
+	snprintf(state, sizeof state, "%s", !on ? "disabled" : st[0] != '\0' ?
+	    st : "no signal yet");
+	at = wtable_add(r->feeds, key, !on ? WR_DIM : strcmp(st, "FAILED")
+	    == 0 || strcmp(st, "REJECTED") == 0 ? WR_BAD : strcmp(st, "DONE")
+	    == 0 ? WR_GOOD : WR_NORMAL);
+	wtable_set(r->feeds, at, FC_NAME, name);
+	wtable_set(r->feeds, at, FC_KIND, tui_str(row, "dialect"));
+	wtable_set(r->feeds, at, FC_FEEDS, tui_str(row, "strategy"));
+	wtable_set(r->feeds, at, FC_LAST, tui_str(row, "last_payload"));
+	wtable_set(r->feeds, at, FC_STATE, state);
+}
+
+static void
+feeds_strategy_row(struct runsv *r, json_t *row)
+{
+	const char	*name = tui_str(row, "name"), *ts;
+	char		 key[80], state[48];
+	size_t		 at;
+	json_int_t	 q = tui_int(row, "queued");
+
+	ts = tui_str(row, "trading_state");
+	snprintf(key, sizeof key, "s:%s", name);
+	if (q > 0)
+		snprintf(state, sizeof state, "%s, %lld queued", ts[0] != '\0' ?
+		    ts : "ACTIVE", (long long)q);
+	else
+		snprintf(state, sizeof state, "%s", ts[0] != '\0' ? ts :
+		    "ACTIVE");
+	at = wtable_add(r->feeds, key, strncmp(state, "HALTED", 6) == 0 ? WR_BAD :
+	    q > 0 ? WR_WARN : WR_NORMAL);
+	wtable_set(r->feeds, at, FC_NAME, name);
+	wtable_set(r->feeds, at, FC_KIND, "strategy");
+	wtable_set(r->feeds, at, FC_FEEDS, tui_str(row, "target"));
+	wtable_set(r->feeds, at, FC_LAST, tui_str(row, "last_signal"));
+	wtable_set(r->feeds, at, FC_STATE, state);
+}
+
+static void
+feeds_strategies(json_t *rows, const struct err *err, void *arg)
+{
+	struct runsv	*r = arg;
+	json_t		*row;
+	size_t		 i;
+
+	r->reading_feeds = 0;
+	if (err != NULL) {
+		wtable_set_empty(r->feeds, err->msg);
+	} else {
+		wtable_clear(r->feeds);
+		json_array_foreach(r->conns, i, row)
+			feeds_conn_row(r, row);
+		json_array_foreach(rows, i, row)
+			feeds_strategy_row(r, row);
+		wtable_commit(r->feeds);
+	}
+	json_decref(r->conns);
+	r->conns = NULL;
+	tui_dirty(r->tui);
+}
+
+static void
+feeds_connectors(json_t *rows, const struct err *err, void *arg)
+{
+	struct runsv	*r = arg;
+
+	if (err != NULL) {
+		r->reading_feeds = 0;
+		wtable_set_empty(r->feeds, err->msg);
+		tui_dirty(r->tui);
+		return;
+	}
+	json_decref(r->conns);
+	r->conns = json_incref(rows);
+	store_strategy_list(runs_store(r), feeds_strategies, r);
+}
+
+static void
+feeds_read(struct runsv *r)
+{
+	if (r->reading_feeds)
+		return;
+	r->reading_feeds = 1;
+	r->feeds_at = time_mono_us();
+	store_connector_list(runs_store(r), feeds_connectors, r);
+}
+
 static void
 runs_read(struct runsv *r)
 {
 	store_holidays_list(runs_store(r), 0, runs_holidays, r);
+	feeds_read(r);
 	store_run_list(runs_store(r), RUNS_SHOWN, NULL, NULL, runs_listed, r);
 }
 
@@ -296,6 +417,10 @@ runs_create(struct tui *tui)
 
 	r->tui = tui;
 	r->sched = wtable_new(sched_cols, SC__N);
+	r->feeds = wtable_new(feed_cols, FC__N);
+	r->feeds->hide_cursor = 1;
+	wtable_set_empty(r->feeds, "No connectors or strategies (strategy add "
+	    "NAME target TARGET; connector add NAME ...).");
 	r->runs = wtable_new(run_cols, RC__N);
 	r->log = wlog_new(NULL, LOG_LINES);
 	r->sched->hide_cursor = 1;
@@ -311,7 +436,9 @@ runs_destroy(void *v)
 	struct runsv	*r = v;
 
 	widget_free(&r->sched->w);
+	widget_free(&r->feeds->w);
 	widget_free(&r->runs->w);
+	json_decref(r->conns);
 	widget_free(&r->log->w);
 	free(r->holidays);
 	free(r);
@@ -330,9 +457,15 @@ runs_show(void *v, struct tui *tui)
 	runs_read(r);
 }
 
+/* A signal that ran moved orders: its feed's last signal and state. */
 static void
 runs_data(void *v, struct tui *tui, int what)
 {
+	struct runsv	*r = v;
+
+	if ((what & TUI_D_EVENTS) && tui->view == TV_RUNS && r->listening &&
+	    time_mono_us() - r->feeds_at >= FEEDS_EVERY_US)
+		feeds_read(r);
 }
 
 static void
@@ -346,20 +479,32 @@ static void
 runs_draw(void *v, struct tui *tui, WINDOW *win, int y, int x, int h, int w)
 {
 	struct runsv	*r = v;
-	int		 hs, hr, hl;
-	size_t		 ns = r->sched->nvis;
+	int		 hs, hf, hr, hl, cap;
+	size_t		 ns = r->sched->nvis, nf = r->feeds->nvis;
 	char		 title[96];
 
-	/* Schedules: heading and up to 4 rows; runs and log share the rest. */
-	hs = 1 + (ns == 0 ? 1 : (int)(ns < 4 ? ns : 4));
-	hr = (h - hs - 1) / 2;
+	/*
+	 * Schedules and feeds: a heading and a few rows each (more when the
+	 * screen is tall); the runs and the log share the rest.  At 80x24
+	 * that is 3 schedules, 3 feeds, 5 runs and a 5-line log.
+	 */
+	cap = h >= 36 ? 8 : h >= 28 ? 5 : 3;
+	hs = 1 + (ns == 0 ? 1 : (int)(ns < (size_t)cap ? ns : (size_t)cap));
+	hf = 1 + (nf == 0 ? 1 : (int)(nf < (size_t)cap ? nf : (size_t)cap));
+	if (h - hs - hf < 8)
+		hf = 0;		/* too short: the runs come first */
+	hr = (h - hs - hf - 1) / 2;
 	if (hr < 3)
 		hr = 3;
-	hl = h - hs - hr - 1;
+	hl = h - hs - hf - hr - 1;
 	widget_move(&r->sched->w, y, x, hs, w);
 	widget_draw(&r->sched->w, win);
+	if (hf > 0) {
+		widget_move(&r->feeds->w, y + hs, x, hf, w);
+		widget_draw(&r->feeds->w, win);
+	}
 	r->runs->hide_cursor = r->focus_log;
-	widget_move(&r->runs->w, y + hs, x, hr, w);
+	widget_move(&r->runs->w, y + hs + hf, x, hr, w);
 	widget_draw(&r->runs->w, win);
 	if (hl < 1)
 		return;
@@ -368,8 +513,8 @@ runs_draw(void *v, struct tui *tui, WINDOW *win, int y, int x, int h, int w)
 	    r->focus_log ? "" : "  Tab: log", "");
 	if (r->sel == 0)
 		snprintf(title, sizeof title, "Log: select a run (j/k)");
-	runs_title(win, y + hs + hr, x, w, title);
-	widget_move(&r->log->w, y + hs + hr + 1, x, hl, w);
+	runs_title(win, y + hs + hf + hr, x, w, title);
+	widget_move(&r->log->w, y + hs + hf + hr + 1, x, hl, w);
 	widget_draw(&r->log->w, win);
 }
 

@@ -1,8 +1,10 @@
 #!/bin/sh
 # The Runs view (8) at 80x24 with a daemon firing an every-minute schedule
-# on a test clock: the schedule with its next fire, runs arriving live
-# (NOTIFY, no key pressed), the selected run's log, Tab to the log, a
-# schedule paused from the command bar, and a clean frame throughout.
+# on a test clock: the schedule with its next fire, the connectors and
+# strategies with their last signal and state (a webhook posted while the
+# view is open shows without a key), runs arriving live (NOTIFY, no key
+# pressed), the selected run's log, Tab to the log, a schedule paused
+# from the command bar, and a clean frame throughout.
 . "$(dirname "$0")/lib.sh"
 
 fresh_db
@@ -10,6 +12,9 @@ fresh_db
 	ok "schedule added" || fail "schedule added"
 "$PHALANX" -c 'schedule add eod cron "20 15 * * mon-fri" run "positions" trading-days' >/dev/null &&
 	ok "a trading-days schedule added" || fail "a trading-days schedule added"
+"$PHALANX" -c 'strategy add trend target all' >/dev/null &&
+	"$PHALANX" -c 'connector add tv dialect tradingview strategy trend token tv-secret-0001' >/dev/null &&
+	ok "a strategy and its connector" || fail "a strategy and its connector"
 "$PHALANX" -o "schedule.test_clock=$(TZ=Asia/Kolkata date +%Y-%m-%dT%H:%M:%S)*60" \
     -o schedule.tick_ms=100 -o notify.worker=false serve --listen 127.0.0.1:0 \
     >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
@@ -22,6 +27,26 @@ wait_for "1 Matrix" "console up"
 keys 8
 wait_for "Next fire (IST)" "the Runs view shows the schedules"
 wait_for "every" "with the every-minute schedule"
+wait_for "Last signal (IST)" "and the feeds: connectors and strategies"
+wait_for "no signal yet" "connector tv has had no signal yet"
+out=$(screen)
+has "tradingview" "the connector's dialect"
+has "strategy" "the strategy it feeds, as a row of its own"
+sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+    -d '{"passphrase":"tv-secret-0001","ticker":"NOSUCH26DECFUT","action":"buy","contracts":"1"}' \
+    "http://127.0.0.1:$sport/hook/tv")
+same "$code" 200 "a signal posted to tv while the view is open"
+today=$(TZ=Asia/Kolkata date +%Y-%m-%d)
+i=0
+while [ $i -lt 100 ] && ! screen | grep -q "^ *tv .*$today .*FAILED"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+screen | grep -q "^ *tv .*$today .*FAILED" &&
+	ok "its last signal time and state (unknown symbol: FAILED) show, no key pressed" ||
+	fail "its last signal time and state show, no key pressed" "$(screen)"
+layout_intact "runs view with the feeds" 24
 wait_for " 15:20 " "the trading-days schedule's next fire is at 15:20 IST"
 wait_for "SUCCEEDED" "runs arrive while the view is open"
 first=$(sql "select min(id) from runs")
