@@ -49,11 +49,23 @@ store_connectors_load(struct store *st, store_rows_cb cb, void *arg)
 "  st.name AS strategy, st.target, st.params, cn.name AS connector," \
 "  (extract(epoch FROM u.ts) * 1000000)::bigint AS received_us"
 
+/*
+ * The heads -- the oldest unfinished signal of each strategy and symbol --
+ * by a skip scan over the index signals_heads (0024): one probe per
+ * strategy and symbol, however long a backlog one of them has queued,
+ * where DISTINCT ON read the whole backlog at every claim.
+ */
 static const char sql_claim[] =
-"WITH heads AS ("
-"  SELECT DISTINCT ON (strategy_id, symbol) id, status FROM signals"
+"WITH RECURSIVE heads AS ("
+"  (SELECT COALESCE(strategy_id, 0) AS sk, symbol, id, status FROM signals"
 "  WHERE status IN ('QUEUED', 'EXECUTING') AND $1::bigint = 0"
-"  ORDER BY strategy_id, symbol, id"
+"  ORDER BY COALESCE(strategy_id, 0), symbol, id LIMIT 1)"
+"  UNION ALL"
+"  SELECT n.sk, n.symbol, n.id, n.status FROM heads h CROSS JOIN LATERAL"
+"  (SELECT COALESCE(g.strategy_id, 0) AS sk, g.symbol, g.id, g.status"
+"    FROM signals g WHERE g.status IN ('QUEUED', 'EXECUTING')"
+"      AND (COALESCE(g.strategy_id, 0), g.symbol) > (h.sk, h.symbol)"
+"    ORDER BY COALESCE(g.strategy_id, 0), g.symbol, g.id LIMIT 1) n"
 "), c AS ("
 "  SELECT s.id, s.action, s.qty, " SQL_BOOK " AS book FROM signals s"
 "  WHERE (($1::bigint > 0 AND s.id = $1::bigint AND s.status IN"
