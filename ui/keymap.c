@@ -34,8 +34,9 @@ static const struct binding keymap[] = {
 	  "analytics: PnL, exposure heatmap, options, SLA" },
 	{ KEY_F(7), TC_GLOBAL, TA_VIEW7, NULL, NULL },
 	{ '8', TC_GLOBAL, TA_VIEW8, "8, F8",
-	    "runs: schedules with their next fire, the run timeline and the "
-	    "selected run's log, live" },
+	    "runs: schedules with their next fire, connectors and strategies "
+	    "with their last signal, the run timeline and the selected run's "
+	    "log, live" },
 	{ KEY_F(8), TC_GLOBAL, TA_VIEW8, NULL, NULL },
 	{ ':', TC_GLOBAL, TA_CMDBAR, ":",
 	    "command bar (Enter runs, Esc leaves, Tab completes, Ctrl-R "
