@@ -105,7 +105,8 @@ store_signal_claim(struct store *st, int64_t id, int limit, store_rows_cb cb,
 
 	snprintf(a, sizeof a, "%lld", (long long)id);
 	snprintf(b, sizeof b, "%d", limit > 0 ? limit : 1);
-	store_run(st, sql_claim, 2, p, cb, arg);
+	/* On a signal's way to the wire: not behind the event writes. */
+	store_run_urgent(st, sql_claim, 2, p, cb, arg);
 }
 
 static const char sql_peek[] =
