@@ -219,23 +219,23 @@ store_export_parties(struct store *st, const char *tkind,
 
 static const char sql_record[] =
 "WITH r AS (INSERT INTO exports (id, kind, format, period_from, period_to,"
-"  target, rows, sha256, destination, os_user)"
-"  VALUES ($1, $2, $3, $4::date, $5::date, $6, $7::bigint, $8, $9, $10)"
+"  target, rows, sha256, destination, os_user, report_sha256)"
+"  VALUES ($1, $2, $3, $4::date, $5::date, $6, $7::bigint, $8, $9, $10, $12)"
 "  RETURNING id),"
 " au AS (INSERT INTO audit_log (os_user, front, action, object, detail)"
 "  SELECT $10, $11, 'export', r.id, jsonb_build_object('kind', $2::text,"
 "   'format', $3::text, 'from', $4::text, 'to', $5::text,"
 "   'target', $6::text, 'rows', $7::bigint, 'sha256', $8::text,"
-"   'destination', $9::text) FROM r)"
+"   'report_sha256', $12::text, 'destination', $9::text) FROM r)"
 "SELECT id FROM r";
 
 void
 store_export_record(struct store *st, const struct store_export_rec *r,
     const struct store_actor *a, store_rows_cb cb, void *arg)
 {
-	const char	*p[11] = { r->id, r->kind, r->format, r->from, r->to,
+	const char	*p[12] = { r->id, r->kind, r->format, r->from, r->to,
 	    r->target, r->rows, r->sha256, r->destination, a->os_user,
-	    a->front };
+	    a->front, r->seal };
 
-	store_run(st, sql_record, 11, p, cb, arg);
+	store_run(st, sql_record, 12, p, cb, arg);
 }

@@ -272,6 +272,10 @@ footer(struct pdf_doc *d)
 	cairo_move_to(d->cr, PAGE_W - MARGIN - (double)strlen(buf) * 6.5 *
 	    0.6021, PAGE_H - 18);
 	cairo_show_text(d->cr, buf);
+	snprintf(buf, sizeof buf, "report sha256 %s", d->m->seal);
+	cairo_move_to(d->cr, PAGE_W - MARGIN - (double)strlen(buf) * 6.5 *
+	    0.6021, PAGE_H - 10);
+	cairo_show_text(d->cr, buf);
 	cairo_show_page(d->cr);
 	cairo_set_source_rgb(d->cr, 0, 0, 0);
 }
@@ -308,6 +312,10 @@ cover(struct pdf_doc *d)
 	cairo_show_text(d->cr, "The SHA-256 is of the report's data as RFC "
 	    "4180 CSV (CRLF records, column names first): the bytes that "
 	    "follow the header of the same report exported with format csv.");
+	cairo_move_to(d->cr, MARGIN, y + 12);
+	cairo_show_text(d->cr, "The report sha256 seals this header: the "
+	    "SHA-256 of its lines above it, each as \"# label: value\" and "
+	    "CRLF, the data's SHA-256 among them.");
 	footer(d);
 }
 
@@ -437,12 +445,12 @@ metadata(struct pdf_doc *d)
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE, buf);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_AUTHOR,
 	    m->firm != NULL && *m->firm != '\0' ? m->firm : "phalanx");
-	snprintf(buf, sizeof buf, "report %s, %lld rows, sha256 %s", m->id,
-	    (long long)m->rows, m->sha256);
+	snprintf(buf, sizeof buf, "report %s, %lld rows, sha256 %s, report "
+	    "sha256 %s", m->id, (long long)m->rows, m->sha256, m->seal);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_SUBJECT,
 	    buf);
-	snprintf(buf, sizeof buf, "%s, %s, sha256:%s", m->id, m->kind,
-	    m->sha256);
+	snprintf(buf, sizeof buf, "%s, %s, sha256:%s, report-sha256:%s", m->id,
+	    m->kind, m->sha256, m->seal);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_KEYWORDS,
 	    buf);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATOR,
