@@ -49,14 +49,34 @@ static const struct {
 #define T1 "(current_setting('phalanx.to')::date + 1)::timestamptz"
 #define IN_PERIOD(col) " " col " >= " T0 " AND " col " < " T1 " "
 
+/*
+ * One row per fill the broker reported (fills); an order filled with no
+ * fill rows (the kite adapter records an order's filled quantity and
+ * average price, not its trades) is one row at that average price, at
+ * its first FILLED or PARTIALLY_FILLED event, with no trade id.
+ */
 static const char sql_trades[] =
+"SELECT fill_ts, account, client_code, broker, trade_id, exchange_order_id,"
+" broker_order_id, client_tag, exchange, symbol, product, side, qty, price,"
+" value FROM ("
 "SELECT f.fill_ts, acc.name AS account, acc.user_id AS client_code,"
 " acc.broker, f.trade_id, f.exchange_order_id, o.broker_order_id,"
 " o.client_tag, f.exchange, f.symbol, f.product, f.side, f.qty, f.price,"
-" round(f.qty * f.price, 2) AS value"
+" round(f.qty * f.price, 2) AS value, f.order_id, f.id AS k"
 " FROM fills f JOIN acc ON acc.id = f.account_id"
 " JOIN orders o ON o.id = f.order_id"
-" WHERE" IN_PERIOD("f.fill_ts") "ORDER BY f.fill_ts, f.id";
+" WHERE" IN_PERIOD("f.fill_ts")
+"UNION ALL "
+"SELECT t.ts, acc.name, acc.user_id, acc.broker, NULL, NULL,"
+" o.broker_order_id, o.client_tag, o.exchange, o.symbol, o.product, o.side,"
+" o.filled_qty, o.avg_price, round(o.filled_qty * o.avg_price, 2), o.id, 0"
+" FROM orders o JOIN acc ON acc.id = o.account_id"
+" CROSS JOIN LATERAL (SELECT coalesce((SELECT min(e.ts) FROM order_events e"
+"  WHERE e.order_id = o.id AND e.state IN ('FILLED', 'PARTIALLY_FILLED')),"
+"  o.updated_at) AS ts) t"
+" WHERE o.filled_qty > 0 AND" IN_PERIOD("t.ts")
+" AND NOT EXISTS (SELECT 1 FROM fills f WHERE f.order_id = o.id)"
+") x ORDER BY fill_ts, order_id, k";
 
 static const char sql_orders[] =
 "SELECT o.created_at, o.updated_at, o.id AS order_id, o.fanout_id,"
