@@ -114,3 +114,140 @@ END $$;
 
 SELECT phalanx_group_backfill(tag) FROM (SELECT DISTINCT tag
     FROM account_tags) t;
+
+-- pg_partman keeps the day partitions where it is installed (Debian's
+-- postgresql-15-partman, CREATE EXTENSION pg_partman): the first upkeep
+-- after it appears hands equity_points over (phalanx's partitions renamed
+-- to partman's names, its default partition replaced by partman's and
+-- its rows put back), then each upkeep sets partman's retention and runs
+-- its maintenance.  Without it phalanx keeps them itself, as before.
+-- Partition bounds are UTC days either way.
+ALTER FUNCTION phalanx_equity_maintain(integer, integer)
+	RENAME TO phalanx_equity_maintain_own;
+
+CREATE FUNCTION phalanx_partman_schema() RETURNS text
+LANGUAGE sql STABLE AS $$
+	SELECT n.nspname::text FROM pg_extension e
+	JOIN pg_namespace n ON n.oid = e.extnamespace
+	WHERE e.extname = 'pg_partman'
+$$;
+
+CREATE FUNCTION phalanx_equity_partman(p_retention_days integer,
+    p_ahead integer)
+RETURNS TABLE (action text, object text)
+LANGUAGE plpgsql SET TimeZone = 'UTC' AS $$
+DECLARE
+	pm	text := phalanx_partman_schema();
+	known	boolean;
+	r	record;
+	before	text[];
+	after	text[];
+	moved	integer;
+BEGIN
+	EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I.part_config WHERE '
+	    'parent_table = ''public.equity_points'')', pm) INTO known;
+	IF NOT known THEN
+		FOR r IN SELECT c.relname FROM pg_inherits i
+		    JOIN pg_class c ON c.oid = i.inhrelid
+		    WHERE i.inhparent = 'equity_points'::regclass
+		      AND c.relname ~ '^equity_points_p[0-9]{8}$'
+		LOOP
+			EXECUTE format('ALTER TABLE %I RENAME TO %I', r.relname,
+			    'equity_points_p' || substr(r.relname, 16, 4) || '_'
+			    || substr(r.relname, 20, 2) || '_'
+			    || substr(r.relname, 22, 2));
+		END LOOP;
+		IF to_regclass('equity_points_default') IS NOT NULL THEN
+			ALTER TABLE equity_points
+			    DETACH PARTITION equity_points_default;
+			ALTER TABLE equity_points_default
+			    RENAME TO equity_points_default_px;
+		END IF;
+		EXECUTE format('SELECT %I.create_parent(''public.equity_points'', '
+		    '''ts'', ''native'', ''daily'', p_premake := %s, '
+		    'p_start_partition := %L, p_jobmon := false)', pm,
+		    greatest(p_ahead, 1) + 1, (now()::date - 1)::text);
+		-- partman makes its default partition only when it made a
+		-- child; else phalanx's goes back as it was.
+		IF to_regclass('equity_points_default_px') IS NOT NULL
+		    AND to_regclass('equity_points_default') IS NULL THEN
+			ALTER TABLE equity_points_default_px
+			    RENAME TO equity_points_default;
+			ALTER TABLE equity_points ATTACH PARTITION
+			    equity_points_default DEFAULT;
+		ELSIF to_regclass('equity_points_default_px') IS NOT NULL THEN
+			PERFORM set_config('phalanx.no_rollup', 'on', true);
+			INSERT INTO equity_points
+			    SELECT * FROM equity_points_default_px;
+			PERFORM set_config('phalanx.no_rollup', 'off', true);
+			DROP TABLE equity_points_default_px;
+		END IF;
+		action := 'handed to pg_partman';
+		object := 'equity_points';
+		RETURN NEXT;
+	END IF;
+	EXECUTE format('UPDATE %I.part_config SET retention = %L, '
+	    'retention_keep_table = false, infinite_time_partitions = true, '
+	    'premake = %s WHERE parent_table = ''public.equity_points''', pm,
+	    CASE WHEN p_retention_days > 0 THEN p_retention_days || ' days'
+	    END, greatest(p_ahead, 1) + 1);
+	SELECT array_agg(c.relname::text ORDER BY c.relname) INTO before
+	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+	WHERE i.inhparent = 'equity_points'::regclass;
+	-- Rows of days that had no partition wait in the default one; give
+	-- them theirs (partman moves them into the children directly, so no
+	-- rollup counts them twice).
+	EXECUTE format('SELECT %I.partition_data_time(''public.equity_points'', '
+	    'p_batch_count := 1000)', pm) INTO moved;
+	EXECUTE format('SELECT %I.run_maintenance(''public.equity_points'', '
+	    'p_jobmon := false)', pm);
+	SELECT array_agg(c.relname::text ORDER BY c.relname) INTO after
+	FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+	WHERE i.inhparent = 'equity_points'::regclass;
+	action := 'kept by';
+	object := 'pg_partman';
+	RETURN NEXT;
+	FOR r IN SELECT x AS o FROM unnest(after) x
+	    WHERE x <> ALL (coalesce(before, '{}')) LOOP
+		action := 'created';
+		object := r.o;
+		RETURN NEXT;
+	END LOOP;
+	FOR r IN SELECT x AS o FROM unnest(before) x
+	    WHERE x <> ALL (coalesce(after, '{}')) LOOP
+		action := 'dropped';
+		object := r.o;
+		RETURN NEXT;
+	END LOOP;
+	IF moved > 0 THEN
+		action := 'moved ' || moved || ' rows out of';
+		object := 'equity_points_default';
+		RETURN NEXT;
+	END IF;
+END $$;
+
+CREATE FUNCTION phalanx_equity_maintain(p_retention_days integer,
+    p_ahead integer DEFAULT 2)
+RETURNS TABLE (action text, object text)
+LANGUAGE plpgsql AS $$
+DECLARE
+	cutoff	timestamptz;
+BEGIN
+	IF phalanx_equity_storage() <> 'partitioned'
+	    OR phalanx_partman_schema() IS NULL THEN
+		RETURN QUERY SELECT * FROM phalanx_equity_maintain_own(
+		    p_retention_days, p_ahead);
+		RETURN;
+	END IF;
+	RETURN QUERY SELECT * FROM phalanx_equity_partman(p_retention_days,
+	    p_ahead);
+	IF p_retention_days > 0 THEN
+		cutoff := date_trunc('day', now() AT TIME ZONE 'UTC')
+		    AT TIME ZONE 'UTC' - make_interval(days => p_retention_days);
+		DELETE FROM equity_rollups WHERE width = '1m'
+		    AND bucket < cutoff;
+		DELETE FROM equity_rollups WHERE width = '15m'
+		    AND bucket < cutoff - make_interval(days =>
+		      3 * p_retention_days);
+	END IF;
+END $$;

@@ -244,6 +244,7 @@ same "$(grep -c "page [1-3] of 3 .*sha256 $psha" "$OUT/orders.txt")" 3 "every fo
 # The PDF's seal binds its cover: recomputed from the cover's text as
 # header lines, it is the one in every footer and in the metadata.
 pseal=$(X --json -c "export orders $NOV format pdf to $OUT/orders2.pdf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["report_sha256"])')
+same "${#pseal}" 64 "the export names its report sha256"
 same "$(pdftotext -f 1 -l 1 -layout "$OUT/orders2.pdf" - | python3 -c '
 import hashlib, re, sys
 labels = ["report", "firm", "member code", "brokers", "client codes", "algo ids",
