@@ -49,14 +49,34 @@ static const struct {
 #define T1 "(current_setting('phalanx.to')::date + 1)::timestamptz"
 #define IN_PERIOD(col) " " col " >= " T0 " AND " col " < " T1 " "
 
+/*
+ * One row per fill the broker reported (fills); an order filled with no
+ * fill rows (the kite adapter records an order's filled quantity and
+ * average price, not its trades) is one row at that average price, at
+ * its first FILLED or PARTIALLY_FILLED event, with no trade id.
+ */
 static const char sql_trades[] =
+"SELECT fill_ts, account, client_code, broker, trade_id, exchange_order_id,"
+" broker_order_id, client_tag, exchange, symbol, product, side, qty, price,"
+" value FROM ("
 "SELECT f.fill_ts, acc.name AS account, acc.user_id AS client_code,"
 " acc.broker, f.trade_id, f.exchange_order_id, o.broker_order_id,"
 " o.client_tag, f.exchange, f.symbol, f.product, f.side, f.qty, f.price,"
-" round(f.qty * f.price, 2) AS value"
+" round(f.qty * f.price, 2) AS value, f.order_id, f.id AS k"
 " FROM fills f JOIN acc ON acc.id = f.account_id"
 " JOIN orders o ON o.id = f.order_id"
-" WHERE" IN_PERIOD("f.fill_ts") "ORDER BY f.fill_ts, f.id";
+" WHERE" IN_PERIOD("f.fill_ts")
+"UNION ALL "
+"SELECT t.ts, acc.name, acc.user_id, acc.broker, NULL, NULL,"
+" o.broker_order_id, o.client_tag, o.exchange, o.symbol, o.product, o.side,"
+" o.filled_qty, o.avg_price, round(o.filled_qty * o.avg_price, 2), o.id, 0"
+" FROM orders o JOIN acc ON acc.id = o.account_id"
+" CROSS JOIN LATERAL (SELECT coalesce((SELECT min(e.ts) FROM order_events e"
+"  WHERE e.order_id = o.id AND e.state IN ('FILLED', 'PARTIALLY_FILLED')),"
+"  o.updated_at) AS ts) t"
+" WHERE o.filled_qty > 0 AND" IN_PERIOD("t.ts")
+" AND NOT EXISTS (SELECT 1 FROM fills f WHERE f.order_id = o.id)"
+") x ORDER BY fill_ts, order_id, k";
 
 static const char sql_orders[] =
 "SELECT o.created_at, o.updated_at, o.id AS order_id, o.fanout_id,"
@@ -219,23 +239,23 @@ store_export_parties(struct store *st, const char *tkind,
 
 static const char sql_record[] =
 "WITH r AS (INSERT INTO exports (id, kind, format, period_from, period_to,"
-"  target, rows, sha256, destination, os_user)"
-"  VALUES ($1, $2, $3, $4::date, $5::date, $6, $7::bigint, $8, $9, $10)"
+"  target, rows, sha256, destination, os_user, report_sha256)"
+"  VALUES ($1, $2, $3, $4::date, $5::date, $6, $7::bigint, $8, $9, $10, $12)"
 "  RETURNING id),"
 " au AS (INSERT INTO audit_log (os_user, front, action, object, detail)"
 "  SELECT $10, $11, 'export', r.id, jsonb_build_object('kind', $2::text,"
 "   'format', $3::text, 'from', $4::text, 'to', $5::text,"
 "   'target', $6::text, 'rows', $7::bigint, 'sha256', $8::text,"
-"   'destination', $9::text) FROM r)"
+"   'report_sha256', $12::text, 'destination', $9::text) FROM r)"
 "SELECT id FROM r";
 
 void
 store_export_record(struct store *st, const struct store_export_rec *r,
     const struct store_actor *a, store_rows_cb cb, void *arg)
 {
-	const char	*p[11] = { r->id, r->kind, r->format, r->from, r->to,
+	const char	*p[12] = { r->id, r->kind, r->format, r->from, r->to,
 	    r->target, r->rows, r->sha256, r->destination, a->os_user,
-	    a->front };
+	    a->front, r->seal };
 
-	store_run(st, sql_record, 11, p, cb, arg);
+	store_run(st, sql_record, 12, p, cb, arg);
 }

@@ -46,6 +46,7 @@ struct store_export_rec {
 	const char	*target;
 	const char	*rows;
 	const char	*sha256;
+	const char	*seal;		/* report sha256 (migration 0025) */
 	const char	*destination;
 };
 

@@ -698,6 +698,8 @@ equity_text(struct strbuf *b, json_t *pts, const struct an_drawdown *dd,
 	}
 }
 
+static void	equity_series(struct an_req *, size_t);
+
 static void
 equity_got(json_t *rows, const struct err *err, void *arg)
 {
@@ -716,6 +718,17 @@ equity_got(json_t *rows, const struct err *err, void *arg)
 		an_fail(rq, err);
 		return;
 	}
+	/* A group with no points of its own yet: its accounts summed. */
+	if (json_array_size(rows) == 0 && strcmp(rq->scope, "group") == 0 &&
+	    json_array_size(rq->names) > 0) {
+		json_decref(pts);
+		free(rq->scope);
+		rq->scope = xstrdup("account");
+		json_decref(rq->series);
+		rq->series = json_incref(rq->names);
+		equity_series(rq, ri);
+		return;
+	}
 	n = json_array_size(rows);
 	y = xcalloc(n + 1, sizeof *y);
 	json_array_foreach(rows, i, row) {
@@ -724,9 +737,14 @@ equity_got(json_t *rows, const struct err *err, void *arg)
 		    json_integer_value(json_object_get(row, "t"))));
 	}
 	an_max_drawdown(y, n, &dd);
-	who = json_array_size(rq->series) == 1 ? xasprintf("%s %s", rq->scope,
-	    json_string_value(json_array_get(rq->series, 0))) :
-	    xasprintf("%zu accounts", json_array_size(rq->series));
+	if (strcmp(rq->scope, "group") == 0)
+		who = xasprintf("group %s (%zu accounts)", json_string_value(
+		    json_array_get(rq->series, 0)), json_array_size(rq->names));
+	else
+		who = json_array_size(rq->series) == 1 ? xasprintf("%s %s",
+		    rq->scope, json_string_value(json_array_get(rq->series,
+		    0))) : xasprintf("%zu accounts",
+		    json_array_size(rq->series));
 	if (strcmp(rq->scope, "firm") == 0) {
 		free(who);
 		who = xstrdup("the firm");
@@ -763,12 +781,30 @@ equity_got(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
+equity_series(struct an_req *rq, size_t ri)
+{
+	char	since[40];
+
+	if (equity_ranges[ri].days > 0)
+		time_fmt_utc(time_wall_us() - (int64_t)equity_ranges[ri].days *
+		    86400 * 1000000, since, sizeof since);
+	store_equity_series(rq->job->env->store, equity_ranges[ri].width,
+	    rq->scope, rq->series, equity_ranges[ri].days > 0 ? since : NULL,
+	    equity_got, rq);
+}
+
+/*
+ * The series a target names.  A group (group:TAG) reads its own series,
+ * kept by the snapshots like every other scope's (migration 0025), so
+ * its curve costs what one account's does; other account lists are
+ * summed from their accounts' series.
+ */
+static void
 equity_query(struct an_req *rq)
 {
 	const struct cmd	*cmd = rq->job->cmd;
 	const char		*v;
 	size_t			 ri;
-	char			 since[40];
 
 	equity_range(cmd, &ri);
 	if ((v = cmd_get(cmd, "broker")) != NULL) {
@@ -778,6 +814,10 @@ equity_query(struct an_req *rq)
 		rq->scope = xstrdup("strategy");
 		rq->series = strchr(v, ':') != NULL ? json_pack("[s]", v) :
 		    json_pack("[s+]", "strategy:", v);
+	} else if (rq->names != NULL && cmd->target != NULL &&
+	    cmd->target->kind == TARGET_GROUP) {
+		rq->scope = xstrdup("group");
+		rq->series = json_pack("[s]", cmd->target->names[0]);
 	} else if (rq->names != NULL) {
 		rq->scope = xstrdup("account");
 		rq->series = json_incref(rq->names);
@@ -785,12 +825,7 @@ equity_query(struct an_req *rq)
 		rq->scope = xstrdup("firm");
 		rq->series = json_pack("[s]", "firm");
 	}
-	if (equity_ranges[ri].days > 0)
-		time_fmt_utc(time_wall_us() - (int64_t)equity_ranges[ri].days *
-		    86400 * 1000000, since, sizeof since);
-	store_equity_series(rq->job->env->store, equity_ranges[ri].width,
-	    rq->scope, rq->series, equity_ranges[ri].days > 0 ? since : NULL,
-	    equity_got, rq);
+	equity_series(rq, ri);
 }
 
 static void

@@ -153,9 +153,11 @@ exported(const struct report_outcome *o, const struct err *err, void *arg)
 	    m->format, "from", m->from, "to", m->to, "target", m->target,
 	    "rows", (json_int_t)m->rows, "sha256", m->sha256, "destination",
 	    o->destination, "file", o->file, "bytes", (json_int_t)o->bytes);
+	json_object_set_new(job->res.data, "report_sha256",
+	    json_string(m->seal));
 	job->res.text = xasprintf("export %s %s..%s: %lld rows, report %s\n"
-	    "  sha256 %s\n  %s %s\n", m->kind, m->from, m->to,
-	    (long long)m->rows, m->id, m->sha256,
+	    "  sha256 %s\n  report sha256 %s\n  %s %s\n", m->kind, m->from,
+	    m->to, (long long)m->rows, m->id, m->sha256, m->seal,
 	    strcmp(o->destination, o->file) == 0 ? "written to" :
 	    "delivered to", o->destination);
 	cmd_done(job);
@@ -194,16 +196,21 @@ cmd_export_verify(struct cmd_job *job)
 
 	switch (report_verify(path, &ck)) {
 	case REPORT_INTACT:
-		job->res.data = json_pack("{s:s,s:s,s:s,s:I,s:s}", "file", path,
-		    "verdict", "intact", "report_id", ck.id, "rows",
-		    (json_int_t)ck.rows_found, "sha256", ck.sha_found);
+		job->res.data = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s}", "file",
+		    path, "verdict", "intact", "report_id", ck.id, "rows",
+		    (json_int_t)ck.rows_found, "sha256", ck.sha_found,
+		    "report_sha256", ck.seal_found);
 		job->res.text = xasprintf("%s: intact: report %s, %lld rows, "
-		    "sha256 %s\n", path, ck.id[0] != '\0' ? ck.id : "-",
-		    (long long)ck.rows_found, ck.sha_found);
+		    "sha256 %s, report sha256 %s\n", path, ck.id[0] != '\0' ?
+		    ck.id : "-", (long long)ck.rows_found, ck.sha_found,
+		    ck.seal_found);
 		cmd_done(job);
 		break;
 	case REPORT_ALTERED:
-		cmd_failf(job, "altered", "%s was altered: %s", path, ck.why);
+		job->res.data = json_pack("{s:s,s:s,s:s,s:s}", "file", path,
+		    "verdict", "altered", "part", ck.part, "report_id", ck.id);
+		cmd_failf(job, "altered", "%s was altered (%s): %s", path,
+		    ck.part, ck.why);
 		break;
 	case REPORT_UNREADABLE:
 		cmd_failf(job, "unreadable", "%s", ck.why);

@@ -9,11 +9,13 @@
  * command is parser.c's business.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "auto/cron.h"
 #include "cmd/cmd_int.h"
@@ -457,6 +459,39 @@ date_ok(const char *s)
 	return m != 2 || d != 29 || leap(y);
 }
 
+/*
+ * A day relative to today in IST, as YYYY-MM-DD: "today", "yesterday" or
+ * "today-N" (N up to 3660 days).  Resolved when the command is parsed,
+ * so a schedule's stored command names a new day at each run.
+ */
+static char *
+relative_day(const char *s)
+{
+	struct tm	tm;
+	time_t		t;
+	long		back;
+	char		*end, buf[16];
+
+	if (strcmp(s, "today") == 0)
+		back = 0;
+	else if (strcmp(s, "yesterday") == 0)
+		back = 1;
+	else if (strncmp(s, "today-", 6) == 0 && isdigit((unsigned char)s[6])) {
+		errno = 0;
+		back = strtol(s + 6, &end, 10);
+		if (*end != '\0' || errno != 0 || back > 3660 ||
+		    strlen(s + 6) > 4)
+			return NULL;
+	} else
+		return NULL;
+	t = (time_t)(time_wall_us() / 1000000) + 19800;	/* IST, +05:30 */
+	t = (t / 86400 - back) * 86400;
+	if (gmtime_r(&t, &tm) == NULL)
+		return NULL;
+	strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+	return xstrdup(buf);
+}
+
 /* HH:MM or HH:MM:SS. */
 static int
 clock_ok(const char *s)
@@ -662,7 +697,7 @@ cmd_type_what(enum cmd_vtype type, const char *const *enums, char *buf,
 		return "a target (all, group:TAG, acct:NAME[,acct:NAME...] or "
 		    "TAG)";
 	case V_DATE:
-		return "a date YYYY-MM-DD";
+		return "a date YYYY-MM-DD, today, yesterday or today-N";
 	case V_TIME:
 		return "a time HH:MM, a date YYYY-MM-DD or YYYY-MM-DDTHH:MM";
 	case V_CRON:
@@ -803,7 +838,8 @@ cmd_check_value(struct cmd_pstate *ps, enum cmd_vtype type,
 		free(exch);
 		break;
 	case V_DATE:
-		v = date_ok(s) && s[10] == '\0' ? xstrdup(s) : NULL;
+		v = date_ok(s) && s[10] == '\0' ? xstrdup(s) :
+		    relative_day(s);
 		break;
 	case V_TIME:
 		v = check_time(s);

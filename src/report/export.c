@@ -133,6 +133,7 @@ record(struct export_job *j)
 	r.target = j->out.meta.target;
 	r.rows = rows;
 	r.sha256 = j->out.meta.sha256;
+	r.seal = j->out.meta.seal;
 	r.destination = j->dest;
 	store_export_record(j->st, &r, &j->actor, recorded, j);
 }
@@ -157,7 +158,7 @@ static void
 deliver_http(struct export_job *j)
 {
 	const char	*hdr[6];
-	char		*h1, *h2, *h3, *h4, *name;
+	char		*h1, *h2, *h3, *h4, *h5, *name;
 	FILE		*f;
 	long		 n;
 
@@ -180,11 +181,13 @@ deliver_http(struct export_job *j)
 	    name);
 	h3 = xasprintf("X-Phalanx-Report-Id: %s", j->out.meta.id);
 	h4 = xasprintf("X-Phalanx-Sha256: %s", j->out.meta.sha256);
+	h5 = xasprintf("X-Phalanx-Report-Sha256: %s", j->out.meta.seal);
 	hdr[0] = h1;
 	hdr[1] = h2;
 	hdr[2] = h3;
 	hdr[3] = h4;
-	hdr[4] = NULL;
+	hdr[4] = h5;
+	hdr[5] = NULL;
 	j->hc = http_client_new(loop_base());
 	http_request(j->hc, "POST", j->url, hdr, j->post, j->post_len,
 	    (int)config_int(j->cfg, "report.http_timeout_ms"), posted, j);
@@ -192,6 +195,7 @@ deliver_http(struct export_job *j)
 	free(h2);
 	free(h3);
 	free(h4);
+	free(h5);
 }
 
 static void
@@ -340,6 +344,7 @@ copied(const struct err *err, void *arg)
 		job_end(j, &e);
 		return;
 	}
+	report_seal(&j->out.meta);
 	name = default_name(j);
 	if (j->path != NULL)
 		j->file = report_dest_path(j->path, name);

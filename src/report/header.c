@@ -1,7 +1,10 @@
 /*
  * The compliance header every report carries: the same fields, in the
  * same order, as "# label: value" lines atop a CSV and on a PDF's cover.
- * Values never hold a line break (a header line is one line).
+ * Values never hold a line break (a header line is one line).  The last
+ * line, "report sha256", seals the lines above it, and through the data's
+ * "sha256" among them the data too: a changed client code or period is
+ * caught as surely as a changed trade.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +15,7 @@
 static const char *const field_labels[REPORT_NFIELDS] = {
 	"report", "firm", "member code", "brokers", "client codes",
 	"algo ids", "target", "report id", "period", "generated at",
-	"generator", "rows", "sha256"
+	"generator", "rows", "sha256", "report sha256"
 };
 
 void
@@ -95,19 +98,40 @@ report_field_value(const struct report_meta *m, size_t i)
 		return xasprintf("%lld", (long long)m->rows);
 	case 12:
 		return xstrdup(m->sha256);
+	case 13:
+		return xstrdup(m->seal);
 	}
 	return xstrdup("");
+}
+
+static void
+header_lines(struct strbuf *b, const struct report_meta *m, size_t n)
+{
+	size_t	 i;
+	char	*v;
+
+	for (i = 0; i < n; i++) {
+		v = report_field_value(m, i);
+		strbuf_printf(b, "# %s: %s\r\n", field_labels[i], v);
+		free(v);
+	}
 }
 
 void
 report_header_csv(struct strbuf *b, const struct report_meta *m)
 {
-	size_t	 i;
-	char	*v;
+	header_lines(b, m, REPORT_NFIELDS);
+}
 
-	for (i = 0; i < REPORT_NFIELDS; i++) {
-		v = report_field_value(m, i);
-		strbuf_printf(b, "# %s: %s\r\n", field_labels[i], v);
-		free(v);
-	}
+void
+report_seal(struct report_meta *m)
+{
+	unsigned char	md[crypto_hash_sha256_BYTES];
+	struct strbuf	b;
+
+	strbuf_init(&b);
+	header_lines(&b, m, REPORT_SEALED);
+	crypto_hash_sha256(md, (const unsigned char *)b.s, b.len);
+	sodium_bin2hex(m->seal, sizeof m->seal, md, sizeof md);
+	strbuf_free(&b);
 }

@@ -272,6 +272,10 @@ footer(struct pdf_doc *d)
 	cairo_move_to(d->cr, PAGE_W - MARGIN - (double)strlen(buf) * 6.5 *
 	    0.6021, PAGE_H - 18);
 	cairo_show_text(d->cr, buf);
+	snprintf(buf, sizeof buf, "report sha256 %s", d->m->seal);
+	cairo_move_to(d->cr, PAGE_W - MARGIN - (double)strlen(buf) * 6.5 *
+	    0.6021, PAGE_H - 10);
+	cairo_show_text(d->cr, buf);
 	cairo_show_page(d->cr);
 	cairo_set_source_rgb(d->cr, 0, 0, 0);
 }
@@ -308,6 +312,10 @@ cover(struct pdf_doc *d)
 	cairo_show_text(d->cr, "The SHA-256 is of the report's data as RFC "
 	    "4180 CSV (CRLF records, column names first): the bytes that "
 	    "follow the header of the same report exported with format csv.");
+	cairo_move_to(d->cr, MARGIN, y + 12);
+	cairo_show_text(d->cr, "The report sha256 seals this header: the "
+	    "SHA-256 of its lines above it, each as \"# label: value\" and "
+	    "CRLF, the data's SHA-256 among them.");
 	footer(d);
 }
 
@@ -386,15 +394,49 @@ table_head(struct pdf_doc *d, const struct pdf_scan *s, double *y)
 	*y += LINE_PT + 2;
 }
 
+static void
+pad(struct strbuf *b, size_t n)
+{
+	while (n-- > 0)
+		strbuf_putc(b, ' ');
+}
+
+/*
+ * A table row as one line of text: the font is monospaced, so each cell
+ * padded to its column's width lands where the column is, and the page
+ * gets one text operation a row instead of one a cell (cairo's PDF
+ * surface pays per operation, twice: analysis and output).
+ */
+static void
+table_row(struct strbuf *line, const struct pdf_scan *s, char **f, size_t n)
+{
+	char	buf[512];
+	size_t	i, len;
+	int	last;
+
+	strbuf_reset(line);
+	for (i = 0; i < n && i < s->ncols; i++) {
+		last = i + 1 == n || i + 1 == s->ncols;
+		cell_text(f[i], s->width[i], buf, sizeof buf);
+		len = u8_len(buf);
+		if (numeric(f[i]))
+			pad(line, s->width[i] - len);
+		strbuf_puts(line, buf);
+		if (!last)
+			pad(line, (numeric(f[i]) ? 0 : s->width[i] - len) + 2);
+	}
+}
+
 static int
 table(struct pdf_doc *d, const char *spool, const struct pdf_scan *s,
     struct err *err)
 {
 	struct report_csv_reader	 r;
-	char				**f, buf[512];
-	size_t				 n, i;
+	struct strbuf			 line;
+	char				**f;
+	size_t				 n;
 	int64_t				 row = 0;
-	double				 x, y = 0;
+	double				 y = 0;
 
 	if (report_csv_reader_open(&r, spool, err) != 0)
 		return -1;
@@ -404,23 +446,19 @@ table(struct pdf_doc *d, const char *spool, const struct pdf_scan *s,
 		cairo_move_to(d->cr, MARGIN, y + 10);
 		cairo_show_text(d->cr, "no rows in this period");
 	}
+	strbuf_init(&line);
 	while (report_csv_next(&r, &f, &n)) {
 		if (row > 0 && row % ROWS_PER_PAGE == 0) {
 			footer(d);
 			table_head(d, s, &y);
 		}
-		x = MARGIN;
-		for (i = 0; i < n && i < s->ncols; i++) {
-			cell_text(f[i], s->width[i], buf, sizeof buf);
-			cairo_move_to(d->cr, x + (numeric(f[i]) ?
-			    (double)(s->width[i] - u8_len(buf)) * s->charw : 0),
-			    y);
-			cairo_show_text(d->cr, buf);
-			x += (double)(s->width[i] + 2) * s->charw;
-		}
+		table_row(&line, s, f, n);
+		cairo_move_to(d->cr, MARGIN, y);
+		cairo_show_text(d->cr, line.s);
 		y += fmax(LINE_PT * s->font / FONT_MAX, s->font + 1.5);
 		row++;
 	}
+	strbuf_free(&line);
 	report_csv_reader_close(&r);
 	footer(d);
 	return 0;
@@ -437,12 +475,12 @@ metadata(struct pdf_doc *d)
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE, buf);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_AUTHOR,
 	    m->firm != NULL && *m->firm != '\0' ? m->firm : "phalanx");
-	snprintf(buf, sizeof buf, "report %s, %lld rows, sha256 %s", m->id,
-	    (long long)m->rows, m->sha256);
+	snprintf(buf, sizeof buf, "report %s, %lld rows, sha256 %s, report "
+	    "sha256 %s", m->id, (long long)m->rows, m->sha256, m->seal);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_SUBJECT,
 	    buf);
-	snprintf(buf, sizeof buf, "%s, %s, sha256:%s", m->id, m->kind,
-	    m->sha256);
+	snprintf(buf, sizeof buf, "%s, %s, sha256:%s, report-sha256:%s", m->id,
+	    m->kind, m->sha256, m->seal);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_KEYWORDS,
 	    buf);
 	cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATOR,

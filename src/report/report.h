@@ -35,7 +35,8 @@ struct report_meta {
 	char		*algo_ids;
 	int64_t		 generated_us;		/* wall clock */
 	int64_t		 rows;
-	char		 sha256[REPORT_SHA_SIZE];
+	char		 sha256[REPORT_SHA_SIZE];	/* of the data */
+	char		 seal[REPORT_SHA_SIZE];		/* report sha256 */
 };
 
 /* header.c */
@@ -44,8 +45,16 @@ void report_meta_clear(struct report_meta *);
 void report_new_id(char *buf, size_t len, int64_t wall_us);
 /* The header as "# label: value" CRLF lines, in the order verify reads. */
 void report_header_csv(struct strbuf *, const struct report_meta *);
+/*
+ * The seal, "report sha256": the SHA-256 of the header's lines before it
+ * ("# label: value" CRLF, as report_header_csv writes them), which name
+ * the data's own SHA-256.  One changed byte of the header or of the data
+ * changes it.  Fills m->seal; call once rows and sha256 are known.
+ */
+void report_seal(struct report_meta *);
 /* Label i of the header (i < REPORT_NFIELDS) and its value (owned). */
-#define REPORT_NFIELDS	13
+#define REPORT_NFIELDS	14
+#define REPORT_SEALED	13	/* fields the seal covers: all before it */
 const char *report_field_label(size_t i);
 char *report_field_value(const struct report_meta *, size_t i);
 
@@ -109,9 +118,12 @@ struct report_check {
 	char		id[REPORT_ID_SIZE];
 	char		sha_said[REPORT_SHA_SIZE];
 	char		sha_found[REPORT_SHA_SIZE];
+	char		seal_said[REPORT_SHA_SIZE];
+	char		seal_found[REPORT_SHA_SIZE];
+	const char	*part;		/* altered: "header", "data", ... */
 	int64_t		rows_said;
 	int64_t		rows_found;
-	char		why[256];
+	char		why[1024];
 };
 
 enum report_verdict report_verify(const char *path, struct report_check *);

@@ -119,10 +119,32 @@ print(d["scope"], abs(m["amount"] - dd) < 0.005, len(y) > 0)
 EOF3
 )" "firm True True" "max drawdown as computed here"
 run 0 "equity as text" "$PHALANX" -c "equity group:desk 1w"
-has "Equity of 2 accounts, 1w" "two accounts"
+has "Equity of group desk (2 accounts), 1w" "the group, two accounts"
 run 0 "a group is the sum of its accounts" "$PHALANX" --json -c "equity group:desk"
 same "$(printf '%s' "$out" | python3 -c 'import json,sys; print("%.2f" % json.load(sys.stdin)["data"]["last"])')" \
 	"$(sql "select sum(equity) from equity_now")" "the group's last point is both accounts' equity"
+has '"scope":"group","series":["desk"]' "read from the group's own series"
+# The group's points were written by the fill snapshots, in the same
+# statement as the firm's: both accounts are tagged desk, so each group
+# point equals the firm's point of that snapshot.
+same "$(sql "select count(*) > 0 from equity_points where scope = 'group' and name = 'desk'")" t "the snapshots wrote group points"
+same "$(sql "select count(*) from equity_points g left join equity_points f on f.scope = 'firm' and f.ts = g.ts and f.equity = g.equity and f.realised = g.realised and f.unrealised = g.unrealised where g.scope = 'group' and g.name = 'desk' and f.ts is null")" 0 \
+	"every group point is its accounts' sum (the firm's point of the same snapshot)"
+same "$(sql "select count(*) from equity_rollups where scope = 'group' and name = 'desk' and width = '1m'")" \
+	"$(sql "select count(distinct date_trunc('minute', ts)) from equity_points where scope = 'group' and name = 'desk'")" "and rolled up like the others"
+# The backfill a group gets at migration (its accounts' rollups summed,
+# carried forward) gives the curve the accounts' own series give.
+sql "delete from equity_rollups where scope = 'group' and name = 'desk'; select phalanx_group_backfill('desk')" >/dev/null
+pts() { "$PHALANX" --json -c "equity $1 range 1w" | python3 -c 'import json,sys; print([(p["t"], round(p["equity"], 2)) for p in json.load(sys.stdin)["data"]["points"]])'; }
+same "$(pts group:desk)" "$(pts acct:k1,acct:k2)" "backfilled: the group's curve is its accounts' summed"
+# Back to the rollups of the group's own points, for the checks below.
+sql "delete from equity_rollups where scope = 'group' and name = 'desk';
+DO \$\$ BEGIN CREATE TEMP TABLE px_g AS SELECT * FROM equity_points WHERE scope = 'group' AND name = 'desk';
+EXECUTE phalanx_equity_rollup_sql('px_g'); END \$\$" >/dev/null
+# A tag with no points of its own yet: its accounts, summed.
+run 0 "a new tag" "$PHALANX" -c "account tag k2 +solo"
+run 0 "equity of a group with no points yet" "$PHALANX" --json -c "equity group:solo"
+has '"scope":"account","series":["k2"]' "falls back to its accounts' series"
 run 0 "equity of a broker" "$PHALANX" --json -c "equity broker sim range all"
 has '"scope":"broker","series":["sim"]' "by broker"
 run 2 "two series at once" "$PHALANX" -c "equity acct:k1 broker sim"

@@ -142,12 +142,36 @@ cmp -s "$f" "$OUT/changed.csv" && fail "the test changed a byte" || ok "the test
 same "$(cmp -l "$f" "$OUT/changed.csv" | wc -l)" 1 "exactly one byte differs"
 run 1 "phalanx export verify altered" "$PHALANX" export verify "$OUT/changed.csv"
 has "ALTERED" "says altered"
+has "ALTERED (data)" "the data is the part altered"
 run 1 "export verify as a command, altered" "$PHALANX" -c "export verify $OUT/changed.csv"
 has "was altered" "the command says altered"
 # The header's count changed instead.
 sed 's/^# rows: 5/# rows: 4/' "$f" >"$OUT/rows.csv"
 run 1 "a changed row count" "$PHALANX" export verify "$OUT/rows.csv"
 has "header says 4" "names the count"
+has "ALTERED (header)" "the header is the part altered"
+# The seal: the SHA-256 of the header lines above it, recomputed here.
+same "$(python3 - "$f" <<'EOF2'
+import hashlib, sys
+raw = open(sys.argv[1], "rb").read()
+print(hashlib.sha256(raw[:raw.index(b"# report sha256: ")]).hexdigest())
+EOF2
+)" "$(hdr $f 'report sha256')" "report sha256: the header lines above it, recomputed by python"
+same "$(sql "select report_sha256 from exports where id = '$rid'")" "$(hdr $f 'report sha256')" "the store records the seal"
+# One byte of the header changed, the data left alone: a client code.
+sed '0,/AB1234/s//AB1235/' "$f" >"$OUT/client.csv"
+same "$(cmp -l "$f" "$OUT/client.csv" | wc -l)" 1 "one header byte differs"
+run 1 "a changed client code" "$PHALANX" export verify "$OUT/client.csv"
+has "ALTERED (header)" "names the header as altered"
+has "the data still matches its sha256" "and the data as intact"
+run 1 "a changed client code, as a command" "$PHALANX" --json -c "export verify $OUT/client.csv"
+has '"part":"header"' "json: the part"
+# The data and its sha256 line changed together: the seal still catches it.
+newsha=$(sed '0,/,75,75,/s//,76,75,/' "$f" | sed '/^#/d' | sha256sum | cut -d' ' -f1)
+sed '0,/,75,75,/s//,76,75,/' "$f" | sed "s/^# sha256: .*\r\$/# sha256: $newsha\r/" >"$OUT/both.csv"
+same "$(hdr "$OUT/both.csv" sha256)" "$newsha" "the tamperer rewrote the data's sha256 line"
+run 1 "data and its hash changed together" "$PHALANX" export verify "$OUT/both.csv"
+has "ALTERED (header)" "the seal catches a rewritten sha256 line"
 # A line removed from the data.
 awk 'NR != 16' "$f" >"$OUT/cut.csv"
 run 1 "a removed line" "$PHALANX" export verify "$OUT/cut.csv"
@@ -183,6 +207,16 @@ same "$(ls -A "$PHALANX_HOME/exports" 2>/dev/null | wc -l)" 0 "no spool left beh
 (cd "$OUT/dir" && X -o report.dir="$OUT/dir" -c "export orders $NOV format csv" >/dev/null) &&
 	same "$(ls "$OUT/dir" | grep -c '^phalanx-orders-')" 1 "report.dir takes an export with no destination" ||
 	fail "export to report.dir"
+# A period changed in a file phalanx named: the name gives the field away.
+g=$(ls "$OUT/dir/"phalanx-trades-*.csv | head -1)
+gn=$(basename "$g")
+mkdir -p "$OUT/tamper"
+sed 's/^# period: 2026-11-01/# period: 2026-11-02/' "$g" >"$OUT/tamper/$gn"
+same "$(cmp -l "$g" "$OUT/tamper/$gn" | wc -l)" 1 "one byte of the period differs"
+run 1 "a changed period" "$PHALANX" export verify "$OUT/tamper/$gn"
+has "ALTERED (header)" "the header"
+has 'field "period" says "2026-11-02 to 2026-11-30' "names the period"
+same "$(echo "$out" | grep -c 'field "report')" 0 "and no other field"
 
 # -- PDF --------------------------------------------------------------------
 run 0 "export orders as pdf" X -c "export orders $NOV format pdf to $OUT/orders.pdf"
@@ -207,6 +241,25 @@ has "period:               2026-11-01 to 2026-11-30" "cover: period"
 has "rows:                 5" "cover: rows"
 has "sha256:               $psha" "cover: sha256"
 same "$(grep -c "page [1-3] of 3 .*sha256 $psha" "$OUT/orders.txt")" 3 "every footer: page i of n, report id and hash"
+# The PDF's seal binds its cover: recomputed from the cover's text as
+# header lines, it is the one in every footer and in the metadata.
+pseal=$(X --json -c "export orders $NOV format pdf to $OUT/orders2.pdf" | python3 -c 'import json,sys; print(json.load(sys.stdin)["data"]["report_sha256"])')
+same "${#pseal}" 64 "the export names its report sha256"
+same "$(pdftotext -f 1 -l 1 -layout "$OUT/orders2.pdf" - | python3 -c '
+import hashlib, re, sys
+labels = ["report", "firm", "member code", "brokers", "client codes", "algo ids",
+          "target", "report id", "period", "generated at", "generator", "rows", "sha256"]
+got = {}
+for l in sys.stdin.read().splitlines():
+    m = re.match(r"^(report|firm|member code|brokers|client codes|algo ids|target|report id|period|generated at|generator|rows|sha256):\s+(.*?)\s*$", l)
+    if m and m.group(1) not in got:
+        got[m.group(1)] = m.group(2)
+print(hashlib.sha256("".join("# %s: %s\r\n" % (k, got[k]) for k in labels).encode()).hexdigest())')" \
+	"$pseal" "the PDF's report sha256 is the SHA-256 of its cover's header lines"
+same "$(pdftotext -layout "$OUT/orders2.pdf" - | grep -c "report sha256 $pseal")" 3 "every footer holds the report sha256"
+pdfinfo "$OUT/orders2.pdf" | grep -q "^Subject:.*report sha256 $pseal" && ok "metadata: subject holds the report sha256" ||
+	fail "metadata: subject" "$(pdfinfo "$OUT/orders2.pdf")"
+pdftotext -f 1 -l 1 -layout "$OUT/orders2.pdf" - | grep -q "report sha256: *$pseal" && ok "cover: report sha256" || fail "cover: report sha256"
 out=$(cat "$OUT/orders.txt")
 has "BANKNIFTY25DECFUT" "the table holds the orders"
 

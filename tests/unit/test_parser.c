@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -551,6 +552,29 @@ test_free_text(void **state)
 	arg_is(&c, "path", "/tmp/out dir/o.csv");
 	cmd_free(&c);
 
+	/* Days relative to today in IST, resolved as the line is parsed. */
+	{
+		char	today[24], yday[24];
+		time_t	t = time(NULL) + 19800;
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(today, sizeof today, "%Y-%m-%d", &tm);
+		t -= 7 * 86400;
+		gmtime_r(&t, &tm);
+		strftime(yday, sizeof yday, "%Y-%m-%d", &tm);
+		c = ok("export trades from today-7 to today format csv");
+		arg_is(&c, "from", yday);
+		arg_is(&c, "to", today);
+		cmd_free(&c);
+		t += 6 * 86400;
+		gmtime_r(&t, &tm);
+		strftime(yday, sizeof yday, "%Y-%m-%d", &tm);
+		c = ok("export trades from yesterday to yesterday format csv");
+		arg_is(&c, "from", yday);
+		cmd_free(&c);
+	}
+
 	/* The target after the period, as COMMANDS.md spells it. */
 	c = ok("export sla from 2026-01-01 to 2026-01-31 group:desk format pdf "
 	    "email risk@desk.example");
@@ -603,7 +627,12 @@ test_free_text(void **state)
 	bad("alert rule add r when run-failed notify a,,b", 45,
 	    "channel names");
 	bad("export pnl from 2026-02-30 to 2026-03-01 format csv", 17,
-	    "expected a date YYYY-MM-DD for \"from\"");
+	    "expected a date YYYY-MM-DD, today, yesterday or today-N for "
+	    "\"from\"");
+	bad("export pnl from today-99999 to today format csv", 17,
+	    "expected a date YYYY-MM-DD, today");
+	bad("export pnl from today+1 to today format csv", 17,
+	    "expected a date YYYY-MM-DD, today");
 	bad("export pnl from 2026-03-02 to 2026-03-01 format csv", 31,
 	    "on or after 2026-03-02");
 	bad("export pnl from 2026-03-01 to 2026-03-02", 41,

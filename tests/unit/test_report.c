@@ -134,6 +134,17 @@ meta_fill(struct report_meta *m, const char *sha, int64_t rows)
 	m->generated_us = 1764547200000000LL;	/* 2025-12-01 00:00 UTC */
 	m->rows = rows;
 	snprintf(m->sha256, sizeof m->sha256, "%s", sha);
+	report_seal(m);
+}
+
+static void
+write_all(const char *path, const char *s, size_t len)
+{
+	FILE	*f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(s, 1, len, f), len);
+	fclose(f);
 }
 
 static void
@@ -147,7 +158,6 @@ test_header_and_verify(void **state)
 	char			 sha[REPORT_SHA_SIZE];
 	int64_t			 rows;
 	size_t			 len;
-	FILE			*f;
 
 	spool_in_chunks(spool, 3, sha, &rows);
 	meta_fill(&m, sha, rows);
@@ -171,25 +181,72 @@ test_header_and_verify(void **state)
 	/* One byte of the data changed. */
 	assert_int_equal(p[10], 'p');
 	p[10] = 'P';
-	f = fopen(path, "wb");
-	fwrite(got, 1, len, f);
-	fclose(f);
+	write_all(path, got, len);
 	assert_int_equal(report_verify(path, &ck), REPORT_ALTERED);
 	assert_non_null(strstr(ck.why, "SHA-256"));
+	assert_string_equal(ck.part, "data");
 	/* Only the header's count changed. */
 	p[10] = 'p';
 	p = strstr(got, "# rows: 3");
 	p[8] = '2';
-	f = fopen(path, "wb");
-	fwrite(got, 1, len, f);
-	fclose(f);
+	write_all(path, got, len);
 	assert_int_equal(report_verify(path, &ck), REPORT_ALTERED);
 	assert_non_null(strstr(ck.why, "header says 2"));
+	assert_string_equal(ck.part, "header");
+	p[8] = '3';
+	/* One byte of a client code: only the seal sees it. */
+	p = strstr(got, "AB1234");
+	p[5] = '5';
+	write_all(path, got, len);
+	assert_int_equal(report_verify(path, &ck), REPORT_ALTERED);
+	assert_string_equal(ck.part, "header");
+	assert_non_null(strstr(ck.why, "the header was altered"));
+	assert_non_null(strstr(ck.why, "the data still matches"));
+	p[5] = '4';
+	write_all(path, got, len);
+	assert_int_equal(report_verify(path, &ck), REPORT_INTACT);
+	assert_string_equal(ck.seal_found, m.seal);
+	/* The seal line dropped: the header can no longer be checked. */
+	p = strstr(got, "# report sha256: ");
+	memmove(p, p + 83, len - (size_t)(p + 83 - got));
+	write_all(path, got, len - 83);
+	assert_int_equal(report_verify(path, &ck), REPORT_ALTERED);
+	assert_non_null(strstr(ck.why, "\"report sha256\" line is missing"));
 	/* No header at all. */
 	assert_int_equal(report_verify(spool, &ck), REPORT_UNREADABLE);
 	assert_int_equal(report_verify("/nonexistent/x.csv", &ck),
 	    REPORT_UNREADABLE);
 	free(got);
+	report_meta_clear(&m);
+	free(spool);
+	free(path);
+}
+
+/* A header line longer than any line buffer: 800 client codes. */
+static void
+test_verify_long_header(void **state)
+{
+	struct report_meta	 m;
+	struct report_check	 ck;
+	struct err		 err;
+	struct strbuf		 b;
+	char			*spool = tmp_path("spool.csv");
+	char			*path = tmp_path("long.csv");
+	char			 sha[REPORT_SHA_SIZE];
+	int64_t			 rows;
+	int			 i;
+
+	spool_in_chunks(spool, 7, sha, &rows);
+	meta_fill(&m, sha, rows);
+	strbuf_init(&b);
+	for (i = 0; i < 800; i++)
+		strbuf_printf(&b, "%sCC%04d", i > 0 ? "," : "", i);
+	free(m.client_codes);
+	m.client_codes = strbuf_steal(&b);
+	report_seal(&m);
+	assert_int_equal(report_csv_write(spool, &m, path, &err), 0);
+	assert_int_equal(report_verify(path, &ck), REPORT_INTACT);
+	assert_int_equal(ck.rows_found, 3);
 	report_meta_clear(&m);
 	free(spool);
 	free(path);
@@ -266,6 +323,7 @@ main(void)
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_header_and_verify),
+		cmocka_unit_test(test_verify_long_header),
 		cmocka_unit_test(test_pdf_pages),
 	};
 
