@@ -7,9 +7,7 @@
 
 /* (1885893240, 1): the RMS duty; (…, 0) is the reconciler's. */
 static const char sql_duty[] =
-"SELECT CASE WHEN phalanx_lock_held(1885893240, 1, true) THEN true"
-"  WHEN phalanx_lock_held(1885893240, 1) THEN false"
-"  ELSE pg_try_advisory_lock(1885893240, 1) END AS held";
+"SELECT held, yielded FROM rms_duty($1::boolean)";
 
 static const char sql_positions[] =
 "SELECT p.account_id, p.exchange, p.symbol, p.product, p.qty,"
@@ -55,9 +53,11 @@ static const char sql_chain[] =
 "  AND instrument_type = $4 ORDER BY strike";
 
 void
-store_rms_duty(struct store *st, store_rows_cb cb, void *arg)
+store_rms_duty(struct store *st, int daemon, store_rows_cb cb, void *arg)
 {
-	store_run(st, sql_duty, 0, NULL, cb, arg);
+	const char	*p[1] = { daemon ? "true" : "false" };
+
+	store_run(st, sql_duty, 1, p, cb, arg);
 }
 
 void

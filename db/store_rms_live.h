@@ -12,10 +12,13 @@
 #include "db/store.h"
 
 /*
- * Take the RMS duty, or confirm this session holds it: row {held}.  An
- * advisory lock, so it ends with the holder's session (kill -9 too).
+ * Take the RMS duty, or confirm this session holds it: row {held,
+ * yielded}.  An advisory lock, so it ends with the holder's session
+ * (kill -9 too).  A daemon that cannot take it says it wants it; a
+ * console then lets it go (yielded: it held the duty until now) and
+ * does not take it while a daemon waits.
  */
-void store_rms_duty(struct store *, store_rows_cb, void *);
+void store_rms_duty(struct store *, int daemon, store_rows_cb, void *);
 
 /*
  * Positions the RMS guards and marks: open ones, and closed ones of the

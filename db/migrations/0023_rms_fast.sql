@@ -169,3 +169,41 @@ LANGUAGE sql AS $$
 	)
 	SELECT count(*)::integer FROM w
 $$;
+
+-- The RMS duty, (1885893240, 1), with hand-over to a daemon: a daemon
+-- that cannot take it holds (1885893240, 2) shared, "a daemon wants
+-- it"; a console that holds the duty and sees that lets it go (after
+-- everything it queued before this statement: its watches are saved), and
+-- no console takes it while a daemon waits.  Rows: held, yielded.
+CREATE FUNCTION rms_duty(p_daemon boolean)
+RETURNS TABLE (held boolean, yielded boolean)
+LANGUAGE plpgsql AS $$
+DECLARE
+	mine	boolean := phalanx_lock_held(1885893240, 1, true);
+	wanting	boolean := phalanx_lock_held(1885893240, 2, true);
+BEGIN
+	IF p_daemon THEN
+		IF NOT mine AND NOT phalanx_lock_held(1885893240, 1) THEN
+			mine := pg_try_advisory_lock(1885893240, 1);
+		END IF;
+		IF mine AND wanting THEN
+			PERFORM pg_advisory_unlock_shared(1885893240, 2);
+		ELSIF NOT mine AND NOT wanting THEN
+			PERFORM pg_try_advisory_lock_shared(1885893240, 2);
+		END IF;
+		RETURN QUERY SELECT mine, false;
+		RETURN;
+	END IF;
+	IF phalanx_lock_held(1885893240, 2) THEN
+		IF mine THEN
+			PERFORM pg_advisory_unlock(1885893240, 1);
+		END IF;
+		RETURN QUERY SELECT false, mine;
+		RETURN;
+	END IF;
+	IF NOT mine AND NOT phalanx_lock_held(1885893240, 1) THEN
+		mine := pg_try_advisory_lock(1885893240, 1);
+	END IF;
+	RETURN QUERY SELECT mine, false;
+END
+$$;

@@ -94,7 +94,11 @@ duty_held(json_t *rows, const struct err *err, void *arg)
 	held = err == NULL && json_is_true(json_object_get(json_array_get(rows,
 	    0), "held"));
 	if (!held) {
-		if (e->duty)
+		if (e->duty && json_is_true(json_object_get(json_array_get(
+		    rows, 0), "yielded")))
+			log_warn("rms", "a phalanx serve asked for the RMS duty: "
+			    "its monitors and responses run there from now on");
+		else if (e->duty)
 			log_warn("rms", "the RMS duty was lost%s%s",
 			    err != NULL ? ": " : "", err != NULL ? err->msg : "");
 		e->duty = 0;
@@ -122,7 +126,8 @@ rms_duty_pass(struct rms_engine *e)
 	if (e->passing || e->closing)
 		return;
 	e->passing = 1;
-	store_rms_duty(e->store, duty_held, e);
+	store_rms_duty(e->store, strcmp(e->front, "daemon") == 0, duty_held,
+	    e);
 }
 
 static json_t *
