@@ -240,8 +240,8 @@ resume_owned(json_t *rows, const struct err *err, void *arg)
 	req.symbol = row_s(row, "symbol");
 	req.exchange = row_s(row, "exchange");
 	req.qty = json_integer_value(json_object_get(row, "qty"));
-	s = row_s(row, "source");
-	req.source = s[0] != '\0' ? s : NULL;	/* "rms": its own exits */
+	/* The RMS's own orders are exits to the guard (row is freed). */
+	req.source = strcmp(row_s(row, "source"), "rms") == 0 ? "rms" : NULL;
 	fo = fanout_new(z->r, &req, z->cb, z->arg);
 	fo->resume_order = strcmp(row_s(row, "intent"), "order") == 0;
 	free(fo->target_text);
