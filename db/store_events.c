@@ -62,6 +62,8 @@
     " UPDATE orders o SET state = l.state," \
     "  filled_qty = coalesce(l.filled_qty, o.filled_qty)," \
     "  avg_price = coalesce(l.avg_price, o.avg_price)," \
+    "  message = CASE WHEN l.state = 'DENIED' AND l.message <> ''" \
+    "   THEN l.message ELSE o.message END," \
     "  updated_at = l.ts" \
     " FROM e l" \
     " WHERE l.last AND o.id = l.order_id" \

@@ -315,7 +315,7 @@ store_trading_state_set(struct store *st, json_t *account_ids,
 	/* Urgent like an intent: a kill issued before a fan-out's intent
 	 * is stored before it, never overtaken. */
 	store_run_urgent(st, sql_trading_state, 5, p, cb, arg);
-	store_registry_changed(st, "accounts");
+	store_registry_changed(st, "states");
 	free(ids);
 }
 

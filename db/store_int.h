@@ -32,6 +32,8 @@ extern const char store_sql_fanout_finish[];
 extern const char store_sql_fanout_legs[];
 extern const char store_sql_position_fill[];
 extern const char store_sql_order_fill[];
+extern const char store_sql_rms_breaches[];
+extern const char store_sql_rms_note[];
 
 /*
  * The guard those statements start with: $N is the write's uid; the

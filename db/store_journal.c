@@ -27,6 +27,8 @@ static const struct durable_op durable_ops[] = {
 	{ "position.fill", store_sql_position_fill, 7, 0 },
 	{ "order.fill", store_sql_order_fill, 4, 0 },
 	{ "fanout.legs", store_sql_fanout_legs, 2, 1 },
+	{ "rms.breaches", store_sql_rms_breaches, 5, 0 },
+	{ "rms.note", store_sql_rms_note, 8, 0 },
 };
 
 struct store_journal {

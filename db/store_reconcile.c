@@ -111,7 +111,8 @@ static const char sql_resume[] =
 "WHERE f.id = $1::bigint AND CASE WHEN f.state = 'INTERRUPTED'"
 "  THEN phalanx_fanout_own(f.id, true) ELSE false END "
 "RETURNING f.id, f.intent, f.target, f.side, f.symbol, f.exchange,"
-"  f.mode, f.on_fail, f.policy, f.product, f.order_type, f.qty, f.unit";
+"  f.mode, f.on_fail, f.policy, f.product, f.order_type, f.qty, f.unit,"
+"  f.source";
 
 static const char sql_resume_orders[] =
 "SELECT o.id, o.account_id, o.slice, o.client_tag, o.side, o.symbol,"

@@ -78,8 +78,8 @@ void store_fanouts_interrupted(struct store *, store_rows_cb, void *);
 /*
  * fanout resume: an INTERRUPTED fan-out that no session owns becomes
  * RUNNING and this session's.  Row: id, intent, target, side, symbol,
- * exchange, mode, on_fail, policy, product, order_type, qty, unit; none
- * when it is not INTERRUPTED or is owned.
+ * exchange, mode, on_fail, policy, product, order_type, qty, unit,
+ * source; none when it is not INTERRUPTED or is owned.
  */
 void store_fanout_resume(struct store *, int64_t fanout_id, store_rows_cb,
     void *);

@@ -7,9 +7,7 @@
 
 /* (1885893240, 1): the RMS duty; (…, 0) is the reconciler's. */
 static const char sql_duty[] =
-"SELECT CASE WHEN phalanx_lock_held(1885893240, 1, true) THEN true"
-"  WHEN phalanx_lock_held(1885893240, 1) THEN false"
-"  ELSE pg_try_advisory_lock(1885893240, 1) END AS held";
+"SELECT held, yielded FROM rms_duty($1::boolean)";
 
 static const char sql_positions[] =
 "SELECT p.account_id, p.exchange, p.symbol, p.product, p.qty,"
@@ -30,9 +28,24 @@ static const char sql_watches[] =
 static const char sql_watch_save[] =
 "SELECT rms_watch_save($1::date, $2::jsonb) AS saved";
 
-static const char sql_breach[] =
-"SELECT incident_id, fired, opened, notification_id FROM rms_breach($1, $2,"
-"  $3::date, $4, $5::integer, $6, $7, $8::jsonb, $9::jsonb, $10, $11, $12)";
+static const char sql_live_save[] =
+"SELECT rms_live_save($1::jsonb, $2) AS saved";
+
+static const char sql_live[] =
+"SELECT scope_kind AS kind, scope_name AS name, mtm, peak, trail_armed,"
+"  margin_used, margin_total, open_positions, has_mis, stale, front,"
+"  to_char(marked_at AT TIME ZONE 'Asia/Kolkata', 'HH24:MI:SS') AS at,"
+"  (EXTRACT(EPOCH FROM now() - marked_at) * 1000)::bigint AS age_ms "
+"FROM rms_live";
+
+/* Journaled (store_journal.h): the last parameter is the uid. */
+const char store_sql_rms_breaches[] =
+"SELECT kind, name, rule, incident_id FROM rms_breaches($1::date,"
+"  $2::jsonb, $3, $4, $5::uuid)";
+
+const char store_sql_rms_note[] =
+"SELECT incident_id FROM rms_incident_note($1, $2, $3, $4, $5, $6::jsonb,"
+"  $7, $8::uuid)";
 
 static const char sql_chain[] =
 "SELECT tradingsymbol, strike::text AS strike, lot_size FROM instruments "
@@ -40,9 +53,11 @@ static const char sql_chain[] =
 "  AND instrument_type = $4 ORDER BY strike";
 
 void
-store_rms_duty(struct store *st, store_rows_cb cb, void *arg)
+store_rms_duty(struct store *st, int daemon, store_rows_cb cb, void *arg)
 {
-	store_run(st, sql_duty, 0, NULL, cb, arg);
+	const char	*p[1] = { daemon ? "true" : "false" };
+
+	store_run(st, sql_duty, 1, p, cb, arg);
 }
 
 void
@@ -62,30 +77,56 @@ store_rms_watches(struct store *st, const char *day, store_rows_cb cb,
 
 void
 store_rms_watch_save(struct store *st, const char *day, json_t *watches,
-    store_rows_cb cb, void *arg)
+    int urgent, store_rows_cb cb, void *arg)
 {
 	char		*w = json_dumps(watches, JSON_COMPACT);
 	const char	*p[2] = { day, w };
 
-	store_run(st, sql_watch_save, 2, p, cb, arg);
+	(urgent ? store_run_urgent : store_run)(st, sql_watch_save, 2, p, cb,
+	    arg);
 	free(w);
 }
 
 void
-store_rms_breach_record(struct store *st, const struct store_rms_breach *b,
+store_rms_breaches(struct store *st, const char *day, json_t *breaches,
     const struct store_actor *who, store_rows_cb cb, void *arg)
 {
-	char		 bit[16];
-	char		*v = json_dumps(b->values, JSON_COMPACT);
-	char		*w = json_dumps(b->watch, JSON_COMPACT);
-	const char	*p[12] = { b->kind, b->name, b->day, b->rule, bit,
-			    b->severity, b->summary, v, w, b->response,
-			    who->os_user, who->front };
+	char		*b = json_dumps(breaches, JSON_COMPACT);
+	const char	*p[5] = { day, b, who->os_user, who->front, NULL };
 
-	snprintf(bit, sizeof bit, "%d", b->bit);
-	store_run(st, sql_breach, 12, p, cb, arg);
-	free(v);
-	free(w);
+	store_run_durable(st, "rms.breaches", 5, p, cb, arg);
+	free(b);
+}
+
+void
+store_rms_note(struct store *st, const char *kind, const char *name,
+    const char *rule, const char *ev, const char *message, json_t *detail,
+    const struct store_actor *who, store_rows_cb cb, void *arg)
+{
+	char		*d = detail != NULL ? json_dumps(detail, JSON_COMPACT) :
+			    NULL;
+	const char	*p[8] = { kind, name, rule, ev, message, d != NULL ? d :
+			    "{}", who->os_user, NULL };
+
+	store_run_durable(st, "rms.note", 8, p, cb, arg);
+	free(d);
+}
+
+void
+store_rms_live_save(struct store *st, json_t *live, const char *front,
+    store_rows_cb cb, void *arg)
+{
+	char		*l = json_dumps(live, JSON_COMPACT);
+	const char	*p[2] = { l, front };
+
+	store_run(st, sql_live_save, 2, p, cb, arg);
+	free(l);
+}
+
+void
+store_rms_live(struct store *st, store_rows_cb cb, void *arg)
+{
+	store_run(st, sql_live, 0, NULL, cb, arg);
 }
 
 void

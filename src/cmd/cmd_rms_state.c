@@ -11,6 +11,7 @@
 
 #include "cmd/cmd_rms_int.h"
 #include "db/store_rms.h"
+#include "db/store_rms_live.h"
 #include "rms/rms.h"
 
 
@@ -22,6 +23,7 @@ struct rms_job {
 	json_t			*scopes;
 	json_t			*ids;
 	json_t			*out;
+	json_t			*marks;		/* state: from stored positions */
 	size_t			 next;		/* override: scope being written */
 	char			 until[40];
 };
@@ -34,6 +36,7 @@ rms_job_free(struct rms_job *rj)
 	json_decref(rj->scopes);
 	json_decref(rj->ids);
 	json_decref(rj->out);
+	json_decref(rj->marks);
 	free(rj);
 }
 
@@ -103,11 +106,47 @@ bindings_text(const struct rms_world *w, const struct account *a,
 }
 
 static void
-limit_now(enum rms_limit_id id, const struct rms_mark *m, int open,
-    char *buf, size_t len)
+rupees_fmt(char *buf, size_t len, int64_t paise, const char *suffix)
+{
+	snprintf(buf, len, "%s%lld.%02lld%s", paise < 0 ? "-" : "",
+	    (long long)(llabs(paise) / 100), (long long)(llabs(paise) % 100),
+	    suffix);
+}
+
+static void
+limit_now(enum rms_limit_id id, const struct rms_mark *m,
+    const struct rms_watch *w, int open, char *buf, size_t len)
 {
 	int64_t	loss = m->mtm < 0 ? -m->mtm : 0;
 
+	switch (id) {
+	case RL_MAX_DRAWDOWN:
+		rupees_fmt(buf, len, w->peak - m->mtm, " off peak");
+		return;
+	case RL_TRAIL_ACTIVATE:
+		rupees_fmt(buf, len, m->mtm, w->trail_armed ? " (armed)" : "");
+		return;
+	case RL_TRAIL_BY:
+		if (w->trail_armed)
+			rupees_fmt(buf, len, w->peak - m->mtm, " given back");
+		else
+			snprintf(buf, len, "not armed");
+		return;
+	case RL_MARGIN_MAX_PCT:
+		if (m->margin_total > 0) {
+			int64_t bp = m->margin_used * 10000 / m->margin_total;
+
+			snprintf(buf, len, "%lld.%02lld%% in use",
+			    (long long)(bp / 100), (long long)(bp % 100));
+		} else
+			snprintf(buf, len, "-");
+		return;
+	case RL_SQUAREOFF_AT:
+		snprintf(buf, len, "%s", m->has_mis ? "MIS open" : "no MIS");
+		return;
+	default:
+		break;
+	}
 	switch (id) {
 	case RL_MTM_LOSS:
 	case RL_MTM_LOSS_PCT:
@@ -127,16 +166,51 @@ limit_now(enum rms_limit_id id, const struct rms_mark *m, int open,
 	}
 }
 
+/*
+ * The RMS owner's last pass for the account (rms_live), over what the
+ * stored positions say: its MTM from live quotes, the day's peak, the
+ * trailing lock, margin, open MIS.  Text for the header line.
+ */
+static void
+live_apply(json_t *live, struct rms_mark *m, struct rms_watch *w, int *open,
+    char *buf, size_t len)
+{
+	json_int_t	age;
+
+	if (live == NULL) {
+		snprintf(buf, len, "live: no RMS owner has marked it; MTM from "
+		    "stored positions");
+		return;
+	}
+	m->mtm = json_integer_value(json_object_get(live, "mtm"));
+	w->peak = json_integer_value(json_object_get(live, "peak"));
+	w->trail_armed = json_is_true(json_object_get(live, "trail_armed"));
+	m->margin_used = json_integer_value(json_object_get(live,
+	    "margin_used"));
+	m->margin_total = json_integer_value(json_object_get(live,
+	    "margin_total"));
+	m->has_mis = json_is_true(json_object_get(live, "has_mis"));
+	m->stale = json_is_true(json_object_get(live, "stale"));
+	*open = (int)json_integer_value(json_object_get(live,
+	    "open_positions"));
+	age = json_integer_value(json_object_get(live, "age_ms"));
+	snprintf(buf, len, "live: the %s's monitor at %s IST (%lld.%llds "
+	    "ago)%s", json_string_value(json_object_get(live, "front")),
+	    json_string_value(json_object_get(live, "at")),
+	    (long long)(age / 1000), (long long)(age % 1000 / 100),
+	    m->stale ? ", prices STALE" : "");
+}
+
 static void
 account_state(const struct rms_world *w, const struct account *a,
-    json_t *markrow, struct strbuf *b, json_t *out)
+    json_t *markrow, json_t *live, struct strbuf *b, json_t *out)
 {
 	struct rms_limits	 lim;
 	struct rms_watch	 watch;
 	struct rms_mark		 m;
 	enum trading_state	 st;
 	json_t			*o, *limits, *bound;
-	char			 val[64], now[48];
+	char			 val[64], now[48], src[160];
 	int64_t			 used;
 	int			 i, open = 0;
 
@@ -151,20 +225,25 @@ account_state(const struct rms_world *w, const struct account *a,
 		    "open_positions"));
 	}
 	watch.peak = m.mtm;
+	live_apply(live, &m, &watch, &open, src, sizeof src);
 	bound = json_array();
 	limits = json_array();
 	strbuf_printf(b, "%s  %s  templates: ", a->name,
 	    trading_state_name(st));
 	bindings_text(w, a, b, bound);
-	strbuf_putc(b, '\n');
+	strbuf_printf(b, "\n  %s\n", src);
 	for (i = 0; i < RL__COUNT; i++) {
 		if (!rms_limit_has(&lim, (enum rms_limit_id)i))
 			continue;
 		rms_limit_format(&lim, (enum rms_limit_id)i, val, sizeof val);
-		limit_now((enum rms_limit_id)i, &m, open, now, sizeof now);
-		used = i == RL_MAX_OPEN_POSITIONS ? (int64_t)open * 10000 /
-		    lim.v[i] : rms_used_bp(&lim, (enum rms_limit_id)i, &m,
+		limit_now((enum rms_limit_id)i, &m, &watch, open, now,
+		    sizeof now);
+		used = i == RL_MAX_OPEN_POSITIONS ? (lim.v[i] > 0 ?
+		    (int64_t)open * 10000 / lim.v[i] : 0) : rms_used_bp(&lim, (enum rms_limit_id)i, &m,
 		    &watch);
+		if (i == RL_TRAIL_ACTIVATE && m.mtm > 0 && lim.v[i] > 0)
+			used = m.mtm > INT64_MAX / 10000 ? INT64_MAX :
+			    m.mtm * 10000 / lim.v[i];
 		strbuf_printf(b, "  %-24s %-14s %-16s", rms_limit_defs[i].name,
 		    val, now);
 		if (used > 0)
@@ -180,13 +259,16 @@ account_state(const struct rms_world *w, const struct account *a,
 			    rms_response_name(lim.on[i])));
 		json_array_append_new(limits, o);
 	}
-	json_array_append_new(out, json_pack("{s:s,s:s,s:o,s:o}", "account",
-	    a->name, "state", trading_state_name(st), "bindings", bound,
-	    "limits", limits));
+	o = json_pack("{s:s,s:s,s:o,s:o,s:s}", "account", a->name, "state",
+	    trading_state_name(st), "bindings", bound, "limits", limits,
+	    "source", src);
+	if (live != NULL)
+		json_object_set_new(o, "live", json_deep_copy(live));
+	json_array_append_new(out, o);
 }
 
 static void
-state_marks(json_t *rows, const struct err *err, void *arg)
+state_live(json_t *rows, const struct err *err, void *arg)
 {
 	struct rms_job		*rj = arg;
 	struct target_match	 m;
@@ -206,10 +288,23 @@ state_marks(json_t *rows, const struct err *err, void *arg)
 	strbuf_init(&b);
 	rj->out = json_array();
 	for (i = 0; i < m.n; i++)
-		account_state(&rj->world, m.v[i], mark_of(rows, m.v[i]->name),
-		    &b, rj->out);
+		account_state(&rj->world, m.v[i], mark_of(rj->marks,
+		    m.v[i]->name), mark_of(rows, m.v[i]->name), &b, rj->out);
 	target_match_free(&m);
 	rms_job_done(rj, strbuf_steal(&b));
+}
+
+static void
+state_marks(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_job	*rj = arg;
+
+	if (err != NULL) {
+		rms_job_fail(rj, err);
+		return;
+	}
+	rj->marks = json_incref(rows);
+	store_rms_live(rj->job->env->store, state_live, rj);
 }
 
 static void

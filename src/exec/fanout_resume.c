@@ -5,7 +5,10 @@
  * sent twice); then the fan-out becomes RUNNING and this process's (an
  * advisory lock, so a crash now is reconciled like any other), and its
  * NEW orders go out with their own client tags through the usual send,
- * watch and finish path.  An account HALTED meanwhile gets nothing.
+ * watch and finish path.  An account HALTED meanwhile gets nothing, and
+ * every leg meets the pre-trade guard again, as it is now: a scope made
+ * REDUCING or HALTED since the original refuses what it would refuse of
+ * a new order (the leg is DENIED with the rule).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -143,6 +146,30 @@ resume_leg(struct fanout *fo, json_t *o)
 }
 
 static void
+resume_instrument(json_t *rows, const struct err *err, void *arg)
+{
+	struct fanout	*fo = arg;
+	json_t		*row = err == NULL ? json_array_get(rows, 0) : NULL;
+	size_t		 i;
+
+	fo->lot_size = row != NULL ? json_integer_value(json_object_get(row,
+	    "lot_size")) : 0;
+	if (row == NULL)
+		log_warn("router", "fanout %lld: %s not in the instruments: "
+		    "the guard counts units as lots", (long long)fo->id,
+		    fo->symbol);
+	/* A squareoff's or a kill's legs are exits: nothing to judge. */
+	if (fo->resume_order)
+		router_guard_legs(fo);
+	for (i = 0; i < fo->nlegs; i++) {
+		if (fo->legs[i]->denied)
+			router_event(fo->legs[i], BROKER_DENIED,
+			    fo->legs[i]->message, -1);
+	}
+	fanout_begin_sending(fo);
+}
+
+static void
 resume_orders(json_t *rows, const struct err *err, void *arg)
 {
 	struct fanout	*fo = arg;
@@ -158,7 +185,9 @@ resume_orders(json_t *rows, const struct err *err, void *arg)
 	json_array_foreach(rows, i, o)
 		resume_leg(fo, o);
 	fo->t_written = time_mono_us();
-	fanout_begin_sending(fo);
+	/* The guard judges lots by the instrument's lot size. */
+	router_instrument(fo, fo->exchange[0] ? fo->exchange : NULL,
+	    fo->symbol, resume_instrument);
 }
 
 static void
@@ -211,7 +240,10 @@ resume_owned(json_t *rows, const struct err *err, void *arg)
 	req.symbol = row_s(row, "symbol");
 	req.exchange = row_s(row, "exchange");
 	req.qty = json_integer_value(json_object_get(row, "qty"));
+	/* The RMS's own orders are exits to the guard (row is freed). */
+	req.source = strcmp(row_s(row, "source"), "rms") == 0 ? "rms" : NULL;
 	fo = fanout_new(z->r, &req, z->cb, z->arg);
+	fo->resume_order = strcmp(row_s(row, "intent"), "order") == 0;
 	free(fo->target_text);
 	fo->target_text = xstrdup(row_s(row, "target"));
 	fo->id = z->id;

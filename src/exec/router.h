@@ -24,6 +24,15 @@ enum fanout_intent { FANOUT_ORDER, FANOUT_SQUAREOFF, FANOUT_CANCEL,
 enum fanout_mode { FANOUT_ASYNC, FANOUT_SYNC };
 enum fanout_on_fail { FANOUT_BEST_EFFORT, FANOUT_RETRY, FANOUT_ALL_OR_NONE };
 
+/* A position to close, as the caller holds it (signed units). */
+struct fanout_close {
+	int64_t			 account_id;
+	const char		*exchange;
+	const char		*symbol;
+	enum broker_product	 product;
+	int64_t			 qty;
+};
+
 struct fanout_req {
 	enum fanout_intent	 intent;
 	const struct target	*target;
@@ -50,6 +59,14 @@ struct fanout_req {
 	/* When the signal arrived (wall clock, UTC us; 0: at the intent),
 	 * for phalanx_signal_to_wire_seconds. */
 	int64_t			 signal_us;
+	/*
+	 * squareoff: close these positions instead of reading each
+	 * account's from its broker first (the RMS, whose positions the
+	 * reconciler keeps true, answers a breach without that round
+	 * trip); borrowed until the callback.  NULL: read the brokers.
+	 */
+	const struct fanout_close *close;
+	size_t			 nclose;
 };
 
 /*
@@ -89,6 +106,14 @@ void router_cancel_order(struct router *, const char *id, fanout_done_cb,
  */
 void fanout_resume(struct router *, int64_t fanout_id, fanout_done_cb,
     void *);
+/*
+ * Have ready what a fan-out to many accounts would otherwise fetch
+ * first: the registry, the credentials (and so the adapters), norders
+ * order ids, and the instruments named "EXCHANGE:SYMBOL" in keys.  Cheap
+ * when all is cached; answers only fill the caches.
+ */
+void router_warm(struct router *, size_t norders, const char *const *keys,
+    size_t nkeys);
 /* Call cb once queued lifecycle events are stored (or journaled). */
 void router_drain(struct router *, int timeout_ms, void (*cb)(void *),
     void *arg);

@@ -33,8 +33,15 @@ router_changed(const char *what, void *arg)
 		json_object_clear(c->instruments);
 		return;
 	}
+	/* Incidents and limits are the RMS's; nothing cached here moves. */
+	if (what != NULL && (strcmp(what, "incidents") == 0 ||
+	    strcmp(what, "rms") == 0))
+		return;
 	account_set_free(&c->accounts);
 	c->accounts_ok = 0;
+	/* A trading state is the registry's, not the credentials'. */
+	if (what != NULL && strcmp(what, "states") == 0)
+		return;
 	json_decref(c->creds);
 	c->creds = NULL;
 }
@@ -258,6 +265,18 @@ router_instrument_warmed(json_t *rows, const struct err *err, void *arg)
 	free(w);
 }
 
+static int
+router_warming(const struct router *r, const char *key)
+{
+	const struct router_warm	*w;
+
+	for (w = r->cache.warms; w != NULL; w = w->next) {
+		if (strcmp(w->key, key) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 /*
  * Look an instrument up ahead of need (squareoff, while positions are
  * read); the answer only fills the cache.  A router freed meanwhile
@@ -271,7 +290,8 @@ router_instrument_warm(struct router *r, const char *exchange,
 
 	w = xcalloc(1, sizeof *w);
 	snprintf(w->key, sizeof w->key, "%s:%s", exchange, symbol);
-	if (json_object_get(r->cache.instruments, w->key) != NULL) {
+	if (json_object_get(r->cache.instruments, w->key) != NULL ||
+	    router_warming(r, w->key)) {
 		free(w);
 		return;
 	}
@@ -399,6 +419,7 @@ router_reserve_ids(struct fanout *fo, router_ids_cb cb)
 	size_t			 need = router_legs_unnumbered(fo);
 	int			 nf = 0, no = 0;
 
+
 	if ((fo->id != 0 || rc->nfanout_ids > 0) && rc->norder_ids >= need) {
 		router_take_ids(fo);
 		cb(fo, NULL);
@@ -415,4 +436,97 @@ router_reserve_ids(struct fanout *fo, router_ids_cb cb)
 	c->fo = fo;
 	c->cb = (void *)cb;
 	store_fanout_next_ids(fo->r->store, nf, no, router_ids_loaded, c);
+}
+
+static struct router_warm *
+router_warm_add(struct router *r, const char *key)
+{
+	struct router_warm	*w;
+
+	if (router_warming(r, key))
+		return NULL;	/* on its way already */
+	w = xcalloc(1, sizeof *w);
+	snprintf(w->key, sizeof w->key, "%s", key);
+	w->r = r;
+	w->next = r->cache.warms;
+	r->cache.warms = w;
+	return w;
+}
+
+static void
+router_warm_unlink(struct router_warm *w)
+{
+	struct router_warm	**wp;
+
+	if (w->r == NULL)
+		return;
+	for (wp = &w->r->cache.warms; *wp != NULL; wp = &(*wp)->next) {
+		if (*wp == w) {
+			*wp = w->next;
+			break;
+		}
+	}
+}
+
+static void
+router_creds_warmed(json_t *rows, const struct err *err, void *arg)
+{
+	struct router_warm	*w = arg;
+
+	json_t			*row;
+	struct err		 e;
+	size_t			 i;
+
+	router_warm_unlink(w);
+	if (w->r != NULL && err == NULL && w->r->cache.creds == NULL) {
+		w->r->cache.creds = json_deep_copy(rows);
+		/* The adapters too: a fan-out then builds none. */
+		json_array_foreach(rows, i, row) {
+			err_clear(&e);
+			router_acct_refresh(w->r, row, &e);
+		}
+	}
+	free(w);
+}
+
+static void
+router_accounts_warmed(struct account_set *set, const struct err *err,
+    void *arg)
+{
+	struct router_warm	*w = arg;
+	struct router_cache	*rc = w->r != NULL ? &w->r->cache : NULL;
+
+	router_warm_unlink(w);
+	if (rc != NULL && err == NULL && !rc->accounts_ok) {
+		account_set_copy(&rc->accounts, set);
+		rc->accounts_ok = 1;
+	}
+	free(w);
+}
+
+void
+router_warm(struct router *r, size_t norders, const char *const *keys,
+    size_t nkeys)
+{
+	struct router_warm	*w;
+	const char		*colon;
+	char			 ex[16];
+	size_t			 i;
+
+	if (!r->cache.accounts_ok &&
+	    (w = router_warm_add(r, "\001accounts")) != NULL)
+		store_accounts_load(r->store, router_accounts_warmed, w);
+	if (r->cache.creds == NULL &&
+	    (w = router_warm_add(r, "\001creds")) != NULL)
+		store_broker_creds(r->store, NULL, NULL, router_creds_warmed, w);
+	if (r->cache.norder_ids < norders || r->cache.nfanout_ids == 0)
+		router_prefetch_ids(r, norders);
+	for (i = 0; i < nkeys; i++) {
+		if ((colon = strchr(keys[i], ':')) == NULL ||
+		    (size_t)(colon - keys[i]) >= sizeof ex)
+			continue;
+		snprintf(ex, sizeof ex, "%.*s", (int)(colon - keys[i]),
+		    keys[i]);
+		router_instrument_warm(r, ex, colon + 1);
+	}
 }

@@ -110,6 +110,7 @@ struct fanout {
 	struct held_event	*held;		/* events waiting for rows */
 	size_t			 nheld;
 	int			 rolled_back;
+	int			 resume_order;	/* resume: legs of a buy/sell */
 	size_t			 nbrokers_pending;
 	json_t			*notes;		/* per-account remarks */
 	json_t			*cancels;	/* orders cancelled (cancel, kill) */

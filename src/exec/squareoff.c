@@ -1,7 +1,7 @@
 /*
  * squareoff, cancel and kill: intents that act on what accounts already
  * hold.  Positions and order books come from each account's broker, all
- * accounts at once; closing orders are market orders of the position's
+ * accounts at once (or, for a squareoff, from the caller: the RMS); closing orders are market orders of the position's
  * product, sliced under the freeze quantity, then routed like any leg.
  * kill first sets the accounts HALTED, so nothing new can slip in while
  * it cancels and closes.
@@ -245,13 +245,36 @@ so_warm_instrument(struct fanout *fo, const char *exchange,
 	router_instrument_warm(fo->r, exchange, symbol);
 }
 
+/* The market order that closes one position, not yet sliced. */
+static void
+so_add_close(struct fanout *fo, const struct account *acct,
+    struct router_acct *ra, const char *exchange, const char *symbol,
+    enum broker_product product, int64_t qty)
+{
+	struct leg	*leg;
+
+	so_warm_instrument(fo, exchange, symbol);
+	leg = fanout_add_leg(fo, acct, ra);
+	leg->slice = (int)fo->nlegs - 1;
+	memset(&leg->req, 0, sizeof leg->req);
+	snprintf(leg->req.exchange, sizeof leg->req.exchange, "%s", exchange);
+	snprintf(leg->req.tradingsymbol, sizeof leg->req.tradingsymbol, "%s",
+	    symbol);
+	leg->req.side = qty > 0 ? BROKER_SELL : BROKER_BUY;
+	leg->req.order_type = BROKER_MARKET;
+	leg->req.product = product;
+	leg->req.validity = BROKER_DAY;
+	leg->req.variety = BROKER_VARIETY_REGULAR;
+	leg->req.qty = qty > 0 ? qty : -qty;
+	leg->lots = -1;		/* not yet sliced */
+}
+
 static void
 so_positions(const struct broker_err *be, const struct broker_positions *p,
     void *arg)
 {
 	struct so_call	*c = arg;
 	struct fanout	*fo = c->fo;
-	struct leg	*leg;
 	size_t		 i;
 
 	if (be != NULL)
@@ -262,21 +285,8 @@ so_positions(const struct broker_err *be, const struct broker_positions *p,
 		if (pos->qty == 0 ||
 		    !so_symbol_matches(fo, pos->exchange, pos->tradingsymbol))
 			continue;
-		so_warm_instrument(fo, pos->exchange, pos->tradingsymbol);
-		leg = fanout_add_leg(fo, c->acct, c->ra);
-		leg->slice = (int)fo->nlegs - 1;
-		memset(&leg->req, 0, sizeof leg->req);
-		snprintf(leg->req.exchange, sizeof leg->req.exchange, "%s",
-		    pos->exchange);
-		snprintf(leg->req.tradingsymbol, sizeof leg->req.tradingsymbol,
-		    "%s", pos->tradingsymbol);
-		leg->req.side = pos->qty > 0 ? BROKER_SELL : BROKER_BUY;
-		leg->req.order_type = BROKER_MARKET;
-		leg->req.product = pos->product;
-		leg->req.validity = BROKER_DAY;
-		leg->req.variety = BROKER_VARIETY_REGULAR;
-		leg->req.qty = pos->qty > 0 ? pos->qty : -pos->qty;
-		leg->lots = -1;		/* not yet sliced */
+		so_add_close(fo, c->acct, c->ra, pos->exchange,
+		    pos->tradingsymbol, pos->product, pos->qty);
 	}
 	free(c);
 	so_account_done(fo, so_slice_legs);
@@ -294,6 +304,44 @@ static void
 so_close_positions(struct fanout *fo)
 {
 	so_each_account(fo, so_ask_positions, so_slice_legs);
+}
+
+/*
+ * The positions the caller holds (fo->req.close), with no broker read
+ * before the orders go: each targeted account's are closed, and an
+ * account with something to close but no adapter is named a problem.
+ */
+static void
+so_close_given(struct fanout *fo)
+{
+	const struct fanout_close	*p;
+	const struct account		*acct;
+	struct router_acct		*ra;
+	const char			*why;
+	size_t				 i, j;
+
+	for (i = 0; i < fo->req.nclose; i++) {
+		p = &fo->req.close[i];
+		for (j = 0, acct = NULL; j < fo->match.n; j++) {
+			if (fo->match.v[j]->id == p->account_id)
+				acct = fo->match.v[j];
+		}
+		if (acct == NULL || p->qty == 0 ||
+		    !so_symbol_matches(fo, p->exchange, p->symbol))
+			continue;
+		ra = router_acct_find(fo->r, acct->id);
+		if (ra == NULL || ra->b == NULL) {
+			why = json_string_value(json_object_get(fo->notes,
+			    acct->name));
+			fanout_problem(fo, acct->name, "positions", NULL,
+			    why != NULL ? why : "no broker adapter (no "
+			    "credentials)");
+			continue;
+		}
+		so_add_close(fo, acct, ra, p->exchange, p->symbol, p->product,
+		    p->qty);
+	}
+	so_slice_legs(fo);
 }
 
 static int
@@ -424,7 +472,8 @@ squareoff_start(struct fanout *fo)
 		router_load_brokers(fo, so_cancel_phase);
 		break;
 	default:
-		router_load_brokers(fo, so_close_positions);
+		router_load_brokers(fo, fo->req.close != NULL ?
+		    so_close_given : so_close_positions);
 		break;
 	}
 }

@@ -2,11 +2,14 @@
  * The RMS duty: in the one process that holds the advisory lock, after
  * every reload of the snapshot (each rms.monitor_ms, and on every fill's
  * NOTIFY), mark each account's positions with fresh quotes, run the
- * monitors, and record each crossing -- the watch, the incident and the
- * alert in one statement that refuses a crossing already recorded --
- * before any response runs.  A process that takes the duty over reads
- * the day's watches first, so it neither forgets the day's peak nor
- * fires a crossing its predecessor already answered.
+ * monitors, and answer each crossing at once.  The pass's watches (the
+ * breached bits) are saved ahead of the responses' first statement, so
+ * no closing order is recorded before the crossing is; the breaches
+ * themselves -- incidents, timelines, alerts, audit -- follow in one
+ * journaled statement that nothing waits on.  A process that takes the
+ * duty over reads the day's watches first, so it neither forgets the
+ * day's peak nor fires a crossing its predecessor already answered.
+ * The live values of every watched scope are stored for `rms state`.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,19 +22,7 @@
 
 #define RMS_MAX_KEYS	500	/* Kite's limit per quote call */
 
-/* The crossings of one pass, recorded one by one, answered together. */
-struct rms_batch {
-	struct rms_engine	*e;
-	size_t			 pending;
-	struct rms_fired	*fired;
-	size_t			 nfired;
-};
-
-struct rms_pending {
-	struct rms_batch	*b;
-	int64_t			 acct_id;
-	struct rms_breach	 br;
-};
+#define RMS_LIVE_EVERY_US	1000000	/* rms_live rows, at most */
 
 static void duty_mark(struct rms_engine *);
 
@@ -103,7 +94,11 @@ duty_held(json_t *rows, const struct err *err, void *arg)
 	held = err == NULL && json_is_true(json_object_get(json_array_get(rows,
 	    0), "held"));
 	if (!held) {
-		if (e->duty)
+		if (e->duty && json_is_true(json_object_get(json_array_get(
+		    rows, 0), "yielded")))
+			log_warn("rms", "a phalanx serve asked for the RMS duty: "
+			    "its monitors and responses run there from now on");
+		else if (e->duty)
 			log_warn("rms", "the RMS duty was lost%s%s",
 			    err != NULL ? ": " : "", err != NULL ? err->msg : "");
 		e->duty = 0;
@@ -131,35 +126,8 @@ rms_duty_pass(struct rms_engine *e)
 	if (e->passing || e->closing)
 		return;
 	e->passing = 1;
-	store_rms_duty(e->store, duty_held, e);
-}
-
-static void
-duty_recorded(json_t *rows, const struct err *err, void *arg)
-{
-	struct rms_pending	*pb = arg;
-	struct rms_batch	*b = pb->b;
-	struct rms_engine	*e = b->e;
-	struct rms_fired	*f;
-	json_t			*row = json_array_get(rows, 0);
-
-	if (err != NULL)
-		log_warn("rms", "breach not recorded (%s): %s", pb->br.msg,
-		    err->msg);
-	else if (json_is_true(json_object_get(row, "fired"))) {
-		f = &b->fired[b->nfired++];
-		f->acct_id = pb->acct_id;
-		f->incident = json_integer_value(json_object_get(row,
-		    "incident_id"));
-		f->br = pb->br;
-	}
-	free(pb);
-	if (--b->pending > 0)
-		return;
-	if (!e->closing && b->nfired > 0)
-		rms_respond_all(e, b->fired, b->nfired);
-	free(b->fired);
-	free(b);
+	store_rms_duty(e->store, strcmp(e->front, "daemon") == 0, duty_held,
+	    e);
 }
 
 static json_t *
@@ -173,15 +141,20 @@ rupees(int64_t paise)
 }
 
 static void
-duty_record(struct rms_engine *e, struct rms_batch *bt, struct rms_acct *a,
-    const struct rms_breach *br, const struct rms_mark *m)
+duty_recorded(json_t *rows, const struct err *err, void *arg)
 {
-	struct store_rms_breach	 b;
-	struct store_actor	 who = { "rms", e->front };
-	struct rms_pending	*pb;
-	json_t			*values, *watch;
-	int			 money = br->rule != RL_MARGIN_MAX_PCT &&
-				    br->rule != RL_SQUAREOFF_AT;
+	if (err != NULL)
+		log_error("rms", "breaches not recorded: %s", err->msg);
+}
+
+/* One crossing, as rms_breaches takes it. */
+static json_t *
+duty_breach_json(const struct rms_acct *a, const struct rms_breach *br,
+    const struct rms_mark *m)
+{
+	json_t	*values;
+	int	 money = br->rule != RL_MARGIN_MAX_PCT &&
+		    br->rule != RL_SQUAREOFF_AT;
 
 	values = json_pack("{s:o,s:o,s:o,s:b}", "mtm", rupees(m->mtm), "peak",
 	    rupees(a->w.peak), "capital", rupees(m->capital), "stale",
@@ -192,28 +165,23 @@ duty_record(struct rms_engine *e, struct rms_batch *bt, struct rms_acct *a,
 		json_object_set_new(values, "limit", money ?
 		    rupees(br->limit) : json_integer(br->limit));
 	}
-	watch = json_pack("{s:I,s:b}", "peak", (json_int_t)a->w.peak,
-	    "trail_armed", a->w.trail_armed);
-	memset(&b, 0, sizeof b);
-	b.kind = "account";
-	b.name = a->name;
-	b.day = e->day;
-	b.rule = br->rule < RL__COUNT ? rms_limit_defs[br->rule].name :
-	    "stale-prices";
-	b.bit = br->rule < RL__COUNT ? (int)br->rule : -1;
-	b.severity = br->response <= RR_THROTTLE ? "warning" : "critical";
-	b.summary = br->msg;
-	b.values = values;
-	b.watch = watch;
-	b.response = rms_response_name(br->response);
-	pb = xcalloc(1, sizeof *pb);
-	pb->b = bt;
-	bt->pending++;
-	pb->acct_id = a->id;
-	pb->br = *br;
-	store_rms_breach_record(e->store, &b, &who, duty_recorded, pb);
-	json_decref(values);
-	json_decref(watch);
+	return json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o,s:s}", "kind",
+	    "account", "name", a->name, "rule", rms_rule_name(br->rule), "bit",
+	    br->rule < RL__COUNT ? (int)br->rule : -1, "severity",
+	    br->response <= RR_THROTTLE ? "warning" : "critical", "summary",
+	    br->msg, "values", values, "response",
+	    rms_response_name(br->response));
+}
+
+static json_t *
+duty_live_json(const struct rms_acct *a, const struct rms_mark *m)
+{
+	return json_pack("{s:s,s:s,s:I,s:I,s:b,s:I,s:I,s:i,s:b,s:b}", "kind",
+	    "account", "name", a->name, "mtm", (json_int_t)m->mtm, "peak",
+	    (json_int_t)a->w.peak, "trail_armed", a->w.trail_armed,
+	    "margin_used", (json_int_t)m->margin_used, "margin_total",
+	    (json_int_t)m->margin_total, "open_positions", a->nopen,
+	    "has_mis", m->has_mis, "stale", m->stale);
 }
 
 /* One account's day from its positions and the quotes. */
@@ -257,22 +225,65 @@ duty_saved(json_t *rows, const struct err *err, void *arg)
 }
 
 static void
+duty_live_saved(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_engine	*e = arg;
+
+	if (err != NULL && !e->closing)
+		log_warn("rms", "live values not saved: %s", err->msg);
+	if (!e->closing)
+		e->live_saving = 0;
+}
+
+/*
+ * The responses start first: with the router's lookups warm, their
+ * first statements (urgent) are queued before the breach record, which
+ * would otherwise hold the connection while they wait.  Their timeline
+ * events are held until the record that opens the incidents is queued.
+ */
+static void
+duty_answer(struct rms_engine *e, const struct rms_fired *fired,
+    size_t nfired, json_t *breaches)
+{
+	struct store_actor	 who = { "rms", e->front };
+	json_t			*held, *n;
+	size_t			 i;
+
+	e->held_notes = held = json_array();
+	rms_respond_all(e, fired, nfired);
+	e->held_notes = NULL;
+	store_rms_breaches(e->store, e->day, breaches, &who, duty_recorded,
+	    NULL);
+	json_array_foreach(held, i, n)
+		rms_note(e, json_string_value(json_object_get(n, "name")),
+		    json_string_value(json_object_get(n, "rule")),
+		    json_string_value(json_object_get(n, "ev")),
+		    json_string_value(json_object_get(n, "msg")),
+		    json_object_get(n, "detail"));
+	json_decref(held);
+}
+
+/*
+ * Judge every watched account; answer the crossings before recording
+ * them (the watches first, urgent, then the responses, then the breach
+ * record, which nothing waits on).
+ */
+static void
 duty_judge(struct rms_engine *e, json_t *quotes)
 {
 	struct rms_breach	 out[RMS_MAX_BREACHES + 1];
 	struct rms_mark		 m;
 	struct rms_acct		*a;
-	json_t			*saves = json_array();
+	struct rms_fired	*fired;
+	json_t			*saves = json_array(), *breaches = json_array();
+	json_t			*live = NULL;
 	int64_t			 now = time_wall_us();
-	size_t			 i;
+	size_t			 i, nfired = 0;
 	int			 n, j;
-	struct rms_batch	*bt;
 
-	bt = xcalloc(1, sizeof *bt);
-	bt->e = e;
-	bt->fired = xcalloc(e->snap.n * RMS_MAX_BREACHES + 1,
-	    sizeof *bt->fired);
-	bt->pending = 1;	/* held while the pass records */
+	fired = xcalloc(e->snap.n * RMS_MAX_BREACHES + 1, sizeof *fired);
+	if (!e->live_saving && time_mono_us() - e->t_live >= RMS_LIVE_EVERY_US)
+		live = json_array();
 	for (i = 0; i < e->snap.n; i++) {
 		a = &e->snap.a[i];
 		if (a->lim.set == 0)
@@ -280,23 +291,36 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 		duty_account_mark(e, a, quotes, now, &m);
 		n = rms_monitor(&a->lim, &m, &a->w, out);
 		for (j = 0; j < n; j++) {
-			metric_inc(pxm.rms_breaches, out[j].rule < RL__COUNT ?
-			    rms_limit_defs[out[j].rule].name : "stale-prices");
-			duty_record(e, bt, a, &out[j], &m);
+			metric_inc(pxm.rms_breaches, rms_rule_name(
+			    out[j].rule));
+			fired[nfired].acct_id = a->id;
+			fired[nfired++].br = out[j];
+			json_array_append_new(breaches, duty_breach_json(a,
+			    &out[j], &m));
 		}
 		if (memcmp(&a->w, &a->saved, sizeof a->w) != 0) {
 			json_array_append_new(saves, watch_json(a));
 			a->saved = a->w;
 		}
+		if (live != NULL)
+			json_array_append_new(live, duty_live_json(a, &m));
 	}
 	if (json_array_size(saves) > 0)
-		store_rms_watch_save(e->store, e->day, saves, duty_saved, NULL);
-	json_decref(saves);
-	duty_done(e);
-	if (--bt->pending == 0) {
-		free(bt->fired);
-		free(bt);
+		store_rms_watch_save(e->store, e->day, saves, nfired > 0,
+		    duty_saved, NULL);
+	if (nfired > 0)
+		duty_answer(e, fired, nfired, breaches);
+	if (live != NULL && json_array_size(live) > 0) {
+		e->live_saving = 1;
+		e->t_live = time_mono_us();
+		store_rms_live_save(e->store, live, e->front, duty_live_saved,
+		    e);
 	}
+	json_decref(live);
+	json_decref(saves);
+	json_decref(breaches);
+	free(fired);
+	duty_done(e);
 }
 
 static void
@@ -314,7 +338,7 @@ duty_mark(struct rms_engine *e)
 	json_t		*seen = json_object(), *empty;
 	const char	**keys;
 	char		 key[64];
-	size_t		 i, j, n = 0;
+	size_t		 i, j, n = 0, nopen = 0;
 
 	keys = xcalloc(RMS_MAX_KEYS + 1, sizeof *keys);
 	for (i = 0; i < e->snap.n && n < RMS_MAX_KEYS; i++) {
@@ -325,6 +349,7 @@ duty_mark(struct rms_engine *e)
 		for (j = 0; j < a->npos && n < RMS_MAX_KEYS; j++) {
 			if (a->pos[j].qty == 0)
 				continue;
+			nopen++;
 			snprintf(key, sizeof key, "%s:%s", a->pos[j].exchange,
 			    a->pos[j].symbol);
 			if (json_object_get(seen, key) != NULL)
@@ -334,6 +359,8 @@ duty_mark(struct rms_engine *e)
 			    seen, key));
 		}
 	}
+	/* A response's fan-out finds all it needs in memory. */
+	router_warm(e->router, nopen, keys, n);
 	if (n == 0) {
 		empty = json_object();
 		duty_judge(e, empty);

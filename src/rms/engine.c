@@ -183,7 +183,10 @@ rms_notified(const char *channel, const char *payload, void *arg)
 		return;
 	if (strcmp(channel, STORE_REGISTRY_CHANNEL) == 0) {
 		e->full_due = 1;
-		if (e->marks != NULL)
+		/* Quote sources follow credentials, not states or limits. */
+		if (e->marks != NULL && (payload == NULL ||
+		    (strcmp(payload, "states") != 0 &&
+		    strcmp(payload, "rms") != 0)))
 			rms_marks_reset(e->marks);
 	}
 	struct timeval		 tv = { 0, RMS_NOTIFY_DELAY_US };

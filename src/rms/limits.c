@@ -68,6 +68,12 @@ static const char *const product_names[RP__COUNT] = { "mis", "nrml",
 	"cnc" };
 
 const char *
+rms_rule_name(enum rms_limit_id id)
+{
+	return id < RL__COUNT ? rms_limit_defs[id].name : "stale-prices";
+}
+
+const char *
 rms_response_name(enum rms_response r)
 {
 	return r >= 0 && r < RR__COUNT ? response_names[r] : "?";

@@ -1,13 +1,15 @@
 /*
- * Responses to a recorded breach, as the template names them, in
- * escalating order: alert (the breach statement queued it already; a
- * response never waits on its delivery), throttle (an override halving
+ * Responses to a breach, as the template names them, started at once
+ * from what the monitor holds -- they wait on no store write and no
+ * alert -- in escalating order: alert (the pass's breach record queues
+ * it), throttle (an override halving
  * the account's orders-per-sec until the day ends), reduce (REDUCING),
  * halt (HALTED), squareoff (HALTED, then every position closed), hedge
  * (protective options bought for each short position), kill (the kill
  * switch: HALTED, working orders cancelled, positions closed).  Every
- * step lands on the incident's timeline, and every order a step placed
- * with its ack and fill.
+ * step lands on the timeline of the scope's open incident for the rule
+ * (which the breach record, queued ahead of it, opened or joined), and
+ * every order a step placed with its ack and fill.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,7 +25,7 @@ struct rms_act {
 	struct rms_engine	*e;
 	int64_t			 acct_id;
 	char			 name[72];
-	char			 incident[24];
+	char			 rule[32];
 	char			 reason[300];
 	struct rms_breach	 br;
 	struct rms_limits	 lim;
@@ -62,6 +64,17 @@ act_logged(json_t *rows, const struct err *err, void *arg)
 		log_warn("rms", "incident timeline not written: %s", err->msg);
 }
 
+void
+rms_note(struct rms_engine *e, const char *name, const char *rule,
+    const char *ev, const char *msg, json_t *detail)
+{
+	struct store_actor	 who = { "rms", e->front };
+
+	store_rms_note(e->store, "account", name, rule, ev, msg, detail, &who,
+	    act_logged, NULL);
+	store_registry_changed(e->store, STORE_INCIDENTS_CHANGED);
+}
+
 static void
 act_event(struct rms_act *a, const char *kind, json_t *detail,
     const char *fmt, ...) PX_PRINTF(4, 5);
@@ -70,16 +83,18 @@ static void
 act_event(struct rms_act *a, const char *kind, json_t *detail,
     const char *fmt, ...)
 {
-	struct store_actor	 who = { "rms", a->e->front };
 	char			 msg[512];
 	va_list			 ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	if (!a->e->closing)
-		store_incident_event(a->e->store, a->incident, kind, msg,
-		    detail, &who, act_logged, NULL);
+	if (a->e->held_notes != NULL)
+		json_array_append_new(a->e->held_notes, json_pack("{s:s,s:s,"
+		    "s:s,s:s,s:O?}", "name", a->name, "rule", a->rule, "ev", kind,
+		    "msg", msg, "detail", detail));
+	else if (!a->e->closing)
+		rms_note(a->e, a->name, a->rule, kind, msg, detail);
 	json_decref(detail);
 }
 
@@ -336,7 +351,7 @@ act_hedge(struct rms_act *a, const struct rms_acct *ac)
 }
 
 static struct rms_act *
-act_new(struct rms_engine *e, const struct rms_acct *ac, int64_t incident,
+act_new(struct rms_engine *e, const struct rms_acct *ac,
     const struct rms_breach *br)
 {
 	struct rms_act	*a;
@@ -345,10 +360,9 @@ act_new(struct rms_engine *e, const struct rms_acct *ac, int64_t incident,
 	a->e = e;
 	a->acct_id = ac->id;
 	snprintf(a->name, sizeof a->name, "%s", ac->name);
-	snprintf(a->incident, sizeof a->incident, "%lld", (long long)incident);
-	snprintf(a->reason, sizeof a->reason, "RMS %s (incident %lld): %s",
-	    br->rule < RL__COUNT ? rms_limit_defs[br->rule].name :
-	    "stale-prices", (long long)incident, br->msg);
+	snprintf(a->rule, sizeof a->rule, "%s", rms_rule_name(br->rule));
+	snprintf(a->reason, sizeof a->reason, "RMS %s: %s", a->rule,
+	    br->msg);
 	a->br = *br;
 	a->lim = ac->lim;
 	return a;
@@ -368,6 +382,9 @@ struct rms_group {
 	char			**names;
 	struct target	 target;
 	char			 reason[300];
+	struct fanout_close	*close;		/* squareoff: what to close */
+	size_t			 nclose;
+	int			 refs;		/* state change, fan-out */
 };
 
 static void
@@ -375,11 +392,77 @@ group_free(struct rms_group *g)
 {
 	size_t	i;
 
+	if (--g->refs > 0)
+		return;
 	for (i = 0; i < g->n; i++)
 		act_free(g->acts[i]);
 	free(g->acts);
 	free(g->names);
+	free(g->close);
 	free(g);
+}
+
+static enum broker_product
+product_of(const char *name)
+{
+	enum broker_product	p;
+
+	for (p = BROKER_MIS; p <= BROKER_CO; p++) {
+		if (strcmp(name, broker_product_name(p)) == 0)
+			return p;
+	}
+	return BROKER_NRML;
+}
+
+/*
+ * What the square-off closes: the positions the snapshot holds, which
+ * the reconciler keeps true -- no broker read before the orders go.  The
+ * strings point into the snapshot's copy kept by each act.
+ */
+static void
+group_positions(struct rms_group *g)
+{
+	struct rms_acct		*ac;
+	const struct rms_pos	*p;
+	struct fanout_close	*c;
+	size_t			 i, j;
+
+	for (i = 0; i < g->n; i++) {
+		ac = rms_snap_find(&g->e->snap, g->acts[i]->acct_id);
+		if (ac == NULL)
+			continue;
+		g->acts[i]->pos = xcalloc(ac->npos + 1, sizeof *ac->pos);
+		for (j = 0; j < ac->npos; j++) {
+			if (ac->pos[j].qty != 0)
+				g->acts[i]->pos[g->acts[i]->npos++] =
+				    ac->pos[j];
+		}
+		g->close = xreallocarray(g->close, g->nclose +
+		    g->acts[i]->npos + 1, sizeof *g->close);
+		for (j = 0; j < g->acts[i]->npos; j++) {
+			p = &g->acts[i]->pos[j];
+			c = &g->close[g->nclose++];
+			c->account_id = ac->id;
+			c->exchange = p->exchange;
+			c->symbol = p->symbol;
+			c->product = product_of(p->product);
+			c->qty = p->qty;
+		}
+	}
+}
+
+/* This process's guard refuses at once, before the store has it. */
+static void
+group_state_local(struct rms_group *g, enum trading_state st)
+{
+	struct rms_acct	*ac;
+	size_t		 i;
+
+	for (i = 0; i < g->n; i++) {
+		if ((ac = rms_snap_find(&g->e->snap, g->acts[i]->acct_id)) !=
+		    NULL)
+			ac->st = rms_state_min(ac->st, st);
+	}
 }
 
 static void
@@ -428,6 +511,12 @@ group_fanout(struct rms_group *g, enum fanout_intent intent)
 	req.source = "rms";
 	req.mode = FANOUT_ASYNC;
 	req.on_fail = FANOUT_RETRY;
+	if (intent == FANOUT_SQUAREOFF) {
+		group_positions(g);
+		req.close = g->close;
+		req.nclose = g->nclose;
+	}
+	g->refs++;
 	fanout_start(g->e->router, &req, group_closed, g);
 }
 
@@ -448,10 +537,6 @@ group_state_set(json_t *rows, const struct err *err, void *arg)
 			    "account", g->acts[i]->name, "state", st),
 			    "%s is %s", g->acts[i]->name, st);
 	}
-	if (g->resp == RR_SQUAREOFF && !g->e->closing) {
-		group_fanout(g, FANOUT_SQUAREOFF);
-		return;
-	}
 	group_free(g);
 }
 
@@ -466,6 +551,7 @@ group_run(struct rms_group *g)
 	    "account(s)", rms_response_name(g->resp), g->n);
 	if (g->n == 1)
 		snprintf(g->reason, sizeof g->reason, "%s", g->acts[0]->reason);
+	g->refs = 1;	/* held while the steps start */
 	if (g->resp == RR_KILL) {
 		for (i = 0; i < g->n; i++)
 			act_event(g->acts[i], "state", json_pack("{s:s,s:s}",
@@ -474,13 +560,30 @@ group_run(struct rms_group *g)
 			    "cancelled and its positions closed",
 			    g->acts[i]->name);
 		group_fanout(g, FANOUT_KILL);
+		json_decref(ids);
+		group_free(g);
 		return;
 	}
+	/*
+	 * This process's guard has the new state now; the square-off
+	 * starts before the store is told, so that with its lookups warm
+	 * (router_warm, each pass) its intent is the first statement
+	 * queued, and the state change -- which makes the router read the
+	 * registry again -- comes right behind it.  Closing orders pass a
+	 * HALTED scope anyway; other processes' intents meet the state in
+	 * the store.
+	 */
+	group_state_local(g, g->resp == RR_REDUCE ? TRADING_REDUCING :
+	    TRADING_HALTED);
+	if (g->resp == RR_SQUAREOFF && !g->e->closing)
+		group_fanout(g, FANOUT_SQUAREOFF);
 	for (i = 0; i < g->n; i++)
 		json_array_append_new(ids, json_integer(g->acts[i]->acct_id));
+	g->refs++;
 	store_trading_state_set(g->e->store, ids, g->resp == RR_REDUCE ?
 	    "REDUCING" : "HALTED", g->reason, &who, group_state_set, g);
 	json_decref(ids);
+	group_free(g);
 }
 
 void
@@ -503,14 +606,14 @@ rms_respond_all(struct rms_engine *e, const struct rms_fired *f, size_t n)
 			if (f[i].br.response != grouped[k] ||
 			    (ac = rms_snap_find(&e->snap, f[i].acct_id)) == NULL)
 				continue;
-			g->acts[g->n] = act_new(e, ac, f[i].incident,
-			    &f[i].br);
+			g->acts[g->n] = act_new(e, ac, &f[i].br);
 			g->names[g->n] = g->acts[g->n]->name;
 			g->n++;
 		}
-		if (g->n == 0)
+		if (g->n == 0) {
+			g->refs = 1;
 			group_free(g);
-		else
+		} else
 			group_run(g);
 	}
 	for (i = 0; i < n; i++) {
@@ -518,15 +621,15 @@ rms_respond_all(struct rms_engine *e, const struct rms_fired *f, size_t n)
 			done |= f[i].br.response == grouped[k];
 		if (!done && (ac = rms_snap_find(&e->snap, f[i].acct_id)) !=
 		    NULL)
-			rms_respond(e, ac, f[i].incident, &f[i].br);
+			rms_respond(e, ac, &f[i].br);
 	}
 }
 
 void
-rms_respond(struct rms_engine *e, struct rms_acct *ac, int64_t incident,
+rms_respond(struct rms_engine *e, struct rms_acct *ac,
     const struct rms_breach *br)
 {
-	struct rms_act	*a = act_new(e, ac, incident, br);
+	struct rms_act	*a = act_new(e, ac, br);
 
 	switch (br->response) {
 	case RR_THROTTLE:
@@ -550,8 +653,7 @@ rms_respond(struct rms_engine *e, struct rms_acct *ac, int64_t incident,
 		return;
 	default:
 		act_event(a, "action", NULL, "alert only: the template asks "
-		    "for nothing more on %s", br->rule < RL__COUNT ?
-		    rms_limit_defs[br->rule].name : "stale prices");
+		    "for nothing more on %s", a->rule);
 		act_free(a);
 		return;
 	}

@@ -90,6 +90,8 @@ struct rms_limits {
 const struct rms_limit_def *rms_limit_find(const char *name,
     enum rms_limit_id *);
 const char *rms_response_name(enum rms_response);
+/* A monitor's rule by name; RL__COUNT is "stale-prices". */
+const char *rms_rule_name(enum rms_limit_id);
 int rms_response_parse(const char *, enum rms_response *);
 
 /*

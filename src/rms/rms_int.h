@@ -85,6 +85,10 @@ struct rms_engine {
 	int			 stale_s;
 	int			 hedge_steps;
 	int64_t			 t_tick;	/* bench: mono us of last mark */
+	int			 live_saving;	/* rms_live rows in flight */
+	json_t			*held_notes;	/* timeline events held until
+						   the breach record is queued */
+	int64_t			 t_live;	/* mono us of the last save */
 };
 
 /* snapshot.c */
@@ -113,13 +117,15 @@ void rms_duty_pass(struct rms_engine *);
 /* respond.c */
 struct rms_fired {
 	int64_t			 acct_id;
-	int64_t			 incident;
 	struct rms_breach	 br;
 };
-/* The responses of one pass's recorded crossings, grouped by kind. */
+/* An event on the timeline of account name's open incident for rule. */
+void rms_note(struct rms_engine *, const char *name, const char *rule,
+    const char *ev, const char *msg, json_t *detail);
+/* The responses of one pass's crossings, grouped by kind. */
 void rms_respond_all(struct rms_engine *, const struct rms_fired *,
     size_t);
-void rms_respond(struct rms_engine *, struct rms_acct *, int64_t incident,
+void rms_respond(struct rms_engine *, struct rms_acct *,
     const struct rms_breach *);
 
 #endif

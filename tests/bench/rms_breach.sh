@@ -3,7 +3,9 @@
 # under a firm-wide mtm-loss limit answered by squareoff, watched by a
 # `phalanx serve`; one price tick crosses every account's limit.  Prints
 # the time from the tick (POST /sim/price) to the first and to the last
-# square-off order on the wire.  Never fails on a time.
+# square-off order on the wire (their SUBMITTED events), with the part
+# of it spent before the monitor saw the price (rms.monitor_ms and the
+# quote call) shown apart.  Never fails on a time.
 set -u
 PHALANX=${PHALANX:-$PHALANX_SRCDIR/phalanx}
 MONITOR_MS=${PHALANX_BENCH_RMS_MS:-50}
@@ -51,11 +53,25 @@ while [ "$(sql "select count(*) from rms_watches where started")" != 100 ] && [ 
 	sleep 0.1
 	i=$((i + 1))
 done
+# tick SYMBOL PRICE: POST /sim/price, printing the wall time (us) at
+# which the request was written -- at or before the tick, so the figure
+# errs long; with curl, its own start-up would count.  bash (for
+# /dev/tcp and EPOCHREALTIME) if there is one, else date and curl.
+tick() {
+	body="{\"instrument\":\"NFO:$1\",\"price\":\"$2\"}"
+	if command -v bash >/dev/null 2>&1; then
+		BODY=$body PORT=$port bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$PORT" || exit 1
+printf "POST /sim/price HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s" "${#BODY}" "$BODY" >&3
+t=${EPOCHREALTIME/./}
+cat <&3 >/dev/null
+echo "$t"' && return
+	fi
+	date +%s%6N
+	curl -s -X POST -d "$body" "http://127.0.0.1:$port/sim/price" >/dev/null
+}
 px=$(sql "select last_price from instruments where tradingsymbol = '$nifty'")
 low=$(echo "$px" | awk '{ printf "%.1f", $1 * 0.97 }')
-t0=$(date +%s%6N)
-curl -s -X POST -d "{\"instrument\":\"NFO:$nifty\",\"price\":\"$low\"}" \
-    "http://127.0.0.1:$port/sim/price" >/dev/null
+t0=$(tick "$nifty" "$low")
 q="select count(distinct e.order_id) from order_events e join orders o on o.id = e.order_id join fanouts f on f.id = o.fanout_id where f.source = 'rms' and e.state = 'SUBMITTED'"
 i=0
 while [ "$(sql "$q")" -lt 300 ] && [ $i -lt 60 ]; do
@@ -64,8 +80,11 @@ while [ "$(sql "$q")" -lt 300 ] && [ $i -lt 60 ]; do
 done
 first=$(sql "select (extract(epoch from min(e.ts)) * 1000000)::bigint from order_events e join orders o on o.id = e.order_id join fanouts f on f.id = o.fanout_id where f.source = 'rms' and e.state = 'SUBMITTED'")
 last=$(sql "select (extract(epoch from max(e.ts)) * 1000000)::bigint from order_events e join orders o on o.id = e.order_id join fanouts f on f.id = o.fanout_id where f.source = 'rms' and e.state = 'SUBMITTED'")
+seen=$(sql "select (extract(epoch from min(t_intent)) * 1000000)::bigint from fanouts where source = 'rms'")
 n=$(sql "$q")
 echo "rms breach, 100 accounts x 3 positions, rms.monitor_ms=$MONITOR_MS:" \
     "tick -> first square-off order on the wire $(( (first - t0) / 1000 )) ms" \
-    "(target < 100 ms), -> last ($n orders) $(( (last - t0) / 1000 )) ms;" \
-    "$(sql "select count(*) from incidents") incidents"
+    "(target < 100 ms; of which tick -> breach judged" \
+    "$(( (seen - t0) / 1000 )) ms), -> last ($n orders)" \
+    "$(( (last - t0) / 1000 )) ms; $(sql "select count(*) from incidents")" \
+    "incidents"

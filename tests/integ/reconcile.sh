@@ -162,6 +162,29 @@ has "not INTERRUPTED" "a second resume is refused"
 run 0 "the key after the resume" "$PHALANX" -c "buy $FUT 120 lots to acct:a2 key run-2"
 same "$(sim_orders)" $((before + 5)) "nothing sent for the key"
 
+# 4b. A scope made REDUCING since the interrupted fan-out: its resume
+# meets the pre-trade guard again, and the guard refuses the buys.
+before=$(sim_orders)
+"$PHALANX" -o exec.rate_per_sec=1 -c "buy $FUT 120 lots to acct:a3 key run-2b" >"$TMPDIR/bg2b.out" 2>&1 &
+bg=$!
+wait_sql "select count(*) from orders where fanout_id = (select id from fanouts where idem_key = 'run-2b')" 5
+sleep 0.3
+kill -9 $bg
+wait $bg 2>/dev/null
+run 0 "a command settles it" "$PHALANX" -c "fanouts last 1"
+fid=$(sql "select id from fanouts where idem_key = 'run-2b'")
+same "$(sql "select state from fanouts where id = $fid")" INTERRUPTED "run-2b is INTERRUPTED"
+sent=$(( $(sim_orders) - before ))
+unsent=$(sql "select count(*) from orders where fanout_id = $fid and state = 'NEW'")
+run 0 "a3 is REDUCING" "$PHALANX" -c "rms reduce acct:a3 reason \"resume test\""
+run 1 "the resume is refused by the guard" "$PHALANX" -c "fanout resume $fid"
+has "RMS reducing" "the rule that refused is named"
+same "$(sim_orders)" $((before + sent)) "nothing more reached the broker"
+same "$(sql "select count(*) from orders where fanout_id = $fid and state = 'DENIED' and message like 'RMS reducing:%'")" "$unsent" \
+	"every unsent slice is DENIED with the rule"
+run 0 "a3 ACTIVE again" "$PHALANX" -c "rms resume acct:a3 reason done"
+positions_match "positions equal the broker's after the refused resume"
+
 # 5. Two processes starting at once after a crash: one reconciles.
 sim_faults '{"latency_ms": 1500}'
 "$PHALANX" -c "buy $FUT 1 lots to all key run-3" >/dev/null 2>&1 &

@@ -149,6 +149,14 @@ price "$FUT" 20060
 sleep 0.6
 same "$(sql "select count(*) from incidents where scope_name = 'r2'")" 0 "armed, not fired"
 same "$(sql "select trail_armed from rms_watches where scope_name = 'r2'")" t "the lock is armed"
+# rms state in another process: the owner's live values, and % used.
+sleep 1.2	# the owner stores its live values each second at most
+run 0 "rms state of r2" "$PHALANX" -c "rms state acct:r2"
+has "live: the daemon's monitor at" "rms state reads the owner's live values"
+has "3900.00 (armed)" "the trailing lock's activation: its live MTM, armed"
+has "130.00% used" "and the % of it used"
+run 0 "rms state --json" "$PHALANX" --json -c "rms state acct:r2"
+has '"live":' "the live values in --json"
 price "$FUT" 20040
 if wait_for "select count(*) from incidents where scope_name = 'r2' and rule = 'trail-by'" 1 10; then
 	ok "the trailing lock fires after activation"
