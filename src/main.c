@@ -12,6 +12,7 @@
 #include "auto/auto.h"
 #include "cmd/batch.h"
 #include "cmd/cmd.h"
+#include "cmd/demo.h"
 #include "db/db.h"
 #include "report/report.h"
 #include "sim/sim.h"
@@ -32,6 +33,8 @@ static const char usage_text[] =
 "                         manage the store (private PostgreSQL cluster)\n"
 "  serve [--listen H:P]   headless daemon: broker postbacks, /healthz, /metrics\n"
 "  sim [options]          Kite Connect v3 broker and market simulator\n"
+"  demo seed [--accounts N] [--days D] [--seed S]\n"
+"                         fill an empty store with a demo desk and history\n"
 "  export verify FILE     check an exported CSV against its SHA-256 header\n"
 "                         and its report sha256 (the header's own seal):\n"
 "                         exit 0 intact, 1 altered (data or header), 2 unreadable\n"
@@ -297,6 +300,7 @@ main(int argc, char **argv)
 	char			**sets, *dsn_set = NULL, *command = NULL;
 	int			  i, nsets = 0, status;
 	const char		 *sub;
+	struct err		  err;
 
 	/* Before anything can start a child: it must not inherit the key. */
 	secret_env_take();
@@ -366,6 +370,12 @@ main(int argc, char **argv)
 	}
 
 	cfg = config_new();
+	err_clear(&err);
+	if (time_fake_check(&err) != 0) {
+		fprintf(stderr, "phalanx: %s\n", err.msg);
+		status = 2;
+		goto out;
+	}
 	if (main_load_config(cfg, &mo, sets, nsets) != 0) {
 		status = 2;
 		goto out;
@@ -387,6 +397,8 @@ main(int argc, char **argv)
 		    sub == NULL ? argv : argv + i, &mo, cfg);
 	else if (strcmp(sub, "db") == 0)
 		status = main_db(argc - i, argv + i, cfg, mo.config_file);
+	else if (strcmp(sub, "demo") == 0)
+		status = demo_main(argc - i, argv + i, cfg);
 	else if (strcmp(sub, "serve") == 0)
 		status = serve_main(argc - i, argv + i, cfg);
 	else if (strcmp(sub, "export") == 0 && i + 1 < argc &&

@@ -317,7 +317,7 @@ data_fetch_equity(struct tui_data *d)
 	}
 	names = json_pack("[s]", d->equity_account != NULL ?
 	    d->equity_account : "firm");
-	time_fmt_utc(time_wall_us() - (int64_t)EQUITY_DAYS * 86400 * 1000000,
+	time_fmt_utc(time_display_us() - (int64_t)EQUITY_DAYS * 86400 * 1000000,
 	    since, sizeof since);
 	store_equity_series(d->rd, EQUITY_WIDTH, d->equity_account != NULL ?
 	    "account" : "firm", names, since, data_equity_done, d);

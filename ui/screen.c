@@ -119,7 +119,7 @@ screen_alarms(struct tui *tui, WINDOW *win, int y, int x0, int w)
 			    (long long)tui_int(nw, "id"), tui_str(nw, "name"));
 		else
 			snprintf(seg, sizeof seg, "  %lld BREACHES ", n);
-		on = (time_wall_us() / 1000000) % 2 == 0;
+		on = (time_display_us() / 1000000) % 2 == 0;
 		x += screen_seg(win, y, x, w, (on ?
 		    widget_attr[WR_DIALOG_TITLE] : widget_attr[WR_BAD] |
 		    A_REVERSE) | A_BLINK, seg);
@@ -148,7 +148,7 @@ screen_header(struct tui *tui, WINDOW *win, int y, int w)
 
 	widget_clear(win, y, 0, 1, w, ha);
 	screen_totals(tui, &t);
-	time_fmt_ist(time_wall_us(), wall, sizeof wall);
+	time_fmt_ist(time_display_us(), wall, sizeof wall);
 	snprintf(clock, sizeof clock, " phalanx  %s IST", wall + 11);
 	x += screen_seg(win, y, x, w, ha, clock);
 	st = tui_data_store_state(tui->data, &role);

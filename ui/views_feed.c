@@ -203,7 +203,7 @@ tui_feed_note(struct tui *tui, enum wrole role, const char *fmt, ...)
 	/* A note is text: a tab in it would make it a row of cells. */
 	for (p = s; (p = strchr(p, '\t')) != NULL; p++)
 		*p = ' ';
-	tui_fmt_clock(time_wall_us(), 1, clock, sizeof clock);
+	tui_fmt_clock(time_display_us(), 1, clock, sizeof clock);
 	wlog_addf(f->log, role, "%s  %s", clock, s);
 	free(s);
 }

@@ -116,7 +116,7 @@ runs_next_fire(struct runsv *r, json_t *row, char *buf, size_t len)
 		return;
 	}
 	if (cron_parse(tui_str(row, "cron"), &c, &err) != 0 ||
-	    (t = cron_next(&c, time_wall_us() / 1000000, json_is_true(
+	    (t = cron_next(&c, time_display_us() / 1000000, json_is_true(
 	    json_object_get(row, "trading_days")) ? &cal : NULL)) < 0) {
 		snprintf(buf, len, "never");
 		return;

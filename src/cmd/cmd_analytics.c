@@ -215,7 +215,7 @@ years_to(const char *expiry)
 	if (sscanf(expiry, "%d-%d-%d", &y, &m, &d) != 3)
 		return 1.0 / 365;
 	secs = (double)time_days_from_civil(y, m, d) * 86400 +
-	    EXPIRY_CLOSE_S - IST_OFFSET_S - (double)time_wall_us() / 1e6;
+	    EXPIRY_CLOSE_S - IST_OFFSET_S - (double)time_display_us() / 1e6;
 	return fmax(secs, 60) / YEAR_S;
 }
 
@@ -786,7 +786,7 @@ equity_series(struct an_req *rq, size_t ri)
 	char	since[40];
 
 	if (equity_ranges[ri].days > 0)
-		time_fmt_utc(time_wall_us() - (int64_t)equity_ranges[ri].days *
+		time_fmt_utc(time_display_us() - (int64_t)equity_ranges[ri].days *
 		    86400 * 1000000, since, sizeof since);
 	store_equity_series(rq->job->env->store, equity_ranges[ri].width,
 	    rq->scope, rq->series, equity_ranges[ri].days > 0 ? since : NULL,

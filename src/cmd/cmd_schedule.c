@@ -232,7 +232,7 @@ schedule_next(json_t *row, const struct cron_calendar *cal)
 	struct cron	c;
 	struct err	err;
 	char		buf[32];
-	int64_t		t, from = time_wall_us() / 1000000;
+	int64_t		t, from = time_display_us() / 1000000;
 
 	if (json_is_true(json_object_get(row, "paused"))) {
 		json_object_set_new(row, "next", json_string("paused"));

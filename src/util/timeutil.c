@@ -79,7 +79,7 @@ time_civil_from_days(long z)
 int
 time_today_ist(void)
 {
-	int64_t	s = time_wall_us() / 1000000 + IST_OFFSET_S;
+	int64_t	s = time_display_us() / 1000000 + IST_OFFSET_S;
 
 	return time_civil_from_days((long)(s >= 0 ? s / 86400 :
 	    (s - 86399) / 86400));

@@ -98,7 +98,15 @@ void time_fmt_utc(int64_t wall_us, char *buf, size_t len);
 /* Proleptic Gregorian calendar: days since 1970-01-01 and back. */
 long time_days_from_civil(long y, long m, long d);
 int time_civil_from_days(long days);	/* yyyymmdd */
-int time_today_ist(void);		/* yyyymmdd of the IST date now */
+int time_today_ist(void);		/* yyyymmdd of the IST date shown */
+/*
+ * timefake.c: the clock people are shown: time_wall_us(), or the frozen
+ * PHALANX_FAKE_NOW (golden screens, demo seed).  Never for orders, the
+ * journal or timers.
+ */
+int64_t time_display_us(void);
+int time_fake_check(struct err *);	/* a bad PHALANX_FAKE_NOW: -1 */
+int time_parse_iso(const char *, int64_t *);	/* no zone: IST */
 
 /* paths.c: well-known directories. Returned strings are owned by caller. */
 char *path_phalanx_home(void);	/* $PHALANX_HOME or $XDG_DATA_HOME/phalanx */
