@@ -54,7 +54,7 @@ else
 BIN	:= $(O)/phalanx
 endif
 
-.PHONY: all check unit integ tui bench deps fuzz fuzz-bins fuzz-smoke clean install man-check
+.PHONY: all check golden unit integ tui bench deps fuzz fuzz-bins fuzz-smoke clean install man-check
 all: $(BIN)
 
 # V=1 shows the full compiler lines.
@@ -116,6 +116,12 @@ check: deps
 	sh tests/run.sh build/asan
 
 unit-bins: $(BIN) $(UNIT_BINS)
+
+# Re-record the console's golden screens (tests/tui/golden/) on purpose,
+# with the build make check compares them under.
+golden:
+	$(MAKE) BUILD=asan all
+	PHALANX_GOLDEN_RECORD=1 sh tests/run.sh build/asan tui/golden.sh
 
 bench: deps
 	$(MAKE) BUILD=release all bench-bins

@@ -140,7 +140,10 @@ feed_data(void *v, struct tui *tui, int what)
 		return;
 	rows = tui_data_new_events(tui->data);
 	feed_rate_roll(f);
-	f->rate[FEED_RATE_SECS - 1] += (double)json_array_size(rows);
+	/* The first batch is the history read at start, not a rate of
+	 * events arriving. */
+	if (tui_data_events_seen(tui->data) > (int64_t)json_array_size(rows))
+		f->rate[FEED_RATE_SECS - 1] += (double)json_array_size(rows);
 	json_array_foreach(rows, i, e)
 		feed_event(f, e);
 }

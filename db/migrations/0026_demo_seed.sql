@@ -122,6 +122,9 @@ BEGIN
 	-- Fan-outs: ten in that session (the newest a few minutes before
 	-- its end), two on each of the three trading days before, and every
 	-- third one from a connector's webhook.
+	CREATE TEMP TABLE demo_ev ON COMMIT DROP AS
+	    SELECT ts, order_id, state, broker_status, filled_qty, message,
+		latency_us FROM order_events WITH NO DATA;
 	FOR k IN 0..15 LOOP
 		IF k < 10 THEN
 			t0 := tend - (10 - k) * interval '11 minutes'
@@ -213,7 +216,7 @@ BEGIN
 			    CASE WHEN st = 'FILLED' THEN px * lots * a.alots
 				* lot[s] ELSE 0 END)
 			RETURNING id INTO oid;
-			INSERT INTO order_events (ts, order_id, state,
+			INSERT INTO demo_ev (ts, order_id, state,
 			    broker_status, filled_qty, message, latency_us)
 			SELECT t0 + e.off * interval '1 microsecond', oid,
 			    e.state, e.bs, e.fq, e.msg, e.lat
@@ -248,6 +251,13 @@ BEGIN
 				nbad := nbad + 1;
 			END IF;
 		END LOOP;
+		-- A fan-out's events in the order they happened, as the
+		-- router writes them.
+		INSERT INTO order_events (ts, order_id, state, broker_status,
+		    filled_qty, message, latency_us)
+		SELECT ts, order_id, state, broker_status, filled_qty, message,
+		    latency_us FROM demo_ev ORDER BY ts, order_id;
+		DELETE FROM demo_ev;
 		UPDATE fanouts SET
 		    state = CASE WHEN nbad = 0 THEN 'COMPLETED'
 			WHEN nfill = 0 THEN 'FAILED' ELSE 'PARTIAL' END,
