@@ -1,8 +1,9 @@
 #!/bin/sh
 # The demo behind the README's first command: the private store, a
-# `phalanx sim` in the background with six users registered as accounts
-# in three groups, the instrument dump loaded, then the console.  The
-# simulator is stopped when the console exits.
+# `phalanx sim` in the background with six users, an empty store seeded
+# with a demo desk (`phalanx demo seed`) whose demo-sim accounts trade as
+# the simulator's users, the instrument dump loaded, then the console.
+# The simulator is stopped when the console exits.
 #   PHALANX_DEMO_PORT  simulator port (default 8788)
 set -eu
 cd "$(dirname "$0")/.."
@@ -29,24 +30,22 @@ until grep -q '"listening"' "$simout" 2>/dev/null; do
 done
 
 user() { sed -n "${1}p" "$simout" | sed "s/.*\"$2\":\"\([^\"]*\)\".*/\1/"; }
-names="ravi meera arjun kavya dev isha"
-groups="scalpers,family family scalpers scalpers,hni family hni"
-lots="2 1 1 3 1 2"
 
+# An empty store gets the demo desk and its history (phalanx demo seed):
+# accounts in three groups on demo-sim (this simulator) and two paper
+# brokers, strategies, connectors, incidents, runs, a month of equity.
+# A store that already has accounts is used as it is.
+if [ -z "$("$PHALANX" -c "account list" 2>/dev/null | awk 'NR > 1')" ]; then
+	"$PHALANX" -o "sim.listen=127.0.0.1:$port" demo seed
+fi
 if ! "$PHALANX" -c "broker list" | grep -q '^demo-sim '; then
 	"$PHALANX" -c "broker add demo-sim kind kite url http://127.0.0.1:$port api-key $(user 1 api_key)"
 fi
-existing=$("$PHALANX" -c "account list" | awk 'NR > 1 { print $1 }')
+# Each demo-sim account trades as its own simulator user (up to six).
 n=1
-for name in $names; do
-	g=$(echo "$groups" | cut -d' ' -f$n)
-	l=$(echo "$lots" | cut -d' ' -f$n)
-	creds="api-key $(user $n api_key) access-token $(user $n access_token) api-secret $(user $n api_secret)"
-	if echo "$existing" | grep -qx "$name"; then
-		echo "account set $name $creds"
-	else
-		echo "account add $name broker demo-sim user-id $(user $n user_id) lots $l capital $((n * 500000)) priority $n tags $g $creds"
-	fi
+for name in $("$PHALANX" -c "account list" | awk 'NR > 1 && $2 == "demo-sim" { print $1 }'); do
+	[ $n -le 6 ] || break
+	echo "account set $name api-key $(user $n api_key) access-token $(user $n access_token) api-secret $(user $n api_secret)"
 	n=$((n + 1))
 done | "$PHALANX" batch - >/dev/null
 # A simulator starts flat every time, its order ids new: so do its

@@ -33,8 +33,8 @@ DECLARE
 	day0	date := (p_now AT TIME ZONE ist)::date;
 	expiry	date;
 	fut	text[];
-	lot	integer[] := ARRAY[65, 35];
-	base	numeric[] := ARRAY[26350, 59200];
+	lot	integer[] := ARRAY[65, 30];
+	base	numeric[] := ARRAY[26000, 59000];
 	groups	text[] := ARRAY['scalpers', 'family', 'hni', 'all'];
 	fo	bigint;
 	t0	timestamptz;
@@ -101,7 +101,7 @@ BEGIN
 	VALUES (9900001, 38700, fut[1], 'NIFTY', base[1], expiry, 0, 0.05,
 		lot[1], 'FUT', 'NFO-FUT', 'NFO', 1800),
 	    (9900002, 38701, fut[2], 'BANKNIFTY', base[2], expiry, 0, 0.05,
-		lot[2], 'FUT', 'NFO-FUT', 'NFO', 600)
+		lot[2], 'FUT', 'NFO-FUT', 'NFO', 900)
 	ON CONFLICT (exchange, tradingsymbol) DO NOTHING;
 
 	-- The last trading session up to p_now: today's when it is a
@@ -142,9 +142,9 @@ BEGIN
 		END IF;
 		s := 1 + (phalanx_demo_rand(p_seed, 'fo-sym' || k) * 2)::int % 2;
 		g := groups[1 + (phalanx_demo_rand(p_seed, 'fo-g' || k) * 4)::int % 4];
-		side := CASE WHEN phalanx_demo_rand(p_seed, 'fo-side' || k) < 0.6
+		side := CASE WHEN phalanx_demo_rand(p_seed, 'fo-side' || k) < 0.55
 		    THEN 'BUY' ELSE 'SELL' END;
-		lots := 1 + (phalanx_demo_rand(p_seed, 'fo-lots' || k) * 3)::int % 3;
+		lots := 1 + (phalanx_demo_rand(p_seed, 'fo-lots' || k) * 2)::int % 2;
 		strat := NULL;
 		src := 'console';
 		IF k % 3 = 1 THEN
@@ -287,7 +287,7 @@ BEGIN
 		    ELSE f.sv / f.sq END, 2) AS avg_open,
 		phalanx_demo_tick(CASE WHEN f.symbol = fut[1] THEN base[1]
 		    ELSE base[2] END * (1 + (phalanx_demo_rand(p_seed,
-		    'mark' || f.symbol) - 0.45) / 150)) AS mark
+		    'mark' || f.symbol) - 0.45) / 600)) AS mark
 	    FROM (SELECT account_id, symbol,
 		    sum(qty) FILTER (WHERE side = 'BUY') AS bq,
 		    sum(qty * price) FILTER (WHERE side = 'BUY') AS bv,

@@ -127,7 +127,7 @@ demo_account(struct strbuf *b, int i)
 	strbuf_printf(b, "account add %s broker %s user-id %s%04d lots %d "
 	    "capital %d priority %d tags %s\n", name, demo_brokers[k],
 	    strcmp(demo_brokers[k], "demo-sim") == 0 ? "DS" : "PP", 1001 + i,
-	    demo_lots[k], (k + 1) * 500000, i + 1, demo_tags[k]);
+	    demo_lots[k], (k + 2) * 5000000, i + 1, demo_tags[k]);
 }
 
 /* The registry, in the command language. */
@@ -144,14 +144,23 @@ demo_script(const struct demo_opts *o, struct config *cfg)
 	    "broker add paper-hni kind paper\n");
 	for (i = 0; i < o->accounts; i++)
 		demo_account(&b, i);
+	/* Templates of the desk's own, from the shipped positional one:
+	 * they let the demo's MIS orders through at any hour (the shipped
+	 * intraday ones square off at 15:10-15:15, which would trade the
+	 * moment a demo console opens late in the day). */
 	strbuf_printf(&b,
-	    "rms apply intraday-scalper to group:scalpers\n"
-	    "rms apply conservative to group:family\n"
-	    "rms apply positional to group:hni\n"
+	    "rms template add desk-swing from positional about \"demo desk: "
+	    "intraday and carry, loss as a share of capital\" "
+	    "products mis,nrml,cnc window none\n"
+	    "rms template add desk-family from desk-swing about \"demo desk: "
+	    "family accounts, smaller orders\" max-lots-per-order 6\n"
+	    "rms apply desk-swing to group:scalpers\n"
+	    "rms apply desk-family to group:family\n"
+	    "rms apply desk-swing to group:hni\n"
 	    "strategy add nifty-momentum target group:scalpers "
-	    "template intraday-scalper\n"
+	    "template desk-swing\n"
 	    "strategy add bank-swing target group:hni policy capital "
-	    "product nrml template positional\n"
+	    "product nrml template desk-swing\n"
 	    "connector add tv-nifty dialect tradingview strategy "
 	    "nifty-momentum token demo-tv-token\n"
 	    "connector add ami-bank dialect amibroker strategy bank-swing "

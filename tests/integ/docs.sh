@@ -70,6 +70,7 @@ help_ok "phalanx config --help" config --help
 help_ok "phalanx tui --help" tui --help
 help_ok "phalanx serve --help" serve --help
 help_ok "phalanx shell --help" shell --help
+help_ok "phalanx demo seed --help" demo seed --help
 
 # Each db subcommand that "db --help" lists (and at least the six known).
 subs=$("$PHALANX" db --help 2>/dev/null | sed -n 's/^  \([a-z][a-z]*\)  .*/\1/p')
