@@ -145,13 +145,14 @@ demo_script(const struct demo_opts *o, struct config *cfg)
 	for (i = 0; i < o->accounts; i++)
 		demo_account(&b, i);
 	/* Templates of the desk's own, from the shipped positional one:
-	 * they let the demo's MIS orders through at any hour (the shipped
-	 * intraday ones square off at 15:10-15:15, which would trade the
-	 * moment a demo console opens late in the day). */
+	 * they let the demo's MIS orders through at any hour and keep them
+	 * until 23:59 (MIS is squared off at 15:15 unless a template says
+	 * otherwise, which would halt and trade the moment a demo console
+	 * opens late in the day). */
 	strbuf_printf(&b,
 	    "rms template add desk-swing from positional about \"demo desk: "
 	    "intraday and carry, loss as a share of capital\" "
-	    "products mis,nrml,cnc window none\n"
+	    "products mis,nrml,cnc window none squareoff-at 23:59\n"
 	    "rms template add desk-family from desk-swing about \"demo desk: "
 	    "family accounts, smaller orders\" max-lots-per-order 6\n"
 	    "rms apply desk-swing to group:scalpers\n"
