@@ -125,7 +125,9 @@ BEGIN
 	CREATE TEMP TABLE demo_ev ON COMMIT DROP AS
 	    SELECT ts, order_id, state, broker_status, filled_qty, message,
 		latency_us FROM order_events WITH NO DATA;
-	FOR k IN 0..15 LOOP
+	-- Oldest first, so ids grow with time as they do in a live store.
+	FOREACH k IN ARRAY ARRAY[14, 15, 12, 13, 10, 11, 0, 1, 2, 3, 4, 5, 6,
+	    7, 8, 9] LOOP
 		IF k < 10 THEN
 			t0 := tend - (10 - k) * interval '11 minutes'
 			    - (phalanx_demo_rand(p_seed, 'fo-s' || k) * 50)::int
@@ -347,7 +349,7 @@ BEGIN
 		n_payloads := n_payloads + 2;
 		SELECT w.id, w.body INTO pid, body FROM webhook_payloads w
 		WHERE w.connector_id = c.id AND w.reason IS NULL
-		ORDER BY w.id DESC LIMIT 1;
+		ORDER BY w.ts DESC LIMIT 1;
 		IF pid IS NOT NULL THEN
 			INSERT INTO webhook_payloads (ts, connector_id,
 			    connector, method, remote, content_type, body,

@@ -44,7 +44,7 @@ same "$(sql "select count(*) from orders o where (select count(*) from order_eve
 same "$(sql "select count(*) from orders where state = 'FILLED'")" "$(sql "select count(*) from fills")" "one fill per filled order"
 same "$(sql "select count(*) > 0 from order_events where latency_us between 35000 and 275000")" t "acks carry latencies"
 same "$(sql "select string_agg(distinct state, ',' order by state) from orders")" "DENIED,FILLED,REJECTED" "filled, rejected and denied legs"
-same "$(sql "select count(*) from positions where qty <> 0")" 8 "open positions"
+same "$(sql "select count(*) from positions where qty <> 0")" 10 "open positions"
 same "$(sql "select count(*) from positions p where qty <> (select coalesce(sum(case side when 'BUY' then qty else -qty end), 0) from fills f where f.account_id = p.account_id and f.symbol = p.symbol)")" 0 \
     "each position is what its fills add up to"
 same "$(sql "select count(*) from webhook_payloads where reason is null")" 5 "accepted webhook payloads"

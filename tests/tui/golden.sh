@@ -51,6 +51,7 @@ while [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 same "$held" 4 "a stand-in daemon holds the four duties"
+nevents=$(sql "SELECT count(*) FROM order_events")
 before=$(sql "SELECT (SELECT count(*) FROM incidents) || ' '
     || (SELECT count(*) FROM equity_points) || ' '
     || (SELECT count(*) FROM order_events) || ' '
@@ -108,7 +109,7 @@ screens() {
 	wait_for "BREACH #1 ravi" "$sz: the open breach in the header"
 	golden "$sz-1-matrix"
 	keys 2
-	wait_for "Execution feed  201 events" "$sz: the feed read every event"
+	wait_for "Execution feed  $nevents events" "$sz: the feed read all $nevents events"
 	golden "$sz-2-feed"
 	keys 3
 	wait_for "max drawdown" "$sz: the equity curve"
