@@ -88,7 +88,8 @@ demo_args(int argc, char **argv, struct demo_opts *o)
 	o->accounts = 6;
 	o->days = 30;
 	o->seed = 42;
-	for (i = 0; i < argc; i++) {
+	/* Every option takes a value: two words a step. */
+	for (i = 0; i < argc; i += 2) {
 		const char	*a = argv[i], *v = i + 1 < argc ? argv[i + 1] :
 		    NULL;
 
@@ -109,7 +110,6 @@ demo_args(int argc, char **argv, struct demo_opts *o)
 			    "%s\n%s", a, demo_usage);
 			return -1;
 		}
-		i++;
 	}
 	return 0;
 }
