@@ -282,7 +282,7 @@ firm_rebuild(struct firm *f, struct tui *tui)
 	char	*key;
 
 	firm_aggregate(f, tui_data_firm(tui->data));
-	if (f->sort_col >= 0) {
+	if (f->sort_col >= 0 && f->ninst > 1) {
 		firm_sorting = f;
 		qsort(f->inst, f->ninst, sizeof *f->inst, firm_cmp);
 		firm_sorting = NULL;
