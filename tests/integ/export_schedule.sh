@@ -60,7 +60,10 @@ fills=3
 # serve runs beside it all the time (its scheduler is what fires the
 # timed schedules); its notification worker is off so only exports mail.
 # Its clock runs a minute a second from now (IST).
-X -o "schedule.test_clock=$(TZ=Asia/Kolkata date +%Y-%m-%dT%H:%M)*60" \
+# (Not through X: $! of a backgrounded function is its subshell, and the
+# daemon would outlive the test holding its duties.)
+"$PHALANX" -o firm.name="Acme Capital LLP" -o report.member_code=M12345 \
+    -o "schedule.test_clock=$(TZ=Asia/Kolkata date +%Y-%m-%dT%H:%M)*60" \
     -o schedule.tick_ms=100 -o notify.worker=false -o exec.reconcile_s=0 \
     serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
 servepid=$!

@@ -301,8 +301,8 @@ positions_match "positions equal the broker's after a killed reconciler"
 # 7. The daemon holds the duty: a batch run leaves reconciling to it.
 "$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
 sv=$!
-wait_sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 0" 1
-same "$(sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 0")" 1 "serve holds the reconcile duty"
+wait_sql "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and classid = 1885893240 and objid = 0" 1
+same "$(sql "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and classid = 1885893240 and objid = 0")" 1 "serve holds the reconcile duty"
 kill $sv
 wait $sv 2>/dev/null
 finish

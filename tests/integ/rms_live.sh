@@ -209,7 +209,7 @@ same "$(sql "select count(*) from fanouts where source = 'rms' and target = 'acc
 same "$(sql "select count(*) from incident_events e join incidents i on i.id = e.incident_id where i.scope_name = 'r4' and e.kind = 'breach'")" 1 \
 	"nor record the breach again"
 same "$(sim_positions 4 | grep -o '"quantity":[0-9-]*' | grep -vc '"quantity":0')" 0 "r4 is flat at the broker"
-same "$(sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted")" 1 \
+same "$(sql "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted")" 1 \
 	"B holds the RMS duty"
 kill $serveB
 wait $serveB 2>/dev/null

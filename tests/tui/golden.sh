@@ -44,6 +44,8 @@ trap 'exec 9>&-; T kill-server >/dev/null 2>&1; wait $dutypid 2>/dev/null' EXIT
 i=0
 while [ $i -lt 100 ]; do
 	held=$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'
+	    AND database = (SELECT oid FROM pg_database
+	        WHERE datname = current_database())
 	    AND granted AND pid <> pg_backend_pid()
 	    AND classid IN (1885893240, 1886548065)")
 	[ "$held" = 4 ] && break

@@ -52,7 +52,7 @@ psql "$PHALANX_DSN" -qAtc "select pg_advisory_lock(1885893240, 1), pg_sleep(900)
 dutypid=$!
 trap 'kill $fakepid $dutypid 2>/dev/null; T kill-server >/dev/null 2>&1' EXIT
 i=0
-while [ "$(sql "select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted")" != 1 ] && [ $i -lt 50 ]; do
+while [ "$(sql "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted")" != 1 ] && [ $i -lt 50 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done

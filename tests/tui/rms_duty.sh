@@ -39,7 +39,7 @@ wait_sql() {	# SQL WANT SECONDS
 	return 1
 }
 
-owners="select count(*) from pg_locks where locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted"
+owners="select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted"
 price "$NF" 20000
 price "$BF" 45000
 run 0 "d1 buys NIFTY" "$PHALANX" -c "buy $NF 1 lots to acct:d1 product nrml"
@@ -53,7 +53,7 @@ tui_session 120 40
 keys "clear; \"$PHALANX\" -o rms.monitor_ms=100 tui 2>$TMPDIR/tui.err; echo \"tui-exit=\$?\"" Enter
 wait_for "Accounts 2 of 2" "console up"
 servepid=
-trap 'kill $servepid 2>/dev/null; T kill-server >/dev/null 2>&1' EXIT
+trap 'kill $servepid $simpid 2>/dev/null; T kill-server >/dev/null 2>&1' EXIT
 if wait_sql "select count(*) from rms_live where front = 'console'" 2 15; then
 	ok "the console runs the monitors"
 else
