@@ -55,15 +55,19 @@ static const char sql_maintain[] =
  * every one).  Without a grid of buckets x series: each series' change
  * from its previous bucket, summed per bucket, then a running sum, so a
  * group of many accounts costs one sort.  Values are the buckets' last.
+ * The names and the start are index conditions (an "$3 IS NULL OR ..."
+ * would make the generic plan read every series of the scope).
  */
 static const char sql_series[] =
 "WITH r AS ("
 "  SELECT bucket, name, last_equity AS e, last_realised AS re,"
 "    last_unrealised AS u, last_margin AS m FROM equity_rollups"
 "  WHERE width = $1 AND scope = $2"
-"    AND ($3::jsonb IS NULL OR name IN"
-"      (SELECT jsonb_array_elements_text($3::jsonb)))"
-"    AND ($4::timestamptz IS NULL OR bucket >= $4::timestamptz)"
+"    AND name = ANY (CASE WHEN $3::jsonb IS NULL THEN (SELECT"
+"      array_agg(DISTINCT name) FROM equity_rollups WHERE width = $1"
+"      AND scope = $2) ELSE ARRAY(SELECT jsonb_array_elements_text($3))"
+"      END)"
+"    AND bucket >= coalesce($4::timestamptz, '-infinity')"
 "), d AS ("
 "  SELECT bucket, e - coalesce(lag(e) OVER w, 0) AS de,"
 "    re - coalesce(lag(re) OVER w, 0) AS dre,"

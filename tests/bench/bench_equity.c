@@ -246,7 +246,9 @@ main(int argc, char **argv)
 	json_decref(firm);
 	json_decref(names);
 	c = connect_or_die(dsn);
-	{
+	if (getenv("PHALANX_BENCH_KEEP") != NULL)	/* to EXPLAIN by hand */
+		printf("kept: %s\n", ci);
+	else {
 		char	sql[160];
 
 		snprintf(sql, sizeof sql, "DROP DATABASE b_equity_%ld WITH "
