@@ -14,9 +14,13 @@
 	"('NEW', 'SUBMITTED', 'OPEN', 'TRIGGER_PENDING', " \
 	"'PARTIALLY_FILLED', 'PENDING_CANCEL', 'UNKNOWN')"
 
-/* Midnight today in IST, as the start of the trading day. */
+/*
+ * Midnight today in IST, as the start of the trading day.  $1 is the
+ * display clock's now (display_now()), not the server's: under
+ * PHALANX_FAKE_NOW a seeded day is "today" to every view alike.
+ */
 #define SQL_IST_DAY \
-	"(date_trunc('day', now() AT TIME ZONE 'Asia/Kolkata')" \
+	"(date_trunc('day', $1::timestamptz AT TIME ZONE 'Asia/Kolkata')" \
 	" AT TIME ZONE 'Asia/Kolkata')"
 
 static const char sql_accounts[] =
@@ -189,10 +193,21 @@ static const char sql_alarms[] =
 "    WHERE d.state = 'FAILED' AND n.ts > now() - interval '1 day')::int"
 "    AS failed";
 
+/* The display clock's now, as a timestamptz parameter. */
+static const char *
+display_now(char *buf, size_t len)
+{
+	time_fmt_utc(time_display_us(), buf, len);
+	return buf;
+}
+
 void
 store_console_accounts(struct store *st, store_rows_cb cb, void *arg)
 {
-	store_run(st, sql_accounts, 0, NULL, cb, arg);
+	char		 now[40];
+	const char	*p[1] = { display_now(now, sizeof now) };
+
+	store_run(st, sql_accounts, 1, p, cb, arg);
 }
 
 void
@@ -227,7 +242,10 @@ store_console_positions(struct store *st, const char *account,
 void
 store_console_firm_positions(struct store *st, store_rows_cb cb, void *arg)
 {
-	store_run(st, sql_firm_positions, 0, NULL, cb, arg);
+	char		 now[40];
+	const char	*p[1] = { display_now(now, sizeof now) };
+
+	store_run(st, sql_firm_positions, 1, p, cb, arg);
 }
 
 void
