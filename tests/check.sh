@@ -73,7 +73,7 @@ start_sim() {
 	: >"$simout"
 	"$PHALANX" sim --listen 127.0.0.1:0 "$@" >"$simout" 2>"$simout.err" &
 	simpid=$!
-	trap 'kill $simpid 2>/dev/null' EXIT INT TERM
+	trap 'kill $simpid ${servepid:-} 2>/dev/null' EXIT INT TERM
 	i=0
 	simport=
 	while [ $i -lt 100 ] && [ -z "$simport" ]; do
@@ -88,6 +88,32 @@ start_sim() {
 		exit 1
 	fi
 	simbase="http://127.0.0.1:$simport"
+}
+
+# start_serve [OPTION...]: "phalanx OPTION... serve" on $SERVE_LISTEN (a
+# free loopback port unless set), its stdout in $TMPDIR/serve.out (new at
+# each start), its log appended to $TMPDIR/serve.err; sets servepid, sport
+# and sbase, and ends the test failed if it does not listen.  The sim's
+# exit trap kills it too; a test with more to clean sets its own.
+start_serve() {
+	: >"$TMPDIR/serve.out"
+	"$PHALANX" "$@" serve --listen "${SERVE_LISTEN:-127.0.0.1:0}" \
+	    >"$TMPDIR/serve.out" 2>>"$TMPDIR/serve.err" &
+	servepid=$!
+	i=0
+	sport=
+	while [ $i -lt 100 ] && [ -z "$sport" ]; do
+		sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
+		kill -0 $servepid 2>/dev/null || break
+		[ -z "$sport" ] && sleep 0.1
+		i=$((i + 1))
+	done
+	if [ -z "$sport" ]; then
+		fail "phalanx serve listens" "$(cat "$TMPDIR/serve.err")"
+		finish
+		exit 1
+	fi
+	sbase="http://127.0.0.1:$sport"
 }
 
 # sim_user N KEY: a field of the Nth simulated user.

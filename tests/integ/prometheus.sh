@@ -12,17 +12,8 @@ for tool in promtool prometheus; do
 done
 top=$(cd "$(dirname "$0")/../.." && pwd)
 
-"$PHALANX" serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
-servepid=$!
-i=0
-sport=
-while [ $i -lt 100 ] && [ -z "$sport" ]; do
-	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
-	[ -z "$sport" ] && sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$sport" ] && ok "serve listens on $sport" || fail "serve listens" "$(cat "$TMPDIR/serve.err")"
-sbase="http://127.0.0.1:$sport"
+start_serve
+ok "serve listens on $sport"
 start_sim --users 2 --seed 5 --tick-ms 20 --postback-url "$sbase/postback/kite"
 trap 'kill $simpid $servepid $prompid 2>/dev/null' EXIT INT TERM
 

@@ -5,17 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 fresh_db
 
-"$PHALANX" -o exec.mtm_ms=300 serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
-servepid=$!
-i=0
-sport=
-while [ $i -lt 100 ] && [ -z "$sport" ]; do
-	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
-	[ -z "$sport" ] && sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$sport" ] && ok "serve listens on $sport" || fail "serve listens" "$(cat "$TMPDIR/serve.err")"
-sbase="http://127.0.0.1:$sport"
+start_serve -o exec.mtm_ms=300
+ok "serve listens on $sport"
 
 start_sim --users 2 --seed 9 --tick-ms 20 --postback-url "$sbase/postback/kite"
 trap 'kill $simpid $servepid 2>/dev/null' EXIT INT TERM
