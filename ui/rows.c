@@ -5,13 +5,12 @@
 
 #include "core/core.h"
 #include "ui/tui.h"
+#include "util/jsonget.h"
 
 const char *
 tui_str(json_t *row, const char *key)
 {
-	const char	*s = json_string_value(json_object_get(row, key));
-
-	return s != NULL ? s : "";
+	return jstr(row, key);
 }
 
 int64_t

@@ -15,6 +15,7 @@
 
 #include "cmd/cmd.h"
 #include "ui/tui.h"
+#include "util/jsonget.h"
 
 #define AN_REFRESH_S		3
 #define AN_OPTIONS_EVERY	4	/* ticks between option refreshes */
@@ -86,13 +87,6 @@ jnum(json_t *o, const char *k)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static const char *
-jstr(json_t *o, const char *k)
-{
-	const char	*s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
 
 static void
 an_done(const struct cmd *cmd, struct cmd_result *r, void *arg)

@@ -21,6 +21,7 @@
 #include "cmd/dispatch_int.h"
 #include "db/store_analytics.h"
 #include "exec/quotesrc.h"
+#include "util/jsonget.h"
 
 #define END_OPTS	{ .word = NULL }
 #define MAX_OPTIONS	498		/* plus spot and future: one quote call */
@@ -592,13 +593,6 @@ fmt_rs(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.2f", fabs(v) < 0.005 ? 0.0 : v);
 }
 
-static const char *
-jstr(json_t *row, const char *key)
-{
-	const char	*s = json_string_value(json_object_get(row, key));
-
-	return s != NULL ? s : "";
-}
 
 /* equity ---------------------------------------------------------------- */
 

@@ -16,6 +16,7 @@
 #include "cmd/dispatch_int.h"
 #include "db/store_hook.h"
 #include "exec/router.h"
+#include "util/jsonget.h"
 
 static const char *const dialects[] = { "tradingview", "amibroker", "mt",
 	"excel", "chartink", "custom", NULL };
@@ -220,13 +221,6 @@ const struct cmd_def cmd_connector_defs[] = {
 
 const size_t cmd_connector_ndefs = nitems(cmd_connector_defs);
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char	*s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
 
 /* --- strategies -------------------------------------------------------- */
 
@@ -250,7 +244,7 @@ strategy_added(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	job->res.text = xasprintf("strategy %s added: target %s\n", name,
-	    str(row, "target"));
+	    jstr(row, "target"));
 	job->res.data = json_deep_copy(row);
 	cmd_done(job);
 }
@@ -315,21 +309,21 @@ strategy_shown(json_t *rows, const struct err *err, void *arg)
 	strbuf_init(&b);
 	strbuf_printf(&b, "strategy %s  target %s  %s\n  policy %s  mode %s  "
 	    "on-fail %s  product %s  template %s\n  connectors %lld  fan-outs "
-	    "%lld  queued signals %lld  last signal %s\n", str(s, "name"),
-	    str(s, "target"), str(s, "trading_state"), str(s, "policy"),
-	    str(s, "mode"), str(s, "on_fail"), str(s, "product"),
-	    str(s, "template"), (long long)json_integer_value(json_object_get(s,
+	    "%lld  queued signals %lld  last signal %s\n", jstr(s, "name"),
+	    jstr(s, "target"), jstr(s, "trading_state"), jstr(s, "policy"),
+	    jstr(s, "mode"), jstr(s, "on_fail"), jstr(s, "product"),
+	    jstr(s, "template"), (long long)json_integer_value(json_object_get(s,
 	    "connectors")), (long long)json_integer_value(json_object_get(s,
 	    "fanouts")), (long long)json_integer_value(json_object_get(s,
-	    "queued")), str(s, "last_signal"));
+	    "queued")), jstr(s, "last_signal"));
 	strbuf_puts(&b, "book (lots its signals moved, by symbol):\n");
 	json_object_foreach(json_object_get(s, "book"), k, v)
 		strbuf_printf(&b, "  %-24s %lld\n", k,
 		    (long long)json_integer_value(v));
 	strbuf_puts(&b, "positions last traded by it:\n");
 	json_array_foreach(json_object_get(s, "positions"), i, v)
-		strbuf_printf(&b, "  %-14s %-24s %lld\n", str(v, "account"),
-		    str(v, "symbol"), (long long)json_integer_value(
+		strbuf_printf(&b, "  %-14s %-24s %lld\n", jstr(v, "account"),
+		    jstr(v, "symbol"), (long long)json_integer_value(
 		    json_object_get(v, "qty")));
 	job->res.text = strbuf_steal(&b);
 	job->res.data = json_deep_copy(s);
@@ -389,7 +383,7 @@ connector_added(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	job->res.text = xasprintf("connector %s added: POST /hook/%s "
-	    "(dialect %s, strategy %s)\n", name, name, str(row, "dialect"),
+	    "(dialect %s, strategy %s)\n", name, name, jstr(row, "dialect"),
 	    cmd_get(job->cmd, "strategy"));
 	job->res.data = json_deep_copy(row);
 	cmd_done(job);
@@ -485,15 +479,15 @@ connector_shown(json_t *rows, const struct err *err, void *arg)
 	job->res.text = xasprintf("connector %s  POST /hook/%s  dialect %s  "
 	    "strategy %s  %s\n  token ****  allow %s  limit %lld/s  body-limit "
 	    "%lld  window %s\n  symbol-map %s  map %s  options %s\n  payloads "
-	    "%lld  last %s  last signal %s\n", str(c, "name"), str(c, "name"),
-	    str(c, "dialect"), str(c, "strategy"), json_is_true(
+	    "%lld  last %s  last signal %s\n", jstr(c, "name"), jstr(c, "name"),
+	    jstr(c, "dialect"), jstr(c, "strategy"), json_is_true(
 	    json_object_get(c, "enabled")) ? "enabled" : "DISABLED",
-	    *str(c, "allow") ? str(c, "allow") : "any",
+	    *jstr(c, "allow") ? jstr(c, "allow") : "any",
 	    (long long)json_integer_value(json_object_get(c, "rate_per_s")),
 	    (long long)json_integer_value(json_object_get(c, "body_limit")),
-	    *str(c, "window") ? str(c, "window") : "always", sm, fm, op,
+	    *jstr(c, "window") ? jstr(c, "window") : "always", sm, fm, op,
 	    (long long)json_integer_value(json_object_get(c, "payloads")),
-	    str(c, "last_payload"), str(c, "last_status"));
+	    jstr(c, "last_payload"), jstr(c, "last_status"));
 	free(sm);
 	free(fm);
 	free(op);
@@ -610,9 +604,9 @@ webhook_shown(json_t *rows, const struct err *err, void *arg)
 	strbuf_init(&b);
 	strbuf_printf(&b, "payload %lld  %s  connector %s  %s from %s  %s\n",
 	    (long long)json_integer_value(json_object_get(p, "id")),
-	    str(p, "ts"), str(p, "connector"), str(p, "method"),
-	    *str(p, "remote") ? str(p, "remote") : "-",
-	    str(p, "content_type"));
+	    jstr(p, "ts"), jstr(p, "connector"), jstr(p, "method"),
+	    *jstr(p, "remote") ? jstr(p, "remote") : "-",
+	    jstr(p, "content_type"));
 	if (json_is_integer(json_object_get(p, "duplicate_of")))
 		strbuf_printf(&b, "  duplicate of payload %lld\n",
 		    (long long)json_integer_value(json_object_get(p,
@@ -621,39 +615,39 @@ webhook_shown(json_t *rows, const struct err *err, void *arg)
 		strbuf_printf(&b, "  replay of payload %lld\n",
 		    (long long)json_integer_value(json_object_get(p,
 		    "replay_of")));
-	if (*str(p, "reason"))
-		strbuf_printf(&b, "  malformed: %s\n", str(p, "reason"));
-	if (*str(p, "query"))
-		strbuf_printf(&b, "  query: %s\n", str(p, "query"));
+	if (*jstr(p, "reason"))
+		strbuf_printf(&b, "  malformed: %s\n", jstr(p, "reason"));
+	if (*jstr(p, "query"))
+		strbuf_printf(&b, "  query: %s\n", jstr(p, "query"));
 	strbuf_puts(&b, "  body:\n    ");
-	body_show(&b, str(p, "body"));
+	body_show(&b, jstr(p, "body"));
 	strbuf_puts(&b, "\nsignals:\n");
 	json_array_foreach(json_object_get(row, "signals"), i, s) {
 		parsed = json_dumps(json_object_get(s, "parsed"), JSON_COMPACT);
 		strbuf_printf(&b, "  %lld  %-9s strategy %s  %s\n",
 		    (long long)json_integer_value(json_object_get(s, "id")),
-		    str(s, "status"), str(s, "strategy"), parsed);
+		    jstr(s, "status"), jstr(s, "strategy"), parsed);
 		free(parsed);
-		if (*str(s, "exec_side"))
-			strbuf_printf(&b, "      order %s %lld  ", str(s,
+		if (*jstr(s, "exec_side"))
+			strbuf_printf(&b, "      order %s %lld  ", jstr(s,
 			    "exec_side"), (long long)json_integer_value(
 			    json_object_get(s, "exec_qty")));
 		else
 			strbuf_puts(&b, "      ");
 		strbuf_printf(&b, "RMS %s  fanout %lld  %s\n",
-		    *str(s, "rms_verdict") ? str(s, "rms_verdict") : "-",
+		    *jstr(s, "rms_verdict") ? jstr(s, "rms_verdict") : "-",
 		    (long long)json_integer_value(json_object_get(s, "fanout")),
-		    str(s, "reason"));
+		    jstr(s, "reason"));
 	}
 	json_array_foreach(json_object_get(row, "fanouts"), i, f) {
 		strbuf_printf(&b, "fanout %lld  %s  to %s  %s\n",
 		    (long long)json_integer_value(json_object_get(f, "fanout")),
-		    str(f, "state"), str(f, "target"), str(f, "message"));
+		    jstr(f, "state"), jstr(f, "target"), jstr(f, "message"));
 		json_array_foreach(json_object_get(f, "legs"), k, l)
 			strbuf_printf(&b, "  %-14s %-4s %6lld  %-16s filled "
-			    "%lld\n", str(l, "account"), str(l, "side"),
+			    "%lld\n", jstr(l, "account"), jstr(l, "side"),
 			    (long long)json_integer_value(json_object_get(l,
-			    "qty")), str(l, "state"),
+			    "qty")), jstr(l, "state"),
 			    (long long)json_integer_value(json_object_get(l,
 			    "filled")));
 	}
@@ -767,9 +761,9 @@ replay_stored(json_t *rows, const struct err *err, void *arg)
 	}
 	if (json_array_size(json_object_get(row, "signals")) == 0) {
 		cmd_failf(job, "no-signal", "payload %s gave no signal%s%s",
-		    cmd_get(job->cmd, "id"), *str(row, "reason") ?
-		    " (malformed: " : "", *str(row, "reason") ?
-		    str(row, "reason") : "");
+		    cmd_get(job->cmd, "id"), *jstr(row, "reason") ?
+		    " (malformed: " : "", *jstr(row, "reason") ?
+		    jstr(row, "reason") : "");
 		return;
 	}
 	r = replay_new(job, json_object_get(row, "signals"));

@@ -18,6 +18,7 @@
 #include "cmd/dispatch_int.h"
 #include "db/store_auto.h"
 #include "net/net.h"
+#include "util/jsonget.h"
 
 #define END_OPTS	{ .word = NULL }
 #define P_RUN		{ .key = "id", .type = V_ID, .what = "a run id" }
@@ -173,13 +174,6 @@ const struct cmd_def cmd_run_defs[] = {
 
 const size_t cmd_run_ndefs = nitems(cmd_run_defs);
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char	*s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
 
 static int
 final_state(const char *s)
@@ -227,22 +221,22 @@ run_shown(json_t *rows, const struct err *err, void *arg)
 	strbuf_init(&b);
 	strbuf_printf(&b, "run %lld  %s  %s %s\n",
 	    (long long)json_integer_value(json_object_get(r, "id")),
-	    str(r, "state"), str(r, "kind"), str(r, "ref"));
+	    jstr(r, "state"), jstr(r, "kind"), jstr(r, "ref"));
 	if (json_is_string(json_object_get(r, "command")))
-		strbuf_printf(&b, "  run %s\n", str(r, "command"));
+		strbuf_printf(&b, "  run %s\n", jstr(r, "command"));
 	else if (json_is_string(json_object_get(r, "batch_file")))
-		strbuf_printf(&b, "  batch %s\n", str(r, "batch_file"));
+		strbuf_printf(&b, "  batch %s\n", jstr(r, "batch_file"));
 	if (json_is_string(json_object_get(r, "fire_at")))
-		strbuf_printf(&b, "  fire at %s IST\n", str(r, "fire_at"));
+		strbuf_printf(&b, "  fire at %s IST\n", jstr(r, "fire_at"));
 	if (json_is_string(json_object_get(r, "outcome")))
-		strbuf_printf(&b, "  outcome: %s\n", str(r, "outcome"));
+		strbuf_printf(&b, "  outcome: %s\n", jstr(r, "outcome"));
 	if (json_is_string(json_object_get(r, "owner")))
-		strbuf_printf(&b, "  ran in %s, %s s\n", str(r, "owner"),
-		    str(r, "seconds"));
+		strbuf_printf(&b, "  ran in %s, %s s\n", jstr(r, "owner"),
+		    jstr(r, "seconds"));
 	strbuf_puts(&b, "timeline (IST):\n");
 	json_array_foreach(json_object_get(row, "events"), i, e)
-		strbuf_printf(&b, "  %s  %-9s %s\n", str(e, "ts"),
-		    str(e, "state"), str(e, "message"));
+		strbuf_printf(&b, "  %s  %-9s %s\n", jstr(e, "ts"),
+		    jstr(e, "state"), jstr(e, "message"));
 	strbuf_printf(&b, "log: %lld lines (run logs %lld)\n",
 	    (long long)json_integer_value(json_object_get(row, "lines")),
 	    (long long)json_integer_value(json_object_get(r, "id")));
@@ -334,10 +328,10 @@ follow_lines(json_t *rows, const struct err *err, void *arg)
 	json_array_foreach(rows, i, row) {
 		f->after = json_integer_value(json_object_get(row, "id"));
 		json_array_append(f->lines, row);
-		strbuf_printf(&b, "%s %s%s\n", str(row, "ts"),
-		    strcmp(str(row, "stream"), "err") == 0 ? "! " :
-		    strcmp(str(row, "stream"), "sys") == 0 ? "# " : "",
-		    str(row, "line"));
+		strbuf_printf(&b, "%s %s%s\n", jstr(row, "ts"),
+		    strcmp(jstr(row, "stream"), "err") == 0 ? "! " :
+		    strcmp(jstr(row, "stream"), "sys") == 0 ? "# " : "",
+		    jstr(row, "line"));
 	}
 	if (b.len > 0 && f->job->env->stream != NULL &&
 	    cmd_has(f->job->cmd, "follow"))
@@ -391,7 +385,7 @@ follow_state(json_t *rows, const struct err *err, void *arg)
 	}
 	if (row != NULL) {
 		free(f->state);
-		f->state = xstrdup(str(row, "state"));
+		f->state = xstrdup(jstr(row, "state"));
 		f->ended = final_state(f->state);
 	}
 	store_run_logs(f->job->env->store, f->id, f->after, 1000,
@@ -482,7 +476,7 @@ cancelled(json_t *rows, const struct err *err, void *arg)
 		    "running it (it stops after the command in flight)\n", id);
 	else {
 		cmd_failf(job, "run-state", "run %s is %s already: nothing "
-		    "to cancel", id, str(row, "was"));
+		    "to cancel", id, jstr(row, "was"));
 		return;
 	}
 	job->res.data = json_deep_copy(row);
@@ -513,7 +507,7 @@ rule_added(json_t *rows, const struct err *err, void *arg)
 	}
 	if (json_is_string(json_object_get(row, "missing"))) {
 		cmd_failf(job, "unknown-channel", "no channel %s (channel add "
-		    "it first)", str(row, "missing"));
+		    "it first)", jstr(row, "missing"));
 		return;
 	}
 	if (!json_is_integer(json_object_get(row, "id"))) {

@@ -18,6 +18,7 @@
 #include "cmd/dispatch_int.h"
 #include "cmd/runner.h"
 #include "db/store_auto.h"
+#include "util/jsonget.h"
 
 #define END_OPTS	{ .word = NULL }
 #define P_SCHEDULE	{ .key = "name", .type = V_NAME, \
@@ -154,13 +155,6 @@ const struct cmd_def cmd_schedule_defs[] = {
 
 const size_t cmd_schedule_ndefs = nitems(cmd_schedule_defs);
 
-static const char *
-str(json_t *o, const char *k)
-{
-	const char	*s = json_string_value(json_object_get(o, k));
-
-	return s != NULL ? s : "";
-}
 
 /* --- add --------------------------------------------------------------- */
 
@@ -238,7 +232,7 @@ schedule_next(json_t *row, const struct cron_calendar *cal)
 		json_object_set_new(row, "next", json_string("paused"));
 		return;
 	}
-	if (cron_parse(str(row, "cron"), &c, &err) != 0 ||
+	if (cron_parse(jstr(row, "cron"), &c, &err) != 0 ||
 	    (t = cron_next(&c, from, json_is_true(json_object_get(row,
 	    "trading_days")) ? cal : NULL)) < 0) {
 		json_object_set_new(row, "next", json_string("never"));
@@ -274,12 +268,12 @@ listed(json_t *rows, const struct err *err, void *arg)
 		    json_integer_value(json_object_get(row, "active")) > 0 ?
 		    "running" : "waiting"));
 		work = json_is_string(json_object_get(row, "command")) ?
-		    xasprintf("run %s", str(row, "command")) :
-		    xasprintf("batch %s", str(row, "batch_file"));
+		    xasprintf("run %s", jstr(row, "command")) :
+		    xasprintf("batch %s", jstr(row, "batch_file"));
 		json_object_set_new(r, "work", json_string(work));
 		free(work);
 		if (json_is_true(json_object_get(row, "trading_days"))) {
-			work = xasprintf("%s (trading days)", str(r, "next"));
+			work = xasprintf("%s (trading days)", jstr(r, "next"));
 			json_object_set_new(r, "next", json_string(work));
 			free(work);
 		}
@@ -307,7 +301,7 @@ holidays_read(json_t *rows, const struct err *err, void *arg)
 	}
 	l->holidays = xcalloc(json_array_size(rows) + 1, sizeof *l->holidays);
 	json_array_foreach(rows, i, row) {
-		if (sscanf(str(row, "day"), "%d-%d-%d", &y, &m, &d) == 3)
+		if (sscanf(jstr(row, "day"), "%d-%d-%d", &y, &m, &d) == 3)
 			l->holidays[l->n++] = y * 10000 + m * 100 + d;
 	}
 	store_schedule_list(l->job->env->store, listed, l);
@@ -342,8 +336,8 @@ manual_logs(json_t *rows, const struct err *err, void *arg)
 
 	strbuf_init(&b);
 	json_array_foreach(rows, i, row)
-		strbuf_printf(&b, "%s%s\n", strcmp(str(row, "stream"), "err") ==
-		    0 ? "! " : "", str(row, "line"));
+		strbuf_printf(&b, "%s%s\n", strcmp(jstr(row, "stream"), "err") ==
+		    0 ? "! " : "", jstr(row, "line"));
 	strbuf_printf(&b, "run %lld %s: %s\n", (long long)m->id, m->state,
 	    m->outcome);
 	data = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)m->id, "state",
@@ -415,7 +409,7 @@ manual_schedule(json_t *rows, const struct err *err, void *arg)
 	}
 	memset(&spec, 0, sizeof spec);
 	spec.kind = "manual";
-	spec.ref = str(row, "name");
+	spec.ref = jstr(row, "name");
 	spec.schedule_id = json_integer_value(json_object_get(row, "id"));
 	spec.command = json_string_value(json_object_get(row, "command"));
 	spec.batch_file = json_string_value(json_object_get(row,
@@ -554,7 +548,7 @@ loaded(json_t *rows, const struct err *err, void *arg)
 	}
 	job->res.text = xasprintf("%lld holidays loaded for %s\n",
 	    (long long)json_integer_value(json_object_get(row, "loaded")),
-	    str(row, "years"));
+	    jstr(row, "years"));
 	job->res.data = json_deep_copy(row);
 	cmd_done(job);
 }
