@@ -38,6 +38,13 @@ user() { sed -n "${1}p" "$simout" | sed "s/.*\"$2\":\"\([^\"]*\)\".*/\1/"; }
 if [ -z "$("$PHALANX" -c "account list" 2>/dev/null | awk 'NR > 1')" ]; then
 	"$PHALANX" -o "sim.listen=127.0.0.1:$port" demo seed
 fi
+# A simulator starts flat every time, its order ids new: so do its
+# accounts here, or a second demo would show (and offer to square off)
+# positions the broker no longer has.  Before the keys are set: until
+# then every command would warn that those positions cannot be checked.
+"$PHALANX" db psql -qAtc "delete from positions where account_id in
+    (select a.id from accounts a join brokers b on b.id = a.broker_id
+     where b.name = 'demo-sim')" >/dev/null
 if ! "$PHALANX" -c "broker list" | grep -q '^demo-sim '; then
 	"$PHALANX" -c "broker add demo-sim kind kite url http://127.0.0.1:$port api-key $(user 1 api_key)"
 fi
@@ -48,12 +55,6 @@ for name in $("$PHALANX" -c "account list" | awk 'NR > 1 && $2 == "demo-sim" { p
 	echo "account set $name api-key $(user $n api_key) access-token $(user $n access_token) api-secret $(user $n api_secret)"
 	n=$((n + 1))
 done | "$PHALANX" batch - >/dev/null
-# A simulator starts flat every time, its order ids new: so do its
-# accounts here, or a second demo would show (and offer to square off)
-# positions the broker no longer has.
-"$PHALANX" db psql -qAtc "delete from positions where account_id in
-    (select a.id from accounts a join brokers b on b.id = a.broker_id
-     where b.name = 'demo-sim')" >/dev/null
 "$PHALANX" -c "instruments load exchange NFO"
 "$PHALANX" -c "account list"
 fut=$("$PHALANX" db psql -Atc "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
