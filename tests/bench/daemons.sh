@@ -17,6 +17,7 @@ sql() { psql "$PHALANX_DSN" -qAtc "$1"; }
 
 pids=
 stop_all() {
+	# shellcheck disable=SC2086 # a list of pids
 	[ -n "$pids" ] && kill $pids 2>/dev/null
 	for p in $pids; do wait "$p" 2>/dev/null; done
 	pids=
@@ -69,6 +70,7 @@ start() {
 # post: K signals, strategy i's on its own symbol, round-robin over the
 # daemons from 8 threads; prints the seconds the posting took.
 post() {
+	# shellcheck disable=SC2086 # one argument per port
 	python3 - "$K" "$NSTRAT" "$SYMS" $ports <<'PY'
 import sys, time, json, threading, http.client
 k, nstrat, syms, ports = int(sys.argv[1]), int(sys.argv[2]), \
@@ -121,6 +123,7 @@ for n in 1 3; do
 	SYMS=$(sql "select string_agg(tradingsymbol, ',') from (select tradingsymbol from instruments where instrument_type = 'FUT' and exchange = 'NFO' order by name, expiry limit $NSTRAT) s")
 	start "$n"
 	t0=$(date +%s.%N)
+	# shellcheck disable=SC2046 # two figures, as $1 and $2
 	set -- $(post)
 	wait_done
 	t1=$(date +%s.%N)

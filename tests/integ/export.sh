@@ -63,20 +63,20 @@ hdr() { sed -n "s/^# $2: \(.*\)\r$/\1/p" "$1"; }
 run 0 "export orders as csv" X -c "export orders $NOV format csv to $OUT/orders.csv"
 has "5 rows" "five orders in November"
 f=$OUT/orders.csv
-same "$(hdr $f firm)|$(hdr $f 'member code')|$(hdr $f brokers)|$(hdr $f 'client codes')|$(hdr $f 'algo ids')|$(hdr $f target)" \
+same "$(hdr "$f" firm)|$(hdr "$f" 'member code')|$(hdr "$f" brokers)|$(hdr "$f" 'client codes')|$(hdr "$f" 'algo ids')|$(hdr "$f" target)" \
 	"Acme Capital LLP|M12345|k2,z|AB1234,CD5678,EF9012|ALGO77|all" "header: firm, member, brokers, client codes, algo ids, target"
-same "$(hdr $f period)" "2026-11-01 to 2026-11-30 (IST, both days included)" "header: period"
-same "$(hdr $f generator)" "phalanx $("$PHALANX" --version | cut -d' ' -f2)" "header: generator version"
-case "$(hdr $f 'generated at')" in
+same "$(hdr "$f" period)" "2026-11-01 to 2026-11-30 (IST, both days included)" "header: period"
+same "$(hdr "$f" generator)" "phalanx $("$PHALANX" --version | cut -d' ' -f2)" "header: generator version"
+case "$(hdr "$f" 'generated at')" in
 20[0-9][0-9]-[01][0-9]-[0-3][0-9]\ [0-2][0-9]:[0-5][0-9]:[0-5][0-9]\ IST) ok "header: generated at, IST" ;;
-*) fail "header: generated at" "$(hdr $f 'generated at')" ;;
+*) fail "header: generated at" "$(hdr "$f" 'generated at')" ;;
 esac
-rid=$(hdr $f 'report id')
+rid=$(hdr "$f" 'report id')
 case "$rid" in RPT-20[0-9][0-9][01][0-9][0-3][0-9]-[0-9a-f]*) ok "header: report id $rid" ;;
 *) fail "header: report id" "$rid" ;; esac
-same "$(data $f | sha256sum | cut -d' ' -f1)" "$(hdr $f sha256)" "the header's sha256 is the data's, recomputed by sha256sum"
+same "$(data "$f" | sha256sum | cut -d' ' -f1)" "$(hdr "$f" sha256)" "the header's sha256 is the data's, recomputed by sha256sum"
 same "$(sql "select rows || ' ' || sha256 || ' ' || destination from exports where id = '$rid'")" \
-	"5 $(hdr $f sha256) $f" "the export is recorded"
+	"5 $(hdr "$f" sha256) $f" "the export is recorded"
 same "$(sql "select count(*) from audit_log where action = 'export' and object = '$rid'")" 1 "and audited"
 
 # RFC 4180 read by Python's csv module: CRLF records, the awkward message
@@ -98,7 +98,7 @@ EOF2
 
 # psql \copy back into a table: the same orders, NULL and '' kept apart.
 sql "CREATE TABLE rt (created_at timestamptz, updated_at timestamptz, order_id bigint, fanout_id bigint, account text, client_code text, broker text, client_tag text, broker_order_id text, state text, side text, exchange text, symbol text, product text, order_type text, variety text, validity text, qty int, filled_qty int, price numeric, trigger_price numeric, avg_price numeric, message text)"
-data $f >"$OUT/orders.data.csv"
+data "$f" >"$OUT/orders.data.csv"
 psql "$PHALANX_DSN" -qc "\\copy rt from '$OUT/orders.data.csv' with (format csv, header true)" >/dev/null &&
 	ok "psql \\copy reads the data back" || fail "psql \\copy reads the data back"
 same "$(sql "select count(*) from rt join orders o on o.id = rt.order_id and o.created_at = rt.created_at and o.client_tag = rt.client_tag and o.state = rt.state and o.qty = rt.qty and o.avg_price = rt.avg_price and o.message is not distinct from rt.message join accounts a on a.id = o.account_id and a.name = rt.account and a.user_id = rt.client_code")" \
@@ -106,14 +106,14 @@ same "$(sql "select count(*) from rt join orders o on o.id = rt.order_id and o.c
 
 # -- targets and day boundaries in IST ------------------------------------
 run 0 "trades of a2" X -c "export trades $NOV acct:a2 format csv to $OUT/a2.csv"
-same "$(data $OUT/a2.csv | sed 1d | cut -d, -f5 | tr -d '\r' | paste -sd,)" "T4,T5" "acct:a2: its two trades"
-same "$(hdr $OUT/a2.csv 'client codes')|$(hdr $OUT/a2.csv target)" "CD5678|acct:a2" "header names a2's code and the target"
+same "$(data "$OUT/a2.csv" | sed 1d | cut -d, -f5 | tr -d '\r' | paste -sd,)" "T4,T5" "acct:a2: its two trades"
+same "$(hdr "$OUT/a2.csv" 'client codes')|$(hdr "$OUT/a2.csv" target)" "CD5678|acct:a2" "header names a2's code and the target"
 run 0 "trades of group desk" X -c "export trades $NOV group:desk format csv to $OUT/desk.csv"
-same "$(hdr $OUT/desk.csv rows)" 3 "group:desk: a1's three trades"
+same "$(hdr "$OUT/desk.csv" rows)" 3 "group:desk: a1's three trades"
 run 0 "one IST day" X -c "export trades from 2026-11-04 to 2026-11-04 format csv to $OUT/d4.csv"
-same "$(data $OUT/d4.csv | sed 1d | cut -d, -f5 | tr -d '\r')" "T5" "4 Nov IST holds T5 (00:00:01) and not T4 (23:59:59 the day before)"
+same "$(data "$OUT/d4.csv" | sed 1d | cut -d, -f5 | tr -d '\r')" "T5" "4 Nov IST holds T5 (00:00:01) and not T4 (23:59:59 the day before)"
 run 0 "the day before the period" X -c "export trades from 2026-10-31 to 2026-10-31 format csv to $OUT/d31.csv"
-same "$(data $OUT/d31.csv | sed 1d | cut -d, -f5 | tr -d '\r')" "T6" "31 Oct holds only T6"
+same "$(data "$OUT/d31.csv" | sed 1d | cut -d, -f5 | tr -d '\r')" "T6" "31 Oct holds only T6"
 run 1 "an unknown account" X -c "export trades $NOV acct:nobody format csv to $OUT/x.csv"
 has "unknown account nobody" "names the account"
 [ ! -e "$OUT/x.csv" ] && ok "and writes nothing" || fail "a file for an unknown account"
@@ -123,12 +123,12 @@ run 0 "export pnl" X -c "export pnl $NOV format csv to $OUT/pnl.csv"
 want=$(python3 -c '
 b = 50 * 100 + 25 * 101.5; s = 75 * 110.25
 print("%.2f" % (75 * (s / 75 - b / 75)))')
-same "$(data $OUT/pnl.csv | tr -d '\r' | awk -F, '$1 == "2026-11-02" && $2 == "a1" { print $12 }')" "$want" \
+same "$(data "$OUT/pnl.csv" | tr -d '\r' | awk -F, '$1 == "2026-11-02" && $2 == "a1" { print $12 }')" "$want" \
 	"a1 realised on 2 Nov: 75 x (110.25 - 100.50) = $want"
-same "$(data $OUT/pnl.csv | tr -d '\r' | awk -F, '$2 == "a2" { print $1, $11, $12 }' | paste -sd,)" \
+same "$(data "$OUT/pnl.csv" | tr -d '\r' | awk -F, '$2 == "a2" { print $1, $11, $12 }' | paste -sd,)" \
 	"2026-11-03 -30 0.00,2026-11-04 30 0.00" "a2's overnight short: open on the 3rd, closed on the 4th, nothing realised within a day"
 run 0 "export sla" X -c "export sla $NOV format csv to $OUT/sla.csv"
-same "$(data $OUT/sla.csv | tr -d '\r' | awk -F, '$2 == "a2" { print $4, $6, $7, $8, $9 }')" "3 1 33.33 3 4.000" \
+same "$(data "$OUT/sla.csv" | tr -d '\r' | awk -F, '$2 == "a2" { print $4, $6, $7, $8, $9 }')" "3 1 33.33 3 4.000" \
 	"a2: 3 orders, 1 rejected (33.33%), 3 acks, p50 of 3, 4, 5 ms = 4 ms"
 
 # -- verify -----------------------------------------------------------------
@@ -156,8 +156,8 @@ import hashlib, sys
 raw = open(sys.argv[1], "rb").read()
 print(hashlib.sha256(raw[:raw.index(b"# report sha256: ")]).hexdigest())
 EOF2
-)" "$(hdr $f 'report sha256')" "report sha256: the header lines above it, recomputed by python"
-same "$(sql "select report_sha256 from exports where id = '$rid'")" "$(hdr $f 'report sha256')" "the store records the seal"
+)" "$(hdr "$f" 'report sha256')" "report sha256: the header lines above it, recomputed by python"
+same "$(sql "select report_sha256 from exports where id = '$rid'")" "$(hdr "$f" 'report sha256')" "the store records the seal"
 # One byte of the header changed, the data left alone: a client code.
 sed '0,/AB1234/s//AB1235/' "$f" >"$OUT/client.csv"
 same "$(cmp -l "$f" "$OUT/client.csv" | wc -l)" 1 "one header byte differs"
@@ -181,7 +181,7 @@ run 2 "a file that is not there" "$PHALANX" export verify "$OUT/none.csv"
 # -- empty period, bad dates ------------------------------------------------
 run 0 "an empty period" X -c "export trades from 2025-01-01 to 2025-01-31 format csv to $OUT/empty.csv"
 has "0 rows" "zero rows"
-same "$(hdr $OUT/empty.csv rows)|$(data $OUT/empty.csv | tr -d '\r')" \
+same "$(hdr "$OUT/empty.csv" rows)|$(data "$OUT/empty.csv" | tr -d '\r')" \
 	"0|fill_ts,account,client_code,broker,trade_id,exchange_order_id,broker_order_id,client_tag,exchange,symbol,product,side,qty,price,value" \
 	"the empty report has its header and column names"
 run 0 "the empty report verifies" "$PHALANX" export verify "$OUT/empty.csv"
@@ -200,14 +200,17 @@ has "one destination" "says one"
 # -- default names and atomic writes ----------------------------------------
 mkdir -p "$OUT/dir"
 run 0 "to a directory" X -c "export trades $NOV format csv to $OUT/dir"
+# shellcheck disable=SC2012 # phalanx's own file names: plain
 n=$(ls -A "$OUT/dir" | wc -l)
 same "$n $(ls "$OUT/dir" | grep -c '^phalanx-trades-2026-11-01-2026-11-30-RPT-.*\.csv$')" "1 1" \
 	"one file, named for kind, period and id; no temporary left"
+# shellcheck disable=SC2012 # phalanx's own file names: plain
 same "$(ls -A "$PHALANX_HOME/exports" 2>/dev/null | wc -l)" 0 "no spool left behind"
 (cd "$OUT/dir" && X -o report.dir="$OUT/dir" -c "export orders $NOV format csv" >/dev/null) &&
 	same "$(ls "$OUT/dir" | grep -c '^phalanx-orders-')" 1 "report.dir takes an export with no destination" ||
 	fail "export to report.dir"
 # A period changed in a file phalanx named: the name gives the field away.
+# shellcheck disable=SC2012 # phalanx's own file names: plain
 g=$(ls "$OUT/dir/"phalanx-trades-*.csv | head -1)
 gn=$(basename "$g")
 mkdir -p "$OUT/tamper"
@@ -222,7 +225,7 @@ same "$(echo "$out" | grep -c 'field "report')" 0 "and no other field"
 run 0 "export orders as pdf" X -c "export orders $NOV format pdf to $OUT/orders.pdf"
 p=$OUT/orders.pdf
 psha=$(echo "$out" | sed -n 's/^ *sha256 //p')
-same "$psha" "$(hdr $f sha256)" "the PDF's hash is the CSV's: same data"
+same "$psha" "$(hdr "$f" sha256)" "the PDF's hash is the CSV's: same data"
 pdfinfo "$p" >"$OUT/info" 2>&1 && ok "pdfinfo reads it" || fail "pdfinfo" "$(cat "$OUT/info")"
 same "$(sed -n 's/^Pages: *//p' "$OUT/info")" 3 "cover, charts, one table page"
 same "$(sed -n 's/^Author: *//p' "$OUT/info")" "Acme Capital LLP" "metadata: author is the firm"

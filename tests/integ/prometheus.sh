@@ -115,6 +115,6 @@ has '"status":"success"' "prometheus answers the histogram's buckets"
 out=$(query 'up{job="phalanx"}')
 has '"value":[' "the target is up in prometheus"
 
-kill $prompid $servepid 2>/dev/null
-wait $servepid
+kill "$prompid" "$servepid" 2>/dev/null
+wait "$servepid"
 finish

@@ -54,7 +54,7 @@ has 'phalanx_postbacks_total{result="refused"} 2' "metrics count the refused one
 has 'phalanx_store_up 1' "metrics say the store is up"
 echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
 has '# TYPE phalanx_order_ack_seconds histogram' "ack latency is exported as a histogram"
-kill $servepid
-wait $servepid
+kill "$servepid"
+wait "$servepid"
 same "$?" 0 "serve stops cleanly on SIGTERM"
 finish
