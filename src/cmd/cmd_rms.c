@@ -85,7 +85,7 @@ pairs_check(struct cmd_pstate *ps)
 		n++;
 		err_clear(&e);
 		if (strcasecmp(c->args[i].val, "none") == 0) {
-			if (rms_limit_find(name, NULL) != NULL)
+			if (rms_limit_unset_name(&scratch, name) == 0)
 				continue;
 			err_set(&e, "rms-limit", "unknown limit \"%s\"", name);
 		}
@@ -113,11 +113,11 @@ override_check(struct cmd_pstate *ps)
 	err_clear(&e);
 	if (rms_limit_set(&scratch, cmd_get(ps->cmd, "limit"),
 	    cmd_get(ps->cmd, "value"), &e) == -1 ||
-	    strncasecmp(cmd_get(ps->cmd, "limit"), "on-", 3) == 0 ||
-	    strcasecmp(cmd_get(ps->cmd, "limit"), "approval") == 0)
+	    rms_limit_find(cmd_get(ps->cmd, "limit"), NULL) == NULL)
 		return cmd_perr_set(ps->err, ps->toks->textend, "%s",
 		    err_isset(&e) ? e.msg : "an override changes a limit's "
-		    "value, not its response or approval");
+		    "value, not its response, approval, scaleout-pct or "
+		    "hedge-premium");
 	return 0;
 }
 
@@ -261,6 +261,33 @@ limits_text(struct strbuf *b, const struct rms_limits *lim)
 	if (lim->approval)
 		strbuf_puts(b, "  loosening overrides need a second operator's "
 		    "approval\n");
+	for (i = 0; i < RL__COUNT; i++) {
+		if (rms_limit_has(lim, (enum rms_limit_id)i) &&
+		    lim->on[i] == RR_SCALEOUT)
+			break;
+	}
+	if (i < RL__COUNT || lim->scaleout_bp > 0) {
+		json_t *j = rms_limits_to_json(lim);
+
+		snprintf(val, sizeof val, "%lld",
+		    (long long)RMS_SCALEOUT_DEFAULT_BP / 100);
+		strbuf_printf(b, "  %-24s %-14s%s\n", "scaleout-pct",
+		    lim->scaleout_bp > 0 ? json_string_value(json_object_get(
+		    j, "scaleout-pct")) : val, lim->scaleout_bp > 0 ?
+		    " a scaleout closes this % of every position, in whole "
+		    "lots" : " (the default) a scaleout closes this % of "
+		    "every position, in whole lots");
+		json_decref(j);
+	}
+	if (lim->hedge_premium > 0) {
+		json_t *j = rms_limits_to_json(lim);
+
+		strbuf_printf(b, "  %-24s %-14s a hedge buys the strike whose "
+		    "premium is nearest this, at or below it\n",
+		    "hedge-premium", json_string_value(json_object_get(j,
+		    "hedge-premium")));
+		json_decref(j);
+	}
 }
 
 static void
@@ -333,7 +360,6 @@ static int
 apply_pairs(const struct cmd *c, struct rms_limits *lim, struct err *e)
 {
 	const char		*name = NULL;
-	enum rms_limit_id	 id;
 	size_t			 i;
 
 	for (i = 0; i < c->nargs; i++) {
@@ -341,8 +367,7 @@ apply_pairs(const struct cmd *c, struct rms_limits *lim, struct err *e)
 			name = c->args[i].val;
 		else if (strcmp(c->args[i].key, "value") == 0 &&
 		    strcasecmp(c->args[i].val, "none") == 0) {
-			if (rms_limit_find(name, &id) != NULL)
-				rms_limit_unset(lim, id);
+			(void)rms_limit_unset_name(lim, name);
 		} else if (strcmp(c->args[i].key, "value") == 0 &&
 		    rms_limit_set(lim, name, c->args[i].val, e) == -1)
 			return -1;

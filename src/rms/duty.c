@@ -324,7 +324,7 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 }
 
 static void
-duty_marked(struct rms_engine *e, json_t *quotes)
+duty_marked(struct rms_engine *e, json_t *quotes, void *arg)
 {
 	if (e->closing)
 		return;
@@ -366,7 +366,7 @@ duty_mark(struct rms_engine *e)
 		duty_judge(e, empty);
 		json_decref(empty);
 	} else
-		rms_marks_get(e->marks, keys, n, duty_marked);
+		rms_marks_get(e->marks, keys, n, duty_marked, NULL);
 	free(keys);
 	json_decref(seen);
 }

@@ -58,9 +58,37 @@ const struct rms_limit_def rms_limit_defs[RL__COUNT] = {
 };
 
 static const char *const response_names[RR__COUNT] = {
-	"none", "alert", "throttle", "reduce", "halt", "squareoff", "hedge",
-	"kill"
+	"none", "alert", "throttle", "reduce", "scaleout", "halt", "squareoff",
+	"hedge", "kill"
 };
+
+/*
+ * The responses' parameters, set like limits: scaleout-pct (the share of
+ * every position a scaleout closes) and hedge-premium (a hedge buys the
+ * strike whose premium is nearest this many rupees at or below it,
+ * instead of rms.hedge_steps strikes out of the money).
+ */
+static const struct rms_limit_def param_defs[] = {
+	{ "scaleout-pct", RLT_PCT, 10000, 0, RR_NONE,
+	  "percentage of every position a scaleout closes" },
+	{ "hedge-premium", RLT_MONEY, 100000 * 100, 0, RR_NONE,
+	  "rupees of premium a hedge's option may cost, at most" },
+};
+
+static int64_t *
+param_slot(struct rms_limits *lim, const char *name,
+    const struct rms_limit_def **d)
+{
+	if (strcasecmp(name, param_defs[0].name) == 0) {
+		*d = &param_defs[0];
+		return &lim->scaleout_bp;
+	}
+	if (strcasecmp(name, param_defs[1].name) == 0) {
+		*d = &param_defs[1];
+		return &lim->hedge_premium;
+	}
+	return NULL;
+}
 
 static const char *const exchange_names[] = { "NSE", "BSE", "NFO", "BFO",
 	"MCX", "CDS" };
@@ -169,7 +197,15 @@ parse_number(const struct rms_limit_def *d, const char *text, int64_t *v,
     struct err *e)
 {
 	int	scale = d->type == RLT_COUNT ? 0 : 2;
+	char	num[48];
+	size_t	len = strlen(text);
 
+	/* A percentage may carry its sign: "50%". */
+	if (d->type == RLT_PCT && len > 1 && len < sizeof num &&
+	    text[len - 1] == '%') {
+		snprintf(num, sizeof num, "%.*s", (int)(len - 1), text);
+		text = num;
+	}
 	if (decimal_parse(text, scale, v) == -1) {
 		err_set(e, E_LIMIT, "%s: expected %s, got \"%.40s\"", d->name,
 		    d->type == RLT_COUNT ? "a whole number" :
@@ -251,7 +287,7 @@ rms_limit_set(struct rms_limits *lim, const char *name, const char *text,
 	const struct rms_limit_def	*d;
 	enum rms_limit_id		 id;
 	enum rms_response		 r;
-	int64_t				 v;
+	int64_t				 v, *slot;
 
 	if (strcasecmp(name, "approval") == 0) {
 		if (strcasecmp(text, "yes") != 0 && strcasecmp(text, "no") != 0) {
@@ -271,11 +307,17 @@ rms_limit_set(struct rms_limits *lim, const char *name, const char *text,
 		}
 		if (rms_response_parse(text, &r) == -1 || r == RR_NONE) {
 			err_set(e, E_LIMIT, "%s: expected alert, throttle, "
-			    "reduce, halt, squareoff, hedge or kill, got "
-			    "\"%.40s\"", name, text);
+			    "reduce, scaleout, halt, squareoff, hedge or kill, "
+			    "got \"%.40s\"", name, text);
 			return -1;
 		}
 		lim->on[id] = r;
+		return 0;
+	}
+	if ((slot = param_slot(lim, name, &d)) != NULL) {
+		if (parse_number(d, text, &v, e) == -1)
+			return -1;
+		*slot = v;
 		return 0;
 	}
 	if ((d = rms_limit_find(name, &id)) == NULL) {
@@ -298,6 +340,44 @@ rms_limit_unset(struct rms_limits *lim, enum rms_limit_id id)
 	lim->set &= ~(1u << id);
 	lim->v[id] = 0;
 	lim->on[id] = RR_NONE;
+}
+
+int
+rms_limit_unset_name(struct rms_limits *lim, const char *name)
+{
+	const struct rms_limit_def	*d;
+	enum rms_limit_id		 id;
+	int64_t				*slot;
+
+	if (rms_limit_find(name, &id) != NULL) {
+		rms_limit_unset(lim, id);
+		return 0;
+	}
+	if ((slot = param_slot(lim, name, &d)) != NULL) {
+		*slot = 0;
+		return 0;
+	}
+	return -1;
+}
+
+int64_t
+rms_scaleout_bp(const struct rms_limits *lim)
+{
+	return lim->scaleout_bp > 0 ? lim->scaleout_bp :
+	    RMS_SCALEOUT_DEFAULT_BP;
+}
+
+int64_t
+rms_scaleout_lots(int64_t lots, int64_t bp)
+{
+	int64_t	n = lots < 0 ? -lots : lots, cut;
+
+	if (bp <= 0)
+		return 0;
+	cut = (n * bp + 5000) / 10000;	/* nearest, a half up */
+	if (cut > n)
+		cut = n;
+	return lots < 0 ? -cut : cut;
 }
 
 int
@@ -389,6 +469,14 @@ rms_limits_to_json(const struct rms_limits *lim)
 	}
 	if (lim->approval)
 		json_object_set_new(j, "approval", json_string("yes"));
+	if (lim->scaleout_bp > 0) {
+		format_decimal(lim->scaleout_bp, buf, sizeof buf);
+		json_object_set_new(j, param_defs[0].name, json_string(buf));
+	}
+	if (lim->hedge_premium > 0) {
+		format_decimal(lim->hedge_premium, buf, sizeof buf);
+		json_object_set_new(j, param_defs[1].name, json_string(buf));
+	}
 	return j;
 }
 
@@ -476,6 +564,10 @@ rms_limits_narrow(struct rms_limits *base, const struct rms_limits *over)
 			base->on[i] = over->on[i];
 	}
 	base->approval |= over->approval;
+	if (over->scaleout_bp > 0)
+		base->scaleout_bp = over->scaleout_bp;
+	if (over->hedge_premium > 0)
+		base->hedge_premium = over->hedge_premium;
 }
 
 enum trading_state

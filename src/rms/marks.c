@@ -3,7 +3,8 @@
  * next kite account with an access token, and so on round the list, so
  * one dead login or one broker down does not blind the monitors.  The
  * brokers live as long as the credentials do (a registry change drops
- * them, once no request is in flight).
+ * them, once no request is in flight).  One request is in flight at a
+ * time; the others (a hedge's chain while a pass marks) wait their turn.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,14 @@
 #include "exec/paper_hooks.h"
 #include "net/net.h"
 #include "rms/rms_int.h"
+
+struct marks_req {
+	char			**keys;
+	size_t			 nkeys;
+	rms_marks_cb		 cb;
+	void			*arg;
+	struct marks_req	*next;
+};
 
 struct rms_marks {
 	struct rms_engine	*e;
@@ -28,6 +37,8 @@ struct rms_marks {
 	char			**keys;
 	size_t			 nkeys;
 	rms_marks_cb		 cb;
+	void			*arg;
+	struct marks_req	*wait, **wait_tail;	/* in turn */
 };
 
 static void
@@ -57,15 +68,37 @@ marks_keys_free(struct rms_marks *m)
 	m->nkeys = 0;
 }
 
+static void marks_start(struct rms_marks *, char **, size_t, rms_marks_cb,
+    void *);
+
 static void
 marks_finish(struct rms_marks *m, json_t *quotes)
 {
-	rms_marks_cb	cb = m->cb;
+	rms_marks_cb		 cb = m->cb;
+	struct marks_req	*q;
+	size_t			 i;
 
 	marks_keys_free(m);
 	m->busy = 0;
-	cb(m->e, quotes);
+	cb(m->e, quotes, m->arg);
 	json_decref(quotes);
+	while ((q = m->wait) != NULL && !m->busy) {
+		if ((m->wait = q->next) == NULL)
+			m->wait_tail = &m->wait;
+		if (!m->e->closing) {
+			marks_start(m, q->keys, q->nkeys, q->cb, q->arg);
+			free(q);
+			return;
+		}
+		/* Closing: no new request, each caller lets go. */
+		quotes = json_object();
+		q->cb(m->e, quotes, q->arg);
+		json_decref(quotes);
+		for (i = 0; i < q->nkeys; i++)
+			free(q->keys[i]);
+		free(q->keys);
+		free(q);
+	}
 }
 
 static void marks_try(struct rms_marks *);
@@ -80,8 +113,7 @@ marks_quoted(const struct broker_err *be, const struct broker_quote *q,
 	size_t			 i;
 
 	if (m->e->closing) {
-		marks_keys_free(m);
-		m->busy = 0;
+		marks_finish(m, json_object());	/* each caller lets go */
 		return;
 	}
 	if (be != NULL && err_isset(&be->err)) {
@@ -178,21 +210,18 @@ rms_marks_reset(struct rms_marks *m)
 		marks_drop(m);
 }
 
-void
-rms_marks_get(struct rms_marks *m, const char *const *keys, size_t n,
-    rms_marks_cb cb)
+/* keys: owned from here on. */
+static void
+marks_start(struct rms_marks *m, char **keys, size_t n, rms_marks_cb cb,
+    void *arg)
 {
-	size_t	i;
-
-	if (m->busy)
-		return;
 	m->busy = 1;
 	m->cb = cb;
+	m->arg = arg;
 	if (m->stale_creds)
 		marks_drop(m);
-	m->keys = xcalloc(n + 1, sizeof *m->keys);
-	for (i = 0; i < n; i++)
-		m->keys[m->nkeys++] = xstrdup(keys[i]);
+	m->keys = keys;
+	m->nkeys = n;
 	m->tried = 0;
 	if (m->creds == NULL) {
 		store_broker_creds(m->e->store, NULL, NULL, marks_creds, m);
@@ -202,10 +231,51 @@ rms_marks_get(struct rms_marks *m, const char *const *keys, size_t n,
 }
 
 void
+rms_marks_get(struct rms_marks *m, const char *const *keys, size_t n,
+    rms_marks_cb cb, void *arg)
+{
+	struct marks_req	*q;
+	char			**copy;
+	size_t			 i;
+
+	copy = xcalloc(n + 1, sizeof *copy);
+	for (i = 0; i < n; i++)
+		copy[i] = xstrdup(keys[i]);
+	if (!m->busy) {
+		marks_start(m, copy, n, cb, arg);
+		return;
+	}
+	q = xcalloc(1, sizeof *q);
+	q->keys = copy;
+	q->nkeys = n;
+	q->cb = cb;
+	q->arg = arg;
+	if (m->wait_tail == NULL)
+		m->wait_tail = &m->wait;
+	*m->wait_tail = q;
+	m->wait_tail = &q->next;
+}
+
+void
 rms_marks_free(struct rms_marks *m)
 {
+	struct marks_req	*q;
+	json_t			*none;
+	size_t			 i;
+
 	if (m == NULL)
 		return;
+	/* Waiting callers let go of what they hold (the engine closes). */
+	while ((q = m->wait) != NULL) {
+		m->wait = q->next;
+		none = json_object();
+		q->cb(m->e, none, q->arg);
+		json_decref(none);
+		for (i = 0; i < q->nkeys; i++)
+			free(q->keys[i]);
+		free(q->keys);
+		free(q);
+	}
 	marks_drop(m);
 	marks_keys_free(m);
 	http_client_free(m->http);

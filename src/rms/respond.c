@@ -4,8 +4,11 @@
  * alert -- in escalating order: alert (the pass's breach record queues
  * it), throttle (an override halving
  * the account's orders-per-sec until the day ends), reduce (REDUCING),
- * halt (HALTED), squareoff (HALTED, then every position closed), hedge
- * (protective options bought for each short position), kill (the kill
+ * scaleout (every position cut by the template's scaleout-pct, in whole
+ * lots: rms_scaleout_lots), halt (HALTED), squareoff (HALTED, then every
+ * position closed), hedge (protective options bought for each short
+ * position, rms.hedge_steps strikes out or at the template's
+ * hedge-premium), kill (the kill
  * switch: HALTED, working orders cancelled, positions closed).  Every
  * step lands on the timeline of the scope's open incident for the rule
  * (which the breach record, queued ahead of it, opened or joined), and
@@ -33,6 +36,9 @@ struct rms_act {
 	size_t			 npos;
 	size_t			 next;
 	const struct rms_pos	*cur;		/* hedge: being covered */
+	json_t			*chain;		/* hedge: its chain's rows */
+	int64_t			*strikes;	/* hedge: paise, by row */
+	char			 tag[24];	/* the pass's fan-out tag */
 	/* The fan-out reads its target after fanout_start returns. */
 	struct target	 target;
 	char			*names[1];
@@ -53,8 +59,21 @@ act_target(struct rms_act *a)
 static void
 act_free(struct rms_act *a)
 {
+	json_decref(a->chain);
+	free(a->strikes);
 	free(a->pos);
 	free(a);
+}
+
+/* The pass's tag with the response's letter (rms_respond_tag). */
+static void
+act_tag(struct rms_engine *e, char *buf, size_t len, enum rms_response r)
+{
+	if (e->pass_intent[0] == '\0')
+		buf[0] = '\0';
+	else
+		snprintf(buf, len, "rms:%s:%c", e->pass_intent,
+		    rms_respond_letter(r));
 }
 
 static void
@@ -153,6 +172,7 @@ act_fanout(struct rms_act *a, enum fanout_intent intent,
 	req.target = act_target(a);
 	req.reason = a->reason;
 	req.source = "rms";
+	req.tag = a->tag[0] != '\0' ? a->tag : NULL;
 	req.mode = FANOUT_ASYNC;
 	req.on_fail = FANOUT_RETRY;
 	fanout_start(a->e->router, &req, cb, a);
@@ -252,44 +272,17 @@ act_hedged(const struct fanout_result *res, void *arg)
 	act_hedge_next(a);
 }
 
+/* Buy row at of the chain: as many lots as the position is short. */
 static void
-act_chain(json_t *rows, const struct err *err, void *arg)
+act_hedge_buy(struct rms_act *a, size_t at, const char *how)
 {
-	struct rms_act		*a = arg;
 	const struct rms_pos	*p = a->cur;
 	struct fanout_req	 req;
-	int64_t			*strikes, v;
 	const char		*sym;
-	size_t			 i, n = json_array_size(rows);
-	int			 call = strcmp(p->type, "PE") != 0, at;
 
-	if (err != NULL || n == 0) {
-		act_event(a, "action", NULL, "hedge for %s: no option chain "
-		    "for %s %s%s%s", p->symbol, p->under, p->expiry,
-		    err != NULL ? ": " : "", err != NULL ? err->msg : "");
-		act_hedge_next(a);
-		return;
-	}
-	strikes = xcalloc(n, sizeof *strikes);
-	for (i = 0; i < n; i++) {
-		if (decimal_parse(json_string_value(json_object_get(
-		    json_array_get(rows, i), "strike")), 4, &v) == 0)
-			strikes[i] = v / 100;
-	}
-	at = rms_hedge_pick(strikes, n, strcmp(p->type, "FUT") == 0 ?
-	    p->last : p->strike, call, a->e->hedge_steps,
-	    strcmp(p->type, "FUT") == 0);
-	free(strikes);
-	if (at < 0 || a->e->closing) {
-		act_event(a, "action", NULL, "hedge for %s: the chain has no "
-		    "strike %d steps out of the money", p->symbol,
-		    a->e->hedge_steps);
-		act_hedge_next(a);
-		return;
-	}
-	sym = json_string_value(json_object_get(json_array_get(rows, at),
+	sym = json_string_value(json_object_get(json_array_get(a->chain, at),
 	    "tradingsymbol"));
-	snprintf(a->symbol, sizeof a->symbol, "%s", sym);
+	snprintf(a->symbol, sizeof a->symbol, "%s", sym != NULL ? sym : "");
 	memset(&req, 0, sizeof req);
 	req.intent = FANOUT_ORDER;
 	req.target = act_target(a);
@@ -306,11 +299,118 @@ act_chain(json_t *rows, const struct err *err, void *arg)
 	req.on_fail = FANOUT_RETRY;
 	req.reason = a->reason;
 	req.source = "rms";
+	req.tag = a->tag[0] != '\0' ? a->tag : NULL;
 	act_event(a, "action", json_pack("{s:s,s:s,s:I}", "covers", p->symbol,
 	    "buy", a->symbol, "lots", (json_int_t)req.qty), "hedge: buy %lld "
-	    "lot(s) of %s to cover short %s", (long long)req.qty, a->symbol,
-	    p->symbol);
+	    "lot(s) of %s to cover short %s (%s)", (long long)req.qty,
+	    a->symbol, p->symbol, how);
 	fanout_start(a->e->router, &req, act_hedged, a);
+}
+
+/* The chain's quotes: the strike nearest hedge-premium, at or below. */
+static void
+act_premiums(struct rms_engine *e, json_t *quotes, void *arg)
+{
+	struct rms_act		*a = arg;
+	const struct rms_pos	*p = a->cur;
+	size_t			 i, n = json_array_size(a->chain);
+	int64_t			*ltp, now = time_wall_us();
+	int64_t			 stale_us = (int64_t)e->stale_s * 1000000;
+	char			 key[80], how[120], *t, *got;
+	json_t			*q;
+	int			 at, fut = strcmp(p->type, "FUT") == 0;
+
+	if (e->closing) {
+		act_hedge_next(a);
+		return;
+	}
+	ltp = xcalloc(n + 1, sizeof *ltp);
+	for (i = 0; i < n; i++) {
+		snprintf(key, sizeof key, "%s:%s", p->exchange,
+		    json_string_value(json_object_get(json_array_get(a->chain,
+		    i), "tradingsymbol")));
+		q = json_object_get(quotes, key);
+		if (q != NULL && now - json_integer_value(json_object_get(q,
+		    "at")) <= stale_us)
+			ltp[i] = json_integer_value(json_object_get(q, "ltp"));
+	}
+	at = rms_hedge_pick_premium(a->strikes, ltp, n, fut ? p->last :
+	    p->strike, strcmp(p->type, "PE") != 0, fut,
+	    a->lim.hedge_premium);
+	t = decimal_format(a->lim.hedge_premium, 2);
+	if (at < 0) {
+		act_event(a, "action", NULL, "hedge for %s: no %s of %s %s "
+		    "beyond the short strike has a live premium at or below "
+		    "%s", p->symbol, strcmp(p->type, "PE") == 0 ? "put" :
+		    "call", p->under, p->expiry, t);
+		free(t);
+		free(ltp);
+		act_hedge_next(a);
+		return;
+	}
+	got = decimal_format(ltp[at], 2);
+	snprintf(how, sizeof how, "premium %s, the nearest at or below %s",
+	    got, t);
+	free(got);
+	free(t);
+	free(ltp);
+	act_hedge_buy(a, (size_t)at, how);
+}
+
+static void
+act_chain(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_act		*a = arg;
+	const struct rms_pos	*p = a->cur;
+	const char		**keys;
+	char			 how[80];
+	int64_t			 v;
+	size_t			 i, n = json_array_size(rows), nk;
+	int			 call = strcmp(p->type, "PE") != 0, at;
+	int			 fut = strcmp(p->type, "FUT") == 0;
+
+	if (err != NULL || n == 0) {
+		act_event(a, "action", NULL, "hedge for %s: no option chain "
+		    "for %s %s%s%s", p->symbol, p->under, p->expiry,
+		    err != NULL ? ": " : "", err != NULL ? err->msg : "");
+		act_hedge_next(a);
+		return;
+	}
+	json_decref(a->chain);
+	a->chain = json_incref(rows);
+	free(a->strikes);
+	a->strikes = xcalloc(n, sizeof *a->strikes);
+	for (i = 0; i < n; i++) {
+		if (decimal_parse(json_string_value(json_object_get(
+		    json_array_get(rows, i), "strike")), 4, &v) == 0)
+			a->strikes[i] = v / 100;
+	}
+	if (a->lim.hedge_premium > 0 && a->e->marks != NULL &&
+	    !a->e->closing) {
+		/* Quotes for the whole chain, as many as one call takes. */
+		keys = xcalloc(n + 1, sizeof *keys);
+		for (i = nk = 0; i < n && nk < 500; i++)
+			keys[nk++] = xasprintf("%s:%s", p->exchange,
+			    json_string_value(json_object_get(json_array_get(
+			    rows, i), "tradingsymbol")));
+		rms_marks_get(a->e->marks, keys, nk, act_premiums, a);
+		for (i = 0; i < nk; i++)
+			free((char *)keys[i]);
+		free(keys);
+		return;
+	}
+	at = rms_hedge_pick(a->strikes, n, fut ? p->last : p->strike, call,
+	    a->e->hedge_steps, fut);
+	if (at < 0 || a->e->closing) {
+		act_event(a, "action", NULL, "hedge for %s: the chain has no "
+		    "strike %d steps out of the money", p->symbol,
+		    a->e->hedge_steps);
+		act_hedge_next(a);
+		return;
+	}
+	snprintf(how, sizeof how, "%d strike(s) out of the money",
+	    a->e->hedge_steps);
+	act_hedge_buy(a, (size_t)at, how);
 }
 
 static void
@@ -365,6 +465,7 @@ act_new(struct rms_engine *e, const struct rms_acct *ac,
 	    br->msg);
 	a->br = *br;
 	a->lim = ac->lim;
+	act_tag(e, a->tag, sizeof a->tag, br->response);
 	return a;
 }
 
@@ -384,6 +485,7 @@ struct rms_group {
 	char			 reason[300];
 	struct fanout_close	*close;		/* squareoff: what to close */
 	size_t			 nclose;
+	char			 tag[24];
 	int			 refs;		/* state change, fan-out */
 };
 
@@ -417,7 +519,9 @@ product_of(const char *name)
 /*
  * What the square-off closes: the positions the snapshot holds, which
  * the reconciler keeps true -- no broker read before the orders go.  The
- * strings point into the snapshot's copy kept by each act.
+ * strings point into the snapshot's copy kept by each act.  A scale-out
+ * closes rms_scaleout_lots of each position's whole lots instead, and
+ * says on each account's timeline what it cuts.
  */
 static void
 group_positions(struct rms_group *g)
@@ -425,7 +529,10 @@ group_positions(struct rms_group *g)
 	struct rms_acct		*ac;
 	const struct rms_pos	*p;
 	struct fanout_close	*c;
+	struct strbuf		 plan;
+	int64_t			 bp, lots, cut;
 	size_t			 i, j;
+	int			 scale = g->resp == RR_SCALEOUT;
 
 	for (i = 0; i < g->n; i++) {
 		ac = rms_snap_find(&g->e->snap, g->acts[i]->acct_id);
@@ -439,15 +546,33 @@ group_positions(struct rms_group *g)
 		}
 		g->close = xreallocarray(g->close, g->nclose +
 		    g->acts[i]->npos + 1, sizeof *g->close);
+		bp = rms_scaleout_bp(&g->acts[i]->lim);
+		strbuf_init(&plan);
 		for (j = 0; j < g->acts[i]->npos; j++) {
 			p = &g->acts[i]->pos[j];
+			lots = p->qty / (p->lot > 0 ? p->lot : 1);
+			cut = scale ? rms_scaleout_lots(lots, bp) : 0;
+			if (scale)
+				strbuf_printf(&plan, "%s%s %lld -> %lld lot(s)",
+				    j > 0 ? ", " : "", p->symbol,
+				    (long long)lots, (long long)(lots - cut));
+			if (scale && cut == 0)
+				continue;
 			c = &g->close[g->nclose++];
 			c->account_id = ac->id;
 			c->exchange = p->exchange;
 			c->symbol = p->symbol;
 			c->product = product_of(p->product);
-			c->qty = p->qty;
+			c->qty = scale ? cut * (p->lot > 0 ? p->lot : 1) :
+			    p->qty;
 		}
+		if (scale)
+			act_event(g->acts[i], "action", json_pack("{s:I}",
+			    "scaleout_bp", (json_int_t)bp), "scale-out "
+			    "%lld.%02lld%%: %s", (long long)(bp / 100),
+			    (long long)(bp % 100), plan.s != NULL &&
+			    plan.len > 0 ? plan.s : "no open position");
+		strbuf_free(&plan);
 	}
 }
 
@@ -465,6 +590,13 @@ group_state_local(struct rms_group *g, enum trading_state st)
 	}
 }
 
+static const char *
+group_what(const struct rms_group *g)
+{
+	return g->resp == RR_KILL ? "kill" : g->resp == RR_SCALEOUT ?
+	    "scale-out" : "square-off";
+}
+
 static void
 group_closed(const struct fanout_result *res, void *arg)
 {
@@ -473,9 +605,8 @@ group_closed(const struct fanout_result *res, void *arg)
 	json_t			*legs = json_object_get(res->data, "legs"), *leg;
 	size_t			 i, j;
 
-	log_info("rms", "%s of %zu account(s): %s%s", g->resp == RR_KILL ?
-	    "kill" : "square-off", g->n, res->text != NULL ? res->text : "",
-	    res->ok ? "" : res->err.msg);
+	log_info("rms", "%s of %zu account(s): %s%s", group_what(g), g->n,
+	    res->text != NULL ? res->text : "", res->ok ? "" : res->err.msg);
 	for (i = 0; i < g->n; i++) {
 		one = *res;
 		if (res->data != NULL) {
@@ -488,8 +619,7 @@ group_closed(const struct fanout_result *res, void *arg)
 					    one.data, "legs"), leg);
 			}
 		}
-		act_orders(g->acts[i], &one, g->resp == RR_KILL ? "kill" :
-		    "square-off");
+		act_orders(g->acts[i], &one, group_what(g));
 		json_decref(one.data);
 	}
 	group_free(g);
@@ -511,12 +641,21 @@ group_fanout(struct rms_group *g, enum fanout_intent intent)
 	req.source = "rms";
 	req.mode = FANOUT_ASYNC;
 	req.on_fail = FANOUT_RETRY;
+	req.tag = g->tag[0] != '\0' ? g->tag : NULL;
 	if (intent == FANOUT_SQUAREOFF) {
 		group_positions(g);
 		req.close = g->close;
 		req.nclose = g->nclose;
 	}
 	g->refs++;
+	if (g->resp == RR_SCALEOUT && g->nclose == 0) {
+		/* Every position is too small to cut: nothing to send. */
+		for (size_t i = 0; i < g->n; i++)
+			act_event(g->acts[i], "action", NULL, "scale-out: no "
+			    "whole lot to close, no order sent");
+		group_free(g);
+		return;
+	}
 	fanout_start(g->e->router, &req, group_closed, g);
 }
 
@@ -552,6 +691,15 @@ group_run(struct rms_group *g)
 	if (g->n == 1)
 		snprintf(g->reason, sizeof g->reason, "%s", g->acts[0]->reason);
 	g->refs = 1;	/* held while the steps start */
+	act_tag(g->e, g->tag, sizeof g->tag, g->resp);
+	if (g->resp == RR_SCALEOUT) {
+		/* Closing orders only: the scope's state stays. */
+		if (!g->e->closing)
+			group_fanout(g, FANOUT_SQUAREOFF);
+		json_decref(ids);
+		group_free(g);
+		return;
+	}
 	if (g->resp == RR_KILL) {
 		for (i = 0; i < g->n; i++)
 			act_event(g->acts[i], "state", json_pack("{s:s,s:s}",
@@ -589,8 +737,8 @@ group_run(struct rms_group *g)
 void
 rms_respond_all(struct rms_engine *e, const struct rms_fired *f, size_t n)
 {
-	static const enum rms_response grouped[] = { RR_REDUCE, RR_HALT,
-		RR_SQUAREOFF, RR_KILL };
+	static const enum rms_response grouped[] = { RR_REDUCE, RR_SCALEOUT,
+		RR_HALT, RR_SQUAREOFF, RR_KILL };
 	struct rms_group	*g;
 	struct rms_acct		*ac;
 	size_t			 i, k;
@@ -656,5 +804,22 @@ rms_respond(struct rms_engine *e, struct rms_acct *ac,
 		    "for nothing more on %s", a->rule);
 		act_free(a);
 		return;
+	}
+}
+
+char
+rms_respond_letter(enum rms_response r)
+{
+	switch (r) {
+	case RR_SCALEOUT:
+		return 's';
+	case RR_SQUAREOFF:
+		return 'q';
+	case RR_HEDGE:
+		return 'h';
+	case RR_KILL:
+		return 'k';
+	default:
+		return 'x';
 	}
 }

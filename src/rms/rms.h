@@ -58,6 +58,7 @@ enum rms_response {
 	RR_ALERT,
 	RR_THROTTLE,
 	RR_REDUCE,	/* the scope becomes REDUCING */
+	RR_SCALEOUT,	/* every position cut by scaleout-pct, whole lots */
 	RR_HALT,	/* the scope becomes HALTED */
 	RR_SQUAREOFF,	/* halt, then close the scope's positions */
 	RR_HEDGE,	/* buy protective options for the short side */
@@ -85,7 +86,12 @@ struct rms_limits {
 	int64_t			 v[RL__COUNT];
 	enum rms_response	 on[RL__COUNT];	/* monitors only */
 	int			 approval;	/* loosening needs a second user */
+	/* Parameters of responses, 0 when the template names none: */
+	int64_t			 scaleout_bp;	/* scaleout-pct, basis points */
+	int64_t			 hedge_premium;	/* hedge-premium, paise */
 };
+
+#define RMS_SCALEOUT_DEFAULT_BP	5000	/* scaleout with no scaleout-pct */
 
 const struct rms_limit_def *rms_limit_find(const char *name,
     enum rms_limit_id *);
@@ -104,6 +110,17 @@ int rms_response_parse(const char *, enum rms_response *);
 int rms_limit_set(struct rms_limits *, const char *name, const char *text,
     struct err *);
 void rms_limit_unset(struct rms_limits *, enum rms_limit_id);
+/* "none": unset a limit or a response parameter by name; -1 unknown. */
+int rms_limit_unset_name(struct rms_limits *, const char *name);
+/* The scale-out share in basis points (the default when none is set). */
+int64_t rms_scaleout_bp(const struct rms_limits *);
+/*
+ * The whole lots a scale-out of bp basis points closes of a position of
+ * lots (signed): the nearest whole lot to lots x bp / 10000, a half
+ * rounded up (towards less risk), never more than the position -- so
+ * no position flips side.  Its sign is the position's.
+ */
+int64_t rms_scaleout_lots(int64_t lots, int64_t bp);
 int rms_limit_has(const struct rms_limits *, enum rms_limit_id);
 /* The canonical text of a limit's value, as rms_limit_set takes it. */
 void rms_limit_format(const struct rms_limits *, enum rms_limit_id, char *,
@@ -271,5 +288,15 @@ int64_t rms_used_bp(const struct rms_limits *, enum rms_limit_id,
  */
 int rms_hedge_pick(const int64_t *strikes, size_t n, int64_t ref, int call,
     int steps, int future);
+/*
+ * The same side of the money, by premium: of the strikes at or beyond
+ * the base strike rms_hedge_pick starts from (the short strike, the
+ * future's nearest), the one whose premium ltp[i] (paise, 0: no quote)
+ * is the highest at or below target -- the most protection that price
+ * buys; on equal premiums the one nearer the money.  -1 when no quoted
+ * strike there costs target or less.
+ */
+int rms_hedge_pick_premium(const int64_t *strikes, const int64_t *ltp,
+    size_t n, int64_t ref, int call, int future, int64_t target);
 
 #endif

@@ -89,6 +89,11 @@ struct rms_engine {
 	json_t			*held_notes;	/* timeline events held until
 						   the breach record is queued */
 	int64_t			 t_live;	/* mono us of the last save */
+	char			 pass_intent[16];	/* this pass's breaches,
+						   journaled first; "" none */
+	int			 die_unrecorded;	/* test only: SIGKILL once a
+						   response's fan-out is done,
+						   its breach never recorded */
 };
 
 /* snapshot.c */
@@ -103,13 +108,14 @@ struct rms_quote {
 	int64_t	 ltp;
 	int64_t	 at;		/* wall us of the quote */
 };
-typedef void (*rms_marks_cb)(struct rms_engine *, json_t *quotes);
+typedef void (*rms_marks_cb)(struct rms_engine *, json_t *quotes,
+    void *arg);
 struct rms_marks *rms_marks_new(struct rms_engine *);
 void rms_marks_free(struct rms_marks *);
 void rms_marks_reset(struct rms_marks *);	/* credentials changed */
 /* quotes: {"EX:SYM": {"ltp": paise, "at": wall us}} for those answered. */
 void rms_marks_get(struct rms_marks *, const char *const *keys, size_t n,
-    rms_marks_cb);
+    rms_marks_cb, void *arg);
 
 /* duty.c */
 void rms_duty_pass(struct rms_engine *);
@@ -127,5 +133,11 @@ void rms_respond_all(struct rms_engine *, const struct rms_fired *,
     size_t);
 void rms_respond(struct rms_engine *, struct rms_acct *,
     const struct rms_breach *);
+/*
+ * A response's fan-outs carry the tag "rms:INTENT:L" (INTENT: the pass's
+ * breach intent, L this letter: s scaleout, q squareoff, h hedge, k
+ * kill), so a process taking the duty over knows which ran.
+ */
+char rms_respond_letter(enum rms_response);
 
 #endif
