@@ -28,6 +28,13 @@ static const char sql_watches[] =
 static const char sql_watch_save[] =
 "SELECT rms_watch_save($1::date, $2::jsonb) AS saved";
 
+static const char sql_watch_intent[] =
+"SELECT rms_watch_intent($1::date, $2::jsonb, $3, $4::jsonb, $5, $6) AS saved";
+
+static const char sql_takeover[] =
+"SELECT intent, kind, name, rule, response, incident_id, ran, recorded "
+"FROM rms_breach_takeover($1)";
+
 static const char sql_live_save[] =
 "SELECT rms_live_save($1::jsonb, $2) AS saved";
 
@@ -85,6 +92,29 @@ store_rms_watch_save(struct store *st, const char *day, json_t *watches,
 	(urgent ? store_run_urgent : store_run)(st, sql_watch_save, 2, p, cb,
 	    arg);
 	free(w);
+}
+
+void
+store_rms_watch_intent(struct store *st, const char *day, json_t *watches,
+    const char *intent, json_t *breaches, const struct store_actor *who,
+    store_rows_cb cb, void *arg)
+{
+	char		*w = json_dumps(watches, JSON_COMPACT);
+	char		*b = json_dumps(breaches, JSON_COMPACT);
+	const char	*p[6] = { day, w, intent, b, who->os_user, who->front };
+
+	store_run_urgent(st, sql_watch_intent, 6, p, cb, arg);
+	free(w);
+	free(b);
+}
+
+void
+store_rms_takeover(struct store *st, const char *front, store_rows_cb cb,
+    void *arg)
+{
+	const char	*p[1] = { front };
+
+	store_run(st, sql_takeover, 1, p, cb, arg);
 }
 
 void

@@ -37,6 +37,23 @@ void store_rms_watch_save(struct store *, const char *day, json_t *watches,
     int urgent, store_rows_cb, void *);
 
 /*
+ * The watches and the pass's breaches, journaled before its responses
+ * (db/migrations/0029): intent (12 hex) names them; the breach record
+ * takes them away.  Urgent, like store_rms_watch_save.
+ */
+void store_rms_watch_intent(struct store *, const char *day, json_t *watches,
+    const char *intent, json_t *breaches, const struct store_actor *,
+    store_rows_cb, void *);
+/*
+ * On taking the duty over: record every intent a dead owner left, with
+ * the orders it placed on each incident's timeline.  Rows: intent, kind,
+ * name, rule, response, incident_id, ran (its response placed a fan-out
+ * for the scope), recorded (false: recorded before).
+ */
+void store_rms_takeover(struct store *, const char *front, store_rows_cb,
+    void *);
+
+/*
  * The breaches of one monitor pass, in one statement after the responses
  * have started, journaled when the store is away (the callback then gets
  * no rows and no error).  breaches: [{kind, name, rule, bit, severity,

@@ -10,11 +10,21 @@
  * duty over reads the day's watches first, so it neither forgets the
  * day's peak nor fires a crossing its predecessor already answered.
  * The live values of every watched scope are stored for `rms state`.
+ *
+ * The breach record cannot wait, yet must not be lost: the pass's
+ * breaches go with the watches, as an intent, in the urgent statement
+ * ahead of the responses, and their fan-outs carry its id in their tag.
+ * If this process dies before the record, the one that takes the duty
+ * over records it from the intent (store_rms_takeover), with the orders
+ * placed, and runs again only a response that placed nothing.
  */
+#include <sys/random.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "db/store_fanout.h"
 #include "db/store_rms_live.h"
 #include "net/net.h"
 #include "rms/rms_int.h"
@@ -25,6 +35,7 @@
 #define RMS_LIVE_EVERY_US	1000000	/* rms_live rows, at most */
 
 static void duty_mark(struct rms_engine *);
+static void duty_taken(json_t *, const struct err *, void *);
 
 static json_t *
 watch_json(const struct rms_acct *a)
@@ -79,6 +90,12 @@ duty_watches(json_t *rows, const struct err *err, void *arg)
 	for (j = 0; j < e->snap.n; j++)
 		e->snap.a[j].saved = e->snap.a[j].w;
 	e->watches_loaded = 1;
+	if (e->taking_over) {
+		/* Only just the owner: nothing of ours is in flight. */
+		e->taking_over = 0;
+		store_rms_takeover(e->store, e->front, duty_taken, e);
+		return;
+	}
 	duty_mark(e);
 }
 
@@ -107,8 +124,11 @@ duty_held(json_t *rows, const struct err *err, void *arg)
 		duty_done(e);
 		return;
 	}
-	if (!e->duty)
+	if (!e->duty) {
 		log_info("rms", "this process runs the RMS monitors");
+		e->taking_over = 1;
+		e->watches_loaded = 0;
+	}
 	e->duty = 1;
 	metric_set(pxm.rms_owner, 1, NULL);
 	rms_day_ist(time_wall_us(), day, sizeof day);
@@ -116,6 +136,130 @@ duty_held(json_t *rows, const struct err *err, void *arg)
 		snprintf(e->day, sizeof e->day, "%s", day);
 		store_rms_watches(e->store, day, duty_watches, e);
 		return;
+	}
+	duty_mark(e);
+}
+
+static struct rms_acct *
+duty_acct_named(struct rms_engine *e, const char *name)
+{
+	size_t	j;
+
+	for (j = 0; name != NULL && j < e->snap.n; j++) {
+		if (strcmp(e->snap.a[j].name, name) == 0)
+			return &e->snap.a[j];
+	}
+	return NULL;
+}
+
+static void
+duty_state_ensured(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("rms", "taken-over state not set: %s", err->msg);
+}
+
+/*
+ * One breach a dead owner left unrecorded, now recorded here: a
+ * response that placed nothing runs now (it never started); one that
+ * placed its fan-out does not run again, but the state it stands for is
+ * made sure of, as halt and reduce (which place nothing) are.
+ */
+static void
+duty_take_one(struct rms_engine *e, json_t *row)
+{
+	struct store_actor	 who = { "rms", e->front };
+	const char		*name = json_string_value(json_object_get(row,
+				    "name"));
+	const char		*rule = json_string_value(json_object_get(row,
+				    "rule"));
+	const char		*intent = json_string_value(json_object_get(row,
+				    "intent"));
+	struct rms_fired	 f;
+	struct rms_acct		*a = duty_acct_named(e, name);
+	enum trading_state	 want = TRADING_ACTIVE;
+	json_t			*ids;
+	char			 reason[200];
+	int			 ran = json_is_true(json_object_get(row, "ran"));
+
+	memset(&f, 0, sizeof f);
+	if (a == NULL || rule == NULL || rms_response_parse(json_string_value(
+	    json_object_get(row, "response")), &f.br.response) == -1)
+		return;
+	if (rms_limit_find(rule, &f.br.rule) == NULL)
+		f.br.rule = RL__COUNT;
+	f.acct_id = a->id;
+	snprintf(f.br.msg, sizeof f.br.msg, "taken over from an RMS owner "
+	    "that died before recording the breach");
+	switch (f.br.response) {
+	case RR_SCALEOUT:
+	case RR_SQUAREOFF:
+	case RR_HEDGE:
+	case RR_KILL:
+		if (!ran) {
+			rms_note(e, name, rule, "action", "the response had "
+			    "placed no order when its owner died: it runs now",
+			    NULL);
+			snprintf(e->pass_intent, sizeof e->pass_intent, "%s",
+			    intent);
+			rms_respond_all(e, &f, 1);
+			e->pass_intent[0] = '\0';
+			return;
+		}
+		want = f.br.response == RR_SCALEOUT || f.br.response ==
+		    RR_HEDGE ? TRADING_ACTIVE : TRADING_HALTED;
+		break;
+	case RR_REDUCE:
+		want = TRADING_REDUCING;
+		break;
+	case RR_HALT:
+		want = TRADING_HALTED;
+		break;
+	case RR_THROTTLE:
+		rms_note(e, name, rule, "action", "the throttle may not have "
+		    "been set before its owner died: not set again (see rms "
+		    "overrides)", NULL);
+		return;
+	default:
+		return;
+	}
+	if (want == TRADING_ACTIVE || rms_state_min(a->st, want) == a->st)
+		return;
+	a->st = want;
+	snprintf(reason, sizeof reason, "RMS %s: taken over from an owner "
+	    "that died", rule);
+	rms_note(e, name, rule, "state", want == TRADING_HALTED ?
+	    "HALTED by the process that took the RMS duty over" :
+	    "REDUCING by the process that took the RMS duty over", NULL);
+	ids = json_pack("[I]", (json_int_t)a->id);
+	store_trading_state_set(e->store, ids, want == TRADING_HALTED ?
+	    "HALTED" : "REDUCING", reason, &who, duty_state_ensured, NULL);
+	json_decref(ids);
+}
+
+static void
+duty_taken(json_t *rows, const struct err *err, void *arg)
+{
+	struct rms_engine	*e = arg;
+	json_t			*row;
+	size_t			 i;
+
+	if (e->closing)
+		return;
+	if (err != NULL)
+		log_error("rms", "breaches left by the last RMS owner not "
+		    "recorded: %s", err->msg);
+	json_array_foreach(err == NULL ? rows : NULL, i, row) {
+		if (!json_is_true(json_object_get(row, "recorded")))
+			continue;
+		log_warn("rms", "recorded %s of %s (incident %lld), left by an "
+		    "RMS owner that died before it could; its response %s",
+		    json_string_value(json_object_get(row, "rule")),
+		    json_string_value(json_object_get(row, "name")),
+		    (long long)json_integer_value(json_object_get(row,
+		    "incident_id")), json_is_true(json_object_get(row, "ran")) ?
+		    "had placed its orders" : "placed nothing and runs now");
+		duty_take_one(e, row);
 	}
 	duty_mark(e);
 }
@@ -251,7 +395,16 @@ duty_answer(struct rms_engine *e, const struct rms_fired *fired,
 
 	e->held_notes = held = json_array();
 	rms_respond_all(e, fired, nfired);
+	e->pass_intent[0] = '\0';
 	e->held_notes = NULL;
+	if (e->die_unrecorded) {
+		/* Test only: die once a fan-out is done, before this. */
+		log_warn("rms", "PHALANX_TEST_RMS_DIE=unrecorded: the breach "
+		    "record is not written; this process dies once a "
+		    "response's fan-out is done");
+		json_decref(held);
+		return;
+	}
 	store_rms_breaches(e->store, e->day, breaches, &who, duty_recorded,
 	    NULL);
 	json_array_foreach(held, i, n)
@@ -261,6 +414,35 @@ duty_answer(struct rms_engine *e, const struct rms_fired *fired,
 		    json_string_value(json_object_get(n, "msg")),
 		    json_object_get(n, "detail"));
 	json_decref(held);
+}
+
+/*
+ * The watches and the breaches, as an intent, ahead of the responses'
+ * first statement; the responses' fan-outs are tagged with its id.
+ */
+static void
+duty_intent(struct rms_engine *e, json_t *saves, json_t *breaches)
+{
+	struct store_actor	 who = { "rms", e->front };
+	static const char	 hex[] = "0123456789abcdef";
+	uint8_t			 r[6];
+	int64_t			 t;
+	json_t			*b;
+	size_t			 i;
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r) {
+		t = time_wall_us() ^ time_mono_us() << 20;
+		memcpy(r, &t, sizeof r);
+	}
+	for (i = 0; i < sizeof r; i++) {
+		e->pass_intent[2 * i] = hex[r[i] >> 4];
+		e->pass_intent[2 * i + 1] = hex[r[i] & 15];
+	}
+	e->pass_intent[2 * sizeof r] = '\0';
+	json_array_foreach(breaches, i, b)
+		json_object_set_new(b, "intent", json_string(e->pass_intent));
+	store_rms_watch_intent(e->store, e->day, saves, e->pass_intent,
+	    breaches, &who, duty_saved, NULL);
 }
 
 /*
@@ -305,9 +487,11 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 		if (live != NULL)
 			json_array_append_new(live, duty_live_json(a, &m));
 	}
-	if (json_array_size(saves) > 0)
-		store_rms_watch_save(e->store, e->day, saves, nfired > 0,
-		    duty_saved, NULL);
+	if (nfired > 0)
+		duty_intent(e, saves, breaches);
+	else if (json_array_size(saves) > 0)
+		store_rms_watch_save(e->store, e->day, saves, 0, duty_saved,
+		    NULL);
 	if (nfired > 0)
 		duty_answer(e, fired, nfired, breaches);
 	if (live != NULL && json_array_size(live) > 0) {

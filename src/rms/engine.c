@@ -222,6 +222,9 @@ rms_engine_new(struct store *st, struct router *r, struct config *cfg,
 	e->front = front;
 	e->stale_s = (int)config_int(cfg, "rms.quote_stale_s");
 	e->hedge_steps = (int)config_int(cfg, "rms.hedge_steps");
+	/* Test only (phalanx(1) ENVIRONMENT): die with the breach unrecorded. */
+	e->die_unrecorded = getenv("PHALANX_TEST_RMS_DIE") != NULL &&
+	    strcmp(getenv("PHALANX_TEST_RMS_DIE"), "unrecorded") == 0;
 	router_set_guard(r, rms_engine_guard, e);
 	pg_listen(store_conn(st), STORE_REGISTRY_CHANNEL, rms_notified, e);
 	pg_listen(store_conn(st), EVENTS_CHANNEL, rms_notified, e);

@@ -14,6 +14,7 @@
  * (which the breach record, queued ahead of it, opened or joined), and
  * every order a step placed with its ack and fill.
  */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,14 @@ act_orders(struct rms_act *a, const struct fanout_result *res,
 	const char	*avg, *msg;
 	json_t		*ack;
 	size_t		 i;
+
+	if (a->e->die_unrecorded) {
+		/* Test only (PHALANX_TEST_RMS_DIE): the fan-out's intent is
+		 * stored; its breach is not.  */
+		log_warn("rms", "fan-out %lld done: dying as asked",
+		    (long long)fid);
+		raise(SIGKILL);
+	}
 
 	act_event(a, "action", json_pack("{s:I,s:s?}", "fanout",
 	    (json_int_t)fid, "state", json_string_value(json_object_get(

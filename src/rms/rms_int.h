@@ -91,6 +91,7 @@ struct rms_engine {
 	int64_t			 t_live;	/* mono us of the last save */
 	char			 pass_intent[16];	/* this pass's breaches,
 						   journaled first; "" none */
+	int			 taking_over;	/* the duty is new here */
 	int			 die_unrecorded;	/* test only: SIGKILL once a
 						   response's fan-out is done,
 						   its breach never recorded */
