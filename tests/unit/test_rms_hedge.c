@@ -51,6 +51,50 @@ test_hedge_future(void **state)
 	assert_int_equal(rms_hedge_pick(NULL, 0, RS(26000), 1, 2, 1), -1);
 }
 
+/*
+ * By premium: the highest premium at or below the target, on the
+ * protective side of the short strike (or of the future's money).
+ */
+static void
+test_hedge_premium(void **state)
+{
+	/*                        25800 25900 26000 26100 26200 26300 */
+	static const int64_t ce[] = { RS(300), RS(210), RS(120), RS(45),
+		RS(19), RS(8) };
+	static const int64_t pe[] = { RS(9), RS(21), RS(60), RS(140),
+		RS(230), RS(320) };
+	static const int64_t gap[] = { RS(30), 0, RS(20), 0, RS(25), RS(20) };
+
+	/* Short 26000 CE, target 20: 26200 at 19, not 26300 at 8. */
+	assert_int_equal(rms_hedge_pick_premium(chain, ce, NCHAIN, RS(26000),
+	    1, 0, RS(20)), 4);
+	/* Target 45 exactly: at or below takes it. */
+	assert_int_equal(rms_hedge_pick_premium(chain, ce, NCHAIN, RS(26000),
+	    1, 0, RS(45)), 3);
+	/* Only strikes at or above the short one: 25800 at 300 is not. */
+	assert_int_equal(rms_hedge_pick_premium(chain, ce, NCHAIN, RS(26000),
+	    1, 0, RS(500)), 2);
+	/* Short 26000 PE, target 20: 25800 at 9 (25900 costs 21). */
+	assert_int_equal(rms_hedge_pick_premium(chain, pe, NCHAIN, RS(26000),
+	    0, 0, RS(20)), 0);
+	/* Nothing that cheap: none. */
+	assert_int_equal(rms_hedge_pick_premium(chain, ce, NCHAIN, RS(26000),
+	    1, 0, RS(5)), -1);
+	/* A short future at 26040: calls from 26000 up. */
+	assert_int_equal(rms_hedge_pick_premium(chain, ce, NCHAIN, RS(26040),
+	    1, 1, RS(50)), 3);
+	/* Unquoted strikes are skipped; equal premiums: nearer the money. */
+	assert_int_equal(rms_hedge_pick_premium(chain, gap, NCHAIN, RS(26000),
+	    1, 0, RS(22)), 2);
+	assert_int_equal(rms_hedge_pick_premium(chain, gap, NCHAIN, RS(26100),
+	    1, 0, RS(22)), 5);
+	/* A target of 0 or no quotes: none. */
+	assert_int_equal(rms_hedge_pick_premium(chain, ce, NCHAIN, RS(26000),
+	    1, 0, 0), -1);
+	assert_int_equal(rms_hedge_pick_premium(chain, NULL, NCHAIN,
+	    RS(26000), 1, 0, RS(20)), -1);
+}
+
 struct fixture {
 	struct rms_engine	e;
 	struct rms_pos		pos[1];
@@ -175,6 +219,7 @@ main(void)
 		cmocka_unit_test(test_hedge_call),
 		cmocka_unit_test(test_hedge_put),
 		cmocka_unit_test(test_hedge_future),
+		cmocka_unit_test(test_hedge_premium),
 		cmocka_unit_test(test_engine_reducing),
 		cmocka_unit_test(test_engine_halted),
 		cmocka_unit_test(test_engine_not_ready),

@@ -61,6 +61,15 @@ test_bad_values_refused(void **state)
 		{ "on-max-lots-per-order", "halt", "a monitored limit" },
 		{ "on-mtm-loss", "panic", "expected alert" },
 		{ "approval", "maybe", "yes or no" },
+		{ "scaleout-pct", "-5", "must be above 0" },
+		{ "scaleout-pct", "0", "must be above 0" },
+		{ "scaleout-pct", "100.01", "at most 100.00" },
+		{ "scaleout-pct", "NaN", "expected a percentage" },
+		{ "scaleout-pct", "%", "expected a percentage" },
+		{ "hedge-premium", "0", "must be above 0" },
+		{ "hedge-premium", "-20", "must be above 0" },
+		{ "hedge-premium", "NaN", "expected rupees" },
+		{ "on-mtm-loss", "scale", "scaleout" },
 	};
 	struct rms_limits	l, before;
 	struct err		e;
@@ -78,6 +87,55 @@ test_bad_values_refused(void **state)
 			    bad[i][1], e.msg, bad[i][2]);
 		assert_memory_equal(&l, &before, sizeof l);
 	}
+}
+
+/* Response parameters: kept, round-tripped, unset by name. */
+static void
+test_response_params(void **state)
+{
+	struct rms_limits	 l, back;
+	struct err		 e;
+	json_t			*j;
+
+	memset(&l, 0, sizeof l);
+	assert_int_equal(rms_scaleout_bp(&l), RMS_SCALEOUT_DEFAULT_BP);
+	assert_int_equal(rms_limit_set(&l, "mtm-loss", "1000", &e), 0);
+	assert_int_equal(rms_limit_set(&l, "on-mtm-loss", "scaleout", &e), 0);
+	assert_int_equal(l.on[RL_MTM_LOSS], RR_SCALEOUT);
+	assert_int_equal(rms_limit_set(&l, "scaleout-pct", "33.5%", &e), 0);
+	assert_int_equal(l.scaleout_bp, 3350);
+	assert_int_equal(rms_limit_set(&l, "hedge-premium", "20.5", &e), 0);
+	assert_int_equal(l.hedge_premium, 2050);
+	j = rms_limits_to_json(&l);
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "scaleout-pct")), "33.5");
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "hedge-premium")), "20.5");
+	assert_string_equal(json_string_value(json_object_get(j,
+	    "on-mtm-loss")), "scaleout");
+	assert_int_equal(rms_limits_from_json(j, &back, &e), 0);
+	json_decref(j);
+	assert_memory_equal(&l, &back, sizeof l);
+	assert_int_equal(rms_limit_unset_name(&l, "hedge-premium"), 0);
+	assert_int_equal(l.hedge_premium, 0);
+	assert_int_equal(rms_limit_unset_name(&l, "no-such"), -1);
+}
+
+/* Whole lots, the nearest to the share, a half up, never past flat. */
+static void
+test_scaleout_lots(void **state)
+{
+	assert_int_equal(rms_scaleout_lots(4, 5000), 2);
+	assert_int_equal(rms_scaleout_lots(3, 5000), 2);
+	assert_int_equal(rms_scaleout_lots(1, 5000), 1);
+	assert_int_equal(rms_scaleout_lots(1, 4900), 0);
+	assert_int_equal(rms_scaleout_lots(-3, 5000), -2);
+	assert_int_equal(rms_scaleout_lots(-1, 10000), -1);
+	assert_int_equal(rms_scaleout_lots(7, 10000), 7);
+	assert_int_equal(rms_scaleout_lots(10, 2500), 3);
+	assert_int_equal(rms_scaleout_lots(0, 5000), 0);
+	assert_int_equal(rms_scaleout_lots(5, 0), 0);
+	assert_int_equal(rms_scaleout_lots(5, 20000), 5);
 }
 
 static void
@@ -161,6 +219,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_kept_in_units),
 		cmocka_unit_test(test_bad_values_refused),
+		cmocka_unit_test(test_response_params),
+		cmocka_unit_test(test_scaleout_lots),
 		cmocka_unit_test(test_templates_build_and_round_trip),
 		cmocka_unit_test(test_bad_json_refused),
 		cmocka_unit_test(test_narrow),
