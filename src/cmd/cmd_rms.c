@@ -136,7 +136,9 @@ const struct cmd_def cmd_rms_defs[] = {
 	  .extra = pairs_extra, .check = pairs_check },
 	{ CMD_RMS_TEMPLATE_SET, "rms template set",
 	  "rms template set NAME LIMIT VALUE [LIMIT VALUE ...]  "
-	  "(VALUE none removes a limit)",
+	  "(VALUE none removes a limit; LIMIT may be on-LIMIT with a "
+	  "response alert|throttle|reduce|scaleout|halt|squareoff|hedge|kill, "
+	  "approval yes|no, scaleout-pct PCT or hedge-premium RUPEES)",
 	  .pos = { P_TEMPLATE }, .opts = template_set_opts,
 	  .extra = pairs_extra, .check = pairs_check },
 	{ CMD_RMS_APPLY, "rms apply", "rms apply TEMPLATE to TARGET",
