@@ -39,7 +39,7 @@ void store_rms_watch_save(struct store *, const char *day, json_t *watches,
 /*
  * The watches and the pass's breaches, journaled before its responses
  * (db/migrations/0029): intent (12 hex) names them; the breach record
- * takes them away.  Urgent, like store_rms_watch_save.
+ * marks them recorded.  Urgent, like store_rms_watch_save.
  */
 void store_rms_watch_intent(struct store *, const char *day, json_t *watches,
     const char *intent, json_t *breaches, const struct store_actor *,

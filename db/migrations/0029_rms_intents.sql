@@ -3,7 +3,7 @@
 -- random id) in one statement ahead of the responses' first; every
 -- fan-out a response places is tagged rms:INTENT:L (L: s scaleout,
 -- q squareoff, h hedge, k kill); the breach record (rms_breaches, after
--- the responses) takes the intent away in its own transaction.  If the
+-- the responses) marks the intent recorded in its own transaction.  If the
 -- holder dies between the two, the process that takes the duty over
 -- finds the intent, records the breaches with rms_breach_takeover --
 -- incidents, timelines with the orders the dead holder placed, alerts,
@@ -16,8 +16,12 @@ CREATE TABLE rms_breach_intents (
 	breaches	jsonb NOT NULL CHECK (jsonb_typeof(breaches) = 'array'),
 	actor		text NOT NULL CHECK (actor <> ''),
 	front		text NOT NULL,
-	created_at	timestamptz NOT NULL DEFAULT now()
+	created_at	timestamptz NOT NULL DEFAULT now(),
+	recorded_at	timestamptz	-- NULL: pending
 );
+
+CREATE INDEX rms_breach_intents_pending ON rms_breach_intents (created_at)
+	WHERE recorded_at IS NULL;
 
 -- rms_watch_save and the intent, in one transaction.
 CREATE FUNCTION rms_watch_intent(p_day date, p_watches jsonb, p_intent text,
@@ -25,7 +29,8 @@ CREATE FUNCTION rms_watch_intent(p_day date, p_watches jsonb, p_intent text,
 LANGUAGE plpgsql AS $$
 BEGIN
 	INSERT INTO rms_breach_intents (id, day, breaches, actor, front)
-	VALUES (p_intent, p_day, p_breaches, p_actor, p_front);
+	VALUES (p_intent, p_day, p_breaches, p_actor, p_front)
+	ON CONFLICT (id) DO NOTHING;
 	RETURN rms_watch_save(p_day, p_watches);
 END
 $$;
@@ -49,12 +54,20 @@ BEGIN
 		RETURN;
 	END IF;
 	-- Journaled before the responses: whoever records it first (the
-	-- owner, or the one that took the duty over) takes the intent away.
+	-- owner, or the one that took the duty over) marks the intent
+	-- recorded; the other finds it so and records nothing.  An intent
+	-- whose own statement was lost is recorded all the same.
 	IF p->0 ? 'intent' THEN
-		DELETE FROM rms_breach_intents WHERE id = p->0->>'intent';
+		INSERT INTO rms_breach_intents AS t (id, day, breaches, actor,
+		    front, recorded_at)
+		VALUES (p->0->>'intent', p_day, p, p_actor, p_front, now())
+		ON CONFLICT (id) DO UPDATE SET recorded_at = now()
+		    WHERE t.recorded_at IS NULL;
 		IF NOT FOUND THEN
 			RETURN;
 		END IF;
+		DELETE FROM rms_breach_intents
+		    WHERE recorded_at < now() - interval '2 days';
 	END IF;
 	FOR x IN SELECT * FROM jsonb_array_elements(p) LOOP
 		bit := (x->>'bit')::integer;
@@ -138,8 +151,8 @@ DECLARE
 	o	record;
 	tagged	text;
 BEGIN
-	FOR r IN SELECT * FROM rms_breach_intents ORDER BY created_at
-	    FOR UPDATE SKIP LOCKED LOOP
+	FOR r IN SELECT * FROM rms_breach_intents WHERE recorded_at IS NULL
+	    ORDER BY created_at FOR UPDATE SKIP LOCKED LOOP
 		SELECT count(*) INTO n FROM rms_breaches(r.day,
 		    (SELECT jsonb_agg(e || jsonb_build_object('intent', r.id))
 			FROM jsonb_array_elements(r.breaches) e),

@@ -77,7 +77,8 @@ same "$has_a" 1 "A died where the test asked it to"
 same "$(sql "select count(*) from fanouts where source = 'rms' and tag like 'rms:%:q'")" 1 \
 	"A's square-off is stored, tagged with its breach"
 same "$(sql "select count(*) from incidents")" 0 "its breach is not recorded yet"
-same "$(sql "select count(*) from rms_breach_intents")" 1 "but journaled as an intent"
+same "$(sql "select count(*) from rms_breach_intents where recorded_at is null")" 1 \
+	"but journaled as an intent"
 intent=$(sql "select id from rms_breach_intents")
 same "$(sql "select tag from fanouts where source = 'rms'")" "rms:$intent:q" "the tag names the intent"
 
@@ -89,7 +90,8 @@ else
 fi
 inc=$(sql "select id from incidents where scope_name = 'd1'")
 same "$(sql "select rule || ' ' || state from incidents where id = $inc")" "mtm-loss OPEN" "for mtm-loss"
-same "$(sql "select count(*) from rms_breach_intents")" 0 "the intent is taken away"
+same "$(sql "select count(*) from rms_breach_intents where recorded_at is null")" 0 \
+	"the intent is marked recorded"
 same "$(sql "select count(*) from incident_events where incident_id = $inc and kind = 'breach'")" 1 \
 	"the breach on its timeline, once"
 same "$(sql "select count(*) from incident_events where incident_id = $inc and kind = 'order'")" 1 \

@@ -119,7 +119,8 @@ sleep 0.6
 same "$(sql "select count(*) from incident_events e join incidents i on i.id = e.incident_id where e.kind = 'breach' and i.scope_name like 's%'")" 3 \
 	"one breach per account"
 same "$(sql "select count(*) from fanouts where source = 'rms'")" 1 "one scale-out"
-same "$(sql "select count(*) from rms_breach_intents")" 0 "the breach intent is taken away by its record"
+same "$(sql "select count(*) from rms_breach_intents where recorded_at is null")" 0 \
+	"the breach intent is marked recorded by its record"
 
 # -- hedge at a target premium --------------------------------------------------
 # Premiums on the chain of $EXP: 305 at 26000, 20 less a strike away from
