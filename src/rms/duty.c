@@ -331,7 +331,7 @@ duty_live_json(const struct rms_acct *a, const struct rms_mark *m)
 /* One account's day from its positions and the quotes. */
 static void
 duty_account_mark(struct rms_engine *e, struct rms_acct *a, json_t *quotes,
-    int64_t now, struct rms_mark *m)
+    json_t *asked, int64_t now, struct rms_mark *m)
 {
 	char		 key[64];
 	struct rms_pos	*p;
@@ -352,8 +352,10 @@ duty_account_mark(struct rms_engine *e, struct rms_acct *a, json_t *quotes,
 		if (q != NULL && now - json_integer_value(json_object_get(q,
 		    "at")) <= stale_us)
 			p->last = json_integer_value(json_object_get(q, "ltp"));
-		else
+		else if (asked == NULL || json_object_get(asked, key) != NULL)
 			m->stale = 1;
+		/* else: new since the quotes were asked for (a reload came
+		 * in between); marked from the store now, quoted next pass. */
 		if (p->last > 0)
 			m->mtm += p->qty * (p->last - p->avg);
 		if (strcmp(p->product, "MIS") == 0)
@@ -451,7 +453,7 @@ duty_intent(struct rms_engine *e, json_t *saves, json_t *breaches)
  * record, which nothing waits on).
  */
 static void
-duty_judge(struct rms_engine *e, json_t *quotes)
+duty_judge(struct rms_engine *e, json_t *quotes, json_t *asked)
 {
 	struct rms_breach	 out[RMS_MAX_BREACHES + 1];
 	struct rms_mark		 m;
@@ -470,7 +472,7 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 		a = &e->snap.a[i];
 		if (a->lim.set == 0)
 			continue;	/* no template bound: nothing to watch */
-		duty_account_mark(e, a, quotes, now, &m);
+		duty_account_mark(e, a, quotes, asked, now, &m);
 		n = rms_monitor(&a->lim, &m, &a->w, out);
 		for (j = 0; j < n; j++) {
 			metric_inc(pxm.rms_breaches, rms_rule_name(
@@ -510,10 +512,13 @@ duty_judge(struct rms_engine *e, json_t *quotes)
 static void
 duty_marked(struct rms_engine *e, json_t *quotes, void *arg)
 {
-	if (e->closing)
-		return;
-	e->t_tick = time_mono_us();
-	duty_judge(e, quotes);
+	json_t	*asked = arg;	/* the keys asked for; NULL: not all */
+
+	if (!e->closing) {
+		e->t_tick = time_mono_us();
+		duty_judge(e, quotes, asked);
+	}
+	json_decref(asked);
 }
 
 static void
@@ -547,10 +552,11 @@ duty_mark(struct rms_engine *e)
 	router_warm(e->router, nopen, keys, n);
 	if (n == 0) {
 		empty = json_object();
-		duty_judge(e, empty);
+		duty_judge(e, empty, seen);
 		json_decref(empty);
 	} else
-		rms_marks_get(e->marks, keys, n, duty_marked, NULL);
+		rms_marks_get(e->marks, keys, n, duty_marked, n < RMS_MAX_KEYS ?
+		    json_incref(seen) : NULL);
 	free(keys);
 	json_decref(seen);
 }

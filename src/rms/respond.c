@@ -66,7 +66,7 @@ act_free(struct rms_act *a)
 	free(a);
 }
 
-/* The pass's tag with the response's letter (rms_respond_tag). */
+/* The pass's tag with the response's letter (rms_respond_letter). */
 static void
 act_tag(struct rms_engine *e, char *buf, size_t len, enum rms_response r)
 {
