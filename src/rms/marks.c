@@ -71,12 +71,26 @@ marks_keys_free(struct rms_marks *m)
 static void marks_start(struct rms_marks *, char **, size_t, rms_marks_cb,
     void *);
 
+/* A waiting request that will not be asked: its caller gets no quotes. */
+static void
+marks_req_drop(struct rms_marks *m, struct marks_req *q)
+{
+	json_t	*none = json_object();
+	size_t	 i;
+
+	q->cb(m->e, none, q->arg);
+	json_decref(none);
+	for (i = 0; i < q->nkeys; i++)
+		free(q->keys[i]);
+	free(q->keys);
+	free(q);
+}
+
 static void
 marks_finish(struct rms_marks *m, json_t *quotes)
 {
 	rms_marks_cb		 cb = m->cb;
 	struct marks_req	*q;
-	size_t			 i;
 
 	marks_keys_free(m);
 	m->busy = 0;
@@ -90,14 +104,7 @@ marks_finish(struct rms_marks *m, json_t *quotes)
 			free(q);
 			return;
 		}
-		/* Closing: no new request, each caller lets go. */
-		quotes = json_object();
-		q->cb(m->e, quotes, q->arg);
-		json_decref(quotes);
-		for (i = 0; i < q->nkeys; i++)
-			free(q->keys[i]);
-		free(q->keys);
-		free(q);
+		marks_req_drop(m, q);	/* closing: no new request */
 	}
 }
 
@@ -260,21 +267,13 @@ void
 rms_marks_free(struct rms_marks *m)
 {
 	struct marks_req	*q;
-	json_t			*none;
-	size_t			 i;
 
 	if (m == NULL)
 		return;
 	/* Waiting callers let go of what they hold (the engine closes). */
 	while ((q = m->wait) != NULL) {
 		m->wait = q->next;
-		none = json_object();
-		q->cb(m->e, none, q->arg);
-		json_decref(none);
-		for (i = 0; i < q->nkeys; i++)
-			free(q->keys[i]);
-		free(q->keys);
-		free(q);
+		marks_req_drop(m, q);
 	}
 	marks_drop(m);
 	marks_keys_free(m);

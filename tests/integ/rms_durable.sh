@@ -13,6 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 fresh_db
 start_sim --users 2 --seed 7 --tick-ms 50 --fill-lots 100 --cash 5000000
+. "$(dirname "$0")/rms_common"
 
 {
 	echo "broker add sim kind kite url $simbase api-key $(sim_user 1 api_key)"
@@ -24,23 +25,6 @@ run 0 "two accounts" "$PHALANX" batch "$TMPDIR/accounts.phx"
 run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
 FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 LOT=$(sql "select lot_size from instruments where tradingsymbol = '$FUT'")
-
-price() {
-	curl -s -X POST -d "{\"instrument\":\"NFO:$1\",\"price\":\"$2\"}" \
-	    "$simbase/sim/price" >/dev/null
-}
-
-wait_for() {
-	i=0
-	got=
-	while [ $i -lt $(($3 * 10)) ]; do
-		got=$(sql "$1")
-		[ "$got" = "$2" ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 
 serve_pids=
 start_serve() {

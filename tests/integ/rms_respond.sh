@@ -11,6 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 fresh_db
 start_sim --users 6 --seed 7 --tick-ms 50 --fill-lots 100 --cash 5000000
+. "$(dirname "$0")/rms_common"
 
 {
 	echo "broker add sim kind kite url $simbase api-key $(sim_user 1 api_key)"
@@ -25,33 +26,6 @@ run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
 FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 LOT=$(sql "select lot_size from instruments where tradingsymbol = '$FUT'")
 EXP=$(sql "select expiry from instruments where tradingsymbol = '$FUT'")
-
-price() {
-	curl -s -X POST -d "{\"instrument\":\"NFO:$1\",\"price\":\"$2\"}" \
-	    "$simbase/sim/price" >/dev/null
-}
-
-wait_for() {
-	i=0
-	got=
-	while [ $i -lt $(($3 * 10)) ]; do
-		got=$(sql "$1")
-		[ "$got" = "$2" ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
-
-# sim_qty N SYMBOL: the net quantity the Nth simulated user holds.
-sim_qty() {
-	curl -s -H 'X-Kite-Version: 3' \
-	    -H "Authorization: token $(sim_user "$1" api_key):$(sim_user "$1" access_token)" \
-	    "$simbase/portfolio/positions" |
-	    python3 -c 'import json,sys
-d = json.load(sys.stdin)["data"]["net"]
-print(sum(p["quantity"] for p in d if p["tradingsymbol"] == sys.argv[1]))' "$2"
-}
 
 # -- the grammar: scaleout, scaleout-pct, hedge-premium ------------------------
 run 0 "a scale-out template" "$PHALANX" -c \
