@@ -26,14 +26,11 @@ run 0 "instruments load" "$PHALANX" -c "instruments load exchange NFO"
 FUT=$(sql "select tradingsymbol from instruments where name = 'NIFTY' and instrument_type = 'FUT' order by expiry limit 1")
 LOT=$(sql "select lot_size from instruments where tradingsymbol = '$FUT'")
 
-serve_pids=
-start_serve() {
-	"$PHALANX" -o rms.monitor_ms=150 -o exec.reconcile_s=1 serve \
-	    --listen 127.0.0.1:0 >"$TMPDIR/serve$1.out" 2>"$TMPDIR/serve$1.err" &
-	eval "serve$1=\$!"
-	serve_pids="$serve_pids $!"
+# Each owner in turn, on check.sh's start_serve ($servepid; one log,
+# serve.err, the owners' lines one after another).
+owner() {
+	start_serve -o rms.monitor_ms=150 -o exec.reconcile_s=1
 }
-trap 'for p in $serve_pids; do kill $p 2>/dev/null; done; kill $simpid 2>/dev/null' EXIT INT TERM
 
 price "$FUT" 26000
 run 0 "loss template" "$PHALANX" -c "rms template add loss mtm-loss 5000 on-mtm-loss squareoff"
@@ -41,9 +38,12 @@ run 0 "d1 buys 2 lots" "$PHALANX" -c "buy $FUT 2 lots to acct:d1 product nrml"
 run 0 "bind loss to d1" "$PHALANX" -c "rms apply loss to acct:d1"
 
 # -- 1. the owner dies after its fan-out, before the breach record --------------
-PHALANX_TEST_RMS_DIE=unrecorded start_serve A
+export PHALANX_TEST_RMS_DIE=unrecorded
+owner
+serveA=$servepid
+unset PHALANX_TEST_RMS_DIE
 wait_for "select count(*) from rms_watches where scope_name = 'd1' and started" 1 10 ||
-	fail "A runs the monitors" "$(cat "$TMPDIR/serveA.err")"
+	fail "A runs the monitors" "$(cat "$TMPDIR/serve.err")"
 price "$FUT" 25950	# d1: -6500 against 5000
 i=0
 while kill -0 $serveA 2>/dev/null && [ $i -lt 150 ]; do
@@ -51,12 +51,12 @@ while kill -0 $serveA 2>/dev/null && [ $i -lt 150 ]; do
 	i=$((i + 1))
 done
 if kill -0 $serveA 2>/dev/null; then
-	fail "A died after its square-off" "$(tail -5 "$TMPDIR/serveA.err")"
+	fail "A died after its square-off" "$(tail -5 "$TMPDIR/serve.err")"
 else
 	ok "A died after its square-off"
 fi
 wait $serveA 2>/dev/null
-has_a=$(grep -c "dying as asked" "$TMPDIR/serveA.err")
+has_a=$(grep -c "dying as asked" "$TMPDIR/serve.err")
 same "$has_a" 1 "A died where the test asked it to"
 same "$(sql "select count(*) from fanouts where source = 'rms' and tag like 'rms:%:q'")" 1 \
 	"A's square-off is stored, tagged with its breach"
@@ -66,11 +66,12 @@ same "$(sql "select count(*) from rms_breach_intents where recorded_at is null")
 intent=$(sql "select id from rms_breach_intents")
 same "$(sql "select tag from fanouts where source = 'rms'")" "rms:$intent:q" "the tag names the intent"
 
-start_serve B
+owner
+serveB=$servepid
 if wait_for "select count(*) from incidents where scope_name = 'd1'" 1 15; then
 	ok "B recorded the incident A left"
 else
-	fail "B recorded the incident A left" "$got $(tail -5 "$TMPDIR/serveB.err")"
+	fail "B recorded the incident A left" "$got $(tail -5 "$TMPDIR/serve.err")"
 fi
 inc=$(sql "select id from incidents where scope_name = 'd1'")
 same "$(sql "select rule || ' ' || state from incidents where id = $inc")" "mtm-loss OPEN" "for mtm-loss"
@@ -94,8 +95,8 @@ price "$FUT" 25900
 sleep 0.8
 same "$(sql "select count(*) from fanouts where source = 'rms'")" 1 "no second square-off"
 same "$(sql "select count(*) from incident_events where kind = 'breach'")" 1 "nor a second breach"
-grep -q "left by an RMS owner that died" "$TMPDIR/serveB.err" ||
-	fail "B logs the take-over" "$(tail -5 "$TMPDIR/serveB.err")"
+grep -q "left by an RMS owner that died" "$TMPDIR/serve.err" ||
+	fail "B logs the take-over" "$(tail -5 "$TMPDIR/serve.err")"
 kill $serveB
 wait $serveB 2>/dev/null
 
@@ -107,11 +108,12 @@ day=$(TZ=Asia/Kolkata date +%F)
 bit=10	# mtm-loss's bit (enum rms_limit_id RL_MTM_LOSS)
 sql "insert into rms_watches (scope_kind, scope_name, day, started, breached) values ('account', 'd2', '$day', true, 1 << $bit)" >/dev/null
 sql "insert into rms_breach_intents (id, day, breaches, actor, front) values ('0123456789ab', '$day', '[{\"kind\":\"account\",\"name\":\"d2\",\"rule\":\"mtm-loss\",\"bit\":$bit,\"severity\":\"critical\",\"summary\":\"mtm-loss 5000: day MTM -6500\",\"values\":{},\"response\":\"squareoff\"}]', 'rms', 'daemon')" >/dev/null
-start_serve C
+owner
+serveC=$servepid
 if wait_for "select count(*) from positions p join accounts a on a.id = p.account_id where a.name = 'd2' and p.qty <> 0" 0 15; then
 	ok "C ran the square-off that never started"
 else
-	fail "C ran the square-off that never started" "$got $(tail -5 "$TMPDIR/serveC.err")"
+	fail "C ran the square-off that never started" "$got $(tail -5 "$TMPDIR/serve.err")"
 fi
 same "$(sql "select count(*) from incidents where scope_name = 'd2'")" 1 "one incident"
 same "$(sql "select count(*) from fanouts where source = 'rms' and tag = 'rms:0123456789ab:q'")" 1 \

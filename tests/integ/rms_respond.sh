@@ -56,10 +56,7 @@ run 0 "s3 buys 1 lot" "$PHALANX" -c "buy $FUT 1 lots to acct:s3 product nrml"
 run 0 "bind cut" "$PHALANX" -c "rms apply cut to acct:s1,acct:s2,acct:s3"
 
 # A pinned price is quoted with the time it was pinned: not stale here.
-"$PHALANX" -o rms.monitor_ms=150 -o exec.reconcile_s=1 -o rms.quote_stale_s=900 serve \
-    --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
-serve=$!
-trap 'kill $serve 2>/dev/null; kill $simpid 2>/dev/null' EXIT INT TERM
+start_serve -o rms.monitor_ms=150 -o exec.reconcile_s=1 -o rms.quote_stale_s=900
 wait_for "select count(*) from rms_watches where scope_name in ('s1','s2','s3') and started" 3 10 ||
 	fail "the daemon runs the monitors" "$(cat "$TMPDIR/serve.err")"
 
@@ -140,6 +137,6 @@ wait_for "select count(*) from incident_events where incident_id = $inc and kind
 run 0 "incident show h2" "$PHALANX" -c "incident show $inc"
 has "hedge: buy 1 lot(s) of $PEH to cover short $PE0 (premium 5.00, the nearest at or below 20.00)" \
 	"the timeline says why that strike"
-kill $serve
-wait $serve 2>/dev/null
+kill $servepid
+wait $servepid 2>/dev/null
 finish
