@@ -46,16 +46,16 @@ wait_for "select count(*) from rms_watches where scope_name = 'd1' and started" 
 	fail "A runs the monitors" "$(cat "$TMPDIR/serve.err")"
 price "$FUT" 25950	# d1: -6500 against 5000
 i=0
-while kill -0 $serveA 2>/dev/null && [ $i -lt 150 ]; do
+while kill -0 "$serveA" 2>/dev/null && [ $i -lt 150 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-if kill -0 $serveA 2>/dev/null; then
+if kill -0 "$serveA" 2>/dev/null; then
 	fail "A died after its square-off" "$(tail -5 "$TMPDIR/serve.err")"
 else
 	ok "A died after its square-off"
 fi
-wait $serveA 2>/dev/null
+wait "$serveA" 2>/dev/null
 has_a=$(grep -c "dying as asked" "$TMPDIR/serve.err")
 same "$has_a" 1 "A died where the test asked it to"
 same "$(sql "select count(*) from fanouts where source = 'rms' and tag like 'rms:%:q'")" 1 \
@@ -97,8 +97,8 @@ same "$(sql "select count(*) from fanouts where source = 'rms'")" 1 "no second s
 same "$(sql "select count(*) from incident_events where kind = 'breach'")" 1 "nor a second breach"
 grep -q "left by an RMS owner that died" "$TMPDIR/serve.err" ||
 	fail "B logs the take-over" "$(tail -5 "$TMPDIR/serve.err")"
-kill $serveB
-wait $serveB 2>/dev/null
+kill "$serveB"
+wait "$serveB" 2>/dev/null
 
 # -- 2. an intent whose response never started ---------------------------------
 price "$FUT" 26000
@@ -122,6 +122,6 @@ wait_for "select trading_state from accounts where name = 'd2'" HALTED 10
 same "$got" HALTED "d2 HALTED"
 sleep 0.8
 same "$(sql "select count(*) from fanouts where source = 'rms' and target like '%d2%'")" 1 "and only one"
-kill $serveC
-wait $serveC 2>/dev/null
+kill "$serveC"
+wait "$serveC" 2>/dev/null
 finish

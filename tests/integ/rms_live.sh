@@ -172,8 +172,8 @@ price "$FUT" 19900
 wait_for "select count(*) from fanouts where source = 'rms' and target = 'acct:r4'" 1 10
 same "$got" 1 "A started the square-off"
 sleep 0.3
-kill -9 $serveA
-wait $serveA 2>/dev/null
+kill -9 "$serveA"
+wait "$serveA" 2>/dev/null
 sim_faults '{"hold": false}'
 if wait_for "select count(*) from positions p join accounts a on a.id = p.account_id where a.name = 'r4' and p.qty <> 0" 0 15; then
 	ok "r4 flat after the owner died"
@@ -188,6 +188,6 @@ same "$(sql "select count(*) from incident_events e join incidents i on i.id = e
 same "$(sim_positions 4 | grep -o '"quantity":[0-9-]*' | grep -vc '"quantity":0')" 0 "r4 is flat at the broker"
 same "$(sql "select count(*) from pg_locks where database = (select oid from pg_database where datname = current_database()) and locktype = 'advisory' and classid = 1885893240 and objid = 1 and granted")" 1 \
 	"B holds the RMS duty"
-kill $serveB
-wait $serveB 2>/dev/null
+kill "$serveB"
+wait "$serveB" 2>/dev/null
 finish

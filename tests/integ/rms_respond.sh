@@ -137,6 +137,6 @@ wait_for "select count(*) from incident_events where incident_id = $inc and kind
 run 0 "incident show h2" "$PHALANX" -c "incident show $inc"
 has "hedge: buy 1 lot(s) of $PEH to cover short $PE0 (premium 5.00, the nearest at or below 20.00)" \
 	"the timeline says why that strike"
-kill $servepid
-wait $servepid 2>/dev/null
+kill "$servepid"
+wait "$servepid" 2>/dev/null
 finish
