@@ -37,65 +37,12 @@ store_connectors_load(struct store *st, store_rows_cb cb, void *arg)
 "  WHERE b.strategy_id = s.strategy_id AND b.symbol = s.symbol" \
 "    AND b.status IN ('EXECUTING', 'DONE') AND b.id <> s.id)"
 
-#define SQL_ORPHAN \
-"(s.status = 'EXECUTING' AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a" \
-"  WHERE a.pid = s.claimed_by AND a.backend_start <= s.t_started))"
-
-#define SQL_SIGNAL_COLS \
-"u.id, u.payload_id, u.action, u.symbol, u.exchange, u.qty, u.unit," \
-"  u.order_type, u.price::text AS price," \
-"  u.trigger_price::text AS trigger_price, u.product, u.status," \
-"  u.signed_lots, u.exec_side, u.exec_qty, u.fanout_id," \
-"  st.name AS strategy, st.target, st.params, cn.name AS connector," \
-"  (extract(epoch FROM u.ts) * 1000000)::bigint AS received_us"
-
 /*
- * The heads -- the oldest unfinished signal of each strategy and symbol --
- * by a skip scan over the index signals_heads (0024): one probe per
- * strategy and symbol, however long a backlog one of them has queued,
- * where DISTINCT ON read the whole backlog at every claim.
+ * The claim is hook_signal_claim() of 0028: the oldest unfinished signal
+ * of each strategy and symbol (its heads, by a skip scan over the index
+ * signals_heads), or those a gone session left EXECUTING, planned once
+ * per session.
  */
-static const char sql_claim[] =
-"WITH RECURSIVE heads AS ("
-"  (SELECT COALESCE(strategy_id, 0) AS sk, symbol, id, status FROM signals"
-"  WHERE status IN ('QUEUED', 'EXECUTING') AND $1::bigint = 0"
-"  ORDER BY COALESCE(strategy_id, 0), symbol, id LIMIT 1)"
-"  UNION ALL"
-"  SELECT n.sk, n.symbol, n.id, n.status FROM heads h CROSS JOIN LATERAL"
-"  (SELECT COALESCE(g.strategy_id, 0) AS sk, g.symbol, g.id, g.status"
-"    FROM signals g WHERE g.status IN ('QUEUED', 'EXECUTING')"
-"      AND (COALESCE(g.strategy_id, 0), g.symbol) > (h.sk, h.symbol)"
-"    ORDER BY COALESCE(g.strategy_id, 0), g.symbol, g.id LIMIT 1) n"
-"), c AS ("
-"  SELECT s.id, s.action, s.qty, " SQL_BOOK " AS book FROM signals s"
-"  WHERE (($1::bigint > 0 AND s.id = $1::bigint AND s.status IN"
-"      ('RECEIVED', 'QUEUED')) OR ($1::bigint = 0 AND s.status = 'QUEUED'"
-"      AND (s.retry_at IS NULL OR s.retry_at <= now())"
-"      AND s.id IN (SELECT id FROM heads WHERE status = 'QUEUED'))"
-"    OR (($1::bigint = 0 OR s.id = $1::bigint) AND " SQL_ORPHAN "))"
-"  ORDER BY s.id LIMIT $2::int FOR UPDATE SKIP LOCKED"
-"), u AS ("
-"  UPDATE signals s SET status = 'EXECUTING',"
-"    claimed_by = pg_backend_pid(), t_started = clock_timestamp(),"
-"    t_queued = COALESCE(s.t_queued, now()),"
-"    signed_lots = COALESCE(s.signed_lots, CASE c.action"
-"      WHEN 'buy' THEN c.qty WHEN 'sell' THEN -c.qty"
-"      WHEN 'exit' THEN -c.book ELSE c.qty - c.book END),"
-"    exec_side = CASE WHEN s.signed_lots IS NOT NULL THEN s.exec_side"
-"      ELSE CASE c.action WHEN 'buy' THEN 'BUY' WHEN 'sell' THEN 'SELL'"
-"      WHEN 'target' THEN CASE WHEN c.qty > c.book THEN 'BUY'"
-"        WHEN c.qty < c.book THEN 'SELL' END END END,"
-"    exec_qty = CASE WHEN s.signed_lots IS NOT NULL THEN s.exec_qty"
-"      ELSE CASE c.action WHEN 'target' THEN abs(c.qty - c.book)"
-"      WHEN 'exit' THEN NULL ELSE c.qty END END"
-"  FROM c WHERE s.id = c.id"
-"  RETURNING s.*"
-")"
-"SELECT " SQL_SIGNAL_COLS " FROM u"
-"  LEFT JOIN strategies st ON st.id = u.strategy_id"
-"  LEFT JOIN connectors cn ON cn.id = u.connector_id"
-"  ORDER BY u.id";
-
 void
 store_signal_claim(struct store *st, int64_t id, int limit, store_rows_cb cb,
     void *arg)
@@ -106,7 +53,8 @@ store_signal_claim(struct store *st, int64_t id, int limit, store_rows_cb cb,
 	snprintf(a, sizeof a, "%lld", (long long)id);
 	snprintf(b, sizeof b, "%d", limit > 0 ? limit : 1);
 	/* On a signal's way to the wire: not behind the event writes. */
-	store_run_urgent(st, sql_claim, 2, p, cb, arg);
+	store_run_urgent(st, "SELECT * FROM hook_signal_claim($1::bigint,"
+	    " $2::int)", 2, p, cb, arg);
 }
 
 static const char sql_peek[] =

@@ -55,6 +55,7 @@ struct hook_job {
 	json_t			*data;
 	char			*text;
 	struct hook_run		*run;		/* its workflow run */
+	int			 run_made;
 	struct hook_job		*next;
 };
 
@@ -168,6 +169,21 @@ job_recorded(json_t *rows, const struct err *err, void *arg)
 		free(x);
 }
 
+/*
+ * The signal's workflow run, made once.  Behind the fan-out's first
+ * statement, not in front of it: the store's connection sends one
+ * statement at a time, and the run's rows are nothing the order waits
+ * for.  A signal that ends before any fan-out gets its run as it ends.
+ */
+static void
+job_run(struct hook_job *j)
+{
+	if (j->dry_run || j->resumed || j->run_made)
+		return;
+	j->run_made = 1;
+	j->run = hook_run_start(j->x->store, j->id);
+}
+
 static void
 job_finish(struct hook_job *j, const char *status, const char *fmt, ...)
     PX_PRINTF(3, 4);
@@ -183,6 +199,7 @@ job_finish(struct hook_job *j, const char *status, const char *fmt, ...)
 	va_end(ap);
 	j->status = xstrdup(status);
 	j->message = xstrdup(msg);
+	job_run(j);
 	hook_run_end(j->run, status, msg);
 	j->run = NULL;
 	if (strcmp(status, "DONE") == 0)
@@ -276,6 +293,21 @@ product_of(const char *s)
 	return BROKER_MIS;
 }
 
+/*
+ * To the fan-out engine, then the run.  A dry run may be answered and
+ * freed before fanout_start returns; a real one is freed only once the
+ * store has its outcome, which is never at once.
+ */
+static void
+job_send(struct hook_job *j, struct fanout_req *req)
+{
+	int	dry = j->dry_run;
+
+	fanout_start(j->x->router, req, job_fanout_done, j);
+	if (!dry)
+		job_run(j);
+}
+
 static void
 job_start(struct hook_job *j)
 {
@@ -284,8 +316,6 @@ job_start(struct hook_job *j)
 	const char		*action = str(row, "action"), *side, *v;
 
 	j->id = json_integer_value(json_object_get(row, "id"));
-	if (!j->dry_run && !j->resumed && j->run == NULL)
-		j->run = hook_run_start(j->x->store, j->id);
 	if (str(row, "strategy") == NULL) {
 		job_finish(j, "REJECTED", "the signal's strategy is gone");
 		return;
@@ -315,7 +345,7 @@ job_start(struct hook_job *j)
 	if (strcmp(action, "exit") == 0) {
 		req.intent = FANOUT_SQUAREOFF;
 		req.reason = "webhook exit signal";
-		fanout_start(j->x->router, &req, job_fanout_done, j);
+		job_send(j, &req);
 		return;
 	}
 	side = str(row, "exec_side");
@@ -347,7 +377,7 @@ job_start(struct hook_job *j)
 		j->key = xasprintf("sig-%lld", (long long)j->id);
 		req.key = j->key;
 	}
-	fanout_start(j->x->router, &req, job_fanout_done, j);
+	job_send(j, &req);
 }
 
 static struct hook_job *

@@ -86,6 +86,18 @@ sql "select format('  %s signals: p50 %s ms  p99 %s ms  max %s ms  (target p99 <
     from signals s join webhook_payloads p on p.id = s.payload_id
     join fanouts f on f.id = s.fanout_id join strategies g on g.id = s.strategy_id
     where g.name = 'timed' and f.t_first_send is not null) x"
+# Where that time goes: the payload's commit -> the executor's claim ->
+# the fan-out's start -> its first send (p50 / p99 of each step).
+sql "select format('  of which: stored -> claimed p50 %s p99 %s ms; claimed -> fan-out started p50 %s p99 %s ms; started -> first send p50 %s p99 %s ms',
+    round((percentile_cont(0.5) within group (order by a))::numeric, 2), round((percentile_cont(0.99) within group (order by a))::numeric, 2),
+    round((percentile_cont(0.5) within group (order by b))::numeric, 2), round((percentile_cont(0.99) within group (order by b))::numeric, 2),
+    round((percentile_cont(0.5) within group (order by c))::numeric, 2), round((percentile_cont(0.99) within group (order by c))::numeric, 2))
+  from (select extract(epoch from s.t_started - p.ts) * 1000 as a,
+      extract(epoch from f.t_intent - s.t_started) * 1000 as b,
+      extract(epoch from f.t_first_send - f.t_intent) * 1000 as c
+    from signals s join webhook_payloads p on p.id = s.payload_id
+    join fanouts f on f.id = s.fanout_id join strategies g on g.id = s.strategy_id
+    where g.name = 'timed' and f.t_first_send is not null) x"
 printf '{"passphrase":"bench-token-1","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/flood.json"
 python3 "$PHALANX_SRCDIR/tests/bench/hook_load.py" "http://127.0.0.1:$sport/hook/flood" 200 1 4 "$TMPDIR/flood.json" >/dev/null
 echo "webhook accept: $RATE requests/s for $SECS s, 16 connections, each stored and queued before its 200 (load average $(loadavg))"
