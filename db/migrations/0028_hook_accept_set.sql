@@ -281,24 +281,30 @@ BEGIN
 		UNION
 		SELECT e.id FROM signals e WHERE e.status = 'EXECUTING'
 	), c AS (
+		-- Candidate by candidate, each by its primary key: the
+		-- planner, its statistics taken before a burst, may think
+		-- the queued signals few and read them all instead.
 		SELECT s.id, s.action, s.qty,
 		    (SELECT COALESCE(sum(b.signed_lots), 0) FROM signals b
 		      WHERE b.strategy_id = s.strategy_id AND b.symbol = s.symbol
 			AND b.status IN ('EXECUTING', 'DONE') AND b.id <> s.id)
 		      AS book
-		FROM signals s
-		WHERE s.id IN (SELECT cand.id FROM cand)
-		  AND ((p_id > 0 AND s.id = p_id
-		      AND s.status IN ('RECEIVED', 'QUEUED'))
-		    OR (p_id = 0 AND s.status = 'QUEUED'
-		      AND (s.retry_at IS NULL OR s.retry_at <= now())
-		      AND s.id IN (SELECT heads.id FROM heads
-			WHERE heads.status = 'QUEUED'))
-		    OR ((p_id = 0 OR s.id = p_id) AND s.status = 'EXECUTING'
-		      AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
-			WHERE a.pid = s.claimed_by
-			  AND a.backend_start <= s.t_started)))
-		ORDER BY s.id LIMIT p_limit FOR UPDATE OF s SKIP LOCKED
+		FROM (SELECT DISTINCT cand.id FROM cand) k
+		CROSS JOIN LATERAL (SELECT s0.* FROM signals s0
+		  WHERE s0.id = k.id
+		    AND ((p_id > 0 AND s0.id = p_id
+			AND s0.status IN ('RECEIVED', 'QUEUED'))
+		      OR (p_id = 0 AND s0.status = 'QUEUED'
+			AND (s0.retry_at IS NULL OR s0.retry_at <= now())
+			AND s0.id IN (SELECT heads.id FROM heads
+			  WHERE heads.status = 'QUEUED'))
+		      OR ((p_id = 0 OR s0.id = p_id)
+			AND s0.status = 'EXECUTING'
+			AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
+			  WHERE a.pid = s0.claimed_by
+			    AND a.backend_start <= s0.t_started)))
+		  OFFSET 0 FOR UPDATE SKIP LOCKED) s
+		ORDER BY s.id LIMIT p_limit
 	), u AS (
 		UPDATE signals s SET status = 'EXECUTING',
 		    claimed_by = pg_backend_pid(), t_started = clock_timestamp(),

@@ -134,6 +134,14 @@ void hook_exec_signal(struct hook_exec *, int64_t id, int dry_run,
     hook_outcome_cb, void *);
 /* Claim and run whatever is queued (the daemon calls this on a timer). */
 void hook_exec_kick(struct hook_exec *);
+/*
+ * The same for a signal just queued for strategy and symbol: nothing to
+ * claim while this process runs that strategy and symbol's head (the
+ * signal waits its turn, and the head's end claims the next one), so no
+ * claim is sent then.  NULLs: kick.
+ */
+void hook_exec_queued(struct hook_exec *, const char *strategy,
+    const char *symbol);
 /* Busy signals right now; for a clean stop. */
 size_t hook_exec_busy(const struct hook_exec *);
 void hook_exec_counts(const struct hook_exec *, uint64_t *done,

@@ -434,6 +434,25 @@ hook_exec_kick(struct hook_exec *x)
 	store_signal_claim(x->store, 0, max - (int)x->busy, claimed, x);
 }
 
+void
+hook_exec_queued(struct hook_exec *x, const char *strategy, const char *symbol)
+{
+	struct hook_job	*j;
+	const char	*st, *sy;
+
+	if (x == NULL || x->closing)
+		return;
+	for (j = x->jobs; strategy != NULL && symbol != NULL && j != NULL;
+	    j = j->next) {
+		st = str(j->row, "strategy");
+		sy = str(j->row, "symbol");
+		if (!j->dry_run && st != NULL && sy != NULL &&
+		    strcmp(st, strategy) == 0 && strcmp(sy, symbol) == 0)
+			return;
+	}
+	hook_exec_kick(x);
+}
+
 struct hook_one {
 	struct hook_exec	*x;
 	int64_t			 id;

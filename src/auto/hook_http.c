@@ -57,6 +57,8 @@ struct hook_req {
 	char			 name[72];
 	char			*path_token;
 	char			*reason;	/* malformed: why */
+	char			*strategy;	/* of its one signal, or NULL */
+	char			*symbol;
 	int			 excel;
 	struct hook_req		*next;
 	struct hook_req		*prev;
@@ -112,6 +114,8 @@ hook_req_free(struct hook_req *r)
 		free(r->path_token);
 	}
 	free(r->reason);
+	free(r->strategy);
+	free(r->symbol);
 	free(r);
 }
 
@@ -378,7 +382,7 @@ hook_stored(json_t *rows, const struct err *err, void *arg)
 	json_t		*row = json_array_get(rows, 0), *sigs, *s, *extra;
 	size_t		 i, queued = 0, dup = 0, rej = 0;
 	const char	*st, *word;
-	char		 msg[160];
+	char		 msg[160], *strategy, *symbol;
 
 	hook_unlink(r);
 	if (err != NULL || row == NULL) {
@@ -421,11 +425,17 @@ hook_stored(json_t *rows, const struct err *err, void *arg)
 		    "payload")), json_string_value(json_object_get(
 		    json_array_get(sigs, 0), "reason")));
 	}
+	/* Kept: hook_answer frees r. */
+	strategy = r->strategy;
+	symbol = r->symbol;
+	r->strategy = r->symbol = NULL;
 	/* A rejected signal is stored but refused: the sender hears 403. */
 	hook_answer(r, queued > 0 || dup > 0 ? 200 : 403, word, msg, extra);
 	json_decref(extra);
 	if (queued > 0)
-		hook_exec_kick(hs->exec);
+		hook_exec_queued(hs->exec, strategy, symbol);
+	free(strategy);
+	free(symbol);
 }
 
 static void
@@ -481,6 +491,12 @@ hook_store(struct hook_req *r, struct hook_conn *c, const char *method,
 	h.reason = p == NULL ? reason : NULL;
 	h.signals = p != NULL ? hook_signals_json(p, status, reason) :
 	    json_array();
+	if (p != NULL && p->n == 1 && status == NULL &&
+	    json_string_value(json_object_get(c->row, "strategy")) != NULL) {
+		r->strategy = xstrdup(json_string_value(json_object_get(c->row,
+		    "strategy")));
+		r->symbol = xstrdup(p->v[0].symbol);
+	}
 	h.dedupe_s = (int)config_int(r->hs->cfg, "hook.dedupe_s");
 	h.dedupe_id_s = (int)config_int(r->hs->cfg, "hook.dedupe_id_s");
 	hook_link(r, &r->hs->reqs);
