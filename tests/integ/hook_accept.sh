@@ -7,7 +7,9 @@
 # batch, a malformed payload never the original of a duplicate, another
 # connector's payload never one.  A batch one item of which cannot be
 # stored falls back to one at a time: that item answers its error, the
-# others are stored.
+# others are stored.  The executor's claim (hook_signal_claim) takes the
+# head of each strategy and symbol only, takes over a head whose session
+# is gone, and leaves alone one a live session runs.
 . "$(dirname "$0")/lib.sh"
 fresh_db
 cat >"$TMPDIR/reg.phx" <<EOF
@@ -25,7 +27,7 @@ H1=$(printf 'aa%.0s' $(seq 32))
 H2=$(printf 'bb%.0s' $(seq 32))
 H3=$(printf 'cc%.0s' $(seq 32))
 H4=$(printf 'dd%.0s' $(seq 32))
-# item CONNECTOR_ID HASH EXT_ID|- REASON|- [DEDUPE_S [DEDUPE_ID_S]]
+# item CONNECTOR_ID HASH EXT_ID|- REASON|- [DEDUPE_S [DEDUPE_ID_S [SYMBOL]]]
 item() {
 	ext=
 	[ "$3" != - ] && ext=",\"ext_id\":\"$3\""
@@ -33,7 +35,7 @@ item() {
 		sigs='[]'
 		reason="\"$4\""
 	else
-		sigs="[{\"seq\":0,\"action\":\"buy\",\"symbol\":\"NIFTYFUT\",\"exchange\":\"NFO\",\"qty\":1,\"unit\":\"lots\",\"order_type\":\"market\",\"price\":null,\"trigger_price\":null,\"product\":\"\",\"parsed\":{}$ext}]"
+		sigs="[{\"seq\":0,\"action\":\"buy\",\"symbol\":\"${7:-NIFTYFUT}\",\"exchange\":\"NFO\",\"qty\":1,\"unit\":\"lots\",\"order_type\":\"market\",\"price\":null,\"trigger_price\":null,\"product\":\"\",\"parsed\":{}$ext}]"
 		reason=null
 	fi
 	printf '{"connector_id":%s,"connector":"c","method":"POST","remote":"127.0.0.1","ctype":"application/json","query":null,"body":"7b7d","hash":"%s","reason":%s,"signals":%s,"dedupe_s":%s,"dedupe_id_s":%s}' \
@@ -114,4 +116,22 @@ ans=$(echo "SELECT hook_accept_batch(:'b');" | q "$b")
 same "$(echo "SELECT string_agg(e->'signals'->0->>'status', ',' ORDER BY n) FROM jsonb_array_elements(:'b'::jsonb) WITH ORDINALITY t(e, n);" | q "$ans")" \
 	"QUEUED,QUEUED" "a batch of mixed windows is stored one at a time"
 same "$(echo "SELECT hook_accept_batch('[]') = '[]';" | q x)" t "an empty batch answers nothing"
+
+# --- the claim: heads only ---------------------------------------------
+b="[$(item $c1 $H1 - - 0 0 BANKNIFTYFUT),$(item $c1 $H1 - - 0 0 BANKNIFTYFUT)]"
+echo "SELECT hook_accept_set(:'b') IS NOT NULL;" | q "$b" >/dev/null
+heads=$(sql "select string_agg(id::text, ',' order by id) from (select min(id) id from signals where status = 'QUEUED' group by symbol) x")
+queued=$(sql "select count(*) from signals where status = 'QUEUED'")
+[ "$queued" -gt 4 ] && ok "$queued signals queued on two symbols" || fail "signals queued" "$queued"
+same "$(printf 'SELECT string_agg(id::text, %s ORDER BY id) FROM hook_signal_claim(0, 10);\nSELECT count(*) FROM hook_signal_claim(0, 10);\n' "','" | psql "$PHALANX_DSN" -qAt | tr '\n' ' ')" \
+	"$heads 0 " "the oldest signal of each symbol is claimed, then nothing while this session runs them"
+same "$(sql "select string_agg(id::text, ',' order by id) from hook_signal_claim(0, 10)")" "$heads" \
+	"its session gone, they are taken over"
+same "$(sql "select count(distinct claimed_by) from signals where status = 'EXECUTING'")" 1 "by the session that took them"
+sql "update signals set status = 'DONE', claimed_by = NULL where status = 'EXECUTING'" >/dev/null
+next=$(sql "select min(id) from signals where status = 'QUEUED' and symbol = 'NIFTYFUT'")
+same "$(sql "select string_agg(id::text, ',' order by id) from hook_signal_claim(0, 1)")" "$next" \
+	"once done, the next of the symbol is its head (one asked for: the oldest)"
+same "$(sql "select exec_side || ' ' || exec_qty || ' ' || signed_lots from signals where id = $next")" "BUY 1 1" \
+	"with the order it makes"
 finish
