@@ -60,6 +60,7 @@ loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
 # more CPU per request than the daemon and cannot keep 2,000/s itself
 # when the machine is busy (measured against a trivial responder).
 LOAD="$TMPDIR/hook_load"
+# shellcheck disable=SC2046 # pkg-config's flags are words, split on purpose
 if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O2 -o "$LOAD" "$PHALANX_SRCDIR/tests/bench/hook_load.c" \
     $(pkg-config --cflags --libs libevent 2>/dev/null || echo -levent) 2>/dev/null; then
 	LOAD="python3 $PHALANX_SRCDIR/tests/bench/hook_load.py"

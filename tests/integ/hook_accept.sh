@@ -66,7 +66,7 @@ lastp() { sql "select coalesce(max(id), 0) from webhook_payloads"; }
 lasts() { sql "select coalesce(max(id), 0) from signals"; }
 
 # --- one batch: every kind of duplicate -------------------------------
-b="[$(item $c1 $H1 E1 -),$(item $c1 $H1 - -),$(item $c1 $H2 E1 -),$(item $c1 $H3 - bad),$(item $c1 $H3 - -),$(item $c1 $H1 - -),$(item $c2 $H1 - -),$(item $c2 $H2 E1 -)]"
+b="[$(item "$c1" "$H1" E1 -),$(item "$c1" "$H1" - -),$(item "$c1" "$H2" E1 -),$(item "$c1" "$H3" - bad),$(item "$c1" "$H3" - -),$(item "$c1" "$H1" - -),$(item "$c2" "$H1" - -),$(item "$c2" "$H2" E1 -)]"
 lp=$(lastp)
 ls=$(lasts)
 each=$( { echo "BEGIN; SELECT hook_accept_each(:'b') IS NOT NULL;"; summary "$lp" "$ls"; echo "ROLLBACK;"; } | q "$b" | sed -n 2p)
@@ -87,7 +87,7 @@ same "$(sql "select count(*) from signals where id > $ls and status = 'DUPLICATE
 	"a duplicate's reason names what it repeats"
 
 # --- the next batch finds the first in the store ----------------------
-b="[$(item $c1 $H1 - -),$(item $c1 $H2 E1 -),$(item $c2 $H3 E9 -)]"
+b="[$(item "$c1" "$H1" - -),$(item "$c1" "$H2" E1 -),$(item "$c2" "$H3" E9 -)]"
 lp=$(lastp)
 ls=$(lasts)
 each=$( { echo "BEGIN; SELECT hook_accept_each(:'b') IS NOT NULL;"; summary 0 0; echo "ROLLBACK;"; } | q "$b" | sed -n 2p)
@@ -97,28 +97,28 @@ same "$(sql "select string_agg(status, ',' order by id) from signals where id > 
 	"a stored hash and a stored id are found"
 
 # --- no window, no duplicates -----------------------------------------
-b="[$(item $c1 $H1 E1 - 0 0),$(item $c1 $H1 E1 - 0 0)]"
+b="[$(item "$c1" "$H1" E1 - 0 0),$(item "$c1" "$H1" E1 - 0 0)]"
 ls=$(lasts)
 echo "SELECT hook_accept_set(:'b') IS NOT NULL;" | q "$b" >/dev/null
 same "$(sql "select string_agg(status, ',' order by id) from signals where id > $ls")" "QUEUED,QUEUED" \
 	"with windows of 0 s nothing is a duplicate"
 
 # --- the entry point: falls back when one item cannot be stored --------
-b="[$(item $c1 $H2 - - 0 0),$(item 999999 $H2 - - 0 0),$(item $c2 $H2 - - 0 0)]"
+b="[$(item "$c1" "$H2" - - 0 0),$(item 999999 "$H2" - - 0 0),$(item "$c2" "$H2" - - 0 0)]"
 lp=$(lastp)
 ans=$(echo "SELECT hook_accept_batch(:'b');" | q "$b")
 same "$(echo "SELECT string_agg(CASE WHEN e ? 'error' THEN 'error ' || (e->>'state') ELSE e->'signals'->0->>'status' END, ',' ORDER BY n) FROM jsonb_array_elements(:'b'::jsonb) WITH ORDINALITY t(e, n);" | q "$ans")" \
 	"QUEUED,error 23503,QUEUED" "an item of a gone connector answers its error alone"
 same "$(sql "select count(*) from webhook_payloads where id > $lp")" 2 "the others are stored"
 # Windows that differ within one batch: one at a time, same answers.
-b="[$(item $c1 $H4 - - 3600 3600),$(item $c1 $H4 - - 0 0)]"
+b="[$(item "$c1" "$H4" - - 3600 3600),$(item "$c1" "$H4" - - 0 0)]"
 ans=$(echo "SELECT hook_accept_batch(:'b');" | q "$b")
 same "$(echo "SELECT string_agg(e->'signals'->0->>'status', ',' ORDER BY n) FROM jsonb_array_elements(:'b'::jsonb) WITH ORDINALITY t(e, n);" | q "$ans")" \
 	"QUEUED,QUEUED" "a batch of mixed windows is stored one at a time"
 same "$(echo "SELECT hook_accept_batch('[]') = '[]';" | q x)" t "an empty batch answers nothing"
 
 # --- the claim: heads only ---------------------------------------------
-b="[$(item $c1 $H1 - - 0 0 BANKNIFTYFUT),$(item $c1 $H1 - - 0 0 BANKNIFTYFUT)]"
+b="[$(item "$c1" "$H1" - - 0 0 BANKNIFTYFUT),$(item "$c1" "$H1" - - 0 0 BANKNIFTYFUT)]"
 echo "SELECT hook_accept_set(:'b') IS NOT NULL;" | q "$b" >/dev/null
 heads=$(sql "select string_agg(id::text, ',' order by id) from (select min(id) id from signals where status = 'QUEUED' group by symbol) x")
 queued=$(sql "select count(*) from signals where status = 'QUEUED'")
