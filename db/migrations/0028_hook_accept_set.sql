@@ -215,6 +215,8 @@ BEGIN
 			  WHERE heads.status = 'QUEUED'))
 		      OR ((p_id = 0 OR s0.id = p_id)
 			AND s0.status = 'EXECUTING'
+			-- this session is alive: no need to ask
+			AND s0.claimed_by IS DISTINCT FROM pg_backend_pid()
 			AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a
 			  WHERE a.pid = s0.claimed_by
 			    AND a.backend_start <= s0.t_started)))
