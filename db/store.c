@@ -17,6 +17,15 @@
 
 struct store {
 	struct pg_conn	*pg;
+	struct pg_conn	*first;		/* store_run_first: opened on demand */
+	struct event_base *base;
+	/* Fan-outs whose ownership lock the first connection holds, and
+	 * those of them finished, whose lock is to be dropped. */
+	int64_t		*held;
+	size_t		 nheld, held_cap;
+	int64_t		*release;
+	size_t		 nrelease, release_cap;
+	struct event	*ev_release;
 	struct store_journal	*journal;
 	void		(*on_change)(const char *, void *);
 	void		*on_change_arg;
@@ -34,6 +43,7 @@ store_open(struct event_base *base, const char *conninfo,
 	struct store	*st;
 
 	st = xcalloc(1, sizeof *st);
+	st->base = base;
 	st->pg = pg_conn_new(base, conninfo, opts);
 	return st;
 }
@@ -46,7 +56,12 @@ store_close(struct store *st)
 	/* Writes still queued fail as "cancelled" and go to the journal. */
 	if (st->journal != NULL)
 		pg_conn_on_state(st->pg, NULL, NULL);
+	pg_conn_free(st->first);
 	pg_conn_free(st->pg);
+	if (st->ev_release != NULL)
+		event_free(st->ev_release);
+	free(st->held);
+	free(st->release);
 	store_journal_free(st);
 	free(st);
 }
@@ -151,6 +166,138 @@ store_run_urgent(struct store *st, const char *sql, int n,
 }
 
 /*
+ * The connection of store_run_first: opened at once (a router opens it
+ * when it starts, so that its first intent does not wait for a connect).
+ */
+static void store_first_release_cb(evutil_socket_t, short, void *);
+
+/* A new session holds none of the old one's locks. */
+static void
+store_first_state(enum pg_state state, const char *why, void *arg)
+{
+	struct store	*st = arg;
+
+	if (state != PG_READY) {
+		st->nheld = 0;
+		st->nrelease = 0;
+	}
+}
+
+void
+store_open_first(struct store *st)
+{
+	if (st->first != NULL)
+		return;
+	st->first = pg_conn_new(st->base, pg_conn_conninfo(st->pg),
+	    pg_conn_opts(st->pg));
+	pg_conn_on_state(st->first, store_first_state, st);
+	st->ev_release = evtimer_new(st->base, store_first_release_cb, st);
+	if (st->ev_release == NULL)
+		fatal("evtimer_new failed");
+}
+
+static void
+store_ids_add(int64_t **v, size_t *n, size_t *cap, int64_t id)
+{
+	if (*n == *cap) {
+		*cap = *cap * 2 + 16;
+		*v = xreallocarray(*v, *cap, sizeof **v);
+	}
+	(*v)[(*n)++] = id;
+}
+
+/* The intent of fan-out id took its ownership lock on the first conn. */
+void
+store_first_owns(struct store *st, int64_t id)
+{
+	store_ids_add(&st->held, &st->nheld, &st->held_cap, id);
+}
+
+/*
+ * Fan-out id finished (its state is stored): its lock, if the first
+ * connection holds it, goes with the next intent, or within 100 ms.
+ */
+void
+store_first_disown(struct store *st, int64_t id)
+{
+	struct timeval	tv = { 0, 100000 };
+	size_t		i;
+
+	for (i = 0; i < st->nheld; i++) {
+		if (st->held[i] != id)
+			continue;
+		st->held[i] = st->held[--st->nheld];
+		store_ids_add(&st->release, &st->nrelease, &st->release_cap,
+		    id);
+		if (!evtimer_pending(st->ev_release, NULL))
+			evtimer_add(st->ev_release, &tv);
+		return;
+	}
+}
+
+/* The locks to drop as a JSON array, now handed over; owned. */
+char *
+store_first_releases(struct store *st)
+{
+	struct strbuf	b;
+	size_t		i;
+
+	strbuf_init(&b);
+	strbuf_putc(&b, '[');
+	for (i = 0; i < st->nrelease; i++)
+		strbuf_printf(&b, "%s%lld", i > 0 ? "," : "",
+		    (long long)st->release[i]);
+	strbuf_putc(&b, ']');
+	st->nrelease = 0;
+	if (st->ev_release != NULL)
+		evtimer_del(st->ev_release);
+	return strbuf_steal(&b);
+}
+
+static void
+store_first_released(json_t *rows, const struct err *err, void *arg)
+{
+	if (err != NULL)
+		log_warn("store", "fan-out ownership not released (it goes "
+		    "with the connection): %s", err->msg);
+}
+
+static void
+store_first_release_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct store	*st = arg;
+	char		*ids;
+	const char	*p[1];
+
+	if (st->nrelease == 0)
+		return;
+	ids = store_first_releases(st);
+	p[0] = ids;
+	store_run_first(st, "SELECT phalanx_fanout_release($1::jsonb) AS n",
+	    1, p, store_first_released, NULL);
+	free(ids);
+}
+
+struct pg_conn *
+store_conn_first(struct store *st)
+{
+	store_open_first(st);
+	return st->first;
+}
+
+void
+store_run_first(struct store *st, const char *sql, int n,
+    const char *const *params, store_rows_cb cb, void *arg)
+{
+	struct store_call	*call;
+
+	call = xmalloc(sizeof *call);
+	call->cb = cb;
+	call->arg = arg;
+	pg_query(store_conn_first(st), sql, n, params, store_call_done, call);
+}
+
+/*
  * SQLSTATEs a user can cause and fix: say what, in their words.  Anything
  * else keeps the server's message.
  */
@@ -184,6 +331,9 @@ store_notified(json_t *rows, const struct err *err, void *arg)
  * daemons) that it changed.  Queued after the change on the same
  * connection, so it is sent once the change is done.
  */
+static const char sql_notify[] =
+"SELECT pg_notify('" STORE_REGISTRY_CHANNEL "', $1)";
+
 void
 store_registry_changed(struct store *st, const char *what)
 {
@@ -192,8 +342,18 @@ store_registry_changed(struct store *st, const char *what)
 	/* This process's own caches must not wait for the round trip. */
 	if (st->on_change != NULL)
 		st->on_change(what, st->on_change_arg);
-	store_run(st, "SELECT pg_notify('" STORE_REGISTRY_CHANNEL "', $1)", 1,
-	    p, store_notified, NULL);
+	store_run(st, sql_notify, 1, p, store_notified, NULL);
+}
+
+/* The same, for a change made by a statement of store_run_first. */
+void
+store_registry_changed_first(struct store *st, const char *what)
+{
+	const char	*p[1] = { what };
+
+	if (st->on_change != NULL)
+		st->on_change(what, st->on_change_arg);
+	store_run_first(st, sql_notify, 1, p, store_notified, NULL);
 }
 
 void

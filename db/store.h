@@ -32,6 +32,12 @@ struct store *store_open(struct event_base *, const char *conninfo,
     const struct pg_opts *);
 void store_close(struct store *);
 struct pg_conn *store_conn(struct store *);
+/*
+ * Open the connection that records fan-out intents and kills now (it
+ * opens on first use otherwise): a router does, so that its first intent
+ * does not wait for a connect.
+ */
+void store_open_first(struct store *);
 
 /* Brokers. Secrets arrive already encrypted (util/secret). */
 struct store_broker {

@@ -17,51 +17,16 @@ static const char sql_next_ids[] =
 "  FROM generate_series(1, $2::int)";
 
 /*
- * The intent: one row, its plan the legs.  An order intent's leg for an
- * account HALTED meanwhile is marked denied in the plan (the kill switch
- * wins over any cached view of the registry) and named in the answer;
- * its order row is written all the same and goes to DENIED (0024).
+ * The intent: one row, its plan the legs, written by a function (0027)
+ * whose statements are planned once per connection.  An order intent's
+ * leg for an account HALTED meanwhile is marked denied in the plan (the
+ * kill switch wins over any cached view of the registry) and named in the
+ * answer; its order row is written all the same and goes to DENIED
+ * (0024).  $5: the ownership locks to drop first (store_first_releases).
  */
 static const char sql_intent[] =
-"WITH p AS ("
-"  SELECT coalesce(jsonb_agg(CASE WHEN ($1::jsonb->>'intent') = 'order'"
-"    AND EXISTS (SELECT 1 FROM accounts a"
-"      WHERE a.id = (x.e->>'account_id')::bigint"
-"      AND a.trading_state = 'HALTED')"
-"    THEN '{\"denied\": true, \"message\": \"RMS halted: the account is"
-"      HALTED\"}'::jsonb || x.e || '{\"denied\": true}'"
-"    ELSE x.e END ORDER BY x.n), '[]')"
-"    AS plan"
-"  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n)"
-"), f AS ("
-"  INSERT INTO fanouts (id, who, source, intent, target, side, symbol,"
-"    exchange, qty, unit, product, order_type, price, trigger_price,"
-"    policy, mode, on_fail, state, message, t_intent, t_rms, tag, idem_key,"
-"    idem_intent, plan, strategy_id)"
-"  SELECT x.id, x.who, x.source, x.intent, x.target, x.side, x.symbol,"
-"    x.exchange, x.qty, COALESCE(x.unit, 'lots'), x.product, x.order_type,"
-"    x.price, x.trigger_price, COALESCE(x.policy, 'fixed'),"
-"    COALESCE(x.mode, 'async'), COALESCE(x.on_fail, 'best-effort'),"
-"    x.state, x.message, x.t_intent, x.t_rms, x.tag, x.idem_key,"
-"    idem_intent, (SELECT plan FROM p),"
-"    (SELECT id FROM strategies WHERE name = x.strategy)"
-"  FROM jsonb_to_record($1::jsonb) AS x(id bigint, who text, source text,"
-"    intent text, target text, side text, symbol text, exchange text,"
-"    qty int, unit text, product text, order_type text, price numeric,"
-"    trigger_price numeric, policy text, mode text, on_fail text,"
-"    state text, message text, t_intent timestamptz, t_rms timestamptz,"
-"    tag text, idem_key text, idem_intent text, strategy text)"
-/* The sender owns the fan-out until it finishes (or its session ends):
- * a reconciler leaves an owned fan-out alone. */
-"  RETURNING id, phalanx_fanout_own(id, true) AS owned"
-"), au AS ("
-"  INSERT INTO audit_log (os_user, front, action, object, detail)"
-"  SELECT $3, $4, 'fanout.' || ($1::jsonb->>'intent'),"
-"    'fanout:' || (SELECT id FROM f), $1::jsonb"
-")"
-"SELECT f.id AS fanout_id, d.id AS denied FROM f LEFT JOIN LATERAL"
-"  (SELECT (e->>'id')::bigint AS id FROM p, jsonb_array_elements(p.plan) e"
-"    WHERE e ? 'denied') d ON true";
+"SELECT fanout_id, denied FROM phalanx_fanout_intent($1::jsonb, $2::jsonb,"
+"  $3, $4, $5::jsonb)";
 
 /*
  * The legs' rows, once they are on the wire.  Journaled when the store is
@@ -215,25 +180,52 @@ store_fanout_next_ids(struct store *st, int nfanouts, int norders,
 
 	snprintf(nf, sizeof nf, "%d", nfanouts);
 	snprintf(no, sizeof no, "%d", norders);
-	store_run_urgent(st, sql_next_ids, 2, p, cb, arg);
+	store_run_first(st, sql_next_ids, 2, p, cb, arg);
+}
+
+struct intent_call {
+	struct store	*st;
+	store_rows_cb	 cb;
+	void		*arg;
+};
+
+static void
+store_intent_done(json_t *rows, const struct err *err, void *arg)
+{
+	struct intent_call	*c = arg;
+	json_t			*row = json_array_get(rows, 0);
+
+	if (err == NULL && row != NULL)
+		store_first_owns(c->st, json_integer_value(json_object_get(row,
+		    "fanout_id")));
+	c->cb(rows, err, c->arg);
+	free(c);
 }
 
 void
 store_fanout_intent(struct store *st, json_t *fanout, json_t *plan,
     const struct store_actor *who, store_rows_cb cb, void *arg)
 {
-	char		*f, *o;
-	const char	*p[4];
+	struct intent_call	*c;
+	char			*f, *o, *rel;
+	const char		*p[5];
 
+	c = xmalloc(sizeof *c);
+	c->st = st;
+	c->cb = cb;
+	c->arg = arg;
 	f = json_dumps(fanout, JSON_COMPACT);
 	o = json_dumps(plan, JSON_COMPACT);
+	rel = store_first_releases(st);
 	p[0] = f;
 	p[1] = o;
 	p[2] = who->os_user;
 	p[3] = who->front;
-	store_run_urgent(st, sql_intent, 4, p, cb, arg);
+	p[4] = rel;
+	store_run_first(st, sql_intent, 5, p, store_intent_done, c);
 	free(f);
 	free(o);
+	free(rel);
 }
 
 void
@@ -264,13 +256,33 @@ store_orders_add(struct store *st, int64_t fanout_id, json_t *orders,
 	free(o);
 }
 
+struct finish_call {
+	struct store	*st;
+	int64_t		 id;
+	store_rows_cb	 cb;
+	void		*arg;
+};
+
+/* Stored (not journaled: the store is away, the lock stays): disown. */
+static void
+store_finish_done(json_t *rows, const struct err *err, void *arg)
+{
+	struct finish_call	*c = arg;
+
+	if (err == NULL && json_array_size(rows) > 0)
+		store_first_disown(c->st, c->id);
+	c->cb(rows, err, c->arg);
+	free(c);
+}
+
 void
 store_fanout_finish(struct store *st, int64_t id, const char *state,
     const char *message, const char *t_first_send, const char *t_last_send,
     const char *t_last_ack, store_rows_cb cb, void *arg)
 {
-	char		 ids[32];
-	const char	*p[7];
+	struct finish_call	*c;
+	char			 ids[32];
+	const char		*p[7];
 
 	snprintf(ids, sizeof ids, "%lld", (long long)id);
 	p[0] = ids;
@@ -279,7 +291,12 @@ store_fanout_finish(struct store *st, int64_t id, const char *state,
 	p[3] = t_first_send;
 	p[4] = t_last_send;
 	p[5] = t_last_ack;
-	store_run_durable(st, "fanout.finish", 7, p, cb, arg);
+	c = xmalloc(sizeof *c);
+	c->st = st;
+	c->id = id;
+	c->cb = cb;
+	c->arg = arg;
+	store_run_durable(st, "fanout.finish", 7, p, store_finish_done, c);
 }
 
 void
@@ -312,10 +329,11 @@ store_trading_state_set(struct store *st, json_t *account_ids,
 	char		*ids = json_dumps(account_ids, JSON_COMPACT);
 	const char	*p[5] = { ids, state, reason, who->os_user, who->front };
 
-	/* Urgent like an intent: a kill issued before a fan-out's intent
-	 * is stored before it, never overtaken. */
-	store_run_urgent(st, sql_trading_state, 5, p, cb, arg);
-	store_registry_changed(st, "states");
+	/* On the intents' connection: a kill issued before a fan-out's
+	 * intent is stored before it, never overtaken; and announced after
+	 * it is. */
+	store_run_first(st, sql_trading_state, 5, p, cb, arg);
+	store_registry_changed_first(st, "states");
 	free(ids);
 }
 

@@ -15,6 +15,27 @@ void store_run(struct store *, const char *sql, int n,
 void store_run_urgent(struct store *, const char *sql, int n,
     const char *const *params, store_rows_cb, void *);
 
+/*
+ * On a connection of its own, which nothing else uses: the statements a
+ * fan-out waits for before it sends anything (its ids, its intent) and
+ * those that must not be overtaken by one (a kill), in the order they
+ * are called.  They never queue behind the store's other work (the RMS's
+ * reads, broker order ids, fills) nor behind one in flight there.
+ */
+void store_run_first(struct store *, const char *sql, int n,
+    const char *const *params, store_rows_cb, void *);
+struct pg_conn *store_conn_first(struct store *);
+void store_registry_changed_first(struct store *, const char *what);
+/*
+ * The ownership locks of fan-outs whose intent ran there: taken by the
+ * intent (owns), given up once the fan-out's state is stored (disown),
+ * dropped by the next intent (releases: a JSON array, owned) or by a
+ * statement of their own 100 ms later.
+ */
+void store_first_owns(struct store *, int64_t id);
+void store_first_disown(struct store *, int64_t id);
+char *store_first_releases(struct store *);
+
 /* store_journal.c: writes that survive an outage (store_journal.h). */
 struct store_journal;
 struct store_journal **store_journal_slot(struct store *);

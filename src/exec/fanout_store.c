@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "exec/router_int.h"
+#include "net/net.h"
 
 static const char *
 fanout_intent_name(enum fanout_intent i)
@@ -131,6 +132,10 @@ fanout_begin_sending(struct fanout *fo)
 		if (!fo->legs[i]->failed)
 			leg_send(fo->legs[i]);
 	}
+	/* On the wire before the loop turns (the last send: written). */
+	http_client_flush(fo->r->http);
+	if (fo->t_last_send != 0)
+		fo->t_last_send = time_mono_us();
 }
 
 /* Sync mode: the next leg in priority order, once the previous is acked. */
@@ -257,6 +262,7 @@ fanout_got_ids(struct fanout *fo, const struct err *err)
 	row = fanout_row_json(fo);
 	store_fanout_intent(fo->r->store, row, plan, &who,
 	    fanout_intent_written, fo);
+	router_ids_topup(fo->r, fo->nlegs);
 	json_decref(row);
 	json_decref(plan);
 }

@@ -35,6 +35,8 @@ router_new(struct store *st, struct config *cfg, const char *home)
 	r->reconcile_ms = (int)config_int(cfg, "exec.reconcile_deadline_ms");
 	router_events_open(r);
 	router_cache_init(r);
+	/* Intents on a connection of their own, connected before the first. */
+	store_open_first(r->store);
 	return r;
 }
 

@@ -356,6 +356,35 @@ router_prefetch_ids(struct router *r, size_t norders)
 	    rc->prefetch);
 }
 
+/*
+ * After an intent is queued: blocks for the next fan-out of the same
+ * size, so that the warm path makes no round trip for its ids.  Queued
+ * behind the intent (same connection), answered while the legs are on
+ * the wire.
+ */
+void
+router_ids_topup(struct router *r, size_t need)
+{
+	struct router_cache	*rc = &r->cache;
+	int			 nf = 0, no = 0;
+
+	if (rc->prefetch != NULL)
+		return;
+	if (rc->nfanout_ids < 2)
+		nf = (int)(nitems(rc->fanout_ids) - rc->nfanout_ids);
+	if (rc->norder_ids < need)
+		no = (int)(2 * need - rc->norder_ids);
+	if (no > 0 && no < 256)
+		no = 256;
+	if (nf == 0 && no == 0)
+		return;
+	rc->fetches++;
+	rc->prefetch = xcalloc(1, sizeof *rc->prefetch);
+	rc->prefetch->r = r;
+	store_fanout_next_ids(r->store, nf, no, router_ids_prefetched,
+	    rc->prefetch);
+}
+
 static int
 router_id_cmp(const void *x, const void *y)
 {

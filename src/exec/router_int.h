@@ -165,6 +165,7 @@ void router_instrument(struct fanout *, const char *exchange,
 typedef void (*router_ids_cb)(struct fanout *, const struct err *);
 void router_reserve_ids(struct fanout *, router_ids_cb);
 void router_prefetch_ids(struct router *, size_t norders);
+void router_ids_topup(struct router *, size_t norders);
 void router_instrument_warm(struct router *, const char *exchange,
     const char *symbol);
 

@@ -44,12 +44,16 @@ struct http_client {
 	struct event_base	*base;
 	CURLM			*multi;
 	struct event		*timer;
+	struct event		*ev_collect;	/* after http_client_flush */
 	struct http_sock	*socks;
 	struct http_request	*reqs;
 	size_t			 ninflight;
 	int			*alivep;
 	int			 freeing;
 };
+
+/* Idle connections kept (CURLMOPT_MAXCONNECTS): one per account. */
+#define HTTP_MAX_IDLE	2048L
 
 static int	http_curl_refs;
 
@@ -262,6 +266,12 @@ http_timer_event(evutil_socket_t fd, short what, void *arg)
 	http_action(arg, CURL_SOCKET_TIMEOUT, 0);
 }
 
+static void
+http_collect_event(evutil_socket_t fd, short what, void *arg)
+{
+	http_check_done(arg);
+}
+
 struct http_client *
 http_client_new(struct event_base *base)
 {
@@ -274,12 +284,20 @@ http_client_new(struct event_base *base)
 	if ((hc->multi = curl_multi_init()) == NULL)
 		fatal("curl_multi_init failed");
 	hc->timer = evtimer_new(base, http_timer_event, hc);
-	if (hc->timer == NULL)
+	hc->ev_collect = event_new(base, -1, 0, http_collect_event, hc);
+	if (hc->timer == NULL || hc->ev_collect == NULL)
 		fatal("evtimer_new failed");
 	curl_multi_setopt(hc->multi, CURLMOPT_SOCKETFUNCTION, http_socket_cb);
 	curl_multi_setopt(hc->multi, CURLMOPT_SOCKETDATA, hc);
 	curl_multi_setopt(hc->multi, CURLMOPT_TIMERFUNCTION, http_timer_cb);
 	curl_multi_setopt(hc->multi, CURLMOPT_TIMERDATA, hc);
+	/*
+	 * Keep every connection a fan-out opened: by default the cache
+	 * shrinks with the transfers still running (four per easy handle),
+	 * so the last answers of a burst closed their connections and the
+	 * next burst waited for connects, behind the broker's busy accept.
+	 */
+	curl_multi_setopt(hc->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE);
 	return hc;
 }
 
@@ -309,6 +327,7 @@ http_client_free(struct http_client *hc)
 	while (hc->socks != NULL)
 		http_sock_free(hc->socks);
 	event_free(hc->timer);
+	event_free(hc->ev_collect);
 	free(hc);
 	if (--http_curl_refs == 0)
 		curl_global_cleanup();
@@ -427,6 +446,23 @@ http_request_cancel(struct http_request *r)
 	curl_multi_remove_handle(r->hc->multi, r->easy);
 	http_req_unlink(r);
 	http_req_free(r);
+}
+
+/*
+ * Write the requests added so far now, rather than from the timer curl
+ * asked for: a burst of orders goes out before the caller returns to the
+ * loop.  Only curl runs here; transfers that finished are collected from
+ * the loop, never inside the caller.
+ */
+void
+http_client_flush(struct http_client *hc)
+{
+	int	running;
+
+	if (hc->freeing)
+		return;
+	curl_multi_socket_action(hc->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	event_active(hc->ev_collect, EV_TIMEOUT, 0);
 }
 
 size_t

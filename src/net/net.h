@@ -139,6 +139,8 @@ void http_request_cancel(struct http_request *);	/* cb not called */
 struct http_request *http_request_easy(struct http_client *, void *easy,
     int timeout_ms, http_done_cb cb, void *arg);
 size_t http_client_inflight(const struct http_client *);
+/* Write what was added now, from the caller (no callback runs). */
+void http_client_flush(struct http_client *);
 
 /* http_server.c: evhttp helper ---------------------------------------- */
 
