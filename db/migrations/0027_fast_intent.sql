@@ -129,3 +129,51 @@ LANGUAGE sql AS $$
 	)
 	SELECT count(*)::int FROM o
 $$;
+
+-- Lifecycle events (db/store_events.c) are copied straight into
+-- order_events; this settles the rest of the batch in the same
+-- transaction: each order the batch touches moves to its latest event
+-- (picked by the writer: order id, state, fill, average price -- which
+-- order_events does not keep --, time and uid), forward only (a final
+-- state is not undone by an older event written late; the filled
+-- quantity never shrinks), and one notification says how many rows came
+-- and which.  A batch naming an order that does not exist fails on the
+-- foreign key and is written again by the filtering path.
+CREATE FUNCTION phalanx_events_settle(p_n integer, p_first uuid,
+    p_last uuid, p_ids bigint[], p_states text[], p_filled integer[],
+    p_avgs numeric[], p_ts timestamptz[], p_uids uuid[])
+RETURNS TABLE (n integer, known integer, orders integer)
+LANGUAGE plpgsql AS $$
+DECLARE
+	v_orders	integer;
+	v_first		bigint;
+	v_last		bigint;
+BEGIN
+	UPDATE orders o SET state = l.state,
+	    filled_qty = coalesce(l.filled, o.filled_qty),
+	    avg_price = coalesce(l.avg, o.avg_price),
+	    message = CASE WHEN l.state = 'DENIED' THEN coalesce(nullif(
+	      (SELECT e.message FROM order_events e WHERE e.uid = l.uid
+	        LIMIT 1), ''), o.message) ELSE o.message END,
+	    updated_at = l.ts
+	FROM unnest(p_ids, p_states, p_filled, p_avgs, p_ts, p_uids)
+	  AS l(id, state, filled, avg, ts, uid)
+	WHERE o.id = l.id
+	  AND NOT (o.state IN ('FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED',
+	    'DENIED') AND l.state NOT IN ('FILLED', 'CANCELLED', 'REJECTED',
+	    'EXPIRED', 'DENIED'))
+	  AND coalesce(l.filled, o.filled_qty) >= o.filled_qty;
+	GET DIAGNOSTICS v_orders = ROW_COUNT;
+	IF p_n > 0 THEN
+		SELECT e.id INTO v_first FROM order_events e
+		WHERE e.uid = p_first;
+		SELECT e.id INTO v_last FROM order_events e
+		WHERE e.uid = p_last;
+		PERFORM pg_notify('phalanx_events', json_build_object('n', p_n,
+		    'first_id', v_first, 'last_id', v_last)::text);
+	END IF;
+	n := p_n;
+	known := p_n;
+	orders := v_orders;
+	RETURN NEXT;
+END $$;

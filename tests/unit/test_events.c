@@ -24,7 +24,7 @@ struct sent {
 	char		*orders;	/* "{id,...}": column 2 of each row */
 	char		*latency;	/* "{n,...}": column 7, the sequence */
 	char		*status;	/* column 4 of the first row, as sent */
-	char		*last;		/* "{t,...}": column 12 */
+	char		*last;		/* "{t,...}": column 12 (staged) */
 	pg_query_cb	 cb;
 	void		*arg;
 	int		 done;
@@ -102,7 +102,8 @@ __wrap_pg_query_copy(struct pg_conn *c, const char *sql, const char *data,
 	s->orders = copy_list(data, 2);
 	s->status = copy_col(data, 4);
 	s->latency = copy_list(data, 7);
-	s->last = copy_list(data, 12);
+	/* Only the staged (filtering) way marks the latest events. */
+	s->last = s->ncols == 12 ? copy_list(data, 12) : NULL;
 	s->cb = cb;
 	s->arg = arg;
 	s->done = 0;
@@ -287,17 +288,21 @@ test_timer_flush(void **state)
 	assert_int_equal(mock.nq, 0);
 	run_ms(20);
 	assert_int_equal(mock.nq, 1);
-	assert_int_equal(mock.q[0].ncols, 12);
-	assert_non_null(strstr(mock.q[0].sql, "COPY px_events_in FROM STDIN;"));
-	assert_non_null(strstr(mock.q[0].sql, "pg_notify('phalanx_events'"));
+	/* Live: straight into order_events, then settled in the same
+	 * transaction by the latest event of each order. */
+	assert_int_equal(mock.q[0].ncols, 9);
+	assert_non_null(strstr(mock.q[0].sql, "COPY order_events (ts, order_id,"));
+	assert_non_null(strstr(mock.q[0].sql, "phalanx_events_settle(3, '"));
 	assert_null(strstr(mock.q[0].sql, "ON CONFLICT"));
-	assert_non_null(strstr(mock.q[0].sql, "UPDATE orders"));
+	assert_non_null(strstr(mock.q[0].sql,
+	    "'{1,2,3}', '{OPEN,OPEN,OPEN}', '{NULL,NULL,NULL}', "
+	    "'{NULL,NULL,NULL}', '{\""));
+	/* No text of an event in the statement. */
+	assert_null(strstr(mock.q[0].sql, "\"b\""));
 	assert_string_equal(mock.q[0].orders, "{1,2,3}");
 	assert_string_equal(mock.q[0].latency, "{0,1,2}");
 	/* COPY text: a backslash doubled, quotes as they are. */
 	assert_string_equal(mock.q[0].status, "a \"b\" \\\\c");
-	/* Each order's one event is its latest. */
-	assert_string_equal(mock.q[0].last, "{t,t,t}");
 	assert_int_equal(events_writer_pending(w), 3);
 	complete(0, NULL);
 	assert_int_equal(events_writer_pending(w), 0);
@@ -325,17 +330,12 @@ test_batching(void **state)
 	run_once();
 	assert_int_equal(mock.nq, 1);
 	assert_int_equal(nelem(mock.q[0].latency), 500);
-	/* Five orders: their latest events are the batch's last five. */
-	{
-		const char	*l = mock.q[0].last;
-		size_t		 n = strlen(l);
-		int		 t = 0;
-
-		for (; *l != '\0'; l++)
-			t += *l == 't';
-		assert_int_equal(t, 5);
-		assert_string_equal(mock.q[0].last + n - 11, ",t,t,t,t,t}");
-	}
+	/* Five orders: their latest events (the batch's last five) settle
+	 * them, in the order they came. */
+	assert_non_null(strstr(mock.q[0].sql,
+	    "phalanx_events_settle(500, '"));
+	assert_non_null(strstr(mock.q[0].sql, "'{1,2,3,4,5}', '{OPEN,OPEN,"
+	    "OPEN,OPEN,OPEN}'"));
 	put(w, 500, 1000);
 	run_once();
 	assert_int_equal(mock.nq, 1);
@@ -518,6 +518,48 @@ test_free_journals_pending(void **state)
 	journal_close(j);
 }
 
+/*
+ * A batch naming an unknown order fails whole on the foreign key: the
+ * same batch goes again at once, the filtering way (staged, each order's
+ * latest event marked), nothing journaled, nothing lost or reordered.
+ */
+static void
+test_unknown_order_filtered(void **state)
+{
+	struct journal		*j = jopen();
+	struct events_writer	*w;
+	struct events_opts	 o = { 1000, 10, 100 };
+	struct events_stats	 st;
+
+	w = events_writer_new(loop_base(), FAKE, j, &o);
+	put(w, 0, 10);
+	run_once();
+	assert_int_equal(mock.nq, 1);
+	assert_int_equal(mock.q[0].ncols, 9);
+	complete(0, "sql:23503");
+	assert_int_equal(mock.nq, 2);
+	assert_int_equal(mock.q[1].ncols, 12);
+	assert_non_null(strstr(mock.q[1].sql, "COPY px_events_in FROM STDIN;"));
+	assert_non_null(strstr(mock.q[1].sql, "WHERE EXISTS (SELECT 1 FROM "
+	    "orders o WHERE o.id = u.order_id)"));
+	assert_string_equal(mock.q[1].latency, mock.q[0].latency);
+	assert_string_equal(mock.q[1].last, "{f,f,f,f,f,t,t,t,t,t}");
+	assert_int_equal(journal_count(j), 0);
+	complete(1, NULL);
+	events_writer_stats(w, &st);
+	assert_int_equal(st.failures, 0);
+	assert_int_equal(st.inserted, 10);
+	assert_int_equal(st.journaled, 0);
+	/* The next batch tries the short way again. */
+	put(w, 10, 2);
+	run_ms(5);
+	assert_int_equal(mock.nq, 3);
+	assert_int_equal(mock.q[2].ncols, 9);
+	complete(2, NULL);
+	events_writer_free(w);
+	journal_close(j);
+}
+
 /* No journal: events wait in memory, and every batch may be a resend. */
 static void
 test_no_journal(void **state)
@@ -555,6 +597,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_timer_flush, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_batching, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_order_filtered,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_journal_and_replay_order,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inflight_lost, setup,
