@@ -140,29 +140,32 @@ store_call_done(PGresult *res, const struct err *err, void *arg)
 	free(call);
 }
 
-/* Run one statement; rows reach cb as JSON. */
-void
-store_run(struct store *st, const char *sql, int n, const char *const *params,
-    store_rows_cb cb, void *arg)
+static struct store_call *
+store_call_new(store_rows_cb cb, void *arg)
 {
 	struct store_call	*call;
 
 	call = xmalloc(sizeof *call);
 	call->cb = cb;
 	call->arg = arg;
-	pg_query(st->pg, sql, n, params, store_call_done, call);
+	return call;
+}
+
+/* Run one statement; rows reach cb as JSON. */
+void
+store_run(struct store *st, const char *sql, int n, const char *const *params,
+    store_rows_cb cb, void *arg)
+{
+	pg_query(st->pg, sql, n, params, store_call_done,
+	    store_call_new(cb, arg));
 }
 
 void
 store_run_urgent(struct store *st, const char *sql, int n,
     const char *const *params, store_rows_cb cb, void *arg)
 {
-	struct store_call	*call;
-
-	call = xmalloc(sizeof *call);
-	call->cb = cb;
-	call->arg = arg;
-	pg_query_urgent(st->pg, sql, n, params, store_call_done, call);
+	pg_query_urgent(st->pg, sql, n, params, store_call_done,
+	    store_call_new(cb, arg));
 }
 
 /*
@@ -289,12 +292,8 @@ void
 store_run_first(struct store *st, const char *sql, int n,
     const char *const *params, store_rows_cb cb, void *arg)
 {
-	struct store_call	*call;
-
-	call = xmalloc(sizeof *call);
-	call->cb = cb;
-	call->arg = arg;
-	pg_query(store_conn_first(st), sql, n, params, store_call_done, call);
+	pg_query(store_conn_first(st), sql, n, params, store_call_done,
+	    store_call_new(cb, arg));
 }
 
 /*

@@ -331,6 +331,21 @@ router_ids_prefetched(json_t *rows, const struct err *err, void *arg)
 	free(p);
 }
 
+/* A block of ids on its way, no fan-out waiting for it. */
+static void
+router_fetch_ids(struct router *r, int nf, int no)
+{
+	struct router_cache	*rc = &r->cache;
+
+	if (nf == 0 && no == 0)
+		return;
+	rc->fetches++;
+	rc->prefetch = xcalloc(1, sizeof *rc->prefetch);
+	rc->prefetch->r = r;
+	store_fanout_next_ids(r->store, nf, no, router_ids_prefetched,
+	    rc->prefetch);
+}
+
 /*
  * A fan-out whose legs are not known yet (squareoff reads positions
  * first) asks for its ids meanwhile, so that none is fetched after.
@@ -347,13 +362,7 @@ router_prefetch_ids(struct router *r, size_t norders)
 		nf = rc->fetches > 0 ? (int)nitems(rc->fanout_ids) : 1;
 	if (rc->norder_ids < norders)
 		no = (int)(norders - rc->norder_ids);
-	if (nf == 0 && no == 0)
-		return;
-	rc->fetches++;
-	rc->prefetch = xcalloc(1, sizeof *rc->prefetch);
-	rc->prefetch->r = r;
-	store_fanout_next_ids(r->store, nf, no, router_ids_prefetched,
-	    rc->prefetch);
+	router_fetch_ids(r, nf, no);
 }
 
 /*
@@ -376,13 +385,7 @@ router_ids_topup(struct router *r, size_t need)
 		no = (int)(2 * need - rc->norder_ids);
 	if (no > 0 && no < 256)
 		no = 256;
-	if (nf == 0 && no == 0)
-		return;
-	rc->fetches++;
-	rc->prefetch = xcalloc(1, sizeof *rc->prefetch);
-	rc->prefetch->r = r;
-	store_fanout_next_ids(r->store, nf, no, router_ids_prefetched,
-	    rc->prefetch);
+	router_fetch_ids(r, nf, no);
 }
 
 static int
