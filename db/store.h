@@ -38,6 +38,7 @@ struct pg_conn *store_conn(struct store *);
  * does not wait for a connect.
  */
 void store_open_first(struct store *);
+struct pg_conn *store_conn_first(struct store *);
 
 /* Brokers. Secrets arrive already encrypted (util/secret). */
 struct store_broker {

@@ -24,7 +24,6 @@ void store_run_urgent(struct store *, const char *sql, int n,
  */
 void store_run_first(struct store *, const char *sql, int n,
     const char *const *params, store_rows_cb, void *);
-struct pg_conn *store_conn_first(struct store *);
 void store_registry_changed_first(struct store *, const char *what);
 /*
  * The ownership locks of fan-outs whose intent ran there: taken by the
