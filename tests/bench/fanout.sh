@@ -104,7 +104,8 @@ wrk_beside() {
 echo "fan-out: $RUNS warm runs each (one batch process, exec.rate_per_sec=1000"
 echo "so the SEBI throttle does not pace back-to-back runs); ms from the parsed intent"
 echo "(intent: the intent row with every leg's tag is stored, nothing is sent before;"
-echo " legs stored: the legs' order rows, written while they are on the wire)"
+echo " legs stored: the legs' order rows, written while they are on the wire;"
+echo " on wire: the last request written to its socket, new connections aside)"
 printf '%-9s %-8s %16s %18s %18s %18s\n' accounts latency "intent p50/p99" \
     "legs stored p50/p99" "on wire p50/p99" "last ack p50/p99"
 for lat in 0 50; do
