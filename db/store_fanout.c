@@ -318,7 +318,9 @@ store_instrument_resolve(struct store *st, const char *exchange,
 {
 	const char	*p[2] = { exchange, symbol };
 
-	store_run(st, sql_instrument, 2, p, cb, arg);
+	/* A fan-out waits for it before it sends: never behind other work
+	 * (a cold process's first reconcile pass). */
+	store_run_first(st, sql_instrument, 2, p, cb, arg);
 }
 
 void
