@@ -332,7 +332,10 @@ cluster_write_conf(const struct cluster *c, struct err *e)
 	    DB_CLUSTER_PORT);
 	cluster_quote(&b, c->sockdir, '\'');
 	strbuf_puts(&b, "\nunix_socket_permissions = 0700\n"
-	    "timezone = 'UTC'\nlog_timezone = 'UTC'\n");
+	    "timezone = 'UTC'\nlog_timezone = 'UTC'\n"
+	    /* Short statements: JIT spent seconds compiling one the planner
+	     * over-costed that runs in a millisecond (migration 0028). */
+	    "jit = off\n");
 	path = xasprintf("%s/postgresql.conf", c->datadir);
 	if ((f = fopen(path, "a")) == NULL) {
 		err_set(e, "store-init", "%s: %s", path, strerror(errno));

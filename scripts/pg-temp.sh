@@ -44,7 +44,7 @@ start)
 		as_owner "'$BIN/initdb' -D '$dir/data' -U phalanx --auth=trust --no-sync -E UTF8 >'$dir/initdb.log' 2>&1" ||
 			{ cat "$dir/initdb.log" >&2; exit 1; }
 	fi
-	as_owner "'$BIN/pg_ctl' -D '$dir/data' -l '$dir/pg.log' -w -o \"-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start >/dev/null" ||
+	as_owner "'$BIN/pg_ctl' -D '$dir/data' -l '$dir/pg.log' -w -o \"-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c jit=off\" start >/dev/null" ||
 		{ cat "$dir/pg.log" >&2; exit 1; }
 	[ $fresh -eq 1 ] && as_owner "'$BIN/psql' -h '$dir' -U phalanx -d postgres -qAtc 'create database phalanx_test'" >/dev/null
 	echo "host=$dir user=phalanx dbname=phalanx_test"
