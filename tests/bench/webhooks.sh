@@ -89,7 +89,7 @@ while [ "$(sql "select count(*) from signals s join strategies g on g.id = s.str
 	sleep 0.1
 	i=$((i + 1))
 done
-echo "signal received -> first order on the wire (80 signals at 8/s over $(echo $SYMS | wc -w) symbols, sim answering after 50 ms; load average $la_timed):"
+echo "signal received -> first order on the wire (80 signals at 8/s over $(echo "$SYMS" | wc -w) symbols, sim answering after 50 ms; load average $la_timed):"
 sql "select format('  %s signals: p50 %s ms  p99 %s ms  max %s ms  (target p99 < 10 ms)', count(*),
     round((percentile_cont(0.5) within group (order by d))::numeric, 2),
     round((percentile_cont(0.99) within group (order by d))::numeric, 2),

@@ -14,7 +14,7 @@ psql "$PHALANX_TEST_DSN" -qAtc "create role $role login superuser" >/dev/null
 PHALANX_DSN="$PHALANX_DSN user=$role"
 export PHALANX_DSN
 cleanup() {
-	kill $simpid 2>/dev/null
+	kill "$simpid" 2>/dev/null
 	psql "$PHALANX_TEST_DSN" -qAtc "alter role $role login" >/dev/null 2>&1
 }
 start_sim --users 2 --seed 9 --tick-ms 20
