@@ -34,17 +34,8 @@ connector add ord dialect tradingview strategy one token ord-secret-02
 EOF
 run 0 "template on p1, strategies, connectors" "$PHALANX" batch "$TMPDIR/setup.phx"
 
-"$PHALANX" -o hook.poll_ms=100 -o hook.dedupe_s=0 serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
-servepid=$!
-trap 'kill $simpid $servepid 2>/dev/null' EXIT INT TERM
-i=0
-sport=
-while [ $i -lt 100 ] && [ -z "$sport" ]; do
-	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
-	[ -z "$sport" ] && sleep 0.1
-	i=$((i + 1))
-done
-[ -n "$sport" ] && ok "serve listens" || fail "serve listens" "$(cat "$TMPDIR/serve.err")"
+start_serve -o hook.poll_ms=100 -o hook.dedupe_s=0
+ok "serve listens"
 hook="http://127.0.0.1:$sport/hook"
 
 # signal CONNECTOR TOKEN SYMBOL QTY: posted; the HTTP status in $code.

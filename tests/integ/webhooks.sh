@@ -66,20 +66,8 @@ hasnt "secret" "connector list shows no token"
 out=$("$PHALANX" --json -c "connector show tv" 2>&1)
 hasnt "tv-secret-0001" "connector show --json shows no token"
 
-"$PHALANX" -o hook.poll_ms=100 -o hook.dedupe_s=3600 serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
-servepid=$!
-trap 'kill $simpid $servepid 2>/dev/null' EXIT INT TERM
-wait_listen() {
-	i=0
-	sport=
-	while [ $i -lt 100 ] && [ -z "$sport" ]; do
-		sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$1")
-		[ -z "$sport" ] && sleep 0.1
-		i=$((i + 1))
-	done
-}
-wait_listen "$TMPDIR/serve.out"
-[ -n "$sport" ] && ok "serve listens" || fail "serve listens" "$(cat "$TMPDIR/serve.err")"
+start_serve -o hook.poll_ms=100 -o hook.dedupe_s=3600
+ok "serve listens"
 hook="http://127.0.0.1:$sport/hook"
 
 # fixture FILE TOKEN: the payload with its placeholders filled in.
@@ -268,9 +256,7 @@ same "$(sql "select count(*) from webhook_payloads where replay_of = $p_tv")" 1 
 # --- kill -9 with signals queued and one in flight ----------------------
 kill $servepid
 wait $servepid
-"$PHALANX" -o hook.poll_ms=100 -o hook.dedupe_s=3600 -o hook.parallel=1 serve --listen 127.0.0.1:0 >"$TMPDIR/serve2.out" 2>"$TMPDIR/serve2.err" &
-servepid=$!
-wait_listen "$TMPDIR/serve2.out"
+start_serve -o hook.poll_ms=100 -o hook.dedupe_s=3600 -o hook.parallel=1
 hook="http://127.0.0.1:$sport/hook"
 n0=$(sql "select count(*) from signals")
 sim_faults '{"hold": true}'
@@ -291,9 +277,7 @@ case "$st" in *EXECUTING*QUEUED*) ok "at the kill: one signal in flight, one que
 kill -9 $servepid
 wait $servepid 2>/dev/null
 sim_faults '{"hold": false}'
-"$PHALANX" -o hook.poll_ms=100 -o hook.dedupe_s=3600 serve --listen 127.0.0.1:0 >"$TMPDIR/serve3.out" 2>"$TMPDIR/serve3.err" &
-servepid=$!
-wait_listen "$TMPDIR/serve3.out"
+start_serve -o hook.poll_ms=100 -o hook.dedupe_s=3600
 i=0
 while [ "$(sql "select count(*) from signals where id > $n0 and status in ('DONE', 'FAILED')")" != 3 ] && [ $i -lt 150 ]; do
 	sleep 0.1
