@@ -115,7 +115,7 @@ done
 same "$(sql "select count(*) > 0 from signals a join signals b on b.symbol <> a.symbol where a.id > $last and b.id > $last and b.t_started < a.t_done and a.t_started < b.t_done")" t \
 	"the two symbols ran alongside each other"
 
-kill $servepid
-wait $servepid
+kill "$servepid"
+wait "$servepid"
 same "$?" 0 "serve stops cleanly"
 finish

@@ -254,8 +254,8 @@ same "$(sql "select count(*) from fanouts")" "$((fanouts + 1))" "a replay is one
 same "$(sql "select count(*) from webhook_payloads where replay_of = $p_tv")" 1 "stored as a replay of the payload"
 
 # --- kill -9 with signals queued and one in flight ----------------------
-kill $servepid
-wait $servepid
+kill "$servepid"
+wait "$servepid"
 start_serve -o hook.poll_ms=100 -o hook.dedupe_s=3600 -o hook.parallel=1
 hook="http://127.0.0.1:$sport/hook"
 n0=$(sql "select count(*) from signals")
@@ -274,8 +274,8 @@ sleep 0.5
 st=$(sql "select string_agg(status, ',' order by id) from signals where id > $n0")
 case "$st" in *EXECUTING*QUEUED*) ok "at the kill: one signal in flight, one queued ($st)" ;;
 	*) fail "at the kill: one signal in flight, one queued" "$st" ;; esac
-kill -9 $servepid
-wait $servepid 2>/dev/null
+kill -9 "$servepid"
+wait "$servepid" 2>/dev/null
 sim_faults '{"hold": false}'
 start_serve -o hook.poll_ms=100 -o hook.dedupe_s=3600
 i=0
@@ -323,7 +323,7 @@ has 'phalanx_runs_total{kind="webhook",outcome="SUCCEEDED"}' "webhook runs count
 has 'phalanx_webhook_accept_seconds_bucket{le="+Inf"}' "metrics give the accept latency histogram"
 has 'phalanx_webhook_requests_total{connector=' "metrics count webhook requests by connector and status"
 echo "$out" | promtool check metrics >/dev/null 2>&1 && ok "promtool check metrics" || fail "promtool check metrics"
-kill $servepid
-wait $servepid
+kill "$servepid"
+wait "$servepid"
 same "$?" 0 "serve stops cleanly"
 finish
