@@ -240,7 +240,9 @@ store_fanout_by_key(struct store *st, const char *key, store_rows_cb cb,
 {
 	const char	*p[1] = { key };
 
-	store_run(st, sql_by_key, 1, p, cb, arg);
+	/* On the fan-out's path (every keyed signal asks before it plans):
+	 * the intents' connection, not behind the main one's queue. */
+	store_run_first(st, sql_by_key, 1, p, cb, arg);
 }
 
 void
