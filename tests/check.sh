@@ -116,6 +116,17 @@ start_serve() {
 	sbase="http://127.0.0.1:$sport"
 }
 
+# others_phalanx: the path of a copy of $PHALANX that another user can
+# run (a build under root's /root, mode 700, cannot be entered by them).
+others_phalanx() {
+	if [ ! -x "$TMPDIR/bin/phalanx" ]; then
+		mkdir -p "$TMPDIR/bin"
+		cp "$PHALANX" "$TMPDIR/bin/phalanx"
+		chmod 755 "$TMPDIR" "$TMPDIR/bin" "$TMPDIR/bin/phalanx"
+	fi
+	echo "$TMPDIR/bin/phalanx"
+}
+
 # sim_user N KEY: a field of the Nth simulated user.
 sim_user() {
 	sed -n "${1}p" "$simout" | sed "s/.*\"$2\":\"\([^\"]*\)\".*/\1/"

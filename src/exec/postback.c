@@ -43,7 +43,9 @@
 #include "broker/kite_json.h"
 #include "broker/postback_int.h"
 #include "db/store_broker.h"
+#include "db/store_fanout.h"
 #include "db/store_postback.h"
+#include "exec/exec.h"
 #include "exec/paper_hooks.h"
 #include "exec/postback.h"
 #include "net/net.h"
@@ -117,6 +119,7 @@ struct pb_req {
 	const char		*verdict;
 	int			 applying;
 	struct broker_order	 latest;	/* the book's, when it wins */
+	int			 from_plan;	/* rows asked of the intent */
 	struct pb_req		*prev;
 	struct pb_req		*next;
 };
@@ -710,6 +713,47 @@ pb_consult(struct pb_req *r, const char *why)
 }
 
 static void
+pb_plan_written(json_t *rows, const struct err *err, void *arg)
+{
+	struct pb_req	*r = arg;
+
+	(void)rows;
+	if (r->pb == NULL) {
+		pb_req_free(r);
+		return;
+	}
+	if (err != NULL)
+		log_warn("postback", "order %s: its fan-out's rows not written "
+		    "from the intent: %s", r->order.order_id, err->msg);
+	pb_lookup(r);
+}
+
+/*
+ * No order has this broker id or tag yet.  A tag of ours names the
+ * fan-out whose intent holds the order: its sender writes the rows after
+ * the sends, and a fast broker's postback can come first.  Write them from
+ * the intent (as a reconciler would; repeating writes nothing) and look
+ * again, once.  1 when asked.
+ */
+static int
+pb_from_plan(struct pb_req *r)
+{
+	int64_t	fanout_id, account_id;
+	int	slice;
+
+	if (r->from_plan || r->order.tag[0] == '\0' ||
+	    ctag_parse(r->order.tag, &fanout_id, &account_id, &slice) != 0 ||
+	    account_id != r->account_id)
+		return 0;
+	r->from_plan = 1;
+	log_info("postback", "order %s (tag %s) of fan-out %lld came before "
+	    "its row: writing the fan-out's rows from its intent",
+	    r->order.order_id, r->order.tag, (long long)fanout_id);
+	store_fanout_legs(r->pb->store, fanout_id, pb_plan_written, r);
+	return 1;
+}
+
+static void
 pb_looked_up(json_t *rows, const struct err *err, void *arg)
 {
 	struct pb_req		*r = arg;
@@ -735,6 +779,8 @@ pb_looked_up(json_t *rows, const struct err *err, void *arg)
 		return;
 	}
 	if (!json_is_integer(json_object_get(row, "id"))) {
+		if (pb_from_plan(r))
+			return;
 		pb_record(r, "foreign", NULL, NULL);
 		return;
 	}

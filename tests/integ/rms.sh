@@ -12,7 +12,7 @@ mkdir -p "$TMPDIR/nobody" && chown nobody "$TMPDIR/nobody"
 other() {
 	runuser -u nobody -- env PHALANX_DSN="$PHALANX_DSN" \
 	    PHALANX_HOME="$TMPDIR/nobody" \
-	    PHALANX_MASTER_KEY="$PHALANX_MASTER_KEY" "$PHALANX" "$@"
+	    PHALANX_MASTER_KEY="$PHALANX_MASTER_KEY" "$(others_phalanx)" "$@"
 }
 
 run 0 "registry" "$PHALANX" batch - <<'EOF'

@@ -172,10 +172,12 @@ asuser=
 rm -f "$work/in"
 mkfifo "$work/in"
 chmod 644 "$work/in"
-(ulimit -S -c unlimited 2>/dev/null; exec $asuser "$PHALANX" batch) <"$work/in" >/dev/null 2>&1 &
+bin=$PHALANX
+[ -n "$asuser" ] && bin=$(others_phalanx)
+(ulimit -S -c unlimited 2>/dev/null; exec $asuser "$bin" batch) <"$work/in" >/dev/null 2>&1 &
 cpid=$!
 exec 3>"$work/in"
-bin=$(readlink -f "$PHALANX")
+bin=$(readlink -f "$bin")
 i=0
 while [ $i -lt 200 ]; do
 	[ "$(readlink "/proc/$cpid/exe" 2>/dev/null)" = "$bin" ] &&
