@@ -97,9 +97,17 @@ $$;
 
 -- The plan's orders that are not rows yet, the number written (0024), and
 -- the fan-out's audit row if it has none (an intent written before 0027
--- has its own).  Safe to repeat.
+-- has its own).  Safe to repeat.  Not only the sender writes them: a
+-- reconciler's claim does, and so does a postback that comes before the
+-- sender has written the legs (src/exec/postback.c).  Callers of one
+-- fan-out take turns on its row, so the audit row, whose "not yet
+-- written" test a concurrent caller could not see, is written once.
 CREATE OR REPLACE FUNCTION phalanx_fanout_orders(p_id bigint) RETURNS integer
-LANGUAGE sql AS $$
+LANGUAGE plpgsql AS $$
+DECLARE
+	n	integer;
+BEGIN
+	PERFORM 1 FROM fanouts WHERE id = p_id FOR UPDATE;
 	WITH o AS (
 		INSERT INTO orders (id, fanout_id, account_id, slice,
 		    client_tag, state, side, symbol, exchange, product,
@@ -127,8 +135,9 @@ LANGUAGE sql AS $$
 		    WHERE a.object = 'fanout:' || f.id
 		      AND a.action = 'fanout.' || f.intent)
 	)
-	SELECT count(*)::int FROM o
-$$;
+	SELECT count(*)::integer INTO n FROM o;
+	RETURN n;
+END $$;
 
 -- Lifecycle events (db/store_events.c) are copied straight into
 -- order_events; this settles the rest of the batch in the same
