@@ -27,6 +27,7 @@ struct store {
 	size_t		 nrelease, release_cap;
 	struct event	*ev_release;
 	struct store_journal	*journal;
+	struct store_bids	*bids;		/* store_bids.c */
 	void		(*on_change)(const char *, void *);
 	void		*on_change_arg;
 };
@@ -56,8 +57,10 @@ store_close(struct store *st)
 	/* Writes still queued fail as "cancelled" and go to the journal. */
 	if (st->journal != NULL)
 		pg_conn_on_state(st->pg, NULL, NULL);
+	store_bids_flush(st);
 	pg_conn_free(st->first);
 	pg_conn_free(st->pg);
+	store_bids_free(st);
 	if (st->ev_release != NULL)
 		event_free(st->ev_release);
 	free(st->held);
@@ -76,6 +79,18 @@ struct store_journal **
 store_journal_slot(struct store *st)
 {
 	return &st->journal;
+}
+
+struct store_bids **
+store_bids_slot(struct store *st)
+{
+	return &st->bids;
+}
+
+struct event_base *
+store_base(struct store *st)
+{
+	return st->base;
 }
 
 static json_t *

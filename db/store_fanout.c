@@ -300,19 +300,6 @@ store_fanout_finish(struct store *st, int64_t id, const char *state,
 }
 
 void
-store_order_broker_id(struct store *st, int64_t order_id,
-    const char *broker_order_id, store_rows_cb cb, void *arg)
-{
-	char		 ids[32];
-	const char	*p[3];
-
-	snprintf(ids, sizeof ids, "%lld", (long long)order_id);
-	p[0] = ids;
-	p[1] = broker_order_id;
-	store_run_durable(st, "order.broker_id", 3, p, cb, arg);
-}
-
-void
 store_instrument_resolve(struct store *st, const char *exchange,
     const char *symbol, store_rows_cb cb, void *arg)
 {

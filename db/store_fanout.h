@@ -49,9 +49,15 @@ void store_fanout_finish(struct store *, int64_t id, const char *state,
     const char *message, const char *t_first_send, const char *t_last_send,
     const char *t_last_ack, store_rows_cb, void *);
 
-/* Remember the broker's order id as soon as the place call answers. */
+/*
+ * Remember the broker's order id as soon as the place call answers
+ * (store_bids.c: the ids of a loop turn go as one statement).  Row: id,
+ * duplicate_of (the order that has the id already), stored.
+ */
 void store_order_broker_id(struct store *, int64_t order_id,
     const char *broker_order_id, store_rows_cb, void *);
+/* Ids not yet answered by the store (sent or waiting to go). */
+size_t store_bids_pending(struct store *);
 
 /*
  * An instrument by symbol, on exchange (NULL: NFO first, then NSE, then

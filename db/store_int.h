@@ -47,7 +47,15 @@ void store_journal_free(struct store *);
 void store_run_durable(struct store *, const char *op, int n,
     const char **params, store_rows_cb, void *);
 
+/* store_bids.c: broker order ids, a batch per loop turn. */
+struct store_bids;
+struct store_bids **store_bids_slot(struct store *);
+struct event_base *store_base(struct store *);
+void store_bids_flush(struct store *);
+void store_bids_free(struct store *);
+
 extern const char store_sql_broker_id[];
+extern const char store_sql_broker_ids[];
 extern const char store_sql_fanout_finish[];
 extern const char store_sql_fanout_legs[];
 extern const char store_sql_position_fill[];

@@ -22,6 +22,8 @@ struct durable_op {
 };
 
 static const struct durable_op durable_ops[] = {
+	{ "order.broker_ids", store_sql_broker_ids, 2, 0 },
+	/* Written by earlier versions; still replayed from their journals. */
 	{ "order.broker_id", store_sql_broker_id, 3, 0 },
 	{ "fanout.finish", store_sql_fanout_finish, 7, 0 },
 	{ "position.fill", store_sql_position_fill, 7, 0 },
@@ -39,7 +41,12 @@ struct store_journal {
 	int64_t		 loaded_upto;	/* the last seq this replay read */
 	int		 broken;	/* the connection failed meanwhile */
 	int		 warned;	/* once per outage */
+	int		 seen_empty;	/* at checked_us, untouched since */
+	int64_t		 checked_us;
 };
+
+/* How long a journal seen empty is believed empty without a stat(). */
+#define SJ_RECHECK_US	1000000
 
 /* One live write, until it answers. */
 struct durable_call {
@@ -63,6 +70,27 @@ static struct store_journal *
 sj_of(struct store *st)
 {
 	return *store_journal_slot(st);
+}
+
+/*
+ * Kept writes waiting, this process's or another's.  A live write asked
+ * twice (before and after), a stat() of the file each time: two system
+ * calls per order's broker id.  A journal seen empty, that this process
+ * has not written to since, is now believed empty for SJ_RECHECK_US;
+ * another process's kept writes are found that much later.
+ */
+static size_t
+sj_backlog(struct store_journal *sj)
+{
+	int64_t	now = time_mono_us();
+	size_t	n;
+
+	if (sj->seen_empty && now - sj->checked_us < SJ_RECHECK_US)
+		return 0;
+	n = journal_count(sj->j);
+	sj->seen_empty = n == 0;
+	sj->checked_us = now;
+	return n;
 }
 
 static const struct durable_op *
@@ -110,6 +138,7 @@ durable_keep(struct store *st, const struct durable_op *op,
 			    json_string(p[i]) : json_null());
 		o = json_pack("{s:s,s:o,s:s}", "op", op->name, "p", a, "id",
 		    p[op->n - 1]);
+		sj->seen_empty = 0;
 		if (journal_append(sj->j, &o, 1, &e) == 0) {
 			json_decref(o);
 			if (!sj->warned) {
@@ -160,7 +189,7 @@ durable_done(PGresult *res, const struct err *err, void *arg)
 		c->cb(rows, NULL, c->arg);
 		json_decref(rows);
 		/* Another process may have left entries behind. */
-		if (sj != NULL && !sj->replaying && journal_count(sj->j) > 0)
+		if (sj != NULL && !sj->replaying && sj_backlog(sj) > 0)
 			durable_replay(c->st);
 	}
 	durable_call_free(c);
@@ -182,7 +211,7 @@ store_run_durable(struct store *st, const char *name, int n,
 	p[n - 1] = uid;
 	/* Behind older kept writes, or with no connection: keep it too. */
 	if (sj != NULL && (pg_conn_state(store_conn(st)) != PG_READY ||
-	    sj->replaying || journal_count(sj->j) > 0)) {
+	    sj->replaying || sj_backlog(sj) > 0)) {
 		durable_keep(st, op, p, NULL, cb, arg);
 		durable_replay(st);
 		return;
@@ -305,6 +334,7 @@ durable_replay(struct store *st)
 	    journal_count(sj->j) == 0)
 		return;
 	sj->replaying = 1;
+	sj->seen_empty = 0;
 	sj->ok_upto = 0;
 	sj->broken = 0;
 	sj->inflight = 1;	/* held until every entry is queued */

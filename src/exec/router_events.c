@@ -201,6 +201,7 @@ router_drain_check(void *arg)
 	idle = events_writer_pending(r->ev.writer) == 0 &&
 	    ((events_writer_journaled(r->ev.writer) == 0 &&
 	    store_journal_pending(r->store) == 0 &&
+	    store_bids_pending(r->store) == 0 &&
 	    pg_pending(store_conn(r->store)) == 0 &&
 	    pg_pending(store_conn_first(r->store)) == 0) ||
 	    pg_conn_state(r->ev.pg) == PG_FAILED);

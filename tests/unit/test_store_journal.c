@@ -157,6 +157,18 @@ drain(struct store *st, int ms)
 	}
 }
 
+/* Turn the loop until *n is set. */
+static void
+spin_until(const int *n)
+{
+	while (*n == 0) {
+		struct timeval	tv = { 0, 20000 };
+
+		event_base_loopexit(loop_base(), &tv);
+		loop_run();
+	}
+}
+
 static void
 fill(struct store *st, int64_t qty, struct answer *a)
 {
@@ -235,12 +247,7 @@ test_unreachable(void **state)
 	st = store_open(loop_base(), "host=/nonexistent-phalanx port=1 "
 	    "user=x dbname=x connect_timeout=1", &dead);
 	store_order_broker_id(st, 1, "X1", answered, &a);
-	while (a.n == 0) {
-		struct timeval	tv = { 0, 20000 };
-
-		event_base_loopexit(loop_base(), &tv);
-		loop_run();
-	}
+	spin_until(&a.n);
 	assert_int_equal(a.rows, -1);
 	assert_string_equal(a.err.code, "store-unreachable");
 	assert_non_null(strstr(a.err.msg, "not journaled"));
@@ -250,11 +257,102 @@ test_unreachable(void **state)
 	assert_int_equal(store_journal_open(st, dir, &e), 0);
 	store_order_broker_id(st, 1, "X1", answered, &b);
 	fill(st, 75, &c);
-	assert_int_equal(b.rows, 0);
 	assert_int_equal(c.rows, 0);
+	/* The ids go at the end of the loop turn, kept there. */
+	assert_int_equal(b.n, 0);
+	spin_until(&b.n);
+	assert_int_equal(b.rows, 0);
 	assert_int_equal(store_journal_pending(st), 2);
 	store_close(st);
 	free(dir);
+}
+
+struct bid_answer {
+	int		 n;
+	int64_t		 id;
+	int64_t		 duplicate_of;
+	int		 stored;
+};
+
+static void
+bid_answered(json_t *rows, const struct err *err, void *arg)
+{
+	struct bid_answer	*a = arg;
+	json_t			*row = json_array_get(rows, 0);
+
+	assert_null(err);
+	a->n++;
+	a->id = json_integer_value(json_object_get(row, "id"));
+	a->duplicate_of = json_integer_value(json_object_get(row,
+	    "duplicate_of"));
+	a->stored = json_is_true(json_object_get(row, "stored"));
+}
+
+/*
+ * The broker ids of one loop turn go as one statement, each caller told
+ * of its own order; an id the account already has on another order, or
+ * that an earlier order of the same batch takes, is not stored and names
+ * that order; one order given two ids keeps the later.
+ */
+static void
+test_broker_ids_batched(void **state)
+{
+	struct store		*st;
+	struct bid_answer	 a[5];
+	struct err		 e;
+	int64_t			 o[5];
+	int			 i;
+	char			 sql[256];
+
+	need_dsn();
+	for (i = 0; i < 5; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
+		    "client_tag, side, symbol, exchange, product, order_type, "
+		    "qty%s) VALUES (%lld, 'bt%d', 'BUY', 'NIFTY25DECFUT', "
+		    "'NFO', 'NRML', 'MARKET', 75%s)", i == 3 ?
+		    ", broker_order_id" : "", (long long)acct_id, i, i == 3 ?
+		    ", 'OLD'" : "");
+		admin(ci, sql);
+		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
+		    "client_tag = 'bt%d'", i);
+		o[i] = sql_int(sql);
+	}
+	memset(a, 0, sizeof a);
+	st = store_open(loop_base(), ci, NULL);
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	drain(st, 10000);
+	store_order_broker_id(st, o[0], "B0", bid_answered, &a[0]);
+	store_order_broker_id(st, o[1], "B0", bid_answered, &a[1]);
+	store_order_broker_id(st, o[2], "OLD", bid_answered, &a[2]);
+	store_order_broker_id(st, o[4], "B4x", bid_answered, &a[3]);
+	store_order_broker_id(st, o[4], "B4", bid_answered, &a[4]);
+	assert_int_equal(store_bids_pending(st), 5);
+	while (store_bids_pending(st) > 0)
+		spin_until(&a[4].n);
+	drain(st, 10000);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(a[i].n, 1);
+	assert_int_equal(a[0].id, o[0]);
+	assert_true(a[0].stored);
+	/* B0 went to o[0], earlier in the batch. */
+	assert_false(a[1].stored);
+	assert_int_equal(a[1].duplicate_of, o[0]);
+	/* OLD is o[3]'s already. */
+	assert_false(a[2].stored);
+	assert_int_equal(a[2].duplicate_of, o[3]);
+	assert_true(a[3].stored && a[4].stored);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM orders WHERE id = "
+	    "%lld AND broker_order_id = 'B4'", (long long)o[4]);
+	assert_int_equal(sql_int(sql), 1);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM orders WHERE id IN "
+	    "(%lld, %lld) AND broker_order_id IS NULL", (long long)o[1],
+	    (long long)o[2]);
+	assert_int_equal(sql_int(sql), 2);
+	/* One write for the five. */
+	assert_int_equal(sql_int("SELECT count(*) FROM journal_applied "
+	    "WHERE op = 'order.broker_ids'"), 1);
+	store_close(st);
 }
 
 int
@@ -263,6 +361,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_journaled_replayed_once),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_broker_ids_batched),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

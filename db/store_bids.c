@@ -1,0 +1,226 @@
+/*
+ * Broker order ids, a batch at a time (store_order_broker_id).
+ *
+ * A fan-out's acks come back a few per loop turn, and each id was a
+ * statement of its own: a hundred round trips for a hundred accounts on
+ * the store's one connection, in front of the fills.  Now the ids of a
+ * loop turn go as one durable write, and while it is in flight the next
+ * ones gather behind it (a group commit): when it answers, the next
+ * batch goes.  Each caller still learns its own id's row, or the error.
+ *
+ * An id seen twice for one account -- already on another order, or
+ * earlier in the same batch -- is not stored: its row names the order
+ * that has it, as the one-id statement did.  One order given two ids in
+ * a batch keeps the later, as two statements would have left it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db/store_fanout.h"
+#include "db/store_int.h"
+
+struct bid_item {
+	int64_t		 order_id;
+	char		*broker_id;
+	store_rows_cb	 cb;
+	void		*arg;
+};
+
+struct bid_list {
+	struct bid_item	*v;
+	size_t		 n, cap;
+};
+
+struct store_bids {
+	struct store	*st;
+	struct bid_list	 pending;
+	struct event	*ev;		/* sends pending at the turn's end */
+	int		 inflight;	/* a batch is unanswered */
+};
+
+struct bid_batch {
+	struct store_bids	*sb;
+	struct bid_list		 items;
+};
+
+const char store_sql_broker_ids[] =
+STORE_APPLIED("$2", "order.broker_ids")
+", x AS ("
+"  SELECT (e->>'id')::bigint AS id, e->>'b' AS b, n"
+"  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n)"
+"), xo AS ("
+"  SELECT DISTINCT ON (x.id) x.id, x.b, x.n, o.account_id"
+"  FROM x JOIN orders o ON o.id = x.id ORDER BY x.id, x.n DESC"
+"), dup AS ("
+"  SELECT xo.id, COALESCE("
+"    (SELECT d.id FROM orders d WHERE d.account_id = xo.account_id"
+"      AND d.broker_order_id = xo.b AND d.id <> xo.id LIMIT 1),"
+"    (SELECT y.id FROM xo y WHERE y.account_id = xo.account_id"
+"      AND y.b = xo.b AND y.id <> xo.id AND y.n < xo.n"
+"      ORDER BY y.n LIMIT 1)) AS of"
+"  FROM xo"
+"), upd AS ("
+"  UPDATE orders o SET broker_order_id = xo.b, updated_at = now()"
+"  FROM xo JOIN dup ON dup.id = xo.id"
+"  WHERE o.id = xo.id AND dup.of IS NULL AND EXISTS (SELECT 1 FROM applied)"
+"  RETURNING o.id"
+")"
+"SELECT x.id, dup.of AS duplicate_of,"
+"  EXISTS (SELECT 1 FROM upd WHERE upd.id = x.id) AS stored"
+" FROM x LEFT JOIN dup ON dup.id = x.id ORDER BY x.n";
+
+static void	bids_send(struct store_bids *);
+
+static void
+bids_list_free(struct bid_list *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].broker_id);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+/* Each caller gets the row of its order (or, failed, the error). */
+static void
+bids_done(json_t *rows, const struct err *err, void *arg)
+{
+	struct bid_batch	*b = arg;
+	struct store_bids	*sb = b->sb;
+	json_t			*row, *one;
+	size_t			 i, j;
+
+	sb->inflight = 0;
+	for (i = 0; i < b->items.n; i++) {
+		struct bid_item *it = &b->items.v[i];
+
+		if (err != NULL) {
+			it->cb(NULL, err, it->arg);
+			continue;
+		}
+		one = json_array();
+		json_array_foreach(rows, j, row) {
+			if (json_integer_value(json_object_get(row, "id")) ==
+			    it->order_id) {
+				json_array_append(one, row);
+				break;
+			}
+		}
+		it->cb(one, NULL, it->arg);
+		json_decref(one);
+	}
+	bids_list_free(&b->items);
+	free(b);
+	if (sb->pending.n > 0 && sb->st != NULL)
+		bids_send(sb);
+}
+
+static void
+bids_send(struct store_bids *sb)
+{
+	struct bid_batch	*b;
+	json_t			*a;
+	const char		*p[2];
+	char			*json;
+	size_t			 i;
+
+	if (sb->pending.n == 0)
+		return;
+	b = xcalloc(1, sizeof *b);
+	b->sb = sb;
+	b->items = sb->pending;
+	memset(&sb->pending, 0, sizeof sb->pending);
+	a = json_array();
+	for (i = 0; i < b->items.n; i++)
+		json_array_append_new(a, json_pack("{s:I,s:s}", "id",
+		    (json_int_t)b->items.v[i].order_id, "b",
+		    b->items.v[i].broker_id));
+	json = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	p[0] = json;
+	sb->inflight = 1;
+	/* Kept in the journal instead, it answers at once: inflight is 0. */
+	store_run_durable(sb->st, "order.broker_ids", 2, p, bids_done, b);
+	free(json);
+}
+
+static void
+bids_turn_end(evutil_socket_t fd, short what, void *arg)
+{
+	struct store_bids	*sb = arg;
+
+	if (!sb->inflight)
+		bids_send(sb);
+}
+
+static struct store_bids *
+bids_of(struct store *st)
+{
+	struct store_bids	**slot = store_bids_slot(st), *sb;
+
+	if ((sb = *slot) != NULL)
+		return sb;
+	sb = xcalloc(1, sizeof *sb);
+	sb->st = st;
+	sb->ev = event_new(store_base(st), -1, 0, bids_turn_end, sb);
+	if (sb->ev == NULL)
+		fatal("event_new failed");
+	return *slot = sb;
+}
+
+void
+store_order_broker_id(struct store *st, int64_t order_id,
+    const char *broker_order_id, store_rows_cb cb, void *arg)
+{
+	struct store_bids	*sb = bids_of(st);
+	struct bid_item		*it;
+
+	if (sb->pending.n == sb->pending.cap) {
+		sb->pending.cap = sb->pending.cap ? sb->pending.cap * 2 : 16;
+		sb->pending.v = xreallocarray(sb->pending.v, sb->pending.cap,
+		    sizeof *sb->pending.v);
+	}
+	it = &sb->pending.v[sb->pending.n++];
+	it->order_id = order_id;
+	it->broker_id = xstrdup(broker_order_id);
+	it->cb = cb;
+	it->arg = arg;
+	if (!sb->inflight)
+		event_active(sb->ev, EV_TIMEOUT, 0);
+}
+
+size_t
+store_bids_pending(struct store *st)
+{
+	struct store_bids	*sb = *store_bids_slot(st);
+
+	return sb != NULL ? sb->pending.n + (size_t)sb->inflight : 0;
+}
+
+/*
+ * Before the connection closes: ids not sent yet are queued now, behind
+ * a batch in flight, so the closing connection journals them with it.
+ */
+void
+store_bids_flush(struct store *st)
+{
+	struct store_bids	*sb = *store_bids_slot(st);
+
+	if (sb != NULL)
+		bids_send(sb);
+}
+
+/* After: every batch has answered (stored, journaled or failed). */
+void
+store_bids_free(struct store *st)
+{
+	struct store_bids	**slot = store_bids_slot(st), *sb = *slot;
+
+	if (sb == NULL)
+		return;
+	bids_list_free(&sb->pending);
+	event_free(sb->ev);
+	free(sb);
+	*slot = NULL;
+}
