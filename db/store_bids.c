@@ -11,7 +11,9 @@
  * An id seen twice for one account -- already on another order, or
  * earlier in the same batch -- is not stored: its row names the order
  * that has it, as the one-id statement did.  One order given two ids in
- * a batch keeps the later, as two statements would have left it.
+ * a batch keeps the later, as two statements would have left it.  The
+ * rows are locked in id order first, as the events writer's settle locks
+ * its own (0031): the two, on two connections, never deadlock.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +53,9 @@ STORE_APPLIED("$2", "order.broker_ids")
 "), xo AS ("
 "  SELECT DISTINCT ON (x.id) x.id, x.b, x.n, o.account_id"
 "  FROM x JOIN orders o ON o.id = x.id ORDER BY x.id, x.n DESC"
+"), lk AS ("
+"  SELECT o.id FROM orders o WHERE o.id IN (SELECT id FROM xo)"
+"  ORDER BY o.id FOR UPDATE"
 "), dup AS ("
 "  SELECT xo.id, COALESCE("
 "    (SELECT d.id FROM orders d WHERE d.account_id = xo.account_id"
@@ -61,7 +66,7 @@ STORE_APPLIED("$2", "order.broker_ids")
 "  FROM xo"
 "), upd AS ("
 "  UPDATE orders o SET broker_order_id = xo.b, updated_at = now()"
-"  FROM xo JOIN dup ON dup.id = xo.id"
+"  FROM xo JOIN dup ON dup.id = xo.id JOIN lk ON lk.id = xo.id"
 "  WHERE o.id = xo.id AND dup.of IS NULL AND EXISTS (SELECT 1 FROM applied)"
 "  RETURNING o.id"
 ")"

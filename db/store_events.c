@@ -38,7 +38,9 @@
  * (COPY ... FROM STDIN, text format) into a temporary table emptied at
  * commit, then inserted from it.  COPY parses rows as fast as the server
  * can; the order of the batch is kept by ord, and "last" marks each
- * order's latest event, picked by the writer.
+ * order's latest event, picked by the writer.  The orders rows are
+ * locked in id order first (lk), as every statement that changes many of
+ * them does (0031): two such never deadlock.
  */
 #define EVENTS_STAGE "px_events_in"
 #define EVENTS_SQL(conflict) \
@@ -58,6 +60,9 @@
     "  latency_us, mono_us, uid FROM e ORDER BY ord" \
     conflict \
     " RETURNING id" \
+    "), lk AS (" \
+    " SELECT o.id FROM orders o WHERE o.id IN (SELECT order_id FROM e)" \
+    " ORDER BY o.id FOR UPDATE" \
     "), upd AS (" \
     " UPDATE orders o SET state = l.state," \
     "  filled_qty = coalesce(l.filled_qty, o.filled_qty)," \
@@ -65,7 +70,7 @@
     "  message = CASE WHEN l.state = 'DENIED' AND l.message <> ''" \
     "   THEN l.message ELSE o.message END," \
     "  updated_at = l.ts" \
-    " FROM e l" \
+    " FROM e l JOIN lk ON lk.id = l.order_id" \
     " WHERE l.last AND o.id = l.order_id" \
     ORDERS_FORWARD_ONLY \
     " RETURNING o.id" \

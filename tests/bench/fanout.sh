@@ -111,6 +111,21 @@ wrk_beside() {
 	    printf "          (the simulator is one thread: at %d accounts it, not the router, sets the pace when these are close)\n", n }'
 }
 
+# wire_floor N: the machine's own floor -- N order requests written
+# back to back on N open connections to the simulator by a bare C
+# program (tests/bench/wire_floor.c), nothing else -- beside the
+# fan-out's "on wire" (which adds the intent's round trip to the store).
+FLOOR="$TMPDIR/wire_floor"
+${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -o "$FLOOR" \
+    "$PHALANX_SRCDIR/tests/bench/wire_floor.c" 2>/dev/null || FLOOR=
+wire_floor() {
+	[ -n "$FLOOR" ] || { echo "          (no cc: the wire floor is not measured)"; return; }
+	f=$("$FLOOR" "$port" "$1" 50 $(awk -F'"' '/user_id/ { printf "%s:%s ", $8, $16 }' "$out")) || return
+	set -- "$1" $f
+	echo "          floor: $1 requests written by a bare C program on $1 open connections: p50 $2 / p99 $3 ms;"
+	echo "          all $1 answers in: p50 $4 / p99 $5 ms (this machine's system calls, no store, no curl)"
+}
+
 echo "fan-out: $RUNS warm runs each (one batch process, exec.rate_per_sec=1000"
 echo "so the SEBI throttle does not pace back-to-back runs); ms from the parsed intent"
 echo "(intent: the intent row with every leg's tag is stored, nothing is sent before;"
@@ -130,6 +145,9 @@ for lat in 0 50; do
 		    "$(ms "$(pct "$TMPDIR/written" 50)")/$(ms "$(pct "$TMPDIR/written" 99)")" \
 		    "$(ms "$(pct "$TMPDIR/sent" 50)")/$(ms "$(pct "$TMPDIR/sent" 99)")" \
 		    "$(ms "$(pct "$TMPDIR/ack" 50)")/$(ms "$(pct "$TMPDIR/ack" 99)")"
+		if [ "$lat" = 0 ] && [ "$n" = 100 ]; then
+			wire_floor "$n"
+		fi
 		if [ "$lat" = 0 ] && [ "$n" = 500 ]; then
 			ack500=$(pct "$TMPDIR/ack" 50)
 			wrk_beside "$n"
