@@ -95,6 +95,8 @@ run 0 "the next command replays the journals" "$PHALANX" -c "fanouts"
 has "torn last line" "the torn line is reported"
 same "$(cat "$jdir/events.jsonl.corrupt")" '{"op":"position.fill","p":["1"' "the torn line is kept aside"
 same "$(sql "select count(*) from orders where state = 'FILLED'")" 8 "every order reached FILLED in the store"
+same "$(sql "select count(*) from orders where broker_order_id ~ '^[0-9]+$'")" 8 "every order has its broker id from the journal"
+same "$(sql "select count(*) > 0 from journal_applied where op = 'order.broker_ids'")" t "the kept batches of broker ids were applied"
 same "$(sql "select count(*) from (select order_id from order_events where state = 'FILLED' group by order_id) x")" 8 \
 	"each order's fill event is stored"
 same "$(sql "select count(*) - count(distinct uid) from order_events where uid is not null")" 0 "no event stored twice"
