@@ -15,6 +15,7 @@
  * rows are locked in id order first, as the events writer's settle locks
  * its own (0031): the two, on two connections, never deadlock.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,19 @@ bids_list_free(struct bid_list *l)
 	memset(l, 0, sizeof *l);
 }
 
+/* The one-id statement of earlier versions (store_sql_broker_id). */
+static void
+bids_send_one(struct store *st, const struct bid_item *it)
+{
+	char		 ids[32];
+	const char	*p[3];
+
+	snprintf(ids, sizeof ids, "%lld", (long long)it->order_id);
+	p[0] = ids;
+	p[1] = it->broker_id;
+	store_run_durable(st, "order.broker_id", 3, p, it->cb, it->arg);
+}
+
 /* Each caller gets the row of its order (or, failed, the error). */
 static void
 bids_done(json_t *rows, const struct err *err, void *arg)
@@ -97,6 +111,21 @@ bids_done(json_t *rows, const struct err *err, void *arg)
 	size_t			 i, j;
 
 	sb->inflight = 0;
+	/* The statement failed as a whole (a race on the unique index with
+	 * another writer, say): one statement per id, so one bad id does
+	 * not cost the others theirs. */
+	if (err != NULL && strncmp(err->code, "sql:", 4) == 0 &&
+	    b->items.n > 1 && sb->st != NULL) {
+		log_warn("store", "%zu broker order ids stored one by one: %s",
+		    b->items.n, err->msg);
+		for (i = 0; i < b->items.n; i++)
+			bids_send_one(sb->st, &b->items.v[i]);
+		bids_list_free(&b->items);
+		free(b);
+		if (sb->pending.n > 0)
+			bids_send(sb);
+		return;
+	}
 	for (i = 0; i < b->items.n; i++) {
 		struct bid_item *it = &b->items.v[i];
 

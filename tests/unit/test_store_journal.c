@@ -355,6 +355,57 @@ test_broker_ids_batched(void **state)
 	store_close(st);
 }
 
+/*
+ * A batch the store refuses as a whole goes again one id per statement:
+ * here a trigger refuses any statement that changes two orders at once.
+ */
+static void
+test_broker_ids_one_by_one(void **state)
+{
+	struct store		*st;
+	struct bid_answer	 a[2];
+	struct err		 e;
+	int64_t			 o[2];
+	int			 i;
+	char			 sql[256];
+
+	need_dsn();
+	admin(ci, "CREATE FUNCTION one_at_a_time() RETURNS trigger "
+	    "LANGUAGE plpgsql AS $$ BEGIN IF (SELECT count(*) FROM nr) > 1 "
+	    "THEN RAISE EXCEPTION 'two at once'; END IF; RETURN NULL; END $$");
+	admin(ci, "CREATE TRIGGER one_at_a_time AFTER UPDATE ON orders "
+	    "REFERENCING NEW TABLE AS nr FOR EACH STATEMENT EXECUTE "
+	    "FUNCTION one_at_a_time()");
+	for (i = 0; i < 2; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
+		    "client_tag, side, symbol, exchange, product, order_type, "
+		    "qty) VALUES (%lld, 'one%d', 'BUY', 'NIFTY25DECFUT', "
+		    "'NFO', 'NRML', 'MARKET', 75)", (long long)acct_id, i);
+		admin(ci, sql);
+		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
+		    "client_tag = 'one%d'", i);
+		o[i] = sql_int(sql);
+	}
+	memset(a, 0, sizeof a);
+	st = store_open(loop_base(), ci, NULL);
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	drain(st, 10000);
+	store_order_broker_id(st, o[0], "ONE0", bid_answered, &a[0]);
+	store_order_broker_id(st, o[1], "ONE1", bid_answered, &a[1]);
+	while (store_bids_pending(st) > 0 || a[1].n == 0)
+		spin_until(&a[1].n);
+	drain(st, 10000);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(a[i].n, 1);
+		assert_true(a[i].stored);
+	}
+	assert_int_equal(sql_int("SELECT count(*) FROM orders WHERE "
+	    "broker_order_id IN ('ONE0', 'ONE1')"), 2);
+	admin(ci, "DROP TRIGGER one_at_a_time ON orders");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -362,6 +413,7 @@ main(void)
 		cmocka_unit_test(test_journaled_replayed_once),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_broker_ids_batched),
+		cmocka_unit_test(test_broker_ids_one_by_one),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
