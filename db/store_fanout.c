@@ -202,6 +202,27 @@ store_intent_done(json_t *rows, const struct err *err, void *arg)
 	free(c);
 }
 
+static void
+store_fanout_warmed(json_t *rows, const struct err *err, void *arg)
+{
+	/* An old schema: the first intent plans it then. */
+}
+
+/*
+ * phalanx_fanout_intent (0027) called with a row it refuses -- no id --
+ * so that its statements are planned and nothing is written: the insert
+ * fails on its first row, before any lock or sequence is touched.
+ */
+void
+store_fanout_warm(struct store *st)
+{
+	store_run_first(st, "DO $$BEGIN"
+	    " PERFORM phalanx_fanout_intent('{\"intent\": \"order\"}', '[]',"
+	    " 'warm', 'warm', NULL);"
+	    " EXCEPTION WHEN not_null_violation THEN NULL; END$$", 0, NULL,
+	    store_fanout_warmed, NULL);
+}
+
 void
 store_fanout_intent(struct store *st, json_t *fanout, json_t *plan,
     const struct store_actor *who, store_rows_cb cb, void *arg)

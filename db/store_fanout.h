@@ -29,6 +29,11 @@ void store_fanout_next_ids(struct store *, int nfanouts, int norders,
  * row was written (the kill switch wins over any cached view of the
  * registry: never send it), else one row with denied NULL.
  */
+/*
+ * Plan the intent's statements on its connection now, writing nothing,
+ * so that a daemon's first fan-out does not pay for it (milliseconds).
+ */
+void store_fanout_warm(struct store *);
 void store_fanout_intent(struct store *, json_t *fanout, json_t *plan,
     const struct store_actor *, store_rows_cb, void *);
 

@@ -32,6 +32,10 @@ struct store_hook_payload {
 	json_t		*signals;
 	int		 dedupe_s;
 	int		 dedupe_id_s;
+	/* Set: none of its signals can run now (the head of their strategy
+	 * and symbol runs here), so no claim is tried for them
+	 * (store_hook_claimer). */
+	int		 no_claim;
 };
 /*
  * The accept path's own connection (store_hook_accept.c): payloads that
@@ -46,6 +50,22 @@ struct store_hook_acceptor *store_hook_acceptor_new(struct event_base *,
 void store_hook_acceptor_free(struct store_hook_acceptor *);
 void store_hook_accept(struct store_hook_acceptor *,
     const struct store_hook_payload *, store_rows_cb, void *);
+/*
+ * Who runs the signals an accept claims (hook_accept_run of 0030): as a
+ * batch goes, reserve() is asked for want slots (its signals that may
+ * run, no_claim aside) and says how many it may claim, held for it; once
+ * every payload of the batch was answered -- each row with "claimed",
+ * its signals now EXECUTING by the accepting session, in the rows of
+ * store_signal_claim plus fresh: true -- release() gets those slots
+ * back, claimed or not.  None set: nothing is claimed.
+ */
+struct store_hook_claimer {
+	int		(*reserve)(void *arg, int want);
+	void		(*release)(void *arg, int n);
+	void		*arg;
+};
+void store_hook_acceptor_claimer(struct store_hook_acceptor *,
+    const struct store_hook_claimer *);
 /* Batches sent and payloads in them, for /metrics and the bench. */
 void store_hook_acceptor_stats(const struct store_hook_acceptor *,
     uint64_t *batches, uint64_t *items);

@@ -5,8 +5,12 @@
  * engine's connection: it gets a connection of its own.  And one round
  * trip per payload caps a burst at the store's round-trip rate, so the
  * payloads that arrive while a batch is at the store go together as the
- * next one (group commit): hook_accept_batch() of 0024_hook_accept_batch.sql
- * stores them in order, each in a subtransaction of its own.
+ * next one (group commit): hook_accept_batch() of 0028_hook_accept_set.sql
+ * stores them in order, in one statement.  The same statement claims,
+ * of the signals it queued, those the executor may run at once
+ * (hook_accept_run of 0030_hook_accept_claim.sql), up to the slots its
+ * claimer grants: each payload's answer carries its claimed signals, so
+ * the executor starts them without a claim of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,7 @@
 struct accept_item {
 	char			*json;	/* the item as hook_accept_batch reads it */
 	size_t			 len;
+	int			 nclaim;	/* signals it may have claimed */
 	store_rows_cb		 cb;
 	void			*arg;
 	struct accept_item	*next;
@@ -36,6 +41,8 @@ struct store_hook_acceptor {
 	struct accept_item	**tail;
 	struct accept_item	*sent;		/* the batch at the store */
 	size_t			 nwaiting;
+	int			 nclaim;	/* slots the batch at the store has */
+	struct store_hook_claimer claimer;
 	int			 freeing;
 	uint64_t		 batches;
 	uint64_t		 items;
@@ -50,18 +57,36 @@ accept_item_free(struct accept_item *it)
 	free(it);
 }
 
+/* The claimed rows of payload pid, as an array (new reference). */
+static json_t *
+accept_claimed(json_t *claimed, json_int_t pid)
+{
+	json_t	*mine = json_array(), *row;
+	size_t	 i;
+
+	json_array_foreach(claimed, i, row) {
+		if (json_integer_value(json_object_get(row, "payload_id")) == pid)
+			json_array_append(mine, row);
+	}
+	return mine;
+}
+
 /* Each item's own answer as the rows of a one-statement accept. */
 static void
 accept_done(json_t *rows, const struct err *err, void *arg)
 {
 	struct store_hook_acceptor	*a = arg;
 	struct accept_item		*it, *next;
-	json_t				*res, *one, *r1;
+	json_t				*r, *res, *one, *r1, *claimed;
 	struct err			 e;
 	size_t				 i = 0;
+	int				 nclaim = a->nclaim;
 
-	res = rows != NULL ? json_object_get(json_array_get(rows, 0), "r") :
+	r = rows != NULL ? json_object_get(json_array_get(rows, 0), "r") :
 	    NULL;
+	res = json_object_get(r, "accepted");
+	claimed = json_object_get(r, "claimed");
+	a->nclaim = 0;
 	it = a->sent;
 	a->sent = NULL;
 	for (; it != NULL; it = next, i++) {
@@ -80,12 +105,20 @@ accept_done(json_t *rows, const struct err *err, void *arg)
 			    "the batch answered for fewer payloads");
 			it->cb(NULL, &e, it->arg);
 		} else {
-			r1 = json_pack("[O]", one);
+			one = json_copy(one);
+			json_object_set_new(one, "claimed", accept_claimed(
+			    claimed, json_integer_value(json_object_get(one,
+			    "payload"))));
+			r1 = json_pack("[o]", one);
 			it->cb(r1, NULL, it->arg);
 			json_decref(r1);
 		}
 		accept_item_free(it);
 	}
+	/* Whatever was granted and not claimed goes back (after the
+	 * claimed signals were handed over, so never counted twice). */
+	if (nclaim > 0 && a->claimer.release != NULL)
+		a->claimer.release(a->claimer.arg, nclaim);
 	if (!a->freeing && a->head != NULL)
 		accept_send(a);
 }
@@ -95,8 +128,10 @@ accept_send(struct store_hook_acceptor *a)
 {
 	struct strbuf		 b;
 	struct accept_item	*it, **last;
-	const char		*p[1];
+	const char		*p[2];
+	char			 lim[16];
 	size_t			 n = 0;
+	int			 want = 0;
 
 	if (a->sent != NULL || a->head == NULL)
 		return;
@@ -108,6 +143,7 @@ accept_send(struct store_hook_acceptor *a)
 		if (n++ > 0)
 			strbuf_putc(&b, ',');
 		strbuf_puts(&b, it->json);
+		want += it->nclaim;
 		last = &it->next;
 	}
 	strbuf_putc(&b, ']');
@@ -120,10 +156,20 @@ accept_send(struct store_hook_acceptor *a)
 	a->nwaiting -= n;
 	a->batches++;
 	a->items += n;
+	a->nclaim = a->claimer.reserve != NULL && want > 0 ?
+	    a->claimer.reserve(a->claimer.arg, want) : 0;
+	snprintf(lim, sizeof lim, "%d", a->nclaim);
 	p[0] = b.s;
-	store_run(a->st, "SELECT hook_accept_batch($1::jsonb) AS r", 1, p,
-	    accept_done, a);
+	p[1] = lim;
+	store_run(a->st, "SELECT hook_accept_run($1::jsonb, $2::int) AS r", 2,
+	    p, accept_done, a);
 	strbuf_free(&b);
+}
+
+static void
+accept_warmed(json_t *rows, const struct err *err, void *arg)
+{
+	/* An old schema, or no store yet: the first batch plans it then. */
 }
 
 static void
@@ -141,6 +187,10 @@ store_hook_acceptor_new(struct event_base *base, const char *conninfo,
 	a->st = store_open(base, conninfo, opts);
 	a->ev = event_new(base, -1, 0, accept_turn, a);
 	a->tail = &a->head;
+	/* Planned now, not in front of the first sender's answer: the
+	 * statements of 0028 and 0030 take tens of milliseconds to plan. */
+	store_run(a->st, "SELECT hook_accept_run('[]', 0),"
+	    " hook_accept_claim('{}', 0)", 0, NULL, accept_warmed, NULL);
 	return a;
 }
 
@@ -166,11 +216,33 @@ store_hook_acceptor_free(struct store_hook_acceptor *a)
 }
 
 void
+store_hook_acceptor_claimer(struct store_hook_acceptor *a,
+    const struct store_hook_claimer *c)
+{
+	a->claimer = *c;
+}
+
+void
 store_hook_acceptor_stats(const struct store_hook_acceptor *a,
     uint64_t *batches, uint64_t *items)
 {
 	*batches = a->batches;
 	*items = a->items;
+}
+
+/* Its signals that will be queued (no status of their own). */
+static int
+accept_claimable(json_t *signals)
+{
+	json_t	*sg;
+	size_t	 i;
+	int	 n = 0;
+
+	json_array_foreach(signals, i, sg) {
+		if (json_object_get(sg, "status") == NULL)
+			n++;
+	}
+	return n;
 }
 
 void
@@ -181,14 +253,16 @@ store_hook_accept(struct store_hook_acceptor *a,
 	json_t			*o;
 
 	o = json_pack("{s:I,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:s?,s:o,"
-	    "s:i,s:i}", "connector_id", (json_int_t)h->connector_id,
+	    "s:i,s:i,s:b}", "connector_id", (json_int_t)h->connector_id,
 	    "connector", h->connector, "method", h->method, "remote",
 	    h->remote, "ctype", h->ctype, "query", h->query, "body",
 	    h->body_hex, "hash", h->hash_hex, "reason", h->reason,
 	    "signals", h->signals != NULL ? json_incref(h->signals) :
 	    json_array(), "dedupe_s", h->dedupe_s, "dedupe_id_s",
-	    h->dedupe_id_s);
+	    h->dedupe_id_s, "claim", !h->no_claim);
 	it->json = json_dumps(o, JSON_COMPACT);
+	if (!h->no_claim && h->reason == NULL)
+		it->nclaim = accept_claimable(h->signals);
 	json_decref(o);
 	it->len = strlen(it->json);
 	it->cb = cb;

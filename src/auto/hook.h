@@ -142,6 +142,22 @@ void hook_exec_kick(struct hook_exec *);
  */
 void hook_exec_queued(struct hook_exec *, const char *strategy,
     const char *symbol);
+/* This process runs strategy and symbol's head now (NULLs: no). */
+int hook_exec_running(const struct hook_exec *, const char *strategy,
+    const char *symbol);
+/*
+ * Signals the accept claimed as it stored them (store_hook_claimer): how
+ * many of want it may claim now (free slots, held until released), the
+ * slots back, and the claimed rows to run, as hook_exec_kick would run
+ * its own.  A kick that found every free slot held claims once they are
+ * back.
+ */
+int hook_exec_reserve(struct hook_exec *, int want);
+void hook_exec_release(struct hook_exec *, int n);
+void hook_exec_take(struct hook_exec *, json_t *rows);
+/* Look the instrument of a signal just accepted up ahead of its run. */
+void hook_exec_warm(struct hook_exec *, const char *exchange,
+    const char *symbol);
 /* Busy signals right now; for a clean stop. */
 size_t hook_exec_busy(const struct hook_exec *);
 void hook_exec_counts(const struct hook_exec *, uint64_t *done,

@@ -27,6 +27,8 @@ struct hook_exec {
 	struct router	*router;
 	struct config	*cfg;
 	size_t		 busy;
+	int		 reserved;	/* slots an accept may claim into */
+	int		 held_off;	/* a kick found them all held */
 	int		 claiming;
 	int		 again;
 	int		 closing;
@@ -41,6 +43,7 @@ struct hook_job {
 	int			 dry_run;
 	int			 alone;		/* hook_exec_signal's */
 	int			 resumed;
+	int			 fresh;		/* claimed as it was stored */
 	hook_outcome_cb		 cb;
 	void			*arg;
 	json_t			*row;
@@ -376,6 +379,7 @@ job_start(struct hook_job *j)
 	if (!j->dry_run) {
 		j->key = xasprintf("sig-%lld", (long long)j->id);
 		req.key = j->key;
+		req.key_new = j->fresh;
 	}
 	job_send(j, &req);
 }
@@ -396,20 +400,51 @@ job_new(struct hook_exec *x, json_t *row, int dry_run)
 	return j;
 }
 
+/*
+ * A signal this process runs already is not started again: claimed anew
+ * only because the session that claimed it is gone (a connection lost
+ * and made again), it is still the job's to finish.
+ */
+static int
+job_running(const struct hook_exec *x, int64_t id)
+{
+	const struct hook_job	*j;
+
+	for (j = x->jobs; j != NULL; j = j->next) {
+		if (!j->dry_run && j->id == id)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+jobs_start(struct hook_exec *x, json_t *rows)
+{
+	struct hook_job	*j;
+	json_t		*row;
+	size_t		 i;
+
+	json_array_foreach(rows, i, row) {
+		if (job_running(x, json_integer_value(json_object_get(row,
+		    "id"))))
+			continue;
+		j = job_new(x, row, 0);
+		j->fresh = json_is_true(json_object_get(row, "fresh"));
+		job_start(j);
+	}
+}
+
 static void
 claimed(json_t *rows, const struct err *err, void *arg)
 {
 	struct hook_exec	*x = arg;
-	json_t			*row;
-	size_t			 i;
 
 	x->claiming = 0;
 	if (err != NULL) {
 		log_warn("hook", "queued signals not claimed: %s", err->msg);
 		return;
 	}
-	json_array_foreach(rows, i, row)
-		job_start(job_new(x, row, 0));
+	jobs_start(x, rows);
 	if (x->again && !x->closing) {
 		x->again = 0;
 		hook_exec_kick(x);
@@ -428,28 +463,94 @@ hook_exec_kick(struct hook_exec *x)
 		x->again = 1;
 		return;
 	}
-	if ((int)x->busy >= max)
+	if ((int)x->busy + x->reserved >= max) {
+		if (x->reserved > 0)
+			x->held_off = 1;
 		return;
+	}
 	x->claiming = 1;
-	store_signal_claim(x->store, 0, max - (int)x->busy, claimed, x);
+	store_signal_claim(x->store, 0, max - (int)x->busy - x->reserved,
+	    claimed, x);
+}
+
+int
+hook_exec_reserve(struct hook_exec *x, int want)
+{
+	int	n;
+
+	if (x == NULL || x->closing)
+		return 0;
+	n = (int)config_int(x->cfg, "hook.parallel") - (int)x->busy -
+	    x->reserved;
+	if (n > want)
+		n = want;
+	if (n <= 0)
+		return 0;
+	x->reserved += n;
+	return n;
 }
 
 void
-hook_exec_queued(struct hook_exec *x, const char *strategy, const char *symbol)
+hook_exec_release(struct hook_exec *x, int n)
 {
-	struct hook_job	*j;
-	const char	*st, *sy;
+	if (x == NULL)
+		return;
+	x->reserved -= n;
+	if (x->held_off && !x->closing) {
+		x->held_off = 0;
+		hook_exec_kick(x);
+	}
+}
 
+/*
+ * Claimed by the accepting session; while this process is closing they
+ * are left EXECUTING, for the next claim to take over once that session
+ * ends with the process.
+ */
+void
+hook_exec_take(struct hook_exec *x, json_t *rows)
+{
 	if (x == NULL || x->closing)
 		return;
+	jobs_start(x, rows);
+}
+
+void
+hook_exec_warm(struct hook_exec *x, const char *exchange, const char *symbol)
+{
+	char		 key[64];
+	const char	*keys[1] = { key };
+
+	if (x == NULL || x->closing || symbol == NULL || symbol[0] == '\0')
+		return;
+	snprintf(key, sizeof key, "%s:%s", exchange != NULL ? exchange : "",
+	    symbol);
+	router_warm(x->router, 0, keys, 1);
+}
+
+int
+hook_exec_running(const struct hook_exec *x, const char *strategy,
+    const char *symbol)
+{
+	const struct hook_job	*j;
+	const char		*st, *sy;
+
 	for (j = x->jobs; strategy != NULL && symbol != NULL && j != NULL;
 	    j = j->next) {
 		st = str(j->row, "strategy");
 		sy = str(j->row, "symbol");
 		if (!j->dry_run && st != NULL && sy != NULL &&
 		    strcmp(st, strategy) == 0 && strcmp(sy, symbol) == 0)
-			return;
+			return 1;
 	}
+	return 0;
+}
+
+void
+hook_exec_queued(struct hook_exec *x, const char *strategy, const char *symbol)
+{
+	if (x == NULL || x->closing || hook_exec_running(x, strategy, symbol))
+		return;
 	hook_exec_kick(x);
 }
 

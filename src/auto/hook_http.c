@@ -20,7 +20,9 @@
 
 #include "auto/hook_conn.h"
 #include "auto/hook_int.h"
+#include "db/store_fanout.h"
 #include "db/store_hook.h"
+#include "exec/router.h"
 #include "net/net.h"
 #include "util/metrics.h"
 #include "util/config.h"
@@ -380,6 +382,7 @@ hook_stored(json_t *rows, const struct err *err, void *arg)
 	struct hook_req	*r = arg;
 	struct hook_server *hs = r->hs;
 	json_t		*row = json_array_get(rows, 0), *sigs, *s, *extra;
+	json_t		*claimed;
 	size_t		 i, queued = 0, dup = 0, rej = 0;
 	const char	*st, *word;
 	char		 msg[160], *strategy, *symbol;
@@ -432,7 +435,11 @@ hook_stored(json_t *rows, const struct err *err, void *arg)
 	/* A rejected signal is stored but refused: the sender hears 403. */
 	hook_answer(r, queued > 0 || dup > 0 ? 200 : 403, word, msg, extra);
 	json_decref(extra);
-	if (queued > 0)
+	/* Claimed as they were stored: run now.  The rest waits its turn
+	 * (or for a slot), claimed by the executor as before. */
+	claimed = json_object_get(row, "claimed");
+	hook_exec_take(hs->exec, claimed);
+	if (queued > json_array_size(claimed))
 		hook_exec_queued(hs->exec, strategy, symbol);
 	free(strategy);
 	free(symbol);
@@ -497,6 +504,10 @@ hook_store(struct hook_req *r, struct hook_conn *c, const char *method,
 		    "strategy")));
 		r->symbol = xstrdup(p->v[0].symbol);
 	}
+	/* Its one signal waits behind the head this process runs: the
+	 * accept need not try to claim it (the head's end does). */
+	h.no_claim = r->strategy != NULL && hook_exec_running(r->hs->exec,
+	    r->strategy, r->symbol);
 	h.dedupe_s = (int)config_int(r->hs->cfg, "hook.dedupe_s");
 	h.dedupe_id_s = (int)config_int(r->hs->cfg, "hook.dedupe_id_s");
 	hook_link(r, &r->hs->reqs);
@@ -538,7 +549,7 @@ hook_run(struct hook_req *r, struct hook_conn *c)
 	struct err		 e;
 	char			*body, peer[64], *qtoken = NULL, win[96];
 	const char		*token;
-	size_t			 len;
+	size_t			 len, i;
 	int			 parsed, minute;
 
 	hook_peer(req, peer, sizeof peer);
@@ -599,9 +610,14 @@ hook_run(struct hook_req *r, struct hook_conn *c)
 		    c->win_to / 60, c->win_to % 60);
 		hook_store(r, c, hin.method, ctype, query, body, len, &p,
 		    "REJECTED", win, hook_stored);
-	} else
+	} else {
 		hook_store(r, c, hin.method, ctype, query, body, len, &p, NULL,
 		    NULL, hook_stored);
+		/* Its instrument is read while the payload is at the store. */
+		for (i = 0; i < p.n; i++)
+			hook_exec_warm(r->hs->exec, p.v[i].exchange,
+			    p.v[i].symbol);
+	}
 	hook_parsed_free(&p);
 	free(body);
 }
@@ -682,12 +698,25 @@ hook_handle(struct evhttp_request *req, void *arg)
 	hook_dispatch(r);
 }
 
+static int
+hook_claim_reserve(void *arg, int want)
+{
+	return hook_exec_reserve(arg, want);
+}
+
+static void
+hook_claim_release(void *arg, int n)
+{
+	hook_exec_release(arg, n);
+}
+
 struct hook_server *
 hook_server_new(struct http_server *http, struct store *store,
     struct router *router, struct config *cfg, const char *home)
 {
 	struct hook_server	*hs;
 	struct timeval		 tv;
+	struct store_hook_claimer claimer;
 	int64_t			 ms = config_int(cfg, "hook.poll_ms");
 
 	hs = xcalloc(1, sizeof *hs);
@@ -699,6 +728,14 @@ hook_server_new(struct http_server *http, struct store *store,
 	hs->exec = hook_exec_new(store, router, cfg);
 	hs->acceptor = store_hook_acceptor_new(loop_base(),
 	    pg_conn_conninfo(store_conn(store)), pg_conn_opts(store_conn(store)));
+	claimer.reserve = hook_claim_reserve;
+	claimer.release = hook_claim_release;
+	claimer.arg = hs->exec;
+	store_hook_acceptor_claimer(hs->acceptor, &claimer);
+	/* The registry, credentials and ids the first signal would fetch,
+	 * and the plans of its intent. */
+	router_warm(router, 1, NULL, 0);
+	store_fanout_warm(store);
 	http_server_route(http, "/hook/", 1, hook_handle, hs);
 	hs->timer = event_new(loop_base(), -1, EV_PERSIST, hook_tick, hs);
 	tv.tv_sec = ms / 1000;

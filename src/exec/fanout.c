@@ -381,7 +381,7 @@ fanout_start(struct router *r, const struct fanout_req *req,
 	/* The target is only read until resolved, which happens next. */
 	fo->req.target = req->target;
 	if (fo->req.key != NULL && fo->req.intent == FANOUT_ORDER &&
-	    !fo->req.dry_run) {
+	    !fo->req.dry_run && !fo->req.key_new) {
 		fanout_key_check(fo, fanout_begin);
 		return;
 	}

@@ -55,6 +55,11 @@ struct fanout_req {
 	/* Idempotency key (buy/sell), NULL none; borrowed until the
 	 * callback.  See fanout_key.c. */
 	const char		*key;
+	/* The key is known to be unused (a signal claimed as it was
+	 * stored: no fan-out of its can exist yet), so it is not looked
+	 * up; should it be taken all the same, the intent's row is refused
+	 * and nothing is sent. */
+	int			 key_new;
 	const char		*strategy;	/* a strategy's name, NULL none */
 	/* When the signal arrived (wall clock, UTC us; 0: at the intent),
 	 * for phalanx_signal_to_wire_seconds. */

@@ -298,8 +298,9 @@ router_instrument_warm(struct router *r, const char *exchange,
 	w->r = r;
 	w->next = r->cache.warms;
 	r->cache.warms = w;
-	store_instrument_resolve(r->store, exchange, symbol,
-	    router_instrument_warmed, w);
+	/* "" is no exchange: the key router_instrument makes for NULL. */
+	store_instrument_resolve(r->store, exchange[0] != '\0' ? exchange :
+	    NULL, symbol, router_instrument_warmed, w);
 }
 
 static void
