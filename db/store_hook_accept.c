@@ -34,12 +34,24 @@ struct accept_item {
 	struct accept_item	*next;
 };
 
+/* A batch the store answered, its payloads not yet answered. */
+struct accept_done {
+	struct accept_item	*items;
+	json_t			*r;		/* NULL: failed with err */
+	struct err		 err;
+	int			 nclaim;
+	struct accept_done	*next;
+};
+
 struct store_hook_acceptor {
 	struct store		*st;
 	struct event		*ev;		/* send at the end of this turn */
+	struct event		*ev_answer;	/* answer the done batches */
 	struct accept_item	*head;		/* waiting for the next batch */
 	struct accept_item	**tail;
 	struct accept_item	*sent;		/* the batch at the store */
+	struct accept_done	*done;		/* answered by the store, in order */
+	struct accept_done	**done_tail;
 	size_t			 nwaiting;
 	int			 nclaim;	/* slots the batch at the store has */
 	struct store_hook_claimer claimer;
@@ -73,27 +85,20 @@ accept_claimed(json_t *claimed, json_int_t pid)
 
 /* Each item's own answer as the rows of a one-statement accept. */
 static void
-accept_done(json_t *rows, const struct err *err, void *arg)
+accept_answer(struct store_hook_acceptor *a, struct accept_done *d)
 {
-	struct store_hook_acceptor	*a = arg;
-	struct accept_item		*it, *next;
-	json_t				*r, *res, *one, *r1, *claimed;
-	struct err			 e;
-	size_t				 i = 0;
-	int				 nclaim = a->nclaim;
+	struct accept_item	*it, *next;
+	json_t			*res, *one, *r1, *claimed;
+	struct err		 e;
+	size_t			 i = 0;
 
-	r = rows != NULL ? json_object_get(json_array_get(rows, 0), "r") :
-	    NULL;
-	res = json_object_get(r, "accepted");
-	claimed = json_object_get(r, "claimed");
-	a->nclaim = 0;
-	it = a->sent;
-	a->sent = NULL;
-	for (; it != NULL; it = next, i++) {
+	res = json_object_get(d->r, "accepted");
+	claimed = json_object_get(d->r, "claimed");
+	for (it = d->items; it != NULL; it = next, i++) {
 		next = it->next;
 		one = json_array_get(res, i);
-		if (err != NULL)
-			it->cb(NULL, err, it->arg);
+		if (d->r == NULL)
+			it->cb(NULL, &d->err, it->arg);
 		else if (one == NULL || json_object_get(one, "error") != NULL) {
 			err_clear(&e);
 			snprintf(e.code, sizeof e.code, "sql:%s", one != NULL &&
@@ -117,9 +122,59 @@ accept_done(json_t *rows, const struct err *err, void *arg)
 	}
 	/* Whatever was granted and not claimed goes back (after the
 	 * claimed signals were handed over, so never counted twice). */
-	if (nclaim > 0 && a->claimer.release != NULL)
-		a->claimer.release(a->claimer.arg, nclaim);
-	if (!a->freeing && a->head != NULL)
+	if (d->nclaim > 0 && a->claimer.release != NULL)
+		a->claimer.release(a->claimer.arg, d->nclaim);
+	json_decref(d->r);
+	free(d);
+}
+
+static void
+accept_answer_all(struct store_hook_acceptor *a)
+{
+	struct accept_done	*d;
+
+	while ((d = a->done) != NULL) {
+		if ((a->done = d->next) == NULL)
+			a->done_tail = &a->done;
+		accept_answer(a, d);
+	}
+}
+
+static void
+accept_answer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	accept_answer_all(arg);
+}
+
+/*
+ * The store has answered a batch.  The next one (the payloads that came
+ * meanwhile) goes first -- it leaves as this returns -- and the senders
+ * are answered after, in this same loop turn, while the store works on
+ * it: the store does not wait for the answers' writing.
+ */
+static void
+accept_done(json_t *rows, const struct err *err, void *arg)
+{
+	struct store_hook_acceptor	*a = arg;
+	struct accept_done		*d = xcalloc(1, sizeof *d);
+
+	d->items = a->sent;
+	d->nclaim = a->nclaim;
+	a->sent = NULL;
+	a->nclaim = 0;
+	if (err != NULL)
+		d->err = *err;
+	else if ((d->r = json_incref(json_object_get(json_array_get(rows, 0),
+	    "r"))) == NULL)
+		err_set(&d->err, "sql:XX000", "the batch answered nothing");
+	*a->done_tail = d;
+	a->done_tail = &d->next;
+	if (a->freeing) {
+		accept_answer_all(a);
+		return;
+	}
+	event_active(a->ev_answer, EV_TIMEOUT, 0);
+	if (a->head != NULL)
 		accept_send(a);
 }
 
@@ -186,7 +241,9 @@ store_hook_acceptor_new(struct event_base *base, const char *conninfo,
 
 	a->st = store_open(base, conninfo, opts);
 	a->ev = event_new(base, -1, 0, accept_turn, a);
+	a->ev_answer = event_new(base, -1, 0, accept_answer_cb, a);
 	a->tail = &a->head;
+	a->done_tail = &a->done;
 	/* Planned now, not in front of the first sender's answer: the
 	 * statements of 0028 and 0030 take tens of milliseconds to plan. */
 	store_run(a->st, "SELECT hook_accept_run('[]', 0),"
@@ -205,7 +262,10 @@ store_hook_acceptor_free(struct store_hook_acceptor *a)
 		return;
 	a->freeing = 1;
 	event_free(a->ev);
-	store_close(a->st);	/* the batch at the store: "cancelled" */
+	/* Stored: answered as such; the batch at the store: "cancelled". */
+	accept_answer_all(a);
+	store_close(a->st);
+	event_free(a->ev_answer);
 	err_set(&e, "cancelled", "shutting down: not stored");
 	while ((it = a->head) != NULL) {
 		a->head = it->next;
