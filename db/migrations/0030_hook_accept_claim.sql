@@ -123,3 +123,33 @@ ALTER FUNCTION phalanx_fanout_intent(jsonb, jsonb, text, text, jsonb)
     SET plan_cache_mode = force_generic_plan;
 ALTER FUNCTION phalanx_fanout_orders(bigint)
     SET plan_cache_mode = force_generic_plan;
+
+-- A new accepting session's first batch would pay for what the session
+-- has not read yet -- the tables' and indexes' descriptions, the foreign
+-- keys' checks, the plans -- tens of milliseconds, on the way of the first
+-- signal a daemon accepts.  The daemon calls this as its accepting
+-- connection opens: a payload and a signal of the first connector are
+-- stored and claimed, under ids no sequence gave (negative), and all of
+-- it is undone; nothing stays, no id is used up.
+CREATE FUNCTION hook_accept_warm() RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	c	connectors%ROWTYPE;
+BEGIN
+	PERFORM hook_accept_run('[]', 0);
+	SELECT * INTO c FROM connectors ORDER BY id LIMIT 1;
+	BEGIN
+		INSERT INTO webhook_payloads (id, connector_id, connector,
+		    method, body, hash)
+		VALUES (-1, c.id, COALESCE(c.name, 'warm'), 'POST', '', '');
+		INSERT INTO signals (id, payload_id, seq, connector_id,
+		    strategy_id, source, action, symbol, qty, status, t_queued)
+		VALUES (-1, -1, 0, c.id, c.strategy_id, 'webhook:warm', 'buy',
+		    'warm', 1, 'QUEUED', now());
+		PERFORM hook_accept_claim(ARRAY[-1::bigint], 1);
+		RAISE EXCEPTION USING ERRCODE = 'P0001', MESSAGE = 'warm';
+	EXCEPTION WHEN OTHERS THEN
+		-- undone, as meant (or another daemon warms at once)
+		NULL;
+	END;
+END $$;
