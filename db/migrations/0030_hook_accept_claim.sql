@@ -43,11 +43,22 @@ BEGIN
 		FROM signals s
 		WHERE s.id = ANY (p_ids) AND s.status = 'QUEUED'
 		  AND s.retry_at IS NULL
-		  AND NOT EXISTS (SELECT 1 FROM signals o
+		  -- none older unfinished: the nearest older one, read
+		  -- backwards (a backlog's newest is live; its oldest
+		  -- entries, finished, are dead until a vacuum)
+		  AND NOT EXISTS (SELECT 1 FROM (SELECT o.id FROM signals o
 		    WHERE COALESCE(o.strategy_id, 0) = COALESCE(s.strategy_id, 0)
 		      AND o.symbol = s.symbol
-		      AND o.status IN ('QUEUED', 'EXECUTING') AND o.id <> s.id
-		      AND NOT (o.id > s.id AND o.id = ANY (p_ids)))
+		      AND o.status IN ('QUEUED', 'EXECUTING') AND o.id < s.id
+		    ORDER BY COALESCE(o.strategy_id, 0) DESC, o.symbol DESC,
+		      o.id DESC LIMIT 1) older)
+		  -- nor a newer one running (another process claimed it
+		  -- while this one was not yet committed)
+		  AND NOT EXISTS (SELECT 1 FROM signals o
+		    WHERE o.status = 'EXECUTING' AND o.id > s.id
+		      AND o.id <> ALL (p_ids)
+		      AND COALESCE(o.strategy_id, 0) = COALESCE(s.strategy_id, 0)
+		      AND o.symbol = s.symbol)
 		ORDER BY s.id LIMIT p_limit
 	), u AS (
 		UPDATE signals s SET status = 'EXECUTING',

@@ -146,6 +146,14 @@ void hook_exec_queued(struct hook_exec *, const char *strategy,
 int hook_exec_running(const struct hook_exec *, const char *strategy,
     const char *symbol);
 /*
+ * A signal queued now for strategy and symbol would be claimed by the
+ * executor anyway: it runs that head (the head's end claims it), or a
+ * claim is on its way (and another follows once it is back).  No accept
+ * need try to claim it then.
+ */
+int hook_exec_claims_later(const struct hook_exec *, const char *strategy,
+    const char *symbol);
+/*
  * Signals the accept claimed as it stored them (store_hook_claimer): how
  * many of want it may claim now (free slots, held until released), the
  * slots back, and the claimed rows to run, as hook_exec_kick would run

@@ -546,6 +546,13 @@ hook_exec_running(const struct hook_exec *x, const char *strategy,
 	return 0;
 }
 
+int
+hook_exec_claims_later(const struct hook_exec *x, const char *strategy,
+    const char *symbol)
+{
+	return x->claiming || hook_exec_running(x, strategy, symbol);
+}
+
 void
 hook_exec_queued(struct hook_exec *x, const char *strategy, const char *symbol)
 {

@@ -504,10 +504,10 @@ hook_store(struct hook_req *r, struct hook_conn *c, const char *method,
 		    "strategy")));
 		r->symbol = xstrdup(p->v[0].symbol);
 	}
-	/* Its one signal waits behind the head this process runs: the
-	 * accept need not try to claim it (the head's end does). */
-	h.no_claim = r->strategy != NULL && hook_exec_running(r->hs->exec,
-	    r->strategy, r->symbol);
+	/* The executor claims it anyway: the accept need not try (a burst
+	 * on one symbol, whose head runs, costs the store no claim). */
+	h.no_claim = hook_exec_claims_later(r->hs->exec, r->strategy,
+	    r->symbol);
 	h.dedupe_s = (int)config_int(r->hs->cfg, "hook.dedupe_s");
 	h.dedupe_id_s = (int)config_int(r->hs->cfg, "hook.dedupe_id_s");
 	hook_link(r, &r->hs->reqs);
