@@ -61,8 +61,9 @@
     conflict \
     " RETURNING id" \
     "), lk AS (" \
-    " SELECT o.id FROM orders o WHERE o.id IN (SELECT order_id FROM e)" \
-    " ORDER BY o.id FOR UPDATE" \
+    " SELECT o.id FROM orders o" \
+    " WHERE o.id = ANY ((SELECT array_agg(order_id) FROM e)::bigint[])" \
+    " ORDER BY o.id FOR NO KEY UPDATE" \
     "), upd AS (" \
     " UPDATE orders o SET state = l.state," \
     "  filled_qty = coalesce(l.filled_qty, o.filled_qty)," \

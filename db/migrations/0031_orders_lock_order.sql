@@ -1,11 +1,13 @@
 -- Statements that change many orders rows take their locks in ascending
--- id order, so that two of them never wait on each other in a circle.
--- Broker order ids now go a batch per statement (db/store_bids.c) while
--- the events writer settles its batch on another connection: in the
--- planner's order each, they deadlocked (found by the fan-out bench at
--- 500 accounts; the loser's statement failed after deadlock_timeout).
--- The batch locks its rows first, ordered; this does the same for the
--- settle.  Otherwise as 0027.
+-- id order, so that two of them never wait on each other in a circle:
+-- the events writers' settles (one per process), here and in the
+-- filtering path (db/store_events.c).  The lock is the one their UPDATE
+-- takes anyway (FOR NO KEY UPDATE: state and fills are no key), which
+-- the foreign-key checks of another writer's COPY into order_events
+-- (FOR KEY SHARE) do not wait on.  The batch of broker order ids
+-- (db/store_bids.c) never waits at all: it skips rows locked elsewhere
+-- and tries them again.  Found by the fan-out bench at 500 accounts,
+-- where the batch and the settle deadlocked.  Otherwise as 0027.
 CREATE OR REPLACE FUNCTION phalanx_events_settle(p_n integer, p_first uuid,
     p_last uuid, p_ids bigint[], p_states text[], p_filled integer[],
     p_avgs numeric[], p_ts timestamptz[], p_uids uuid[])
@@ -16,7 +18,7 @@ DECLARE
 	v_first		bigint;
 	v_last		bigint;
 BEGIN
-	PERFORM 1 FROM orders WHERE id = ANY (p_ids) ORDER BY id FOR UPDATE;
+	PERFORM 1 FROM orders WHERE id = ANY (p_ids) ORDER BY id FOR NO KEY UPDATE;
 	UPDATE orders o SET state = l.state,
 	    filled_qty = coalesce(l.filled, o.filled_qty),
 	    avg_price = coalesce(l.avg, o.avg_price),

@@ -406,6 +406,81 @@ test_broker_ids_one_by_one(void **state)
 	store_close(st);
 }
 
+/*
+ * The batch never waits on a row lock (it deadlocked with the events
+ * writer's settle): a row another transaction holds as a settle does is
+ * skipped, the others stored, even one a foreign-key check holds; the
+ * skipped one goes again, alone at last, and is stored once the lock is
+ * gone.
+ */
+static void
+test_broker_ids_skip_locked(void **state)
+{
+	struct store		*st;
+	struct bid_answer	 a[2];
+	struct err		 e;
+	PGconn			*other;
+	PGresult		*r;
+	int64_t			 o[2];
+	int			 i;
+	char			 sql[256];
+
+	need_dsn();
+	for (i = 0; i < 2; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
+		    "client_tag, side, symbol, exchange, product, order_type, "
+		    "qty) VALUES (%lld, 'lk%d', 'BUY', 'NIFTY25DECFUT', "
+		    "'NFO', 'NRML', 'MARKET', 75)", (long long)acct_id, i);
+		admin(ci, sql);
+		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
+		    "client_tag = 'lk%d'", i);
+		o[i] = sql_int(sql);
+	}
+	other = PQconnectdb(ci);
+	r = PQexec(other, "BEGIN");
+	PQclear(r);
+	snprintf(sql, sizeof sql, "SELECT 1 FROM orders WHERE id = %lld "
+	    "FOR KEY SHARE", (long long)o[0]);
+	r = PQexec(other, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+	snprintf(sql, sizeof sql, "SELECT 1 FROM orders WHERE id = %lld "
+	    "FOR NO KEY UPDATE", (long long)o[1]);
+	r = PQexec(other, sql);
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	PQclear(r);
+
+	memset(a, 0, sizeof a);
+	st = store_open(loop_base(), ci, NULL);
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	drain(st, 10000);
+	store_order_broker_id(st, o[0], "LK0", bid_answered, &a[0]);
+	store_order_broker_id(st, o[1], "LK1", bid_answered, &a[1]);
+	spin_until(&a[0].n);
+	assert_true(a[0].stored);
+	/* o[1] is locked: not answered yet, and not stored. */
+	for (i = 0; i < 10; i++) {
+		struct timeval	tv = { 0, 20000 };
+
+		event_base_loopexit(loop_base(), &tv);
+		loop_run();
+	}
+	assert_int_equal(a[1].n, 0);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM orders WHERE id = "
+	    "%lld AND broker_order_id IS NULL", (long long)o[1]);
+	assert_int_equal(sql_int(sql), 1);
+	r = PQexec(other, "COMMIT");
+	PQclear(r);
+	PQfinish(other);
+	spin_until(&a[1].n);
+	assert_true(a[1].stored);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM orders WHERE id = "
+	    "%lld AND broker_order_id = 'LK1'", (long long)o[1]);
+	assert_int_equal(sql_int(sql), 1);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -414,6 +489,7 @@ main(void)
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_broker_ids_batched),
 		cmocka_unit_test(test_broker_ids_one_by_one),
+		cmocka_unit_test(test_broker_ids_skip_locked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
