@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "db/store.h"
+#include "db/store_fanout.h"
 #include "db/store_int.h"
 
 #define OID_BOOL	16
@@ -198,7 +199,8 @@ store_first_state(enum pg_state state, const char *why, void *arg)
 	if (state != PG_READY) {
 		st->nheld = 0;
 		st->nrelease = 0;
-	}
+	} else
+		store_fanout_warm(st);
 }
 
 void

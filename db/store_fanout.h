@@ -32,6 +32,7 @@ void store_fanout_next_ids(struct store *, int nfanouts, int norders,
 /*
  * Plan the intent's statements on its connection now, writing nothing,
  * so that a daemon's first fan-out does not pay for it (milliseconds).
+ * The store calls it as each session of that connection opens.
  */
 void store_fanout_warm(struct store *);
 void store_fanout_intent(struct store *, json_t *fanout, json_t *plan,

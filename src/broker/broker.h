@@ -327,6 +327,8 @@ struct broker_ops {
 	/* exchange NULL = every exchange. */
 	void	(*instruments)(struct broker *, const char *exchange,
 		    broker_instrument_cb, broker_done_cb, void *);
+	/* n orders will go at once soon: get ready for them (may be NULL). */
+	void	(*expect)(struct broker *, size_t n);
 	void	(*free)(struct broker *);
 };
 

@@ -440,6 +440,15 @@ kite_positions(struct broker *b, broker_positions_cb cb, void *arg)
 	kite_call_send(c, "GET", "/portfolio/positions", NULL);
 }
 
+/* Connections for n orders, opened while the caller still waits. */
+static void
+kite_expect(struct broker *b, size_t n)
+{
+	struct kite	*k = (struct kite *)b;
+
+	http_client_expect(k->http, k->base_url, n);
+}
+
 static void
 kite_margins(struct broker *b, broker_margins_cb cb, void *arg)
 {
@@ -539,6 +548,7 @@ static const struct broker_ops kite_ops = {
 	.margins = kite_margins,
 	.quote = kite_quote,
 	.instruments = kite_instruments,
+	.expect = kite_expect,
 	.free = kite_free,
 };
 

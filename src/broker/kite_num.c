@@ -125,6 +125,42 @@ kite_paise_parse(const char *s, size_t len, int64_t *paise, int *exact)
 }
 
 /*
+ * The usual number, a price or an average of a few decimals, without
+ * printing it: if x / 10^k reads back as d for x = d x 10^k rounded, the
+ * text of x with k decimals does, and below BOUND[k] (where the doubles
+ * are closer together than 10^-k) no other text of k decimals is that
+ * close to d, so it is the value the shortest text below would give: its
+ * paise are x's, rounded half away from zero.  A position book holds a
+ * dozen prices a row: printing them was most of the time a square-off
+ * spent reading 100 books.
+ */
+static int
+kite_paise_decimals(double d, int64_t *paise, int *exact)
+{
+	static const double	scale[] = { 1e2, 1e3, 1e4, 1e5, 1e6 };
+	static const double	bound[] = { 1e12, 1e11, 1e10, 1e9, 1e8 };
+	double			x;
+	int64_t			div = 1, q, rem;
+	size_t			k;
+
+	for (k = 0; k < sizeof scale / sizeof scale[0]; k++, div *= 10) {
+		if (!(fabs(d) < bound[k]))
+			return 0;
+		x = round(d * scale[k]);
+		if (x / scale[k] != d)
+			continue;
+		q = (int64_t)fabs(x) / div;
+		rem = (int64_t)fabs(x) % div;
+		if (rem * 2 >= div)
+			q++;
+		*paise = x < 0 ? -q : q;
+		*exact = rem == 0;
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * A JSON number jansson holds as a double.  The shortest text that reads
  * back as the same double is the text the sender wrote (for up to 15
  * significant digits), so converting that text is exact.
@@ -133,11 +169,16 @@ int
 kite_paise_real(double d, int64_t *paise, int *exact)
 {
 	char	buf[40];
-	int	p, n;
+	int	p, n, ex;
 	size_t	i;
 
 	if (!isfinite(d))
 		return -1;
+	if (kite_paise_decimals(d, paise, &ex)) {
+		if (exact != NULL)
+			*exact = ex;
+		return 0;
+	}
 	for (p = 1; p <= 17; p++) {
 		n = snprintf(buf, sizeof buf, "%.*g", p, d);
 		if (n < 0 || (size_t)n >= sizeof buf)

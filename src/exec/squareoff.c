@@ -275,7 +275,7 @@ so_positions(const struct broker_err *be, const struct broker_positions *p,
 {
 	struct so_call	*c = arg;
 	struct fanout	*fo = c->fo;
-	size_t		 i;
+	size_t		 i, before = fo->nlegs;
 
 	if (be != NULL)
 		fanout_problem(fo, c->acct->name, "positions", be, NULL);
@@ -288,6 +288,13 @@ so_positions(const struct broker_err *be, const struct broker_positions *p,
 		so_add_close(fo, c->acct, c->ra, pos->exchange,
 		    pos->tradingsymbol, pos->product, pos->qty);
 	}
+	/*
+	 * Connections for this account's closing orders open while other
+	 * brokers still answer, not when the orders go.  (Slices of large
+	 * positions come later; their sends may connect then.)
+	 */
+	if (fo->nlegs > before && c->ra->b->ops->expect != NULL)
+		c->ra->b->ops->expect(c->ra->b, fo->nlegs - before);
 	free(c);
 	so_account_done(fo, so_slice_legs);
 }

@@ -15,6 +15,13 @@
 #include <curl/curl.h>
 
 #include "net/net.h"
+#include "net/http_spare.h"
+
+/*
+ * Easy handles kept for the next requests: a new one is a large zeroed
+ * allocation and a buffer, for each of a burst's orders.
+ */
+#define HTTP_POOL	256
 
 /* One socket curl asked us to watch. */
 struct http_sock {
@@ -33,6 +40,8 @@ struct http_request {
 	struct strbuf		 resp;
 	char			 errbuf[CURL_ERROR_SIZE];
 	int64_t			 start_us;
+	struct http_origin	*origin;	/* its host's spares, or NULL */
+	int			 pooled;	/* easy goes back to the pool */
 	http_done_cb		 cb;
 	void			*arg;
 	int			 in_cb;
@@ -48,6 +57,9 @@ struct http_client {
 	struct http_sock	*socks;
 	struct http_request	*reqs;
 	size_t			 ninflight;
+	struct http_spares	*spares;
+	CURL			*pool[HTTP_POOL];	/* reset easy handles */
+	size_t			 npool;
 	int			*alivep;
 	int			 freeing;
 };
@@ -159,7 +171,14 @@ http_req_unlink(struct http_request *r)
 static void
 http_req_free(struct http_request *r)
 {
-	if (r->easy != NULL)
+	struct http_client	*hc = r->hc;
+
+	/* hc is only looked at for a pooled handle: it may be gone. */
+	if (r->easy != NULL && r->pooled && !hc->freeing &&
+	    hc->npool < HTTP_POOL) {
+		curl_easy_reset(r->easy);
+		hc->pool[hc->npool++] = r->easy;
+	} else if (r->easy != NULL)
 		curl_easy_cleanup(r->easy);
 	curl_slist_free_all(r->headers);
 	strbuf_free(&r->resp);
@@ -191,6 +210,8 @@ http_req_finish(struct http_request *r, CURLcode rc)
 			resp.retry_after_s = (int64_t)ra;
 	}
 	resp.curl_code = (int)rc;
+	http_spares_done(hc->spares, r->origin, r->easy);
+	r->origin = NULL;
 	if (rc != CURLE_OK) {
 		resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 		/* No connection was made: the request surely went nowhere. */
@@ -204,6 +225,8 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	r->in_cb = 1;
 	hc->alivep = &alive;
 	r->cb(&resp, r->arg);
+	if (!alive)
+		r->pooled = 0;	/* the client went: no pool to go to */
 	http_req_free(r);
 	if (!alive) {
 		if (outer != NULL)
@@ -298,6 +321,7 @@ http_client_new(struct event_base *base)
 	 * next burst waited for connects, behind the broker's busy accept.
 	 */
 	curl_multi_setopt(hc->multi, CURLMOPT_MAXCONNECTS, HTTP_MAX_IDLE);
+	hc->spares = http_spares_new(base);
 	return hc;
 }
 
@@ -324,6 +348,10 @@ http_client_free(struct http_client *hc)
 		http_req_finish(r, CURLE_ABORTED_BY_CALLBACK);
 	}
 	curl_multi_cleanup(hc->multi);
+	while (hc->npool > 0)
+		curl_easy_cleanup(hc->pool[--hc->npool]);
+	/* After the cleanup: it closed the connections the spares count. */
+	http_spares_free(hc->spares);
 	while (hc->socks != NULL)
 		http_sock_free(hc->socks);
 	event_free(hc->timer);
@@ -377,7 +405,10 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	r->arg = arg;
 	strbuf_init(&r->resp);
 	r->start_us = time_mono_us();
-	if ((r->easy = e = curl_easy_init()) == NULL)
+	r->pooled = 1;
+	if (hc->npool > 0)
+		r->easy = e = hc->pool[--hc->npool];
+	else if ((r->easy = e = curl_easy_init()) == NULL)
 		fatal("curl_easy_init failed");
 
 	curl_easy_setopt(e, CURLOPT_URL, url);
@@ -397,6 +428,7 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	for (i = 0; headers != NULL && headers[i] != NULL; i++)
 		r->headers = curl_slist_append(r->headers, headers[i]);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
+	r->origin = http_spares_start(hc->spares, e, url);
 	http_req_start(hc, r);
 	return r;
 }
@@ -445,6 +477,7 @@ http_request_cancel(struct http_request *r)
 		return;
 	curl_multi_remove_handle(r->hc->multi, r->easy);
 	http_req_unlink(r);
+	http_spares_done(r->hc->spares, r->origin, r->easy);
 	http_req_free(r);
 }
 
@@ -463,6 +496,13 @@ http_client_flush(struct http_client *hc)
 		return;
 	curl_multi_socket_action(hc->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	event_active(hc->ev_collect, EV_TIMEOUT, 0);
+}
+
+void
+http_client_expect(struct http_client *hc, const char *url, size_t n)
+{
+	if (!hc->freeing)
+		http_spares_expect(hc->spares, url, n);
 }
 
 size_t

@@ -138,6 +138,13 @@ void http_request_cancel(struct http_request *);	/* cb not called */
  */
 struct http_request *http_request_easy(struct http_client *, void *easy,
     int timeout_ms, http_done_cb cb, void *arg);
+/*
+ * n requests to url's host will start together soon (a square-off's
+ * orders, known once positions are read): connections for those the open
+ * ones cannot carry are opened now, while the caller waits for something
+ * else, so that none of the n waits for a connect (http_spare.c).
+ */
+void http_client_expect(struct http_client *, const char *url, size_t n);
 size_t http_client_inflight(const struct http_client *);
 /* Write what was added now, from the caller (no callback runs). */
 void http_client_flush(struct http_client *);

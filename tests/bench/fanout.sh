@@ -4,6 +4,7 @@
 # last order on the wire) and the whole fan-out (-> last ack) with the
 # simulator answering at once and after 50 ms; then squareoff of 100
 # accounts x 3 positions.  Prints figures; never fails on a time.
+# PHALANX_BENCH_ONLY=squareoff runs only the square-off part.
 set -u
 PHALANX=${PHALANX:-$PHALANX_SRCDIR/phalanx}
 RUNS=${PHALANX_BENCH_RUNS:-15}
@@ -130,6 +131,7 @@ wire_floor() {
 	echo "          all $1 answers in: p50 $4 / p99 $5 ms (this machine's system calls, no store, no curl)"
 }
 
+if [ "${PHALANX_BENCH_ONLY:-}" != squareoff ]; then
 echo "fan-out: $RUNS warm runs each (one batch process, exec.rate_per_sec=1000"
 echo "so the SEBI throttle does not pace back-to-back runs); ms from the parsed intent"
 echo "(intent: the intent row with every leg's tag is stored, nothing is sent before;"
@@ -164,6 +166,7 @@ for lat in 0 50; do
 		stop_sim
 	done
 done
+fi
 
 # squareoff all over 100 accounts x 3 positions.
 newdb bench_squareoff

@@ -119,6 +119,8 @@ same "$(echo "$out" | grep -c '^account')" 25 "latency for each account of the g
 run 0 "latency --json" "$PHALANX" --json -c "latency"
 has '"p99_ms"' "latency percentiles in --json"
 same "$(sql "select count(*) from audit_log where action = 'account.kill'")" 1 "kill audited"
+# Each process's warm-up of the intent (store_fanout_warm) wrote nothing.
+same "$(sql "select count(*) from fanouts where front = 'warm' or who = 'warm'")" 0 "the intent warm-ups wrote no fan-out"
 
 # The broker gone: nothing was sent, the command says so and exits 3.
 kill $simpid

@@ -298,6 +298,89 @@ test_keepalive(void **state)
 	free(p2);
 }
 
+static int	waited;
+
+static void
+wait_over(void *arg)
+{
+	waited = 1;
+}
+
+/* Turn the loop for ms. */
+static void
+loop_for(int ms)
+{
+	waited = 0;
+	loop_later((int64_t)ms * 1000, wait_over, NULL);
+	run_until(&waited, 1, ms + 5000);
+}
+
+/* This process's TCP connections to the test server. */
+static int
+conns_to_server(void)
+{
+	struct sockaddr_in	a;
+	socklen_t		len;
+	int			fd, n = 0;
+
+	for (fd = 0; fd < 4096; fd++) {
+		len = sizeof a;
+		if (getpeername(fd, (struct sockaddr *)&a, &len) == 0 &&
+		    a.sin_family == AF_INET &&
+		    ntohs(a.sin_port) == http_server_port(srv))
+			n++;
+	}
+	return n;
+}
+
+/*
+ * A burst announced ahead (http_client_expect) finds its connections
+ * open: the one idle connection carries one request, spares opened
+ * before the burst the others, and libcurl connects nothing more.  Spares
+ * no burst used close after a while.
+ */
+static void
+test_expect(void **state)
+{
+	char	url[128], *ports[6];
+	int	i, j;
+
+	snprintf(url, sizeof url, "%s/echo", base_url);
+	get("/echo", &gots[0], 2000);
+	run_until(&ndone, 1, 5000);
+	assert_int_equal(conns_to_server(), 1);
+
+	http_client_expect(hc, url, 5);
+	loop_for(100);
+	assert_int_equal(conns_to_server(), 5);
+	for (i = 1; i <= 5; i++)
+		get("/echo", &gots[i], 2000);
+	http_client_flush(hc);
+	run_until(&ndone, 6, 5000);
+	assert_int_equal(conns_to_server(), 5);
+	for (i = 0; i <= 5; i++) {
+		assert_int_equal(gots[i].status, 200);
+		ports[i] = port_of(gots[i].body);
+	}
+	/* Five at once: five connections, the first request's among them. */
+	for (i = 1; i <= 5; i++) {
+		for (j = i + 1; j <= 5; j++)
+			assert_string_not_equal(ports[i], ports[j]);
+	}
+	for (i = 1; i <= 5 && strcmp(ports[i], ports[0]) != 0; i++)
+		;
+	assert_true(i <= 5);
+	for (i = 0; i <= 5; i++)
+		free(ports[i]);
+
+	/* Announced, never sent: the spares go, libcurl's stay. */
+	http_client_expect(hc, url, 8);
+	loop_for(100);
+	assert_int_equal(conns_to_server(), 8);
+	loop_for(3500);
+	assert_int_equal(conns_to_server(), 5);
+}
+
 /* A handler that never answers: timed_out, an error, and on time. */
 static void
 test_timeout(void **state)
@@ -413,6 +496,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_expect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_body_too_large,

@@ -2,6 +2,7 @@
  * Kite Connect v3 wire decoding (src/broker/kite_*.c, order_state.c)
  * against the recorded response bodies in tests/fixtures/kite-mocks (a copy of shared/fixtures).
  */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -948,6 +949,83 @@ paise(const char *s, int64_t want, int want_exact)
 		    (long long)v, exact, (long long)want, want_exact);
 }
 
+/* What kite_paise_real gave before its two-decimal shortcut: the paise of
+ * the shortest text that reads back as d. */
+static int
+paise_by_text(double d, int64_t *v, int *exact)
+{
+	char	buf[40];
+	int	p;
+
+	for (p = 1; p <= 17; p++) {
+		snprintf(buf, sizeof buf, "%.*g", p, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	return kite_paise_parse(buf, strlen(buf), v, exact);
+}
+
+/* The shortcut for prices of two decimals gives what the text would. */
+static void
+test_paise_real(void **state)
+{
+	static const double	odd[] = { 0.0, -0.0, 0.01, -0.01, 0.005,
+	    0.015, 0.1 + 0.2, 99.995, 99.99, 100.0, 1e-7, 2.675, -2.675,
+	    0.125, -0.125, 0.0049999, 27451.333333333332, 59712.365,
+	    99999999.999999, 1e8, 1e11 - 0.001, 9999999999.9999,
+	    1412.95, 59712.365, 17913709.5, 999999999999.99, 1e12 - 0.01,
+	    1e12, 1e12 + 0.25, 123456789012.34, 4503599627370.49, 1e15 + 0.5,
+	    9007199254740993.0, 1e17 };
+	int64_t			v, want;
+	int			exact, want_exact;
+	size_t			i;
+	uint32_t		k;
+
+	for (i = 0; i < nitems(odd) + 100000; i++) {
+		double d;
+
+		if (i < nitems(odd))
+			d = odd[i];
+		else if (i % 4 == 0)	/* a price in paise, up to 10^10 */
+			d = (double)(randombytes_uniform(1000000000) *
+			    (int64_t)(1 + randombytes_uniform(10))) / 100.0;
+		else if (i % 8 == 1)	/* three to six decimals: averages */
+			d = (double)randombytes_uniform(2000000000) *
+			    (1 + randombytes_uniform(1000)) /
+			    pow(10, 3 + (i / 8) % 4) * ((i / 32) % 2 ? 1 : -1);
+		else if (i % 8 == 5)	/* an average of a few prices */
+			d = (double)randombytes_uniform(2000000000) /
+			    (1 + randombytes_uniform(999)) / 100.0;
+		else if (i % 8 == 2)	/* any bits at all */
+			randombytes_buf(&d, sizeof d);
+		else if (i % 8 == 6) {	/* 10^7 to 10^13, k decimals */
+			k = 2 + (uint32_t)((i / 8) % 5);
+			d = pow(10, 7 + 6 * (randombytes_uniform(1U << 30) /
+			    1073741824.0));
+			d = round(d * pow(10, k)) / pow(10, k);
+		}
+		else {			/* paise, a few ulps off */
+			k = randombytes_uniform(2000000000);
+			d = nextafter((double)k / 100.0,
+			    randombytes_uniform(2) ? 1e300 : -1e300);
+		}
+		if (d != d || d - d != 0)	/* NaN, infinities */
+			continue;
+		exact = want_exact = -1;
+		if (paise_by_text(d, &want, &want_exact) != 0) {
+			if (kite_paise_real(d, &v, &exact) == 0)
+				fail_msg("%.17g: %lld, want a failure", d,
+				    (long long)v);
+			continue;
+		}
+		if (kite_paise_real(d, &v, &exact) != 0)
+			fail_msg("%.17g failed, want %lld", d, (long long)want);
+		if (v != want || exact != want_exact)
+			fail_msg("%.17g -> %lld exact %d, want %lld exact %d", d,
+			    (long long)v, exact, (long long)want, want_exact);
+	}
+}
+
 static void
 test_paise(void **state)
 {
@@ -1187,6 +1265,7 @@ main(void)
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_encode_refuses),
 		cmocka_unit_test(test_paise),
+		cmocka_unit_test(test_paise_real),
 		cmocka_unit_test(test_instruments),
 		cmocka_unit_test(test_instruments_rfc4180),
 	};
