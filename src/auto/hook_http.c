@@ -20,7 +20,6 @@
 
 #include "auto/hook_conn.h"
 #include "auto/hook_int.h"
-#include "db/store_fanout.h"
 #include "db/store_hook.h"
 #include "exec/router.h"
 #include "net/net.h"
@@ -732,10 +731,10 @@ hook_server_new(struct http_server *http, struct store *store,
 	claimer.release = hook_claim_release;
 	claimer.arg = hs->exec;
 	store_hook_acceptor_claimer(hs->acceptor, &claimer);
-	/* The registry, credentials and ids the first signal would fetch,
-	 * and the plans of its intent. */
+	/* The registry, credentials and ids the first signal would fetch;
+	 * the intents' connection, opened for the ids, plans the intent as
+	 * it opens (store_fanout_warm). */
 	router_warm(router, 1, NULL, 0);
-	store_fanout_warm(store);
 	http_server_route(http, "/hook/", 1, hook_handle, hs);
 	hs->timer = event_new(loop_base(), -1, EV_PERSIST, hook_tick, hs);
 	tv.tv_sec = ms / 1000;

@@ -125,10 +125,11 @@ ${CC:-cc} -std=c11 -D_GNU_SOURCE -O2 -o "$FLOOR" \
     "$PHALANX_SRCDIR/tests/bench/wire_floor.c" 2>/dev/null || FLOOR=
 wire_floor() {
 	[ -n "$FLOOR" ] || { echo "          (no cc: the wire floor is not measured)"; return; }
-	f=$("$FLOOR" "$port" "$1" 50 $(awk -F'"' '/user_id/ { printf "%s:%s ", $8, $16 }' "$out")) || return
-	set -- "$1" $f
-	echo "          floor: $1 requests written by a bare C program on $1 open connections: p50 $2 / p99 $3 ms;"
-	echo "          all $1 answers in: p50 $4 / p99 $5 ms (this machine's system calls, no store, no curl)"
+	f=$(awk -F'"' '/user_id/ { printf "%s:%s\n", $8, $16 }' "$out" |
+	    xargs "$FLOOR" "$port" "$1" 50) || return
+	echo "$f" | awk -v n="$1" '{
+	    printf "          floor: %d requests written by a bare C program on %d open connections: p50 %s / p99 %s ms;\n", n, n, $1, $2
+	    printf "          all %d answers in: p50 %s / p99 %s ms (this machine'"'"'s system calls, no store, no curl)\n", n, $3, $4 }'
 }
 
 if [ "${PHALANX_BENCH_ONLY:-}" != squareoff ]; then

@@ -267,6 +267,28 @@ test_unreachable(void **state)
 	free(dir);
 }
 
+/* n orders of acc1, tagged PREFIX0.., their ids in o (o[3] of the
+ * first kind given broker id OLD when old is set). */
+static void
+make_orders(const char *prefix, int n, int old, int64_t *o)
+{
+	char	sql[320];
+	int	i;
+
+	for (i = 0; i < n; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
+		    "client_tag, side, symbol, exchange, product, order_type, "
+		    "qty%s) VALUES (%lld, '%s%d', 'BUY', 'NIFTY25DECFUT', "
+		    "'NFO', 'NRML', 'MARKET', 75%s)", old && i == 3 ?
+		    ", broker_order_id" : "", (long long)acct_id, prefix, i,
+		    old && i == 3 ? ", 'OLD'" : "");
+		admin(ci, sql);
+		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
+		    "client_tag = '%s%d'", prefix, i);
+		o[i] = sql_int(sql);
+	}
+}
+
 struct bid_answer {
 	int		 n;
 	int64_t		 id;
@@ -305,18 +327,7 @@ test_broker_ids_batched(void **state)
 	char			 sql[256];
 
 	need_dsn();
-	for (i = 0; i < 5; i++) {
-		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
-		    "client_tag, side, symbol, exchange, product, order_type, "
-		    "qty%s) VALUES (%lld, 'bt%d', 'BUY', 'NIFTY25DECFUT', "
-		    "'NFO', 'NRML', 'MARKET', 75%s)", i == 3 ?
-		    ", broker_order_id" : "", (long long)acct_id, i, i == 3 ?
-		    ", 'OLD'" : "");
-		admin(ci, sql);
-		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
-		    "client_tag = 'bt%d'", i);
-		o[i] = sql_int(sql);
-	}
+	make_orders("bt", 5, 1, o);
 	memset(a, 0, sizeof a);
 	st = store_open(loop_base(), ci, NULL);
 	err_clear(&e);
@@ -367,7 +378,6 @@ test_broker_ids_one_by_one(void **state)
 	struct err		 e;
 	int64_t			 o[2];
 	int			 i;
-	char			 sql[256];
 
 	need_dsn();
 	admin(ci, "CREATE FUNCTION one_at_a_time() RETURNS trigger "
@@ -376,16 +386,7 @@ test_broker_ids_one_by_one(void **state)
 	admin(ci, "CREATE TRIGGER one_at_a_time AFTER UPDATE ON orders "
 	    "REFERENCING NEW TABLE AS nr FOR EACH STATEMENT EXECUTE "
 	    "FUNCTION one_at_a_time()");
-	for (i = 0; i < 2; i++) {
-		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
-		    "client_tag, side, symbol, exchange, product, order_type, "
-		    "qty) VALUES (%lld, 'one%d', 'BUY', 'NIFTY25DECFUT', "
-		    "'NFO', 'NRML', 'MARKET', 75)", (long long)acct_id, i);
-		admin(ci, sql);
-		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
-		    "client_tag = 'one%d'", i);
-		o[i] = sql_int(sql);
-	}
+	make_orders("one", 2, 0, o);
 	memset(a, 0, sizeof a);
 	st = store_open(loop_base(), ci, NULL);
 	err_clear(&e);
@@ -426,16 +427,7 @@ test_broker_ids_skip_locked(void **state)
 	char			 sql[256];
 
 	need_dsn();
-	for (i = 0; i < 2; i++) {
-		snprintf(sql, sizeof sql, "INSERT INTO orders (account_id, "
-		    "client_tag, side, symbol, exchange, product, order_type, "
-		    "qty) VALUES (%lld, 'lk%d', 'BUY', 'NIFTY25DECFUT', "
-		    "'NFO', 'NRML', 'MARKET', 75)", (long long)acct_id, i);
-		admin(ci, sql);
-		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
-		    "client_tag = 'lk%d'", i);
-		o[i] = sql_int(sql);
-	}
+	make_orders("lk", 2, 0, o);
 	other = PQconnectdb(ci);
 	r = PQexec(other, "BEGIN");
 	PQclear(r);
