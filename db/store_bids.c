@@ -147,7 +147,7 @@ bids_done(json_t *rows, const struct err *err, void *arg)
 	 * another writer, say): one statement per id, so one bad id does
 	 * not cost the others theirs. */
 	if (err != NULL && strncmp(err->code, "sql:", 4) == 0 &&
-	    b->items.n > 1 && sb->st != NULL) {
+	    b->items.n > 1) {
 		log_warn("store", "%zu broker order ids stored one by one: %s",
 		    b->items.n, err->msg);
 		for (i = 0; i < b->items.n; i++)
@@ -179,7 +179,7 @@ bids_done(json_t *rows, const struct err *err, void *arg)
 		if (row != NULL)
 			json_array_append(one, row);
 		if (json_is_true(json_object_get(json_array_get(one, 0),
-		    "busy")) && sb->st != NULL) {
+		    "busy"))) {
 			if (++it->tries >= BIDS_TRIES)
 				bids_send_one(sb->st, it);
 			else {
@@ -192,7 +192,7 @@ bids_done(json_t *rows, const struct err *err, void *arg)
 	}
 	bids_list_free(&b->items);
 	free(b);
-	if (sb->pending.n > 0 && sb->st != NULL)
+	if (sb->pending.n > 0)
 		bids_send(sb);
 }
 
@@ -284,15 +284,16 @@ store_bids_pending(struct store *st)
 }
 
 /*
- * Before the connection closes: ids not sent yet are queued now, behind
- * a batch in flight, so the closing connection journals them with it.
+ * Before the connection closes: ids not sent yet are queued now, all of
+ * them, behind a batch in flight, so the closing connection journals
+ * them with it (and no answer finds any left to send).
  */
 void
 store_bids_flush(struct store *st)
 {
 	struct store_bids	*sb = *store_bids_slot(st);
 
-	if (sb != NULL)
+	while (sb != NULL && sb->pending.n > 0)
 		bids_send(sb);
 }
 

@@ -289,6 +289,19 @@ make_orders(const char *prefix, int n, int old, int64_t *o)
 	}
 }
 
+/* A store with its journal, connected and idle. */
+static struct store *
+store_ready(void)
+{
+	struct store	*st = store_open(loop_base(), ci, NULL);
+	struct err	 e;
+
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	drain(st, 10000);
+	return st;
+}
+
 struct bid_answer {
 	int		 n;
 	int64_t		 id;
@@ -321,7 +334,6 @@ test_broker_ids_batched(void **state)
 {
 	struct store		*st;
 	struct bid_answer	 a[5];
-	struct err		 e;
 	int64_t			 o[5];
 	int			 i;
 	char			 sql[256];
@@ -329,10 +341,7 @@ test_broker_ids_batched(void **state)
 	need_dsn();
 	make_orders("bt", 5, 1, o);
 	memset(a, 0, sizeof a);
-	st = store_open(loop_base(), ci, NULL);
-	err_clear(&e);
-	assert_int_equal(store_journal_open(st, home, &e), 0);
-	drain(st, 10000);
+	st = store_ready();
 	store_order_broker_id(st, o[0], "B0", bid_answered, &a[0]);
 	store_order_broker_id(st, o[1], "B0", bid_answered, &a[1]);
 	store_order_broker_id(st, o[2], "OLD", bid_answered, &a[2]);
@@ -375,7 +384,6 @@ test_broker_ids_one_by_one(void **state)
 {
 	struct store		*st;
 	struct bid_answer	 a[2];
-	struct err		 e;
 	int64_t			 o[2];
 	int			 i;
 
@@ -388,10 +396,7 @@ test_broker_ids_one_by_one(void **state)
 	    "FUNCTION one_at_a_time()");
 	make_orders("one", 2, 0, o);
 	memset(a, 0, sizeof a);
-	st = store_open(loop_base(), ci, NULL);
-	err_clear(&e);
-	assert_int_equal(store_journal_open(st, home, &e), 0);
-	drain(st, 10000);
+	st = store_ready();
 	store_order_broker_id(st, o[0], "ONE0", bid_answered, &a[0]);
 	store_order_broker_id(st, o[1], "ONE1", bid_answered, &a[1]);
 	while (store_bids_pending(st) > 0 || a[1].n == 0)
@@ -419,7 +424,6 @@ test_broker_ids_skip_locked(void **state)
 {
 	struct store		*st;
 	struct bid_answer	 a[2];
-	struct err		 e;
 	PGconn			*other;
 	PGresult		*r;
 	int64_t			 o[2];
@@ -443,10 +447,7 @@ test_broker_ids_skip_locked(void **state)
 	PQclear(r);
 
 	memset(a, 0, sizeof a);
-	st = store_open(loop_base(), ci, NULL);
-	err_clear(&e);
-	assert_int_equal(store_journal_open(st, home, &e), 0);
-	drain(st, 10000);
+	st = store_ready();
 	store_order_broker_id(st, o[0], "LK0", bid_answered, &a[0]);
 	store_order_broker_id(st, o[1], "LK1", bid_answered, &a[1]);
 	spin_until(&a[0].n);
@@ -473,6 +474,42 @@ test_broker_ids_skip_locked(void **state)
 	store_close(st);
 }
 
+static void
+count_answer(json_t *rows, const struct err *err, void *arg)
+{
+	(*(int *)arg)++;
+}
+
+/*
+ * A store closed with more ids waiting than one batch carries: every one
+ * is answered, and the journal keeps them for the next process.
+ */
+static void
+test_broker_ids_kept_at_close(void **state)
+{
+	struct store	*st;
+	struct err	 e;
+	char		 bid[32];
+	int		 i, answered = 0;
+
+	need_dsn();
+	st = store_ready();
+	for (i = 0; i < 100; i++) {
+		snprintf(bid, sizeof bid, "CLOSE%d", i);
+		store_order_broker_id(st, 900000 + i, bid, count_answer,
+		    &answered);
+	}
+	store_close(st);
+	assert_int_equal(answered, 100);
+	st = store_open(loop_base(), "host=/nonexistent-phalanx port=1 "
+	    "user=x dbname=x connect_timeout=1", NULL);
+	err_clear(&e);
+	assert_int_equal(store_journal_open(st, home, &e), 0);
+	/* Two batches, 64 and 36 ids. */
+	assert_int_equal(store_journal_pending(st), 2);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -482,6 +519,7 @@ main(void)
 		cmocka_unit_test(test_broker_ids_batched),
 		cmocka_unit_test(test_broker_ids_one_by_one),
 		cmocka_unit_test(test_broker_ids_skip_locked),
+		cmocka_unit_test(test_broker_ids_kept_at_close),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
