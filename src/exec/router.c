@@ -24,6 +24,7 @@ router_new(struct store *st, struct config *cfg, const char *home)
 	r->cfg = cfg;
 	r->home = xstrdup(home);
 	r->http = http_client_new(loop_base());
+	http_client_lean(r->http, config_bool(cfg, "broker.lean_http") == 1);
 	r->lat_broker = lat_map_new();
 	r->lat_account = lat_map_new();
 	r->os_user = xstrdup(path_os_user());

@@ -16,6 +16,7 @@
 
 #include "net/net.h"
 #include "net/http_spare.h"
+#include "net/http_wire.h"
 
 /*
  * Easy handles kept for the next requests: a new one is a large zeroed
@@ -41,6 +42,7 @@ struct http_request {
 	char			 errbuf[CURL_ERROR_SIZE];
 	int64_t			 start_us;
 	struct http_origin	*origin;	/* its host's spares, or NULL */
+	struct wire_req		*wire;		/* sent by http_wire.c */
 	int			 pooled;	/* easy goes back to the pool */
 	http_done_cb		 cb;
 	void			*arg;
@@ -58,6 +60,7 @@ struct http_client {
 	struct http_request	*reqs;
 	size_t			 ninflight;
 	struct http_spares	*spares;
+	struct http_wires	*wires;		/* NULL: all through curl */
 	CURL			*pool[HTTP_POOL];	/* reset easy handles */
 	size_t			 npool;
 	int			*alivep;
@@ -71,6 +74,7 @@ static int	http_curl_refs;
 
 static void	http_sock_event(evutil_socket_t, short, void *);
 static void	http_req_start(struct http_client *, struct http_request *);
+static void	http_req_link(struct http_client *, struct http_request *);
 
 static void
 http_sock_free(struct http_sock *s)
@@ -186,6 +190,39 @@ http_req_free(struct http_request *r)
 	free(r);
 }
 
+/* Calls r's callback and frees r; -1 if the callback freed the client. */
+static int
+http_req_deliver(struct http_request *r, const struct http_response *resp)
+{
+	struct http_client	*hc = r->hc;
+	int			 alive = 1, *outer = hc->alivep;
+
+	r->in_cb = 1;
+	hc->alivep = &alive;
+	r->cb(resp, r->arg);
+	if (!alive)
+		r->pooled = 0;	/* the client went: no pool to go to */
+	http_req_free(r);
+	if (!alive) {
+		if (outer != NULL)
+			*outer = 0;
+		return -1;
+	}
+	hc->alivep = outer;
+	return 0;
+}
+
+/* A request the lean sender carried ended (http_wire.c). */
+static void
+http_wire_done(const struct http_response *resp, void *arg)
+{
+	struct http_request	*r = arg;
+
+	r->wire = NULL;		/* http_wire.c frees its part after this */
+	http_req_unlink(r);
+	http_req_deliver(r, resp);
+}
+
 /* Calls r's callback; -1 if the callback freed the client. */
 static int
 http_req_finish(struct http_request *r, CURLcode rc)
@@ -193,7 +230,6 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	struct http_client	*hc = r->hc;
 	struct http_response	 resp;
 	char			*ctype = NULL;
-	int			 alive = 1, *outer = hc->alivep;
 
 	memset(&resp, 0, sizeof resp);
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &resp.status);
@@ -222,19 +258,7 @@ http_req_finish(struct http_request *r, CURLcode rc)
 		    curl_easy_strerror(rc);
 	}
 
-	r->in_cb = 1;
-	hc->alivep = &alive;
-	r->cb(&resp, r->arg);
-	if (!alive)
-		r->pooled = 0;	/* the client went: no pool to go to */
-	http_req_free(r);
-	if (!alive) {
-		if (outer != NULL)
-			*outer = 0;
-		return -1;
-	}
-	hc->alivep = outer;
-	return 0;
+	return http_req_deliver(r, &resp);
 }
 
 /* -1 if a callback freed the client. */
@@ -248,6 +272,23 @@ http_check_done(struct http_client *hc)
 	while ((msg = curl_multi_info_read(hc->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
 			continue;
+		if (hc->wires != NULL) {
+			int	alive = 1, *outer = hc->alivep, mine;
+
+			/* A failed connect answers the request waiting on it. */
+			/* cppcheck-suppress autoVariables ; reset before return */
+			hc->alivep = &alive;
+			mine = http_wires_connected(hc->wires,
+			    msg->easy_handle, msg->data.result);
+			if (!alive) {
+				if (outer != NULL)
+					*outer = 0;
+				return -1;
+			}
+			hc->alivep = outer;
+			if (mine)
+				continue;
+		}
 		r = NULL;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE,
 		    (char **)&r);
@@ -342,11 +383,26 @@ http_client_free(struct http_client *hc)
 	hc->alivep = NULL;
 
 	while ((r = hc->reqs) != NULL) {
-		curl_multi_remove_handle(hc->multi, r->easy);
 		http_req_unlink(r);
+		if (r->wire != NULL) {
+			struct http_response	resp;
+
+			http_wires_cancel(r->wire);
+			r->wire = NULL;
+			memset(&resp, 0, sizeof resp);
+			resp.body = "";
+			resp.error = "client closed";
+			resp.curl_code = CURLE_ABORTED_BY_CALLBACK;
+			resp.elapsed_us = time_mono_us() - r->start_us;
+			http_req_deliver(r, &resp);
+			continue;
+		}
+		curl_multi_remove_handle(hc->multi, r->easy);
 		snprintf(r->errbuf, sizeof r->errbuf, "client closed");
 		http_req_finish(r, CURLE_ABORTED_BY_CALLBACK);
 	}
+	/* Its connections are easy handles on the multi: gone first. */
+	http_wires_free(hc->wires);
 	curl_multi_cleanup(hc->multi);
 	while (hc->npool > 0)
 		curl_easy_cleanup(hc->pool[--hc->npool]);
@@ -406,6 +462,12 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	strbuf_init(&r->resp);
 	r->start_us = time_mono_us();
 	r->pooled = 1;
+	if (hc->wires != NULL && (r->wire = http_wires_send(hc->wires,
+	    method != NULL ? method : "GET", url, headers, body, body_len,
+	    timeout_ms, http_wire_done, r)) != NULL) {
+		http_req_link(hc, r);
+		return r;
+	}
 	if (hc->npool > 0)
 		r->easy = e = hc->pool[--hc->npool];
 	else if ((r->easy = e = curl_easy_init()) == NULL)
@@ -434,13 +496,19 @@ http_request(struct http_client *hc, const char *method, const char *url,
 }
 
 static void
-http_req_start(struct http_client *hc, struct http_request *r)
+http_req_link(struct http_client *hc, struct http_request *r)
 {
 	r->next = hc->reqs;
 	if (hc->reqs != NULL)
 		hc->reqs->prev = r;
 	hc->reqs = r;
 	hc->ninflight++;
+}
+
+static void
+http_req_start(struct http_client *hc, struct http_request *r)
+{
+	http_req_link(hc, r);
 	/* The transfer starts from the timer curl sets here, on the loop. */
 	if (curl_multi_add_handle(hc->multi, r->easy) != CURLM_OK)
 		fatal("curl_multi_add_handle failed");
@@ -475,6 +543,13 @@ http_request_cancel(struct http_request *r)
 {
 	if (r == NULL || r->in_cb)
 		return;
+	if (r->wire != NULL) {
+		http_wires_cancel(r->wire);
+		r->wire = NULL;
+		http_req_unlink(r);
+		http_req_free(r);
+		return;
+	}
 	curl_multi_remove_handle(r->hc->multi, r->easy);
 	http_req_unlink(r);
 	http_spares_done(r->hc->spares, r->origin, r->easy);
@@ -501,8 +576,19 @@ http_client_flush(struct http_client *hc)
 void
 http_client_expect(struct http_client *hc, const char *url, size_t n)
 {
-	if (!hc->freeing)
+	if (hc->freeing)
+		return;
+	if (hc->wires != NULL)
+		http_wires_expect(hc->wires, url, n);
+	else
 		http_spares_expect(hc->spares, url, n);
+}
+
+void
+http_client_lean(struct http_client *hc, int on)
+{
+	if (on && hc->wires == NULL)
+		hc->wires = http_wires_new(hc->base, hc->multi);
 }
 
 size_t

@@ -24,7 +24,14 @@ loop_base(void)
 {
 	if (loop_evbase == NULL) {
 		loop_evbase = event_base_new();
-		if (loop_evbase == NULL)
+		/*
+		 * Two priorities; everything runs at the lower (the default,
+		 * 1) but a connection's end seen by the lean sender
+		 * (http_wire.c), which runs before a burst in the same turn
+		 * could pick that connection.
+		 */
+		if (loop_evbase == NULL ||
+		    event_base_priority_init(loop_evbase, 2) != 0)
 			fatal("event_base_new failed");
 	}
 	return loop_evbase;

@@ -145,6 +145,11 @@ struct http_request *http_request_easy(struct http_client *, void *easy,
  * else, so that none of the n waits for a connect (http_spare.c).
  */
 void http_client_expect(struct http_client *, const char *url, size_t n);
+/*
+ * Send through the lean sender (http_wire.c): one write per request on
+ * keep-alive connections libcurl opened; for the order path.
+ */
+void http_client_lean(struct http_client *, int on);
 size_t http_client_inflight(const struct http_client *);
 /* Write what was added now, from the caller (no callback runs). */
 void http_client_flush(struct http_client *);

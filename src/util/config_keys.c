@@ -34,6 +34,9 @@ const struct config_key config_table[] = {
 	  "market order protection in percent; -1 lets the broker choose" },
 	{ "broker.algo_id", CONFIG_STRING, "", 0, 0, NULL, 0,
 	  "exchange algo ID tagged on every order; empty uses firm.algo_id" },
+	{ "broker.lean_http", CONFIG_BOOL, "true", 0, 0, NULL, 0,
+	  "orders written by phalanx's own HTTP/1.1 sender on connections "
+	  "libcurl opened (TLS included); false sends all through libcurl" },
 	{ "exec.rate_per_sec", CONFIG_INT, "10", 1, 1000, NULL, 0,
 	  "orders per second per account (SEBI threshold: 10)" },
 	{ "exec.mtm_ms", CONFIG_DURATION, "2000", 0, 3600000, NULL, 0,

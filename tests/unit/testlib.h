@@ -48,4 +48,21 @@ run_until(int *counter, int target, int ms)
 		fail_msg("timed out waiting (%d of %d)", *counter, target);
 }
 
+static int	testlib_waited;
+
+static inline void
+testlib_wait_over(void *arg)
+{
+	testlib_waited = 1;
+}
+
+/* Turn the loop for ms, whatever happens meanwhile. */
+static inline void
+loop_for(int ms)
+{
+	testlib_waited = 0;
+	loop_later((int64_t)ms * 1000, testlib_wait_over, NULL);
+	run_until(&testlib_waited, 1, ms + 5000);
+}
+
 #endif
