@@ -34,6 +34,7 @@
 #define WIRE_IDLE_S	100	/* under curl's own 118 s */
 #define WIRE_MAX	1024	/* connections per host */
 #define WIRE_READ	16384
+#define WIRE_EXPECT_MS	3000	/* an announced burst that never came */
 
 enum wire_conn_state { WC_CONNECTING, WC_IDLE, WC_BUSY };
 
@@ -72,6 +73,8 @@ struct wire_origin {
 	char			 key[160];	/* scheme://host[:port] */
 	struct wire_conn	*conns;
 	size_t			 nconns;
+	size_t			 expected;	/* announced, not yet sent */
+	int64_t			 expect_until_us;
 	struct wire_origin	*next;
 };
 
@@ -528,6 +531,8 @@ http_wires_send(struct http_wires *w, const char *method, const char *url,
 
 	if ((o = wire_origin(w, url, &target)) == NULL)
 		return NULL;
+	if (o->expected > 0)
+		o->expected--;
 	q = xcalloc(1, sizeof *q);
 	q->w = w;
 	q->cb = cb;
@@ -587,6 +592,11 @@ http_wires_cancel(struct wire_req *q)
 	wire_req_free(q);
 }
 
+/*
+ * n more requests to url's host will start together soon (announced by
+ * each account of a square-off in turn): connections for all announced
+ * and not yet sent that the free ones cannot carry are opened now.
+ */
 void
 http_wires_expect(struct http_wires *w, const char *url, size_t n)
 {
@@ -594,13 +604,18 @@ http_wires_expect(struct http_wires *w, const char *url, size_t n)
 	struct wire_conn	*c;
 	const char		*target;
 	size_t			 have = 0;
+	int64_t			 now = time_mono_us();
 
 	if ((o = wire_origin(w, url, &target)) == NULL)
 		return;
+	if (now > o->expect_until_us)
+		o->expected = 0;
+	o->expected += n;
+	o->expect_until_us = now + (int64_t)WIRE_EXPECT_MS * 1000;
 	for (c = o->conns; c != NULL; c = c->next) {
 		if (c->req == NULL)
 			have++;
 	}
-	while (have < n && wire_conn_open(o) != NULL)
+	while (have < o->expected && wire_conn_open(o) != NULL)
 		have++;
 }
