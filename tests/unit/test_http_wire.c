@@ -452,6 +452,39 @@ test_broken_answers(void **state)
 	http_client_free(hc);
 }
 
+/*
+ * Bursts announced one account at a time add up: three accounts saying
+ * three orders each find nine connections, and nothing more is opened
+ * when the nine go.
+ */
+static void
+test_expect_adds_up(void **state)
+{
+	struct http_client	*hc = lean_client();
+	struct got		 more[9];
+	char			 url[128];
+	int			 i, before;
+
+	memset(more, 0, sizeof more);
+	post(hc, "/plain", &gots[0]);
+	run_until(&ndone, 1, 5000);
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/plain", raw.port);
+	for (i = 0; i < 3; i++)
+		http_client_expect(hc, url, 3);
+	loop_for(100);
+	assert_int_equal(raw.accepted, 9);
+	before = ndone;
+	for (i = 0; i < 9; i++)
+		post(hc, "/plain", &more[i]);
+	run_until(&ndone, before + 9, 5000);
+	for (i = 0; i < 9; i++) {
+		assert_int_equal(more[i].status, 200);
+		free(more[i].body);
+	}
+	assert_int_equal(raw.accepted, 9);
+	http_client_free(hc);
+}
+
 /* A header that would split the request is not sent this way. */
 static void
 test_header_injection_refused(void **state)
@@ -484,6 +517,8 @@ main(void)
 		    teardown_raw),
 		cmocka_unit_test_setup_teardown(test_broken_answers,
 		    setup_raw, teardown_raw),
+		cmocka_unit_test_setup_teardown(test_expect_adds_up, setup_raw,
+		    teardown_raw),
 		cmocka_unit_test_setup_teardown(test_header_injection_refused,
 		    setup_raw, teardown_raw),
 	};
