@@ -9,8 +9,9 @@
  * The connections are libcurl's, opened in connect-only mode on the
  * client's multi handle: libcurl resolves, connects, goes through a proxy
  * and does the TLS handshake, and curl_easy_send/curl_easy_recv move the
- * bytes (through TLS when the URL is https).  What is ours is HTTP/1.1:
- * the request's bytes and the answer's framing (http_wire_parse.c).
+ * bytes when they are TLS; plain TCP is written and read directly.  What
+ * is ours is HTTP/1.1: the request's bytes and the answer's framing
+ * (http_wire_parse.c).
  *
  * A host is the start of its URLs ("https://api.kite.trade"); its
  * connections are idle, carrying a request, or still connecting (a
@@ -22,6 +23,9 @@
  * libcurl's on a reused connection): whether the broker took the order
  * is for its order book to say, by the order's tag.
  */
+#include <sys/socket.h>
+
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +49,7 @@ struct wire_conn {
 	CURL			*easy;
 	curl_socket_t		 fd;
 	enum wire_conn_state	 st;
+	int			 raw;		/* plain TCP: our own send/recv */
 	struct event		*ev_read;
 	struct event		*ev_write;
 	struct wire_req		*req;
@@ -81,6 +86,7 @@ struct wire_origin {
 struct http_wires {
 	struct event_base	*base;
 	CURLM			*multi;
+	int			 plain;		/* no proxy spoken to in TLS */
 	struct wire_origin	*origins;
 	struct event		*expiry;
 };
@@ -88,6 +94,23 @@ struct http_wires {
 static void	wire_readable(evutil_socket_t, short, void *);
 static void	wire_writable(evutil_socket_t, short, void *);
 static void	wire_idle_expire(evutil_socket_t, short, void *);
+
+/* A proxy libcurl would reach over TLS: then plain http is TLS too. */
+static int
+wire_proxy_tls(void)
+{
+	static const char	*vars[] = { "http_proxy", "HTTP_PROXY",
+				    "all_proxy", "ALL_PROXY" };
+	const char		*v;
+	size_t			 i;
+
+	for (i = 0; i < nitems(vars); i++) {
+		if ((v = getenv(vars[i])) != NULL &&
+		    strncasecmp(v, "https://", 8) == 0)
+			return 1;
+	}
+	return 0;
+}
 
 struct http_wires *
 http_wires_new(struct event_base *base, CURLM *multi)
@@ -97,6 +120,7 @@ http_wires_new(struct event_base *base, CURLM *multi)
 	w = xcalloc(1, sizeof *w);
 	w->base = base;
 	w->multi = multi;
+	w->plain = !wire_proxy_tls();
 	return w;
 }
 
@@ -327,6 +351,44 @@ wire_fail(struct wire_req *q, int code, const char *what, const char *detail)
 }
 
 /*
+ * The connection's bytes.  Over TLS (or a proxy spoken to in TLS) they go
+ * through libcurl, which finds the connection again on each call by
+ * walking all it holds; over plain TCP the socket is written and read
+ * directly, as libcurl would.  CURLE_AGAIN: nothing now.
+ */
+static CURLcode
+wire_send(struct wire_conn *c, const char *p, size_t n, size_t *done)
+{
+	ssize_t	k;
+
+	if (!c->raw)
+		return curl_easy_send(c->easy, p, n, done);
+	*done = 0;
+	if ((k = send(c->fd, p, n, MSG_NOSIGNAL)) >= 0) {
+		*done = (size_t)k;
+		return CURLE_OK;
+	}
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
+	    CURLE_AGAIN : CURLE_SEND_ERROR;
+}
+
+static CURLcode
+wire_recv(struct wire_conn *c, char *p, size_t n, size_t *done)
+{
+	ssize_t	k;
+
+	if (!c->raw)
+		return curl_easy_recv(c->easy, p, n, done);
+	*done = 0;
+	if ((k = recv(c->fd, p, n, 0)) >= 0) {
+		*done = (size_t)k;
+		return CURLE_OK;
+	}
+	return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ?
+	    CURLE_AGAIN : CURLE_RECV_ERROR;
+}
+
+/*
  * Write what is left of the request: 0 written or waiting for room, -1
  * the connection failed (nothing of the request left when outoff is 0).
  */
@@ -339,8 +401,8 @@ wire_write(struct wire_conn *c)
 
 	while (q->outoff < q->outlen) {
 		sent = 0;
-		rc = curl_easy_send(c->easy, q->out + q->outoff,
-		    q->outlen - q->outoff, &sent);
+		rc = wire_send(c, q->out + q->outoff, q->outlen - q->outoff,
+		    &sent);
 		q->outoff += sent;
 		if (rc == CURLE_AGAIN) {
 			if (c->ev_write == NULL && (c->ev_write = event_new(
@@ -372,6 +434,7 @@ wire_conn_ready(struct wire_conn *c)
 	if (curl_easy_getinfo(c->easy, CURLINFO_ACTIVESOCKET, &c->fd) !=
 	    CURLE_OK || c->fd == CURL_SOCKET_BAD)
 		return -1;
+	c->raw = c->o->w->plain && strncmp(c->o->key, "http://", 7) == 0;
 	c->ev_read = event_new(c->o->w->base, c->fd, EV_READ | EV_PERSIST,
 	    wire_readable, c);
 	if (c->ev_read == NULL)
@@ -429,7 +492,7 @@ wire_readable(evutil_socket_t fd, short what, void *arg)
 
 	for (;;) {
 		n = 0;
-		rc = curl_easy_recv(c->easy, buf, sizeof buf, &n);
+		rc = wire_recv(c, buf, sizeof buf, &n);
 		if (rc == CURLE_AGAIN)
 			return;
 		q = c->req;
