@@ -76,7 +76,8 @@ struct wire_req {
 struct wire_origin {
 	struct http_wires	*w;
 	char			 key[160];	/* scheme://host[:port] */
-	struct wire_conn	*conns;
+	struct wire_conn	*conns;		/* idle ones first */
+	struct wire_conn	*tail;
 	size_t			 nconns;
 	size_t			 expected;	/* announced, not yet sent */
 	int64_t			 expect_until_us;
@@ -134,8 +135,12 @@ wire_req_free(struct wire_req *q)
 	free(q);
 }
 
+/*
+ * Idle connections are kept at the head of their host's list, busy ones
+ * at the tail, so a burst finds each free one without walking the rest.
+ */
 static void
-wire_conn_close(struct wire_conn *c)
+wire_conn_unlink(struct wire_conn *c)
 {
 	struct wire_origin	*o = c->o;
 
@@ -145,6 +150,55 @@ wire_conn_close(struct wire_conn *c)
 		o->conns = c->next;
 	if (c->next != NULL)
 		c->next->prev = c->prev;
+	else
+		o->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void
+wire_conn_head(struct wire_conn *c)
+{
+	struct wire_origin	*o = c->o;
+
+	c->next = o->conns;
+	if (o->conns != NULL)
+		o->conns->prev = c;
+	else
+		o->tail = c;
+	o->conns = c;
+}
+
+static void
+wire_conn_tail(struct wire_conn *c)
+{
+	struct wire_origin	*o = c->o;
+
+	c->prev = o->tail;
+	if (o->tail != NULL)
+		o->tail->next = c;
+	else
+		o->conns = c;
+	o->tail = c;
+}
+
+static void
+wire_conn_set(struct wire_conn *c, enum wire_conn_state st)
+{
+	c->st = st;
+	wire_conn_unlink(c);
+	if (st == WC_IDLE) {
+		c->idle_since_us = time_mono_us();
+		wire_conn_head(c);
+	} else
+		wire_conn_tail(c);
+}
+
+static void
+wire_conn_close(struct wire_conn *c)
+{
+	struct wire_origin	*o = c->o;
+
+	wire_conn_unlink(c);
 	o->nconns--;
 	if (c->ev_read != NULL)
 		event_free(c->ev_read);
@@ -237,10 +291,7 @@ wire_conn_open(struct wire_origin *o)
 		free(c);
 		return NULL;
 	}
-	c->next = o->conns;
-	if (o->conns != NULL)
-		o->conns->prev = c;
-	o->conns = c;
+	wire_conn_tail(c);
 	o->nconns++;
 	return c;
 }
@@ -311,8 +362,7 @@ wire_finish(struct wire_req *q, int keep, int code, const char *error)
 		c->req = NULL;
 		q->c = NULL;
 		if (keep) {
-			c->st = WC_IDLE;
-			c->idle_since_us = time_mono_us();
+			wire_conn_set(c, WC_IDLE);
 			if (c->ev_write != NULL)
 				event_del(c->ev_write);
 			wire_idle_arm(c->o->w);
@@ -443,12 +493,11 @@ wire_conn_ready(struct wire_conn *c)
 	event_priority_set(c->ev_read, 0);
 	event_add(c->ev_read, NULL);
 	if (c->req == NULL) {
-		c->st = WC_IDLE;
-		c->idle_since_us = time_mono_us();
+		wire_conn_set(c, WC_IDLE);
 		wire_idle_arm(c->o->w);
 		return 0;
 	}
-	c->st = WC_BUSY;
+	wire_conn_set(c, WC_BUSY);
 	return wire_write(c);
 }
 
@@ -569,16 +618,15 @@ wire_req_timeout(evutil_socket_t fd, short what, void *arg)
 static struct wire_conn *
 wire_conn_free_one(struct wire_origin *o)
 {
-	struct wire_conn	*c, *connecting = NULL;
+	struct wire_conn	*c;
 
+	if (o->conns != NULL && o->conns->st == WC_IDLE)
+		return o->conns;
 	for (c = o->conns; c != NULL; c = c->next) {
-		if (c->st == WC_IDLE)
+		if (c->st == WC_CONNECTING && c->req == NULL)
 			return c;
-		if (c->st == WC_CONNECTING && c->req == NULL &&
-		    connecting == NULL)
-			connecting = c;
 	}
-	return connecting;
+	return NULL;
 }
 
 struct wire_req *
@@ -618,7 +666,7 @@ http_wires_send(struct http_wires *w, const char *method, const char *url,
 		q->c = c;
 		if (c->st == WC_CONNECTING)
 			break;
-		c->st = WC_BUSY;
+		wire_conn_set(c, WC_BUSY);
 		if (wire_write(c) == 0)
 			break;
 		/*
