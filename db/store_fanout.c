@@ -227,11 +227,11 @@ store_fanout_warm(struct store *st)
 }
 
 void
-store_fanout_intent(struct store *st, json_t *fanout, json_t *plan,
+store_fanout_intent(struct store *st, json_t *fanout, const char *plan,
     const struct store_actor *who, store_rows_cb cb, void *arg)
 {
 	struct intent_call	*c;
-	char			*f, *o, *rel;
+	char			*f, *rel;
 	const char		*p[5];
 
 	c = xmalloc(sizeof *c);
@@ -239,16 +239,14 @@ store_fanout_intent(struct store *st, json_t *fanout, json_t *plan,
 	c->cb = cb;
 	c->arg = arg;
 	f = json_dumps(fanout, JSON_COMPACT);
-	o = json_dumps(plan, JSON_COMPACT);
 	rel = store_first_releases(st);
 	p[0] = f;
-	p[1] = o;
+	p[1] = plan;
 	p[2] = who->os_user;
 	p[3] = who->front;
 	p[4] = rel;
 	store_run_first(st, sql_intent, 5, p, store_intent_done, c);
 	free(f);
-	free(o);
 	free(rel);
 }
 

@@ -35,7 +35,7 @@ void store_fanout_next_ids(struct store *, int nfanouts, int norders,
  * The store calls it as each session of that connection opens.
  */
 void store_fanout_warm(struct store *);
-void store_fanout_intent(struct store *, json_t *fanout, json_t *plan,
+void store_fanout_intent(struct store *, json_t *fanout, const char *plan,
     const struct store_actor *, store_rows_cb, void *);
 
 /*

@@ -233,7 +233,8 @@ static void
 fanout_got_ids(struct fanout *fo, const struct err *err)
 {
 	struct store_actor	 who = router_actor(fo->r);
-	json_t			*plan, *row;
+	json_t			*row;
+	char			*plan;
 	struct err		 e;
 	size_t			 i;
 
@@ -241,30 +242,24 @@ fanout_got_ids(struct fanout *fo, const struct err *err)
 		fanout_fail(fo, err->code, "%s", err->msg);
 		return;
 	}
-	plan = json_array();
 	for (i = 0; i < fo->nlegs; i++) {
 		struct leg *leg = fo->legs[i];
 
 		err_clear(&e);
 		if (ctag_make(fo->id, leg->account_id, leg->slice, leg->tag,
 		    sizeof leg->tag, &e) != 0) {
-			json_decref(plan);
 			fanout_fail(fo, e.code, "%s", e.msg);
 			return;
 		}
 		snprintf(leg->req.tag, sizeof leg->req.tag, "%s", leg->tag);
-		json_array_append_new(plan, fanout_leg_order_json(leg));
-		if (leg->denied)	/* the RMS rule that refused it */
-			json_object_set_new(json_array_get(plan,
-			    json_array_size(plan) - 1), "message",
-			    json_string(leg->message));
 	}
 	row = fanout_row_json(fo);
+	plan = fanout_plan_text(fo);
 	store_fanout_intent(fo->r->store, row, plan, &who,
 	    fanout_intent_written, fo);
 	router_ids_topup(fo->r, fo->nlegs);
 	json_decref(row);
-	json_decref(plan);
+	free(plan);
 }
 
 void

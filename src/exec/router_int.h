@@ -199,6 +199,8 @@ int fanout_take_accounts(struct fanout *, struct account_set *,
     const struct err *, const struct target *);	/* fanout.c */
 void fanout_send_next_sync(struct fanout *);
 json_t *fanout_leg_order_json(const struct leg *);
+/* fanout_plan.c: the intent's plan, the same objects as JSON text. */
+char *fanout_plan_text(const struct fanout *);
 void fanout_leg_done(struct leg *);
 
 /* fanout_send.c */
