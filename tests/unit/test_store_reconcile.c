@@ -270,6 +270,14 @@ spin_until(const int *n)
 		fail_msg("no answer in 20 s");
 }
 
+/* The statement answered rows, or the test fails with its error. */
+static void
+stored(const struct answer *a)
+{
+	if (a->rows == NULL)
+		fail_msg("not stored: %s", a->err.msg);
+}
+
 /* A store whose statements give up on a row lock after ms. */
 static struct store *
 store_with_lock_timeout(int ms)
@@ -326,7 +334,7 @@ test_unchanged_no_locks(void **state)
 	st = store_with_lock_timeout(1000);
 	store_reconcile_book(st, acct, book, NULL, answered, &a);
 	spin_until(&a.n);
-	assert_non_null(a.rows);
+	stored(&a);
 	assert_int_equal(json_array_size(a.rows), 32);
 	json_array_foreach(a.rows, i, row) {
 		json_t	*e = json_array_get(book, i);
@@ -546,7 +554,7 @@ test_changed_as_before(void **state)
 	st = store_with_lock_timeout(5000);
 	store_reconcile_book(st, acct_new, bk_new, claimed, answered, &a);
 	spin_until(&a.n);
-	assert_non_null(a.rows);
+	stored(&a);
 
 	t_old = rows_text(rows_old, "ce");
 	t_new = rows_text(a.rows, "cs");
@@ -653,7 +661,7 @@ test_no_deadlock_with_settle(void **state)
 	exec_on(w, sql);		/* a deadlock fails here, */
 	exec_on(w, "COMMIT");
 	spin_until(&a.n);		/* or here */
-	assert_non_null(a.rows);
+	stored(&a);
 	json_decref(a.rows);
 	/* The pass came first; the settle's FILLED came last. */
 	assert_int_equal(sql_int("SELECT count(*) FROM orders WHERE "
@@ -675,7 +683,7 @@ test_no_deadlock_with_settle(void **state)
 	assert_int_equal(b.n, 0);
 	exec_on(w, "COMMIT");
 	spin_until(&b.n);
-	assert_non_null(b.rows);
+	stored(&b);
 	json_decref(b.rows);
 	assert_int_equal(sql_int("SELECT count(*) FROM orders WHERE "
 	    "client_tag = 'dlf2' AND state = 'CANCELLED'"), 1);
