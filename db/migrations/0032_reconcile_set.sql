@@ -23,118 +23,27 @@
 -- would have said had it run just before a concurrent writer; a row
 -- changed between the match and the lock is read again under the lock.
 
--- As 0009, with the row locked FOR NO KEY UPDATE: it still serialises two
--- sources applying one fill, and no longer waits on (or upgrades past) a
--- foreign-key check's FOR KEY SHARE.
-CREATE OR REPLACE FUNCTION phalanx_fill_apply(p_order bigint,
-    p_filled integer, p_avg numeric) RETURNS integer
-LANGUAGE plpgsql AS $$
+-- phalanx_fill_apply and phalanx_reconcile_order as 0009 wrote them, but
+-- for their row locks: FOR NO KEY UPDATE, which still serialises two
+-- sources applying one fill or one book entry, and no longer waits on
+-- (nor, the row already locked by the caller, upgrades past) a
+-- foreign-key check's FOR KEY SHARE.  Made from their own definitions, so
+-- nothing else of them can differ; refused if they are not 0009's.
+DO $$
 DECLARE
-	o	orders%ROWTYPE;
-	dq	integer;
-	px	numeric;
-	sq	integer;
+	f	regprocedure;
+	src	text;
 BEGIN
-	SELECT * INTO o FROM orders WHERE id = p_order FOR NO KEY UPDATE;
-	IF NOT FOUND OR p_filled IS NULL OR p_filled <= o.pos_qty THEN
-		RETURN 0;
-	END IF;
-	dq := p_filled - o.pos_qty;
-	px := greatest((p_filled * coalesce(p_avg, 0) - o.pos_value) / dq, 0);
-	UPDATE orders SET pos_qty = p_filled,
-	    pos_value = p_filled * coalesce(p_avg, 0) WHERE id = p_order;
-	sq := CASE o.side WHEN 'BUY' THEN dq ELSE -dq END;
-	INSERT INTO positions AS p (account_id, exchange, symbol, product, qty,
-	    avg_price, updated_at)
-	VALUES (o.account_id, o.exchange, o.symbol, o.product, sq, px, now())
-	ON CONFLICT (account_id, exchange, symbol, product) DO UPDATE SET
-	  qty = p.qty + EXCLUDED.qty,
-	  avg_price = CASE
-	    WHEN p.qty = 0 OR sign(p.qty) = sign(EXCLUDED.qty) THEN
-	      (p.avg_price * abs(p.qty) + EXCLUDED.avg_price * abs(EXCLUDED.qty))
-	        / (abs(p.qty) + abs(EXCLUDED.qty))
-	    WHEN abs(EXCLUDED.qty) > abs(p.qty) THEN EXCLUDED.avg_price
-	    WHEN abs(EXCLUDED.qty) = abs(p.qty) THEN 0
-	    ELSE p.avg_price END,
-	  realised_pnl = p.realised_pnl + CASE
-	    WHEN p.qty <> 0 AND sign(p.qty) <> sign(EXCLUDED.qty) THEN
-	      round((EXCLUDED.avg_price - p.avg_price)
-	        * least(abs(p.qty), abs(EXCLUDED.qty)) * sign(p.qty)::numeric, 2)
-	    ELSE 0 END,
-	  unrealised_pnl = CASE WHEN p.qty + EXCLUDED.qty = 0 THEN 0
-	    ELSE p.unrealised_pnl END,
-	  updated_at = now();
-	RETURN dq;
-END $$;
-
--- As 0009, with the rows locked FOR NO KEY UPDATE (see above).
-CREATE OR REPLACE FUNCTION phalanx_reconcile_order(p_account bigint, b jsonb,
-    p_claimed bigint[])
-RETURNS TABLE (order_id bigint, fanout_id bigint, client_tag text,
-    action text, old_state text, new_state text, applied integer)
-LANGUAGE plpgsql AS $$
-#variable_conflict use_column
-DECLARE
-	o	orders%ROWTYPE;
-	st	text := b->>'state';
-	bid	text := b->>'order_id';
-	tag	text := nullif(b->>'tag', '');
-	fq	integer := (b->>'filled')::integer;
-	av	numeric := (b->>'avg')::numeric;
-BEGIN
-	SELECT * INTO o FROM orders x WHERE x.account_id = p_account
-	    AND tag IS NOT NULL AND x.client_tag = tag FOR NO KEY UPDATE;
-	IF NOT FOUND THEN
-		SELECT * INTO o FROM orders x WHERE x.account_id = p_account
-		    AND x.broker_order_id = bid FOR NO KEY UPDATE;
-	END IF;
-	IF NOT FOUND THEN
-		INSERT INTO orders AS x (fanout_id, account_id, slice,
-		    client_tag, broker_order_id, state, side, symbol,
-		    exchange, product, order_type, qty, filled_qty, price,
-		    trigger_price, avg_price, message)
-		VALUES (NULL, p_account, 0, NULL, bid, st, b->>'side',
-		    b->>'symbol', b->>'exchange', b->>'product',
-		    b->>'order_type', (b->>'qty')::integer, fq,
-		    nullif((b->>'price')::numeric, 0),
-		    nullif((b->>'trigger_price')::numeric, 0), av,
-		    'found at the broker: not placed by phalanx')
-		RETURNING * INTO o;
-		INSERT INTO order_events (order_id, state, broker_status,
-		    filled_qty, message)
-		VALUES (o.id, st, b->>'status', fq,
-		    'reconciled: found at the broker');
-		RETURN QUERY SELECT o.id, o.fanout_id, o.client_tag,
-		    'foreign'::text, NULL::text, st,
-		    phalanx_fill_apply(o.id, fq, av);
-		RETURN;
-	END IF;
-	IF o.fanout_id IS NOT NULL
-	    AND NOT (o.fanout_id = ANY (coalesce(p_claimed, '{}')))
-	    AND phalanx_lock_held(1885889135,
-		(o.fanout_id & 2147483647)::integer) THEN
-		RETURN QUERY SELECT o.id, o.fanout_id, o.client_tag,
-		    'live'::text, o.state, o.state, 0;
-		RETURN;
-	END IF;
-	IF o.state IS DISTINCT FROM st OR o.filled_qty <> fq
-	    OR o.avg_price <> av OR o.broker_order_id IS DISTINCT FROM bid THEN
-		UPDATE orders x SET state = st, filled_qty = fq, avg_price = av,
-		    broker_order_id = bid, updated_at = now(),
-		    message = coalesce(nullif(b->>'message', ''), x.message)
-		WHERE x.id = o.id;
-		INSERT INTO order_events (order_id, state, broker_status,
-		    filled_qty, message)
-		VALUES (o.id, st, b->>'status', fq,
-		    'reconciled from the broker''s order book (was '
-		    || o.state || ', filled ' || o.filled_qty || ')');
-		RETURN QUERY SELECT o.id, o.fanout_id, o.client_tag,
-		    'corrected'::text, o.state, st,
-		    phalanx_fill_apply(o.id, fq, av);
-		RETURN;
-	END IF;
-	RETURN QUERY SELECT o.id, o.fanout_id, o.client_tag, 'same'::text,
-	    o.state, st, phalanx_fill_apply(o.id, fq, av);
+	FOREACH f IN ARRAY ARRAY[
+	    'phalanx_fill_apply(bigint, integer, numeric)',
+	    'phalanx_reconcile_order(bigint, jsonb, bigint[])']::regprocedure[]
+	LOOP
+		src := pg_get_functiondef(f);
+		IF src NOT LIKE '% FOR UPDATE;%' OR src LIKE '%NO KEY%' THEN
+			RAISE EXCEPTION '%: not as 0009 defined it', f;
+		END IF;
+		EXECUTE replace(src, ' FOR UPDATE;', ' FOR NO KEY UPDATE;');
+	END LOOP;
 END $$;
 
 -- One account's book (a JSON array of phalanx_reconcile_order's objects).
