@@ -61,14 +61,19 @@ static const char sql_accounts[] =
 "      ::bigint)) "
 "ORDER BY a.id";
 
+/*
+ * The whole book in one call (db/migrations/0032): the entries that match
+ * the store are answered without a row lock, the rest go through the
+ * per-order function with their rows locked in id order.  Rows come back
+ * in book order, as they did when the function ran per entry.
+ */
 static const char sql_book[] =
 "SELECT r.order_id, r.fanout_id, r.client_tag, r.action, r.old_state,"
 "  r.new_state, r.applied "
-"FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS e(o, n),"
-"  LATERAL phalanx_reconcile_order($1::bigint, e.o,"
-"    ARRAY(SELECT jsonb_array_elements_text(coalesce($3::jsonb, '[]'))"
-"      ::bigint)) r "
-"ORDER BY e.n";
+"FROM phalanx_reconcile_book($1::bigint, $2::jsonb,"
+"  ARRAY(SELECT jsonb_array_elements_text(coalesce($3::jsonb, '[]'))"
+"    ::bigint)) r "
+"ORDER BY r.n";
 
 static const char sql_legs[] =
 "SELECT o.id, o.account_id, a.name AS account, o.client_tag,"

@@ -45,9 +45,11 @@ void store_reconcile_accounts(struct store *, json_t *fanout_ids, int only,
  * orders phalanx did not place; states, fills and broker ids corrected
  * with an order event each; fills applied to positions
  * (phalanx_fill_apply).  Orders of fan-outs a live session owns are left
- * alone unless in claimed (JSON array of ids).  Rows: order_id,
- * fanout_id, client_tag, action (same, corrected, foreign, live),
- * old_state, new_state, applied.
+ * alone unless in claimed (JSON array of ids).  Rows, one an entry in
+ * book order: order_id, fanout_id, client_tag, action (same, corrected,
+ * foreign, live), old_state, new_state, applied.  Entries that change
+ * nothing take no row lock; the others lock their rows in id order
+ * (db/migrations/0032).
  */
 void store_reconcile_book(struct store *, int64_t account_id, json_t *orders,
     json_t *claimed, store_rows_cb, void *);
