@@ -1,8 +1,9 @@
 /*
  * The kite adapter against phalanx sim on loopback: order placements per
  * second and their latency percentiles, one at a time and many in flight,
- * beside wrk POSTing the same order to the same endpoint (DESIGN.md
- * section 12: adapter throughput >= 70% of wrk's).  Prints figures only.
+ * through libcurl and through the lean sender (http_wire.c), beside wrk
+ * POSTing the same order to the same endpoint (DESIGN.md section 12:
+ * adapter throughput >= 70% of wrk's).  Prints figures only.
  *
  *   bench_kite [ORDERS [INFLIGHT]]	(default 20000 32)
  * The sim binary: $PHALANX, else $PHALANX_SRCDIR/phalanx.
@@ -194,7 +195,8 @@ pct(const int64_t *v, int n, int p)
 }
 
 static double
-bench_adapter(struct http_client *hc, int total, int inflight)
+bench_adapter(struct http_client *hc, const char *how, int total,
+    int inflight)
 {
 	struct run	 r;
 	struct kite_opts o;
@@ -229,9 +231,9 @@ bench_adapter(struct http_client *hc, int total, int inflight)
 	loop_run();
 	el = time_mono_us() - t0;
 	qsort(r.lat, total, sizeof *r.lat, cmp64);
-	printf("adapter  inflight %3d  orders %6d  failed %d  %8.0f orders/s"
+	printf("%-8s inflight %3d  orders %6d  failed %d  %8.0f orders/s"
 	    "  p50 %6.2f ms  p90 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n",
-	    inflight, total, r.failed, total * 1e6 / (double)el,
+	    how, inflight, total, r.failed, total * 1e6 / (double)el,
 	    pct(r.lat, total, 50) / 1e3, pct(r.lat, total, 90) / 1e3,
 	    pct(r.lat, total, 99) / 1e3, r.lat[total - 1] / 1e3);
 	if (r.failed > 0)
@@ -307,11 +309,11 @@ fresh_sim(void)
 int
 main(int argc, char **argv)
 {
-	struct http_client	*hc;
+	struct http_client	*hc, *lean = NULL;
 	struct kite_opts	 o;
 	struct broker		*b;
 	char			 base[96];
-	double			 ours, theirs;
+	double			 ours, ours_lean = 0, theirs;
 	int			 total = argc > 1 ? atoi(argv[1]) : 20000;
 	int			 inflight = argc > 2 ? atoi(argv[2]) : 32;
 
@@ -345,10 +347,19 @@ main(int argc, char **argv)
 	}
 	printf("kite adapter vs wrk, phalanx sim on loopback, LIMIT %s, "
 	    "a fresh sim for each line\n", fut);
-	bench_adapter(hc, total / 4, 1);
+	/* "libcurl": every request through libcurl; "lean": http_wire.c. */
+	bench_adapter(hc, "libcurl", total / 4, 1);
 	if (fresh_sim() != 0)
 		goto out;
-	ours = bench_adapter(hc, total, inflight);
+	ours = bench_adapter(hc, "libcurl", total, inflight);
+	lean = http_client_new(loop_base());
+	http_client_lean(lean, 1);
+	if (fresh_sim() != 0)
+		goto out;
+	bench_adapter(lean, "lean", total / 4, 1);
+	if (fresh_sim() != 0)
+		goto out;
+	ours_lean = bench_adapter(lean, "lean", total, inflight);
 	if (fresh_sim() != 0)
 		goto out;
 	bench_wrk(1);
@@ -356,9 +367,11 @@ main(int argc, char **argv)
 		goto out;
 	theirs = bench_wrk(inflight);
 	if (theirs > 0)
-		printf("adapter/wrk at inflight %d: %.0f%%\n", inflight,
-		    100.0 * ours / theirs);
+		printf("adapter/wrk at inflight %d: libcurl %.0f%%, lean %.0f%%\n",
+		    inflight, 100.0 * ours / theirs,
+		    100.0 * ours_lean / theirs);
 out:
+	http_client_free(lean);
 	http_client_free(hc);
 	loop_free();
 	sim_stop();
