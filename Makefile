@@ -11,7 +11,8 @@
 BUILD	?= release
 O	:= build/$(BUILD)
 CC	?= cc
-PKGS	:= ncursesw libpq libcurl jansson libevent readline libsodium cairo
+PKGS	:= ncursesw libpq libcurl jansson libevent libevent_openssl openssl readline \
+	   libsodium cairo
 PREFIX	?= /usr/local
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -5,8 +5,8 @@ set -eu
 
 PKGS="make gcc clang pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
 libjansson-dev libevent-dev libreadline-dev libcmocka-dev libsodium-dev
-libcairo2-dev postgresql postgresql-client tmux curl man-db groff-base
-wrk locales python3 openssl prometheus poppler-utils
+libcairo2-dev libssl-dev postgresql postgresql-client tmux curl man-db
+groff-base wrk locales python3 openssl prometheus poppler-utils
 pg-auto-failover-cli postgresql-15-auto-failover postgresql-15-partman"
 
 missing=""

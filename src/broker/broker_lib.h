@@ -48,7 +48,9 @@ struct event *broker_cb_later(struct event_base *, event_callback_fn,
 /*
  * Secrets (access_token, api_secret) are copied, kept only in memory,
  * wiped on free and never logged.  http NULL: the adapter makes its own
- * client; sharing one client between adapters shares its connections.
+ * client; sharing one client between adapters shares its connections,
+ * and its trusted CAs: ca_file is set on the client, so adapters sharing
+ * one must agree on it (they come from one configuration).
  */
 struct kite_opts {
 	const char		*name;		/* configured broker name */
@@ -59,6 +61,7 @@ struct kite_opts {
 	int			 timeout_ms;	/* per request; 0 = 5000 */
 	int			 market_protection; /* -1 auto, 1..100; 0 = -1 */
 	const char		*algo_id;	/* NULL or "": none */
+	const char		*ca_file;	/* NULL or "": the system's CAs */
 	struct http_client	*http;
 };
 
@@ -159,7 +162,8 @@ int paper_dump(const char *exchange, broker_instrument_cb row, void *arg,
  * (the account's own key over the broker's), the access token and api
  * secret decrypted with secret_decrypt (the account's over the broker's).
  * Settings come from cfg: broker.timeout_ms, broker.market_protection,
- * broker.algo_id (else firm.algo_id).  A paper account's adapter gets the
+ * broker.algo_id (else firm.algo_id), broker.ca_file (refused here,
+ * naming the file, when it cannot be read).  A paper account's adapter gets the
  * paper hooks; the engine fills them from its store (exec_paper_hooks in
  * exec/paper_hooks.h), the broker layer never reads the store itself.
  * Left zero, paper knows only prices set with paper_price_set and keeps

@@ -33,6 +33,8 @@ void kite_classify(enum broker_op, long http_status, const char *error_type,
     const char *message, struct broker_err *);
 void kite_transport_err(enum broker_op, int timed_out, const char *what,
     struct broker_err *);
+void kite_tls_err(const char *base_url, const char *what,
+    struct broker_err *);
 void kite_decode_err(enum broker_op, long http_status, struct broker_err *,
     const char *, ...) PX_PRINTF(4, 5);
 void kite_sanitize(char *);

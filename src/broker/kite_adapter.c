@@ -261,7 +261,10 @@ kite_http_done(const struct http_response *r, void *arg)
 	kite_call_unlink(c);
 	c->req = NULL;
 	memset(&be, 0, sizeof be);
-	if (r->error != NULL || r->status == 0) {
+	if (r->tls_failed) {
+		kite_tls_err(c->k->base_url, r->error, &be);
+		broker_cb_fail(c->op, &c->cb, c->arg, &be);
+	} else if (r->error != NULL || r->status == 0) {
 		kite_transport_err(c->op, r->timed_out, r->error, &be);
 		be.http_status = (int)r->status;
 		/* Not even connected: even a place may safely go again. */
@@ -584,5 +587,6 @@ kite_new(const struct kite_opts *o)
 		k->http = http_client_new(k->base);
 		k->own_http = 1;
 	}
+	http_client_set_ca(k->http, o->ca_file);
 	return &k->b;
 }

@@ -112,6 +112,22 @@ kite_transport_err(enum broker_op op, int timed_out, const char *what,
 }
 
 /*
+ * The TLS handshake failed (most often the broker's certificate is not
+ * trusted): nothing was sent, so even a place may go again, but only once
+ * broker.ca_file or the broker's certificate is put right.
+ */
+void
+kite_tls_err(const char *base_url, const char *what, struct broker_err *be)
+{
+	memset(be, 0, sizeof *be);
+	be->kind = BROKER_ERR_RETRYABLE;
+	err_set(&be->err, "tls", "TLS with %s failed, nothing sent: %s; "
+	    "broker.ca_file sets the trusted CAs", base_url,
+	    what != NULL ? what : "handshake failed");
+	kite_sanitize(be->err.msg);
+}
+
+/*
  * The body could not be understood.  On a 2xx place the order was most
  * likely accepted, so that is UNKNOWN; elsewhere the HTTP status decides.
  */

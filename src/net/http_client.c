@@ -63,6 +63,7 @@ struct http_client {
 	struct http_wires	*wires;		/* NULL: all through curl */
 	CURL			*pool[HTTP_POOL];	/* reset easy handles */
 	size_t			 npool;
+	char			*ca_file;	/* NULL: the system's CAs */
 	int			*alivep;
 	int			 freeing;
 };
@@ -223,6 +224,32 @@ http_wire_done(const struct http_response *resp, void *arg)
 	http_req_deliver(r, resp);
 }
 
+/*
+ * The TLS handshake failed, the peer's certificate included: the request
+ * was never written, since curl writes it only once the handshake is done.
+ */
+static int
+http_tls_failed(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* Calls r's callback; -1 if the callback freed the client. */
 static int
 http_req_finish(struct http_request *r, CURLcode rc)
@@ -251,9 +278,10 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	if (rc != CURLE_OK) {
 		resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
 		/* No connection was made: the request surely went nowhere. */
+		resp.tls_failed = http_tls_failed(rc);
 		resp.not_sent = rc == CURLE_COULDNT_CONNECT ||
 		    rc == CURLE_COULDNT_RESOLVE_HOST ||
-		    rc == CURLE_COULDNT_RESOLVE_PROXY;
+		    rc == CURLE_COULDNT_RESOLVE_PROXY || resp.tls_failed;
 		resp.error = r->errbuf[0] != '\0' ? r->errbuf :
 		    curl_easy_strerror(rc);
 	}
@@ -412,6 +440,7 @@ http_client_free(struct http_client *hc)
 		http_sock_free(hc->socks);
 	event_free(hc->timer);
 	event_free(hc->ev_collect);
+	free(hc->ca_file);
 	free(hc);
 	if (--http_curl_refs == 0)
 		curl_global_cleanup();
@@ -481,6 +510,10 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "phalanx/" PX_VERSION);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (hc->ca_file != NULL) {
+		curl_easy_setopt(e, CURLOPT_CAINFO, hc->ca_file);
+		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
+	}
 	if (timeout_ms > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	http_set_method(r, method != NULL ? method : "GET", body, body_len);
@@ -589,6 +622,13 @@ http_client_lean(struct http_client *hc, int on)
 {
 	if (on && hc->wires == NULL)
 		hc->wires = http_wires_new(hc->base, hc->multi);
+}
+
+void
+http_client_set_ca(struct http_client *hc, const char *path)
+{
+	free(hc->ca_file);
+	hc->ca_file = path != NULL && *path != '\0' ? xstrdup(path) : NULL;
 }
 
 size_t

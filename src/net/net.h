@@ -111,6 +111,7 @@ struct http_response {
 	int64_t		 elapsed_us;
 	int		 timed_out;	/* no complete answer in time */
 	int		 not_sent;	/* no connection: nothing reached the peer */
+	int		 tls_failed;	/* TLS handshake or certificate: not sent */
 	const char	*error;		/* transport error text or NULL */
 	int64_t		 retry_after_s;	/* Retry-After header, 0 if none */
 	int		 curl_code;	/* CURLcode, 0 when the transfer worked */
@@ -153,6 +154,12 @@ void http_client_lean(struct http_client *, int on);
 size_t http_client_inflight(const struct http_client *);
 /* Write what was added now, from the caller (no callback runs). */
 void http_client_flush(struct http_client *);
+/*
+ * Trust the CA certificates in PEM file path (instead of the system's)
+ * for every later https request of the client; NULL or "" goes back to
+ * the system's.  The file is read by libcurl at each new connection.
+ */
+void http_client_set_ca(struct http_client *, const char *path);
 
 /* http_server.c: evhttp helper ---------------------------------------- */
 
@@ -175,5 +182,17 @@ void http_reply_text(struct evhttp_request *, int status, const char *ctype,
     const char *body);
 /* Request body as a NUL-terminated copy (caller frees); NULL if too big. */
 char *http_request_body(struct evhttp_request *, size_t max, size_t *lenp);
+
+/* http_tls.c: HTTPS for an evhttp server ------------------------------ */
+
+struct http_tls;
+struct evhttp;
+
+/* PEM certificate chain and key, checked to match; NULL and err if not. */
+struct http_tls *http_tls_new(const char *cert_file, const char *key_file,
+    struct err *);
+/* Every connection http accepts from now on speaks TLS. */
+void http_tls_attach(struct http_tls *, struct evhttp *http);
+void http_tls_free(struct http_tls *);	/* after the evhttp */
 
 #endif

@@ -16,6 +16,7 @@
 #include <event2/http.h>
 #include <sodium.h>
 
+#include "net/net.h"
 #include "sim/sim.h"
 #include "sim/sim_int.h"
 
@@ -25,7 +26,8 @@ static const char sim_usage[] =
 "                   [--tick-ms T] [--fill-lots N] [--latency-ms X]\n"
 "                   [--jitter-ms J] [--reject-pct P] [--timeout-pct P]\n"
 "                   [--error-pct P] [--rate-limit N] [--postback-url URL]\n"
-"                   [--order-seq N] [--help]\n"
+"                   [--order-seq N] [--tls-cert FILE --tls-key FILE]\n"
+"                   [--help]\n"
 "\n"
 "Broker and market simulator speaking the Kite Connect v3 REST API.\n"
 "Prints one JSON line per user, then {\"listening\":\"HOST:PORT\"}.\n"
@@ -50,6 +52,8 @@ static const char sim_usage[] =
 "  --postback-url URL   POST order updates (http:// only)\n"
 "  --order-seq N        first order and trade number; default from the start\n"
 "                       time, so a restarted simulator never repeats an id\n"
+"  --tls-cert FILE      serve HTTPS with this PEM certificate (chain)\n"
+"  --tls-key FILE       and this PEM private key; both or neither\n"
 "  --help               this text\n";
 
 struct sim_opts {
@@ -63,6 +67,8 @@ struct sim_opts {
 	int		 fill_lots;
 	const char	*postback_url;
 	long long	 order_seq;	/* -1: from the clock */
+	const char	*tls_cert;	/* NULL: plain HTTP */
+	const char	*tls_key;
 };
 
 struct sim_ctx {
@@ -116,7 +122,7 @@ opt_date(const char *v, int *out)
 
 enum { O_LISTEN = 256, O_USERS, O_SEED, O_USERS_FILE, O_CASH, O_DATE,
 	O_TICK, O_FILL, O_LAT, O_JIT, O_REJ, O_TMO, O_ERR, O_RATE, O_PB,
-	O_SEQ, O_HELP };
+	O_SEQ, O_TLS_CERT, O_TLS_KEY, O_HELP };
 
 static const struct option sim_longopts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -135,6 +141,8 @@ static const struct option sim_longopts[] = {
 	{ "rate-limit", required_argument, NULL, O_RATE },
 	{ "postback-url", required_argument, NULL, O_PB },
 	{ "order-seq", required_argument, NULL, O_SEQ },
+	{ "tls-cert", required_argument, NULL, O_TLS_CERT },
+	{ "tls-key", required_argument, NULL, O_TLS_KEY },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 }
 };
@@ -204,6 +212,12 @@ parse_one(int ch, const char *arg, struct sim_opts *o, struct sim_faults *f)
 	case O_SEQ:
 		r = opt_num("order-seq", arg, 0, 999999999, &o->order_seq);
 		break;
+	case O_TLS_CERT:
+		o->tls_cert = arg;
+		break;
+	case O_TLS_KEY:
+		o->tls_key = arg;
+		break;
 	case O_HELP:
 		fputs(sim_usage, stdout);
 		return 1;
@@ -236,6 +250,12 @@ parse_opts(int argc, char **argv, struct sim_opts *o, struct sim_faults *f)
 	if (optind < argc) {
 		fprintf(stderr, "phalanx sim: unexpected argument '%s'\n",
 		    argv[optind]);
+		return -1;
+	}
+	if ((o->tls_cert == NULL) != (o->tls_key == NULL)) {
+		fprintf(stderr, "phalanx sim: --%s needs --%s too\n",
+		    o->tls_cert != NULL ? "tls-cert" : "tls-key",
+		    o->tls_cert != NULL ? "tls-key" : "tls-cert");
 		return -1;
 	}
 	sim_faults_seed(f, o->seed);
@@ -351,14 +371,23 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	struct sim_server	*srv;
 	struct sim_server_opts	 so;
 	struct evhttp		*http;
+	struct http_tls		*tls = NULL;
 	struct event		*sint, *sterm, *tick = NULL;
 	struct timeval		 tv;
 	struct err		 e;
 	char			 bound[300];
 
 	memset(&c, 0, sizeof c);
-	if (load_users(o, &users, &nusers) == -1)
+	err_clear(&e);
+	if (o->tls_cert != NULL && (tls = http_tls_new(o->tls_cert,
+	    o->tls_key, &e)) == NULL) {
+		fprintf(stderr, "phalanx sim: %s\n", e.msg);
 		return 1;
+	}
+	if (load_users(o, &users, &nusers) == -1) {
+		http_tls_free(tls);
+		return 1;
+	}
 	c.base = event_base_new();
 	c.tick_ms = o->tick_ms;
 	sim_book_init(&c.book, sim_market_new(o->seed, o->date), users,
@@ -366,7 +395,6 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	c.book.fill_lots = o->fill_lots;
 	c.book.order_seq = c.book.trade_seq = o->order_seq >= 0 ?
 	    (uint64_t)o->order_seq : sim_seq_from_clock(time_wall_us());
-	err_clear(&e);
 	if (o->postback_url != NULL && (pb = sim_postback_new(c.base,
 	    o->postback_url, &e)) == NULL) {
 		fprintf(stderr, "phalanx sim: %s\n", e.msg);
@@ -380,6 +408,8 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 		sim_server_free(srv);
 		goto out;
 	}
+	if (tls != NULL)
+		http_tls_attach(tls, http);
 	sint = evsignal_new(c.base, SIGINT, on_signal, c.base);
 	sterm = evsignal_new(c.base, SIGTERM, on_signal, c.base);
 	event_add(sint, NULL);
@@ -399,6 +429,7 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	event_free(sterm);
 	sim_server_free(srv);
 	evhttp_free(http);
+	http_tls_free(tls);
 	sim_postback_free(pb);
 	sim_book_free(&c.book);
 	sim_market_free(c.book.mkt);
@@ -406,6 +437,7 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	event_base_free(c.base);
 	return 0;
 out:
+	http_tls_free(tls);
 	sim_postback_free(pb);
 	sim_book_free(&c.book);
 	sim_market_free(c.book.mkt);

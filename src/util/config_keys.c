@@ -37,6 +37,9 @@ const struct config_key config_table[] = {
 	{ "broker.lean_http", CONFIG_BOOL, "true", 0, 0, NULL, 0,
 	  "orders written by phalanx's own HTTP/1.1 sender on connections "
 	  "libcurl opened (TLS included); false sends all through libcurl" },
+	{ "broker.ca_file", CONFIG_PATH, "", 0, 0, NULL, 0,
+	  "PEM file of the CA certificates trusted for the brokers' HTTPS, "
+	  "instead of the system's; empty trusts the system's" },
 	{ "exec.rate_per_sec", CONFIG_INT, "10", 1, 1000, NULL, 0,
 	  "orders per second per account (SEBI threshold: 10)" },
 	{ "exec.mtm_ms", CONFIG_DURATION, "2000", 0, 3600000, NULL, 0,
