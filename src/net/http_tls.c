@@ -13,6 +13,7 @@
 #include <event2/http.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "net/net.h"
 
@@ -39,6 +40,7 @@ http_tls_new(const char *cert_file, const char *key_file, struct err *e)
 	struct http_tls	*t;
 	SSL_CTX		*ctx;
 	char		 why[256];
+	int		 mismatch;
 
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL)
 		fatal("SSL_CTX_new failed");
@@ -50,9 +52,16 @@ http_tls_new(const char *cert_file, const char *key_file, struct err *e)
 		goto fail;
 	}
 	if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+		/* OpenSSL checks the key against the certificate here. */
+		mismatch = ERR_GET_REASON(ERR_peek_error()) ==
+		    X509_R_KEY_VALUES_MISMATCH;
 		http_tls_reason(why, sizeof why);
-		err_set(e, "tls", "cannot load the private key from \"%s\": %s",
-		    key_file, why);
+		if (mismatch)
+			err_set(e, "tls", "the key in \"%s\" does not match "
+			    "the certificate in \"%s\"", key_file, cert_file);
+		else
+			err_set(e, "tls", "cannot load the private key from "
+			    "\"%s\": %s", key_file, why);
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
