@@ -5,6 +5,7 @@
  * are read once, at start, and checked against each other there: a bad
  * file stops the server before it listens, never at the first client.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -102,9 +103,14 @@ http_tls_bev(struct event_base *base, void *arg)
 	return bev;
 }
 
+/*
+ * OpenSSL writes to the socket itself: an alert to a client that hung up
+ * raises SIGPIPE, as http_server_new() explains, so it is ignored here too.
+ */
 void
 http_tls_attach(struct http_tls *t, struct evhttp *http)
 {
+	signal(SIGPIPE, SIG_IGN);
 	evhttp_set_bevcb(http, http_tls_bev, t);
 }
 

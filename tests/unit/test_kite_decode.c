@@ -604,6 +604,28 @@ test_transport(void **state)
 	assert_int_equal(be.http_status, 0);
 }
 
+/*
+ * A failed TLS handshake sent nothing: even a place is retryable, and
+ * the message names the url and the setting that decides trust.
+ */
+static void
+test_tls(void **state)
+{
+	struct broker_err	be;
+
+	kite_tls_err("https://127.0.0.1:8788", "SSL certificate problem: "
+	    "self-signed certificate in certificate chain\n", &be);
+	assert_int_equal(be.kind, BROKER_ERR_RETRYABLE);
+	assert_int_equal(be.http_status, 0);
+	assert_string_equal(be.err.code, "tls");
+	assert_non_null(strstr(be.err.msg, "https://127.0.0.1:8788"));
+	assert_non_null(strstr(be.err.msg, "self-signed certificate"));
+	assert_non_null(strstr(be.err.msg, "broker.ca_file"));
+	assert_null(strchr(be.err.msg, '\n'));
+	kite_tls_err("https://h", NULL, &be);
+	assert_non_null(strstr(be.err.msg, "handshake failed"));
+}
+
 /* A body that must fail, and the words its message must contain. */
 static void
 bad_orders(long http, const char *body, enum broker_errclass kind,
@@ -1259,6 +1281,7 @@ main(void)
 		cmocka_unit_test(test_postback_update),
 		cmocka_unit_test(test_error_types),
 		cmocka_unit_test(test_transport),
+		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_garbage_shapes),
 		cmocka_unit_test(test_status_table),
