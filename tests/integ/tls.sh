@@ -148,4 +148,11 @@ same "$(sql "select count(*) from orders where fanout_id <> (select min(id) from
 run 0 "fan-out with the CA again" "$PHALANX" -o broker.ca_file="$CA" \
 	batch "$TMPDIR/buy.phx"
 same "$(sim_orders COMPLETE)" 8 "eight orders COMPLETE at the sim"
+# A square-off opens its spare connections ahead (http_client_expect):
+# TLS goes over those too.
+run 0 "squareoff over HTTPS" "$PHALANX" -o broker.ca_file="$CA" \
+	-c "squareoff group:tls"
+same "$(sim_orders COMPLETE)" 12 "four closing orders COMPLETE at the sim"
+same "$(sql "select count(*) from positions where qty <> 0")" 0 \
+	"the positions table is flat after the square-off"
 finish
