@@ -163,9 +163,10 @@ int paper_dump(const char *exchange, broker_instrument_cb row, void *arg,
  * secret decrypted with secret_decrypt (the account's over the broker's).
  * Settings come from cfg: broker.timeout_ms, broker.market_protection,
  * broker.algo_id (else firm.algo_id), broker.ca_file (refused here,
- * naming the file, when it cannot be read).  A paper account's adapter gets the
- * paper hooks; the engine fills them from its store (exec_paper_hooks in
- * exec/paper_hooks.h), the broker layer never reads the store itself.
+ * naming the file, when it cannot be read).  A paper account's adapter
+ * gets the paper hooks; the engine fills them from its store
+ * (exec_paper_hooks in exec/paper_hooks.h), the broker layer never reads
+ * the store itself.
  * Left zero, paper knows only prices set with paper_price_set and keeps
  * resting orders in memory.
  */

@@ -277,8 +277,11 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	r->origin = NULL;
 	if (rc != CURLE_OK) {
 		resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-		/* No connection was made: the request surely went nowhere. */
 		resp.tls_failed = http_tls_failed(rc);
+		/*
+		 * No connection was made, or its handshake failed: the
+		 * request surely went nowhere.
+		 */
 		resp.not_sent = rc == CURLE_COULDNT_CONNECT ||
 		    rc == CURLE_COULDNT_RESOLVE_HOST ||
 		    rc == CURLE_COULDNT_RESOLVE_PROXY || resp.tls_failed;
