@@ -224,32 +224,6 @@ http_wire_done(const struct http_response *resp, void *arg)
 	http_req_deliver(r, resp);
 }
 
-/*
- * The TLS handshake failed, the peer's certificate included: the request
- * was never written, since curl writes it only once the handshake is done.
- */
-static int
-http_tls_failed(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_CRL_BADFILE:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_ENGINE_NOTFOUND:
-	case CURLE_SSL_ENGINE_SETFAILED:
-	case CURLE_SSL_ENGINE_INITFAILED:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
 /* Calls r's callback; -1 if the callback freed the client. */
 static int
 http_req_finish(struct http_request *r, CURLcode rc)
@@ -277,7 +251,7 @@ http_req_finish(struct http_request *r, CURLcode rc)
 	r->origin = NULL;
 	if (rc != CURLE_OK) {
 		resp.timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-		resp.tls_failed = http_tls_failed(rc);
+		resp.tls_failed = http_tls_curl_failed(rc);
 		/*
 		 * No connection was made, or its handshake failed: the
 		 * request surely went nowhere.
@@ -513,10 +487,7 @@ http_request(struct http_client *hc, const char *method, const char *url,
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "phalanx/" PX_VERSION);
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (hc->ca_file != NULL) {
-		curl_easy_setopt(e, CURLOPT_CAINFO, hc->ca_file);
-		curl_easy_setopt(e, CURLOPT_CAPATH, NULL);
-	}
+	http_tls_trust(e, hc->ca_file);
 	if (timeout_ms > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
 	http_set_method(r, method != NULL ? method : "GET", body, body_len);
@@ -623,8 +594,10 @@ http_client_expect(struct http_client *hc, const char *url, size_t n)
 void
 http_client_lean(struct http_client *hc, int on)
 {
-	if (on && hc->wires == NULL)
+	if (on && hc->wires == NULL) {
 		hc->wires = http_wires_new(hc->base, hc->multi);
+		http_wires_set_ca(hc->wires, hc->ca_file);
+	}
 }
 
 void
@@ -632,6 +605,8 @@ http_client_set_ca(struct http_client *hc, const char *path)
 {
 	free(hc->ca_file);
 	hc->ca_file = path != NULL && *path != '\0' ? xstrdup(path) : NULL;
+	if (hc->wires != NULL)
+		http_wires_set_ca(hc->wires, hc->ca_file);
 }
 
 size_t

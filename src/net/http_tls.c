@@ -4,11 +4,17 @@
  * handlers see the same requests over TLS.  The certificate chain and key
  * are read once, at start, and checked against each other there: a bad
  * file stops the server before it listens, never at the first client.
+ *
+ * And the client's side, where libcurl does the TLS: which CAs an easy
+ * handle trusts, and which of its errors mean the handshake failed.  Both
+ * senders (http_client.c's transfers, http_wire.c's connect-only
+ * connections) use these, so they trust and fail alike.
  */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <curl/curl.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
 #include <event2/http.h>
@@ -122,4 +128,40 @@ http_tls_free(struct http_tls *t)
 		return;
 	SSL_CTX_free(t->ctx);
 	free(t);
+}
+
+/* Only the CAs in ca_file, not the system's; NULL leaves the defaults. */
+void
+http_tls_trust(void *easy, const char *ca_file)
+{
+	if (ca_file == NULL)
+		return;
+	curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file);
+	curl_easy_setopt(easy, CURLOPT_CAPATH, NULL);
+}
+
+/*
+ * The TLS handshake failed, the peer's certificate included: the request
+ * was never written, since it goes only once the handshake is done.
+ */
+int
+http_tls_curl_failed(int curl_code)
+{
+	switch (curl_code) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_ENGINE_INITFAILED:
+		return 1;
+	default:
+		return 0;
+	}
 }

@@ -54,6 +54,7 @@ struct wire_conn {
 	struct event		*ev_write;
 	struct wire_req		*req;
 	int64_t			 idle_since_us;
+	int			 stale;		/* opened trusting other CAs */
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct wire_conn	*prev;
 	struct wire_conn	*next;
@@ -90,6 +91,7 @@ struct http_wires {
 	int			 plain;		/* no proxy spoken to in TLS */
 	struct wire_origin	*origins;
 	struct event		*expiry;
+	char			*ca_file;	/* NULL: the system's CAs */
 };
 
 static void	wire_readable(evutil_socket_t, short, void *);
@@ -229,6 +231,7 @@ http_wires_free(struct http_wires *w)
 	}
 	if (w->expiry != NULL)
 		event_free(w->expiry);
+	free(w->ca_file);
 	free(w);
 }
 
@@ -280,6 +283,7 @@ wire_conn_open(struct wire_origin *o)
 	/* Through a proxy, plain http too goes in a tunnel: bytes are ours. */
 	curl_easy_setopt(e, CURLOPT_HTTPPROXYTUNNEL, 1L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, 10000L);
+	http_tls_trust(e, o->w->ca_file);
 	c = xcalloc(1, sizeof *c);
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, c->errbuf);
 	c->o = o;
@@ -361,7 +365,7 @@ wire_finish(struct wire_req *q, int keep, int code, const char *error)
 	if (c != NULL) {
 		c->req = NULL;
 		q->c = NULL;
-		if (keep) {
+		if (keep && !c->stale) {
 			wire_conn_set(c, WC_IDLE);
 			if (c->ev_write != NULL)
 				event_del(c->ev_write);
@@ -381,6 +385,7 @@ wire_finish(struct wire_req *q, int keep, int code, const char *error)
 	resp.curl_code = code;
 	resp.error = error;
 	resp.timed_out = code == CURLE_OPERATION_TIMEDOUT;
+	resp.tls_failed = http_tls_curl_failed(code);
 	resp.not_sent = code == CURLE_COULDNT_CONNECT ||
 	    code == CURLE_COULDNT_RESOLVE_HOST ||
 	    code == CURLE_COULDNT_RESOLVE_PROXY ||
@@ -701,6 +706,32 @@ http_wires_cancel(struct wire_req *q)
 			wire_conn_close(c);
 	}
 	wire_req_free(q);
+}
+
+/*
+ * Another trust: no connection verified under the old one carries a new
+ * request.  Those free go now; those carrying one go when it ends.
+ */
+void
+http_wires_set_ca(struct http_wires *w, const char *path)
+{
+	struct wire_origin	*o;
+	struct wire_conn	*c, *next;
+
+	if ((path == NULL && w->ca_file == NULL) || (path != NULL &&
+	    w->ca_file != NULL && strcmp(path, w->ca_file) == 0))
+		return;
+	free(w->ca_file);
+	w->ca_file = path != NULL ? xstrdup(path) : NULL;
+	for (o = w->origins; o != NULL; o = o->next) {
+		for (c = o->conns; c != NULL; c = next) {
+			next = c->next;
+			if (c->req == NULL)
+				wire_conn_close(c);
+			else
+				c->stale = 1;
+		}
+	}
 }
 
 /*

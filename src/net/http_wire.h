@@ -72,5 +72,7 @@ void http_wires_cancel(struct wire_req *);
 /* A connect-only transfer of this module ended: 1 if easy was its. */
 int http_wires_connected(struct http_wires *, CURL *easy, CURLcode rc);
 void http_wires_expect(struct http_wires *, const char *url, size_t n);
+/* Connections opened from now on trust only path's CAs (NULL: system's). */
+void http_wires_set_ca(struct http_wires *, const char *path);
 
 #endif

@@ -194,5 +194,9 @@ struct http_tls *http_tls_new(const char *cert_file, const char *key_file,
 /* Every connection http accepts from now on speaks TLS. */
 void http_tls_attach(struct http_tls *, struct evhttp *http);
 void http_tls_free(struct http_tls *);	/* after the evhttp */
+/* A CURL easy handle trusts only the CAs in ca_file (NULL: the system's). */
+void http_tls_trust(void *easy, const char *ca_file);
+/* 1 if a CURLcode means the TLS handshake failed: nothing was sent. */
+int http_tls_curl_failed(int curl_code);
 
 #endif
