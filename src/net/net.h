@@ -80,6 +80,18 @@ void pg_query_copy(struct pg_conn *, const char *sql, const char *data,
     size_t len, pg_query_cb, void *arg);
 /* Number of queries queued or in flight. */
 size_t pg_pending(const struct pg_conn *);
+/*
+ * Pipeline mode (pg_pipe.c): up to depth queries in flight at once, each
+ * its own transaction (a sync point of its own: one failing fails no
+ * other; one skipped by the server completes with err "pipeline-aborted").
+ * Each completes once committed, in the order queued.  A lost connection
+ * fails all in flight with "store-unreachable", as it fails the one
+ * otherwise; COPY is refused.  Opt-in per connection; depth <= 1 is off
+ * (until the next reconnect, a connection already piped stays so, one
+ * query in flight).  pg_in_flight: queries sent and not yet answered.
+ */
+void pg_conn_set_pipeline(struct pg_conn *, int depth);
+size_t pg_in_flight(const struct pg_conn *);
 
 /* LISTEN on a channel; re-issued after every reconnect. */
 void pg_listen(struct pg_conn *, const char *channel, pg_notify_cb, void *);

@@ -20,64 +20,10 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "net/pg_int.h"
 #include "util/metrics.h"
 
-struct pg_query {
-	char		 *sql;
-	int		  nparams;
-	char		**params;
-	pg_query_cb	  cb;
-	void		 *arg;
-	int		  internal;	/* a LISTEN issued by us */
-	int		  urgent;	/* queued ahead of the others */
-	char		 *copy;		/* COPY FROM STDIN data, or NULL */
-	size_t		  ncopy;
-	int		  copied;	/* sent: a second COPY is refused */
-	struct pg_query	 *next;
-};
-
-struct pg_listener {
-	char			*channel;
-	pg_notify_cb		 cb;
-	void			*arg;
-	struct pg_listener	*next;
-};
-
-struct pg_conn {
-	struct event_base	*base;
-	char			*conninfo;
-	struct pg_opts		 opts;
-	PGconn			*pq;
-	enum pg_state		 state;
-	int			 attempts;	/* failed in a row */
-	int			 backoff_ms;	/* next retry delay */
-	int			 was_ready;	/* a READY now is a reconnect */
-	char			 why[256];	/* last connection error */
-
-	struct event		*ev_rd;		/* connect step, or reads */
-	struct event		*ev_wr;		/* PQflush wants more room */
-	struct event		*ev_timeout;	/* connect attempt deadline */
-	struct event		*ev_retry;	/* start the next attempt */
-	struct event		*ev_kick;	/* send or fail from the loop */
-
-	struct pg_query		*head;
-	struct pg_query		*tail;
-	struct pg_query		*urgent_tail;	/* last urgent one queued */
-	struct pg_query		*inflight;
-	PGresult		*res;		/* result kept for inflight */
-	size_t			 npending;	/* user queries, incl. inflight */
-
-	struct pg_listener	*listeners;
-
-	pg_state_cb		 state_cb;
-	void			*state_arg;
-
-	int			*alivep;
-	int			 freeing;
-};
-
 static void	pg_connect_failed(struct pg_conn *, const char *);
-static void	pg_lost(struct pg_conn *, const char *);
 static int	pg_send_next(struct pg_conn *);
 static void	pg_connect_cb(evutil_socket_t, short, void *);
 static void	pg_read_cb(evutil_socket_t, short, void *);
@@ -132,7 +78,7 @@ pg_enqueue(struct pg_conn *c, struct pg_query *q)
 	c->tail = q;
 }
 
-static void
+void
 pg_push_front(struct pg_conn *c, struct pg_query *q)
 {
 	q->next = c->head;
@@ -161,7 +107,7 @@ pg_enqueue_urgent(struct pg_conn *c, struct pg_query *q)
 	c->urgent_tail = q;
 }
 
-static struct pg_query *
+struct pg_query *
 pg_dequeue(struct pg_conn *c)
 {
 	struct pg_query	*q;
@@ -202,7 +148,7 @@ pg_drop_internal(struct pg_conn *c)
 }
 
 /* Completes q (already unlinked) and frees it; -1 if the callback freed c. */
-static int
+int
 pg_complete(struct pg_conn *c, struct pg_query *q, PGresult *res,
     const struct err *e)
 {
@@ -247,7 +193,7 @@ pg_set_state(struct pg_conn *c, enum pg_state st, const char *why)
 }
 
 /* libpq messages end in a newline; ours go into one-line logs and errors. */
-static void
+void
 pg_set_why(struct pg_conn *c, const char *msg)
 {
 	size_t	len;
@@ -260,7 +206,7 @@ pg_set_why(struct pg_conn *c, const char *msg)
 		c->why[--len] = '\0';
 }
 
-static void
+void
 pg_err_unreachable(struct pg_conn *c, struct err *e)
 {
 	err_set(e, "store-unreachable", "store unreachable: %s", c->why);
@@ -300,6 +246,7 @@ pg_teardown(struct pg_conn *c)
 	if (c->pq != NULL)
 		PQfinish(c->pq);
 	c->pq = NULL;
+	c->piped = 0;
 }
 
 static void
@@ -470,7 +417,7 @@ pg_connect_failed(struct pg_conn *c, const char *msg)
  * The connection dropped while ready.  The query in flight may or may not
  * have run, so it fails rather than being sent again; queued ones wait.
  */
-static void
+void
 pg_lost(struct pg_conn *c, const char *msg)
 {
 	struct pg_query	*q;
@@ -487,12 +434,14 @@ pg_lost(struct pg_conn *c, const char *msg)
 	if ((q = c->inflight) != NULL) {
 		c->inflight = NULL;
 		pg_err_unreachable(c, &e);
-		pg_complete(c, q, NULL, &e);
+		if (pg_complete(c, q, NULL, &e) == -1)
+			return;
 	}
+	pg_pipe_lost(c);
 }
 
 /* 0 when done or waiting for room, -1 when the connection was lost. */
-static int
+int
 pg_flush(struct pg_conn *c)
 {
 	switch (PQflush(c->pq)) {
@@ -514,6 +463,8 @@ pg_send_next(struct pg_conn *c)
 	struct pg_query	*q;
 	struct err	 e;
 
+	if (c->pipe_depth > 1 || c->piped)
+		return pg_pipe_send(c);
 	while (c->state == PG_READY && c->inflight == NULL &&
 	    (q = pg_dequeue(c)) != NULL) {
 		if (!(q->copy != NULL ? PQsendQuery(c->pq, q->sql) :
@@ -539,7 +490,7 @@ pg_send_next(struct pg_conn *c)
 }
 
 /* SQL errors become "sql:<SQLSTATE>" with the server's primary message. */
-static int
+int
 pg_result_err(PGresult *r, struct err *e)
 {
 	const char	*state, *msg;
@@ -579,7 +530,7 @@ pg_is_error(PGresult *r)
 }
 
 /* Keep the first error, else the last result, for the query's callback. */
-static void
+void
 pg_keep_result(struct pg_conn *c, PGresult *r)
 {
 	if (c->res == NULL)
@@ -617,7 +568,7 @@ pg_finish_inflight(struct pg_conn *c)
  * the query with a FATAL error and then closes the socket; whichever of the
  * two libpq saw first, the caller is told the store went away.
  */
-static int
+int
 pg_link_dead(struct pg_conn *c)
 {
 	const char	*state;
@@ -628,6 +579,17 @@ pg_link_dead(struct pg_conn *c)
 		return 0;
 	state = PQresultErrorField(c->res, PG_DIAG_SQLSTATE);
 	return state != NULL && strncmp(state, "57P0", 4) == 0;
+}
+
+/* Lost, with the server's word for it when it said why. */
+void
+pg_lost_dead(struct pg_conn *c)
+{
+	char	why[256];
+
+	snprintf(why, sizeof why, "%s", c->res != NULL ?
+	    PQresultErrorMessage(c->res) : PQerrorMessage(c->pq));
+	pg_lost(c, why);
 }
 
 /*
@@ -657,15 +619,13 @@ static int
 pg_drain(struct pg_conn *c)
 {
 	PGresult	*r;
-	char		 why[256];
 
+	if (c->piped)
+		return pg_pipe_drain(c);
 	while (c->inflight != NULL && !PQisBusy(c->pq)) {
 		if ((r = PQgetResult(c->pq)) == NULL) {
 			if (pg_link_dead(c)) {
-				snprintf(why, sizeof why, "%s", c->res != NULL ?
-				    PQresultErrorMessage(c->res) :
-				    PQerrorMessage(c->pq));
-				pg_lost(c, why);
+				pg_lost_dead(c);
 				return -1;
 			}
 			if (pg_finish_inflight(c) == -1)
@@ -846,7 +806,7 @@ pg_conn_new(struct event_base *base, const char *conninfo,
 	return c;
 }
 
-static void
+void
 pg_cancel(struct pg_conn *c, struct pg_query *q)
 {
 	struct err	e;
@@ -881,6 +841,7 @@ pg_conn_free(struct pg_conn *c)
 		c->inflight = NULL;
 		pg_cancel(c, q);
 	}
+	pg_pipe_cancel(c);
 	while ((q = pg_dequeue(c)) != NULL)
 		pg_cancel(c, q);
 

@@ -24,11 +24,13 @@ struct done {
 	char	v0[64];		/* first column of the first row */
 	char	v1[64];		/* second column, "(null)" for SQL NULL */
 	int	ntuples;
+	int	in_flight;	/* pg_in_flight(watched) as it completed */
 };
 
 static const char	*dsn;
 static struct done	 dones[MAXDONE];
 static int		 ndone;
+static struct pg_conn	*watched;
 
 static void
 query_cb(PGresult *res, const struct err *e, void *arg)
@@ -38,6 +40,7 @@ query_cb(PGresult *res, const struct err *e, void *arg)
 	assert_true(ndone < MAXDONE);
 	memset(d, 0, sizeof *d);
 	d->order = (int)(intptr_t)arg;
+	d->in_flight = watched != NULL ? (int)pg_in_flight(watched) : -1;
 	if (e != NULL) {
 		snprintf(d->code, sizeof d->code, "%s", e->code);
 		snprintf(d->msg, sizeof d->msg, "%s", e->msg);
@@ -73,6 +76,7 @@ static int
 setup(void **state)
 {
 	ndone = 0;
+	watched = NULL;
 	return 0;
 }
 
@@ -259,6 +263,187 @@ test_dead_socket(void **state)
 	pg_conn_free(c);
 }
 
+/*
+ * Pipeline mode: queries queued before the connection is ready go out
+ * depth at a time -- when the first completes, the next three are still
+ * in flight -- and complete in order, with their params (NULL, 8 MiB: a
+ * flush resumed), while a LISTEN on the same connection still works.
+ */
+static void
+test_pipeline_order(void **state)
+{
+	struct pg_conn	*c, *b;
+	const char	*p[2];
+	char		 buf[16], *big;
+	int		 i, most = 0;
+
+	need_dsn();
+	nnotify = 0;
+	snprintf(chan, sizeof chan, "px pipe %ld", (long)getpid());
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	pg_conn_set_pipeline(c, 4);
+	watched = c;
+	pg_listen(c, chan, notify_cb, NULL);
+	q(c, "CREATE TEMP TABLE t (a int, b text)", 0, NULL, 0);
+	for (i = 1; i <= 20; i++) {
+		snprintf(buf, sizeof buf, "%d", i);
+		p[0] = buf;
+		p[1] = i % 2 ? NULL : "even";
+		q(c, "INSERT INTO t VALUES ($1, $2) RETURNING a, b", 2, p, i);
+	}
+	q(c, "SELECT count(*), count(b) FROM t", 0, NULL, 21);
+	big = xmalloc(8 << 20);
+	memset(big, 'p', 8 << 20);
+	big[(8 << 20) - 1] = '\0';
+	p[0] = big;
+	q(c, "SELECT length($1)", 1, p, 22);
+	free(big);
+	run_until(&ndone, 23, 10000);
+	for (i = 0; i < 23; i++) {
+		most = dones[i].in_flight > most ? dones[i].in_flight : most;
+		assert_int_equal(dones[i].order, i);
+		assert_string_equal(dones[i].code, "");
+	}
+	assert_string_equal(dones[3].v0, "3");
+	assert_string_equal(dones[3].v1, "(null)");
+	assert_string_equal(dones[4].v1, "even");
+	assert_string_equal(dones[21].v0, "20");
+	assert_string_equal(dones[21].v1, "10");
+	assert_string_equal(dones[22].v0, "8388607");
+	/* Three still out as one completes: four were in flight. */
+	assert_int_equal(most, 3);
+	assert_int_equal(pg_pending(c), 0);
+	assert_int_equal(pg_in_flight(c), 0);
+
+	b = pg_conn_new(loop_base(), dsn, NULL);
+	p[0] = chan;
+	p[1] = "piped";
+	q(b, "SELECT pg_notify($1, $2)", 2, p, 23);
+	run_until(&nnotify, 1, 5000);
+	assert_string_equal(payloads[0], "piped");
+	/* COPY cannot go in a pipeline: refused, the connection carries on. */
+	pg_query_copy(c, "COPY t FROM STDIN", "1\tx\n", 4, query_cb,
+	    (void *)(intptr_t)24);
+	q(c, "SELECT count(*) FROM t", 0, NULL, 25);
+	run_until(&ndone, 26, 5000);
+	assert_string_equal(find_done(24)->code, "store-error");
+	assert_non_null(strstr(find_done(24)->msg, "COPY"));
+	assert_string_equal(find_done(25)->v0, "20");
+	pg_conn_free(b);
+	pg_conn_free(c);
+}
+
+/*
+ * Each query is its own transaction with its own sync: the one that
+ * fails, in flight between two inserts, fails alone, both inserts commit
+ * and each is answered only once committed (another connection sees it).
+ */
+static void
+test_pipeline_error_alone(void **state)
+{
+	struct pg_conn	*c;
+	char		 sql[160], tab[48];
+
+	need_dsn();
+	snprintf(tab, sizeof tab, "px_pipe_err_%ld", (long)getpid());
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	pg_conn_set_pipeline(c, 8);
+	watched = c;
+	snprintf(sql, sizeof sql, "CREATE TABLE %s (a int)", tab);
+	q(c, sql, 0, NULL, 0);
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (1)", tab);
+	q(c, sql, 0, NULL, 1);
+	q(c, "SELECT 1/0", 0, NULL, 2);
+	q(c, "SELECT * FROM no_such_table", 0, NULL, 3);
+	snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (2)", tab);
+	q(c, sql, 0, NULL, 4);
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", tab);
+	q(c, sql, 0, NULL, 5);
+	run_until(&ndone, 6, 5000);
+	assert_int_equal(dones[0].in_flight, 5);
+	assert_string_equal(dones[1].code, "");
+	assert_string_equal(dones[2].code, "sql:22012");
+	assert_string_equal(dones[3].code, "sql:42P01");
+	assert_non_null(strstr(dones[3].msg, "no_such_table"));
+	assert_string_equal(dones[4].code, "");
+	assert_string_equal(dones[5].v0, "2");
+	pg_conn_free(c);
+
+	/* Committed: a fresh session sees both rows. */
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	watched = NULL;
+	snprintf(sql, sizeof sql, "SELECT string_agg(a::text, ',' ORDER BY a) "
+	    "FROM %s", tab);
+	q(c, sql, 0, NULL, 6);
+	snprintf(sql, sizeof sql, "DROP TABLE %s", tab);
+	q(c, sql, 0, NULL, 7);
+	run_until(&ndone, 8, 5000);
+	assert_string_equal(dones[6].v0, "1,2");
+	assert_string_equal(dones[7].code, "");
+	pg_conn_free(c);
+}
+
+/*
+ * The backend is killed while four queries are in flight and two more
+ * wait: the four fail with store-unreachable (one of them could have run,
+ * so none is sent again), the two waiting run once after the reconnect,
+ * in pipeline mode again.  The table then holds each row that was
+ * answered as stored exactly once, and none of those answered as failed
+ * (they were behind the sleep the kill cut short).
+ */
+static void
+test_pipeline_killed(void **state)
+{
+	struct pg_opts	 o = { 5000, 0, 10, 100 };
+	struct pg_conn	*a, *b;
+	const char	*p[1];
+	char		 sql[160], tab[48];
+	int		 i;
+
+	need_dsn();
+	snprintf(tab, sizeof tab, "px_pipe_kill_%ld", (long)getpid());
+	a = pg_conn_new(loop_base(), dsn, &o);
+	b = pg_conn_new(loop_base(), dsn, NULL);
+	pg_conn_set_pipeline(a, 4);
+	snprintf(sql, sizeof sql, "CREATE TABLE %s (a int)", tab);
+	q(b, sql, 0, NULL, 0);
+	q(a, "SELECT pg_backend_pid()", 0, NULL, 1);
+	run_until(&ndone, 2, 5000);
+	assert_string_equal(find_done(0)->code, "");
+
+	watched = a;
+	q(a, "SELECT pg_sleep(30)", 0, NULL, 2);
+	for (i = 3; i <= 7; i++) {
+		snprintf(sql, sizeof sql, "INSERT INTO %s VALUES (%d)", tab, i);
+		q(a, sql, 0, NULL, i);
+	}
+	p[0] = find_done(1)->v0;
+	q(b, "SELECT pg_terminate_backend($1::int) FROM pg_sleep(0.3)", 1, p,
+	    8);
+	run_until(&ndone, 9, 10000);
+	assert_string_equal(find_done(8)->v0, "t");
+	for (i = 2; i <= 5; i++)
+		assert_string_equal(find_done(i)->code, "store-unreachable");
+	assert_string_equal(find_done(6)->code, "");
+	assert_string_equal(find_done(7)->code, "");
+	/* The last two went out together, after the reconnect. */
+	assert_int_equal(find_done(6)->in_flight, 1);
+	for (i = 2; i <= 7; i++)
+		assert_true(find_done(i)->order == i);
+
+	snprintf(sql, sizeof sql, "SELECT string_agg(a::text, ',' ORDER BY a) "
+	    "FROM %s", tab);
+	q(b, sql, 0, NULL, 9);
+	snprintf(sql, sizeof sql, "DROP TABLE %s", tab);
+	q(b, sql, 0, NULL, 10);
+	run_until(&ndone, 11, 5000);
+	assert_string_equal(find_done(9)->v0, "6,7");
+	assert_int_equal(pg_pending(a), 0);
+	assert_int_equal(pg_conn_state(a), PG_READY);
+	pg_conn_free(a);
+	pg_conn_free(b);
+}
+
 int
 main(void)
 {
@@ -270,6 +455,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_listen_notify_reconnect,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dead_socket,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_order,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_error_alone,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipeline_killed,
 		    setup, teardown),
 	};
 

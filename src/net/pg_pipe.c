@@ -1,0 +1,226 @@
+/*
+ * Pipeline mode for one connection (pg_conn_set_pipeline): up to depth
+ * queries in flight at once instead of one, so the next statement is at
+ * the server while the previous one's answer comes back.
+ *
+ * Each query is followed by a sync point of its own, so it runs as its own
+ * transaction -- exactly as it would alone -- and one that fails aborts
+ * none of the others.  A query completes at its sync, not at the end of
+ * its rows: the server commits between the two, so a caller told "done"
+ * is told "committed".  Results come back in the order sent; pipe_head is
+ * the query whose results are read next, c->res the result kept for it.
+ *
+ * A lost connection fails every query in flight with store-unreachable,
+ * as pg.c fails its one: any of them may have run, so none is sent again.
+ * Queries not yet sent wait for the reconnect, which enters pipeline mode
+ * again before it sends.  COPY is refused: libpq has no COPY in a pipeline.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "net/pg_int.h"
+
+void
+pg_conn_set_pipeline(struct pg_conn *c, int depth)
+{
+	c->pipe_depth = depth > 1 ? depth : 1;
+	if (!c->freeing && c->state == PG_READY)
+		event_active(c->ev_kick, EV_TIMEOUT, 0);
+}
+
+static void
+pg_pipe_push(struct pg_conn *c, struct pg_query *q)
+{
+	q->next = NULL;
+	if (c->pipe_tail != NULL)
+		c->pipe_tail->next = q;
+	else
+		c->pipe_head = q;
+	c->pipe_tail = q;
+	c->npipe++;
+}
+
+static struct pg_query *
+pg_pipe_pop(struct pg_conn *c)
+{
+	struct pg_query	*q;
+
+	if ((q = c->pipe_head) == NULL)
+		return NULL;
+	if ((c->pipe_head = q->next) == NULL)
+		c->pipe_tail = NULL;
+	q->next = NULL;
+	c->npipe--;
+	return q;
+}
+
+/* Only when nothing is in flight: libpq refuses it otherwise. */
+static int
+pg_pipe_enter(struct pg_conn *c)
+{
+	if (c->piped)
+		return 0;
+	if (PQenterPipelineMode(c->pq) != 1) {
+		pg_lost(c, PQerrorMessage(c->pq));
+		return -1;
+	}
+	c->piped = 1;
+	return 0;
+}
+
+/* q failed to go (already unlinked): -1 if c may be gone or was lost. */
+static int
+pg_pipe_unsent(struct pg_conn *c, struct pg_query *q)
+{
+	struct err	e;
+
+	if (PQstatus(c->pq) == CONNECTION_BAD) {
+		/* Never reached the server: safe to send later. */
+		pg_push_front(c, q);
+		pg_lost(c, PQerrorMessage(c->pq));
+		return -1;
+	}
+	pg_set_why(c, PQerrorMessage(c->pq));
+	err_set(&e, "store-error", "%s", c->why);
+	return pg_complete(c, q, NULL, &e);
+}
+
+/* Send queued queries while fewer than depth are in flight. */
+int
+pg_pipe_send(struct pg_conn *c)
+{
+	struct pg_query	*q;
+	struct err	 e;
+	int		 sent = 0;
+
+	if (c->state != PG_READY || c->inflight != NULL)
+		return 0;
+	while (c->npipe < c->pipe_depth && c->head != NULL) {
+		if (pg_pipe_enter(c) == -1)
+			return -1;
+		q = pg_dequeue(c);
+		if (q->copy != NULL) {
+			err_set(&e, "store-error", "COPY is not sent on a "
+			    "pipelined connection");
+			if (pg_complete(c, q, NULL, &e) == -1)
+				return -1;
+			continue;
+		}
+		if (!PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
+		    (const char *const *)q->params, NULL, NULL, 0)) {
+			if (pg_pipe_unsent(c, q) == -1)
+				return -1;
+			continue;
+		}
+		/* In flight from here: part of it may have left already. */
+		pg_pipe_push(c, q);
+		sent = 1;
+		if (!PQpipelineSync(c->pq)) {
+			pg_lost(c, PQerrorMessage(c->pq));
+			return -1;
+		}
+	}
+	return sent ? pg_flush(c) : 0;
+}
+
+/* The head reached its sync: committed, or failed. */
+static int
+pg_pipe_finish(struct pg_conn *c)
+{
+	struct pg_query	*q = pg_pipe_pop(c);
+	PGresult	*res = c->res;
+	struct err	 e;
+	int		 rc;
+
+	c->res = NULL;
+	err_clear(&e);
+	if (res == NULL && q->aborted) {
+		err_set(&e, "pipeline-aborted", "not run: the statement "
+		    "before it in the same pipeline failed "
+		    "(PGRES_PIPELINE_ABORTED)");
+		rc = pg_complete(c, q, NULL, &e);
+	} else if (pg_result_err(res, &e))
+		rc = pg_complete(c, q, NULL, &e);
+	else
+		rc = pg_complete(c, q, res, NULL);
+	if (res != NULL)
+		PQclear(res);
+	return rc;
+}
+
+/*
+ * Collect complete results; -1 if c may be gone or the link was lost.
+ * A NULL from PQgetResult ends a query's results (its sync comes next);
+ * two in a row mean libpq has nothing more until the server sends more.
+ */
+int
+pg_pipe_drain(struct pg_conn *c)
+{
+	PGresult	*r;
+	int		 nulls = 0;
+
+	while (c->pipe_head != NULL && !PQisBusy(c->pq)) {
+		if ((r = PQgetResult(c->pq)) == NULL) {
+			if (pg_link_dead(c)) {
+				pg_lost_dead(c);
+				return -1;
+			}
+			if (++nulls > 1)
+				break;
+			continue;
+		}
+		nulls = 0;
+		switch (PQresultStatus(r)) {
+		case PGRES_PIPELINE_SYNC:
+			PQclear(r);
+			if (pg_pipe_finish(c) == -1)
+				return -1;
+			break;
+		case PGRES_PIPELINE_ABORTED:
+			PQclear(r);
+			c->pipe_head->aborted = 1;
+			break;
+		case PGRES_COPY_IN:
+		case PGRES_COPY_OUT:
+		case PGRES_COPY_BOTH:
+			PQclear(r);
+			pg_lost(c, "COPY is not supported on a pipelined "
+			    "connection");
+			return -1;
+		default:
+			pg_keep_result(c, r);
+			break;
+		}
+	}
+	return 0;
+}
+
+/* After pg_lost's teardown: each in flight may have run, none is resent. */
+void
+pg_pipe_lost(struct pg_conn *c)
+{
+	struct pg_query	*q;
+	struct err	 e;
+
+	while ((q = pg_pipe_pop(c)) != NULL) {
+		pg_err_unreachable(c, &e);
+		if (pg_complete(c, q, NULL, &e) == -1)
+			return;
+	}
+}
+
+void
+pg_pipe_cancel(struct pg_conn *c)
+{
+	struct pg_query	*q;
+
+	while ((q = pg_pipe_pop(c)) != NULL)
+		pg_cancel(c, q);
+}
+
+size_t
+pg_in_flight(const struct pg_conn *c)
+{
+	return c->inflight != NULL ? 1 : (size_t)c->npipe;
+}
