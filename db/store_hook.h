@@ -66,6 +66,12 @@ struct store_hook_claimer {
 };
 void store_hook_acceptor_claimer(struct store_hook_acceptor *,
     const struct store_hook_claimer *);
+/*
+ * Batches at the store at once (default 2; pipeline mode when more than
+ * 1): while one is there, the next goes once as many payloads wait as the
+ * one before it had, else at that one's answer.
+ */
+void store_hook_acceptor_depth(struct store_hook_acceptor *, int depth);
 /* Batches sent and payloads in them, for /metrics and the bench. */
 void store_hook_acceptor_stats(const struct store_hook_acceptor *,
     uint64_t *batches, uint64_t *items);

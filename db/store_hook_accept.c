@@ -11,6 +11,17 @@
  * (hook_accept_run of 0030_hook_accept_claim.sql), up to the slots its
  * claimer grants: each payload's answer carries its claimed signals, so
  * the executor starts them without a claim of its own.
+ *
+ * With a depth above 1 (hook.accept_depth) the connection is in pipeline
+ * mode (pg_conn_set_pipeline): while a batch is at the store the next one
+ * goes, at the end of a loop turn, once as many payloads wait as the one
+ * before it had -- the store finds it waiting instead of waiting for it
+ * -- and otherwise at that batch's answer, as with depth 1, so batches
+ * stay as large: one statement per payload would cost the store more CPU
+ * than the round trip it saves.  The server still runs them one after the
+ * other, each its own transaction, so a batch sees every earlier one
+ * committed (de-duplication and claims as before), one failing fails none
+ * of the others, and the senders of each are answered once it committed.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +35,8 @@
 /* One batch stays well under a statement's size and a sender's patience. */
 #define ACCEPT_BATCH_MAX	256
 #define ACCEPT_BATCH_BYTES	(8 * 1024 * 1024)
+/* Batches at the store at once (pipeline mode, pg_pipe.c). */
+#define ACCEPT_DEPTH		2
 
 struct accept_item {
 	char			*json;	/* the item as hook_accept_batch reads it */
@@ -34,7 +47,7 @@ struct accept_item {
 	struct accept_item	*next;
 };
 
-/* A batch the store answered, its payloads not yet answered. */
+/* A batch at the store, or answered by it, its payloads not yet answered. */
 struct accept_done {
 	struct accept_item	*items;
 	json_t			*r;		/* NULL: failed with err */
@@ -49,11 +62,14 @@ struct store_hook_acceptor {
 	struct event		*ev_answer;	/* answer the done batches */
 	struct accept_item	*head;		/* waiting for the next batch */
 	struct accept_item	**tail;
-	struct accept_item	*sent;		/* the batch at the store */
+	struct accept_done	*sent;		/* the batches at the store */
+	struct accept_done	**sent_tail;
+	int			 nsent;
+	int			 depth;		/* most batches at the store */
+	size_t			 last_n;	/* payloads of the newest sent */
 	struct accept_done	*done;		/* answered by the store, in order */
 	struct accept_done	**done_tail;
 	size_t			 nwaiting;
-	int			 nclaim;	/* slots the batch at the store has */
 	struct store_hook_claimer claimer;
 	int			 freeing;
 	uint64_t		 batches;
@@ -156,12 +172,13 @@ static void
 accept_done(json_t *rows, const struct err *err, void *arg)
 {
 	struct store_hook_acceptor	*a = arg;
-	struct accept_done		*d = xcalloc(1, sizeof *d);
+	struct accept_done		*d = a->sent;
 
-	d->items = a->sent;
-	d->nclaim = a->nclaim;
-	a->sent = NULL;
-	a->nclaim = 0;
+	/* The store answers in the order sent: this is the oldest. */
+	if ((a->sent = d->next) == NULL)
+		a->sent_tail = &a->sent;
+	d->next = NULL;
+	a->nsent--;
 	if (err != NULL)
 		d->err = *err;
 	else if ((d->r = json_incref(json_object_get(json_array_get(rows, 0),
@@ -183,12 +200,17 @@ accept_send(struct store_hook_acceptor *a)
 {
 	struct strbuf		 b;
 	struct accept_item	*it, **last;
+	struct accept_done	*d;
 	const char		*p[2];
 	char			 lim[16];
 	size_t			 n = 0;
 	int			 want = 0;
 
-	if (a->sent != NULL || a->head == NULL)
+	if (a->nsent >= a->depth || a->head == NULL)
+		return;
+	/* Early (one is at the store) only as large as the one before:
+	 * a statement per payload would cost the store more than it saves. */
+	if (a->nsent > 0 && a->nwaiting < a->last_n)
 		return;
 	strbuf_init(&b);
 	strbuf_putc(&b, '[');
@@ -202,18 +224,23 @@ accept_send(struct store_hook_acceptor *a)
 		last = &it->next;
 	}
 	strbuf_putc(&b, ']');
-	/* The first n items go; the rest wait for this batch's answer. */
-	a->sent = a->head;
+	/* The first n items go; the rest wait for a batch's answer. */
+	d = xcalloc(1, sizeof *d);
+	d->items = a->head;
 	a->head = *last;
 	*last = NULL;
 	if (a->head == NULL)
 		a->tail = &a->head;
+	*a->sent_tail = d;
+	a->sent_tail = &d->next;
+	a->nsent++;
 	a->nwaiting -= n;
+	a->last_n = n;
 	a->batches++;
 	a->items += n;
-	a->nclaim = a->claimer.reserve != NULL && want > 0 ?
+	d->nclaim = a->claimer.reserve != NULL && want > 0 ?
 	    a->claimer.reserve(a->claimer.arg, want) : 0;
-	snprintf(lim, sizeof lim, "%d", a->nclaim);
+	snprintf(lim, sizeof lim, "%d", d->nclaim);
 	p[0] = b.s;
 	p[1] = lim;
 	store_run(a->st, "SELECT hook_accept_run($1::jsonb, $2::int) AS r", 2,
@@ -243,7 +270,9 @@ store_hook_acceptor_new(struct event_base *base, const char *conninfo,
 	a->ev = event_new(base, -1, 0, accept_turn, a);
 	a->ev_answer = event_new(base, -1, 0, accept_answer_cb, a);
 	a->tail = &a->head;
+	a->sent_tail = &a->sent;
 	a->done_tail = &a->done;
+	store_hook_acceptor_depth(a, ACCEPT_DEPTH);
 	/* Read and planned now, not in front of the first sender's answer
 	 * (tens of milliseconds): hook_accept_warm of 0030 stores nothing. */
 	store_run(a->st, "SELECT hook_accept_warm()", 0, NULL, accept_warmed,
@@ -273,6 +302,13 @@ store_hook_acceptor_free(struct store_hook_acceptor *a)
 		accept_item_free(it);
 	}
 	free(a);
+}
+
+void
+store_hook_acceptor_depth(struct store_hook_acceptor *a, int depth)
+{
+	a->depth = depth > 1 ? depth : 1;
+	pg_conn_set_pipeline(store_conn(a->st), a->depth);
 }
 
 void
@@ -331,6 +367,6 @@ store_hook_accept(struct store_hook_acceptor *a,
 	a->tail = &it->next;
 	a->nwaiting++;
 	/* Not at once: what else this loop turn accepts goes with it. */
-	if (a->sent == NULL)
+	if (a->nsent < a->depth)
 		event_active(a->ev, EV_TIMEOUT, 0);
 }

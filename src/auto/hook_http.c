@@ -731,6 +731,8 @@ hook_server_new(struct http_server *http, struct store *store,
 	claimer.release = hook_claim_release;
 	claimer.arg = hs->exec;
 	store_hook_acceptor_claimer(hs->acceptor, &claimer);
+	store_hook_acceptor_depth(hs->acceptor,
+	    (int)config_int(cfg, "hook.accept_depth"));
 	/* The registry, credentials and ids the first signal would fetch;
 	 * the intents' connection, opened for the ids, plans the intent as
 	 * it opens (store_fanout_warm). */

@@ -75,6 +75,9 @@ const struct config_key config_table[] = {
 	  "postbacks handled at once; more are answered 503 at once" },
 	{ "metrics.account_labels", CONFIG_BOOL, "false", 0, 0, NULL, 0,
 	  "label ack latency in /metrics by account too (one series each)" },
+	{ "hook.accept_depth", CONFIG_INT, "2", 1, 16, NULL, 0,
+	  "webhook accept batches at the store at once (pipeline mode); "
+	  "1 sends each after the previous one's answer" },
 	{ "hook.dedupe_s", CONFIG_INT, "60", 0, 86400, NULL, 0,
 	  "seconds within which a webhook payload identical to an earlier "
 	  "one is stored as DUPLICATE and not run" },
