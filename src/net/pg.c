@@ -67,15 +67,22 @@ pg_query_new(const char *sql, int nparams, const char *const *params,
 	return q;
 }
 
+/* q at the end of the list from *head to *tail. */
+void
+pg_append(struct pg_query **head, struct pg_query **tail, struct pg_query *q)
+{
+	q->next = NULL;
+	if (*tail != NULL)
+		(*tail)->next = q;
+	else
+		*head = q;
+	*tail = q;
+}
+
 static void
 pg_enqueue(struct pg_conn *c, struct pg_query *q)
 {
-	q->next = NULL;
-	if (c->tail != NULL)
-		c->tail->next = q;
-	else
-		c->head = q;
-	c->tail = q;
+	pg_append(&c->head, &c->tail, q);
 }
 
 void
@@ -263,18 +270,25 @@ pg_schedule_retry(struct pg_conn *c)
 		c->backoff_ms *= 2;
 }
 
-/* Only ever called from a loop callback, so completing here is safe. */
-static void
-pg_fail_queued(struct pg_conn *c)
+/* Each query pop gives fails with store-unreachable, until c is gone. */
+void
+pg_fail_all(struct pg_conn *c, struct pg_query *(*pop)(struct pg_conn *))
 {
 	struct pg_query	*q;
 	struct err	 e;
 
-	while ((q = pg_dequeue(c)) != NULL) {
+	while ((q = pop(c)) != NULL) {
 		pg_err_unreachable(c, &e);
 		if (pg_complete(c, q, NULL, &e) == -1)
 			return;
 	}
+}
+
+/* Only ever called from a loop callback, so completing here is safe. */
+static void
+pg_fail_queued(struct pg_conn *c)
+{
+	pg_fail_all(c, pg_dequeue);
 }
 
 /* Each step gets a new one-shot event: the socket may differ every time. */
@@ -456,12 +470,28 @@ pg_flush(struct pg_conn *c)
 	}
 }
 
+/* q failed to go (already unlinked): -1 if c may be gone or was lost. */
+int
+pg_unsent(struct pg_conn *c, struct pg_query *q)
+{
+	struct err	e;
+
+	if (PQstatus(c->pq) == CONNECTION_BAD) {
+		/* Never reached the server: safe to send later. */
+		pg_push_front(c, q);
+		pg_lost(c, PQerrorMessage(c->pq));
+		return -1;
+	}
+	pg_set_why(c, PQerrorMessage(c->pq));
+	err_set(&e, "store-error", "%s", c->why);
+	return pg_complete(c, q, NULL, &e);
+}
+
 /* -1 if c may be gone or the connection was lost. */
 static int
 pg_send_next(struct pg_conn *c)
 {
 	struct pg_query	*q;
-	struct err	 e;
 
 	if (c->pipe_depth > 1 || c->piped)
 		return pg_pipe_send(c);
@@ -470,15 +500,7 @@ pg_send_next(struct pg_conn *c)
 		if (!(q->copy != NULL ? PQsendQuery(c->pq, q->sql) :
 		    PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
 		    (const char *const *)q->params, NULL, NULL, 0))) {
-			if (PQstatus(c->pq) == CONNECTION_BAD) {
-				/* Never reached the server: safe to send later. */
-				pg_push_front(c, q);
-				pg_lost(c, PQerrorMessage(c->pq));
-				return -1;
-			}
-			pg_set_why(c, PQerrorMessage(c->pq));
-			err_set(&e, "store-error", "%s", c->why);
-			if (pg_complete(c, q, NULL, &e) == -1)
+			if (pg_unsent(c, q) == -1)
 				return -1;
 			continue;
 		}
@@ -543,24 +565,40 @@ pg_keep_result(struct pg_conn *c, PGresult *r)
 	}
 }
 
-static int
-pg_finish_inflight(struct pg_conn *c)
+/*
+ * q (unlinked) is done: its result is c->res; aborted (pipeline mode)
+ * when the server skipped it.  -1 if the callback freed c.
+ */
+int
+pg_finish(struct pg_conn *c, struct pg_query *q, int aborted)
 {
-	struct pg_query	*q = c->inflight;
 	PGresult	*res = c->res;
 	struct err	 e;
 	int		 rc;
 
-	c->inflight = NULL;
 	c->res = NULL;
 	err_clear(&e);
-	if (pg_result_err(res, &e))
+	if (res == NULL && aborted) {
+		err_set(&e, "pipeline-aborted", "not run: the statement "
+		    "before it in the same pipeline failed "
+		    "(PGRES_PIPELINE_ABORTED)");
+		rc = pg_complete(c, q, NULL, &e);
+	} else if (pg_result_err(res, &e))
 		rc = pg_complete(c, q, NULL, &e);
 	else
 		rc = pg_complete(c, q, res, NULL);
 	if (res != NULL)
 		PQclear(res);
 	return rc;
+}
+
+static int
+pg_finish_inflight(struct pg_conn *c)
+{
+	struct pg_query	*q = c->inflight;
+
+	c->inflight = NULL;
+	return pg_finish(c, q, 0);
 }
 
 /*

@@ -74,14 +74,18 @@ int	pg_complete(struct pg_conn *, struct pg_query *, PGresult *,
 	    const struct err *);
 void	pg_lost(struct pg_conn *, const char *);
 int	pg_flush(struct pg_conn *);
+int	pg_unsent(struct pg_conn *, struct pg_query *);
+void	pg_append(struct pg_query **, struct pg_query **, struct pg_query *);
 void	pg_push_front(struct pg_conn *, struct pg_query *);
 struct pg_query *pg_dequeue(struct pg_conn *);
 void	pg_set_why(struct pg_conn *, const char *);
 void	pg_err_unreachable(struct pg_conn *, struct err *);
+void	pg_fail_all(struct pg_conn *, struct pg_query *(*)(struct pg_conn *));
 int	pg_result_err(PGresult *, struct err *);
 void	pg_keep_result(struct pg_conn *, PGresult *);
 int	pg_link_dead(struct pg_conn *);
 void	pg_lost_dead(struct pg_conn *);
+int	pg_finish(struct pg_conn *, struct pg_query *, int aborted);
 void	pg_cancel(struct pg_conn *, struct pg_query *);
 
 /* pg_pipe.c */

@@ -32,12 +32,7 @@ pg_conn_set_pipeline(struct pg_conn *c, int depth)
 static void
 pg_pipe_push(struct pg_conn *c, struct pg_query *q)
 {
-	q->next = NULL;
-	if (c->pipe_tail != NULL)
-		c->pipe_tail->next = q;
-	else
-		c->pipe_head = q;
-	c->pipe_tail = q;
+	pg_append(&c->pipe_head, &c->pipe_tail, q);
 	c->npipe++;
 }
 
@@ -69,23 +64,6 @@ pg_pipe_enter(struct pg_conn *c)
 	return 0;
 }
 
-/* q failed to go (already unlinked): -1 if c may be gone or was lost. */
-static int
-pg_pipe_unsent(struct pg_conn *c, struct pg_query *q)
-{
-	struct err	e;
-
-	if (PQstatus(c->pq) == CONNECTION_BAD) {
-		/* Never reached the server: safe to send later. */
-		pg_push_front(c, q);
-		pg_lost(c, PQerrorMessage(c->pq));
-		return -1;
-	}
-	pg_set_why(c, PQerrorMessage(c->pq));
-	err_set(&e, "store-error", "%s", c->why);
-	return pg_complete(c, q, NULL, &e);
-}
-
 /* Send queued queries while fewer than depth are in flight. */
 int
 pg_pipe_send(struct pg_conn *c)
@@ -109,7 +87,7 @@ pg_pipe_send(struct pg_conn *c)
 		}
 		if (!PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
 		    (const char *const *)q->params, NULL, NULL, 0)) {
-			if (pg_pipe_unsent(c, q) == -1)
+			if (pg_unsent(c, q) == -1)
 				return -1;
 			continue;
 		}
@@ -129,24 +107,8 @@ static int
 pg_pipe_finish(struct pg_conn *c)
 {
 	struct pg_query	*q = pg_pipe_pop(c);
-	PGresult	*res = c->res;
-	struct err	 e;
-	int		 rc;
 
-	c->res = NULL;
-	err_clear(&e);
-	if (res == NULL && q->aborted) {
-		err_set(&e, "pipeline-aborted", "not run: the statement "
-		    "before it in the same pipeline failed "
-		    "(PGRES_PIPELINE_ABORTED)");
-		rc = pg_complete(c, q, NULL, &e);
-	} else if (pg_result_err(res, &e))
-		rc = pg_complete(c, q, NULL, &e);
-	else
-		rc = pg_complete(c, q, res, NULL);
-	if (res != NULL)
-		PQclear(res);
-	return rc;
+	return pg_finish(c, q, q->aborted);
 }
 
 /*
@@ -200,14 +162,7 @@ pg_pipe_drain(struct pg_conn *c)
 void
 pg_pipe_lost(struct pg_conn *c)
 {
-	struct pg_query	*q;
-	struct err	 e;
-
-	while ((q = pg_pipe_pop(c)) != NULL) {
-		pg_err_unreachable(c, &e);
-		if (pg_complete(c, q, NULL, &e) == -1)
-			return;
-	}
+	pg_fail_all(c, pg_pipe_pop);
 }
 
 void

@@ -102,17 +102,19 @@ q(struct pg_conn *c, const char *sql, int n, const char *const *p, int order)
 	pg_query(c, sql, n, p, query_cb, (void *)(intptr_t)order);
 }
 
-/* Queries complete in the order queued, NULL params arrive as SQL NULL. */
-static void
-test_order_and_params(void **state)
+/*
+ * Queries complete in the order queued, NULL params arrive as SQL NULL, a
+ * param of 8 MiB makes PQflush resume; returns the most queries still in
+ * flight as one completed.
+ */
+static int
+order_and_params(struct pg_conn *c)
 {
-	struct pg_conn	*c;
 	const char	*p[2];
 	char		 buf[16], *big;
-	int		 i;
+	int		 i, most = 0;
 
-	need_dsn();
-	c = pg_conn_new(loop_base(), dsn, NULL);
+	watched = c;
 	q(c, "CREATE TEMP TABLE t (a int, b text)", 0, NULL, 0);
 	for (i = 1; i <= 20; i++) {
 		snprintf(buf, sizeof buf, "%d", i);
@@ -135,6 +137,7 @@ test_order_and_params(void **state)
 	run_until(&ndone, 24, 10000);
 	assert_string_equal(dones[23].v0, "8388607");
 	for (i = 0; i < 24; i++) {
+		most = dones[i].in_flight > most ? dones[i].in_flight : most;
 		assert_int_equal(dones[i].order, i);
 		assert_string_equal(dones[i].code, "");
 	}
@@ -146,7 +149,20 @@ test_order_and_params(void **state)
 	assert_string_equal(dones[22].v0, "20");
 	assert_string_equal(dones[22].v1, "10");
 	assert_int_equal(pg_pending(c), 0);
+	assert_int_equal(pg_in_flight(c), 0);
 	assert_int_equal(pg_conn_state(c), PG_READY);
+	return most;
+}
+
+/* Without pipeline mode, one query at a time. */
+static void
+test_order_and_params(void **state)
+{
+	struct pg_conn	*c;
+
+	need_dsn();
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	assert_int_equal(order_and_params(c), 0);
 	pg_conn_free(c);
 }
 
@@ -263,72 +279,56 @@ test_dead_socket(void **state)
 	pg_conn_free(c);
 }
 
+/* Table tab's rows as "1,2" (in the session of c), then dropped. */
+static const char *
+rows_then_drop(struct pg_conn *c, const char *tab, int order)
+{
+	char	sql[160];
+
+	snprintf(sql, sizeof sql, "SELECT string_agg(a::text, ',' ORDER BY a) "
+	    "FROM %s", tab);
+	q(c, sql, 0, NULL, order);
+	snprintf(sql, sizeof sql, "DROP TABLE %s", tab);
+	q(c, sql, 0, NULL, order + 1);
+	run_until(&ndone, ndone + 2, 5000);
+	assert_string_equal(find_done(order + 1)->code, "");
+	return find_done(order)->v0;
+}
+
 /*
  * Pipeline mode: queries queued before the connection is ready go out
- * depth at a time -- when the first completes, the next three are still
- * in flight -- and complete in order, with their params (NULL, 8 MiB: a
- * flush resumed), while a LISTEN on the same connection still works.
+ * depth at a time -- as one completes, three are still in flight -- and
+ * complete in order, as above, while a LISTEN on the same connection
+ * still works; COPY is refused.
  */
 static void
 test_pipeline_order(void **state)
 {
 	struct pg_conn	*c, *b;
 	const char	*p[2];
-	char		 buf[16], *big;
-	int		 i, most = 0;
 
 	need_dsn();
 	nnotify = 0;
 	snprintf(chan, sizeof chan, "px pipe %ld", (long)getpid());
 	c = pg_conn_new(loop_base(), dsn, NULL);
 	pg_conn_set_pipeline(c, 4);
-	watched = c;
 	pg_listen(c, chan, notify_cb, NULL);
-	q(c, "CREATE TEMP TABLE t (a int, b text)", 0, NULL, 0);
-	for (i = 1; i <= 20; i++) {
-		snprintf(buf, sizeof buf, "%d", i);
-		p[0] = buf;
-		p[1] = i % 2 ? NULL : "even";
-		q(c, "INSERT INTO t VALUES ($1, $2) RETURNING a, b", 2, p, i);
-	}
-	q(c, "SELECT count(*), count(b) FROM t", 0, NULL, 21);
-	big = xmalloc(8 << 20);
-	memset(big, 'p', 8 << 20);
-	big[(8 << 20) - 1] = '\0';
-	p[0] = big;
-	q(c, "SELECT length($1)", 1, p, 22);
-	free(big);
-	run_until(&ndone, 23, 10000);
-	for (i = 0; i < 23; i++) {
-		most = dones[i].in_flight > most ? dones[i].in_flight : most;
-		assert_int_equal(dones[i].order, i);
-		assert_string_equal(dones[i].code, "");
-	}
-	assert_string_equal(dones[3].v0, "3");
-	assert_string_equal(dones[3].v1, "(null)");
-	assert_string_equal(dones[4].v1, "even");
-	assert_string_equal(dones[21].v0, "20");
-	assert_string_equal(dones[21].v1, "10");
-	assert_string_equal(dones[22].v0, "8388607");
-	/* Three still out as one completes: four were in flight. */
-	assert_int_equal(most, 3);
-	assert_int_equal(pg_pending(c), 0);
-	assert_int_equal(pg_in_flight(c), 0);
+	assert_int_equal(order_and_params(c), 3);
 
 	b = pg_conn_new(loop_base(), dsn, NULL);
 	p[0] = chan;
 	p[1] = "piped";
-	q(b, "SELECT pg_notify($1, $2)", 2, p, 23);
+	q(b, "SELECT pg_notify($1, $2)", 2, p, 24);
 	run_until(&nnotify, 1, 5000);
 	assert_string_equal(payloads[0], "piped");
 	/* COPY cannot go in a pipeline: refused, the connection carries on. */
 	pg_query_copy(c, "COPY t FROM STDIN", "1\tx\n", 4, query_cb,
-	    (void *)(intptr_t)24);
-	q(c, "SELECT count(*) FROM t", 0, NULL, 25);
-	run_until(&ndone, 26, 5000);
-	assert_string_equal(find_done(24)->code, "store-error");
-	assert_non_null(strstr(find_done(24)->msg, "COPY"));
-	assert_string_equal(find_done(25)->v0, "20");
+	    (void *)(intptr_t)25);
+	q(c, "SELECT count(*) FROM t", 0, NULL, 26);
+	run_until(&ndone, 27, 5000);
+	assert_string_equal(find_done(25)->code, "store-error");
+	assert_non_null(strstr(find_done(25)->msg, "COPY"));
+	assert_string_equal(find_done(26)->v0, "20");
 	pg_conn_free(b);
 	pg_conn_free(c);
 }
@@ -372,14 +372,7 @@ test_pipeline_error_alone(void **state)
 	/* Committed: a fresh session sees both rows. */
 	c = pg_conn_new(loop_base(), dsn, NULL);
 	watched = NULL;
-	snprintf(sql, sizeof sql, "SELECT string_agg(a::text, ',' ORDER BY a) "
-	    "FROM %s", tab);
-	q(c, sql, 0, NULL, 6);
-	snprintf(sql, sizeof sql, "DROP TABLE %s", tab);
-	q(c, sql, 0, NULL, 7);
-	run_until(&ndone, 8, 5000);
-	assert_string_equal(dones[6].v0, "1,2");
-	assert_string_equal(dones[7].code, "");
+	assert_string_equal(rows_then_drop(c, tab, 6), "1,2");
 	pg_conn_free(c);
 }
 
@@ -428,16 +421,9 @@ test_pipeline_killed(void **state)
 	assert_string_equal(find_done(7)->code, "");
 	/* The last two went out together, after the reconnect. */
 	assert_int_equal(find_done(6)->in_flight, 1);
-	for (i = 2; i <= 7; i++)
-		assert_true(find_done(i)->order == i);
-
-	snprintf(sql, sizeof sql, "SELECT string_agg(a::text, ',' ORDER BY a) "
-	    "FROM %s", tab);
-	q(b, sql, 0, NULL, 9);
-	snprintf(sql, sizeof sql, "DROP TABLE %s", tab);
-	q(b, sql, 0, NULL, 10);
-	run_until(&ndone, 11, 5000);
-	assert_string_equal(find_done(9)->v0, "6,7");
+	for (i = 3; i <= 7; i++)
+		assert_true(find_done(i) > find_done(i - 1));
+	assert_string_equal(rows_then_drop(b, tab, 9), "6,7");
 	assert_int_equal(pg_pending(a), 0);
 	assert_int_equal(pg_conn_state(a), PG_READY);
 	pg_conn_free(a);
