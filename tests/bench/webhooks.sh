@@ -15,6 +15,7 @@
 #     each after the one before it is answered, so a stream on one
 #     symbol would measure the broker's latency, queued.
 #  The load average is printed with each figure: the machine is shared.
+#  PHALANX_HOOK_ACCEPT_DEPTH=1 compares the accept without pipeline mode.
 #  Prints figures; never fails on a time.
 set -u
 PHALANX=${PHALANX:-$PHALANX_SRCDIR/phalanx}
@@ -118,7 +119,7 @@ sql "select format('  of which: received -> stored and claimed p50 %s p99 %s ms;
     where g.name = 'timed' and f.t_first_send is not null) x"
 printf '{"passphrase":"bench-token-1","ticker":"%s","exchange":"NFO","action":"buy","contracts":"1"}' "$FUT" >"$TMPDIR/flood.json"
 $LOAD "http://127.0.0.1:$sport/hook/flood" 200 1 4 "$TMPDIR/flood.json" >/dev/null
-echo "webhook accept: $RATE requests/s for $SECS s, 16 connections, each stored and queued before its 200 (load average $(loadavg))"
+echo "webhook accept: $RATE requests/s for $SECS s, 16 connections, each stored and queued before its 200, hook.accept_depth ${PHALANX_HOOK_ACCEPT_DEPTH:-2} (load average $(loadavg))"
 $LOAD "http://127.0.0.1:$sport/hook/flood" "$RATE" "$SECS" 16 "$TMPDIR/flood.json" |
     awk '{ printf "  %s requests, %s answered 200: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (target p99 < 5 ms)\n", $2, $4, $6 / 1000, $8 / 1000, $10 / 1000
 	if ($11 == "late_p99_us") printf "  (the generator itself got to its requests late by p99 %.2f ms, max %.2f ms: the machine'"'"'s share of the figures above)\n", $12 / 1000, $14 / 1000 }'
