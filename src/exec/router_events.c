@@ -77,7 +77,12 @@ router_event_hold(struct fanout *fo, const struct order_event *ev)
 {
 	struct held_event	*h;
 
-	fo->held = xreallocarray(fo->held, fo->nheld + 1, sizeof *fo->held);
+	/* Doubling: a fan-out holds a few events per leg, sent or not. */
+	if (fo->nheld == fo->held_cap) {
+		fo->held_cap = fo->held_cap == 0 ? 64 : fo->held_cap * 2;
+		fo->held = xreallocarray(fo->held, fo->held_cap,
+		    sizeof *fo->held);
+	}
 	h = &fo->held[fo->nheld++];
 	h->ev = *ev;
 	h->ev.ts_us = time_wall_us();
@@ -125,7 +130,7 @@ router_events_drop(struct fanout *fo)
 	}
 	free(fo->held);
 	fo->held = NULL;
-	fo->nheld = 0;
+	fo->nheld = fo->held_cap = 0;
 }
 
 /* Record a transition; the state machine decides whether it is legal. */

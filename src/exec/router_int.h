@@ -109,6 +109,7 @@ struct fanout {
 	int			 done_waiting;	/* all done, rows not yet */
 	struct held_event	*held;		/* events waiting for rows */
 	size_t			 nheld;
+	size_t			 held_cap;
 	int			 rolled_back;
 	int			 resume_order;	/* resume: legs of a buy/sell */
 	size_t			 nbrokers_pending;

@@ -59,6 +59,7 @@ struct http_client {
 	struct http_sock	*socks;
 	struct http_request	*reqs;
 	size_t			 ninflight;
+	size_t			 ncurl;		/* of those, libcurl's */
 	struct http_spares	*spares;
 	struct http_wires	*wires;		/* NULL: all through curl */
 	CURL			*pool[HTTP_POOL];	/* reset easy handles */
@@ -301,6 +302,7 @@ http_check_done(struct http_client *hc)
 			continue;
 		curl_multi_remove_handle(hc->multi, r->easy);
 		http_req_unlink(r);
+		hc->ncurl--;
 		if (http_req_finish(r, msg->data.result) == -1)
 			return -1;
 	}
@@ -403,6 +405,7 @@ http_client_free(struct http_client *hc)
 			continue;
 		}
 		curl_multi_remove_handle(hc->multi, r->easy);
+		hc->ncurl--;
 		snprintf(r->errbuf, sizeof r->errbuf, "client closed");
 		http_req_finish(r, CURLE_ABORTED_BY_CALLBACK);
 	}
@@ -516,6 +519,7 @@ static void
 http_req_start(struct http_client *hc, struct http_request *r)
 {
 	http_req_link(hc, r);
+	hc->ncurl++;
 	/* The transfer starts from the timer curl sets here, on the loop. */
 	if (curl_multi_add_handle(hc->multi, r->easy) != CURLM_OK)
 		fatal("curl_multi_add_handle failed");
@@ -559,6 +563,7 @@ http_request_cancel(struct http_request *r)
 	}
 	curl_multi_remove_handle(r->hc->multi, r->easy);
 	http_req_unlink(r);
+	r->hc->ncurl--;
 	http_spares_done(r->hc->spares, r->origin, r->easy);
 	http_req_free(r);
 }
@@ -574,7 +579,8 @@ http_client_flush(struct http_client *hc)
 {
 	int	running;
 
-	if (hc->freeing)
+	/* The lean sender's requests are written already. */
+	if (hc->freeing || hc->ncurl == 0)
 		return;
 	curl_multi_socket_action(hc->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	event_active(hc->ev_collect, EV_TIMEOUT, 0);
