@@ -18,6 +18,9 @@
 
 #include <libpq-fe.h>
 
+#define BENCH_NAME "bench_equity"
+#include "benchdb.h"
+
 #include "analytics/analytics.h"
 #include "db/db.h"
 #include "db/store_analytics.h"
@@ -29,59 +32,13 @@ static int	 got_rows;
 static int	 waiting;
 
 static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static PGconn *
-connect_or_die(const char *dsn)
-{
-	PGconn	*c = PQconnectdb(dsn);
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "bench_equity: %s", PQerrorMessage(c));
-		exit(1);
-	}
-	PQsetNoticeProcessor(c, quiet, NULL);
-	return c;
-}
-
-static void
-exec_or_die(PGconn *c, const char *sql)
-{
-	PGresult	*r = PQexec(c, sql);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "bench_equity: %.80s: %s", sql,
-		    PQerrorMessage(c));
-		exit(1);
-	}
-	PQclear(r);
-}
-
-static void
 setup_db(const char *dsn, int accounts, int days, int step)
 {
 	PGconn		*c;
-	struct err	 e;
 	char		 sql[1024];
-	int		 applied;
 	int64_t		 t0;
 
-	c = connect_or_die(dsn);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS b_equity_%ld",
-	    (long)getpid());
-	exec_or_die(c, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE b_equity_%ld",
-	    (long)getpid());
-	exec_or_die(c, sql);
-	PQfinish(c);
-	ci = xasprintf("%s dbname=b_equity_%ld", dsn, (long)getpid());
-	if (db_migrate(ci, &applied, &e) != 0) {
-		fprintf(stderr, "bench_equity: migrate: %s\n", e.msg);
-		exit(1);
-	}
+	ci = benchdb_create(dsn, "equity");
 	c = connect_or_die(ci);
 	exec_or_die(c, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite')");
 	snprintf(sql, sizeof sql, "INSERT INTO accounts (name, broker_id, "
@@ -203,7 +160,6 @@ main(int argc, char **argv)
 	int		 days = argc > 2 ? atoi(argv[2]) : 30;
 	int		 step = argc > 3 ? atoi(argv[3]) : 5;
 	json_t		*names = json_array(), *firm;
-	PGconn		*c;
 	int		 i;
 	char		 name[64];
 
@@ -245,17 +201,10 @@ main(int argc, char **argv)
 	bench_curve("the firm", "firm", firm);
 	json_decref(firm);
 	json_decref(names);
-	c = connect_or_die(dsn);
 	if (getenv("PHALANX_BENCH_KEEP") != NULL)	/* to EXPLAIN by hand */
 		printf("kept: %s\n", ci);
-	else {
-		char	sql[160];
-
-		snprintf(sql, sizeof sql, "DROP DATABASE b_equity_%ld WITH "
-		    "(FORCE)", (long)getpid());
-		exec_or_die(c, sql);
-	}
-	PQfinish(c);
+	else
+		benchdb_drop(dsn, "equity");
 	free(ci);
 	loop_free();
 	return 0;

@@ -13,6 +13,9 @@
 
 #include <libpq-fe.h>
 
+#define BENCH_NAME "bench_events"
+#include "benchdb.h"
+
 #include "db/db.h"
 #include "db/store_events.h"
 
@@ -22,65 +25,19 @@ static char	*ci;
 static int64_t	 orders[NORDERS];
 
 static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static PGconn *
-connect_or_die(const char *dsn)
-{
-	PGconn	*c = PQconnectdb(dsn);
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "bench_events: %s", PQerrorMessage(c));
-		exit(1);
-	}
-	PQsetNoticeProcessor(c, quiet, NULL);
-	return c;
-}
-
-static PGresult *
-exec_or_die(PGconn *c, const char *sql)
-{
-	PGresult	*r = PQexec(c, sql);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "bench_events: %s: %s", sql,
-		    PQerrorMessage(c));
-		exit(1);
-	}
-	return r;
-}
-
-static void
 setup_db(const char *dsn)
 {
 	PGconn		*c;
 	PGresult	*r;
-	struct err	 e;
-	char		 sql[160];
-	int		 applied, i;
+	int		 i;
 
-	c = connect_or_die(dsn);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS b_events_%ld",
-	    (long)getpid());
-	PQclear(exec_or_die(c, sql));
-	snprintf(sql, sizeof sql, "CREATE DATABASE b_events_%ld",
-	    (long)getpid());
-	PQclear(exec_or_die(c, sql));
-	PQfinish(c);
-	ci = xasprintf("%s dbname=b_events_%ld", dsn, (long)getpid());
-	if (db_migrate(ci, &applied, &e) != 0) {
-		fprintf(stderr, "bench_events: migrate: %s\n", e.msg);
-		exit(1);
-	}
+	ci = benchdb_create(dsn, "events");
 	c = connect_or_die(ci);
-	PQclear(exec_or_die(c, "INSERT INTO brokers (name, kind) "
-	    "VALUES ('k1', 'kite')"));
-	PQclear(exec_or_die(c, "INSERT INTO accounts (name, broker_id, "
-	    "user_id) SELECT 'acc1', id, 'AB1234' FROM brokers"));
-	r = exec_or_die(c, "INSERT INTO orders (account_id, slice, "
+	exec_or_die(c, "INSERT INTO brokers (name, kind) "
+	    "VALUES ('k1', 'kite')");
+	exec_or_die(c, "INSERT INTO accounts (name, broker_id, "
+	    "user_id) SELECT 'acc1', id, 'AB1234' FROM brokers");
+	r = query_or_die(c, "INSERT INTO orders (account_id, slice, "
 	    "client_tag, side, symbol, exchange, product, order_type, qty) "
 	    "SELECT a.id, g, 'T' || g, 'BUY', 'NIFTY25NOVFUT', 'NFO', 'NRML', "
 	    "'MARKET', 75 FROM accounts a, generate_series(1, 1000) g "
@@ -88,18 +45,6 @@ setup_db(const char *dsn)
 	for (i = 0; i < NORDERS; i++)
 		orders[i] = strtoll(PQgetvalue(r, i, 0), NULL, 10);
 	PQclear(r);
-	PQfinish(c);
-}
-
-static void
-drop_db(const char *dsn)
-{
-	PGconn	*c = connect_or_die(dsn);
-	char	 sql[160];
-
-	snprintf(sql, sizeof sql, "DROP DATABASE b_events_%ld WITH (FORCE)",
-	    (long)getpid());
-	PQclear(exec_or_die(c, sql));
 	PQfinish(c);
 }
 
@@ -289,7 +234,7 @@ main(int argc, char **argv)
 	setup_db(dsn);
 	bench_writer(n);
 	bench_copy(n);
-	drop_db(dsn);
+	benchdb_drop(dsn, "events");
 	free(ci);
 	loop_free();
 	return 0;

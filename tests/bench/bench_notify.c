@@ -16,6 +16,9 @@
 
 #include <libpq-fe.h>
 
+#define BENCH_NAME "bench_notify"
+#include "benchdb.h"
+
 #include "db/db.h"
 #include "notify/notify.h"
 
@@ -23,58 +26,11 @@ static char	*ci;
 static long	 done_n, want_n, failed_n;
 
 static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static PGconn *
-connect_or_die(const char *dsn)
-{
-	PGconn	*c = PQconnectdb(dsn);
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "bench_notify: %s", PQerrorMessage(c));
-		exit(1);
-	}
-	PQsetNoticeProcessor(c, quiet, NULL);
-	return c;
-}
-
-static void
-exec_or_die(PGconn *c, const char *sql)
-{
-	PGresult	*r = PQexec(c, sql);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "bench_notify: %s: %s", sql,
-		    PQerrorMessage(c));
-		exit(1);
-	}
-	PQclear(r);
-}
-
-static void
 setup_db(const char *dsn)
 {
 	PGconn		*c;
-	struct err	 e;
-	char		 sql[160];
-	int		 applied;
 
-	c = connect_or_die(dsn);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS b_notify_%ld",
-	    (long)getpid());
-	exec_or_die(c, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE b_notify_%ld",
-	    (long)getpid());
-	exec_or_die(c, sql);
-	PQfinish(c);
-	ci = xasprintf("%s dbname=b_notify_%ld", dsn, (long)getpid());
-	if (db_migrate(ci, &applied, &e) != 0) {
-		fprintf(stderr, "bench_notify: migrate: %s\n", e.msg);
-		exit(1);
-	}
+	ci = benchdb_create(dsn, "notify");
 	/* Two routed channels, as an RMS alert would have. */
 	c = connect_or_die(ci);
 	exec_or_die(c, "INSERT INTO notify_channels (name, kind, url,"
@@ -84,18 +40,6 @@ setup_db(const char *dsn)
 	    " min_severity) VALUES ('all', 'info') RETURNING id)"
 	    " INSERT INTO notify_rule_channels SELECT r.id, c.id"
 	    " FROM r, notify_channels c");
-	PQfinish(c);
-}
-
-static void
-drop_db(const char *dsn)
-{
-	PGconn	*c = connect_or_die(dsn);
-	char	 sql[160];
-
-	snprintf(sql, sizeof sql, "DROP DATABASE b_notify_%ld WITH (FORCE)",
-	    (long)getpid());
-	exec_or_die(c, sql);
 	PQfinish(c);
 }
 
@@ -215,7 +159,7 @@ main(int argc, char **argv)
 	free(rt);
 	pg_conn_free(pg);
 	loop_free();
-	drop_db(dsn);
+	benchdb_drop(dsn, "notify");
 	free(ci);
 	return 0;
 }

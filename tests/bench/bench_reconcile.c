@@ -21,6 +21,9 @@
 
 #include <libpq-fe.h>
 
+#define BENCH_NAME "bench_reconcile"
+#include "benchdb.h"
+
 #include "db/db.h"
 
 static char	*ci;
@@ -55,38 +58,6 @@ struct books {
 	char		**json;
 };
 
-static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static PGconn *
-connect_or_die(const char *dsn)
-{
-	PGconn	*c = PQconnectdb(dsn);
-
-	if (PQstatus(c) != CONNECTION_OK) {
-		fprintf(stderr, "bench_reconcile: %s", PQerrorMessage(c));
-		exit(1);
-	}
-	PQsetNoticeProcessor(c, quiet, NULL);
-	return c;
-}
-
-static PGresult *
-exec_or_die(PGconn *c, const char *sql)
-{
-	PGresult	*r = PQexec(c, sql);
-
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK) {
-		fprintf(stderr, "bench_reconcile: %s: %s", sql,
-		    PQerrorMessage(c));
-		exit(1);
-	}
-	return r;
-}
-
 static double
 now_ms(void)
 {
@@ -107,68 +78,42 @@ setup_db(const char *dsn, int accounts, int orders)
 {
 	PGconn	*c;
 	char	 sql[1024];
-	int	 applied;
-	struct err e;
 
-	c = connect_or_die(dsn);
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS b_recon_%ld",
-	    (long)getpid());
-	PQclear(exec_or_die(c, sql));
-	snprintf(sql, sizeof sql, "CREATE DATABASE b_recon_%ld",
-	    (long)getpid());
-	PQclear(exec_or_die(c, sql));
-	PQfinish(c);
-	ci = xasprintf("%s dbname=b_recon_%ld", dsn, (long)getpid());
-	if (db_migrate(ci, &applied, &e) != 0) {
-		fprintf(stderr, "bench_reconcile: migrate: %s\n", e.msg);
-		exit(1);
-	}
+	ci = benchdb_create(dsn, "recon");
 	c = connect_or_die(ci);
-	PQclear(exec_or_die(c, "INSERT INTO brokers (name, kind) "
-	    "VALUES ('k1', 'kite')"));
+	exec_or_die(c, "INSERT INTO brokers (name, kind) "
+	    "VALUES ('k1', 'kite')");
 	snprintf(sql, sizeof sql, "INSERT INTO accounts (name, broker_id, "
 	    "user_id) SELECT 'acc' || g, b.id, 'AB' || g FROM brokers b, "
 	    "generate_series(1, %d) g", accounts);
-	PQclear(exec_or_die(c, sql));
+	exec_or_die(c, sql);
 	snprintf(sql, sizeof sql, "INSERT INTO fanouts (who, source, target, "
 	    "side, symbol, exchange, qty, state) SELECT 'bench', 'bench', "
 	    "'all', 'BUY', 'NIFTY25DECFUT', 'NFO', 1, 'COMPLETED' "
 	    "FROM generate_series(1, %d)", orders);
-	PQclear(exec_or_die(c, sql));
-	PQclear(exec_or_die(c, "INSERT INTO orders (fanout_id, account_id, "
+	exec_or_die(c, sql);
+	exec_or_die(c, "INSERT INTO orders (fanout_id, account_id, "
 	    "client_tag, broker_order_id, state, side, symbol, exchange, "
 	    "product, order_type, qty, filled_qty, avg_price, pos_qty, "
 	    "pos_value) SELECT f.id, a.id, 'B' || a.id || 'f' || f.id, "
 	    "(2512000000000 + a.id * 100000 + f.id)::text, 'FILLED', 'BUY', "
 	    "'NIFTY25DECFUT', 'NFO', 'NRML', 'MARKET', 75, 75, 24150.55, 75, "
-	    "75 * 24150.55 FROM accounts a, fanouts f ORDER BY f.id, a.id"));
-	PQclear(exec_or_die(c, "UPDATE orders SET state = 'OPEN', "
+	    "75 * 24150.55 FROM accounts a, fanouts f ORDER BY f.id, a.id");
+	exec_or_die(c, "UPDATE orders SET state = 'OPEN', "
 	    "filled_qty = 0, avg_price = 0, pos_qty = 0, pos_value = 0 "
-	    "WHERE fanout_id = (SELECT max(id) FROM fanouts)"));
-	PQclear(exec_or_die(c, "INSERT INTO positions (account_id, exchange, "
+	    "WHERE fanout_id = (SELECT max(id) FROM fanouts)");
+	exec_or_die(c, "INSERT INTO positions (account_id, exchange, "
 	    "symbol, product, qty, avg_price) SELECT account_id, 'NFO', "
 	    "'NIFTY25DECFUT', 'NRML', sum(pos_qty), 24150.55 FROM orders "
-	    "GROUP BY account_id"));
-	PQclear(exec_or_die(c, "VACUUM ANALYZE"));
-	PQfinish(c);
-}
-
-static void
-drop_db(const char *dsn)
-{
-	PGconn	*c = connect_or_die(dsn);
-	char	 sql[160];
-
-	snprintf(sql, sizeof sql, "DROP DATABASE b_recon_%ld WITH (FORCE)",
-	    (long)getpid());
-	PQclear(exec_or_die(c, sql));
+	    "GROUP BY account_id");
+	exec_or_die(c, "VACUUM ANALYZE");
 	PQfinish(c);
 }
 
 static void
 books_read(PGconn *c, struct books *b)
 {
-	PGresult	*r = exec_or_die(c, sql_books);
+	PGresult	*r = query_or_die(c, sql_books);
 	int		 i;
 
 	b->n = PQntuples(r);
@@ -260,7 +205,7 @@ unsettle(PGconn *c, int k)
 	    "WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER "
 	    "(PARTITION BY account_id ORDER BY id) AS k FROM orders "
 	    "WHERE state = 'FILLED') s WHERE k <= %d)", k);
-	PQclear(exec_or_die(c, sql));
+	exec_or_die(c, sql);
 }
 
 static void
@@ -325,7 +270,7 @@ main(int argc, char **argv)
 	    orders, 0);
 	measure(c, "unchanged, whole book (0032)", sql_book, &b, passes,
 	    orders, 0);
-	r = exec_or_die(c, "SELECT count(*) FROM order_events");
+	r = query_or_die(c, "SELECT count(*) FROM order_events");
 	printf("  order events written by the unchanged passes: %s\n",
 	    PQgetvalue(r, 0, 0));
 	PQclear(r);
@@ -347,7 +292,7 @@ main(int argc, char **argv)
 	printf("  load average: %s\n", load);
 	books_free(&b);
 	PQfinish(c);
-	drop_db(dsn);
+	benchdb_drop(dsn, "recon");
 	free(ci);
 	return 0;
 }
