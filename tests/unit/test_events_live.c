@@ -17,6 +17,7 @@
 
 #include "db/db.h"
 #include "db/store_events.h"
+#include "testdb.h"
 
 #define NORDERS	100
 
@@ -51,46 +52,18 @@ sql_int(const char *sql)
 	return v;
 }
 
-static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static void
-admin(const char *dsn, const char *sql)
-{
-	PGconn	*c = PQconnectdb(dsn);
-
-	if (PQstatus(c) != CONNECTION_OK)
-		fail_msg("connect: %s", PQerrorMessage(c));
-	PQsetNoticeProcessor(c, quiet, NULL);
-	sql_ok(c, sql);
-	PQfinish(c);
-}
-
 /* A fresh database, migrated, with one account and NORDERS orders. */
 static int
 setup(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN"), *tmp;
-	struct err	 e;
-	char		 sql[160];
 	PGconn		*c;
 	PGresult	*r;
-	int		 applied, i;
+	int		 i;
 
 	if (dsn == NULL || *dsn == '\0')
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS t_events_%ld",
-	    (long)getpid());
-	admin(dsn, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE t_events_%ld",
-	    (long)getpid());
-	admin(dsn, sql);
-	ci = xasprintf("%s dbname=t_events_%ld", dsn, (long)getpid());
-	err_clear(&e);
-	if (db_migrate(ci, &applied, &e) != 0)
-		fail_msg("migrate: %s", e.msg);
+	ci = testdb_create(dsn, "events");
 	c = PQconnectdb(ci);
 	sql_ok(c, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite')");
 	sql_ok(c, "INSERT INTO accounts (name, broker_id, user_id) "
@@ -119,14 +92,12 @@ static int
 teardown(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN");
-	char		 sql[160], *cmd;
+	char		*cmd;
 
 	loop_free();
 	if (ci == NULL)
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE t_events_%ld WITH (FORCE)",
-	    (long)getpid());
-	admin(dsn, sql);
+	testdb_drop(dsn, "events");
 	free(ci);
 	cmd = xasprintf("rm -rf '%s'", home);
 	if (system(cmd) != 0)

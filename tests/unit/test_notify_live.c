@@ -20,33 +20,12 @@
 
 #include "db/db.h"
 #include "notify/notify.h"
+#include "testdb.h"
 
 static char	*ci;
 static int	 done;
 static int	 notified;
 static int64_t	 last_id;
-
-static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static void
-exec_sql(const char *conninfo, const char *sql)
-{
-	PGconn		*c = PQconnectdb(conninfo);
-	PGresult	*r;
-
-	if (PQstatus(c) != CONNECTION_OK)
-		fail_msg("connect: %s", PQerrorMessage(c));
-	PQsetNoticeProcessor(c, quiet, NULL);
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-}
 
 static int64_t
 sql_int(const char *sql)
@@ -67,28 +46,16 @@ static int
 setup(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN");
-	char		 sql[160];
-	struct err	 e;
-	int		 applied;
 
 	if (dsn == NULL || *dsn == '\0')
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS t_notify_%ld",
-	    (long)getpid());
-	exec_sql(dsn, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE t_notify_%ld",
-	    (long)getpid());
-	exec_sql(dsn, sql);
-	ci = xasprintf("%s dbname=t_notify_%ld", dsn, (long)getpid());
-	err_clear(&e);
-	if (db_migrate(ci, &applied, &e) != 0)
-		fail_msg("migrate: %s", e.msg);
-	exec_sql(ci, "INSERT INTO notify_channels (name, kind, url,"
+	ci = testdb_create(dsn, "notify");
+	testdb_exec(ci, "INSERT INTO notify_channels (name, kind, url,"
 	    " rate_per_min) VALUES ('a', 'webhook', 'http://127.0.0.1:1/a', 60),"
 	    " ('b', 'webhook', 'http://127.0.0.1:1/b', 60)");
-	exec_sql(ci, "INSERT INTO notify_rules (name, min_severity, source)"
+	testdb_exec(ci, "INSERT INTO notify_rules (name, min_severity, source)"
 	    " VALUES ('r', 'warning', 'rms')");
-	exec_sql(ci, "INSERT INTO notify_rule_channels SELECT r.id, c.id"
+	testdb_exec(ci, "INSERT INTO notify_rule_channels SELECT r.id, c.id"
 	    " FROM notify_rules r, notify_channels c");
 	return 0;
 }
@@ -97,14 +64,11 @@ static int
 teardown(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN");
-	char		 sql[160];
 
 	loop_free();
 	if (ci == NULL)
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE t_notify_%ld WITH (FORCE)",
-	    (long)getpid());
-	exec_sql(dsn, sql);
+	testdb_drop(dsn, "notify");
 	free(ci);
 	return 0;
 }
@@ -259,13 +223,13 @@ test_claims_disjoint(void **state)
 	int		 i, j;
 
 	need_dsn();
-	exec_sql(ci, "INSERT INTO notifications (severity, source, title)"
+	testdb_exec(ci, "INSERT INTO notifications (severity, source, title)"
 	    " SELECT 'critical', 'rms', 'n' || g FROM generate_series(1, 8) g");
-	exec_sql(ci, "INSERT INTO notification_deliveries (notification_id,"
+	testdb_exec(ci, "INSERT INTO notification_deliveries (notification_id,"
 	    " channel_id, channel_name) SELECT n.id, c.id, c.name"
 	    " FROM notifications n, notify_channels c"
 	    " WHERE n.title LIKE 'n%' ON CONFLICT DO NOTHING");
-	exec_sql(ci, "UPDATE notification_deliveries SET state = 'SENT'"
+	testdb_exec(ci, "UPDATE notification_deliveries SET state = 'SENT'"
 	    " WHERE notification_id IN (SELECT id FROM notifications"
 	    " WHERE title NOT LIKE 'n%')");
 	s1 = store_open(loop_base(), ci, NULL);

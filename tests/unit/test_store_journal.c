@@ -19,30 +19,11 @@
 #include "db/store_fanout.h"
 #include "db/store_journal.h"
 #include "db/store_positions.h"
+#include "testdb.h"
 
 static char	*ci;
 static char	 home[256];
 static int64_t	 acct_id;
-
-static void
-quiet(void *arg, const char *msg)
-{
-}
-
-static void
-admin(const char *dsn, const char *sql)
-{
-	PGconn		*c = PQconnectdb(dsn);
-	PGresult	*r;
-
-	PQsetNoticeProcessor(c, quiet, NULL);
-	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-	    PQresultStatus(r) != PGRES_TUPLES_OK)
-		fail_msg("%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	PQfinish(c);
-}
 
 static int64_t
 sql_int(const char *sql)
@@ -63,23 +44,12 @@ static int
 setup(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN"), *tmp;
-	struct err	 e;
-	char		 sql[160];
-	int		 applied;
 
 	if (dsn == NULL || *dsn == '\0')
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS t_sj_%ld",
-	    (long)getpid());
-	admin(dsn, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE t_sj_%ld", (long)getpid());
-	admin(dsn, sql);
-	ci = xasprintf("%s dbname=t_sj_%ld", dsn, (long)getpid());
-	err_clear(&e);
-	if (db_migrate(ci, &applied, &e) != 0)
-		fail_msg("migrate: %s", e.msg);
-	admin(ci, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite')");
-	admin(ci, "INSERT INTO accounts (name, broker_id, user_id) "
+	ci = testdb_create(dsn, "sj");
+	testdb_exec(ci, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite')");
+	testdb_exec(ci, "INSERT INTO accounts (name, broker_id, user_id) "
 	    "SELECT 'acc1', id, 'AB1234' FROM brokers");
 	acct_id = sql_int("SELECT id FROM accounts");
 	tmp = getenv("TMPDIR");
@@ -94,15 +64,13 @@ static int
 teardown(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN");
-	char		 sql[160], *cmd;
+	char		*cmd;
 	int		 rc;
 
 	loop_free();
 	if (ci == NULL)
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE t_sj_%ld WITH (FORCE)",
-	    (long)getpid());
-	admin(dsn, sql);
+	testdb_drop(dsn, "sj");
 	free(ci);
 	cmd = xasprintf("rm -rf '%s'", home);
 	rc = system(cmd);
@@ -282,7 +250,7 @@ make_orders(const char *prefix, int n, int old, int64_t *o)
 		    "'NFO', 'NRML', 'MARKET', 75%s)", old && i == 3 ?
 		    ", broker_order_id" : "", (long long)acct_id, prefix, i,
 		    old && i == 3 ? ", 'OLD'" : "");
-		admin(ci, sql);
+		testdb_exec(ci, sql);
 		snprintf(sql, sizeof sql, "SELECT id FROM orders WHERE "
 		    "client_tag = '%s%d'", prefix, i);
 		o[i] = sql_int(sql);
@@ -388,10 +356,10 @@ test_broker_ids_one_by_one(void **state)
 	int			 i;
 
 	need_dsn();
-	admin(ci, "CREATE FUNCTION one_at_a_time() RETURNS trigger "
+	testdb_exec(ci, "CREATE FUNCTION one_at_a_time() RETURNS trigger "
 	    "LANGUAGE plpgsql AS $$ BEGIN IF (SELECT count(*) FROM nr) > 1 "
 	    "THEN RAISE EXCEPTION 'two at once'; END IF; RETURN NULL; END $$");
-	admin(ci, "CREATE TRIGGER one_at_a_time AFTER UPDATE ON orders "
+	testdb_exec(ci, "CREATE TRIGGER one_at_a_time AFTER UPDATE ON orders "
 	    "REFERENCING NEW TABLE AS nr FOR EACH STATEMENT EXECUTE "
 	    "FUNCTION one_at_a_time()");
 	make_orders("one", 2, 0, o);
@@ -408,7 +376,7 @@ test_broker_ids_one_by_one(void **state)
 	}
 	assert_int_equal(sql_int("SELECT count(*) FROM orders WHERE "
 	    "broker_order_id IN ('ONE0', 'ONE1')"), 2);
-	admin(ci, "DROP TRIGGER one_at_a_time ON orders");
+	testdb_exec(ci, "DROP TRIGGER one_at_a_time ON orders");
 	store_close(st);
 }
 

@@ -21,6 +21,7 @@
 
 #include "db/db.h"
 #include "db/store_reconcile.h"
+#include "testdb.h"
 
 static char	*ci;
 
@@ -45,11 +46,6 @@ static const char sql_book[] =
 "  ORDER BY o.id DESC), '[]')::text "
 "FROM orders o JOIN accounts a ON a.id = o.account_id WHERE a.name = $1";
 
-static void
-quiet(void *arg, const char *msg)
-{
-}
-
 static PGconn *
 conn(void)
 {
@@ -57,7 +53,7 @@ conn(void)
 
 	if (PQstatus(c) != CONNECTION_OK)
 		fail_msg("connect: %s", PQerrorMessage(c));
-	PQsetNoticeProcessor(c, quiet, NULL);
+	PQsetNoticeProcessor(c, testdb_quiet, NULL);
 	return c;
 }
 
@@ -70,16 +66,6 @@ exec_on(PGconn *c, const char *sql)
 	    PQresultStatus(r) != PGRES_TUPLES_OK)
 		fail_msg("%s: %s", sql, PQerrorMessage(c));
 	PQclear(r);
-}
-
-static void
-admin(const char *dsn, const char *sql)
-{
-	PGconn	*c = PQconnectdb(dsn);
-
-	PQsetNoticeProcessor(c, quiet, NULL);
-	exec_on(c, sql);
-	PQfinish(c);
 }
 
 /* The one value of a query; the caller frees it. */
@@ -161,7 +147,7 @@ seed(const char *name, int n)
 	    " qty, avg_price) SELECT a.id, 'NFO', 'NIFTY25DECFUT', 'NRML',"
 	    " 75 * %d, 24150.55 FROM accounts a WHERE a.name = '%s'",
 	    name, name, name, n, name, n, name);
-	admin(ci, sql);
+	testdb_exec(ci, sql);
 	return sql_int("SELECT id FROM accounts WHERE name = '%s'", name);
 }
 
@@ -186,22 +172,11 @@ static int
 setup(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN");
-	struct err	 e;
-	char		 sql[160];
-	int		 applied;
 
 	if (dsn == NULL || *dsn == '\0')
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE IF EXISTS t_sr_%ld",
-	    (long)getpid());
-	admin(dsn, sql);
-	snprintf(sql, sizeof sql, "CREATE DATABASE t_sr_%ld", (long)getpid());
-	admin(dsn, sql);
-	ci = xasprintf("%s dbname=t_sr_%ld", dsn, (long)getpid());
-	err_clear(&e);
-	if (db_migrate(ci, &applied, &e) != 0)
-		fail_msg("migrate: %s", e.msg);
-	admin(ci, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite');"
+	ci = testdb_create(dsn, "sr");
+	testdb_exec(ci, "INSERT INTO brokers (name, kind) VALUES ('k1', 'kite');"
 	    "INSERT INTO fanouts (who, source, target, side, symbol, exchange,"
 	    " qty, state) SELECT 't', 't', 'all', 'BUY', 'NIFTY25DECFUT',"
 	    " 'NFO', 1, 'COMPLETED' FROM generate_series(1, 40)");
@@ -212,14 +187,11 @@ static int
 teardown(void **state)
 {
 	const char	*dsn = getenv("PHALANX_TEST_DSN");
-	char		 sql[160];
 
 	loop_free();
 	if (ci == NULL)
 		return 0;
-	snprintf(sql, sizeof sql, "DROP DATABASE t_sr_%ld WITH (FORCE)",
-	    (long)getpid());
-	admin(dsn, sql);
+	testdb_drop(dsn, "sr");
 	free(ci);
 	return 0;
 }
@@ -417,7 +389,7 @@ changed_book(const char *name)
 	    " WHERE a.id = o.account_id AND a.name = '%s' AND o.fanout_id = 5",
 	    name, name, name);
 	book = book_of(name);
-	admin(ci, sql);
+	testdb_exec(ci, sql);
 	/* 2, 6, 12 filled at the broker meanwhile; 3 learns its broker
 	 * id; 5 has its fill not yet in the positions. */
 	edit(book, entry_of(book, name, 9), "avg", "24151.00");
@@ -639,7 +611,7 @@ test_no_deadlock_with_settle(void **state)
 	 * settle locks y first (id order). */
 	x = sql_int("SELECT id FROM orders WHERE client_tag = 'dlf2'");
 	y = sql_int("SELECT id FROM orders WHERE client_tag = 'dlf1'");
-	admin(ci, "UPDATE orders SET state = 'OPEN', filled_qty = 0, "
+	testdb_exec(ci, "UPDATE orders SET state = 'OPEN', filled_qty = 0, "
 	    "avg_price = 0, pos_qty = 0, pos_value = 0 WHERE client_tag IN "
 	    "('dlf1', 'dlf2')");
 	book = book_of("dl");
