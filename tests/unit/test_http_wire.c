@@ -341,7 +341,8 @@ teardown_raw(void **state)
 	while (raw.conns != NULL)
 		raw_conn_close(raw.conns);
 	event_free(raw.ev);
-	close(raw.lfd);
+	if (raw.lfd >= 0)
+		close(raw.lfd);
 	loop_free();
 	for (i = 0; i < nitems(gots); i++)
 		free(gots[i].body);
@@ -485,6 +486,32 @@ test_expect_adds_up(void **state)
 	http_client_free(hc);
 }
 
+/*
+ * Connections after the first are bare connects to the address it
+ * reached.  The host gone: a request that needed a new one fails as not
+ * sent, with the reason, while the open one still carries its own.
+ */
+static void
+test_bare_connect_refused(void **state)
+{
+	struct http_client	*hc = lean_client();
+
+	post(hc, "/plain", &gots[0]);
+	run_until(&ndone, 1, 5000);
+	assert_int_equal(gots[0].status, 200);
+	event_del(raw.ev);
+	close(raw.lfd);
+	raw.lfd = -1;
+	post(hc, "/plain", &gots[1]);
+	post(hc, "/plain", &gots[2]);
+	run_until(&ndone, 3, 5000);
+	assert_int_equal(gots[1].status, 200);
+	assert_int_equal(gots[2].status, 0);
+	assert_int_equal(gots[2].not_sent, 1);
+	assert_non_null(strstr(gots[2].error, "connect failed"));
+	http_client_free(hc);
+}
+
 /* A header that would split the request is not sent this way. */
 static void
 test_header_injection_refused(void **state)
@@ -519,6 +546,8 @@ main(void)
 		    setup_raw, teardown_raw),
 		cmocka_unit_test_setup_teardown(test_expect_adds_up, setup_raw,
 		    teardown_raw),
+		cmocka_unit_test_setup_teardown(test_bare_connect_refused,
+		    setup_raw, teardown_raw),
 		cmocka_unit_test_setup_teardown(test_header_injection_refused,
 		    setup_raw, teardown_raw),
 	};
