@@ -133,12 +133,14 @@ struct http_wires *
 http_wires_new(struct event_base *base, CURLM *multi)
 {
 	struct http_wires	*w;
+	int			 proxy;
 
 	w = xcalloc(1, sizeof *w);
 	w->base = base;
 	w->multi = multi;
-	w->plain = wire_proxy() != 2;
-	w->direct = wire_proxy() == 0;
+	proxy = wire_proxy();
+	w->plain = proxy != 2;
+	w->direct = proxy == 0;
 	return w;
 }
 
