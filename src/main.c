@@ -383,6 +383,7 @@ main(int argc, char **argv)
 	main_log_open(cfg);
 	metrics_catalog_init();
 	metrics_account_labels = config_bool(cfg, "metrics.account_labels") == 1;
+	pg_prepare_default(config_bool(cfg, "store.prepare") != 0);
 	if (sub != NULL && strcmp(sub, "sim") == 0)
 		status = main_sim(argc - i, argv + i, cfg);
 	else if (mo.command != NULL)

@@ -20,18 +20,6 @@ struct lat_map {
 	size_t			 n;
 };
 
-static uint64_t
-lat_hash(const char *s)
-{
-	uint64_t	h = 1469598103934665603ull;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 struct lat_map *
 lat_map_new(void)
 {
@@ -61,7 +49,7 @@ lat_map_free(struct lat_map *m)
 static struct lat_entry *
 lat_slot(struct lat_entry *v, size_t cap, const char *key)
 {
-	size_t	i = (size_t)lat_hash(key) & (cap - 1);
+	size_t	i = (size_t)str_hash64(key) & (cap - 1);
 
 	while (v[i].key != NULL && strcmp(v[i].key, key) != 0)
 		i = (i + 1) & (cap - 1);

@@ -93,6 +93,16 @@ size_t pg_pending(const struct pg_conn *);
 void pg_conn_set_pipeline(struct pg_conn *, int depth);
 size_t pg_in_flight(const struct pg_conn *);
 
+/*
+ * Named statements (pg_prep.c): a text a connection sends a second time
+ * is prepared and then only bound and executed.  pg_prepare_default(0)
+ * (store.prepare = false) sends every statement unnamed, in every
+ * connection of the process opened from then on or already open.
+ * pg_prepared: the connection's statements prepared now.
+ */
+void pg_prepare_default(int on);
+size_t pg_prepared(const struct pg_conn *);
+
 /* LISTEN on a channel; re-issued after every reconnect. */
 void pg_listen(struct pg_conn *, const char *channel, pg_notify_cb, void *);
 

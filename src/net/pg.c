@@ -254,6 +254,7 @@ pg_teardown(struct pg_conn *c)
 		PQfinish(c->pq);
 	c->pq = NULL;
 	c->piped = 0;
+	pg_prep_reset(c);
 }
 
 static void
@@ -498,8 +499,7 @@ pg_send_next(struct pg_conn *c)
 	while (c->state == PG_READY && c->inflight == NULL &&
 	    (q = pg_dequeue(c)) != NULL) {
 		if (!(q->copy != NULL ? PQsendQuery(c->pq, q->sql) :
-		    PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
-		    (const char *const *)q->params, NULL, NULL, 0))) {
+		    pg_prep_send(c, q))) {
 			if (pg_unsent(c, q) == -1)
 				return -1;
 			continue;
@@ -543,7 +543,7 @@ pg_result_err(PGresult *r, struct err *e)
 	return 1;
 }
 
-static int
+int
 pg_is_error(PGresult *r)
 {
 	ExecStatusType	st = PQresultStatus(r);
@@ -592,12 +592,19 @@ pg_finish(struct pg_conn *c, struct pg_query *q, int aborted)
 	return rc;
 }
 
+/* A statement the server refused by name goes again (nothing ran). */
 static int
 pg_finish_inflight(struct pg_conn *c)
 {
 	struct pg_query	*q = c->inflight;
 
 	c->inflight = NULL;
+	if (pg_prep_refused(c, q)) {
+		PQclear(c->res);
+		c->res = NULL;
+		pg_push_front(c, q);
+		return 0;
+	}
 	return pg_finish(c, q, 0);
 }
 
@@ -666,7 +673,8 @@ pg_drain(struct pg_conn *c)
 				pg_lost_dead(c);
 				return -1;
 			}
-			if (pg_finish_inflight(c) == -1)
+			if ((c->inflight->preparing ? pg_prep_parsed(c) :
+			    pg_finish_inflight(c)) == -1)
 				return -1;
 			continue;
 		}

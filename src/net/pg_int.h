@@ -19,6 +19,8 @@ struct pg_query {
 	size_t		  ncopy;
 	int		  copied;	/* sent: a second COPY is refused */
 	int		  aborted;	/* pipelined: skipped by the server */
+	struct pg_stmt	 *stmt;		/* its named statement (pg_prep.c) */
+	int		  preparing;	/* its Parse is not answered yet */
 	struct pg_query	 *next;
 };
 
@@ -65,6 +67,12 @@ struct pg_conn {
 	pg_state_cb		 state_cb;
 	void			*state_arg;
 
+	struct pg_stmt		*stmts;		/* named statements (pg_prep.c) */
+	uint64_t		*seen;		/* texts sent once, by hash */
+	int			 nstmts;
+	unsigned		 stmt_seq;
+	int			 prep_off;	/* the server forgot one */
+
 	int			*alivep;
 	int			 freeing;
 };
@@ -82,11 +90,19 @@ void	pg_set_why(struct pg_conn *, const char *);
 void	pg_err_unreachable(struct pg_conn *, struct err *);
 void	pg_fail_all(struct pg_conn *, struct pg_query *(*)(struct pg_conn *));
 int	pg_result_err(PGresult *, struct err *);
+int	pg_is_error(PGresult *);
 void	pg_keep_result(struct pg_conn *, PGresult *);
 int	pg_link_dead(struct pg_conn *);
 void	pg_lost_dead(struct pg_conn *);
 int	pg_finish(struct pg_conn *, struct pg_query *, int aborted);
 void	pg_cancel(struct pg_conn *, struct pg_query *);
+
+/* pg_prep.c */
+int	pg_prep_send(struct pg_conn *, struct pg_query *);
+int	pg_prep_parsed(struct pg_conn *);
+int	pg_prep_parse_result(struct pg_conn *, struct pg_query *, PGresult *);
+int	pg_prep_refused(struct pg_conn *, struct pg_query *);
+void	pg_prep_reset(struct pg_conn *);
 
 /* pg_pipe.c */
 int	pg_pipe_send(struct pg_conn *);

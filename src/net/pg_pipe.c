@@ -85,8 +85,7 @@ pg_pipe_send(struct pg_conn *c)
 				return -1;
 			continue;
 		}
-		if (!PQsendQueryParams(c->pq, q->sql, q->nparams, NULL,
-		    (const char *const *)q->params, NULL, NULL, 0)) {
+		if (!pg_prep_send(c, q)) {
 			if (pg_unsent(c, q) == -1)
 				return -1;
 			continue;
@@ -108,6 +107,8 @@ pg_pipe_finish(struct pg_conn *c)
 {
 	struct pg_query	*q = pg_pipe_pop(c);
 
+	/* Refused by name: failed all the same, the next goes unnamed. */
+	(void)pg_prep_refused(c, q);
 	return pg_finish(c, q, q->aborted);
 }
 
@@ -151,6 +152,9 @@ pg_pipe_drain(struct pg_conn *c)
 			    "connection");
 			return -1;
 		default:
+			if (c->pipe_head->preparing &&
+			    pg_prep_parse_result(c, c->pipe_head, r))
+				break;
 			pg_keep_result(c, r);
 			break;
 		}

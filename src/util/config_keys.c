@@ -16,6 +16,10 @@ const struct config_key config_table[] = {
 	  "directory for the private cluster, master key and journal" },
 	{ "store.connect_timeout_ms", CONFIG_DURATION, "5000", 100, 600000,
 	  NULL, 0, "how long to wait for PostgreSQL to accept a connection" },
+	{ "store.prepare", CONFIG_BOOL, "true", 0, 0, NULL, 0,
+	  "statements sent twice are prepared on each connection and then "
+	  "only bound and executed; false behind a pooler in transaction "
+	  "mode" },
 	{ "log.file", CONFIG_PATH, "", 0, 0, NULL, 0,
 	  "JSON-lines log file; empty sends warnings and errors to stderr" },
 	{ "log.level", CONFIG_ENUM, "info", 0, 0, "debug|info|warn|error", 0,

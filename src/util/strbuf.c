@@ -90,3 +90,15 @@ strbuf_steal(struct strbuf *b)
 	strbuf_init(b);
 	return s;
 }
+
+uint64_t
+str_hash64(const char *s)
+{
+	uint64_t	h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}

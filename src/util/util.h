@@ -63,6 +63,8 @@ void strbuf_add(struct strbuf *, const char *, size_t);
 void strbuf_puts(struct strbuf *, const char *);
 void strbuf_putc(struct strbuf *, char);
 void strbuf_printf(struct strbuf *, const char *, ...) PX_PRINTF(2, 3);
+/* strbuf.c: FNV-1a of a NUL-terminated string, for hash tables. */
+uint64_t str_hash64(const char *);
 char *strbuf_steal(struct strbuf *);
 
 /*

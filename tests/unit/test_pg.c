@@ -743,5 +743,8 @@ main(void)
 	};
 
 	log_open(NULL, LOG_ERROR);
+	/* The mocks here speak the unnamed protocol; test_pg_live prepares
+	 * against a real server. */
+	pg_prepare_default(0);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -430,6 +430,133 @@ test_pipeline_killed(void **state)
 	pg_conn_free(b);
 }
 
+/* n times the same text on c, each a query of its own; the last's v0
+ * once everything queued on c is done. */
+static const char *
+same_text(struct pg_conn *c, const char *sql, int n, int order)
+{
+	int	i;
+
+	for (i = 0; i < n; i++)
+		q(c, sql, 0, NULL, order + i);
+	/* Queries queued before these complete first. */
+	run_until(&ndone, ndone + (int)pg_pending(c), 5000);
+	return find_done(order + n - 1)->v0;
+}
+
+/*
+ * A text sent a second time is prepared under a name and then runs by
+ * it (the server lists it); a text sent once is not; the answers are
+ * those of the unnamed statements.  store.prepare = false: none is.
+ */
+static void
+test_prepared(void **state)
+{
+	struct pg_conn	*c;
+	const char	*p[1];
+	char		 n[16];
+	int		 i;
+
+	need_dsn();
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	q(c, "SELECT 'once'", 0, NULL, 0);
+	for (i = 1; i <= 6; i++) {
+		snprintf(n, sizeof n, "%d", i * 7);
+		p[0] = n;
+		q(c, "SELECT $1::int * 2, 'px marker'", 1, p, i);
+	}
+	run_until(&ndone, 7, 5000);
+	for (i = 1; i <= 6; i++) {
+		snprintf(n, sizeof n, "%d", i * 14);
+		assert_string_equal(find_done(i)->code, "");
+		assert_string_equal(find_done(i)->v0, n);
+	}
+	assert_int_equal(pg_prepared(c), 1);
+	assert_string_equal(same_text(c, "SELECT string_agg(name || ':' || "
+	    "statement, ',') FROM pg_prepared_statements WHERE statement "
+	    "LIKE '%px marker%' AND statement NOT LIKE '%pg_prepared%'", 1,
+	    10), "px1:SELECT $1::int * 2, 'px marker'");
+	pg_conn_free(c);
+
+	pg_prepare_default(0);
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	assert_string_equal(same_text(c, "SELECT 'unnamed'", 4, 20), "unnamed");
+	assert_int_equal(pg_prepared(c), 0);
+	assert_string_equal(same_text(c, "SELECT count(*) FROM "
+	    "pg_prepared_statements", 1, 30), "0");
+	pg_conn_free(c);
+	pg_prepare_default(1);
+}
+
+/*
+ * The server forgets the names (DISCARD ALL, as a pooler would): the
+ * query it refused by name is sent again unnamed and answers; the
+ * connection prepares no more.  A table that grew a column under a
+ * prepared SELECT * (a migration meanwhile): prepared again, under a
+ * new name, with the new column.
+ */
+static void
+test_prepared_forgotten(void **state)
+{
+	struct pg_conn	*c;
+
+	need_dsn();
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	assert_string_equal(same_text(c, "SELECT 'kept' AS k", 3, 0), "kept");
+	assert_int_equal(pg_prepared(c), 1);
+	q(c, "DISCARD ALL", 0, NULL, 3);
+	assert_string_equal(same_text(c, "SELECT 'kept' AS k", 2, 4), "kept");
+	assert_string_equal(find_done(3)->code, "");
+	assert_string_equal(find_done(4)->code, "");
+	assert_string_equal(same_text(c, "SELECT 'next'", 3, 6), "next");
+	assert_string_equal(same_text(c, "SELECT count(*) FROM "
+	    "pg_prepared_statements", 2, 9), "0");
+	pg_conn_free(c);
+
+	c = pg_conn_new(loop_base(), dsn, NULL);
+	q(c, "CREATE TEMP TABLE grows (a int)", 0, NULL, 20);
+	q(c, "INSERT INTO grows VALUES (1)", 0, NULL, 21);
+	assert_string_equal(same_text(c, "SELECT * FROM grows", 3, 22), "1");
+	q(c, "ALTER TABLE grows ADD COLUMN b text DEFAULT 'two'", 0, NULL, 25);
+	assert_string_equal(same_text(c, "SELECT * FROM grows", 2, 26), "1");
+	assert_string_equal(find_done(26)->code, "");
+	assert_string_equal(find_done(26)->v1, "two");
+	assert_string_equal(find_done(27)->v1, "two");
+	pg_conn_free(c);
+}
+
+/*
+ * A text that does not parse fails each time with the server's reason,
+ * prepared or not, and the connection carries on; in pipeline mode the
+ * Parse and the query go together, and so do their failures.
+ */
+static void
+test_prepared_errors(void **state)
+{
+	struct pg_conn	*c;
+	int		 depth, i;
+
+	need_dsn();
+	for (depth = 1; depth <= 3; depth += 2) {
+		ndone = 0;
+		c = pg_conn_new(loop_base(), dsn, NULL);
+		pg_conn_set_pipeline(c, depth);
+		for (i = 0; i < 3; i++) {
+			q(c, "SELEC 1", 0, NULL, 2 * i);
+			q(c, "SELECT 'fine'", 0, NULL, 2 * i + 1);
+		}
+		run_until(&ndone, 6, 5000);
+		for (i = 0; i < 3; i++) {
+			assert_string_equal(find_done(2 * i)->code,
+			    "sql:42601");
+			assert_string_equal(find_done(2 * i + 1)->code, "");
+			assert_string_equal(find_done(2 * i + 1)->v0, "fine");
+		}
+		assert_int_equal(pg_prepared(c), 1);
+		pg_conn_free(c);
+	}
+}
+
 int
 main(void)
 {
@@ -447,6 +574,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pipeline_error_alone,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pipeline_killed,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_forgotten,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_prepared_errors,
 		    setup, teardown),
 	};
 
