@@ -451,12 +451,24 @@ claimed(json_t *rows, const struct err *err, void *arg)
 	}
 }
 
+/*
+ * hook.execute = false: an accepting front.  Its signals are stored and
+ * queued, none is claimed here -- not at the accept, not by the claim
+ * loop -- and the other daemons on the store run them.  A replay asked
+ * for on purpose (hook_exec_signal) still runs here.
+ */
+static int
+hook_exec_executes(const struct hook_exec *x)
+{
+	return config_bool(x->cfg, "hook.execute") != 0;
+}
+
 void
 hook_exec_kick(struct hook_exec *x)
 {
 	int	max;
 
-	if (x == NULL || x->closing)
+	if (x == NULL || x->closing || !hook_exec_executes(x))
 		return;
 	max = (int)config_int(x->cfg, "hook.parallel");
 	if (x->claiming) {
@@ -478,7 +490,7 @@ hook_exec_reserve(struct hook_exec *x, int want)
 {
 	int	n;
 
-	if (x == NULL || x->closing)
+	if (x == NULL || x->closing || !hook_exec_executes(x))
 		return 0;
 	n = (int)config_int(x->cfg, "hook.parallel") - (int)x->busy -
 	    x->reserved;

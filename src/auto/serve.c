@@ -52,7 +52,9 @@ static const char serve_usage[] =
 "the store is away, are answered 503 at once.  Also sends stored alerts\n"
 "(notify.worker; see phalanx-notify(7)) and, holding the scheduler's\n"
 "lock, fires schedules, runs their runs and evaluates alert rules\n"
-"(schedule.enabled).  SIGINT/SIGTERM stop it.\n";
+"(schedule.enabled).  With hook.execute=false it only stores and queues\n"
+"webhook signals, for the other daemons on the store to run.\n"
+"SIGINT/SIGTERM stop it.\n";
 
 static const char *
 serve_pg_state(const struct serve *s)

@@ -10,7 +10,7 @@
 #include "util/config.h"
 
 /* config_keys.c; CONFIG_NKEYS is checked against the table there. */
-#define CONFIG_NKEYS	59
+#define CONFIG_NKEYS	60
 extern const struct config_key	config_table[];
 
 int		 config_index(const char *);

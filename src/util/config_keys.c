@@ -90,6 +90,9 @@ const struct config_key config_table[] = {
 	  "the same connector is a DUPLICATE" },
 	{ "hook.parallel", CONFIG_INT, "32", 1, 1000, NULL, 0,
 	  "webhook signals the daemon executes at once" },
+	{ "hook.execute", CONFIG_BOOL, "true", 0, 0, NULL, 0,
+	  "whether the daemon executes webhook signals; false only stores "
+	  "and queues them for the other daemons on the store" },
 	{ "hook.poll_ms", CONFIG_DURATION, "500", 20, 600000, NULL, 0,
 	  "how often the daemon reloads connectors and looks for queued "
 	  "signals besides running its own at once" },

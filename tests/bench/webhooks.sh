@@ -14,6 +14,8 @@
 #     symbols: signals of one strategy and symbol run in arrival order,
 #     each after the one before it is answered, so a stream on one
 #     symbol would measure the broker's latency, queued.
+#  3. (run last) the accept alone: the same load on an accepting front
+#     (hook.execute=false) with the executing daemon stopped.
 #  The load average is printed with each figure: the machine is shared.
 #  PHALANX_HOOK_ACCEPT_DEPTH=1 compares the accept without pipeline mode.
 #  Prints figures; never fails on a time.
@@ -67,14 +69,21 @@ if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -O2 -o "$LOAD" "$PHALANX_SRCDIR/tests/
 	LOAD="python3 $PHALANX_SRCDIR/tests/bench/hook_load.py"
 fi
 
-"$PHALANX" -o exec.rate_per_sec=1000 -o hook.dedupe_s=0 -o notify.worker=false \
-    serve --listen 127.0.0.1:0 >"$TMPDIR/serve.out" 2>"$TMPDIR/serve.err" &
-servepid=$!
-sport=
-while [ -z "$sport" ]; do
-	sleep 0.05
-	sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/serve.out")
-done
+# serve NAME OPTION...: a daemon (de-duplication off, no alert worker) in
+# the background; servepid, and sport once it listens.
+serve() {
+	name=$1
+	shift
+	"$PHALANX" -o hook.dedupe_s=0 -o notify.worker=false "$@" \
+	    serve --listen 127.0.0.1:0 >"$TMPDIR/$name.out" 2>"$TMPDIR/$name.err" &
+	servepid=$!
+	sport=
+	while [ -z "$sport" ]; do
+		sleep 0.05
+		sport=$(sed -n 's/^{"listening":"127\.0\.0\.1:\([0-9]*\)"}$/\1/p' "$TMPDIR/$name.out")
+	done
+}
+serve serve -o exec.rate_per_sec=1000
 
 curl -s -X POST -d '{"latency_ms": 50}' "http://127.0.0.1:$port/sim/faults" >/dev/null
 bodies=
@@ -143,3 +152,19 @@ echo "  at the daemon (arrival -> answer): $(curl -s "http://127.0.0.1:$sport/me
 # flood is a backlog, worked off behind the answers.
 echo "  signals of the flood run so far: $(sql "select count(*) from signals where status = 'DONE'") DONE, $(sql "select count(*) from signals where status in ('QUEUED', 'EXECUTING')") still queued (one strategy and symbol run in order)"
 
+
+# The accept path alone: the executing daemon stopped, an accepting front
+# (hook.execute=false) takes the same load and runs none of it -- what a
+# front on a machine of its own answers, with the executing daemons
+# elsewhere on the store.  Above, the machine's two cores also ran every
+# signal meanwhile (the daemon, its store sessions), and that, not the
+# accept, is most of the difference.
+kill "$servepid" 2>/dev/null
+wait "$servepid" 2>/dev/null
+serve front -o hook.execute=false
+$LOAD "http://127.0.0.1:$sport/hook/flood" 200 1 4 "$TMPDIR/flood.json" >/dev/null
+before=$(sql "select count(*) from signals where status = 'QUEUED'")
+echo "webhook accept, an accepting front (hook.execute=false: nothing executed meanwhile): $RATE requests/s for $SECS s, 16 connections (load average $(loadavg))"
+$LOAD "http://127.0.0.1:$sport/hook/flood" "$RATE" "$SECS" 16 "$TMPDIR/flood.json" |
+    awk '{ printf "  %s requests, %s answered 200: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (target p99 < 5 ms)\n", $2, $4, $6 / 1000, $8 / 1000, $10 / 1000 }'
+echo "  queued for the executing daemons: $(( $(sql "select count(*) from signals where status = 'QUEUED'") - before )) more signals"
