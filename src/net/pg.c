@@ -430,7 +430,8 @@ pg_connect_failed(struct pg_conn *c, const char *msg)
 
 /*
  * The connection dropped while ready.  The query in flight may or may not
- * have run, so it fails rather than being sent again; queued ones wait.
+ * have run, so it fails rather than being sent again -- unless only its
+ * Parse was sent; queued ones wait.
  */
 void
 pg_lost(struct pg_conn *c, const char *msg)
@@ -443,6 +444,12 @@ pg_lost(struct pg_conn *c, const char *msg)
 	pg_teardown(c);
 	pg_drop_internal(c);
 	pg_schedule_retry(c);
+	/* Only its Parse had gone (pg_prep.c): it never ran, it goes again. */
+	if ((q = c->inflight) != NULL && q->preparing) {
+		c->inflight = NULL;
+		q->preparing = 0;
+		pg_push_front(c, q);
+	}
 	/* inflight stays attached so pg_conn_free() in the callback sees it. */
 	if (pg_set_state(c, PG_DISCONNECTED, c->why) == -1)
 		return;

@@ -49,6 +49,7 @@ static struct {
 	int		 flush_more;	/* PQflush says "more" this often */
 	int		 flush_calls;
 	int		 phase;		/* 0 idle/hang, 1 result, 2 NULL */
+	int		 hang_prepare;	/* a Parse is never answered */
 	struct fake_res	*pending;
 
 	char		*sent[MAXLOG];	/* SQL as sent */
@@ -192,6 +193,57 @@ __wrap_PQsendQueryParams(PGconn *c, const char *sql, int n, const Oid *types,
 		r->st = PGRES_COMMAND_OK;
 	else
 		r->st = PGRES_TUPLES_OK;
+	mock.pending = r;
+	mock.phase = 1;
+	poke();
+	return 1;
+}
+
+/* A Parse answers COMMAND_OK (or never); logged as "PREPARE name sql". */
+int __wrap_PQsendPrepare(PGconn *, const char *, const char *, int,
+    const Oid *);
+int
+__wrap_PQsendPrepare(PGconn *c, const char *name, const char *sql, int n,
+    const Oid *types)
+{
+	struct fake_res	*r;
+
+	assert_true(mock.connected);
+	assert_int_equal(mock.phase, 0);
+	assert_true(mock.nsent < MAXLOG);
+	mock.sent[mock.nsent] = xasprintf("PREPARE %s %s", name, sql);
+	mock.sent_p1[mock.nsent] = xstrdup("-");
+	mock.nsent++;
+	if (mock.hang_prepare)
+		return 1;
+	r = xcalloc(1, sizeof *r);
+	r->seq = mock.nsent;
+	r->st = PGRES_COMMAND_OK;
+	mock.pending = r;
+	mock.phase = 1;
+	poke();
+	return 1;
+}
+
+/* A named statement runs; logged as "EXECUTE name". */
+int __wrap_PQsendQueryPrepared(PGconn *, const char *, int,
+    const char *const *, const int *, const int *, int);
+int
+__wrap_PQsendQueryPrepared(PGconn *c, const char *name, int n,
+    const char *const *values, const int *lens, const int *fmts, int rfmt)
+{
+	struct fake_res	*r;
+
+	assert_true(mock.connected);
+	assert_int_equal(mock.phase, 0);
+	assert_true(mock.nsent < MAXLOG);
+	mock.sent[mock.nsent] = xasprintf("EXECUTE %s", name);
+	mock.sent_p1[mock.nsent] = xstrdup(n > 0 && values[0] != NULL ?
+	    values[0] : "(null)");
+	mock.nsent++;
+	r = xcalloc(1, sizeof *r);
+	r->seq = mock.nsent;
+	r->st = PGRES_TUPLES_OK;
 	mock.pending = r;
 	mock.phase = 1;
 	poke();
@@ -718,10 +770,60 @@ test_free_from_callback(void **state)
 	assert_string_equal(dones[1].code, "cancelled");
 }
 
+/*
+ * Named statements (pg_prep.c): a text's second query sends its Parse
+ * alone, then runs by name, and so do later ones.  A connection lost
+ * while only the Parse was out does not fail that query (it never ran):
+ * it goes again once reconnected, prepared anew there.
+ */
+static void
+test_prepared_and_lost_parse(void **state)
+{
+	struct pg_conn	*c;
+
+	pg_prepare_default(1);
+	script(2, PGRES_POLLING_READING, PGRES_POLLING_OK);
+	c = pg_conn_new(loop_base(), "", NULL);
+	query(c, "SELECT $1", "a", 1);
+	query(c, "SELECT $1", "b", 2);
+	query(c, "SELECT $1", "c", 3);
+	run_until(&ndone, 3, 2000);
+	assert_int_equal(mock.nsent, 4);
+	assert_string_equal(mock.sent[0], "SELECT $1");
+	assert_string_equal(mock.sent[1], "PREPARE px1 SELECT $1");
+	assert_string_equal(mock.sent[2], "EXECUTE px1");
+	assert_string_equal(mock.sent_p1[2], "b");
+	assert_string_equal(mock.sent[3], "EXECUTE px1");
+	assert_string_equal(mock.sent_p1[3], "c");
+	assert_int_equal(pg_prepared(c), 1);
+
+	query(c, "SELECT $2", "d", 4);
+	run_until(&ndone, 4, 2000);
+	mock.hang_prepare = 1;
+	query(c, "SELECT $2", "e", 5);
+	run_until(&mock.nsent, 6, 2000);
+	assert_string_equal(mock.sent[5], "PREPARE px2 SELECT $2");
+	mock.hang_prepare = 0;
+	mock.consume_fail = 1;
+	poke();
+	run_until(&ndone, 5, 3000);
+	assert_int_equal(mock.starts, 2);
+	assert_string_equal(dones[4].code, "");
+	assert_int_equal(dones[4].order, 5);
+	/* Unnamed on the new connection: it has not seen the text yet. */
+	assert_string_equal(mock.sent[6], "SELECT $2");
+	assert_string_equal(mock.sent_p1[6], "e");
+	assert_int_equal(pg_prepared(c), 0);
+	pg_conn_free(c);
+	pg_prepare_default(0);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_prepared_and_lost_parse,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connect_sequence,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fifo_and_sql_error,
