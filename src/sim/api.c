@@ -59,6 +59,7 @@ struct call {
 	char			 err_type[40];	/* "" on success */
 	char			 err_msg[512];
 	char			*raw;		/* non-JSON body (CSV) */
+	char			*data_text;	/* data already as JSON text */
 	int			 hold;		/* timeout fault: never reply */
 	int			 drawn;		/* a Kite route: faults apply */
 };
@@ -228,6 +229,14 @@ ok(struct call *c, json_t *data)
 	c->data = data;
 }
 
+/* data already written as JSON text (taken, freed with the call). */
+static void
+ok_text(struct call *c, char *text)
+{
+	c->code = 200;
+	c->data_text = text;
+}
+
 static void
 finish(struct call *c)
 {
@@ -238,6 +247,9 @@ finish(struct call *c)
 	if (c->raw != NULL) {
 		body = c->raw;
 		ctype = "text/csv";
+	} else if (c->data_text != NULL && c->err_type[0] == '\0') {
+		body = xasprintf("{\"status\":\"success\",\"data\":%s}",
+		    c->data_text);
 	} else {
 		if (c->err_type[0] != '\0')
 			j = json_pack("{s:s,s:s,s:n,s:s}", "status", "error",
@@ -253,6 +265,8 @@ finish(struct call *c)
 			    "\"Internal error\",\"data\":null,\"error_type\":"
 			    "\"GeneralException\"}");
 	}
+	free(c->data_text);
+	c->data_text = NULL;
 	/* Hold keeps acks (place, modify, cancel); reads still answer. */
 	if (c->drawn && c->srv->faults->hold && !c->hold &&
 	    c->method != EVHTTP_REQ_GET)
@@ -733,7 +747,7 @@ route_kite(struct call *c)
 	else if (is(c, EVHTTP_REQ_GET, 1, "trades", NULL))
 		h_trades(c, NULL);
 	else if (is(c, EVHTTP_REQ_GET, 2, "portfolio", "positions"))
-		ok(c, sim_json_positions(c->srv->book, c->user));
+		ok_text(c, sim_text_positions(c->srv->book, c->user));
 	else if (is(c, EVHTTP_REQ_GET, 2, "user", "margins") ||
 	    is(c, EVHTTP_REQ_GET, 3, "user", "margins"))
 		h_margins(c);

@@ -162,13 +162,70 @@ sim_json_trade(const struct sim_trade *t)
 	    "exchange_timestamp", ts);
 }
 
-static json_t *
-position_json(const struct sim_position *p)
+/*
+ * Positions are read for every account at every square-off, kill and
+ * mark to market: written as text straight away, not built as a jansson
+ * tree and dumped (the tree, and printf for each of its reals, were most
+ * of the simulator's time on the request).  Numbers come out as
+ * sim_json_paise and avg_json dumped with JSON_REAL_PRECISION(15) do.
+ */
+static void
+put_paise(struct strbuf *b, int64_t p)
+{
+	uint64_t	a = p < 0 ? (uint64_t)0 - (uint64_t)p : (uint64_t)p;
+	unsigned	f = (unsigned)(a % 100);
+
+	if (f == 0)
+		strbuf_printf(b, "%lld", (long long)(p / 100));
+	else if (f % 10 == 0)
+		strbuf_printf(b, "%s%llu.%u", p < 0 ? "-" : "",
+		    (unsigned long long)(a / 100), f / 10);
+	else
+		strbuf_printf(b, "%s%llu.%02u", p < 0 ? "-" : "",
+		    (unsigned long long)(a / 100), f);
+}
+
+static void
+put_avg(struct strbuf *b, int64_t value, int64_t qty)
+{
+	char	num[40];
+
+	if (qty == 0)
+		strbuf_putc(b, '0');
+	else if (value % qty == 0)
+		put_paise(b, value / qty);
+	else {
+		snprintf(num, sizeof num, "%.15g",
+		    (double)value / (double)qty / 100.0);
+		strbuf_puts(b, num);
+		if (strpbrk(num, ".eE") == NULL)
+			strbuf_puts(b, ".0");
+	}
+}
+
+/* A symbol or exchange: plain ASCII from the instruments, escaped anyway. */
+static void
+put_str(struct strbuf *b, const char *s)
+{
+	strbuf_putc(b, '"');
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			strbuf_putc(b, '\\');
+		if ((unsigned char)*s < 0x20)
+			strbuf_printf(b, "\\u%04x", (unsigned char)*s);
+		else
+			strbuf_putc(b, *s);
+	}
+	strbuf_putc(b, '"');
+}
+
+static void
+position_text(struct strbuf *b, const struct sim_position *p)
 {
 	const struct sim_instr	*in = p->in;
 	int64_t			 net = p->buy_qty - p->sell_qty, pnl, un = 0;
 	int64_t			 value = p->sell_value - p->buy_value;
-	json_t			*j;
+	int			 day;
 
 	/* the open side's average: buys for a long, sells for a short */
 	pnl = value + net * in->ltp;
@@ -176,64 +233,80 @@ position_json(const struct sim_position *p)
 		un = net * in->ltp - net * (p->buy_value / p->buy_qty);
 	else if (net < 0)
 		un = net * in->ltp - net * (p->sell_value / p->sell_qty);
-	j = json_object();
-	json_object_set_new(j, "tradingsymbol", json_string(in->symbol));
-	json_object_set_new(j, "exchange", json_string(in->exchange));
-	json_object_set_new(j, "instrument_token", json_integer(in->token));
-	json_object_set_new(j, "product",
-	    json_string(sim_product_names[p->product]));
-	json_object_set_new(j, "quantity", json_integer(net));
-	json_object_set_new(j, "overnight_quantity", json_integer(0));
-	json_object_set_new(j, "multiplier", json_integer(1));
+	strbuf_puts(b, "{\"tradingsymbol\":");
+	put_str(b, in->symbol);
+	strbuf_puts(b, ",\"exchange\":");
+	put_str(b, in->exchange);
+	strbuf_printf(b, ",\"instrument_token\":%lld,\"product\":",
+	    (long long)in->token);
+	put_str(b, sim_product_names[p->product]);
+	strbuf_printf(b, ",\"quantity\":%lld,\"overnight_quantity\":0,"
+	    "\"multiplier\":1,\"average_price\":", (long long)net);
 	if (net > 0)
-		json_object_set_new(j, "average_price",
-		    avg_json(p->buy_value, p->buy_qty));
+		put_avg(b, p->buy_value, p->buy_qty);
 	else if (net < 0)
-		json_object_set_new(j, "average_price",
-		    avg_json(p->sell_value, p->sell_qty));
+		put_avg(b, p->sell_value, p->sell_qty);
 	else
-		json_object_set_new(j, "average_price", json_integer(0));
-	json_object_set_new(j, "close_price", sim_json_paise(in->close));
-	json_object_set_new(j, "last_price", sim_json_paise(in->ltp));
-	json_object_set_new(j, "value", sim_json_paise(value));
-	json_object_set_new(j, "pnl", sim_json_paise(pnl));
-	json_object_set_new(j, "m2m", sim_json_paise(pnl));
-	json_object_set_new(j, "unrealised", sim_json_paise(un));
-	json_object_set_new(j, "realised", sim_json_paise(pnl - un));
-	json_object_set_new(j, "buy_quantity", json_integer(p->buy_qty));
-	json_object_set_new(j, "buy_price", avg_json(p->buy_value,
-	    p->buy_qty));
-	json_object_set_new(j, "buy_value", sim_json_paise(p->buy_value));
-	json_object_set_new(j, "buy_m2m", sim_json_paise(p->buy_value));
-	json_object_set_new(j, "sell_quantity", json_integer(p->sell_qty));
-	json_object_set_new(j, "sell_price", avg_json(p->sell_value,
-	    p->sell_qty));
-	json_object_set_new(j, "sell_value", sim_json_paise(p->sell_value));
-	json_object_set_new(j, "sell_m2m", sim_json_paise(p->sell_value));
-	json_object_set_new(j, "day_buy_quantity", json_integer(p->buy_qty));
-	json_object_set_new(j, "day_buy_price", avg_json(p->buy_value,
-	    p->buy_qty));
-	json_object_set_new(j, "day_buy_value", sim_json_paise(p->buy_value));
-	json_object_set_new(j, "day_sell_quantity", json_integer(p->sell_qty));
-	json_object_set_new(j, "day_sell_price", avg_json(p->sell_value,
-	    p->sell_qty));
-	json_object_set_new(j, "day_sell_value",
-	    sim_json_paise(p->sell_value));
-	return j;
+		strbuf_putc(b, '0');
+	strbuf_puts(b, ",\"close_price\":");
+	put_paise(b, in->close);
+	strbuf_puts(b, ",\"last_price\":");
+	put_paise(b, in->ltp);
+	strbuf_puts(b, ",\"value\":");
+	put_paise(b, value);
+	strbuf_puts(b, ",\"pnl\":");
+	put_paise(b, pnl);
+	strbuf_puts(b, ",\"m2m\":");
+	put_paise(b, pnl);
+	strbuf_puts(b, ",\"unrealised\":");
+	put_paise(b, un);
+	strbuf_puts(b, ",\"realised\":");
+	put_paise(b, pnl - un);
+	/* buy_* and sell_*, then the same again as day_* */
+	for (day = 0; day < 2; day++) {
+		strbuf_printf(b, ",\"%sbuy_quantity\":%lld,\"%sbuy_price\":",
+		    day ? "day_" : "", (long long)p->buy_qty, day ? "day_" : "");
+		put_avg(b, p->buy_value, p->buy_qty);
+		strbuf_printf(b, ",\"%sbuy_value\":", day ? "day_" : "");
+		put_paise(b, p->buy_value);
+		if (!day) {
+			strbuf_puts(b, ",\"buy_m2m\":");
+			put_paise(b, p->buy_value);
+		}
+		strbuf_printf(b, ",\"%ssell_quantity\":%lld,\"%ssell_price\":",
+		    day ? "day_" : "", (long long)p->sell_qty,
+		    day ? "day_" : "");
+		put_avg(b, p->sell_value, p->sell_qty);
+		strbuf_printf(b, ",\"%ssell_value\":", day ? "day_" : "");
+		put_paise(b, p->sell_value);
+		if (!day) {
+			strbuf_puts(b, ",\"sell_m2m\":");
+			put_paise(b, p->sell_value);
+		}
+	}
+	strbuf_putc(b, '}');
 }
 
-json_t *
-sim_json_positions(const struct sim_book *b, size_t user)
+/* {"net": [...], "day": [...]}, the same positions in both (one day). */
+char *
+sim_text_positions(const struct sim_book *bk, size_t user)
 {
-	const struct sim_user	*u = &b->users[user];
-	json_t			*net = json_array(), *day = json_array();
+	const struct sim_user	*u = &bk->users[user];
+	struct strbuf		 b;
 	size_t			 i;
+	int			 half;
 
-	for (i = 0; i < u->npos; i++) {
-		json_array_append_new(net, position_json(&u->pos[i]));
-		json_array_append_new(day, position_json(&u->pos[i]));
+	strbuf_init(&b);
+	for (half = 0; half < 2; half++) {
+		strbuf_puts(&b, half ? "],\"day\":[" : "{\"net\":[");
+		for (i = 0; i < u->npos; i++) {
+			if (i > 0)
+				strbuf_putc(&b, ',');
+			position_text(&b, &u->pos[i]);
+		}
 	}
-	return json_pack("{s:o,s:o}", "net", net, "day", day);
+	strbuf_puts(&b, "]}");
+	return strbuf_steal(&b);
 }
 
 static json_t *

@@ -382,7 +382,7 @@ void sim_margin_compute(const struct sim_book *, size_t user,
 json_t *sim_json_order(const struct sim_book *, const struct sim_order *,
     const struct sim_ostate *);
 json_t *sim_json_trade(const struct sim_trade *);
-json_t *sim_json_positions(const struct sim_book *, size_t user);
+char *sim_text_positions(const struct sim_book *, size_t user);
 json_t *sim_json_margins(const struct sim_book *, size_t user,
     const char *segment);
 void sim_fmt_ts(int64_t us, char *, size_t);	/* IST, "" for 0 */

@@ -562,11 +562,74 @@ test_postback_checksum(void **state)
 	    "b00361a396177a9cb410ff61f20015ad");
 }
 
+/*
+ * Positions are written as text (json.c): it parses, and dumped again by
+ * jansson as the simulator used to dump them (JSON_REAL_PRECISION(15)) it
+ * comes out byte for byte the same -- so each number is written as jansson
+ * writes it: whole rupees as integers, paise without trailing zeros,
+ * negatives below one rupee, averages that do not divide.  Long, short
+ * and flat positions; "day" repeats "net".
+ */
+static void
+test_positions_text(void **state)
+{
+	struct fixture		*f = *state;
+	struct sim_user		*u = &f->users[0];
+	struct sim_instr	*in = sim_market_find(f->m, "NFO",
+				    FUT);
+	struct sim_position	 pos[4], *saved = u->pos;
+	size_t			 nsaved = u->npos;
+	json_t			*j, *p;
+	char			*text, *again;
+
+	assert_non_null(in);
+	in->ltp = 2638515;
+	in->close = 2625985;
+	memset(pos, 0, sizeof pos);
+	pos[0] = (struct sim_position){ in, 0, 195, 65, 514482475, 171502500 };
+	pos[1] = (struct sim_position){ in, 1, 0, 30, 0, 79161005 };
+	pos[2] = (struct sim_position){ in, 0, 65, 65, 171502500, 171502495 };
+	pos[3] = (struct sim_position){ in, 1, 3, 0, 7, 0 };
+	u->pos = pos;
+	u->npos = 4;
+	text = sim_text_positions(&f->b, 0);
+	u->pos = saved;
+	u->npos = nsaved;
+	j = json_loads(text, 0, NULL);
+	assert_non_null(j);
+	again = json_dumps(j, JSON_COMPACT | JSON_REAL_PRECISION(15));
+	assert_string_equal(text, again);
+	assert_true(json_equal(json_object_get(j, "net"),
+	    json_object_get(j, "day")));
+	assert_int_equal(json_array_size(json_object_get(j, "net")), 4);
+	p = json_array_get(json_object_get(j, "net"), 0);
+	assert_int_equal(json_integer_value(json_object_get(p, "quantity")),
+	    130);
+	assert_true(json_real_value(json_object_get(p, "last_price")) ==
+	    26385.15);
+	assert_true(json_is_integer(json_object_get(p, "sell_price")));
+	assert_non_null(strstr(text, "\"average_price\":26383.7166666667,"));
+	p = json_array_get(json_object_get(j, "net"), 1);
+	assert_int_equal(json_integer_value(json_object_get(p, "quantity")),
+	    -30);
+	assert_non_null(strstr(text, "\"sell_value\":791610.05,"));
+	assert_non_null(strstr(text, "\"value\":-0.05,"));
+	assert_non_null(strstr(text, "\"buy_price\":0.0233333333333333,"));
+	p = json_array_get(json_object_get(j, "net"), 2);
+	assert_int_equal(json_integer_value(json_object_get(p,
+	    "average_price")), 0);
+	free(again);
+	free(text);
+	json_decref(j);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rng_determinism),
+		cmocka_unit_test_setup_teardown(test_positions_text, setup,
+		    teardown),
 		cmocka_unit_test(test_market_determinism),
 		cmocka_unit_test(test_expiry_dates),
 		cmocka_unit_test(test_symbols),
