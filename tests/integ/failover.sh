@@ -49,6 +49,14 @@ cleanup() {
 		[ -f "$paf/$d/postmaster.pid" ] &&
 			$as_pg "$pgbin/pg_ctl" -D "$paf/$d" stop -m immediate >/dev/null 2>&1
 	done
+	# A server process whose postmaster went with its keeper (the
+	# monitor's logger and health-check worker did, and lived on):
+	# anything still working in one of our data directories.
+	for p in /proc/[0-9]*; do
+		case "$(readlink "$p/cwd" 2>/dev/null)" in
+		"$paf"/*) kill -9 "${p#/proc/}" 2>/dev/null ;;
+		esac
+	done
 }
 keepers=
 trap cleanup EXIT INT TERM
