@@ -219,6 +219,22 @@ put_str(struct strbuf *b, const char *s)
 	strbuf_putc(b, '"');
 }
 
+/* One side's quantity, average, value (and m2m, but not as day_). */
+static void
+put_side(struct strbuf *b, const char *pre, const char *side, int64_t qty,
+    int64_t value)
+{
+	strbuf_printf(b, ",\"%s%s_quantity\":%lld,\"%s%s_price\":", pre, side,
+	    (long long)qty, pre, side);
+	put_avg(b, value, qty);
+	strbuf_printf(b, ",\"%s%s_value\":", pre, side);
+	put_paise(b, value);
+	if (*pre == '\0') {
+		strbuf_printf(b, ",\"%s_m2m\":", side);
+		put_paise(b, value);
+	}
+}
+
 static void
 position_text(struct strbuf *b, const struct sim_position *p)
 {
@@ -264,25 +280,9 @@ position_text(struct strbuf *b, const struct sim_position *p)
 	put_paise(b, pnl - un);
 	/* buy_* and sell_*, then the same again as day_* */
 	for (day = 0; day < 2; day++) {
-		strbuf_printf(b, ",\"%sbuy_quantity\":%lld,\"%sbuy_price\":",
-		    day ? "day_" : "", (long long)p->buy_qty, day ? "day_" : "");
-		put_avg(b, p->buy_value, p->buy_qty);
-		strbuf_printf(b, ",\"%sbuy_value\":", day ? "day_" : "");
-		put_paise(b, p->buy_value);
-		if (!day) {
-			strbuf_puts(b, ",\"buy_m2m\":");
-			put_paise(b, p->buy_value);
-		}
-		strbuf_printf(b, ",\"%ssell_quantity\":%lld,\"%ssell_price\":",
-		    day ? "day_" : "", (long long)p->sell_qty,
-		    day ? "day_" : "");
-		put_avg(b, p->sell_value, p->sell_qty);
-		strbuf_printf(b, ",\"%ssell_value\":", day ? "day_" : "");
-		put_paise(b, p->sell_value);
-		if (!day) {
-			strbuf_puts(b, ",\"sell_m2m\":");
-			put_paise(b, p->sell_value);
-		}
+		put_side(b, day ? "day_" : "", "buy", p->buy_qty, p->buy_value);
+		put_side(b, day ? "day_" : "", "sell", p->sell_qty,
+		    p->sell_value);
 	}
 	strbuf_putc(b, '}');
 }

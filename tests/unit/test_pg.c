@@ -166,6 +166,33 @@ __wrap_PQsetNoticeProcessor(PGconn *c, PQnoticeProcessor fn, void *arg)
 	return NULL;
 }
 
+/* A statement as pg.c sent it: logged, with its first param. */
+static void
+mock_log(char *logged, int n, const char *const *values)
+{
+	assert_true(mock.connected);
+	assert_int_equal(mock.phase, 0);
+	assert_true(mock.nsent < MAXLOG);
+	mock.sent[mock.nsent] = logged;
+	mock.sent_p1[mock.nsent] = xstrdup(n > 0 && values[0] != NULL ?
+	    values[0] : "(null)");
+	mock.nsent++;
+}
+
+/* The answer to the statement just logged, readable at once. */
+static struct fake_res *
+mock_answer(ExecStatusType st)
+{
+	struct fake_res	*r = xcalloc(1, sizeof *r);
+
+	r->seq = mock.nsent;
+	r->st = st;
+	mock.pending = r;
+	mock.phase = 1;
+	poke();
+	return r;
+}
+
 int __wrap_PQsendQueryParams(PGconn *, const char *, int, const Oid *,
     const char *const *, const int *, const int *, int);
 int
@@ -174,28 +201,16 @@ __wrap_PQsendQueryParams(PGconn *c, const char *sql, int n, const Oid *types,
 {
 	struct fake_res	*r;
 
-	assert_true(mock.connected);
-	assert_int_equal(mock.phase, 0);
-	assert_true(mock.nsent < MAXLOG);
-	mock.sent[mock.nsent] = xstrdup(sql);
-	mock.sent_p1[mock.nsent] = xstrdup(n > 0 && values[0] != NULL ?
-	    values[0] : "(null)");
-	mock.nsent++;
+	mock_log(xstrdup(sql), n, values);
 	if (strncmp(sql, "HANG", 4) == 0)
 		return 1;
-	r = xcalloc(1, sizeof *r);
-	r->seq = mock.nsent;
 	if (strncmp(sql, "ERR", 3) == 0) {
-		r->st = PGRES_FATAL_ERROR;
+		r = mock_answer(PGRES_FATAL_ERROR);
 		r->sqlstate = "42P01";
 		r->msg = "relation \"nope\" does not exist";
-	} else if (strncmp(sql, "LISTEN", 6) == 0)
-		r->st = PGRES_COMMAND_OK;
-	else
-		r->st = PGRES_TUPLES_OK;
-	mock.pending = r;
-	mock.phase = 1;
-	poke();
+	} else
+		mock_answer(strncmp(sql, "LISTEN", 6) == 0 ? PGRES_COMMAND_OK :
+		    PGRES_TUPLES_OK);
 	return 1;
 }
 
@@ -206,22 +221,9 @@ int
 __wrap_PQsendPrepare(PGconn *c, const char *name, const char *sql, int n,
     const Oid *types)
 {
-	struct fake_res	*r;
-
-	assert_true(mock.connected);
-	assert_int_equal(mock.phase, 0);
-	assert_true(mock.nsent < MAXLOG);
-	mock.sent[mock.nsent] = xasprintf("PREPARE %s %s", name, sql);
-	mock.sent_p1[mock.nsent] = xstrdup("-");
-	mock.nsent++;
-	if (mock.hang_prepare)
-		return 1;
-	r = xcalloc(1, sizeof *r);
-	r->seq = mock.nsent;
-	r->st = PGRES_COMMAND_OK;
-	mock.pending = r;
-	mock.phase = 1;
-	poke();
+	mock_log(xasprintf("PREPARE %s %s", name, sql), 0, NULL);
+	if (!mock.hang_prepare)
+		mock_answer(PGRES_COMMAND_OK);
 	return 1;
 }
 
@@ -232,21 +234,8 @@ int
 __wrap_PQsendQueryPrepared(PGconn *c, const char *name, int n,
     const char *const *values, const int *lens, const int *fmts, int rfmt)
 {
-	struct fake_res	*r;
-
-	assert_true(mock.connected);
-	assert_int_equal(mock.phase, 0);
-	assert_true(mock.nsent < MAXLOG);
-	mock.sent[mock.nsent] = xasprintf("EXECUTE %s", name);
-	mock.sent_p1[mock.nsent] = xstrdup(n > 0 && values[0] != NULL ?
-	    values[0] : "(null)");
-	mock.nsent++;
-	r = xcalloc(1, sizeof *r);
-	r->seq = mock.nsent;
-	r->st = PGRES_TUPLES_OK;
-	mock.pending = r;
-	mock.phase = 1;
-	poke();
+	mock_log(xasprintf("EXECUTE %s", name), n, values);
+	mock_answer(PGRES_TUPLES_OK);
 	return 1;
 }
 
