@@ -161,6 +161,31 @@ kite_paise_decimals(double d, int64_t *paise, int *exact)
 }
 
 /*
+ * An average of many decimals (27445.5076923077): below 10^8 rupees the
+ * double is within 2 x 10^-6 paise of its shortest text, so when its
+ * paise fraction is further than 10^-4 from 0, 1/2 and 1, rounding the
+ * double rounds the text the same way, and the text had digits past the
+ * paise.  Only the rest needs printing.
+ */
+static int
+kite_paise_far_from_tie(double d, int64_t *paise, int *exact)
+{
+	const double	margin = 1e-4;
+	double		x, fl, f;
+
+	if (!(fabs(d) < 1e8))
+		return 0;
+	x = d * 100.0;
+	fl = floor(x);
+	f = x - fl;
+	if (f < margin || f > 1.0 - margin || fabs(f - 0.5) < margin)
+		return 0;
+	*paise = (int64_t)fl + (f > 0.5);
+	*exact = 0;
+	return 1;
+}
+
+/*
  * A JSON number jansson holds as a double.  The shortest text that reads
  * back as the same double is the text the sender wrote (for up to 15
  * significant digits), so converting that text is exact.
@@ -174,7 +199,8 @@ kite_paise_real(double d, int64_t *paise, int *exact)
 
 	if (!isfinite(d))
 		return -1;
-	if (kite_paise_decimals(d, paise, &ex)) {
+	if (kite_paise_decimals(d, paise, &ex) ||
+	    kite_paise_far_from_tie(d, paise, &ex)) {
 		if (exact != NULL)
 			*exact = ex;
 		return 0;
