@@ -10,8 +10,8 @@
  * a valid input.
  *
  * Prices: Kite sends rupees as JSON numbers (109.4), sometimes as strings.
- * A number is turned back into its shortest round-trip decimal text and
- * that text is converted to paise with decimal arithmetic, so every value
+ * The number's own text in the body is converted to paise with decimal
+ * arithmetic (src/util/jscan.h: no double on the way), so every value
  * with at most two decimals arrives exact; a longer one (a CDS average of
  * 72.755) is rounded half away from zero to the paisa.
  */

@@ -14,31 +14,30 @@ int
 kite_decode_status(enum broker_op op, long http, const char *body,
     size_t len, struct broker_err *be)
 {
-	json_t	*root;
+	struct jscan	js;
 
-	if (kite_json_envelope(op, http, body, len, &root, be) == NULL)
+	if (kite_json_envelope(op, http, body, len, &js, be) == NULL)
 		return -1;
-	json_decref(root);
+	jscan_free(&js);
 	return 0;
 }
 
 /*
- * The envelope of a call whose data is one object: data (borrowed from
- * *rootp), or NULL with be filled and nothing left to free.
+ * The envelope of a call whose data is one object, read into c->js:
+ * data, or NULL with be filled and nothing left to free.
  */
-static json_t *
-envelope_object(struct kite_ctx *c, const char *body, size_t len,
-    json_t **rootp)
+static const struct jscan_tok *
+envelope_object(struct kite_ctx *c, const char *body, size_t len)
 {
-	json_t	*data;
+	const struct jscan_tok	*data;
 
-	data = kite_json_envelope(c->op, c->http, body, len, rootp, c->be);
+	data = kite_json_envelope(c->op, c->http, body, len, c->js, c->be);
 	if (data == NULL)
 		return NULL;
-	if (!json_is_object(data)) {
+	if (data->type != JSCAN_OBJECT) {
 		kite_json_fail(c, "should be an object, not %s",
-		    kite_json_typename(data));
-		json_decref(*rootp);
+		    kite_json_valname(data));
+		jscan_free(c->js);
 		return NULL;
 	}
 	return data;
@@ -48,17 +47,18 @@ int
 kite_decode_order_id(enum broker_op op, long http, const char *body,
     size_t len, char order_id[32], struct broker_err *be)
 {
-	struct kite_ctx	 c = { op, http, be, "data" };
-	json_t		*root, *data;
-	int		 rc;
+	struct jscan		 js;
+	struct kite_ctx		 c = { op, http, be, "data", &js };
+	const struct jscan_tok	*data;
+	int			 rc;
 
 	order_id[0] = '\0';
-	if ((data = envelope_object(&c, body, len, &root)) == NULL)
+	if ((data = envelope_object(&c, body, len)) == NULL)
 		return -1;
 	if ((rc = kite_json_id(&c, data, "order_id", order_id, 32,
 	    KITE_J_REQ)) != 0)
 		order_id[0] = '\0';
-	json_decref(root);
+	jscan_free(&js);
 	return rc;
 }
 
@@ -66,30 +66,31 @@ kite_decode_order_id(enum broker_op op, long http, const char *body,
  * The list shape shared by orders, history and trades: data is an array
  * of objects, each read by one row function into an element of size sz.
  */
-typedef int (*row_fn)(struct kite_ctx *, json_t *, void *);
+typedef int (*row_fn)(struct kite_ctx *, const struct jscan_tok *,
+    void *);
 
 static int
-decode_list(struct kite_ctx *c, json_t *arr, const char *name, row_fn row,
-    size_t sz, void **outp, size_t *np)
+decode_list(struct kite_ctx *c, const struct jscan_tok *arr, const char *name,
+    row_fn row, size_t sz, void **outp, size_t *np)
 {
-	json_t	*o;
-	char	*v = NULL;
-	size_t	 i, n;
+	const struct jscan_tok	*o;
+	char			*v = NULL;
+	size_t			 i, n;
 
 	*outp = NULL;
 	*np = 0;
-	if (!json_is_array(arr))
+	if (arr->type != JSCAN_ARRAY)
 		return kite_json_fail(c, "%s should be an array, not %s", name,
-		    kite_json_typename(arr));
-	n = json_array_size(arr);
+		    kite_json_valname(arr));
+	n = jscan_size(c->js, arr);
 	if (n > 0)
 		v = xcalloc(n, sz);
-	for (i = 0; i < n; i++) {
+	for (i = 0, o = jscan_child(c->js, arr); i < n;
+	    i++, o = jscan_next(c->js, arr, o)) {
 		snprintf(c->path, sizeof c->path, "%s[%zu]", name, i);
-		o = json_array_get(arr, i);
-		if (!json_is_object(o)) {
+		if (o->type != JSCAN_OBJECT) {
 			kite_json_fail(c, "should be an object, not %s",
-			    kite_json_typename(o));
+			    kite_json_valname(o));
 			free(v);
 			return -1;
 		}
@@ -108,21 +109,22 @@ static int
 decode_envelope_list(struct kite_ctx *c, const char *body, size_t len,
     row_fn row, size_t sz, void **outp, size_t *np)
 {
-	json_t	*root, *data;
-	int	 rc;
+	const struct jscan_tok	*data;
+	int			 rc;
 
 	*outp = NULL;
 	*np = 0;
-	data = kite_json_envelope(c->op, c->http, body, len, &root, c->be);
+	data = kite_json_envelope(c->op, c->http, body, len, c->js, c->be);
 	if (data == NULL)
 		return -1;
 	rc = decode_list(c, data, "data", row, sz, outp, np);
-	json_decref(root);
+	jscan_free(c->js);
 	return rc;
 }
 
 static int
-order_row(struct kite_ctx *c, json_t *o, void *out)
+order_row(struct kite_ctx *c, const struct jscan_tok *o,
+    void *out)
 {
 	return kite_json_order(c, o, out);
 }
@@ -131,7 +133,8 @@ int
 kite_decode_orders(enum broker_op op, long http, const char *body,
     size_t len, struct broker_order **out, size_t *n, struct broker_err *be)
 {
-	struct kite_ctx	 c = { op, http, be, "" };
+	struct jscan	 js;
+	struct kite_ctx	 c = { op, http, be, "", &js };
 
 	return decode_envelope_list(&c, body, len, order_row, sizeof **out,
 	    (void **)out, n);
@@ -151,7 +154,7 @@ product_of(const char *s)
 }
 
 static int
-trade_row(struct kite_ctx *c, json_t *o, void *p)
+trade_row(struct kite_ctx *c, const struct jscan_tok *o, void *p)
 {
 	struct broker_trade	*t = p;
 	char			 side[8], product[8];
@@ -192,14 +195,16 @@ int
 kite_decode_trades(long http, const char *body, size_t len,
     struct broker_trade **out, size_t *n, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_TRADES, http, be, "" };
+	struct jscan	 js;
+	struct kite_ctx	 c = { BROKER_OP_TRADES, http, be, "", &js };
 
 	return decode_envelope_list(&c, body, len, trade_row, sizeof **out,
 	    (void **)out, n);
 }
 
 static int
-position_row(struct kite_ctx *c, json_t *o, void *out)
+position_row(struct kite_ctx *c, const struct jscan_tok *o,
+    void *out)
 {
 	struct broker_position	*p = out;
 	char			 product[8];
@@ -239,16 +244,18 @@ int
 kite_decode_positions(long http, const char *body, size_t len,
     struct broker_positions *out, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_POSITIONS, http, be, "data" };
-	json_t		*root, *data, *net, *day;
-	int		 rc = -1;
+	struct jscan		 js;
+	struct kite_ctx		 c = { BROKER_OP_POSITIONS, http, be, "data",
+				    &js };
+	const struct jscan_tok	*data, *net, *day;
+	int			 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((data = envelope_object(&c, body, len, &root)) == NULL)
+	if ((data = envelope_object(&c, body, len)) == NULL)
 		return -1;
-	if ((net = kite_json_member(&c, data, "net", JSON_ARRAY,
+	if ((net = kite_json_member(&c, data, "net", JSCAN_ARRAY,
 	    KITE_J_REQ)) == NULL ||
-	    (day = kite_json_member(&c, data, "day", JSON_ARRAY,
+	    (day = kite_json_member(&c, data, "day", JSCAN_ARRAY,
 	    KITE_J_REQ)) == NULL)
 		goto out;
 	if (decode_list(&c, net, "data.net", position_row,
@@ -262,22 +269,23 @@ kite_decode_positions(long http, const char *body, size_t len,
 	}
 	rc = 0;
 out:
-	json_decref(root);
+	jscan_free(&js);
 	return rc;
 }
 
 static int
-segment(struct kite_ctx *c, json_t *o, struct broker_margin_segment *s)
+segment(struct kite_ctx *c, const struct jscan_tok *o,
+    struct broker_margin_segment *s)
 {
-	json_t	*av, *ut;
+	const struct jscan_tok	*av, *ut;
 
 	memset(s, 0, sizeof *s);
 	if (kite_json_bool(c, o, "enabled", &s->enabled, 0) ||
 	    kite_json_paise(c, o, "net", &s->net, KITE_J_REQ))
 		return -1;
-	if ((av = kite_json_member(c, o, "available", JSON_OBJECT,
+	if ((av = kite_json_member(c, o, "available", JSCAN_OBJECT,
 	    KITE_J_REQ)) == NULL ||
-	    (ut = kite_json_member(c, o, "utilised", JSON_OBJECT,
+	    (ut = kite_json_member(c, o, "utilised", JSCAN_OBJECT,
 	    KITE_J_REQ)) == NULL)
 		return -1;
 	if (kite_json_paise(c, av, "cash", &s->cash, 0) ||
@@ -299,22 +307,30 @@ segment(struct kite_ctx *c, json_t *o, struct broker_margin_segment *s)
 	return 0;
 }
 
+/* An optional object member: 0 with *v NULL when absent or null. */
+static int
+optional_object(struct kite_ctx *c, const struct jscan_tok *o,
+    const char *key, const struct jscan_tok **v)
+{
+	*v = kite_json_member(c, o, key, JSCAN_OBJECT, 0);
+	return *v == NULL && err_isset(&c->be->err) ? -1 : 0;
+}
+
 int
 kite_decode_margins(long http, const char *body, size_t len,
     struct broker_margins *out, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_MARGINS, http, be, "data" };
-	json_t		*root, *data, *eq, *co;
-	int		 rc = -1;
+	struct jscan		 js;
+	struct kite_ctx		 c = { BROKER_OP_MARGINS, http, be, "data",
+				    &js };
+	const struct jscan_tok	*data, *eq, *co;
+	int			 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((data = envelope_object(&c, body, len, &root)) == NULL)
+	if ((data = envelope_object(&c, body, len)) == NULL)
 		return -1;
-	eq = kite_json_member(&c, data, "equity", JSON_OBJECT, 0);
-	if (eq == NULL && err_isset(&be->err))
-		goto out;
-	co = kite_json_member(&c, data, "commodity", JSON_OBJECT, 0);
-	if (co == NULL && err_isset(&be->err))
+	if (optional_object(&c, data, "equity", &eq) != 0 ||
+	    optional_object(&c, data, "commodity", &co) != 0)
 		goto out;
 	if (eq == NULL && co == NULL) {
 		kite_json_fail(&c, "has neither equity nor commodity");
@@ -330,7 +346,7 @@ kite_decode_margins(long http, const char *body, size_t len,
 out:
 	if (rc != 0)
 		memset(out, 0, sizeof *out);
-	json_decref(root);
+	jscan_free(&js);
 	return rc;
 }
 
@@ -338,34 +354,35 @@ int
 kite_decode_margin_segment(long http, const char *body, size_t len,
     struct broker_margin_segment *out, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_MARGINS, http, be, "data" };
-	json_t		*root, *data;
-	int		 rc;
+	struct jscan		 js;
+	struct kite_ctx		 c = { BROKER_OP_MARGINS, http, be, "data",
+				    &js };
+	const struct jscan_tok	*data;
+	int			 rc;
 
 	memset(out, 0, sizeof *out);
-	if ((data = envelope_object(&c, body, len, &root)) == NULL)
+	if ((data = envelope_object(&c, body, len)) == NULL)
 		return -1;
 	if ((rc = segment(&c, data, out)) != 0)
 		memset(out, 0, sizeof *out);
-	json_decref(root);
+	jscan_free(&js);
 	return rc;
 }
 
 /* Best bid or ask: the first level of depth.buy or depth.sell. */
 static int
-best_level(struct kite_ctx *c, json_t *depth, const char *side,
-    int64_t *price, int64_t *qty)
+best_level(struct kite_ctx *c, const struct jscan_tok *depth,
+    const char *side, int64_t *price, int64_t *qty)
 {
-	json_t	*levels, *top;
+	const struct jscan_tok	*levels, *top;
 
-	if ((levels = kite_json_member(c, depth, side, JSON_ARRAY, 0)) == NULL)
+	if ((levels = kite_json_member(c, depth, side, JSCAN_ARRAY, 0)) == NULL)
 		return err_isset(&c->be->err) ? -1 : 0;
-	if (json_array_size(levels) == 0)
+	if ((top = jscan_child(c->js, levels)) == NULL)
 		return 0;
-	top = json_array_get(levels, 0);
-	if (!json_is_object(top))
+	if (top->type != JSCAN_OBJECT)
 		return kite_json_fail(c, "depth.%s[0] should be an object, "
-		    "not %s", side, kite_json_typename(top));
+		    "not %s", side, kite_json_valname(top));
 	if (kite_json_paise(c, top, "price", price, 0) ||
 	    kite_json_int(c, top, "quantity", qty, 0))
 		return -1;
@@ -373,14 +390,13 @@ best_level(struct kite_ctx *c, json_t *depth, const char *side,
 }
 
 static int
-quote_row(struct kite_ctx *c, const char *key, json_t *o,
+quote_row(struct kite_ctx *c, size_t keylen, const struct jscan_tok *o,
     struct broker_quote *q)
 {
-	json_t	*ohlc, *depth;
+	const struct jscan_tok	*ohlc, *depth;
 
-	if (strlen(key) >= sizeof q->key)
+	if (keylen >= sizeof q->key)
 		return kite_json_fail(c, "instrument key is too long");
-	snprintf(q->key, sizeof q->key, "%s", key);
 	kite_sanitize(q->key);
 	if (kite_json_int(c, o, "instrument_token", &q->instrument_token, 0) ||
 	    kite_json_paise(c, o, "last_price", &q->ltp, KITE_J_REQ) ||
@@ -399,20 +415,54 @@ quote_row(struct kite_ctx *c, const char *key, json_t *o,
 	    kite_json_paise(c, o, "upper_circuit_limit", &q->upper_circuit, 0) ||
 	    kite_json_paise(c, o, "iv", &q->iv_x100, 0))
 		return -1;
-	if ((ohlc = kite_json_member(c, o, "ohlc", JSON_OBJECT, 0)) != NULL) {
-		if (kite_json_paise(c, ohlc, "open", &q->open, 0) ||
-		    kite_json_paise(c, ohlc, "high", &q->high, 0) ||
-		    kite_json_paise(c, ohlc, "low", &q->low, 0) ||
-		    kite_json_paise(c, ohlc, "close", &q->close, 0))
-			return -1;
-	} else if (err_isset(&c->be->err))
+	if (optional_object(c, o, "ohlc", &ohlc) != 0)
 		return -1;
-	if ((depth = kite_json_member(c, o, "depth", JSON_OBJECT, 0)) != NULL) {
-		if (best_level(c, depth, "buy", &q->bid, &q->bid_qty) ||
-		    best_level(c, depth, "sell", &q->ask, &q->ask_qty))
-			return -1;
-	} else if (err_isset(&c->be->err))
+	if (ohlc != NULL && (kite_json_paise(c, ohlc, "open", &q->open, 0) ||
+	    kite_json_paise(c, ohlc, "high", &q->high, 0) ||
+	    kite_json_paise(c, ohlc, "low", &q->low, 0) ||
+	    kite_json_paise(c, ohlc, "close", &q->close, 0)))
 		return -1;
+	if (optional_object(c, o, "depth", &depth) != 0)
+		return -1;
+	if (depth != NULL && (best_level(c, depth, "buy", &q->bid,
+	    &q->bid_qty) || best_level(c, depth, "sell", &q->ask, &q->ask_qty)))
+		return -1;
+	return 0;
+}
+
+/*
+ * One instrument of a quote's data.  jansson kept a key that repeats
+ * once, where it first came, with the value it last had.
+ */
+static int
+quote_member(struct kite_ctx *c, const struct jscan_tok *data,
+    const struct jscan_tok *k, struct broker_quote *q)
+{
+	const struct jscan_tok	*v, *p;
+	size_t			 keylen;
+
+	for (v = k + 1, p = jscan_next(c->js, data, k + 1); p != NULL;
+	    p = jscan_next(c->js, data, p + 1)) {
+		if (jscan_same(c->js, k, p))
+			v = p + 1;
+	}
+	keylen = jscan_str(c->js, k, q->key, sizeof q->key);
+	snprintf(c->path, sizeof c->path, "data[\"%.30s\"]", q->key);
+	if (v->type != JSCAN_OBJECT)
+		return kite_json_fail(c, "should be an object, not %s",
+		    kite_json_valname(v));
+	return quote_row(c, keylen, v, q);
+}
+
+static int
+repeated_key(struct jscan *js, const struct jscan_tok *data,
+    const struct jscan_tok *k)
+{
+	const struct jscan_tok	*p;
+
+	for (p = jscan_child(js, data); p != k; p = jscan_next(js, data, p + 1))
+		if (jscan_same(js, p, k))
+			return 1;
 	return 0;
 }
 
@@ -421,56 +471,54 @@ int
 kite_decode_quotes(long http, const char *body, size_t len,
     struct broker_quote **out, size_t *n, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_QUOTE, http, be, "data" };
-	json_t		*root, *data, *v;
-	const char	*key;
-	size_t		 i = 0;
+	struct jscan		 js;
+	struct kite_ctx		 c = { BROKER_OP_QUOTE, http, be, "data",
+				    &js };
+	const struct jscan_tok	*data, *k;
+	size_t			 i = 0;
 
 	*out = NULL;
 	*n = 0;
-	data = kite_json_envelope(BROKER_OP_QUOTE, http, body, len, &root, be);
+	data = kite_json_envelope(BROKER_OP_QUOTE, http, body, len, &js, be);
 	if (data == NULL)
 		return -1;
-	if (json_is_array(data) && json_array_size(data) == 0) {
-		json_decref(root);
+	if (data->type == JSCAN_ARRAY && jscan_child(&js, data) == NULL) {
+		jscan_free(&js);
 		return 0;
 	}
-	if (!json_is_object(data)) {
+	if (data->type != JSCAN_OBJECT) {
 		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(data));
+		    kite_json_valname(data));
 		goto fail;
 	}
-	if (json_object_size(data) > 0)
-		*out = xcalloc(json_object_size(data), sizeof **out);
-	json_object_foreach(data, key, v) {
-		snprintf(c.path, sizeof c.path, "data[\"%.30s\"]", key);
-		if (!json_is_object(v)) {
-			kite_json_fail(&c, "should be an object, not %s",
-			    kite_json_typename(v));
-			goto fail;
-		}
-		if (quote_row(&c, key, v, &(*out)[i]) != 0)
+	if (jscan_child(&js, data) != NULL)
+		*out = xcalloc(jscan_size(&js, data), sizeof **out);
+	for (k = jscan_child(&js, data); k != NULL;
+	    k = jscan_next(&js, data, k + 1)) {
+		if (repeated_key(&js, data, k))
+			continue;
+		if (quote_member(&c, data, k, &(*out)[i]) != 0)
 			goto fail;
 		i++;
 	}
 	*n = i;
-	json_decref(root);
+	jscan_free(&js);
 	return 0;
 fail:
 	free(*out);
 	*out = NULL;
-	json_decref(root);
+	jscan_free(&js);
 	return -1;
 }
 
 static int
-slice_row(struct kite_ctx *c, json_t *o, void *p)
+slice_row(struct kite_ctx *c, const struct jscan_tok *o, void *p)
 {
 	struct kite_slice	*s = p;
-	json_t			*e, *et, *msg;
+	const struct jscan_tok	*e;
 	int64_t			 code;
 
-	if ((e = kite_json_member(c, o, "error", JSON_OBJECT, 0)) == NULL) {
+	if ((e = kite_json_member(c, o, "error", JSCAN_OBJECT, 0)) == NULL) {
 		if (err_isset(&c->be->err))
 			return -1;
 		return kite_json_id(c, o, "order_id", s->order_id,
@@ -481,11 +529,7 @@ slice_row(struct kite_ctx *c, json_t *o, void *p)
 	if (code < 0 || code > 999)
 		return kite_json_fail(c, "error.code %lld is not an HTTP "
 		    "status", (long long)code);
-	et = json_object_get(e, "error_type");
-	msg = json_object_get(e, "message");
-	kite_classify(BROKER_OP_PLACE, (long)code, json_is_string(et) ?
-	    json_string_value(et) : NULL, json_is_string(msg) ?
-	    json_string_value(msg) : NULL, &s->err);
+	kite_json_classify(BROKER_OP_PLACE, (long)code, c->js, e, &s->err);
 	return 0;
 }
 
@@ -493,17 +537,19 @@ int
 kite_decode_autoslice(long http, const char *body, size_t len,
     struct kite_autoslice *out, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_PLACE, http, be, "data" };
-	json_t		*root, *data, *kids;
-	int		 rc = -1;
+	struct jscan		 js;
+	struct kite_ctx		 c = { BROKER_OP_PLACE, http, be, "data",
+				    &js };
+	const struct jscan_tok	*data, *kids;
+	int			 rc = -1;
 
 	memset(out, 0, sizeof *out);
-	if ((data = envelope_object(&c, body, len, &root)) == NULL)
+	if ((data = envelope_object(&c, body, len)) == NULL)
 		return -1;
 	if (kite_json_id(&c, data, "order_id", out->order_id,
 	    sizeof out->order_id, KITE_J_REQ) != 0)
 		goto out;
-	kids = kite_json_member(&c, data, "children", JSON_ARRAY, 0);
+	kids = kite_json_member(&c, data, "children", JSCAN_ARRAY, 0);
 	if (kids == NULL && err_isset(&be->err))
 		goto out;
 	if (kids != NULL && decode_list(&c, kids, "data.children", slice_row,
@@ -514,7 +560,7 @@ kite_decode_autoslice(long http, const char *body, size_t len,
 out:
 	if (rc != 0)
 		memset(out, 0, sizeof *out);
-	json_decref(root);
+	jscan_free(&js);
 	return rc;
 }
 

@@ -1,8 +1,11 @@
 /*
  * Reading Kite's JSON: the {status, data} envelope and typed field access
- * that names the exact field when a body is not what Kite sends.
+ * that names the exact field when a body is not what Kite sends.  Values
+ * are read from jscan's tokens where they lie in the body: a price goes
+ * from its text to paise, never through a double.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broker/kite_json.h"
@@ -32,6 +35,26 @@ kite_json_typename(const json_t *v)
 	return "something else";
 }
 
+const char *
+kite_json_valname(const struct jscan_tok *v)
+{
+	static const char *const names[] = {
+		[JSCAN_OBJECT] = "an object",
+		[JSCAN_ARRAY] = "an array",
+		[JSCAN_STRING] = "a string",
+		[JSCAN_NUMBER] = "an integer",
+		[JSCAN_TRUE] = "a boolean",
+		[JSCAN_FALSE] = "a boolean",
+		[JSCAN_NULL] = "null",
+	};
+
+	if (v == NULL)
+		return "nothing";
+	if (v->type == JSCAN_NUMBER && (v->flags & JSCAN_REAL))
+		return "a real number";
+	return names[v->type];
+}
+
 int
 kite_json_fail(struct kite_ctx *c, const char *fmt, ...)
 {
@@ -47,14 +70,15 @@ kite_json_fail(struct kite_ctx *c, const char *fmt, ...)
 }
 
 /* The member, or NULL when missing/null (an error only if required). */
-static json_t *
-get(struct kite_ctx *c, json_t *obj, const char *key, int flags, int *failed)
+static const struct jscan_tok *
+get(struct kite_ctx *c, const struct jscan_tok *obj, const char *key,
+    int flags, int *failed)
 {
-	json_t	*v;
+	const struct jscan_tok	*v;
 
 	*failed = 0;
-	v = json_object_get(obj, key);
-	if (v != NULL && !json_is_null(v))
+	v = jscan_member(c->js, obj, key);
+	if (v != NULL && v->type != JSCAN_NULL)
 		return v;
 	if (flags & KITE_J_REQ) {
 		kite_json_fail(c, "%s is %s", key, v == NULL ? "missing" :
@@ -64,36 +88,47 @@ get(struct kite_ctx *c, json_t *obj, const char *key, int flags, int *failed)
 	return NULL;
 }
 
-json_t *
-kite_json_member(struct kite_ctx *c, json_t *obj, const char *key,
-    json_type type, int flags)
+const struct jscan_tok *
+kite_json_member(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, enum jscan_type type, int flags)
 {
-	json_t	*v;
-	int	 failed;
+	const struct jscan_tok	*v;
+	int			 failed;
 
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return NULL;
-	if (json_typeof(v) != type) {
+	if (v->type != type) {
 		kite_json_fail(c, "%s should be %s, not %s", key,
-		    type == JSON_OBJECT ? "an object" : "an array",
-		    kite_json_typename(v));
+		    type == JSCAN_OBJECT ? "an object" : "an array",
+		    kite_json_valname(v));
 		return NULL;
 	}
 	return v;
 }
 
+/* The first bytes of a string, for a message that quotes it. */
+static const char *
+quote(struct kite_ctx *c, const struct jscan_tok *v, char *buf, size_t size)
+{
+	jscan_str(c->js, v, buf, size);
+	return buf;
+}
+
 static int
-copy_str(struct kite_ctx *c, const char *key, const char *s, size_t len,
+copy_str(struct kite_ctx *c, const char *key, const struct jscan_tok *v,
     char *buf, size_t size, int flags)
 {
+	size_t	len;
+
+	len = jscan_str(c->js, v, buf, size);
 	if (len >= size) {
-		if (!(flags & KITE_J_TRUNC))
+		if (!(flags & KITE_J_TRUNC)) {
+			buf[0] = '\0';
 			return kite_json_fail(c, "%s is %zu bytes long, at "
 			    "most %zu fit", key, len, size - 1);
+		}
 		len = size - 1;
 	}
-	memcpy(buf, s, len);
-	buf[len] = '\0';
 	if (strlen(buf) != len)
 		return kite_json_fail(c, "%s contains a NUL byte", key);
 	kite_sanitize(buf);
@@ -101,60 +136,74 @@ copy_str(struct kite_ctx *c, const char *key, const char *s, size_t len,
 }
 
 int
-kite_json_str(struct kite_ctx *c, json_t *obj, const char *key, char *buf,
-    size_t size, int flags)
+kite_json_str(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, char *buf, size_t size, int flags)
 {
-	json_t	*v;
-	int	 failed;
+	const struct jscan_tok	*v;
+	int			 failed;
 
 	buf[0] = '\0';
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return failed ? -1 : 0;
-	if (!json_is_string(v))
+	if (v->type != JSCAN_STRING)
 		return kite_json_fail(c, "%s should be a string, not %s", key,
-		    kite_json_typename(v));
-	return copy_str(c, key, json_string_value(v), json_string_length(v),
-	    buf, size, flags);
+		    kite_json_valname(v));
+	return copy_str(c, key, v, buf, size, flags);
+}
+
+static int
+is_int(const struct jscan_tok *v)
+{
+	return v->type == JSCAN_NUMBER && !(v->flags & JSCAN_REAL);
 }
 
 /* Ids are strings, but an integer id is read as its decimal text. */
 int
-kite_json_id(struct kite_ctx *c, json_t *obj, const char *key, char *buf,
-    size_t size, int flags)
+kite_json_id(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, char *buf, size_t size, int flags)
 {
-	json_t	*v;
-	char	 tmp[32];
-	int	 failed;
+	const struct jscan_tok	*v;
+	char			 tmp[32];
+	size_t			 n;
+	int			 failed;
 
 	buf[0] = '\0';
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return failed ? -1 : 0;
-	if (json_is_integer(v)) {
-		snprintf(tmp, sizeof tmp, "%lld",
-		    (long long)json_integer_value(v));
-		return copy_str(c, key, tmp, strlen(tmp), buf, size, flags);
+	if (!is_int(v))
+		return kite_json_str(c, obj, key, buf, size, flags);
+	/* As jansson printed it: "-0" was the integer 0. */
+	n = (size_t)snprintf(tmp, sizeof tmp, "%lld",
+	    (long long)jscan_int(c->js, v));
+	if (n >= size) {
+		if (!(flags & KITE_J_TRUNC))
+			return kite_json_fail(c, "%s is %zu bytes long, at "
+			    "most %zu fit", key, n, size - 1);
+		n = size - 1;
 	}
-	return kite_json_str(c, obj, key, buf, size, flags);
+	memcpy(buf, tmp, n);
+	buf[n] = '\0';
+	return 0;
 }
 
 /* Integers; a real is accepted only when it is a whole number. */
 int
-kite_json_int(struct kite_ctx *c, json_t *obj, const char *key,
-    int64_t *out, int flags)
+kite_json_int(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, int64_t *out, int flags)
 {
-	json_t	*v;
-	double	 d;
-	int	 failed;
+	const struct jscan_tok	*v;
+	double			 d;
+	int			 failed;
 
 	*out = 0;
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return failed ? -1 : 0;
-	if (json_is_integer(v)) {
-		*out = json_integer_value(v);
+	if (is_int(v)) {
+		*out = jscan_int(c->js, v);
 		return 0;
 	}
-	if (json_is_real(v)) {
-		d = json_real_value(v);
+	if (v->type == JSCAN_NUMBER) {
+		(void)jscan_real(c->js, v, &d);
 		if (d >= -9e15 && d <= 9e15 && d == (double)(int64_t)d) {
 			*out = (int64_t)d;
 			return 0;
@@ -163,100 +212,177 @@ kite_json_int(struct kite_ctx *c, json_t *obj, const char *key,
 		    key, d);
 	}
 	return kite_json_fail(c, "%s should be an integer, not %s", key,
-	    kite_json_typename(v));
+	    kite_json_valname(v));
 }
 
-/* Rupees (number or decimal string) to paise; see kite.h. */
-int
-kite_json_paise(struct kite_ctx *c, json_t *obj, const char *key,
-    int64_t *out, int flags)
+/* A price written as a string, "109.40". */
+static int
+paise_string(struct kite_ctx *c, const char *key, const struct jscan_tok *v,
+    int64_t *out)
 {
-	json_t		*v;
-	json_int_t	 i;
-	int		 failed;
+	char	*s, q[48];
+	size_t	 len;
+	int	 rc;
+
+	if (!(v->flags & JSCAN_ESCAPED))
+		rc = kite_paise_parse(c->js->s + v->start, v->end - v->start,
+		    out, NULL);
+	else {
+		s = jscan_strdup(c->js, v, &len);
+		rc = kite_paise_parse(s, len, out, NULL);
+		free(s);
+	}
+	if (rc == 0)
+		return 0;
+	return kite_json_fail(c, "%s \"%.40s\" is not a price", key,
+	    quote(c, v, q, sizeof q));
+}
+
+/*
+ * Rupees (number or decimal string) to paise; see kite.h.  A real's text
+ * is read as written: jansson's double printed back to its shortest text
+ * gave the same text for anything Kite writes (at most 17 significant
+ * digits, as Python prints a float).
+ */
+int
+kite_json_paise(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, int64_t *out, int flags)
+{
+	const struct jscan_tok	*v;
+	int64_t			 i;
+	int			 failed;
 
 	*out = 0;
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return failed ? -1 : 0;
-	switch (json_typeof(v)) {
-	case JSON_INTEGER:
-		i = json_integer_value(v);
-		if (i > INT64_MAX / 100 || i < -(INT64_MAX / 100))
-			break;
-		*out = (int64_t)i * 100;
-		return 0;
-	case JSON_REAL:
-		if (kite_paise_real(json_real_value(v), out, NULL) == 0)
+	if (is_int(v)) {
+		i = jscan_int(c->js, v);
+		if (i <= INT64_MAX / 100 && i >= -(INT64_MAX / 100)) {
+			*out = i * 100;
 			return 0;
-		break;
-	case JSON_STRING:
-		if (json_string_length(v) == 0 && !(flags & KITE_J_REQ))
+		}
+	} else if (v->type == JSCAN_NUMBER) {
+		if (kite_paise_parse(c->js->s + v->start, v->end - v->start,
+		    out, NULL) == 0)
 			return 0;
-		if (kite_paise_parse(json_string_value(v),
-		    json_string_length(v), out, NULL) == 0)
+	} else if (v->type == JSCAN_STRING) {
+		if (v->end == v->start && !(flags & KITE_J_REQ))
 			return 0;
-		return kite_json_fail(c, "%s \"%.40s\" is not a price", key,
-		    json_string_value(v));
-	default:
+		return paise_string(c, key, v, out);
+	} else
 		return kite_json_fail(c, "%s should be a number, not %s", key,
-		    kite_json_typename(v));
-	}
+		    kite_json_valname(v));
+	*out = 0;
 	return kite_json_fail(c, "%s is out of range for a price", key);
 }
 
 int
-kite_json_ts(struct kite_ctx *c, json_t *obj, const char *key, int64_t *out,
-    int flags)
+kite_json_ts(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, int64_t *out, int flags)
 {
-	json_t	*v;
-	int	 failed;
+	const struct jscan_tok	*v;
+	char			 buf[48];
+	int			 failed;
 
 	*out = 0;
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return failed ? -1 : 0;
-	if (!json_is_string(v))
+	if (v->type != JSCAN_STRING)
 		return kite_json_fail(c, "%s should be a time string, not %s",
-		    key, kite_json_typename(v));
-	if (json_string_length(v) == 0 && !(flags & KITE_J_REQ))
+		    key, kite_json_valname(v));
+	if (v->end == v->start && !(flags & KITE_J_REQ))
 		return 0;
-	if (kite_ts_parse(json_string_value(v), out) != 0)
+	if (jscan_str(c->js, v, buf, sizeof buf) >= sizeof buf ||
+	    kite_ts_parse(buf, out) != 0) {
+		*out = 0;
 		return kite_json_fail(c, "%s \"%.40s\" is not a "
-		    "YYYY-MM-DD HH:MM:SS time", key, json_string_value(v));
+		    "YYYY-MM-DD HH:MM:SS time", key, buf);
+	}
 	return 0;
 }
 
 int
-kite_json_bool(struct kite_ctx *c, json_t *obj, const char *key, int *out,
-    int flags)
+kite_json_bool(struct kite_ctx *c, const struct jscan_tok *obj,
+    const char *key, int *out, int flags)
 {
-	json_t	*v;
-	int	 failed;
+	const struct jscan_tok	*v;
+	int			 failed;
 
 	*out = 0;
 	if ((v = get(c, obj, key, flags, &failed)) == NULL)
 		return failed ? -1 : 0;
-	if (!json_is_boolean(v))
+	if (v->type != JSCAN_TRUE && v->type != JSCAN_FALSE)
 		return kite_json_fail(c, "%s should be true or false, not %s",
-		    key, kite_json_typename(v));
-	*out = json_is_true(v);
+		    key, kite_json_valname(v));
+	*out = v->type == JSCAN_TRUE;
 	return 0;
 }
 
 /* What a body that is not JSON looks like, for the message. */
 static void
-describe_garbage(const char *body, size_t len, const json_error_t *je,
-    char *buf, size_t size)
+describe_garbage(const struct jscan *js, char *buf, size_t size)
 {
 	size_t	i = 0;
 
-	while (i < len && (body[i] == ' ' || body[i] == '\t' ||
-	    body[i] == '\r' || body[i] == '\n'))
+	while (i < js->len && (js->s[i] == ' ' || js->s[i] == '\t' ||
+	    js->s[i] == '\r' || js->s[i] == '\n'))
 		i++;
-	if (i < len && body[i] == '<')
+	if (i < js->len && js->s[i] == '<')
 		snprintf(buf, size, "an HTML page instead of JSON");
 	else
-		snprintf(buf, size, "not JSON (%s at line %d column %d)",
-		    je->text, je->line, je->column);
+		snprintf(buf, size, "not JSON (%s at byte %zu)", js->err,
+		    js->err_off);
+}
+
+/* A string member as a C string of its own, or NULL. */
+static char *
+member_strdup(struct jscan *js, const struct jscan_tok *obj,
+    const char *key)
+{
+	const struct jscan_tok	*v = jscan_member(js, obj, key);
+
+	return v != NULL && v->type == JSCAN_STRING ? jscan_strdup(js, v,
+	    NULL) : NULL;
+}
+
+/* Kite's answer to a call that failed: its words classify it. */
+void
+kite_json_classify(enum broker_op op, long http, struct jscan *js,
+    const struct jscan_tok *obj, struct broker_err *be)
+{
+	char	*msg, *et;
+
+	msg = member_strdup(js, obj, "message");
+	et = member_strdup(js, obj, "error_type");
+	kite_classify(op, http, et, msg, be);
+	free(msg);
+	free(et);
+}
+
+/*
+ * The envelope's status: "success" (0), "error" (1, be filled), or -1
+ * with be filled for anything else.
+ */
+static int
+envelope_status(struct kite_ctx *c, const struct jscan_tok *root)
+{
+	const struct jscan_tok	*st;
+	char			 status[48];
+	size_t			 n;
+
+	st = jscan_member(c->js, root, "status");
+	if (st == NULL || st->type != JSCAN_STRING)
+		return kite_json_fail(c, "status should be a string, not %s",
+		    kite_json_valname(st));
+	n = jscan_str(c->js, st, status, sizeof status);
+	if (n == strlen("error") && strcmp(status, "error") == 0) {
+		kite_json_classify(c->op, c->http, c->js, root, c->be);
+		return 1;
+	}
+	if (n != strlen("success") || strcmp(status, "success") != 0)
+		return kite_json_fail(c, "status is \"%.40s\", not success or "
+		    "error", status);
+	return 0;
 }
 
 /*
@@ -264,19 +390,18 @@ describe_garbage(const char *body, size_t len, const json_error_t *je,
  * "message":..., "error_type":...}; anything else (a proxy's HTML page, a
  * cut-off body) is classified by its HTTP status.
  */
-json_t *
-kite_json_envelope(enum broker_op op, long http, const char *body, size_t len,
-    json_t **rootp, struct broker_err *be)
+const struct jscan_tok *
+kite_json_envelope(enum broker_op op, long http, const char *body,
+    size_t len, struct jscan *js, struct broker_err *be)
 {
-	struct kite_ctx	 c = { op, http, be, "" };
-	json_error_t	 je;
-	json_t		*root, *data, *st, *msg, *et;
-	const char	*status;
-	char		 what[200];
-	int		 ok2xx = http >= 200 && http < 300;
+	struct kite_ctx		 c = { op, http, be, "", NULL };
+	const struct jscan_tok	*root, *data;
+	char			 what[200];
+	int			 ok2xx = http >= 200 && http < 300;
 
 	memset(be, 0, sizeof *be);
-	*rootp = NULL;
+	memset(js, 0, sizeof *js);
+	c.js = js;
 	if (body == NULL || len == 0) {
 		if (ok2xx)
 			kite_decode_err(op, http, be, "empty body");
@@ -284,53 +409,28 @@ kite_json_envelope(enum broker_op op, long http, const char *body, size_t len,
 			kite_classify(op, http, NULL, "empty body", be);
 		return NULL;
 	}
-	if ((root = json_loadb(body, len, 0, &je)) == NULL) {
-		describe_garbage(body, len, &je, what, sizeof what);
+	if (jscan_parse(js, body, len) != 0) {
+		describe_garbage(js, what, sizeof what);
 		if (ok2xx)
 			kite_decode_err(op, http, be, "body is %s", what);
 		else
 			kite_classify(op, http, NULL, what, be);
 		return NULL;
 	}
-	if (!json_is_object(root)) {
+	root = jscan_root(js);
+	if (root->type != JSCAN_OBJECT)
 		kite_json_fail(&c, "body should be an object, not %s",
-		    kite_json_typename(root));
-		goto fail;
-	}
-	st = json_object_get(root, "status");
-	if (!json_is_string(st)) {
-		kite_json_fail(&c, "status should be a string, not %s",
-		    kite_json_typename(st));
-		goto fail;
-	}
-	status = json_string_value(st);
-	if (strcmp(status, "error") == 0) {
-		msg = json_object_get(root, "message");
-		et = json_object_get(root, "error_type");
-		kite_classify(op, http, json_is_string(et) ?
-		    json_string_value(et) : NULL, json_is_string(msg) ?
-		    json_string_value(msg) : NULL, be);
-		goto fail;
-	}
-	if (strcmp(status, "success") != 0) {
-		kite_json_fail(&c, "status is \"%.40s\", not success or error",
-		    status);
-		goto fail;
-	}
-	if (!ok2xx) {
+		    kite_json_valname(root));
+	else if (envelope_status(&c, root) != 0)
+		;
+	else if (!ok2xx)
 		kite_classify(op, http, NULL, "success status on an HTTP error",
 		    be);
-		goto fail;
-	}
-	if ((data = json_object_get(root, "data")) == NULL) {
+	else if ((data = jscan_member(js, root, "data")) == NULL)
 		kite_json_fail(&c, "data is missing");
-		goto fail;
-	}
-	*rootp = root;
-	return data;
-
-fail:
-	json_decref(root);
+	else
+		return data;
+	jscan_free(js);
 	return NULL;
 }
 
@@ -372,7 +472,8 @@ variety_name(int i)
 
 /* The enum-valued fields; a word Kite adds later maps to *_UNKNOWN. */
 static int
-order_enums(struct kite_ctx *c, json_t *o, struct broker_order *out)
+order_enums(struct kite_ctx *c, const struct jscan_tok *o,
+    struct broker_order *out)
 {
 	char	buf[24];
 
@@ -407,7 +508,8 @@ order_enums(struct kite_ctx *c, json_t *o, struct broker_order *out)
 
 /* One order object, as in orders, order history and postbacks. */
 int
-kite_json_order(struct kite_ctx *c, json_t *o, struct broker_order *out)
+kite_json_order(struct kite_ctx *c, const struct jscan_tok *o,
+    struct broker_order *out)
 {
 	int64_t	mp;
 

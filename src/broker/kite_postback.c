@@ -3,6 +3,8 @@
  * sha256(order_id + order_timestamp + api_secret) in hex, that proves it
  * came from someone who knows the api secret.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -56,46 +58,69 @@ kite_postback_verify(const char *order_id, const char *order_ts,
 	return rc;
 }
 
+/*
+ * The checksum over order_id and order_timestamp; -1 with be filled
+ * when the body lacks them or they were not signed with api_secret.
+ */
+static int
+postback_signed(struct kite_ctx *c, const struct jscan_tok *root,
+    const char *api_secret)
+{
+	const struct jscan_tok	*id, *ts, *sum;
+	char			*sid, *sts, *ssum;
+	int			 rc;
+
+	id = jscan_member(c->js, root, "order_id");
+	ts = jscan_member(c->js, root, "order_timestamp");
+	sum = jscan_member(c->js, root, "checksum");
+	if (id == NULL || id->type != JSCAN_STRING || ts == NULL ||
+	    ts->type != JSCAN_STRING || sum == NULL ||
+	    sum->type != JSCAN_STRING)
+		return kite_json_fail(c, "order_id, order_timestamp and "
+		    "checksum must be strings");
+	sid = jscan_strdup(c->js, id, NULL);
+	sts = jscan_strdup(c->js, ts, NULL);
+	ssum = jscan_strdup(c->js, sum, NULL);
+	rc = kite_postback_verify(sid, sts, api_secret, ssum);
+	free(sid);
+	free(sts);
+	free(ssum);
+	if (rc == 0)
+		return 0;
+	kite_json_fail(c, "checksum does not match: not from Kite, or a "
+	    "different api secret");
+	snprintf(c->be->err.code, sizeof c->be->err.code, "checksum");
+	return -1;
+}
+
 int
 kite_decode_postback(const char *body, size_t len, const char *api_secret,
     struct broker_order *out, struct broker_err *be)
 {
-	struct kite_ctx	 c = { BROKER_OP_ORDERS, 400, be, "postback" };
-	json_error_t	 je;
-	json_t		*root, *id, *ts, *sum;
-	int		 rc = -1;
+	struct jscan		 js;
+	struct kite_ctx		 c = { BROKER_OP_ORDERS, 400, be, "postback",
+				    &js };
+	const struct jscan_tok	*root;
+	int			 rc = -1;
 
 	memset(be, 0, sizeof *be);
 	memset(out, 0, sizeof *out);
-	if (body == NULL || (root = json_loadb(body, len, 0, &je)) == NULL) {
-		kite_json_fail(&c, "not JSON (%s)", body == NULL ? "no body" :
-		    je.text);
+	if (body == NULL || jscan_parse(&js, body, len) != 0) {
+		if (body == NULL)
+			kite_json_fail(&c, "not JSON (no body)");
+		else
+			kite_json_fail(&c, "not JSON (%s at byte %zu)", js.err,
+			    js.err_off);
 		return -1;
 	}
-	if (!json_is_object(root)) {
+	root = jscan_root(&js);
+	if (root->type != JSCAN_OBJECT) {
 		kite_json_fail(&c, "should be an object, not %s",
-		    kite_json_typename(root));
+		    kite_json_valname(root));
 		goto out;
 	}
-	if (api_secret != NULL) {
-		id = json_object_get(root, "order_id");
-		ts = json_object_get(root, "order_timestamp");
-		sum = json_object_get(root, "checksum");
-		if (!json_is_string(id) || !json_is_string(ts) ||
-		    !json_is_string(sum)) {
-			kite_json_fail(&c, "order_id, order_timestamp and "
-			    "checksum must be strings");
-			goto out;
-		}
-		if (kite_postback_verify(json_string_value(id),
-		    json_string_value(ts), api_secret,
-		    json_string_value(sum)) != 0) {
-			kite_json_fail(&c, "checksum does not match: not "
-			    "from Kite, or a different api secret");
-			snprintf(be->err.code, sizeof be->err.code, "checksum");
-			goto out;
-		}
-	}
+	if (api_secret != NULL && postback_signed(&c, root, api_secret) != 0)
+		goto out;
 	rc = kite_json_order(&c, root, out);
 	/*
 	 * Postbacks also say UPDATE, which the order book never does: a
@@ -109,6 +134,6 @@ out:
 		memset(out, 0, sizeof *out);
 		be->kind = BROKER_ERR_FINAL;
 	}
-	json_decref(root);
+	jscan_free(&js);
 	return rc;
 }
