@@ -40,6 +40,8 @@ struct sim_server {
 	struct sim_server_opts	 opts;
 	int64_t			 started_us;
 	uint64_t		 requests;
+	uint64_t		 placed;	/* POST /orders taken up */
+	int64_t			 placed_wall_us; /* the last one, wall clock */
 	struct pending		*pending;
 };
 
@@ -317,6 +319,9 @@ h_place(struct call *c)
 	json_t			*d, *ch;
 	int			 i;
 
+	/* When the broker had it: what a bench times the orders against. */
+	s->placed++;
+	s->placed_wall_us = time_wall_us();
 	if (form_parse(c, &kv) == -1) {
 		fail(c, 400, "InputException", "Malformed form body.");
 		return;
@@ -562,13 +567,15 @@ h_health(struct call *c)
 {
 	struct sim_server	*s = c->srv;
 
-	ok(c, json_pack("{s:b,s:I,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o}",
-	    "ok", 1, "seed", (json_int_t)s->opts.seed,
+	ok(c, json_pack("{s:b,s:I,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:o}", "ok", 1, "seed", (json_int_t)s->opts.seed,
 	    "users", (int)s->book->nusers,
 	    "instruments", (int)s->book->mkt->n,
 	    "open_orders", (int)s->book->nopen,
 	    "ticks", (json_int_t)s->book->mkt->ticks,
 	    "requests", (json_int_t)s->requests,
+	    "orders_placed", (json_int_t)s->placed,
+	    "last_placed_us", (json_int_t)s->placed_wall_us,
 	    "postbacks_sent", (json_int_t)sim_postback_sent(s->pb),
 	    "uptime_s", (json_int_t)((time_mono_us() - s->started_us) /
 	    1000000),
