@@ -216,7 +216,7 @@ batch_fail_early(const struct batch_opts *o, const struct err *err, int code)
 static const struct pg_opts *
 batch_pg_opts(const char *front)
 {
-	static const struct pg_opts	batch_opts = { 3000, 4, 100, 1000 };
+	static const struct pg_opts	batch_opts = { 3000, 4, 100, 1000, 0 };
 
 	return strcmp(front, "batch") == 0 ? &batch_opts : NULL;
 }
