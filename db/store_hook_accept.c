@@ -265,10 +265,20 @@ store_hook_acceptor_new(struct event_base *base, const char *conninfo,
     const struct pg_opts *opts)
 {
 	struct store_hook_acceptor	*a = xcalloc(1, sizeof *a);
+	struct pg_opts			 o;
 
-	a->st = store_open(base, conninfo, opts);
+	/* A sender waits on each answer: before the loop's other work. */
+	memset(&o, 0, sizeof o);
+	if (opts != NULL)
+		o = *opts;
+	o.urgent = 1;
+	a->st = store_open(base, conninfo, &o);
 	a->ev = event_new(base, -1, 0, accept_turn, a);
 	a->ev_answer = event_new(base, -1, 0, accept_answer_cb, a);
+	if (a->ev == NULL || a->ev_answer == NULL)
+		fatal("event_new failed");
+	event_priority_set(a->ev, LOOP_URGENT);
+	event_priority_set(a->ev_answer, LOOP_URGENT);
 	a->tail = &a->head;
 	a->sent_tail = &a->sent;
 	a->done_tail = &a->done;

@@ -21,6 +21,7 @@
 struct config;
 struct http_client;
 struct http_server;
+struct secret_keys;
 struct store;
 
 /* callback.c ---------------------------------------------------------- */
@@ -173,6 +174,7 @@ int paper_dump(const char *exchange, broker_instrument_cb row, void *arg,
 struct broker_env {
 	struct config		*cfg;
 	const char		*home;		/* for the master key */
+	struct secret_keys	*keys;		/* a batch's key, or NULL */
 	struct http_client	*http;		/* shared by kite adapters */
 	paper_lookup_fn		 lookup;	/* paper's fallback price */
 	void			*lookup_arg;

@@ -31,7 +31,8 @@ registry_secret(const struct broker_env *env, json_t *row, const char *key,
 	if (ct == NULL || *ct == '\0')
 		return 0;
 	err_clear(&e);
-	if (secret_decrypt(env->home, ct, out, &e) != 0) {
+	if ((env->keys != NULL ? secret_keys_decrypt(env->keys, ct, out, &e) :
+	    secret_decrypt(env->home, ct, out, &e)) != 0) {
 		err_set(err, "credentials", "account \"%s\": cannot decrypt "
 		    "its %s: %s", row_str(row, "account"), key, e.msg);
 		return -1;

@@ -216,7 +216,7 @@ batch_fail_early(const struct batch_opts *o, const struct err *err, int code)
 static const struct pg_opts *
 batch_pg_opts(const char *front)
 {
-	static const struct pg_opts	batch_opts = { 3000, 4, 100, 1000 };
+	static const struct pg_opts	batch_opts = { 3000, 4, 100, 1000, 0 };
 
 	return strcmp(front, "batch") == 0 ? &batch_opts : NULL;
 }
@@ -245,6 +245,12 @@ batch_env_open(struct cmd_env *env, struct config *cfg, const char *front,
 	 * in the journal, so it exists whenever the store does. */
 	env->router = router_new(env->store, cfg, env->home);
 	router_set_actor(env->router, path_os_user(), front);
+	/*
+	 * The registry, the adapters and ids load while the front starts
+	 * and reconciles: a first fan-out or square-off (phalanx -c) then
+	 * reads and connects nothing it could have had already.
+	 */
+	router_warm(env->router, 0, NULL, 0);
 	env->recon = reconcile_new(env->router);
 	/* Every leg of every front passes the RMS guard. */
 	env->rms = rms_engine_new(env->store, env->router, cfg, env->home,

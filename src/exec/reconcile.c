@@ -20,6 +20,7 @@
 #include "exec/reconcile_int.h"
 #include "net/net.h"
 #include "util/config.h"
+#include "util/secret.h"
 
 static void rc_claim(struct reconcile *);
 static void rc_acct_settled(struct reconcile *);
@@ -367,6 +368,7 @@ rc_creds(json_t *rows, const struct err *err, void *arg)
 	memset(&env, 0, sizeof env);
 	env.cfg = rc->r->cfg;
 	env.home = rc->r->home;
+	env.keys = secret_keys_new(rc->r->home);
 	exec_paper_hooks(&env, rc->st);
 	env.http = rc->r->http;
 	rc->accts = xcalloc(json_array_size(rows) + 1, sizeof *rc->accts);
@@ -390,6 +392,7 @@ rc_creds(json_t *rows, const struct err *err, void *arg)
 			    "broker adapter (%s)\n", a->name, e.msg);
 		}
 	}
+	secret_keys_free(env.keys);
 	json_decref(x->ids);
 	free(x);
 	/* One count for the loop itself, so no answer ends it early. */

@@ -123,7 +123,8 @@ router_fingerprint(json_t *row)
 }
 
 void
-router_acct_refresh(struct router *r, json_t *row, struct err *err)
+router_acct_refresh(struct router *r, json_t *row, struct secret_keys *keys,
+    struct err *err)
 {
 	struct router_acct	*ra;
 	struct broker_env	 env;
@@ -141,6 +142,7 @@ router_acct_refresh(struct router *r, json_t *row, struct err *err)
 	memset(&env, 0, sizeof env);
 	env.cfg = r->cfg;
 	env.home = r->home;
+	env.keys = keys;
 	exec_paper_hooks(&env, r->store);
 	env.http = r->http;
 	if ((b = broker_from_row(&env, row, err)) == NULL) {

@@ -10,6 +10,7 @@
 #include "db/store_broker.h"
 #include "exec/router_int.h"
 #include "net/net.h"
+#include "util/secret.h"
 
 /* The prefetch in flight; r is NULL once the router is gone. */
 struct router_prefetch {
@@ -19,6 +20,7 @@ struct router_prefetch {
 /* An instrument lookup no fan-out waits for (router_instrument_warm). */
 struct router_warm {
 	struct router		*r;	/* NULL once the router is gone */
+	uint64_t		 gen;	/* the registry's when sent */
 	char			 key[64];
 	struct router_warm	*next;
 };
@@ -37,6 +39,7 @@ router_changed(const char *what, void *arg)
 	if (what != NULL && (strcmp(what, "incidents") == 0 ||
 	    strcmp(what, "rms") == 0))
 		return;
+	c->gen++;
 	account_set_free(&c->accounts);
 	c->accounts_ok = 0;
 	/* A trading state is the registry's, not the credentials'. */
@@ -83,12 +86,14 @@ router_cache_free(struct router *r)
 
 struct router_load {
 	struct fanout	*fo;
+	uint64_t	 gen;
 	void		(*next)(struct fanout *);
 };
 
 static void
 router_creds_apply(struct fanout *fo, json_t *rows)
 {
+	struct secret_keys	*keys = secret_keys_new(fo->r->home);
 	size_t			 i, j;
 	json_t			*row;
 	struct err		 e;
@@ -102,12 +107,13 @@ router_creds_apply(struct fanout *fo, json_t *rows)
 			if (fo->match.v[j]->id != id)
 				continue;
 			err_clear(&e);
-			router_acct_refresh(fo->r, row, &e);
+			router_acct_refresh(fo->r, row, keys, &e);
 			if (err_isset(&e))
 				json_object_set_new(fo->notes,
 				    fo->match.v[j]->name, json_string(e.msg));
 		}
 	}
+	secret_keys_free(keys);
 }
 
 static void
@@ -116,14 +122,17 @@ router_creds_loaded(json_t *rows, const struct err *err, void *arg)
 	struct router_load	*rl = arg;
 	struct fanout		*fo = rl->fo;
 	void			(*next)(struct fanout *) = rl->next;
+	uint64_t		 gen = rl->gen;
 
 	free(rl);
 	if (err != NULL) {
 		fanout_fail(fo, err->code, "%s", err->msg);
 		return;
 	}
-	json_decref(fo->r->cache.creds);
-	fo->r->cache.creds = json_deep_copy(rows);
+	if (gen == fo->r->cache.gen) {
+		json_decref(fo->r->cache.creds);
+		fo->r->cache.creds = json_deep_copy(rows);
+	}
 	router_creds_apply(fo, rows);
 	next(fo);
 }
@@ -141,12 +150,14 @@ router_load_brokers(struct fanout *fo, void (*next)(struct fanout *))
 	}
 	rl = xmalloc(sizeof *rl);
 	rl->fo = fo;
+	rl->gen = fo->r->cache.gen;
 	rl->next = next;
 	store_broker_creds(fo->r->store, NULL, NULL, router_creds_loaded, rl);
 }
 
 struct router_call {
 	struct fanout	*fo;
+	uint64_t	 gen;
 	void		*cb;
 	char		 key[64];
 };
@@ -159,7 +170,7 @@ router_accounts_loaded(struct account_set *set, const struct err *err,
 	store_accounts_cb	 cb = (store_accounts_cb)c->cb;
 	struct router_cache	*rc = &c->fo->r->cache;
 
-	if (err == NULL && !rc->accounts_ok) {
+	if (err == NULL && !rc->accounts_ok && c->gen == rc->gen) {
 		account_set_copy(&rc->accounts, set);
 		rc->accounts_ok = 1;
 	}
@@ -183,6 +194,7 @@ router_load_accounts(struct fanout *fo, store_accounts_cb cb)
 	}
 	c = xcalloc(1, sizeof *c);
 	c->fo = fo;
+	c->gen = rc->gen;
 	c->cb = (void *)cb;
 	store_accounts_load(fo->r->store, router_accounts_loaded, c);
 }
@@ -481,6 +493,7 @@ router_warm_add(struct router *r, const char *key)
 	w = xcalloc(1, sizeof *w);
 	snprintf(w->key, sizeof w->key, "%s", key);
 	w->r = r;
+	w->gen = r->cache.gen;
 	w->next = r->cache.warms;
 	r->cache.warms = w;
 	return w;
@@ -505,19 +518,22 @@ static void
 router_creds_warmed(json_t *rows, const struct err *err, void *arg)
 {
 	struct router_warm	*w = arg;
-
+	struct secret_keys	*keys;
 	json_t			*row;
 	struct err		 e;
 	size_t			 i;
 
 	router_warm_unlink(w);
-	if (w->r != NULL && err == NULL && w->r->cache.creds == NULL) {
+	if (w->r != NULL && err == NULL && w->r->cache.creds == NULL &&
+	    w->gen == w->r->cache.gen) {
 		w->r->cache.creds = json_deep_copy(rows);
 		/* The adapters too: a fan-out then builds none. */
+		keys = secret_keys_new(w->r->home);
 		json_array_foreach(rows, i, row) {
 			err_clear(&e);
-			router_acct_refresh(w->r, row, &e);
+			router_acct_refresh(w->r, row, keys, &e);
 		}
+		secret_keys_free(keys);
 	}
 	free(w);
 }
@@ -530,7 +546,7 @@ router_accounts_warmed(struct account_set *set, const struct err *err,
 	struct router_cache	*rc = w->r != NULL ? &w->r->cache : NULL;
 
 	router_warm_unlink(w);
-	if (rc != NULL && err == NULL && !rc->accounts_ok) {
+	if (rc != NULL && err == NULL && !rc->accounts_ok && w->gen == rc->gen) {
 		account_set_copy(&rc->accounts, set);
 		rc->accounts_ok = 1;
 	}

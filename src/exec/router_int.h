@@ -9,6 +9,8 @@
 #include "exec/router_parts.h"
 
 /* One account as the router trades it: its adapter and its bucket. */
+struct secret_keys;
+
 struct router_acct {
 	int64_t			 id;
 	char			*name;
@@ -155,7 +157,9 @@ struct book_retry book_read_retry(const struct router *);
 /* router.c */
 struct store_actor router_actor(const struct router *);
 struct router_acct *router_acct_find(struct router *, int64_t id);
-void router_acct_refresh(struct router *, json_t *cred_row, struct err *);
+/* keys: the master key read once for a batch of rows (or NULL). */
+void router_acct_refresh(struct router *, json_t *cred_row,
+    struct secret_keys *keys, struct err *);
 char *router_wall_text(const struct fanout *, int64_t mono_us);
 
 /* router_cache.c: lookups, from memory when warm */

@@ -35,6 +35,11 @@ struct router_cache {
 	size_t			 order_ids_cap;
 	struct router_prefetch	*prefetch;	/* a block on its way */
 	struct router_warm	*warms;		/* lookups ahead of need */
+	/*
+	 * Bumped by every change to the registry: a read sent before one
+	 * answers with what it was, and is used but not kept.
+	 */
+	uint64_t		 gen;
 };
 
 /* Where lifecycle events go: the batched writer, the journal behind it. */

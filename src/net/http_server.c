@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
@@ -108,6 +109,23 @@ http_parse_listen(const char *listen, char **hostp, int *portp)
 	return 0;
 }
 
+/*
+ * Each connection's buffer: its reads and writes run before the loop's
+ * other work (loop.c), since a sender -- TradingView's alert, a broker's
+ * postback -- waits on every answer.
+ */
+static struct bufferevent *
+http_urgent_bev(struct event_base *base, void *arg)
+{
+	struct bufferevent	*bev;
+
+	if ((bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)) ==
+	    NULL)
+		return NULL;
+	bufferevent_priority_set(bev, LOOP_URGENT);
+	return bev;
+}
+
 struct http_server *
 http_server_new(struct event_base *base, const char *listen, size_t max_body,
     struct err *e)
@@ -133,6 +151,7 @@ http_server_new(struct event_base *base, const char *listen, size_t max_body,
 	    EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE | EVHTTP_REQ_HEAD |
 	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(srv->http, http_dispatch, srv);
+	evhttp_set_bevcb(srv->http, http_urgent_bev, NULL);
 	srv->bound = evhttp_bind_socket_with_handle(srv->http, host,
 	    (ev_uint16_t)port);
 	if (srv->bound == NULL) {

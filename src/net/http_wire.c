@@ -569,7 +569,7 @@ wire_conn_ready(struct wire_conn *c)
 	if (c->ev_read == NULL)
 		fatal("event_new failed");
 	/* Before anything that could send on it in the same turn (loop.c). */
-	event_priority_set(c->ev_read, 0);
+	event_priority_set(c->ev_read, LOOP_URGENT);
 	event_add(c->ev_read, NULL);
 	if (c->req == NULL) {
 		wire_conn_set(c, WC_IDLE);

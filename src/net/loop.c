@@ -18,18 +18,32 @@ struct loop_timer {
 static struct event_base	*loop_evbase;
 static struct loop_timer	*loop_timers;
 
-/* Created lazily so that modules and tests need no setup call. */
+/*
+ * Created lazily so that modules and tests need no setup call.
+ *
+ * Two priorities: everything runs at the lower (the default, 1) but
+ * LOOP_URGENT work: a connection's end seen by the lean sender
+ * (http_wire.c), which runs before a burst in the same turn could pick
+ * that connection, and a daemon's answers to the senders that wait on it
+ * (webhooks and postbacks, http_server_urgent; their store connection,
+ * pg_opts.urgent).  The loop looks for urgent work again after every
+ * LOOP_BATCH callbacks of the rest, so an answer never waits behind a
+ * whole turn of fan-out work.
+ */
+#define LOOP_BATCH	8
+
 struct event_base *
 loop_base(void)
 {
+	struct event_config	*cfg;
+
 	if (loop_evbase == NULL) {
-		loop_evbase = event_base_new();
-		/*
-		 * Two priorities; everything runs at the lower (the default,
-		 * 1) but a connection's end seen by the lean sender
-		 * (http_wire.c), which runs before a burst in the same turn
-		 * could pick that connection.
-		 */
+		if ((cfg = event_config_new()) == NULL ||
+		    event_config_set_max_dispatch_interval(cfg, NULL,
+		    LOOP_BATCH, LOOP_URGENT + 1) != 0)
+			fatal("event_config_new failed");
+		loop_evbase = event_base_new_with_config(cfg);
+		event_config_free(cfg);
 		if (loop_evbase == NULL ||
 		    event_base_priority_init(loop_evbase, 2) != 0)
 			fatal("event_base_new failed");

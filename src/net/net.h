@@ -18,6 +18,8 @@
 
 /* The process's one event base; created on first use. */
 struct event_base *loop_base(void);
+/* The priority of what runs first in a turn of the loop (loop.c). */
+#define LOOP_URGENT	0
 /* Run until loop_exit() or until nothing is pending. Returns 0 or -1. */
 int loop_run(void);
 void loop_exit(void);
@@ -51,6 +53,7 @@ struct pg_opts {
 	int	max_attempts;		/* before PG_FAILED; 0 = retry forever */
 	int	backoff_min_ms;		/* default 100 */
 	int	backoff_max_ms;		/* default 5000 */
+	int	urgent;			/* runs before the loop's other work */
 };
 
 struct pg_conn *pg_conn_new(struct event_base *, const char *conninfo,

@@ -292,6 +292,20 @@ pg_fail_queued(struct pg_conn *c)
 	pg_fail_all(c, pg_dequeue);
 }
 
+/* An event on the connection's socket, at its priority (pg_opts.urgent). */
+static struct event *
+pg_event(struct pg_conn *c, evutil_socket_t fd, short what,
+    event_callback_fn cb)
+{
+	struct event	*ev;
+
+	if ((ev = event_new(c->base, fd, what, cb, c)) == NULL)
+		fatal("event_new failed");
+	if (c->opts.urgent)
+		event_priority_set(ev, LOOP_URGENT);
+	return ev;
+}
+
 /* Each step gets a new one-shot event: the socket may differ every time. */
 static void
 pg_connect_watch(struct pg_conn *c, short what)
@@ -305,9 +319,7 @@ pg_connect_watch(struct pg_conn *c, short what)
 		pg_connect_failed(c, "no socket");
 		return;
 	}
-	c->ev_rd = event_new(c->base, fd, what, pg_connect_cb, c);
-	if (c->ev_rd == NULL)
-		fatal("event_new failed");
+	c->ev_rd = pg_event(c, fd, what, pg_connect_cb);
 	event_add(c->ev_rd, NULL);
 }
 
@@ -330,10 +342,8 @@ pg_connected(struct pg_conn *c)
 
 	pg_unwatch(c);
 	fd = PQsocket(c->pq);
-	c->ev_rd = event_new(c->base, fd, EV_READ|EV_PERSIST, pg_read_cb, c);
-	c->ev_wr = event_new(c->base, fd, EV_WRITE, pg_write_cb, c);
-	if (c->ev_rd == NULL || c->ev_wr == NULL)
-		fatal("event_new failed");
+	c->ev_rd = pg_event(c, fd, EV_READ|EV_PERSIST, pg_read_cb);
+	c->ev_wr = pg_event(c, fd, EV_WRITE, pg_write_cb);
 	event_add(c->ev_rd, NULL);
 
 	for (l = c->listeners; l != NULL; l = l->next) {
@@ -849,8 +859,8 @@ pg_conn_new(struct event_base *base, const char *conninfo,
 
 	c->ev_timeout = evtimer_new(base, pg_timeout_cb, c);
 	c->ev_retry = evtimer_new(base, pg_retry_cb, c);
-	c->ev_kick = event_new(base, -1, 0, pg_kick_cb, c);
-	if (c->ev_timeout == NULL || c->ev_retry == NULL || c->ev_kick == NULL)
+	c->ev_kick = pg_event(c, -1, 0, pg_kick_cb);
+	if (c->ev_timeout == NULL || c->ev_retry == NULL)
 		fatal("event_new failed");
 
 	/* The first attempt starts from the loop, so no callback runs here. */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
@@ -40,7 +41,10 @@ struct sim_server {
 	struct sim_server_opts	 opts;
 	int64_t			 started_us;
 	uint64_t		 requests;
+	uint64_t		 placed;	/* POST /orders taken up */
+	int64_t			 placed_wall_us; /* the last one, wall clock */
 	struct pending		*pending;
+	int			 closing;	/* answering what is left */
 };
 
 /* One parsed request. */
@@ -64,17 +68,46 @@ struct call {
 	int			 drawn;		/* a Kite route: faults apply */
 };
 
+/*
+ * The reply is written now, not when the loop next polls: a burst of a
+ * hundred requests (a square-off reading every account's positions) is
+ * otherwise all parsed and answered before the first answer leaves, which
+ * no broker of many servers does.  evhttp learns the reply is out from
+ * the write callback, which an empty buffer never runs: it is run here,
+ * deferred to the loop.  Whatever does not fit goes as before.
+ */
 static void
-send_now(struct evhttp_request *req, int code, const char *ctype,
-    const char *body)
+send_flush(const struct sim_server *s, struct bufferevent *bev)
 {
-	struct evbuffer	*buf = evbuffer_new();
+	struct evbuffer	*out;
 
+	/* TLS writes its own records; at shutdown no loop runs a callback. */
+	if (bev == NULL || s->opts.tls || s->closing)
+		return;
+	out = bufferevent_get_output(bev);
+	if (evbuffer_get_length(out) == 0 ||
+	    evbuffer_write(out, bufferevent_getfd(bev)) <= 0 ||
+	    evbuffer_get_length(out) != 0)
+		return;
+	bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
+}
+
+static void
+send_now(const struct sim_server *s, struct evhttp_request *req, int code,
+    const char *ctype, const char *body)
+{
+	struct evhttp_connection	*conn;
+	struct bufferevent		*bev;
+	struct evbuffer			*buf = evbuffer_new();
+
+	conn = evhttp_request_get_connection(req);
+	bev = conn != NULL ? evhttp_connection_get_bufferevent(conn) : NULL;
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", ctype);
 	evbuffer_add(buf, body, strlen(body));
 	evhttp_send_reply(req, code, code == 200 ? "OK" : "Error", buf);
 	evbuffer_free(buf);
+	send_flush(s, bev);
 }
 
 static void
@@ -105,7 +138,7 @@ pending_fire(evutil_socket_t fd, short what, void *arg)
 	struct pending	*p = arg;
 
 	pending_unlink(p->srv, p);
-	send_now(p->req, p->code, p->ctype, p->body);
+	send_now(p->srv, p->req, p->code, p->ctype, p->body);
 	pending_free(p);
 }
 
@@ -153,7 +186,7 @@ release_held(struct sim_server *s)
 		if (oldest == NULL)
 			return n;
 		pending_unlink(s, oldest);
-		send_now(oldest->req, oldest->code, oldest->ctype,
+		send_now(s, oldest->req, oldest->code, oldest->ctype,
 		    oldest->body);
 		pending_free(oldest);
 		n++;
@@ -174,7 +207,7 @@ reply_later(struct sim_server *s, struct evhttp_request *req, int code,
 	struct timeval	 tv;
 
 	if (delay_ms <= 0 && !hold) {
-		send_now(req, code, ctype, body);
+		send_now(s, req, code, ctype, body);
 		free(body);
 		return;
 	}
@@ -317,6 +350,9 @@ h_place(struct call *c)
 	json_t			*d, *ch;
 	int			 i;
 
+	/* When the broker had it: what a bench times the orders against. */
+	s->placed++;
+	s->placed_wall_us = time_wall_us();
 	if (form_parse(c, &kv) == -1) {
 		fail(c, 400, "InputException", "Malformed form body.");
 		return;
@@ -562,13 +598,15 @@ h_health(struct call *c)
 {
 	struct sim_server	*s = c->srv;
 
-	ok(c, json_pack("{s:b,s:I,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:o}",
-	    "ok", 1, "seed", (json_int_t)s->opts.seed,
+	ok(c, json_pack("{s:b,s:I,s:i,s:i,s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:o}", "ok", 1, "seed", (json_int_t)s->opts.seed,
 	    "users", (int)s->book->nusers,
 	    "instruments", (int)s->book->mkt->n,
 	    "open_orders", (int)s->book->nopen,
 	    "ticks", (json_int_t)s->book->mkt->ticks,
 	    "requests", (json_int_t)s->requests,
+	    "orders_placed", (json_int_t)s->placed,
+	    "last_placed_us", (json_int_t)s->placed_wall_us,
 	    "postbacks_sent", (json_int_t)sim_postback_sent(s->pb),
 	    "uptime_s", (json_int_t)((time_mono_us() - s->started_us) /
 	    1000000),
@@ -883,9 +921,10 @@ sim_server_free(struct sim_server *s)
 
 	if (s == NULL)
 		return;
+	s->closing = 1;
 	while ((p = s->pending) != NULL) {
 		s->pending = p->next;
-		send_now(p->req, p->code, p->ctype, p->body);
+		send_now(s, p->req, p->code, p->ctype, p->body);
 		pending_free(p);
 	}
 	free(s);

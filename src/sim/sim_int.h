@@ -476,6 +476,7 @@ struct sim_server;
 struct sim_server_opts {
 	uint64_t	 seed;
 	int		 tick_ms;
+	int		 tls;		/* replies go through TLS */
 };
 
 struct sim_server *sim_server_new(struct event_base *, struct sim_book *,

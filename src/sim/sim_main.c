@@ -402,6 +402,7 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	}
 	so.seed = o->seed;
 	so.tick_ms = o->tick_ms;
+	so.tls = tls != NULL;
 	srv = sim_server_new(c.base, &c.book, f, pb, &so);
 	if ((http = bind_http(c.base, o->listen, srv, bound,
 	    sizeof bound)) == NULL) {
@@ -429,6 +430,9 @@ sim_run(const struct sim_opts *o, struct sim_faults *f)
 	event_free(sterm);
 	sim_server_free(srv);
 	evhttp_free(http);
+	/* A reply's deferred write callback (api.c) holds its connection's
+	 * buffer until it runs; with evhttp gone it only lets go. */
+	event_base_loop(c.base, EVLOOP_NONBLOCK);
 	http_tls_free(tls);
 	sim_postback_free(pb);
 	sim_book_free(&c.book);

@@ -388,40 +388,106 @@ secret_unwrap(const char *text, unsigned char **box, size_t *blen,
 	return 0;
 }
 
-int
-secret_decrypt(const char *home, const char *text, char **plain_out,
-    struct err *e)
+/*
+ * The master key read once for many decryptions (a registry of a hundred
+ * accounts): in guarded, locked memory, read on the first decryption and
+ * wiped when freed.  Each read of the key otherwise locks and unprotects
+ * memory (or opens the key file): ~30 us, against ~1 us to decrypt.
+ */
+struct secret_keys {
+	char		*home;
+	unsigned char	*key;		/* sodium_malloc, or NULL: not read */
+	struct err	 err;		/* why the key could not be read */
+};
+
+struct secret_keys *
+secret_keys_new(const char *home)
 {
-	unsigned char	 key[crypto_secretbox_KEYBYTES], *box;
+	struct secret_keys	*k;
+
+	k = xcalloc(1, sizeof *k);
+	k->home = home != NULL ? xstrdup(home) : NULL;
+	return k;
+}
+
+void
+secret_keys_free(struct secret_keys *k)
+{
+	if (k == NULL)
+		return;
+	sodium_free(k->key);
+	free(k->home);
+	free(k);
+}
+
+static int
+secret_keys_read(struct secret_keys *k, struct err *e)
+{
+	if (k->key != NULL)
+		return 0;
+	if (err_isset(&k->err)) {
+		*e = k->err;
+		return -1;
+	}
+	if (secret_init(e) != 0)
+		return -1;
+	if ((k->key = sodium_malloc(crypto_secretbox_KEYBYTES)) == NULL) {
+		err_set(e, "decrypt", "cannot lock memory for the master key");
+		return -1;
+	}
+	if (secret_key(k->home, 0, k->key, &k->err) != 0) {
+		sodium_free(k->key);
+		k->key = NULL;
+		*e = k->err;
+		return -1;
+	}
+	return 0;
+}
+
+int
+secret_keys_decrypt(struct secret_keys *k, const char *text,
+    char **plain_out, struct err *e)
+{
+	unsigned char	*box;
 	size_t		 blen, mlen;
 	char		*plain;
-	int		 rc = -1;
 
 	*plain_out = NULL;
 	if (secret_init(e) != 0)
 		return -1;
 	if (secret_unwrap(text, &box, &blen, e) != 0)
 		return -1;
-	sodium_mlock(key, sizeof key);
-	if (secret_key(home, 0, key, e) != 0)
-		goto out;
+	if (secret_keys_read(k, e) != 0) {
+		free(box);
+		return -1;
+	}
 	mlen = blen - crypto_secretbox_NONCEBYTES - crypto_secretbox_MACBYTES;
 	plain = xmalloc(mlen + 1);
 	if (crypto_secretbox_open_easy((unsigned char *)plain,
 	    box + crypto_secretbox_NONCEBYTES,
-	    blen - crypto_secretbox_NONCEBYTES, box, key) != 0) {
+	    blen - crypto_secretbox_NONCEBYTES, box, k->key) != 0) {
 		sodium_memzero(plain, mlen + 1);
 		free(plain);
+		free(box);
 		err_set(e, "decrypt", "cannot decrypt credential: wrong master "
 		    "key or corrupted data");
-		goto out;
+		return -1;
 	}
+	free(box);
 	plain[mlen] = '\0';
 	*plain_out = plain;
-	rc = 0;
-out:
-	sodium_munlock(key, sizeof key);
-	free(box);
+	return 0;
+}
+
+int
+secret_decrypt(const char *home, const char *text, char **plain_out,
+    struct err *e)
+{
+	struct secret_keys	*k = secret_keys_new(home);
+	int			 rc;
+
+	rc = secret_keys_decrypt(k, text, plain_out, e);
+	secret_keys_free(k);
 	return rc;
 }
 

@@ -25,6 +25,18 @@ int secret_decrypt(const char *home, const char *text, char **plain_out,
     struct err *);
 
 /*
+ * Many decryptions under one read of the master key (a registry load):
+ * the key is read at the first secret_keys_decrypt, kept in guarded,
+ * locked memory and wiped by secret_keys_free.  Open it for a batch, not
+ * for the life of the process.
+ */
+struct secret_keys;
+struct secret_keys *secret_keys_new(const char *home);
+int secret_keys_decrypt(struct secret_keys *, const char *text,
+    char **plain_out, struct err *);
+void secret_keys_free(struct secret_keys *);
+
+/*
  * Move PHALANX_MASTER_KEY from the environment into locked memory and wipe
  * it there, so that no child process inherits it: main() calls it first.
  */

@@ -298,7 +298,7 @@ test_ten_thousand(void **state)
 static void
 test_dead_then_live(void **state)
 {
-	struct pg_opts		 dead_opts = { 200, 0, 20, 50 };
+	struct pg_opts		 dead_opts = { 200, 0, 20, 50, 0 };
 	struct pg_conn		*dead, *live;
 	struct journal		*j;
 	struct events_writer	*w;

@@ -551,7 +551,7 @@ test_fifo_and_sql_error(void **state)
 static void
 test_failure_backoff(void **state)
 {
-	struct pg_opts	 o = { 1000, 3, 20, 40 };
+	struct pg_opts	 o = { 1000, 3, 20, 40, 0 };
 	struct pg_conn	*c;
 	int64_t		 t0;
 	int		 failed;
@@ -590,7 +590,7 @@ test_failure_backoff(void **state)
 static void
 test_start_bad(void **state)
 {
-	struct pg_opts	 o = { 1000, 2, 1, 1 };
+	struct pg_opts	 o = { 1000, 2, 1, 1, 0 };
 	struct pg_conn	*c;
 
 	mock.start_bad = 1;
@@ -610,7 +610,7 @@ test_start_bad(void **state)
 static void
 test_connect_timeout(void **state)
 {
-	struct pg_opts	 o = { 30, 2, 1, 1 };
+	struct pg_opts	 o = { 30, 2, 1, 1, 0 };
 	struct pg_conn	*c;
 
 	script(2, PGRES_POLLING_WRITING, PGRES_POLLING_READING);
@@ -658,7 +658,7 @@ make_notify(const char *chan, const char *payload)
 static void
 test_lost_inflight_and_relisten(void **state)
 {
-	struct pg_opts	 o = { 1000, 0, 1, 2 };
+	struct pg_opts	 o = { 1000, 0, 1, 2, 0 };
 	struct pg_conn	*c;
 	int		 i, hangs = 0;
 

@@ -208,7 +208,7 @@ notify_cb(const char *channel, const char *payload, void *arg)
 static void
 test_listen_notify_reconnect(void **state)
 {
-	struct pg_opts	 o = { 5000, 0, 10, 100 };
+	struct pg_opts	 o = { 5000, 0, 10, 100, 0 };
 	struct pg_conn	*a, *b;
 	const char	*p[2];
 
@@ -261,7 +261,7 @@ state_cb(enum pg_state st, const char *why, void *arg)
 static void
 test_dead_socket(void **state)
 {
-	struct pg_opts	 o = { 1000, 2, 10, 20 };
+	struct pg_opts	 o = { 1000, 2, 10, 20, 0 };
 	struct pg_conn	*c;
 
 	need_dsn();
@@ -387,7 +387,7 @@ test_pipeline_error_alone(void **state)
 static void
 test_pipeline_killed(void **state)
 {
-	struct pg_opts	 o = { 5000, 0, 10, 100 };
+	struct pg_opts	 o = { 5000, 0, 10, 100, 0 };
 	struct pg_conn	*a, *b;
 	const char	*p[1];
 	char		 sql[160], tab[48];

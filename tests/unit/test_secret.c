@@ -203,6 +203,73 @@ test_wrong_key(void **state)
 	free(other);
 }
 
+/*
+ * A batch reads the key once: every value opens after the key file is
+ * gone, a value sealed under another key fails alone, and a batch whose
+ * key cannot be read says why for each value, as secret_decrypt does.
+ */
+static void
+test_keys_batch(void **state)
+{
+	struct fixture		*f = *state;
+	struct secret_keys	*k;
+	char			*enc[3], *other, *bad, *dec, *path, *want;
+	size_t			 i;
+
+	for (i = 0; i < 3; i++) {
+		char plain[16];
+
+		snprintf(plain, sizeof plain, "token-%zu", i);
+		assert_int_equal(secret_encrypt(f->home, plain, &enc[i],
+		    &f->err), 0);
+	}
+	other = xasprintf("%s/other", f->home);
+	assert_int_equal(secret_encrypt(other, "x", &bad, &f->err), 0);
+	path = key_path(f);
+
+	k = secret_keys_new(f->home);
+	assert_int_equal(secret_keys_decrypt(k, enc[0], &dec, &f->err), 0);
+	assert_string_equal(dec, "token-0");
+	secret_free(dec);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(secret_keys_decrypt(k, bad, &dec, &f->err), -1);
+	assert_null(dec);
+	assert_non_null(strstr(f->err.msg, "wrong master key"));
+	for (i = 1; i < 3; i++) {
+		char want_plain[16];
+
+		snprintf(want_plain, sizeof want_plain, "token-%zu", i);
+		assert_int_equal(secret_keys_decrypt(k, enc[i], &dec,
+		    &f->err), 0);
+		assert_string_equal(dec, want_plain);
+		secret_free(dec);
+	}
+	secret_keys_free(k);
+
+	/* The key file gone: each value of a new batch says so. */
+	want = xasprintf("no master key: %s does not exist and "
+	    "PHALANX_MASTER_KEY is not set", path);
+	k = secret_keys_new(f->home);
+	for (i = 0; i < 2; i++) {
+		err_clear(&f->err);
+		assert_int_equal(secret_keys_decrypt(k, enc[i], &dec,
+		    &f->err), -1);
+		assert_null(dec);
+		assert_string_equal(f->err.msg, want);
+	}
+	assert_int_equal(secret_keys_decrypt(k, "garbage", &dec, &f->err),
+	    -1);
+	assert_non_null(strstr(f->err.msg, "not an encrypted value"));
+	secret_keys_free(k);
+	secret_keys_free(NULL);
+	for (i = 0; i < 3; i++)
+		free(enc[i]);
+	free(bad);
+	free(other);
+	free(path);
+	free(want);
+}
+
 static void
 test_no_key_to_decrypt(void **state)
 {
@@ -347,6 +414,7 @@ main(void)
 		T(test_tamper),
 		T(test_wrong_key),
 		T(test_no_key_to_decrypt),
+		T(test_keys_batch),
 		T(test_key_file_mode_refused),
 		T(test_key_file_garbage),
 		T(test_env_key_hex_and_base64),

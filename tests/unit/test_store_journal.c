@@ -205,7 +205,7 @@ test_journaled_replayed_once(void **state)
 static void
 test_unreachable(void **state)
 {
-	struct pg_opts	 dead = { 200, 1, 20, 50 };
+	struct pg_opts	 dead = { 200, 1, 20, 50, 0 };
 	struct store	*st;
 	struct answer	 a = { 0 }, b = { 0 }, c = { 0 };
 	struct err	 e;
