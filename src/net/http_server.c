@@ -126,6 +126,20 @@ http_urgent_bev(struct event_base *base, void *arg)
 	return bev;
 }
 
+/*
+ * evhttp listens with a backlog of 128.  A burst of new connections --
+ * a square-off opening two hundred to one broker, a flood of webhook
+ * senders -- overflows it while the loop is busy, and the kernel drops
+ * the SYNs it has no room for: those clients try again after a second.
+ * listen() again asks for as deep a queue as the system allows.
+ */
+void
+http_listen_deep(struct evhttp_bound_socket *bs)
+{
+	if (bs != NULL)
+		(void)listen(evhttp_bound_socket_get_fd(bs), SOMAXCONN);
+}
+
 struct http_server *
 http_server_new(struct event_base *base, const char *listen, size_t max_body,
     struct err *e)
@@ -162,6 +176,7 @@ http_server_new(struct event_base *base, const char *listen, size_t max_body,
 		free(host);
 		return NULL;
 	}
+	http_listen_deep(srv->bound);
 	free(host);
 	return srv;
 }

@@ -198,6 +198,9 @@ struct http_server *http_server_new(struct event_base *, const char *listen,
     size_t max_body, struct err *);
 void http_server_free(struct http_server *);
 int http_server_port(const struct http_server *);
+/* A listening socket's accept queue as deep as the system allows. */
+struct evhttp_bound_socket;
+void http_listen_deep(struct evhttp_bound_socket *);
 /* Route a path prefix ("/hook/") or exact path ("/metrics"). */
 void http_server_route(struct http_server *, const char *path, int prefix,
     http_handler_cb, void *arg);

@@ -312,6 +312,7 @@ bind_http(struct event_base *base, const char *listen, struct sim_server *s,
 		evhttp_free(http);
 		return NULL;
 	}
+	http_listen_deep(bs);
 	if (getsockname(evhttp_bound_socket_get_fd(bs), (struct sockaddr *)&ss,
 	    &sl) == 0) {
 		if (ss.ss_family == AF_INET)
