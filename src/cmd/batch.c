@@ -246,11 +246,12 @@ batch_env_open(struct cmd_env *env, struct config *cfg, const char *front,
 	env->router = router_new(env->store, cfg, env->home);
 	router_set_actor(env->router, path_os_user(), front);
 	/*
-	 * The registry, the adapters and ids load while the front starts
-	 * and reconciles: a first fan-out or square-off (phalanx -c) then
-	 * reads and connects nothing it could have had already.
+	 * The registry and the adapters load while the front starts and
+	 * reconciles: a first fan-out or square-off (phalanx -c) then reads
+	 * nothing it could have had already.  (Ids are taken when a fan-out
+	 * is asked for: a script that trades nothing leaves no gap.)
 	 */
-	router_warm(env->router, 0, NULL, 0);
+	router_warm_registry(env->router);
 	env->recon = reconcile_new(env->router);
 	/* Every leg of every front passes the RMS guard. */
 	env->rms = rms_engine_new(env->store, env->router, cfg, env->home,

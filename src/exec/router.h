@@ -119,6 +119,8 @@ void fanout_resume(struct router *, int64_t fanout_id, fanout_done_cb,
  */
 void router_warm(struct router *, size_t norders, const char *const *keys,
     size_t nkeys);
+/* Only the registry and the adapters: no ids taken from the sequences. */
+void router_warm_registry(struct router *);
 /* Call cb once queued lifecycle events are stored (or journaled). */
 void router_drain(struct router *, int timeout_ms, void (*cb)(void *),
     void *arg);

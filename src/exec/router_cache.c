@@ -554,13 +554,9 @@ router_accounts_warmed(struct account_set *set, const struct err *err,
 }
 
 void
-router_warm(struct router *r, size_t norders, const char *const *keys,
-    size_t nkeys)
+router_warm_registry(struct router *r)
 {
 	struct router_warm	*w;
-	const char		*colon;
-	char			 ex[16];
-	size_t			 i;
 
 	if (!r->cache.accounts_ok &&
 	    (w = router_warm_add(r, "\001accounts")) != NULL)
@@ -568,6 +564,17 @@ router_warm(struct router *r, size_t norders, const char *const *keys,
 	if (r->cache.creds == NULL &&
 	    (w = router_warm_add(r, "\001creds")) != NULL)
 		store_broker_creds(r->store, NULL, NULL, router_creds_warmed, w);
+}
+
+void
+router_warm(struct router *r, size_t norders, const char *const *keys,
+    size_t nkeys)
+{
+	const char		*colon;
+	char			 ex[16];
+	size_t			 i;
+
+	router_warm_registry(r);
 	if (r->cache.norder_ids < norders || r->cache.nfanout_ids == 0)
 		router_prefetch_ids(r, norders);
 	for (i = 0; i < nkeys; i++) {
