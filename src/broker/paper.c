@@ -52,7 +52,21 @@ struct paper {
 	void			*seed_arg;
 	struct paper_store	 store;		/* put NULL: memory only */
 	struct paper_call	*calls;
+	struct paper		*next_keeper;	/* acct->keepers */
 };
+
+/* The account's book is kept through p now. */
+static void
+paper_keep(struct paper_acct *a, struct paper *p)
+{
+	if (p == NULL) {
+		memset(&a->store, 0, sizeof a->store);
+		a->store_owner = NULL;
+		return;
+	}
+	a->store = p->store;
+	a->store_owner = p;
+}
 
 static void
 paper_err(struct broker_err *be, enum broker_errclass kind, const char *code,
@@ -720,7 +734,7 @@ paper_instruments(struct broker *b, const char *exchange,
 static void
 paper_free(struct broker *b)
 {
-	struct paper		*p = (struct paper *)b;
+	struct paper		*p = (struct paper *)b, **kp;
 	struct paper_call	*c;
 	struct broker_err	 be;
 
@@ -735,10 +749,14 @@ paper_free(struct broker *b)
 		else
 			paper_call_free(c);
 	}
-	if (p->acct->store_owner == p) {
-		memset(&p->acct->store, 0, sizeof p->acct->store);
-		p->acct->store_owner = NULL;
+	for (kp = &p->acct->keepers; *kp != NULL; kp = &(*kp)->next_keeper) {
+		if (*kp == p) {
+			*kp = p->next_keeper;
+			break;
+		}
 	}
+	if (p->acct->store_owner == p)
+		paper_keep(p->acct, p->acct->keepers);
 	free(p);
 }
 
@@ -775,8 +793,9 @@ paper_new(const struct paper_opts *o)
 	if (o->store != NULL) {
 		p->store = *o->store;
 		/* Price moves on the shared book are kept through this one. */
-		p->acct->store = p->store;
-		p->acct->store_owner = p;
+		p->next_keeper = p->acct->keepers;
+		p->acct->keepers = p;
+		paper_keep(p->acct, p);
 	}
 	if (p->seed == NULL)
 		p->acct->seeded = 1;

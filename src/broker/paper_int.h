@@ -23,6 +23,8 @@ struct paper_pos {
 	int64_t			 sell_qty, sell_value;
 };
 
+struct paper;
+
 struct paper_acct {
 	char			 name[64];
 	int64_t			 cash;
@@ -34,10 +36,16 @@ struct paper_acct {
 	size_t			 npos;
 	int			 seeded;	/* open positions read back */
 	int			 seeding;
-	/* Where its resting orders are kept; owner is the adapter it is
-	 * borrowed from (cleared when that one is freed). */
+	/*
+	 * Where its resting orders are kept; owner is the adapter it is
+	 * borrowed from, the newest of those with a store (keepers).  When
+	 * the owner is freed the next keeper lends it: a reconciler's
+	 * adapter, made and freed while the router's lives, leaves the book
+	 * still kept.
+	 */
 	struct paper_store	 store;
 	const void		*store_owner;
+	struct paper		*keepers;
 	struct paper_acct	*next;
 };
 

@@ -722,6 +722,43 @@ test_resting_stored(void **state)
 }
 
 /*
+ * Two adapters on one book (a reconciler's beside the router's): the
+ * newer, freed first, hands the keeping of the book to the older, so a
+ * price that fills a resting order still reaches the store.
+ */
+static void
+test_keeper_handed_on(void **state)
+{
+	struct broker		*older = paper_stored("p-keep"), *newer;
+	struct broker_order_req	 r;
+	struct got		 g;
+	char			 id[32];
+
+	fake_reset();
+	paper_price_set("NFO", "NIFTYFUT", 2500000);
+	req(&r, BROKER_BUY, BROKER_LIMIT, 65, 2400000, 0);
+	place(older, &r, &g);
+	assert_false(g.err);
+	snprintf(id, sizeof id, "%s", g.id);
+	assert_true(fake_find(id)->resting);
+	newer = paper_stored("p-keep");
+	book(newer, &g);
+	broker_free(newer);
+
+	paper_price_set("NFO", "NIFTYFUT", 2390000);
+	book(older, &g);
+	assert_int_equal(g.orders[0].state, BROKER_FILLED);
+	/* The fill's write is answered from the loop. */
+	loop_later(1000, stop_loop, NULL);
+	loop_run();
+	assert_false(fake_find(id)->resting);
+	assert_string_equal(json_string_value(json_object_get(
+	    fake_find(id)->body, "status")), "COMPLETE");
+	broker_free(older);
+	fake_reset();
+}
+
+/*
  * Another process ends the order first: before this cancel reads it (the
  * stored copy wins), or between the read and the write (the conditional
  * write refuses).  Either way one cancel, and a clear error for the other.
@@ -777,6 +814,7 @@ main(void)
 		cmocka_unit_test_teardown(test_free_pending, teardown),
 		cmocka_unit_test_teardown(test_resting_stored, teardown),
 		cmocka_unit_test_teardown(test_resting_race, teardown),
+		cmocka_unit_test_teardown(test_keeper_handed_on, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
