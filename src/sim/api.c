@@ -13,6 +13,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
+#include <event2/http_struct.h>
 #include <event2/keyvalq_struct.h>
 
 #include "sim/sim_int.h"
@@ -92,6 +93,24 @@ send_flush(const struct sim_server *s, struct bufferevent *bev)
 	bufferevent_trigger(bev, EV_WRITE, BEV_TRIG_DEFER_CALLBACKS);
 }
 
+/*
+ * Only a connection that stays open is flushed here: one the reply ends
+ * (HTTP/1.0, "Connection: close") is closed by evhttp after the write,
+ * and closed from the deferred callback its socket left libevent a
+ * change to apply to a closed descriptor.
+ */
+static int
+send_keeps_alive(struct evhttp_request *req)
+{
+	const char	*h;
+
+	if (req->major != 1 || req->minor < 1)
+		return 0;
+	h = evhttp_find_header(evhttp_request_get_input_headers(req),
+	    "Connection");
+	return h == NULL || strcasestr(h, "close") == NULL;
+}
+
 static void
 send_now(const struct sim_server *s, struct evhttp_request *req, int code,
     const char *ctype, const char *body)
@@ -101,7 +120,8 @@ send_now(const struct sim_server *s, struct evhttp_request *req, int code,
 	struct evbuffer			*buf = evbuffer_new();
 
 	conn = evhttp_request_get_connection(req);
-	bev = conn != NULL ? evhttp_connection_get_bufferevent(conn) : NULL;
+	bev = conn != NULL && send_keeps_alive(req) ?
+	    evhttp_connection_get_bufferevent(conn) : NULL;
 	evhttp_add_header(evhttp_request_get_output_headers(req),
 	    "Content-Type", ctype);
 	evbuffer_add(buf, body, strlen(body));
