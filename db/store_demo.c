@@ -23,8 +23,16 @@ static const char sql_holdings[] =
 "  nullif((SELECT count(*) FROM incidents), 0) || ' incidents',"
 "  nullif((SELECT count(*) FROM runs), 0) || ' runs')";
 
+/*
+ * The seed replaces the equity points its positions' trigger wrote with
+ * its history; the broker, group and firm points those fills left due at
+ * commit (0033) are dropped with them, after the seed has run (a
+ * materialised CTE is read before the select list is computed).
+ */
 static const char sql_seed[] =
-"SELECT phalanx_demo_seed($1::bigint, $2::int, $3::timestamptz, $4)::text";
+"WITH s AS MATERIALIZED (SELECT phalanx_demo_seed($1::bigint, $2::int,"
+"  $3::timestamptz, $4)::text AS r)"
+"SELECT s.r, set_config('phalanx.equity_due', '', true) FROM s";
 
 static PGconn *
 demo_connect(const char *conninfo, struct err *e)

@@ -223,4 +223,18 @@ run 0 "sla as text" "$PHALANX" -o analytics.sla_ack_ms=1 -c "sla days 2"
 has "ack within 1 ms" "names the SLA"
 has "fan-outs 4: completed 4" "fan-out completion"
 run 2 "days and a period" "$PHALANX" -c "sla days 2 from 2026-01-01 to 2026-01-02"
+# -- fills in one transaction: a point per fill, one per scope at commit --
+# (0033) Two fills in one transaction (the events writer applies a batch
+# so) give two account points and one broker, group and firm point, at
+# the commit's state; before, every fill wrote all of them, firm-wide.
+sql "begin;
+update positions set qty = qty + 1, realised_pnl = realised_pnl + 10 where account_id = (select id from accounts where name = 'k1');
+update positions set qty = qty - 1, realised_pnl = realised_pnl - 4 where account_id = (select id from accounts where name = 'k2');
+commit" >/dev/null
+same "$(sql "select string_agg(scope || '=' || n, ' ' order by scope) from (select scope, count(*) n from equity_points where reason = 'fill' and ts = (select max(ts) from equity_points where reason = 'fill') group by scope) x")" \
+	"account=2 broker=1 firm=1 group=2" "two fills in one transaction: two account points, one for the broker, each group (desk, solo) and the firm"
+same "$(sql "select equity from equity_points where scope = 'firm' and reason = 'fill' order by ts desc limit 1")" \
+	"$(sql "select sum(equity)::numeric(18,2) from equity_now")" "the firm's point is the state at commit"
+same "$(sql "select count(*) from equity_points where scope = 'firm' and ts = (select max(ts) from equity_points where scope = 'account' and reason = 'fill')")" 1 \
+	"at the transaction's time"
 finish
