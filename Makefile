@@ -55,7 +55,7 @@ else
 BIN	:= $(O)/phalanx
 endif
 
-.PHONY: all check golden unit integ tui bench deps fuzz fuzz-bins fuzz-smoke clean install man-check
+.PHONY: FORCE all check golden unit integ tui bench deps fuzz fuzz-bins fuzz-smoke clean install man-check
 all: $(BIN)
 
 # V=1 shows the full compiler lines.
@@ -70,7 +70,14 @@ $(O)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS_ALL) -c $< -o $@
 
-$(O)/gen/migrations.c: $(MIGRATIONS) scripts/embed-migrations.sh
+# The list of migrations, rewritten only when a file is added, removed or
+# renamed: a removed migration is not newer than the embedded copy, so
+# without this the binary kept it.
+$(O)/gen/migrations.list: FORCE
+	@mkdir -p $(dir $@)
+	@echo $(MIGRATIONS) | cmp -s - $@ || echo $(MIGRATIONS) > $@
+
+$(O)/gen/migrations.c: $(MIGRATIONS) $(O)/gen/migrations.list scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	sh scripts/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
 
@@ -155,3 +162,5 @@ clean:
 	rm -rf build phalanx
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+FORCE:

@@ -27,7 +27,9 @@ BEGIN
 	SELECT 'account', e.name, e.account_id, e.equity, e.realised,
 	    e.unrealised, e.margin_used, 'fill'
 	FROM equity_now e WHERE e.account_id = p_account;
-	IF NOT p_account::text = ANY (string_to_array(due, ',')) THEN
+	-- A substring search: a transaction filling a thousand accounts
+	-- would otherwise split the list a thousand times.
+	IF position(',' || p_account || ',' IN ',' || due || ',') = 0 THEN
 		PERFORM set_config('phalanx.equity_due', concat_ws(',',
 		    nullif(due, ''), p_account), true);
 	END IF;
