@@ -6,9 +6,10 @@
  * book, one connection) both ways: the book entry by entry through
  * phalanx_reconcile_order (the statement before 0032) and whole through
  * phalanx_reconcile_book; then passes where five orders of each book,
- * and where all of them, changed.  Prints the wall time of a pass and the server's CPU time in
- * it (from /proc, when the server runs here).  Prints figures only; never
- * judges them.
+ * and where all of them, changed; then where five of each book filled
+ * while nobody watched (their fills applied by the pass).  Prints the
+ * wall time of a pass and the server's CPU time in it (from /proc, when
+ * the server runs here).  Prints figures only; never judges them.
  *
  *   bench_reconcile [ACCOUNTS [ORDERS [PASSES]]]	(default 100 45 7)
  * Needs PHALANX_BENCH_DSN or PHALANX_TEST_DSN; works in a fresh database.
@@ -195,22 +196,40 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* k orders of each account moved back, for the pass to correct. */
+/*
+ * k orders of each account moved back, for the pass to correct.  fills:
+ * their fills taken out too (of the order and of its position), as when
+ * they filled while no phalanx process watched: the pass applies each
+ * fill to the positions, and every fill writes its equity points.
+ */
 static void
-unsettle(PGconn *c, int k)
+unsettle(PGconn *c, int k, int fills)
 {
-	char	sql[320];
+	char	sql[900];
 
-	snprintf(sql, sizeof sql, "UPDATE orders SET state = 'OPEN' "
-	    "WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER "
-	    "(PARTITION BY account_id ORDER BY id) AS k FROM orders "
-	    "WHERE state = 'FILLED') s WHERE k <= %d)", k);
+	if (!fills) {
+		snprintf(sql, sizeof sql, "UPDATE orders SET state = 'OPEN' "
+		    "WHERE id IN (SELECT id FROM (SELECT id, row_number() "
+		    "OVER (PARTITION BY account_id ORDER BY id) AS k FROM "
+		    "orders WHERE state = 'FILLED') s WHERE k <= %d)", k);
+		exec_or_die(c, sql);
+		return;
+	}
+	snprintf(sql, sizeof sql, "WITH u AS (UPDATE orders o SET "
+	    "state = 'OPEN', filled_qty = 0, avg_price = 0, pos_qty = 0, "
+	    "pos_value = 0 FROM (SELECT id, pos_qty AS pq FROM (SELECT id, "
+	    "pos_qty, row_number() OVER (PARTITION BY account_id ORDER BY "
+	    "id) AS k FROM orders WHERE state = 'FILLED') s WHERE k <= %d) s "
+	    "WHERE o.id = s.id RETURNING o.account_id, s.pq) "
+	    "UPDATE positions p SET qty = p.qty - x.q FROM (SELECT "
+	    "account_id, sum(pq) AS q FROM u GROUP BY account_id) x "
+	    "WHERE p.account_id = x.account_id", k);
 	exec_or_die(c, sql);
 }
 
 static void
 measure(PGconn *c, const char *name, const char *sql,
-    const struct books *b, int passes, int orders, int changed)
+    const struct books *b, int passes, int orders, int changed, int fills)
 {
 	double	*t = xcalloc((size_t)passes, sizeof *t);
 	double	*cpu = xcalloc((size_t)passes, sizeof *cpu), c0;
@@ -222,7 +241,7 @@ measure(PGconn *c, const char *name, const char *sql,
 	corrected = 0;
 	for (i = 0; i < passes; i++) {
 		if (changed > 0)
-			unsettle(c, changed);
+			unsettle(c, changed, fills);
 		c0 = server_cpu_ms(c);
 		t[i] = pass(c, sql, b, &corrected);
 		cpu[i] = c0 < 0 ? -1 : server_cpu_ms(c) - c0;
@@ -267,22 +286,31 @@ main(int argc, char **argv)
 	printf("reconcile pass: %d accounts x %d orders, one statement a "
 	    "book, %d passes\n", b.n, orders, passes);
 	measure(c, "unchanged, entry by entry (before)", sql_each, &b, passes,
-	    orders, 0);
+	    orders, 0, 0);
 	measure(c, "unchanged, whole book (0032)", sql_book, &b, passes,
-	    orders, 0);
+	    orders, 0, 0);
 	r = query_or_die(c, "SELECT count(*) FROM order_events");
 	printf("  order events written by the unchanged passes: %s\n",
 	    PQgetvalue(r, 0, 0));
 	PQclear(r);
 	measure(c, "5 a book changed, entry by entry", sql_each, &b, passes,
-	    orders, 5);
+	    orders, 5, 0);
 	measure(c, "5 a book changed, whole book", sql_book, &b, passes,
-	    orders, 5);
+	    orders, 5, 0);
 	/* After a crash: every FILLED order of every book moved back. */
 	measure(c, "all changed, entry by entry", sql_each, &b, passes,
-	    orders, orders);
+	    orders, orders, 0);
 	measure(c, "all changed, whole book", sql_book, &b, passes, orders,
-	    orders);
+	    orders, 0);
+	/*
+	 * Fills nobody saw (a batch script exits before its orders fill):
+	 * each is applied to its position, and each fill's equity points
+	 * are written (0033: its account's at the fill, its broker's and
+	 * the firm's once a transaction, here a book; before, the whole
+	 * firm's at every fill).
+	 */
+	measure(c, "5 a book filled unseen, whole book", sql_book, &b,
+	    passes, orders, 5, 1);
 	if ((f = fopen("/proc/loadavg", "r")) != NULL) {
 		if (fgets(load, sizeof load, f) == NULL)
 			strcpy(load, "?");
