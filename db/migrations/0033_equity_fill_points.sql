@@ -63,13 +63,15 @@ BEGIN
 		RETURN NULL;
 	END IF;
 	PERFORM set_config('phalanx.equity_due', '', true);
-	ids := string_to_array(due, ',')::bigint[];
+	-- Nothing here may fail the commit of the fills: a warning at most.
 	BEGIN
+		ids := string_to_array(due, ',')::bigint[];
 		INSERT INTO equity_points (scope, name, account_id, equity,
 		    realised, unrealised, margin_used, reason)
 		WITH e AS MATERIALIZED (SELECT * FROM equity_now)
-		SELECT 'broker', e.broker, NULL::bigint, sum(e.equity), sum(e.realised),
-		    sum(e.unrealised), sum(e.margin_used), 'fill'
+		SELECT 'broker', e.broker, NULL::bigint, sum(e.equity),
+		    sum(e.realised), sum(e.unrealised), sum(e.margin_used),
+		    'fill'
 		FROM e WHERE e.broker IN (SELECT d.broker FROM e d
 		    WHERE d.account_id = ANY (ids))
 		GROUP BY e.broker

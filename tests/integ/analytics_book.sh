@@ -237,4 +237,14 @@ same "$(sql "select equity from equity_points where scope = 'firm' and reason = 
 	"$(sql "select sum(equity)::numeric(18,2) from equity_now")" "the firm's point is the state at commit"
 same "$(sql "select count(*) from equity_points where scope = 'firm' and ts = (select max(ts) from equity_points where scope = 'account' and reason = 'fill')")" 1 \
 	"at the transaction's time"
+# A due list that is not one (set by hand) costs the aggregate points a
+# warning, never the fills' commit.
+before=$(sql "select sum(qty) from positions")
+sql "begin;
+update positions set qty = qty + 1 where account_id = (select id from accounts where name = 'k1');
+select set_config('phalanx.equity_due', 'not-a-list', true);
+commit" >/dev/null 2>"$TMPDIR/due.err"
+same "$(sql "select sum(qty) from positions")" "$((before + 1))" "a garbled due list: the fill is committed all the same"
+out=$(cat "$TMPDIR/due.err")
+has "equity snapshot at a fill" "and the store warned"
 finish
