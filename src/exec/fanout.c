@@ -194,13 +194,17 @@ fanout_brokers_ready(struct fanout *fo)
 }
 
 static void
-fanout_dry_run(struct fanout *fo)
+fanout_dry_run(void *arg)
 {
+	struct fanout		*fo = arg;
 	struct fanout_result	 res;
-	json_t			*rows = json_array();
+	json_t			*rows;
 	struct strbuf		 b;
 	size_t			 i;
 
+	if (router_guard_wait(fo, fanout_dry_run))
+		return;
+	rows = json_array();
 	strbuf_init(&b);
 	strbuf_printf(&b, "dry run: %s %s %lld lot(s) to %s, lot size %lld, "
 	    "freeze %lld -- nothing sent\n", broker_side_name(fo->req.side),

@@ -262,9 +262,17 @@ fanout_got_ids(struct fanout *fo, const struct err *err)
 	free(plan);
 }
 
+static void
+fanout_store_and_send_later(void *arg)
+{
+	fanout_store_and_send(arg);
+}
+
 void
 fanout_store_and_send(struct fanout *fo)
 {
+	if (router_guard_wait(fo, fanout_store_and_send_later))
+		return;
 	router_guard_legs(fo);
 	router_reserve_ids(fo, fanout_got_ids);
 }

@@ -159,9 +159,12 @@ struct router_guard_verdict {
 
 typedef int (*router_guard_fn)(void *ctx, const struct router_guard_leg *,
     struct router_guard_verdict *);
+/* Whether the guard can judge yet (its limits loaded); NULL: always. */
+typedef int (*router_guard_ready_fn)(void *ctx);
 
 /* NULL fn: no guard (the fan-out then shows no RMS time). */
-void router_set_guard(struct router *, router_guard_fn, void *ctx);
+void router_set_guard(struct router *, router_guard_fn,
+    router_guard_ready_fn, void *ctx);
 
 const char *fanout_mode_name(enum fanout_mode);
 const char *fanout_on_fail_name(enum fanout_on_fail);

@@ -12,11 +12,43 @@
 #include "exec/router_int.h"
 #include "net/net.h"
 
+/* How long a fan-out waits for the guard's limits, and how often it looks. */
+#define GUARD_WAIT_US	3000000
+#define GUARD_POLL_US	5000
+
 void
-router_set_guard(struct router *r, router_guard_fn fn, void *ctx)
+router_set_guard(struct router *r, router_guard_fn fn,
+    router_guard_ready_fn ready, void *ctx)
 {
 	r->guard = fn;
+	r->guard_ready = ready;
 	r->guard_ctx = ctx;
+}
+
+/*
+ * A fan-out whose legs the guard cannot judge yet -- its limits still
+ * loading, as in the first moments of a process, when the registry is
+ * already warm and a command can reach the guard before the store has
+ * answered the RMS -- waits for them, looking every 5 ms, up to 3 s; then
+ * the guard judges all the same and refuses what it cannot check.  1:
+ * again() is called later with fo.
+ */
+int
+router_guard_wait(struct fanout *fo, void (*again)(void *))
+{
+	struct router	*r = fo->r;
+	int64_t		 now;
+
+	if (r->guard == NULL || r->guard_ready == NULL ||
+	    r->guard_ready(r->guard_ctx))
+		return 0;
+	now = time_mono_us();
+	if (fo->guard_until == 0)
+		fo->guard_until = now + GUARD_WAIT_US;
+	if (now >= fo->guard_until)
+		return 0;
+	loop_later(GUARD_POLL_US, again, fo);
+	return 1;
 }
 
 static int

@@ -39,6 +39,7 @@ struct router {
 	struct router_evlog	 ev;		/* router_events.c */
 	struct router_cache	 cache;		/* router_cache.c */
 	router_guard_fn		 guard;		/* router_guard.c */
+	router_guard_ready_fn	 guard_ready;
 	void			*guard_ctx;
 };
 
@@ -102,6 +103,7 @@ struct fanout {
 	int64_t			 wall_intent;
 	int64_t			 t_intent;	/* monotonic us from here on */
 	int64_t			 t_rms;
+	int64_t			 guard_until;	/* router_guard_wait */
 	int64_t			 t_first_send;
 	int64_t			 t_last_send;
 	int64_t			 t_last_ack;
@@ -227,6 +229,7 @@ void fanout_key_check(struct fanout *, void (*next)(struct fanout *));
 
 /* router_guard.c: judge every leg; denied ones fail with the reason. */
 void router_guard_legs(struct fanout *);
+int router_guard_wait(struct fanout *, void (*)(void *));
 int router_guard_plan(struct fanout *, const struct alloc_leg *,
     struct router_guard_verdict *);
 

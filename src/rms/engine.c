@@ -151,6 +151,12 @@ rms_engine_ready(const struct rms_engine *e)
 	return e->ready;
 }
 
+static int
+rms_engine_guard_ready(void *ctx)
+{
+	return rms_engine_ready(ctx);
+}
+
 int
 rms_engine_duty(const struct rms_engine *e)
 {
@@ -197,6 +203,31 @@ rms_notified(const char *channel, const char *payload, void *arg)
 	evtimer_add(e->soon, &tv);
 }
 
+/*
+ * Test only (phalanx(1) ENVIRONMENT): PHALANX_TEST_RMS_LOAD_MS delays the
+ * first load of the limits, as a slow store would: no load is sent
+ * before (rms_snap_refresh).
+ */
+static int64_t
+rms_test_load_delay_us(void)
+{
+	const char	*s = getenv("PHALANX_TEST_RMS_LOAD_MS");
+	long		 ms;
+
+	if (s == NULL || (ms = strtol(s, NULL, 10)) <= 0 || ms > 60000)
+		return 0;
+	return (int64_t)ms * 1000;
+}
+
+static void
+rms_first_load(void *arg)
+{
+	struct rms_engine	*e = arg;
+
+	if (!e->closing)
+		rms_snap_refresh(e, NULL);
+}
+
 static void
 rms_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -213,6 +244,7 @@ rms_engine_new(struct store *st, struct router *r, struct config *cfg,
 	struct rms_engine	*e;
 	struct timeval		 tv;
 	int64_t			 ms = config_int(cfg, "rms.monitor_ms");
+	int64_t			 delay;
 
 	e = xcalloc(1, sizeof *e);
 	e->store = st;
@@ -225,11 +257,15 @@ rms_engine_new(struct store *st, struct router *r, struct config *cfg,
 	/* Test only (phalanx(1) ENVIRONMENT): die with the breach unrecorded. */
 	e->die_unrecorded = getenv("PHALANX_TEST_RMS_DIE") != NULL &&
 	    strcmp(getenv("PHALANX_TEST_RMS_DIE"), "unrecorded") == 0;
-	router_set_guard(r, rms_engine_guard, e);
+	router_set_guard(r, rms_engine_guard, rms_engine_guard_ready, e);
 	pg_listen(store_conn(st), STORE_REGISTRY_CHANNEL, rms_notified, e);
 	pg_listen(store_conn(st), EVENTS_CHANNEL, rms_notified, e);
 	/* Queued first: answered before any fan-out's own queries. */
-	rms_snap_refresh(e, NULL);
+	if ((delay = rms_test_load_delay_us()) > 0) {
+		e->load_after = time_mono_us() + delay;
+		loop_later(delay, rms_first_load, e);
+	} else
+		rms_snap_refresh(e, NULL);
 	e->soon = evtimer_new(loop_base(), rms_reload_later, e);
 	e->timer = event_new(loop_base(), -1, EV_PERSIST, rms_tick, e);
 	tv.tv_sec = ms / 1000;
@@ -258,7 +294,7 @@ rms_engine_stop(struct rms_engine *e)
 	if (e == NULL || e->closing)
 		return;
 	e->closing = 1;
-	router_set_guard(e->router, NULL, NULL);
+	router_set_guard(e->router, NULL, NULL, NULL);
 	event_del(e->timer);
 	event_del(e->soon);
 }

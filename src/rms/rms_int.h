@@ -92,6 +92,7 @@ struct rms_engine {
 	char			 pass_intent[16];	/* this pass's breaches,
 						   journaled first; "" none */
 	int			 taking_over;	/* the duty is new here */
+	int64_t			 load_after;	/* test only: no load before */
 	int			 die_unrecorded;	/* test only: SIGKILL once a
 						   response's fan-out is done,
 						   its breach never recorded */

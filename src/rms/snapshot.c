@@ -245,6 +245,8 @@ snap_positions(json_t *rows, const struct err *err, void *arg)
 void
 rms_snap_refresh(struct rms_engine *e, void (*done)(struct rms_engine *))
 {
+	if (e->load_after > 0 && time_mono_us() < e->load_after)
+		return;		/* PHALANX_TEST_RMS_LOAD_MS (engine.c) */
 	if (e->loading) {
 		e->again = 1;
 		if (done != NULL)

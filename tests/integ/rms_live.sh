@@ -38,11 +38,26 @@ same "$(sql "select state from orders where fanout_id = $fid")" DENIED "stored D
 same "$(sql "select message like 'RMS reducing:%' from orders where fanout_id = $fid")" t \
 	"the refusing rule is stored on the leg"
 run 0 "fanout show" "$PHALANX" -c "fanout show $fid"
+
 has "RMS pass" "fanout show prints the RMS time"
 run 0 "a reducing order passes" "$PHALANX" -c "sell $FUT 1 lots to acct:r3 product nrml"
 has "COMPLETED" "the reducing sell completed"
 run 1 "past flat is not reducing" "$PHALANX" -c "sell $FUT 2 lots to acct:r3 product nrml"
 run 0 "r3 ACTIVE again" "$PHALANX" -c "rms resume acct:r3 reason ok"
+
+# -- the guard's limits not loaded yet: a fan-out waits for them ------------
+# (as a command does when it reaches the guard before the store has
+# answered the RMS: a slow store at start).  Up to 3 s, then refused.
+run 0 "a buy while the limits load (400 ms)" env PHALANX_TEST_RMS_LOAD_MS=400 \
+	"$PHALANX" -c "buy $FUT 1 lots to acct:r4 product nrml"
+has "COMPLETED" "waits for them and completes"
+run 0 "a dry run while the limits load" env PHALANX_TEST_RMS_LOAD_MS=400 \
+	"$PHALANX" -c "buy $FUT 1 lots to acct:r3 product nrml --dry-run"
+hasnt "not-loaded" "judged by the limits once loaded"
+has "pass" "which pass it"
+run 1 "a buy while the limits never load (5 s)" env PHALANX_TEST_RMS_LOAD_MS=5000 \
+	"$PHALANX" -c "buy $FUT 1 lots to acct:r4 product nrml"
+has "the RMS has not loaded the limits yet" "refused after 3 s, saying why"
 
 # -- a limit per order from a template ---------------------------------------
 run 0 "a small template" "$PHALANX" -c "rms template add small max-lots-per-order 2"
