@@ -25,13 +25,22 @@ router_set_guard(struct router *r, router_guard_fn fn,
 	r->guard_ctx = ctx;
 }
 
+/* Exits (squareoff, kill, the RMS's own orders) pass a guard unjudged. */
+static int
+router_guard_exits(const struct fanout *fo)
+{
+	return fo->req.intent != FANOUT_ORDER || (fo->req.source != NULL &&
+	    strcmp(fo->req.source, "rms") == 0);
+}
+
 /*
  * A fan-out whose legs the guard cannot judge yet -- its limits still
  * loading, as in the first moments of a process, when the registry is
  * already warm and a command can reach the guard before the store has
  * answered the RMS -- waits for them, looking every 5 ms, up to 3 s; then
- * the guard judges all the same and refuses what it cannot check.  1:
- * again() is called later with fo.
+ * the guard judges all the same and refuses what it cannot check.  An
+ * exit never waits: the guard passes it unjudged.  1: again() is called
+ * later with fo.
  */
 int
 router_guard_wait(struct fanout *fo, void (*again)(void *))
@@ -40,7 +49,7 @@ router_guard_wait(struct fanout *fo, void (*again)(void *))
 	int64_t		 now;
 
 	if (r->guard == NULL || r->guard_ready == NULL ||
-	    r->guard_ready(r->guard_ctx))
+	    router_guard_exits(fo) || r->guard_ready(r->guard_ctx))
 		return 0;
 	now = time_mono_us();
 	if (fo->guard_until == 0)
@@ -54,9 +63,7 @@ router_guard_wait(struct fanout *fo, void (*again)(void *))
 static int
 router_guard_exit(const struct fanout *fo, const struct leg *leg)
 {
-	if (leg->rollback || fo->req.intent != FANOUT_ORDER)
-		return 1;
-	return fo->req.source != NULL && strcmp(fo->req.source, "rms") == 0;
+	return leg->rollback || router_guard_exits(fo);
 }
 
 static int

@@ -204,9 +204,9 @@ rms_notified(const char *channel, const char *payload, void *arg)
 }
 
 /*
- * Test only (phalanx(1) ENVIRONMENT): PHALANX_TEST_RMS_LOAD_MS delays the
- * first load of the limits, as a slow store would: no load is sent
- * before (rms_snap_refresh).
+ * Test only (phalanx(1) ENVIRONMENT): PHALANX_TEST_RMS_LOAD_MS holds the
+ * loads of the limits back that long, as a slow store would: none is sent
+ * before (rms_snap_refresh); the next rms.monitor_ms tick loads them.
  */
 static int64_t
 rms_test_load_delay_us(void)
@@ -217,15 +217,6 @@ rms_test_load_delay_us(void)
 	if (s == NULL || (ms = strtol(s, NULL, 10)) <= 0 || ms > 60000)
 		return 0;
 	return (int64_t)ms * 1000;
-}
-
-static void
-rms_first_load(void *arg)
-{
-	struct rms_engine	*e = arg;
-
-	if (!e->closing)
-		rms_snap_refresh(e, NULL);
 }
 
 static void
@@ -261,11 +252,9 @@ rms_engine_new(struct store *st, struct router *r, struct config *cfg,
 	pg_listen(store_conn(st), STORE_REGISTRY_CHANNEL, rms_notified, e);
 	pg_listen(store_conn(st), EVENTS_CHANNEL, rms_notified, e);
 	/* Queued first: answered before any fan-out's own queries. */
-	if ((delay = rms_test_load_delay_us()) > 0) {
+	if ((delay = rms_test_load_delay_us()) > 0)
 		e->load_after = time_mono_us() + delay;
-		loop_later(delay, rms_first_load, e);
-	} else
-		rms_snap_refresh(e, NULL);
+	rms_snap_refresh(e, NULL);
 	e->soon = evtimer_new(loop_base(), rms_reload_later, e);
 	e->timer = event_new(loop_base(), -1, EV_PERSIST, rms_tick, e);
 	tv.tv_sec = ms / 1000;

@@ -58,6 +58,11 @@ has "pass" "which pass it"
 run 1 "a buy while the limits never load (5 s)" env PHALANX_TEST_RMS_LOAD_MS=5000 \
 	"$PHALANX" -c "buy $FUT 1 lots to acct:r4 product nrml"
 has "the RMS has not loaded the limits yet" "refused after 3 s, saying why"
+run 0 "a squareoff while the limits never load" env PHALANX_TEST_RMS_LOAD_MS=5000 \
+	"$PHALANX" -c "squareoff acct:r4"
+has "COMPLETED" "an exit is never held back"
+same "$(sql "select extract(epoch from t_rms - t_intent) < 2.5 from fanouts where id = (select max(id) from fanouts)")" t \
+	"nor waits for the limits (judged well before the 3 s a buy waits)"
 
 # -- a limit per order from a template ---------------------------------------
 run 0 "a small template" "$PHALANX" -c "rms template add small max-lots-per-order 2"
